@@ -1,0 +1,99 @@
+// Package api is the only package bound to the webview. Its services are thin: each
+// exported method checks permission first (one check, authorize), calls the package that
+// knows, and maps the result to DTOs that can never carry a secret.
+//
+//	b := &api.Backend{DB: db, Vault: vault.NewKeychain(), Users: users.New(db)}
+//	svcs := api.New(b)
+//	wails.Run(&options.App{Bind: svcs.Bound(), ErrorFormatter: api.FormatError, …})
+//
+// Every exported method of a bound struct is callable by any script in the webview, so
+// nothing else is ever bound, and every method must have an entry in policy: a method
+// without one is refused to everybody (and the permission table test fails).
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"mailroom/backend/fault"
+	"mailroom/backend/store"
+	"mailroom/backend/users"
+	"mailroom/backend/vault"
+)
+
+// callTimeout bounds one call from the UI that does only local work.
+const callTimeout = 30 * time.Second
+
+// Backend is what the services share. DB is nil when the database could not be opened;
+// BootErr then says why, and only the public status methods work.
+type Backend struct {
+	DB      *store.DB
+	Vault   vault.Vault
+	Users   *users.Service
+	BootErr error
+	DataDir string
+	Version string
+	Log     *slog.Logger
+
+	ctx context.Context // the application's context, set by Startup
+}
+
+// Startup records the application context (cancelled at shutdown) for the calls.
+func (b *Backend) Startup(ctx context.Context) { b.ctx = ctx }
+
+func (b *Backend) context() (context.Context, context.CancelFunc) {
+	parent := b.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	return context.WithTimeout(parent, callTimeout)
+}
+
+func (b *Backend) logger() *slog.Logger {
+	if b.Log != nil {
+		return b.Log
+	}
+	return slog.Default()
+}
+
+// Services are the bound facades.
+type Services struct {
+	Session *Session
+	System  *System
+	Users   *Users
+}
+
+// New builds the services over b. It does no I/O.
+func New(b *Backend) *Services {
+	return &Services{
+		Session: &Session{b: b},
+		System:  &System{b: b},
+		Users:   &Users{b: b},
+	}
+}
+
+// Bound lists the structs to bind to the webview: every exported method of each becomes
+// callable from JavaScript.
+func (s *Services) Bound() []any { return []any{s.Session, s.System, s.Users} }
+
+// ErrorDTO is how every error reaches the UI: a stable code the UI translates, a message
+// in English for detail and logs, and the form field it concerns, if any.
+type ErrorDTO struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// FormatError is the one mapping from Go errors to what the UI receives. Errors without a
+// code are internal: their text (which may hold paths or library details) goes to the log,
+// not to the UI.
+func FormatError(err error) any {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return ErrorDTO{Code: string(fe.Code), Message: fe.Message, Field: fe.Field}
+	}
+	slog.Error("internal error", "err", err)
+	return ErrorDTO{Code: string(fault.Internal), Message: "Something went wrong inside Mailroom. Try again; if it persists, restart Mailroom."}
+}

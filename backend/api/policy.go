@@ -1,0 +1,95 @@
+package api
+
+import (
+	"context"
+
+	"mailroom/backend/fault"
+	"mailroom/backend/users"
+)
+
+// access says who may call a method: nobody signed in (before onboarding) and/or the
+// listed roles.
+type access struct {
+	anonymous bool
+	roles     []users.Role
+}
+
+var (
+	everyone    = access{anonymous: true, roles: users.Roles}
+	signedIn    = access{roles: users.Roles}
+	onlyBefore  = access{anonymous: true} // before onboarding only
+	superAdmins = access{roles: []users.Role{users.SuperAdmin}}
+	admins      = access{roles: []users.Role{users.SuperAdmin, users.Admin}}
+)
+
+// policy is the single permission table: "Service.Method" → who may call it. A bound
+// method missing here is refused to everybody.
+var policy = map[string]access{
+	"Session.State":       everyone,
+	"Session.Onboard":     onlyBefore,
+	"Session.SetLanguage": everyone,
+	"Session.Me":          signedIn,
+
+	"System.Status":     everyone,
+	"System.CheckVault": everyone,
+
+	"Users.List":    admins,
+	"Users.Create":  superAdmins,
+	"Users.SetRole": superAdmins,
+	"Users.Remove":  superAdmins,
+}
+
+// caller is who is calling: ok is false before onboarding.
+type caller struct {
+	user users.User
+	ok   bool
+}
+
+// run is how every bound method starts: it checks the caller against policy (the one
+// permission check), then runs fn with a bounded context.
+func run[T any](b *Backend, method string, fn func(ctx context.Context, c caller) (T, error)) (T, error) {
+	var zero T
+	ctx, cancel := b.context()
+	defer cancel()
+	c, err := b.authorize(ctx, method)
+	if err != nil {
+		return zero, err
+	}
+	return fn(ctx, c)
+}
+
+// do is run for methods that return only an error.
+func do(b *Backend, method string, fn func(ctx context.Context, c caller) error) error {
+	_, err := run(b, method, func(ctx context.Context, c caller) (struct{}, error) { return struct{}{}, fn(ctx, c) })
+	return err
+}
+
+func (b *Backend) authorize(ctx context.Context, method string) (caller, error) {
+	a, known := policy[method]
+	if !known {
+		return caller{}, fault.New(fault.Forbidden, "This action is not allowed.")
+	}
+	if b.DB == nil {
+		// The database could not be opened: only the public status methods may run.
+		if a.anonymous {
+			return caller{}, nil
+		}
+		return caller{}, fault.Wrap(fault.StoreUnavailable, "Mailroom cannot open its data.", b.BootErr)
+	}
+	u, ok, err := b.Users.Current(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	if !ok {
+		if a.anonymous {
+			return caller{}, nil
+		}
+		return caller{}, fault.New(fault.Forbidden, "Set up Mailroom first.")
+	}
+	for _, r := range a.roles {
+		if r == u.Role {
+			return caller{user: u, ok: true}, nil
+		}
+	}
+	return caller{}, fault.New(fault.Forbidden, "Your role does not allow this. Ask an administrator.")
+}

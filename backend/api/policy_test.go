@@ -1,0 +1,239 @@
+package api
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"testing"
+
+	"mailroom/backend/fault"
+	"mailroom/backend/store"
+	"mailroom/backend/users"
+	"mailroom/backend/vault"
+)
+
+// Principals who can call a bound method.
+const (
+	anon   = "anonymous" // nobody signed in (before onboarding)
+	super  = "super_admin"
+	admin  = "admin"
+	collab = "collaborator"
+)
+
+var all = []string{anon, super, admin, collab}
+
+// allowed is the permission table of every bound method, written out independently of
+// policy.go: adding a bound method without a line here fails the test, and so does a
+// change of who may call what.
+var allowed = map[string][]string{
+	"Session.State":       {anon, super, admin, collab},
+	"Session.Onboard":     {anon},
+	"Session.SetLanguage": {anon, super, admin, collab},
+	"Session.Me":          {super, admin, collab},
+
+	"System.Status":     {anon, super, admin, collab},
+	"System.CheckVault": {anon, super, admin, collab},
+
+	"Users.List":    {super, admin},
+	"Users.Create":  {super},
+	"Users.SetRole": {super},
+	"Users.Remove":  {super},
+}
+
+type harness struct {
+	b     *Backend
+	svcs  *Services
+	users map[string]int64
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "mailroom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	us := users.New(db)
+	b := &Backend{DB: db, Vault: vault.NewMemory(), Users: us, DataDir: t.TempDir(), Version: "test"}
+	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
+	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.users[super] = owner.ID
+	for _, r := range []users.Role{users.Admin, users.Collaborator} {
+		u, err := us.Create(ctx, users.NewUser{Name: string(r), Email: string(r) + "@example.test", Role: r, Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.users[string(r)] = u.ID
+	}
+	return h
+}
+
+// as makes p the caller of the next calls.
+func (h *harness) as(t *testing.T, p string) {
+	t.Helper()
+	ctx := context.Background()
+	if p == anon {
+		if _, err := h.b.DB.W.ExecContext(ctx, `DELETE FROM settings WHERE key = 'session.user_id'`); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err := h.b.Users.SignIn(ctx, h.users[p]); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// boundMethods lists "Service.Method" → the method value, for every bound struct.
+func boundMethods(svcs *Services) map[string]reflect.Value {
+	out := map[string]reflect.Value{}
+	for _, s := range svcs.Bound() {
+		v := reflect.ValueOf(s)
+		name := v.Elem().Type().Name()
+		for i := 0; i < v.NumMethod(); i++ {
+			out[name+"."+v.Type().Method(i).Name] = v.Method(i)
+		}
+	}
+	return out
+}
+
+// call invokes m with zero values and returns its error result.
+func call(m reflect.Value) error {
+	args := make([]reflect.Value, m.Type().NumIn())
+	for i := range args {
+		args[i] = reflect.Zero(m.Type().In(i))
+	}
+	outs := m.Call(args)
+	last := outs[len(outs)-1]
+	if last.IsNil() {
+		return nil
+	}
+	return last.Interface().(error)
+}
+
+func TestEveryBoundMethodIsInThePermissionTable(t *testing.T) {
+	h := newHarness(t)
+	methods := boundMethods(h.svcs)
+	for name := range methods {
+		if _, ok := allowed[name]; !ok {
+			t.Errorf("bound method %s has no entry in the permission table: add it to `allowed` here and to `policy`", name)
+		}
+		if _, ok := policy[name]; !ok {
+			t.Errorf("bound method %s has no entry in policy: it is refused to everybody", name)
+		}
+	}
+	for name := range allowed {
+		if _, ok := methods[name]; !ok {
+			t.Errorf("permission table lists %s, which is not a bound method", name)
+		}
+	}
+	for name := range policy {
+		if _, ok := methods[name]; !ok {
+			t.Errorf("policy lists %s, which is not a bound method", name)
+		}
+	}
+}
+
+func TestEachRoleGetsExactlyThePermissionsOfTheTable(t *testing.T) {
+	h := newHarness(t)
+	methods := boundMethods(h.svcs)
+	names := make([]string, 0, len(methods))
+	for n := range methods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, p := range all {
+			want := contains(allowed[name], p)
+			t.Run(name+"/"+p, func(t *testing.T) {
+				h.as(t, p)
+				err := call(methods[name])
+				forbidden := fault.Is(err, fault.Forbidden)
+				if want && forbidden {
+					t.Fatalf("%s may call %s but got forbidden: %v", p, name, err)
+				}
+				if !want && !forbidden {
+					t.Fatalf("%s must get forbidden from %s, got %v", p, name, err)
+				}
+			})
+		}
+	}
+}
+
+func TestWithoutADatabaseOnlyPublicMethodsAnswer(t *testing.T) {
+	b := &Backend{Vault: vault.NewMemory(), BootErr: context.DeadlineExceeded}
+	for name, m := range boundMethods(New(b)) {
+		err := call(m)
+		if policy[name].anonymous {
+			if fault.Is(err, fault.Forbidden) {
+				t.Errorf("%s: public method refused without a database: %v", name, err)
+			}
+			continue
+		}
+		if !fault.Is(err, fault.StoreUnavailable) {
+			t.Errorf("%s without a database: %v; want store_unavailable", name, err)
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// secretName matches field names that would carry a secret to the webview.
+var secretName = regexp.MustCompile(`(?i)pass(word)?|secret|token|api_?key|credential|private`)
+
+func TestNoDTOCanCarryASecret(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	var walk func(path string, tp reflect.Type)
+	walk = func(path string, tp reflect.Type) {
+		for tp.Kind() == reflect.Pointer || tp.Kind() == reflect.Slice || tp.Kind() == reflect.Array || tp.Kind() == reflect.Map {
+			tp = tp.Elem()
+		}
+		if tp.Kind() != reflect.Struct || seen[tp] {
+			return
+		}
+		seen[tp] = true
+		for i := 0; i < tp.NumField(); i++ {
+			f := tp.Field(i)
+			if secretName.MatchString(f.Name) || secretName.MatchString(f.Tag.Get("json")) {
+				t.Errorf("%s.%s could carry a secret to the webview", path, f.Name)
+			}
+			walk(path+"."+f.Name, f.Type)
+		}
+	}
+	h := newHarness(t)
+	for name, m := range boundMethods(h.svcs) {
+		mt := m.Type()
+		for i := 0; i < mt.NumIn(); i++ {
+			walk(name+"(in)", mt.In(i))
+		}
+		for i := 0; i < mt.NumOut(); i++ {
+			walk(name+"(out)", mt.Out(i))
+		}
+	}
+	if len(seen) < 3 {
+		t.Fatalf("walked only %d DTO types: the walk is broken", len(seen))
+	}
+}
+
+func TestFormatErrorKeepsCodesAndHidesInternals(t *testing.T) {
+	got := FormatError(fault.Invalid("email", "Enter an email address.")).(ErrorDTO)
+	if got.Code != "invalid_input" || got.Field != "email" || got.Message == "" {
+		t.Fatalf("FormatError(invalid) = %+v", got)
+	}
+	got = FormatError(context.DeadlineExceeded).(ErrorDTO)
+	if got.Code != "internal" || got.Message == context.DeadlineExceeded.Error() {
+		t.Fatalf("FormatError(plain error) = %+v; internals must not reach the UI", got)
+	}
+}

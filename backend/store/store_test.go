@@ -1,0 +1,187 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"mailroom/backend/store"
+)
+
+func open(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "mailroom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestFTS5IsCompiledIn(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	var used int
+	if err := db.R.QueryRowContext(ctx, `SELECT sqlite_compileoption_used('ENABLE_FTS5')`).Scan(&used); err != nil {
+		t.Fatal(err)
+	}
+	if used != 1 {
+		t.Fatalf("ENABLE_FTS5 compile option = %d; build with -tags sqlite_fts5", used)
+	}
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`CREATE VIRTUAL TABLE probe USING fts5(subject, body)`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO probe(subject, body) VALUES ('Facture de novembre', 'Bonjour, voici la facture'), ('Lunch', 'see you at noon')`)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("create fts5 table: %v", err)
+	}
+	var subject string
+	if err := db.R.QueryRowContext(ctx, `SELECT subject FROM probe WHERE probe MATCH 'factu*' ORDER BY rank`).Scan(&subject); err != nil {
+		t.Fatalf("fts5 prefix query: %v", err)
+	}
+	if subject != "Facture de novembre" {
+		t.Fatalf("fts5 match = %q", subject)
+	}
+}
+
+func TestOpenSetsWALForeignKeysAndBusyTimeout(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	var mode string
+	if err := db.W.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	for name, pool := range map[string]*sql.DB{"writer": db.W, "reader": db.R} {
+		var fk, busy int
+		if err := pool.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+			t.Errorf("%s foreign_keys = %d, %v; want 1", name, fk, err)
+		}
+		if err := pool.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy); err != nil || busy < 1000 {
+			t.Errorf("%s busy_timeout = %d, %v; want >= 1000", name, busy, err)
+		}
+	}
+}
+
+func TestReadersCannotWrite(t *testing.T) {
+	db := open(t)
+	_, err := db.R.Exec(`INSERT INTO settings(key, value) VALUES ('x', 'y')`)
+	if err == nil {
+		t.Fatal("a write through the reader pool succeeded")
+	}
+}
+
+func TestMigrationsApplyOnceAndSurviveReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mailroom.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := db.SchemaVersion(ctx)
+	if err != nil || v1 < 1 {
+		t.Fatalf("schema version = %d, %v", v1, err)
+	}
+	if err := db.SetSetting(ctx, "language", "fr"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	db, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	v2, _ := db.SchemaVersion(ctx)
+	if v2 != v1 {
+		t.Fatalf("schema version after reopen = %d, want %d", v2, v1)
+	}
+	var n int
+	db.R.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if n != v1 {
+		t.Fatalf("%d migration rows for version %d: a migration ran twice or was skipped", n, v1)
+	}
+	got, ok, err := db.Setting(ctx, "language")
+	if err != nil || !ok || got != "fr" {
+		t.Fatalf("setting after reopen = %q %v %v", got, ok, err)
+	}
+}
+
+func TestRefusesADatabaseFromANewerVersion(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mailroom.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.W.Exec(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (9999, '9999_future.sql', 0)`)
+	db.Close()
+	_, err = store.Open(ctx, path)
+	if err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("open of a newer schema: err = %v", err)
+	}
+}
+
+func TestTxRollsBackOnError(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	boom := os.ErrClosed
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.SetSettingTx(ctx, tx, "k", "v"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if err != boom {
+		t.Fatalf("Tx error = %v", err)
+	}
+	if _, ok, _ := db.Setting(ctx, "k"); ok {
+		t.Fatal("a failed transaction left its write behind")
+	}
+}
+
+func TestConcurrentReadsDuringWrites(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				if err := db.SetSetting(ctx, "k", strings.Repeat("x", w+i)); err != nil {
+					errs <- err
+					return
+				}
+				if _, _, err := db.Setting(ctx, "k"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("concurrent access: %v", err)
+	}
+}
+
+func TestDataDirHonoursOverride(t *testing.T) {
+	t.Setenv("MAILROOM_DATA_DIR", "/tmp/somewhere")
+	if d, _ := store.DataDir(); d != "/tmp/somewhere" {
+		t.Fatalf("DataDir = %q", d)
+	}
+	t.Setenv("MAILROOM_DATA_DIR", "")
+	t.Setenv("XDG_DATA_HOME", "/tmp/xdg")
+	if d, _ := store.DataDir(); d != "/tmp/xdg/mailroom" {
+		t.Fatalf("DataDir with XDG_DATA_HOME = %q", d)
+	}
+}

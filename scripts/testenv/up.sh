@@ -1,0 +1,441 @@
+#!/usr/bin/env bash
+# up.sh DIR — start a private test mail environment inside DIR.
+#
+# Starts, from configuration generated under DIR (never /etc/dovecot or
+# /etc/postfix, never standard ports):
+#   * Dovecot 2.3: IMAP+STARTTLS, IMAPS, LMTP, plus a SASL auth socket for Postfix
+#   * Postfix 3.7: submission (STARTTLS + AUTH required) and submissions
+#     (implicit TLS + AUTH required); mail for the test domain is delivered
+#     into Dovecot over LMTP, mail for any other domain is discarded.
+# Everything listens on 127.0.0.1 on free high ports picked at start-up, so
+# several environments can run side by side.
+#
+# Returns once the IMAP greetings and SMTP banners have been received, after
+# writing DIR/env.sh (export lines; source it). Stop with down.sh DIR.
+#
+# Needs root (Postfix's master daemon insists on it) and the Debian packages
+# dovecot-imapd dovecot-lmtpd postfix openssl.
+set -euo pipefail
+
+readonly TEST_DOMAIN=example.test
+# Test accounts, "address:password". Passwords must not contain spaces or colons.
+readonly TEST_USERS=(
+	"alice@${TEST_DOMAIN}:secret-alice"
+	"bob@${TEST_DOMAIN}:secret-bob"
+	"carol@${TEST_DOMAIN}:secret-carol"
+)
+readonly MAIL_USER=mailtest # non-root owner of all mailboxes
+readonly LOCK_FILE=/run/lock/mailroom-testenv.lock
+readonly READY_TIMEOUT=15 # seconds
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+
+log() { printf 'testenv: %s\n' "$*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+[[ $# -eq 1 ]] || {
+	echo "usage: $0 DIR" >&2
+	exit 2
+}
+[[ $EUID -eq 0 ]] || die "must run as root (Postfix's master daemon requires it)"
+for cmd in dovecot postfix postconf openssl flock setsid timeout useradd; do
+	command -v "$cmd" >/dev/null || die "$cmd not found; install: dovecot-imapd dovecot-lmtpd postfix openssl"
+done
+for acct in dovecot dovenull postfix; do
+	id -u "$acct" >/dev/null 2>&1 || die "system user $acct missing (are the dovecot/postfix packages installed?)"
+done
+getent group postdrop >/dev/null || die "group postdrop missing (is postfix installed?)"
+
+start_ns=$(date +%s%N)
+
+mkdir -p "$1"
+DIR=$(cd "$1" && pwd -P)
+# The path ends up unquoted in Dovecot and Postfix configuration files.
+[[ $DIR =~ ^/[A-Za-z0-9._/-]+$ ]] || die "DIR must be a plain path ([A-Za-z0-9._/-]): $DIR"
+# Unix socket paths are limited to 107 bytes; the longest one we create is
+# DIR/dovecot/run/login/imap-urlauth-worker (about 45 bytes plus DIR).
+((${#DIR} <= 60)) || die "DIR path too long for unix sockets (max 60 chars): $DIR"
+[[ -z $(ls -A "$DIR") ]] || die "DIR must be empty: $DIR"
+
+# Stop whatever was started if we do not make it to the end.
+ok=
+trap '[[ -n $ok ]] || { log "start-up failed; logs are in $DIR"; "$here/down.sh" "$DIR" >/dev/null 2>&1 || true; }' EXIT
+
+# Mail is owned by, and Postfix/Dovecot children run as, unprivileged users:
+# every directory on the way to DIR must be traversable by them. mktemp -d
+# and Go's t.TempDir() create 0700 directories, hence the chmod.
+chmod 0755 "$DIR"
+p=$(dirname "$DIR")
+while [[ $p != / ]]; do
+	[[ $(stat -c %A "$p") == ?????????[xt] ]] ||
+		die "$p is not traversable by other users; choose a DIR under e.g. /tmp"
+	p=$(dirname "$p")
+done
+
+# Serialize start-ups on this machine: from picking ports until the servers
+# listen on them, and creating the mail user. The servers must not inherit
+# the lock descriptor (fd 9), see "9>&-" below.
+mkdir -p "$(dirname "$LOCK_FILE")"
+exec 9>"$LOCK_FILE"
+flock -w 60 9 || die "timed out waiting for $LOCK_FILE"
+
+if ! id -u "$MAIL_USER" >/dev/null 2>&1; then
+	log "creating system user $MAIL_USER"
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin --comment "Mailroom test mail owner" "$MAIL_USER"
+fi
+mail_uid=$(id -u "$MAIL_USER")
+mail_gid=$(id -g "$MAIL_USER")
+
+# --- ports ------------------------------------------------------------------
+# Pick random ports below the kernel's ephemeral range that nothing on this
+# machine uses (listening or connected), according to /proc/net/tcp{,6}.
+declare -A used=()
+for f in /proc/net/tcp /proc/net/tcp6; do
+	[[ -r $f ]] || continue
+	while read -r _ local _; do
+		[[ $local == *:* ]] || continue # header line
+		used[$((16#${local##*:}))]=1
+	done <"$f"
+done
+pick_port() { # VAR: store a free port in VAR
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 12000)) # 20000-31999, below 32768
+		[[ -z ${used[$port]:-} ]] && break
+	done
+	used[$port]=1
+	printf -v "$1" '%s' "$port"
+}
+pick_port imap_port
+pick_port imaps_port
+pick_port lmtp_port
+pick_port smtp_port
+pick_port smtps_port
+
+# --- TLS --------------------------------------------------------------------
+# One self-signed certificate for every service. It is marked as a CA so that
+# clients (Go's crypto/x509 in particular) can use it directly as a trust root.
+mkdir -p "$DIR/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-days 3650 -subj "/CN=localhost" \
+	-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	-addext "basicConstraints=critical,CA:TRUE" \
+	-addext "keyUsage=critical,digitalSignature,keyCertSign" \
+	-addext "extendedKeyUsage=serverAuth" \
+	-keyout "$DIR/tls/key.pem" -out "$DIR/tls/cert.pem" 2>"$DIR/tls/openssl.log" ||
+	die "openssl failed: $(cat "$DIR/tls/openssl.log")"
+chmod 0600 "$DIR/tls/key.pem" # both servers read it while still root
+chmod 0644 "$DIR/tls/cert.pem"
+
+# --- Dovecot ----------------------------------------------------------------
+dc=$DIR/dovecot
+mkdir -p "$dc" "$dc/state"
+install -d -o "$mail_uid" -g "$mail_gid" -m 0750 "$DIR/mail"
+
+: >"$dc/users"
+for entry in "${TEST_USERS[@]}"; do
+	user=${entry%%:*} pass=${entry#*:}
+	# passwd-file: user:password:uid:gid:gecos:home:shell:extra_fields
+	printf '%s:{PLAIN}%s::::::\n' "$user" "$pass" >>"$dc/users"
+	install -d -o "$mail_uid" -g "$mail_gid" -m 0700 "$DIR/mail/$user"
+done
+chown root:dovecot "$dc/users"
+chmod 0640 "$dc/users"
+
+dh_setting=
+[[ -r /usr/share/dovecot/dh.pem ]] && dh_setting="ssl_dh = </usr/share/dovecot/dh.pem"
+
+cat >"$dc/dovecot.conf" <<EOF
+# Generated by scripts/testenv/up.sh — private test instance, do not edit.
+instance_name = mailroom-test-$imap_port
+base_dir = $dc/run
+state_dir = $dc/state
+log_path = $dc/dovecot.log
+info_log_path = $dc/dovecot.log
+log_timestamp = "%Y-%m-%d %H:%M:%S "
+auth_verbose = yes
+
+protocols = imap lmtp
+listen = 127.0.0.1
+hostname = localhost
+postmaster_address = postmaster@$TEST_DOMAIN
+
+ssl = yes
+ssl_cert = <$DIR/tls/cert.pem
+ssl_key = <$DIR/tls/key.pem
+ssl_min_protocol = TLSv1.2
+$dh_setting
+
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+auth_failure_delay = 0
+auth_username_format = %Lu
+
+default_internal_user = dovecot
+default_internal_group = dovecot
+default_login_user = dovenull
+first_valid_uid = $mail_uid
+last_valid_uid = $mail_uid
+first_valid_gid = $mail_gid
+last_valid_gid = $mail_gid
+
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $dc/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $dc/users
+  default_fields = uid=$mail_uid gid=$mail_gid home=$DIR/mail/%u
+}
+
+mail_location = maildir:~/Maildir
+namespace inbox {
+  inbox = yes
+  separator = /
+  prefix =
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \\Junk
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \\Archive
+    auto = subscribe
+  }
+}
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $imap_port
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $imaps_port
+    ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $lmtp_port
+  }
+}
+service auth {
+  # SASL for the private Postfix (smtpd_sasl_path points here).
+  unix_listener auth-postfix {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = 0
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service submission-login {
+  inet_listener submission {
+    port = 0
+  }
+}
+EOF
+
+dovecot -n -c "$dc/dovecot.conf" >"$dc/config-check.log" 2>&1 ||
+	die "invalid Dovecot configuration: $(cat "$dc/config-check.log")"
+
+# Foreground master in its own session (and process group), so that down.sh
+# can signal the whole tree.
+setsid dovecot -F -c "$dc/dovecot.conf" </dev/null >"$dc/stderr.log" 2>&1 9>&- &
+echo $! >"$dc/dovecot.pid"
+
+# --- Postfix ----------------------------------------------------------------
+pf=$DIR/postfix
+mkdir -p "$pf/etc" "$pf/queue" "$pf/data"
+chown postfix:postfix "$pf/data"
+: >"$pf/postfix.log"
+
+# Valid recipients of the test domain (texthash: needs no postmap).
+for entry in "${TEST_USERS[@]}"; do
+	printf '%s OK\n' "${entry%%:*}"
+done >"$pf/etc/virtual_mailboxes"
+
+cat >"$pf/etc/main.cf" <<EOF
+# Generated by scripts/testenv/up.sh — private test instance, do not edit.
+compatibility_level = 3.6
+queue_directory = $pf/queue
+data_directory = $pf/data
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = mailroom-test/postfix
+maillog_file = $pf/postfix.log
+maillog_file_prefixes = $pf
+
+myhostname = mail.$TEST_DOMAIN
+mydomain = $TEST_DOMAIN
+myorigin = \$mydomain
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.1/32
+smtpd_banner = \$myhostname ESMTP Mailroom test server
+biff = no
+append_dot_mydomain = no
+alias_maps =
+alias_database =
+local_recipient_maps =
+local_transport = error:local delivery is disabled
+relayhost =
+
+# Only the test domain exists; it is delivered into Dovecot over LMTP/TCP.
+virtual_mailbox_domains = $TEST_DOMAIN
+virtual_mailbox_maps = texthash:$pf/etc/virtual_mailboxes
+virtual_transport = lmtp:inet:127.0.0.1:$lmtp_port
+virtual_alias_maps =
+# Authenticated users may send anywhere, but nothing leaves this machine.
+default_transport = discard:the test environment does not deliver outside $TEST_DOMAIN
+relay_transport = \$default_transport
+
+# Submission only: every message needs TLS and SASL authentication.
+smtpd_tls_chain_files = $DIR/tls/key.pem, $DIR/tls/cert.pem
+smtpd_tls_security_level = encrypt
+smtpd_tls_auth_only = yes
+smtpd_tls_received_header = yes
+smtpd_tls_loglevel = 1
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $dc/run/auth-postfix
+smtpd_sasl_authenticated_header = yes
+smtpd_client_restrictions = permit_sasl_authenticated, reject
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+smtp_tls_security_level = none
+lmtp_tls_security_level = none
+in_flow_delay = 0
+
+# Retry quickly when Dovecot is briefly unavailable; give up after an hour.
+queue_run_delay = 5s
+minimal_backoff_time = 5s
+maximal_backoff_time = 10s
+maximal_queue_lifetime = 1h
+bounce_queue_lifetime = 1h
+delay_warning_time = 0
+EOF
+
+# Nothing runs chrooted: the queue directory is private to this instance.
+cat >"$pf/etc/master.cf" <<EOF
+# Generated by scripts/testenv/up.sh — private test instance, do not edit.
+# service          type  private unpriv  chroot  wakeup  maxproc command + args
+127.0.0.1:$smtp_port  inet  n       -       n       -       -       smtpd
+  -o syslog_name=mailroom-test/submission
+127.0.0.1:$smtps_port  inet  n       -       n       -       -       smtpd
+  -o syslog_name=mailroom-test/submissions
+  -o smtpd_tls_wrappermode=yes
+pickup     unix  n       -       n       60      1       pickup
+cleanup    unix  n       -       n       -       0       cleanup
+qmgr       unix  n       -       n       300     1       qmgr
+tlsmgr     unix  -       -       n       1000?   1       tlsmgr
+rewrite    unix  -       -       n       -       -       trivial-rewrite
+bounce     unix  -       -       n       -       0       bounce
+defer      unix  -       -       n       -       0       bounce
+trace      unix  -       -       n       -       0       bounce
+verify     unix  -       -       n       -       1       verify
+flush      unix  n       -       n       1000?   0       flush
+proxymap   unix  -       -       n       -       -       proxymap
+proxywrite unix  -       -       n       -       1       proxymap
+smtp       unix  -       -       n       -       -       smtp
+relay      unix  -       -       n       -       -       smtp
+showq      unix  n       -       n       -       -       showq
+error      unix  -       -       n       -       -       error
+retry      unix  -       -       n       -       -       error
+discard    unix  -       -       n       -       -       discard
+lmtp       unix  -       -       n       -       -       lmtp
+anvil      unix  -       -       n       -       1       anvil
+scache     unix  -       -       n       -       1       scache
+postlog    unix-dgram n  -       n       -       1       postlogd
+EOF
+
+# "postfix start" creates the queue directories, checks the installation and
+# starts the master daemon, which detaches into its own session.
+postfix -c "$pf/etc" start </dev/null >"$pf/start.log" 2>&1 9>&- ||
+	die "postfix start failed: $(cat "$pf/start.log")"
+
+# --- readiness ----------------------------------------------------------------
+# Read the first line a plain-text server sends (greeting or banner).
+plain_greeting() {
+	timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && IFS= read -r line <&3 && printf "%s\n" "$line"' _ "$1" 2>/dev/null
+}
+# Same over implicit TLS, verifying the certificate against our CA.
+tls_greeting() {
+	printf '%s\r\n' "$2" |
+		timeout 3 openssl s_client -quiet -connect "127.0.0.1:$1" -verify_return_error \
+			-CAfile "$DIR/tls/cert.pem" -verify_hostname localhost 2>/dev/null | head -n 1 || true
+}
+wait_for() { # description command [args...]; the command must print the expected greeting
+	local what=$1 deadline=$((SECONDS + READY_TIMEOUT)) out
+	shift
+	until out=$("$@") && [[ -n $out ]]; do
+		((SECONDS < deadline)) || die "$what not ready after ${READY_TIMEOUT}s"
+		sleep 0.05
+	done
+	printf '%s\n' "$out"
+}
+expect() { # description expected-prefix command [args...]
+	local what=$1 prefix=$2 out
+	shift 2
+	out=$(wait_for "$what" "$@")
+	[[ $out == "$prefix"* ]] || die "unexpected $what greeting: $out"
+}
+expect "Dovecot IMAP" '* OK' plain_greeting "$imap_port"
+expect "Dovecot IMAPS" '* OK' tls_greeting "$imaps_port" "a LOGOUT"
+expect "Dovecot LMTP" '220 ' plain_greeting "$lmtp_port"
+expect "Postfix submission" '220 ' plain_greeting "$smtp_port"
+expect "Postfix submissions" '220 ' tls_greeting "$smtps_port" "QUIT"
+
+exec 9>&- # release the start-up lock
+
+# --- env.sh -------------------------------------------------------------------
+users_var=${TEST_USERS[*]}
+first=${TEST_USERS[0]}
+cat >"$DIR/env.sh" <<EOF
+# Test mail environment started by scripts/testenv/up.sh; source this file.
+export MAILROOM_TEST_DIR=$DIR
+export MAILROOM_TEST_IMAP_ADDR=127.0.0.1:$imap_port
+export MAILROOM_TEST_IMAPS_ADDR=127.0.0.1:$imaps_port
+export MAILROOM_TEST_LMTP_ADDR=127.0.0.1:$lmtp_port
+export MAILROOM_TEST_SMTP_ADDR=127.0.0.1:$smtp_port
+export MAILROOM_TEST_SMTPS_ADDR=127.0.0.1:$smtps_port
+export MAILROOM_TEST_CA=$DIR/tls/cert.pem
+export MAILROOM_TEST_DOMAIN=$TEST_DOMAIN
+# Space-separated "address:password" pairs; the first is also in USER/PASSWORD.
+export MAILROOM_TEST_USERS='$users_var'
+export MAILROOM_TEST_USER=${first%%:*}
+export MAILROOM_TEST_PASSWORD=${first#*:}
+# For tests that fill mailboxes directly: DIR/mail/<address>/Maildir, owned by uid:gid.
+export MAILROOM_TEST_MAIL_DIR=$DIR/mail
+export MAILROOM_TEST_MAIL_UID=$mail_uid
+export MAILROOM_TEST_MAIL_GID=$mail_gid
+export MAILROOM_TEST_DOVECOT_CONF=$dc/dovecot.conf
+EOF
+
+ok=1
+log "ready in $((($(date +%s%N) - start_ns) / 1000000)) ms: IMAP $imap_port, IMAPS $imaps_port, LMTP $lmtp_port, SMTP $smtp_port, SMTPS $smtps_port ($DIR)"
