@@ -26,6 +26,7 @@ const (
 	Conflict         Code = "conflict"
 	AuthFailed       Code = "auth_failed"
 	TLSUntrusted     Code = "tls_untrusted"
+	TLSRequired      Code = "tls_required" // the server cannot encrypt: refused, never plaintext
 	Network          Code = "network"
 	QuotaReached     Code = "quota_reached"
 	ProviderRejected Code = "provider_rejected"
@@ -35,7 +36,7 @@ const (
 )
 
 // Codes lists every code, for the tests that check the catalogues.
-var Codes = []Code{Forbidden, NotFound, InvalidInput, Conflict, AuthFailed, TLSUntrusted,
+var Codes = []Code{Forbidden, NotFound, InvalidInput, Conflict, AuthFailed, TLSUntrusted, TLSRequired,
 	Network, QuotaReached, ProviderRejected, VaultUnavailable, StoreUnavailable, Internal}
 
 // Error is an error the user sees: a code, a message in plain words (English;

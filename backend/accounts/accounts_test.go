@@ -1,0 +1,296 @@
+package accounts_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/fault"
+	"mailroom/backend/store"
+	"mailroom/backend/users"
+	"mailroom/backend/vault"
+)
+
+var ctx = context.Background()
+
+type fixture struct {
+	db    *store.DB
+	vault *vault.Memory
+	reg   *accounts.Registry
+	owner users.User
+	other users.User
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "mailroom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	us := users.New(db)
+	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := us.Create(ctx, users.NewUser{Name: "Colleague", Email: "colleague@example.test", Role: users.Collaborator, Language: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := vault.NewMemory()
+	return &fixture{db: db, vault: v, reg: accounts.New(db, v), owner: owner, other: other}
+}
+
+func sample(email string) accounts.NewAccount {
+	return accounts.NewAccount{
+		Name: "Shop", Email: email, FromName: "The Shop",
+		IMAP: accounts.Server{Host: "IMAP.Example.TEST", Port: 993, Security: accounts.TLS, Username: email},
+		SMTP: accounts.Server{Host: "smtp.example.test", Port: 587, Security: accounts.StartTLS, Username: email},
+	}
+}
+
+func TestCreateKeepsThePasswordOnlyInTheVault(t *testing.T) {
+	f := newFixture(t)
+	const pw = "correct-horse-battery-staple-7781"
+	acc, err := f.reg.Create(ctx, f.owner.ID, sample("contact@shop.test"), pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc.IMAP.Host != "imap.example.test" || acc.Status != accounts.Unchecked || acc.Disabled {
+		t.Fatalf("created account = %+v", acc)
+	}
+	got, err := f.reg.Password(ctx, acc.ID)
+	if err != nil || got != pw {
+		t.Fatalf("Password = %q, %v", got, err)
+	}
+	if ok, _ := f.reg.CanUse(ctx, acc.ID, f.owner.ID); !ok {
+		t.Fatal("the creator has no access to the account they connected")
+	}
+	// The secret is in no file of the data directory: database, WAL or shared memory.
+	f.db.W.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	files, _ := filepath.Glob(f.db.Path + "*")
+	if len(files) == 0 {
+		t.Fatal("no database files found")
+	}
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		if bytes.Contains(b, []byte(pw)) {
+			t.Fatalf("the password was written to %s", p)
+		}
+	}
+}
+
+func TestCreateRefusesInvalidSettingsNamingTheField(t *testing.T) {
+	f := newFixture(t)
+	cases := []struct {
+		name  string
+		edit  func(*accounts.NewAccount)
+		pw    string
+		field string
+	}{
+		{"bad email", func(a *accounts.NewAccount) { a.Email = "nope" }, "pw", "email"},
+		{"no imap host", func(a *accounts.NewAccount) { a.IMAP.Host = "" }, "pw", "imap.host"},
+		{"port out of range", func(a *accounts.NewAccount) { a.SMTP.Port = 70000 }, "pw", "smtp.port"},
+		{"plaintext security", func(a *accounts.NewAccount) { a.IMAP.Security = "none" }, "pw", "imap.security"},
+		{"no username", func(a *accounts.NewAccount) { a.SMTP.Username = " " }, "pw", "smtp.username"},
+		{"no password", func(a *accounts.NewAccount) {}, "", "password"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := sample("a@shop.test")
+			tc.edit(&in)
+			_, err := f.reg.Create(ctx, f.owner.ID, in, tc.pw)
+			fe, ok := err.(*fault.Error)
+			if !ok || fe.Code != fault.InvalidInput || fe.Field != tc.field {
+				t.Fatalf("err = %v; want invalid_input on %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestAVaultFailureLeavesNoHalfCreatedAccount(t *testing.T) {
+	f := newFixture(t)
+	f.vault.Unavailable = vault.ReasonLocked
+	_, err := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	if !fault.Is(err, fault.VaultUnavailable) {
+		t.Fatalf("err = %v; want vault_unavailable", err)
+	}
+	list, _ := f.reg.List(ctx, 0)
+	if len(list) != 0 {
+		t.Fatalf("%d accounts left after the vault refused the password", len(list))
+	}
+}
+
+func TestUpdateWithAnEmptyPasswordKeepsTheStoredOne(t *testing.T) {
+	f := newFixture(t)
+	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "first")
+	in := sample("a@shop.test")
+	in.Name = "Renamed"
+	if _, err := f.reg.Update(ctx, acc.ID, in, ""); err != nil {
+		t.Fatal(err)
+	}
+	if pw, _ := f.reg.Password(ctx, acc.ID); pw != "first" {
+		t.Fatalf("password after update without one = %q", pw)
+	}
+	if _, err := f.reg.Update(ctx, acc.ID, in, "second"); err != nil {
+		t.Fatal(err)
+	}
+	if pw, _ := f.reg.Password(ctx, acc.ID); pw != "second" {
+		t.Fatalf("password after update = %q", pw)
+	}
+}
+
+func TestDeleteIsRefusedWhileAUserHasAccess(t *testing.T) {
+	f := newFixture(t)
+	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	f.reg.Grant(ctx, acc.ID, f.other.ID)
+	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
+		t.Fatalf("delete with access: %v", err)
+	}
+	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
+	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
+		t.Fatalf("delete with one user left: %v", err)
+	}
+	f.reg.Revoke(ctx, acc.ID, f.other.ID)
+	if err := f.reg.Delete(ctx, acc.ID); err != nil {
+		t.Fatalf("delete without access: %v", err)
+	}
+	if len(f.vault.Keys()) != 0 {
+		t.Fatalf("secrets left in the vault after delete: %v", f.vault.Keys())
+	}
+	if _, err := f.reg.Get(ctx, acc.ID); !fault.Is(err, fault.NotFound) {
+		t.Fatalf("get after delete: %v", err)
+	}
+}
+
+func TestDeleteIsRefusedOnceAMessageWasProcessed(t *testing.T) {
+	f := newFixture(t)
+	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
+	f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, NULL)`, acc.ID)
+	f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, 1700000000)`, acc.ID)
+	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
+		t.Fatalf("delete with a processed message: %v", err)
+	}
+	if err := f.reg.SetDisabled(ctx, acc.ID, true); err != nil {
+		t.Fatalf("disable, the offered alternative: %v", err)
+	}
+}
+
+func TestQuotaCountsOnlyActiveAccounts(t *testing.T) {
+	f := newFixture(t)
+	if err := f.reg.SetQuota(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	if _, err := f.reg.Create(ctx, f.owner.ID, sample("b@shop.test"), "pw"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.reg.Create(ctx, f.owner.ID, sample("c@shop.test"), "pw")
+	if !fault.Is(err, fault.QuotaReached) {
+		t.Fatalf("third account with quota 2: %v", err)
+	}
+	if len(f.vault.Keys()) != 2 {
+		t.Fatalf("vault holds %d secrets; the refused account left one behind", len(f.vault.Keys()))
+	}
+	if err := f.reg.SetDisabled(ctx, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.reg.Create(ctx, f.owner.ID, sample("c@shop.test"), "pw"); err != nil {
+		t.Fatalf("after disabling one, a new account: %v", err)
+	}
+	if err := f.reg.SetDisabled(ctx, a.ID, false); !fault.Is(err, fault.QuotaReached) {
+		t.Fatalf("re-enabling over quota: %v", err)
+	}
+	limit, active, _ := f.reg.Quota(ctx)
+	if limit != 2 || active != 2 {
+		t.Fatalf("Quota = %d/%d", active, limit)
+	}
+	if err := f.reg.SetQuota(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.reg.SetDisabled(ctx, a.ID, false); err != nil {
+		t.Fatalf("enable with no limit: %v", err)
+	}
+	if err := f.reg.SetQuota(ctx, -1); !fault.Is(err, fault.InvalidInput) {
+		t.Fatalf("negative quota: %v", err)
+	}
+}
+
+func TestAnAddressCanBeConnectedOnce(t *testing.T) {
+	f := newFixture(t)
+	f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	_, err := f.reg.Create(ctx, f.owner.ID, sample("A@Shop.test"), "pw")
+	if !fault.Is(err, fault.Conflict) {
+		t.Fatalf("same address twice: %v", err)
+	}
+}
+
+func TestRecordCheckSetsStatus(t *testing.T) {
+	f := newFixture(t)
+	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	for _, tc := range []struct {
+		code fault.Code
+		want accounts.Status
+	}{{"", accounts.OK}, {fault.AuthFailed, accounts.NeedsPassword}, {fault.Network, accounts.Failing}} {
+		if err := f.reg.RecordCheck(ctx, acc.ID, tc.code); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.reg.Get(ctx, acc.ID)
+		if got.Status != tc.want || got.StatusCode != string(tc.code) || got.LastCheck.IsZero() {
+			t.Fatalf("after check %q: %+v", tc.code, got)
+		}
+	}
+}
+
+func TestPresetsHaveServersOrAnExchangeURLNeverBoth(t *testing.T) {
+	f := newFixture(t)
+	imap := &accounts.Server{Host: "imap.corp.test", Port: 993, Security: accounts.TLS}
+	smtp := &accounts.Server{Host: "smtp.corp.test", Port: 465, Security: accounts.TLS}
+	cases := []struct {
+		name    string
+		p       accounts.Preset
+		wantErr bool
+	}{
+		{"servers", accounts.Preset{Domain: "corp.test", IMAP: imap, SMTP: smtp, UsernameForm: "local"}, false},
+		{"exchange", accounts.Preset{Domain: "ews.test", ExchangeURL: "https://mail.ews.test/EWS/Exchange.asmx"}, false},
+		{"both", accounts.Preset{Domain: "both.test", IMAP: imap, SMTP: smtp, ExchangeURL: "https://x.test/ews"}, true},
+		{"neither", accounts.Preset{Domain: "none.test"}, true},
+		{"imap only", accounts.Preset{Domain: "half.test", IMAP: imap}, true},
+		{"http exchange", accounts.Preset{Domain: "plain.test", ExchangeURL: "http://x.test/ews"}, true},
+		{"bad domain", accounts.Preset{Domain: "not a domain", ExchangeURL: "https://x.test/ews"}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.reg.SavePreset(ctx, tc.p)
+			if tc.wantErr != (err != nil) {
+				t.Fatalf("SavePreset: %v", err)
+			}
+			if err != nil && !fault.Is(err, fault.InvalidInput) {
+				t.Fatalf("SavePreset: %v; want invalid_input", err)
+			}
+		})
+	}
+	// The database refuses "both" too, whatever the Go code does.
+	_, err := f.db.W.Exec(`INSERT INTO domain_presets(domain, imap_host, imap_port, imap_security, smtp_host, smtp_port, smtp_security, exchange_url, updated_at)
+		VALUES ('raw.test', 'i', 993, 'tls', 's', 465, 'tls', 'https://x', 0)`)
+	if err == nil {
+		t.Fatal("the schema accepted a preset with both servers and an Exchange URL")
+	}
+	p, err := f.reg.PresetFor(ctx, "CORP.test")
+	if err != nil || p == nil || p.IMAP.Host != "imap.corp.test" || p.Username("jean@corp.test") != "jean" {
+		t.Fatalf("PresetFor = %+v, %v", p, err)
+	}
+	if p, _ := f.reg.PresetFor(ctx, "unknown.test"); p != nil {
+		t.Fatalf("PresetFor(unknown) = %+v", p)
+	}
+	if err := f.reg.DeletePreset(ctx, "corp.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.reg.DeletePreset(ctx, "corp.test"); !fault.Is(err, fault.NotFound) {
+		t.Fatalf("delete twice: %v", err)
+	}
+}

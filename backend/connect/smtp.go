@@ -1,0 +1,166 @@
+package connect
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"strconv"
+	"strings"
+
+	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+	maillog "github.com/wneessen/go-mail/log"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/fault"
+)
+
+// SMTPClient builds a go-mail client for an account's SMTP server: implicit TLS or
+// mandatory STARTTLS, our certificate verification and pins, our resolver, AUTH with the
+// best mechanism the server offers. It does no I/O; call DialWithContext (SMTPLogin does).
+func (d *Dialer) SMTPClient(ctx context.Context, srv accounts.Server, password string, seen *TLSSeen) (*mail.Client, error) {
+	opts := []mail.Option{
+		mail.WithTimeout(d.timeout()),
+		mail.WithTLSConfig(d.tlsConfig(ctx, srv.Host, srv.Port, seen)),
+		mail.WithSMTPAuthCustom(&passwordAuth{username: srv.Username, password: password, host: srv.Host}),
+		mail.WithDialContextFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+			conn, err := d.dial(ctx, srv)
+			if err != nil {
+				return nil, err
+			}
+			if srv.Security == accounts.TLS {
+				tc := tls.Client(conn, d.tlsConfig(ctx, srv.Host, srv.Port, seen))
+				if err := tc.HandshakeContext(ctx); err != nil {
+					conn.Close()
+					return nil, tlsError(srv, err)
+				}
+				return tc, nil
+			}
+			return conn, nil
+		}),
+	}
+	switch srv.Security {
+	case accounts.TLS:
+		// The dial function above already speaks TLS; go-mail must not wrap it again.
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	case accounts.StartTLS:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	default:
+		return nil, fault.Invalid("smtp.security", "Choose TLS or STARTTLS.")
+	}
+	opts = append(opts, mail.WithPort(srv.Port))
+	if d.Debug != nil {
+		opts = append(opts, mail.WithDebugLog(), mail.WithLogger(smtpLogger{NewRedactor(d.Debug, "smtp "+srv.Host, password)}))
+	}
+	c, err := mail.NewClient(srv.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect: smtp client: %w", err)
+	}
+	return c, nil
+}
+
+// SMTPLogin connects, secures and authenticates to an account's SMTP server. The caller
+// closes the client.
+func (d *Dialer) SMTPLogin(ctx context.Context, srv accounts.Server, password string, seen *TLSSeen) (*mail.Client, error) {
+	c, err := d.SMTPClient(ctx, srv, password, seen)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		return nil, SMTPError(srv, err)
+	}
+	return c, nil
+}
+
+// SMTPError turns an SMTP failure into words, keeping the server's own answer.
+func SMTPError(srv accounts.Server, err error) error {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	var ue *UntrustedError
+	if errors.As(err, &ue) {
+		return fault.Wrap(fault.TLSUntrusted, untrustedMessage(ue), ue)
+	}
+	msg := err.Error()
+	var te *textproto.Error
+	code := 0
+	if errors.As(err, &te) {
+		code = te.Code
+		msg = te.Msg
+	}
+	switch {
+	case strings.Contains(msg, "5.7.139"):
+		return fault.Wrap(fault.ProviderRejected, "Microsoft 365 refused: SMTP sending with a password (SMTP AUTH) is turned off for your organisation. "+
+			"Your administrator must enable 'Authenticated SMTP' for this mailbox, or use Sign in with Microsoft or an API sender instead. Server answer: "+msg, err)
+	case strings.Contains(msg, "does not support STARTTLS"):
+		return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s does not offer STARTTLS on port %d, so the connection cannot be encrypted. Mailroom never sends a password unencrypted: use port 465 with TLS, or ask your provider.", srv.Host, srv.Port), err)
+	case code == 535 || code == 534 || strings.Contains(msg, "535") || strings.Contains(strings.ToLower(msg), "authentication failed"):
+		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s refused the username or password. Server answer: %s", srv.Host, strings.TrimSpace(msg)), err)
+	case code == 530 || code == 538:
+		return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s requires encryption before login. Server answer: %s", srv.Host, strings.TrimSpace(msg)), err)
+	case code >= 400 && code < 500:
+		return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s is temporarily refusing (%d): %s", srv.Host, code, strings.TrimSpace(msg)), err)
+	case code >= 500:
+		return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s refused (%d): %s", srv.Host, code, strings.TrimSpace(msg)), err)
+	}
+	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) {
+		return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s did not answer with TLS on port %d: this port may expect STARTTLS (usually 587) instead.", srv.Host, srv.Port), err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fault.Wrap(fault.Network, fmt.Sprintf("%s did not answer in time on port %d.", srv.Host, srv.Port), err)
+	}
+	return fault.Wrap(fault.Network, fmt.Sprintf("The SMTP conversation with %s on port %s failed: %s", srv.Host, strconv.Itoa(srv.Port), strings.TrimSpace(msg)), err)
+}
+
+// passwordAuth picks PLAIN, else LOGIN, among the mechanisms the server offers, and only
+// over TLS. go-mail's own discovery cannot tell that a connection we dialled ourselves
+// (for our resolver and certificate checks) is already TLS, so the choice is made here.
+type passwordAuth struct {
+	username, password, host string
+	chosen                   smtp.Auth
+}
+
+func (a *passwordAuth) Start(server *smtp.ServerInfo) (string, []byte, error) {
+	if !server.TLS {
+		return "", nil, errors.New("connect: refusing to authenticate over an unencrypted connection")
+	}
+	for _, m := range server.Auth {
+		if strings.EqualFold(m, "PLAIN") {
+			a.chosen = smtp.PlainAuth("", a.username, a.password, a.host, false)
+			return a.chosen.Start(server)
+		}
+	}
+	for _, m := range server.Auth {
+		if strings.EqualFold(m, "LOGIN") {
+			a.chosen = smtp.LoginAuth(a.username, a.password, a.host, false)
+			return a.chosen.Start(server)
+		}
+	}
+	return "", nil, fmt.Errorf("connect: the server offers no password login (it offers %s)", strings.Join(server.Auth, ", "))
+}
+
+func (a *passwordAuth) Next(from []byte, more bool) ([]byte, error) {
+	return a.chosen.Next(from, more)
+}
+
+// smtpLogger sends go-mail's protocol log through a Redactor.
+type smtpLogger struct{ r *Redactor }
+
+func (l smtpLogger) line(entry maillog.Log) {
+	dir := "C:"
+	if entry.Direction == maillog.DirServerToClient {
+		dir = "S:"
+	}
+	fmt.Fprintf(l.r, "%s %s\n", dir, fmt.Sprintf(entry.Format, entry.Messages...))
+}
+
+func (l smtpLogger) Debugf(e maillog.Log) { l.line(e) }
+func (l smtpLogger) Infof(e maillog.Log)  { l.line(e) }
+func (l smtpLogger) Warnf(e maillog.Log)  { l.line(e) }
+func (l smtpLogger) Errorf(e maillog.Log) { l.line(e) }

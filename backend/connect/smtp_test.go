@@ -1,0 +1,86 @@
+package connect_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/wneessen/go-mail"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/connect"
+	"mailroom/backend/fault"
+	"mailroom/backend/testcert"
+	"mailroom/backend/testsmtp"
+)
+
+func TestSMTPAuthenticatesAndSendsOverSTARTTLSAndImplicitTLS(t *testing.T) {
+	ca := testcert.NewCA(t)
+	cfg := ca.Leaf(t, testcert.Opts{}).ServerConfig()
+	users := map[string]string{user: password}
+	for _, tc := range []struct {
+		name string
+		srv  *testsmtp.Server
+		sec  accounts.Security
+	}{
+		{"STARTTLS", testsmtp.Start(t, testsmtp.Options{TLS: cfg, Users: users}), accounts.StartTLS},
+		{"implicit TLS", testsmtp.Start(t, testsmtp.Options{TLS: cfg, ImplicitTLS: true, Users: users}), accounts.TLS},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log bytes.Buffer
+			d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second, Debug: &log}
+			c, err := d.SMTPLogin(ctx, server(tc.srv.Port, tc.sec), password, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := mail.NewMsg()
+			m.From(user)
+			m.To("bob@example.test")
+			m.Subject("Bonjour")
+			m.SetBodyString(mail.TypeTextPlain, "Un message de test.")
+			if err := c.Send(m); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			got := tc.srv.Messages()
+			if len(got) != 1 || got[0].User != user || !strings.Contains(string(got[0].Data), "Un message de test.") {
+				t.Fatalf("received = %+v", got)
+			}
+			if strings.Contains(log.String(), password) {
+				t.Fatalf("password in the SMTP protocol log:\n%s", log.String())
+			}
+		})
+	}
+}
+
+func TestSMTPFailuresAreExplained(t *testing.T) {
+	ca := testcert.NewCA(t)
+	cfg := ca.Leaf(t, testcert.Opts{}).ServerConfig()
+	users := map[string]string{user: password}
+	cases := []struct {
+		name string
+		opts testsmtp.Options
+		sec  accounts.Security
+		pw   string
+		code fault.Code
+		says string
+	}{
+		{"wrong password", testsmtp.Options{TLS: cfg, Users: users}, accounts.StartTLS, "nope", fault.AuthFailed, "refused the username or password"},
+		{"STARTTLS not offered", testsmtp.Options{Users: users}, accounts.StartTLS, password, fault.TLSRequired, "STARTTLS"},
+		{"Microsoft SMTP AUTH disabled", testsmtp.Options{TLS: cfg, Users: users, AuthError: &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 139},
+			Message: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."}}, accounts.StartTLS, password, fault.ProviderRejected, "administrator"},
+		{"self-signed certificate", testsmtp.Options{TLS: ca.Leaf(t, testcert.Opts{SelfSigned: true}).ServerConfig(), Users: users}, accounts.StartTLS, password, fault.TLSUntrusted, "self-signed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testsmtp.Start(t, tc.opts)
+			d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second}
+			_, err := d.SMTPLogin(ctx, server(srv.Port, tc.sec), tc.pw, nil)
+			if !fault.Is(err, tc.code) || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("err = %v; want %s saying %q", err, tc.code, tc.says)
+			}
+		})
+	}
+}

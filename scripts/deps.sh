@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the system packages Mailroom needs on Debian/Ubuntu.
+#
+#   scripts/deps.sh run    # to build and run the app
+#   scripts/deps.sh test   # also what the tests use: Xvfb, Chromium, a keyring, Dovecot, Postfix
+#
+# As root it installs what is missing with apt-get; otherwise it prints the exact apt-get
+# line to run and exits 1. Go (see go.mod for the version) and Node.js must be installed.
+set -euo pipefail
+
+mode=${1:-run}
+
+run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
+test_pkgs=(xvfb xauth imagemagick xdotool chromium dbus-daemon gnome-keyring
+  dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates)
+
+case "$mode" in
+run) pkgs=("${run_pkgs[@]}") ;;
+test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
+*) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Mailroom needs these packages. Install them with:" >&2
+    echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing: ${missing[*]}"
+  # Postfix is only ever run from the tests' own config directory: keep the system one unconfigured.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  # The package mirror sometimes times out once: try twice.
+  for attempt in 1 2; do
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+      break
+    fi
+    [ "$attempt" = 2 ] && { echo "apt-get failed twice" >&2; exit 1; }
+    sleep 5
+  done
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "Go is not installed: install Go $(sed -n 's/^go //p' go.mod) or newer from the Go website." >&2
+  exit 1
+fi

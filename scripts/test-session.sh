@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs the suites that need real servers, inside the mail test environment (see
+# scripts/testenv/with-env.sh): it starts a private D-Bus session with an unlocked
+# gnome-keyring, then the Go tests, the browser end-to-end tests and the window smoke test
+# under Xvfb. Every suite runs even when an earlier one failed; the exit status is non-zero
+# if any failed. A final line sums the test counts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${DBUS_SESSION_BUS_ADDRESS_MAILROOM:-}" ]; then
+  # Re-run ourselves inside a private session bus; the keyring's files go to a temp dir.
+  XDG_DATA_HOME=$(mktemp -d)
+  export XDG_DATA_HOME
+  trap 'rm -rf "$XDG_DATA_HOME"' EXIT
+  DBUS_SESSION_BUS_ADDRESS_MAILROOM=1 dbus-run-session -- "$0" "$@"
+  exit $?
+fi
+
+# The keyring daemon ends with the session bus; the password only unlocks this test keyring.
+echo -n "mailroom-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+
+export MAILROOM_TEST_KEYRING=1 MAILROOM_REQUIRE_INTEGRATION=1
+failed=0
+passed_total=0
+failed_total=0
+count() { # count FILE PASS_REGEX FAIL_REGEX
+  local p f
+  p=$(grep -cE "$2" "$1" || true)
+  f=$(grep -cE "$3" "$1" || true)
+  passed_total=$((passed_total + p))
+  failed_total=$((failed_total + f))
+}
+
+echo "-- Go tests (-race)"
+if go test -race -count=1 -tags "$TAGS" -v ./... >build/logs/go-test.log 2>&1; then :; else failed=1; fi
+grep -E '^(ok|FAIL|panic:|--- FAIL)|^\s+--- FAIL|_test\.go:[0-9]+:' build/logs/go-test.log || true
+count build/logs/go-test.log '^\s*--- PASS' '^\s*--- FAIL'
+if grep -qE '^\s*--- SKIP' build/logs/go-test.log; then
+  echo "Skipped tests (make test runs everything; a skip here is a missing server):"
+  grep -E -A1 '^\s*--- SKIP' build/logs/go-test.log
+  failed=1
+fi
+
+echo "-- end-to-end (Chromium against the real app)"
+if xvfb-run -a -s "-screen 0 1280x900x24" env MAILROOM_DEV_BINARY="$PWD/build/bin/mailroom-dev" \
+  timeout 600 node frontend/e2e/run.mjs 2>&1 | tee build/logs/e2e.log; then :; else failed=1; fi
+e2e_line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' build/logs/e2e.log | tail -n 1 || true)
+if [ -n "$e2e_line" ]; then
+  passed_total=$((passed_total + $(echo "$e2e_line" | sed -E 's/^e2e: ([0-9]+) passed.*/\1/')))
+  failed_total=$((failed_total + $(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+else
+  failed=1
+fi
+
+echo "-- window smoke test (production binary under Xvfb)"
+if scripts/smoke.sh build/bin/mailroom 2>&1 | tee build/logs/smoke.log; then
+  passed_total=$((passed_total + 1))
+else
+  failed=1
+  failed_total=$((failed_total + 1))
+fi
+
+vitest_line=$(grep -E 'Tests +[0-9]+ passed' build/logs/vitest.log 2>/dev/null | tail -n 1 || true)
+if [ -n "$vitest_line" ]; then
+  passed_total=$((passed_total + $(echo "$vitest_line" | sed -E 's/.*Tests +([0-9]+) passed.*/\1/')))
+fi
+
+[ "$failed" = 0 ] || [ "$failed_total" -gt 0 ] || failed_total=1
+echo
+echo "tests: $passed_total passed, $failed_total failed"
+exit "$failed"
