@@ -38,7 +38,9 @@ func imapServer(t *testing.T, cfg *tls.Config, implicitTLS, starttls bool) int {
 	u.Create("INBOX", nil)
 	mem.AddUser(u)
 	opts := &imapserver.Options{
-		NewSession:   func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) { return mem.NewSession(), nil, nil },
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
 		InsecureAuth: true,
 		Logger:       quietLogger{},

@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/wneessen/go-mail"
-	"github.com/wneessen/go-mail/smtp"
 	maillog "github.com/wneessen/go-mail/log"
+	"github.com/wneessen/go-mail/smtp"
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"

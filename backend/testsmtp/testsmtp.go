@@ -86,7 +86,7 @@ func (s *Server) Messages() []Message {
 type quiet struct{}
 
 func (quiet) Printf(string, ...any) {}
-func (quiet) Println(...any)       {}
+func (quiet) Println(...any)        {}
 
 type backend struct{ s *Server }
 
@@ -151,4 +151,3 @@ func (se *session) Data(r io.Reader) error {
 
 func (se *session) Reset()        { se.from, se.to = "", nil }
 func (se *session) Logout() error { return nil }
-

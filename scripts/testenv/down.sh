@@ -16,47 +16,67 @@ readonly STOP_TIMEOUT=5 # seconds before SIGKILL
 [[ -d $1 ]] || exit 0
 DIR=$(cd "$1" && pwd -P)
 
-# proc_info PID: print "STATE PGID" of a process; fails if it does not exist.
-proc_info() {
-	local stat rest state pgid
-	{ stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+# Directories that processes of this environment run in: Postfix daemons
+# chdir to the queue directory, Dovecot's to its base_dir (and chroots below).
+workdirs=()
+for d in "$DIR/postfix/queue" "$DIR/dovecot/run" "$DIR/dovecot/run/login" "$DIR/dovecot/run/empty"; do
+	[[ -d $d ]] && workdirs+=("$d")
+done
+
+# inspect PID: set $state, $ppid and $pgid of a process and $ours to 1 if it
+# refers to DIR by its command line (dovecot|doveadm -c DIR/dovecot/...) or
+# working directory. Fails if the process is gone. Builtins only: this runs for every
+# process on the machine, several times.
+inspect() {
+	local stat rest d
+	local -a args=()
+	ours=
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	rest=${stat##*) } # the command name in parentheses may contain spaces
-	read -r state _ pgid _ <<<"$rest"
-	echo "$state $pgid"
+	read -r state ppid pgid _ <<<"$rest"
+	{ mapfile -d '' args <"/proc/$1/cmdline"; } 2>/dev/null || true
+	if [[ " ${args[*]-} " == *" -c $DIR/dovecot/"* ]]; then
+		ours=1
+		return 0
+	fi
+	for d in ${workdirs[@]+"${workdirs[@]}"}; do
+		if [[ /proc/$1/cwd -ef $d ]]; then
+			ours=1
+			return 0
+		fi
+	done 2>/dev/null
+	return 0
 }
 
-# refers_to_dir PID: true if the command line (dovecot -c DIR/...) or the
-# working directory (Postfix daemons live in DIR/postfix/queue) is in DIR.
-refers_to_dir() {
-	local cmdline cwd
-	cmdline=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || cmdline=
-	cwd=$(readlink "/proc/$1/cwd" 2>/dev/null) || cwd=
-	[[ $cmdline == *"$DIR/"* || $cwd == "$DIR" || $cwd == "$DIR/"* ]]
-}
+# Never signal ourselves or our callers (up.sh, a shell whose cwd is in DIR).
+protected=" "
+pid=$$
+while [[ $pid =~ ^[0-9]+$ && $pid -gt 1 ]] && inspect "$pid"; do
+	protected+="$pid "
+	pid=$ppid
+done
 
 # Master PIDs from the pid files. Both masters run in their own session, so
-# each is the leader of a process group holding all of its children.
+# each leads a process group that holds all of its children.
 leaders=" "
 for pidfile in "$DIR/dovecot/dovecot.pid" "$DIR/dovecot/run/master.pid" "$DIR/postfix/queue/pid/master.pid"; do
 	[[ -r $pidfile ]] || continue
-	pid=$(tr -dc '0-9' <"$pidfile" | head -c 10)
-	[[ -n $pid ]] || continue
-	info=$(proc_info "$pid") || continue
+	read -r pid _ <"$pidfile" || true
+	[[ $pid =~ ^[0-9]+$ ]] || continue
 	# Only trust a pid file if the process still looks like ours.
-	[[ $info == "Z "* ]] && continue
-	refers_to_dir "$pid" && leaders+="$pid "
+	inspect "$pid" && [[ $state != Z && -n $ours ]] && leaders+="$pid "
 done
 
-# remaining: print the live (non-zombie) processes of this environment.
+# remaining: print the live (non-zombie) processes of this environment:
+# members of the masters' process groups and anything else referring to DIR.
 remaining() {
-	local p pid info state pgid
+	local p pid
 	for p in /proc/[0-9]*; do
 		pid=${p#/proc/}
-		[[ $pid != "$$" && $pid != "$BASHPID" ]] || continue
-		info=$(proc_info "$pid") || continue
-		read -r state pgid <<<"$info"
+		[[ $protected != *" $pid "* && $pid != "$BASHPID" ]] || continue
+		inspect "$pid" || continue
 		[[ $state != Z ]] || continue
-		if [[ $leaders == *" $pgid "* ]] || refers_to_dir "$pid"; then
+		if [[ -n $ours || $leaders == *" $pgid "* ]]; then
 			echo "$pid"
 		fi
 	done
@@ -66,7 +86,7 @@ remaining() {
 signal_all() { # SIG
 	local pid
 	for pid in $leaders; do
-		kill "-$1" -- "-$pid" 2>/dev/null || kill "-$1" "$pid" 2>/dev/null || true
+		kill "-$1" -- "-$pid" 2>/dev/null || true
 	done
 	for pid in $(remaining); do
 		kill "-$1" "$pid" 2>/dev/null || true
