@@ -13,15 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
-
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
 	"mailroom/backend/store"
 	"mailroom/backend/testcert"
+	"mailroom/backend/testimap"
 )
 
 const (
@@ -29,41 +26,13 @@ const (
 	password = "p4ss-w0rd-for-alice"
 )
 
-// imapServer runs go-imap's in-memory server on 127.0.0.1. With implicitTLS it speaks TLS
-// from the first byte; otherwise starttls says whether STARTTLS is offered (with cfg).
 func imapServer(t *testing.T, cfg *tls.Config, implicitTLS, starttls bool) int {
 	t.Helper()
-	mem := imapmemserver.New()
-	u := imapmemserver.NewUser(user, password)
-	u.Create("INBOX", nil)
-	mem.AddUser(u)
-	opts := &imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
-		InsecureAuth: true,
-		Logger:       quietLogger{},
+	if !implicitTLS && !starttls {
+		cfg = nil
 	}
-	if starttls {
-		opts.TLSConfig = cfg
-	}
-	srv := imapserver.New(opts)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if implicitTLS {
-		ln = tls.NewListener(ln, cfg)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().(*net.TCPAddr).Port
+	return testimap.Start(t, testimap.Options{TLS: cfg, ImplicitTLS: implicitTLS, Users: map[string]string{user: password}})
 }
-
-type quietLogger struct{}
-
-func (quietLogger) Printf(string, ...any) {}
 
 func server(port int, sec accounts.Security) accounts.Server {
 	return accounts.Server{Host: "127.0.0.1", Port: port, Security: sec, Username: user}
