@@ -2,19 +2,48 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"mailroom/backend/accounts"
 	"mailroom/backend/api"
+	"mailroom/backend/connect"
+	"mailroom/backend/discovery"
 	"mailroom/backend/store"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
 
-// dbFile is the database's name inside the data directory.
-const dbFile = "mailroom.db"
+// Files inside the data directory.
+const (
+	dbFile          = "mailroom.db"
+	logDir          = "logs"
+	appLogFile      = "mailroom.log"
+	protocolLogFile = "protocol.log"
+	logPerm         = 0o600
+)
+
+// Environment settings. Every external endpoint can be redirected, so tests (and admins
+// of unusual networks) point them at their own servers:
+//
+//	MAILROOM_DATA_DIR          where the database and logs live
+//	MAILROOM_DNS_SERVER        host:port of the DNS server discovery and connections use
+//	MAILROOM_AUTOCONFIG_URLS   comma-separated autoconfig URL templates ({domain}, {email})
+//	MAILROOM_CA_FILE           PEM file of extra certificate authorities to trust
+//	MAILROOM_PROTOCOL_LOG=1    log IMAP/SMTP conversations (credentials masked) to logs/protocol.log
+const (
+	envDNSServer   = "MAILROOM_DNS_SERVER"
+	envAutoconfig  = "MAILROOM_AUTOCONFIG_URLS"
+	envCAFile      = "MAILROOM_CA_FILE"
+	envProtocolLog = "MAILROOM_PROTOCOL_LOG"
+)
 
 // App owns the backend's lifetime: it opens the store and the vault, builds the bound
 // services, and closes everything at shutdown.
@@ -22,6 +51,7 @@ type App struct {
 	backend  *api.Backend
 	services *api.Services
 	db       *store.DB
+	closers  []io.Closer
 }
 
 // NewApp opens the database in the data directory. A failure does not stop the app: the
@@ -45,13 +75,82 @@ func NewApp(version string) *App {
 		return a
 	}
 	a.db = db
-	b.DB = db
-	b.Users = users.New(db)
+	if f, err := a.openLog(appLogFile); err == nil {
+		log = slog.New(slog.NewTextHandler(io.MultiWriter(os.Stderr, f), &slog.HandlerOptions{Level: slog.LevelInfo}))
+		slog.SetDefault(log)
+		b.Log = log
+	}
+
+	resolver := systemOr(os.Getenv(envDNSServer))
+	roots, err := rootsWith(os.Getenv(envCAFile))
+	if err != nil {
+		log.Error("extra certificate authorities not loaded", "file", os.Getenv(envCAFile), "err", err)
+	}
+	pins := connect.NewPins(db)
+	dialer := &connect.Dialer{Resolver: resolver, RootCAs: roots, Pins: pins}
+	if os.Getenv(envProtocolLog) == "1" {
+		if f, err := a.openLog(protocolLogFile); err == nil {
+			dialer.Debug = f
+		}
+	}
+	reg := accounts.New(db, b.Vault)
+	opts := discovery.Options{Presets: api.DiscoveryPresets{Registry: reg}, Resolver: resolver,
+		HTTPClient: discovery.NewHTTPClient(resolver, roots), Log: log}
+	if v := os.Getenv(envAutoconfig); v != "" {
+		opts.AutoconfigURLs = strings.Split(v, ",")
+	}
+
+	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
+	b.Discovery = discovery.New(opts)
 	log.Info("mailroom started", "version", version, "data", dir)
 	return a
 }
 
+func (a *App) openLog(name string) (*os.File, error) {
+	dir := filepath.Join(a.backend.DataDir, logDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_APPEND|os.O_WRONLY, logPerm)
+	if err == nil {
+		a.closers = append(a.closers, f)
+	}
+	return f, err
+}
+
+// systemOr returns a resolver that asks the DNS server at addr, or the system's.
+func systemOr(addr string) interface {
+	discovery.Resolver
+	connect.Resolver
+} {
+	if addr == "" {
+		return discovery.SystemResolver()
+	}
+	return discovery.NewDNSServerResolver(addr)
+}
+
+// rootsWith returns the system's roots plus the authorities in file, or nil (the system's
+// roots) when file is empty.
+func rootsWith(file string) (*x509.CertPool, error) {
+	if file == "" {
+		return nil, nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("no certificate found in %s", file)
+	}
+	return pool, nil
+}
+
 func (a *App) startup(ctx context.Context) {
+	a.backend.Emit = func(name string, data any) { runtime.EventsEmit(ctx, name, data) }
 	a.backend.Startup(ctx)
 }
 
@@ -60,5 +159,8 @@ func (a *App) shutdown(ctx context.Context) {
 		if err := a.db.Close(); err != nil {
 			slog.Error("closing the database", "err", err)
 		}
+	}
+	for _, c := range a.closers {
+		c.Close()
 	}
 }

@@ -17,6 +17,9 @@ import (
 	"log/slog"
 	"time"
 
+	"mailroom/backend/accounts"
+	"mailroom/backend/connect"
+	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
 	"mailroom/backend/store"
 	"mailroom/backend/users"
@@ -33,6 +36,13 @@ type Backend struct {
 	Vault   vault.Vault
 	Users   *users.Service
 	BootErr error
+
+	Accounts  *accounts.Registry
+	Pins      *connect.Pins
+	Dialer    *connect.Dialer
+	Discovery *discovery.Discoverer
+	// Emit sends an event to the UI (Wails' EventsEmit); nil drops events (tests may record them).
+	Emit    func(name string, data any)
 	DataDir string
 	Version string
 	Log     *slog.Logger
@@ -51,6 +61,12 @@ func (b *Backend) context() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(parent, callTimeout)
 }
 
+func (b *Backend) emit(name string, data any) {
+	if b.Emit != nil {
+		b.Emit(name, data)
+	}
+}
+
 func (b *Backend) logger() *slog.Logger {
 	if b.Log != nil {
 		return b.Log
@@ -60,23 +76,27 @@ func (b *Backend) logger() *slog.Logger {
 
 // Services are the bound facades.
 type Services struct {
-	Session *Session
-	System  *System
-	Users   *Users
+	Session  *Session
+	System   *System
+	Users    *Users
+	Accounts *Accounts
+	Presets  *Presets
 }
 
 // New builds the services over b. It does no I/O.
 func New(b *Backend) *Services {
 	return &Services{
-		Session: &Session{b: b},
-		System:  &System{b: b},
-		Users:   &Users{b: b},
+		Session:  &Session{b: b},
+		System:   &System{b: b},
+		Users:    &Users{b: b},
+		Accounts: &Accounts{b: b},
+		Presets:  &Presets{b: b},
 	}
 }
 
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
-func (s *Services) Bound() []any { return []any{s.Session, s.System, s.Users} }
+func (s *Services) Bound() []any { return []any{s.Session, s.System, s.Users, s.Accounts, s.Presets} }
 
 // ErrorDTO is how every error reaches the UI: a stable code the UI translates, a message
 // in English for detail and logs, and the form field it concerns, if any.

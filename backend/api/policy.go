@@ -37,12 +37,38 @@ var policy = map[string]access{
 	"Users.Create":  superAdmins,
 	"Users.SetRole": superAdmins,
 	"Users.Remove":  superAdmins,
+
+	"Accounts.List":             signedIn,
+	"Accounts.Get":              admins,
+	"Accounts.Providers":        signedIn,
+	"Accounts.Discover":         admins,
+	"Accounts.Test":             admins,
+	"Accounts.CancelTest":       admins,
+	"Accounts.TrustCertificate": admins,
+	"Accounts.Create":           admins,
+	"Accounts.Update":           admins,
+	"Accounts.SetDisabled":      admins,
+	"Accounts.Delete":           admins,
+	"Accounts.Grant":            admins,
+	"Accounts.Revoke":           admins,
+	"Accounts.Quota":            signedIn,
+	"Accounts.SetQuota":         superAdmins,
+	"Accounts.SendTestEmail":    admins,
+
+	"Presets.List":   admins,
+	"Presets.Save":   admins,
+	"Presets.Delete": admins,
 }
 
 // caller is who is calling: ok is false before onboarding.
 type caller struct {
 	user users.User
 	ok   bool
+}
+
+// isAdmin reports whether the caller manages accounts (and so sees all of them).
+func (c caller) isAdmin() bool {
+	return c.ok && (c.user.Role == users.SuperAdmin || c.user.Role == users.Admin)
 }
 
 // run is how every bound method starts: it checks the caller against policy (the one

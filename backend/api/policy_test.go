@@ -7,7 +7,11 @@ import (
 	"regexp"
 	"sort"
 	"testing"
+	"time"
 
+	"mailroom/backend/accounts"
+	"mailroom/backend/connect"
+	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
 	"mailroom/backend/store"
 	"mailroom/backend/users"
@@ -40,6 +44,27 @@ var allowed = map[string][]string{
 	"Users.Create":  {super},
 	"Users.SetRole": {super},
 	"Users.Remove":  {super},
+
+	"Accounts.List":             {super, admin, collab},
+	"Accounts.Get":              {super, admin},
+	"Accounts.Providers":        {super, admin, collab},
+	"Accounts.Discover":         {super, admin},
+	"Accounts.Test":             {super, admin},
+	"Accounts.CancelTest":       {super, admin},
+	"Accounts.TrustCertificate": {super, admin},
+	"Accounts.Create":           {super, admin},
+	"Accounts.Update":           {super, admin},
+	"Accounts.SetDisabled":      {super, admin},
+	"Accounts.Delete":           {super, admin},
+	"Accounts.Grant":            {super, admin},
+	"Accounts.Revoke":           {super, admin},
+	"Accounts.Quota":            {super, admin, collab},
+	"Accounts.SetQuota":         {super},
+	"Accounts.SendTestEmail":    {super, admin},
+
+	"Presets.List":   {super, admin},
+	"Presets.Save":   {super, admin},
+	"Presets.Delete": {super, admin},
 }
 
 type harness struct {
@@ -57,7 +82,12 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(func() { db.Close() })
 	us := users.New(db)
-	b := &Backend{DB: db, Vault: vault.NewMemory(), Users: us, DataDir: t.TempDir(), Version: "test"}
+	v := vault.NewMemory()
+	reg := accounts.New(db, v)
+	pins := connect.NewPins(db)
+	b := &Backend{DB: db, Vault: v, Users: us, DataDir: t.TempDir(), Version: "test",
+		Accounts: reg, Pins: pins, Dialer: &connect.Dialer{Timeout: 5 * time.Second, Pins: pins},
+		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")})}
 	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
 	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
 	if err != nil {

@@ -1,5 +1,259 @@
 export namespace api {
 	
+	export class ServerDTO {
+	    host: string;
+	    port: number;
+	    security: string;
+	    username: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ServerDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.security = source["security"];
+	        this.username = source["username"];
+	    }
+	}
+	export class AccountDTO {
+	    id: number;
+	    name: string;
+	    email: string;
+	    fromName: string;
+	    provider: string;
+	    settingsSource: string;
+	    imap: ServerDTO;
+	    smtp: ServerDTO;
+	    status: string;
+	    statusCode: string;
+	    lastCheck: string;
+	    disabled: boolean;
+	    createdAt: string;
+	    users: number[];
+	
+	    static createFrom(source: any = {}) {
+	        return new AccountDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.email = source["email"];
+	        this.fromName = source["fromName"];
+	        this.provider = source["provider"];
+	        this.settingsSource = source["settingsSource"];
+	        this.imap = this.convertValues(source["imap"], ServerDTO);
+	        this.smtp = this.convertValues(source["smtp"], ServerDTO);
+	        this.status = source["status"];
+	        this.statusCode = source["statusCode"];
+	        this.lastCheck = source["lastCheck"];
+	        this.disabled = source["disabled"];
+	        this.createdAt = source["createdAt"];
+	        this.users = source["users"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class AccountInput {
+	    name: string;
+	    email: string;
+	    fromName: string;
+	    provider: string;
+	    settingsSource: string;
+	    imap: ServerDTO;
+	    smtp: ServerDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new AccountInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.email = source["email"];
+	        this.fromName = source["fromName"];
+	        this.provider = source["provider"];
+	        this.settingsSource = source["settingsSource"];
+	        this.imap = this.convertValues(source["imap"], ServerDTO);
+	        this.smtp = this.convertValues(source["smtp"], ServerDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class AttemptDTO {
+	    source: string;
+	    host: string;
+	    port: number;
+	    code: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AttemptDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = source["source"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.code = source["code"];
+	        this.message = source["message"];
+	    }
+	}
+	export class NoteDTO {
+	    code: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new NoteDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.text = source["text"];
+	    }
+	}
+	export class CandidateDTO {
+	    imap: ServerDTO;
+	    smtp: ServerDTO;
+	    source: string;
+	    origin: string;
+	    provider: string;
+	    signIn: string;
+	    notes: NoteDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CandidateDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.imap = this.convertValues(source["imap"], ServerDTO);
+	        this.smtp = this.convertValues(source["smtp"], ServerDTO);
+	        this.source = source["source"];
+	        this.origin = source["origin"];
+	        this.provider = source["provider"];
+	        this.signIn = source["signIn"];
+	        this.notes = this.convertValues(source["notes"], NoteDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CertDTO {
+	    subject: string;
+	    issuer: string;
+	    dnsNames: string[];
+	    notBefore: string;
+	    notAfter: string;
+	    sha256: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CertDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.subject = source["subject"];
+	        this.issuer = source["issuer"];
+	        this.dnsNames = source["dnsNames"];
+	        this.notBefore = source["notBefore"];
+	        this.notAfter = source["notAfter"];
+	        this.sha256 = source["sha256"];
+	    }
+	}
+	export class DiscoveryDTO {
+	    verified: boolean;
+	    best?: CandidateDTO;
+	    candidates: CandidateDTO[];
+	    attempts: AttemptDTO[];
+	    exchangeUrl: string;
+	    authFailed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DiscoveryDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.verified = source["verified"];
+	        this.best = this.convertValues(source["best"], CandidateDTO);
+	        this.candidates = this.convertValues(source["candidates"], CandidateDTO);
+	        this.attempts = this.convertValues(source["attempts"], AttemptDTO);
+	        this.exchangeUrl = source["exchangeUrl"];
+	        this.authFailed = source["authFailed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class NewUserInput {
 	    name: string;
 	    email: string;
@@ -18,6 +272,7 @@ export namespace api {
 	        this.language = source["language"];
 	    }
 	}
+	
 	export class OnboardInput {
 	    name: string;
 	    email: string;
@@ -34,6 +289,99 @@ export namespace api {
 	        this.language = source["language"];
 	    }
 	}
+	export class PresetDTO {
+	    domain: string;
+	    imap?: ServerDTO;
+	    smtp?: ServerDTO;
+	    usernameForm: string;
+	    exchangeUrl: string;
+	    updatedAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PresetDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.domain = source["domain"];
+	        this.imap = this.convertValues(source["imap"], ServerDTO);
+	        this.smtp = this.convertValues(source["smtp"], ServerDTO);
+	        this.usernameForm = source["usernameForm"];
+	        this.exchangeUrl = source["exchangeUrl"];
+	        this.updatedAt = source["updatedAt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ProviderDTO {
+	    id: string;
+	    name: string;
+	    domains: string[];
+	    signIn: string;
+	    notes: NoteDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ProviderDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.domains = source["domains"];
+	        this.signIn = source["signIn"];
+	        this.notes = this.convertValues(source["notes"], NoteDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class QuotaDTO {
+	    limit: number;
+	    active: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new QuotaDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.limit = source["limit"];
+	        this.active = source["active"];
+	    }
+	}
+	
 	export class UserDTO {
 	    id: number;
 	    name: string;
@@ -90,6 +438,60 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class StepDTO {
+	    runId: string;
+	    name: string;
+	    status: string;
+	    detail: string;
+	    code: string;
+	    message: string;
+	    hint: string;
+	    hintCode: string;
+	    params: {[key: string]: string};
+	    cert?: CertDTO;
+	    host: string;
+	    port: number;
+	    elapsedMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new StepDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.runId = source["runId"];
+	        this.name = source["name"];
+	        this.status = source["status"];
+	        this.detail = source["detail"];
+	        this.code = source["code"];
+	        this.message = source["message"];
+	        this.hint = source["hint"];
+	        this.hintCode = source["hintCode"];
+	        this.params = source["params"];
+	        this.cert = this.convertValues(source["cert"], CertDTO);
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.elapsedMs = source["elapsedMs"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class VaultStatusDTO {
 	    available: boolean;
 	    reason: string;
@@ -122,6 +524,104 @@ export namespace api {
 	        this.dataDir = source["dataDir"];
 	        this.storageError = source["storageError"];
 	        this.vault = this.convertValues(source["vault"], VaultStatusDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TestEmailInput {
+	    to: string;
+	    subject: string;
+	    body: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TestEmailInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.to = source["to"];
+	        this.subject = source["subject"];
+	        this.body = source["body"];
+	    }
+	}
+	export class TestEmailResultDTO {
+	    messageId: string;
+	    answer: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TestEmailResultDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.messageId = source["messageId"];
+	        this.answer = source["answer"];
+	    }
+	}
+	export class TestInput {
+	    runId: string;
+	    accountId: number;
+	    account: AccountInput;
+	
+	    static createFrom(source: any = {}) {
+	        return new TestInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.runId = source["runId"];
+	        this.accountId = source["accountId"];
+	        this.account = this.convertValues(source["account"], AccountInput);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TestReportDTO {
+	    runId: string;
+	    ok: boolean;
+	    steps: StepDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TestReportDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.runId = source["runId"];
+	        this.ok = source["ok"];
+	        this.steps = this.convertValues(source["steps"], StepDTO);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

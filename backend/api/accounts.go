@@ -1,0 +1,387 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/connect"
+	"mailroom/backend/discovery"
+	"mailroom/backend/fault"
+	"mailroom/backend/probe"
+)
+
+// networkTimeout bounds a call that talks to mail servers (discovery with verification,
+// a connection test, a test email).
+const networkTimeout = 3 * time.Minute
+
+// ProbeStepEvent is the Wails event carrying each step of a connection test (StepDTO).
+const ProbeStepEvent = "probe:step"
+
+// Accounts connects, tests and manages email accounts (F2, F4, F6, F18).
+type Accounts struct {
+	b *Backend
+
+	mu    sync.Mutex
+	runs  map[string]context.CancelFunc // connection tests under way, by run id
+	certs map[string]connect.CertInfo   // untrusted certificates shown to the user, by host:port:sha256
+}
+
+func (s *Accounts) networkContext() (context.Context, context.CancelFunc) {
+	parent := s.b.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	return context.WithTimeout(parent, networkTimeout)
+}
+
+func (s *Accounts) dto(ctx context.Context, a accounts.Account) (AccountDTO, error) {
+	users, err := s.b.Accounts.Access(ctx, a.ID)
+	if err != nil {
+		return AccountDTO{}, err
+	}
+	return accountDTO(a, users), nil
+}
+
+// List returns the accounts the caller may see: every account for admins, the granted
+// ones for collaborators.
+func (s *Accounts) List() ([]AccountDTO, error) {
+	return run(s.b, "Accounts.List", func(ctx context.Context, c caller) ([]AccountDTO, error) {
+		var only int64
+		if !c.isAdmin() {
+			only = c.user.ID
+		}
+		list, err := s.b.Accounts.List(ctx, only)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]AccountDTO, 0, len(list))
+		for _, a := range list {
+			d, err := s.dto(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		return out, nil
+	})
+}
+
+// Get returns one account with who has access to it.
+func (s *Accounts) Get(id int64) (AccountDTO, error) {
+	return run(s.b, "Accounts.Get", func(ctx context.Context, c caller) (AccountDTO, error) {
+		a, err := s.b.Accounts.Get(ctx, id)
+		if err != nil {
+			return AccountDTO{}, err
+		}
+		return s.dto(ctx, a)
+	})
+}
+
+// Providers lists the wizard's provider tiles.
+func (s *Accounts) Providers() ([]ProviderDTO, error) {
+	return run(s.b, "Accounts.Providers", func(ctx context.Context, c caller) ([]ProviderDTO, error) {
+		var out []ProviderDTO
+		for _, p := range discovery.Providers() {
+			d := ProviderDTO{ID: p.ID, Name: p.Name, Domains: append([]string{}, p.Domains...), SignIn: p.SignIn, Notes: []NoteDTO{}}
+			for _, n := range p.Notes {
+				d.Notes = append(d.Notes, NoteDTO{Code: n.Code, Text: n.Text})
+			}
+			out = append(out, d)
+		}
+		return out, nil
+	})
+}
+
+// Discover finds the servers of an address. With a password, candidates are verified by
+// a real IMAP login and the first that passes is returned; without one, the candidates
+// are returned unverified, best first.
+func (s *Accounts) Discover(email, password string) (DiscoveryDTO, error) {
+	return run(s.b, "Accounts.Discover", func(_ context.Context, c caller) (DiscoveryDTO, error) {
+		ctx, cancel := s.networkContext()
+		defer cancel()
+		out := DiscoveryDTO{Candidates: []CandidateDTO{}, Attempts: []AttemptDTO{}}
+		domain := email[strings.LastIndex(email, "@")+1:]
+		if p, err := s.b.Accounts.PresetFor(ctx, domain); err == nil && p != nil && p.ExchangeURL != "" {
+			out.ExchangeURL = p.ExchangeURL
+			return out, nil
+		}
+		if password == "" {
+			cands, err := s.b.Discovery.Discover(ctx, email)
+			if err != nil {
+				return out, err
+			}
+			for _, cd := range cands {
+				out.Candidates = append(out.Candidates, candidateDTO(cd))
+			}
+			if len(cands) > 0 {
+				best := out.Candidates[0]
+				out.Best = &best
+			}
+			return out, nil
+		}
+		best, attempts, err := s.b.Discovery.DiscoverVerified(ctx, email, probe.Verifier{Dialer: s.b.Dialer, Password: password})
+		for _, at := range attempts {
+			a := AttemptDTO{Source: string(at.Candidate.Source), Host: at.Candidate.IMAP.Host, Port: at.Candidate.IMAP.Port}
+			if at.Err != nil {
+				a.Code = string(fault.CodeOf(at.Err))
+				var fe *fault.Error
+				if errors.As(at.Err, &fe) {
+					a.Message = fe.Message
+				}
+			}
+			out.Attempts = append(out.Attempts, a)
+		}
+		switch {
+		case err == nil:
+			bd := candidateDTO(best)
+			out.Best, out.Verified = &bd, true
+		case errors.Is(err, discovery.ErrAuth):
+			bd := candidateDTO(best)
+			out.Best, out.AuthFailed = &bd, true
+		case fault.Is(err, fault.InvalidInput):
+			return out, err
+		default:
+			// Nothing passed: offer the best unverified candidate to edit by hand.
+			if cands, derr := s.b.Discovery.Discover(ctx, email); derr == nil {
+				for _, cd := range cands {
+					out.Candidates = append(out.Candidates, candidateDTO(cd))
+				}
+				if len(cands) > 0 {
+					b0 := out.Candidates[0]
+					out.Best = &b0
+				}
+			}
+		}
+		return out, nil
+	})
+}
+
+// Test runs the step-by-step connection test, streaming each step as a "probe:step"
+// event. For a saved account (AccountID > 0) an empty password means the stored one, and
+// the result is recorded as the account's status.
+func (s *Accounts) Test(in TestInput, password string) (TestReportDTO, error) {
+	return run(s.b, "Accounts.Test", func(_ context.Context, c caller) (TestReportDTO, error) {
+		ctx, cancel := s.networkContext()
+		defer cancel()
+		if in.RunID == "" {
+			return TestReportDTO{}, fault.Invalid("runId", "A connection test needs a run id.")
+		}
+		s.track(in.RunID, cancel)
+		defer s.untrack(in.RunID)
+
+		acc := in.Account.account()
+		if in.AccountID > 0 && password == "" {
+			pw, err := s.b.Accounts.Password(ctx, in.AccountID)
+			if err != nil {
+				return TestReportDTO{}, err
+			}
+			password = pw
+		}
+		if password == "" {
+			return TestReportDTO{}, fault.Invalid("password", "Enter the password.")
+		}
+		rep := probe.New(s.b.Dialer).Run(ctx, probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Password: password, Provider: acc.Provider},
+			func(st probe.Step) {
+				if st.Cert != nil && st.Status == probe.Failed && st.Code == fault.TLSUntrusted {
+					s.remember(st.Host, st.Port, *st.Cert)
+				}
+				s.b.emit(ProbeStepEvent, stepDTO(in.RunID, st))
+			})
+		out := TestReportDTO{RunID: in.RunID, OK: rep.OK, Steps: []StepDTO{}}
+		var failed fault.Code
+		for _, st := range rep.Steps {
+			out.Steps = append(out.Steps, stepDTO(in.RunID, st))
+			if st.Status == probe.Failed {
+				failed = st.Code
+			}
+		}
+		if in.AccountID > 0 && ctx.Err() == nil {
+			if err := s.b.Accounts.RecordCheck(ctx, in.AccountID, failed); err != nil {
+				return out, err
+			}
+		}
+		return out, nil
+	})
+}
+
+// CancelTest stops a connection test under way.
+func (s *Accounts) CancelTest(runID string) error {
+	return do(s.b, "Accounts.CancelTest", func(ctx context.Context, c caller) error {
+		s.mu.Lock()
+		cancel := s.runs[runID]
+		s.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+		return nil
+	})
+}
+
+func (s *Accounts) track(id string, cancel context.CancelFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runs == nil {
+		s.runs = map[string]context.CancelFunc{}
+	}
+	s.runs[id] = cancel
+}
+
+func (s *Accounts) untrack(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.runs, id)
+}
+
+// maxRememberedCerts bounds the untrusted certificates kept for TrustCertificate.
+const maxRememberedCerts = 64
+
+func certKey(host string, port int, sum string) string {
+	return fmt.Sprintf("%s:%d:%s", strings.ToLower(host), port, strings.ToLower(sum))
+}
+
+func (s *Accounts) remember(host string, port int, cert connect.CertInfo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.certs == nil || len(s.certs) >= maxRememberedCerts {
+		s.certs = map[string]connect.CertInfo{}
+	}
+	s.certs[certKey(host, port, cert.SHA256)] = cert
+}
+
+// TrustCertificate trusts a certificate for exactly one host and port. Only a certificate
+// that a connection test just presented to the user can be trusted.
+func (s *Accounts) TrustCertificate(host string, port int, sha256 string) error {
+	return do(s.b, "Accounts.TrustCertificate", func(ctx context.Context, c caller) error {
+		s.mu.Lock()
+		cert, ok := s.certs[certKey(host, port, sha256)]
+		s.mu.Unlock()
+		if !ok {
+			return fault.New(fault.NotFound, "Test the connection again: Mailroom only trusts a certificate it has just shown you.")
+		}
+		return s.b.Pins.Trust(ctx, host, port, cert, c.user.ID)
+	})
+}
+
+// Create saves a new account; its password goes to the keychain. The creator gets access.
+func (s *Accounts) Create(in AccountInput, password string) (AccountDTO, error) {
+	return run(s.b, "Accounts.Create", func(ctx context.Context, c caller) (AccountDTO, error) {
+		a, err := s.b.Accounts.Create(ctx, c.user.ID, in.account(), password)
+		if err != nil {
+			return AccountDTO{}, err
+		}
+		return s.dto(ctx, a)
+	})
+}
+
+// Update changes an account's settings; an empty password keeps the stored one.
+func (s *Accounts) Update(id int64, in AccountInput, password string) (AccountDTO, error) {
+	return run(s.b, "Accounts.Update", func(ctx context.Context, c caller) (AccountDTO, error) {
+		a, err := s.b.Accounts.Update(ctx, id, in.account(), password)
+		if err != nil {
+			return AccountDTO{}, err
+		}
+		return s.dto(ctx, a)
+	})
+}
+
+// SetDisabled disables or enables an account.
+func (s *Accounts) SetDisabled(id int64, disabled bool) error {
+	return do(s.b, "Accounts.SetDisabled", func(ctx context.Context, c caller) error {
+		return s.b.Accounts.SetDisabled(ctx, id, disabled)
+	})
+}
+
+// Delete removes an account and its secrets, when nobody has access and none of its mail
+// was processed; otherwise it is refused with the reason.
+func (s *Accounts) Delete(id int64) error {
+	return do(s.b, "Accounts.Delete", func(ctx context.Context, c caller) error {
+		return s.b.Accounts.Delete(ctx, id)
+	})
+}
+
+// Grant gives a user access to an account.
+func (s *Accounts) Grant(accountID, userID int64) error {
+	return do(s.b, "Accounts.Grant", func(ctx context.Context, c caller) error {
+		return s.b.Accounts.Grant(ctx, accountID, userID)
+	})
+}
+
+// Revoke removes a user's access to an account.
+func (s *Accounts) Revoke(accountID, userID int64) error {
+	return do(s.b, "Accounts.Revoke", func(ctx context.Context, c caller) error {
+		return s.b.Accounts.Revoke(ctx, accountID, userID)
+	})
+}
+
+// Quota returns the quota of active accounts.
+func (s *Accounts) Quota() (QuotaDTO, error) {
+	return run(s.b, "Accounts.Quota", func(ctx context.Context, c caller) (QuotaDTO, error) {
+		limit, active, err := s.b.Accounts.Quota(ctx)
+		return QuotaDTO{Limit: limit, Active: active}, err
+	})
+}
+
+// SetQuota sets the quota of active accounts (0: no limit).
+func (s *Accounts) SetQuota(limit int) error {
+	return do(s.b, "Accounts.SetQuota", func(ctx context.Context, c caller) error {
+		return s.b.Accounts.SetQuota(ctx, limit)
+	})
+}
+
+// testEmailLimits bound the test email's fields.
+const (
+	maxTestSubject = 200
+	maxTestBody    = 10000
+)
+
+// SendTestEmail sends a test email through the account's SMTP server and returns the
+// server's answer; on failure the error carries the server's own words.
+func (s *Accounts) SendTestEmail(id int64, in TestEmailInput) (TestEmailResultDTO, error) {
+	return run(s.b, "Accounts.SendTestEmail", func(_ context.Context, c caller) (TestEmailResultDTO, error) {
+		ctx, cancel := s.networkContext()
+		defer cancel()
+		a, err := s.b.Accounts.Get(ctx, id)
+		if err != nil {
+			return TestEmailResultDTO{}, err
+		}
+		if len(in.Subject) > maxTestSubject || len(in.Body) > maxTestBody {
+			return TestEmailResultDTO{}, fault.Invalid("body", "The test email is too long.")
+		}
+		m := mail.NewMsg()
+		if err := m.FromFormat(a.FromName, a.Email); err != nil {
+			return TestEmailResultDTO{}, fault.Invalid("from", "The account's address cannot be used as a sender.")
+		}
+		if err := m.To(strings.TrimSpace(in.To)); err != nil {
+			return TestEmailResultDTO{}, fault.Invalid("to", "Enter the recipient's email address.")
+		}
+		m.Subject(in.Subject)
+		m.SetBodyString(mail.TypeTextPlain, in.Body)
+		m.SetMessageID()
+		m.SetDate()
+		pw, err := s.b.Accounts.Password(ctx, id)
+		if err != nil {
+			return TestEmailResultDTO{}, err
+		}
+		cl, err := s.b.Dialer.SMTPLogin(ctx, a.SMTP, pw, nil)
+		if err != nil {
+			return TestEmailResultDTO{}, err
+		}
+		defer cl.Close()
+		if err := cl.Send(m); err != nil {
+			return TestEmailResultDTO{}, connect.SMTPError(a.SMTP, err)
+		}
+		ids := m.GetGenHeader(mail.HeaderMessageID)
+		res := TestEmailResultDTO{Answer: m.ServerResponse()}
+		if len(ids) > 0 {
+			res.MessageID = ids[0]
+		}
+		return res, nil
+	})
+}

@@ -1,0 +1,245 @@
+package api
+
+import (
+	"time"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/connect"
+	"mailroom/backend/discovery"
+	"mailroom/backend/probe"
+)
+
+// ServerDTO is one server's settings.
+type ServerDTO struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Security string `json:"security"` // "tls" | "starttls"
+	Username string `json:"username"`
+}
+
+func serverDTO(s accounts.Server) ServerDTO {
+	return ServerDTO{Host: s.Host, Port: s.Port, Security: string(s.Security), Username: s.Username}
+}
+
+func (s ServerDTO) server() accounts.Server {
+	return accounts.Server{Host: s.Host, Port: s.Port, Security: accounts.Security(s.Security), Username: s.Username}
+}
+
+// AccountDTO is an account as the UI sees it. The password is never part of it: the UI
+// shows it masked and an edit leaves it empty to keep it.
+type AccountDTO struct {
+	ID             int64     `json:"id"`
+	Name           string    `json:"name"`
+	Email          string    `json:"email"`
+	FromName       string    `json:"fromName"`
+	Provider       string    `json:"provider"`
+	SettingsSource string    `json:"settingsSource"`
+	IMAP           ServerDTO `json:"imap"`
+	SMTP           ServerDTO `json:"smtp"`
+	Status         string    `json:"status"` // ok | error | needs_password | unchecked | disabled
+	StatusCode     string    `json:"statusCode"`
+	LastCheck      string    `json:"lastCheck"` // RFC 3339, "" when never checked
+	Disabled       bool      `json:"disabled"`
+	CreatedAt      string    `json:"createdAt"`
+	Users          []int64   `json:"users"` // ids of the users with access
+}
+
+func accountDTO(a accounts.Account, users []int64) AccountDTO {
+	d := AccountDTO{ID: a.ID, Name: a.Name, Email: a.Email, FromName: a.FromName, Provider: a.Provider,
+		SettingsSource: a.SettingsSource, IMAP: serverDTO(a.IMAP), SMTP: serverDTO(a.SMTP),
+		Status: string(a.Status), StatusCode: a.StatusCode, Disabled: a.Disabled,
+		CreatedAt: a.CreatedAt.Format(time.RFC3339), Users: users}
+	if d.Users == nil {
+		d.Users = []int64{}
+	}
+	if a.Disabled {
+		d.Status = "disabled"
+	}
+	if !a.LastCheck.IsZero() {
+		d.LastCheck = a.LastCheck.Format(time.RFC3339)
+	}
+	return d
+}
+
+// AccountInput is the wizard's or the edit form's settings (the password is a separate
+// argument of the methods that take one).
+type AccountInput struct {
+	Name           string    `json:"name"`
+	Email          string    `json:"email"`
+	FromName       string    `json:"fromName"`
+	Provider       string    `json:"provider"`
+	SettingsSource string    `json:"settingsSource"`
+	IMAP           ServerDTO `json:"imap"`
+	SMTP           ServerDTO `json:"smtp"`
+}
+
+func (in AccountInput) account() accounts.NewAccount {
+	return accounts.NewAccount{Name: in.Name, Email: in.Email, FromName: in.FromName, Provider: in.Provider,
+		SettingsSource: in.SettingsSource, IMAP: in.IMAP.server(), SMTP: in.SMTP.server()}
+}
+
+// NoteDTO is advice from discovery; the UI translates Code.
+type NoteDTO struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
+}
+
+// CandidateDTO is a set of discovered settings.
+type CandidateDTO struct {
+	IMAP     ServerDTO `json:"imap"`
+	SMTP     ServerDTO `json:"smtp"`
+	Source   string    `json:"source"` // preset | catalog | autoconfig | srv | mx | guess
+	Origin   string    `json:"origin"` // where it came from, for people
+	Provider string    `json:"provider"`
+	SignIn   string    `json:"signIn"` // google | microsoft | ""
+	Notes    []NoteDTO `json:"notes"`
+}
+
+func candidateDTO(c discovery.Candidate) CandidateDTO {
+	d := CandidateDTO{IMAP: serverDTO(probe.ServerOf(c.IMAP)), SMTP: serverDTO(probe.ServerOf(c.SMTP)),
+		Source: string(c.Source), Origin: c.Origin, Provider: c.Provider, SignIn: c.SignIn, Notes: []NoteDTO{}}
+	for _, n := range c.Notes {
+		d.Notes = append(d.Notes, NoteDTO{Code: n.Code, Text: n.Text})
+	}
+	return d
+}
+
+// AttemptDTO is one candidate tried during discovery and why it failed ("" code: passed).
+type AttemptDTO struct {
+	Source  string `json:"source"`
+	Host    string `json:"host"`
+	Port    int    `json:"port"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// DiscoveryDTO is what the wizard gets for an address: the verified settings when a
+// password was given and a login succeeded (Verified), else the best candidates.
+type DiscoveryDTO struct {
+	Verified    bool           `json:"verified"`
+	Best        *CandidateDTO  `json:"best"`
+	Candidates  []CandidateDTO `json:"candidates"`
+	Attempts    []AttemptDTO   `json:"attempts"`
+	ExchangeURL string         `json:"exchangeUrl"` // the domain's preset is Exchange: no IMAP settings
+	AuthFailed  bool           `json:"authFailed"`  // the servers were found; the password was refused
+}
+
+// ProviderDTO is a wizard tile.
+type ProviderDTO struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Domains []string  `json:"domains"`
+	SignIn  string    `json:"signIn"`
+	Notes   []NoteDTO `json:"notes"`
+}
+
+// CertDTO is a server certificate shown before the user trusts it.
+type CertDTO struct {
+	Subject   string   `json:"subject"`
+	Issuer    string   `json:"issuer"`
+	DNSNames  []string `json:"dnsNames"`
+	NotBefore string   `json:"notBefore"`
+	NotAfter  string   `json:"notAfter"`
+	SHA256    string   `json:"sha256"`
+}
+
+func certDTO(c *connect.CertInfo) *CertDTO {
+	if c == nil {
+		return nil
+	}
+	return &CertDTO{Subject: c.Subject, Issuer: c.Issuer, DNSNames: append([]string{}, c.DNSNames...),
+		NotBefore: c.NotBefore.Format(time.RFC3339), NotAfter: c.NotAfter.Format(time.RFC3339), SHA256: c.SHA256}
+}
+
+// StepDTO is one step of a connection test, streamed as the "probe:step" event.
+type StepDTO struct {
+	RunID     string            `json:"runId"`
+	Name      string            `json:"name"`   // dns | tcp | tls | imap_login | capabilities | smtp_login
+	Status    string            `json:"status"` // running | ok | failed | skipped
+	Detail    string            `json:"detail"`
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Hint      string            `json:"hint"`
+	HintCode  string            `json:"hintCode"`
+	Params    map[string]string `json:"params"`
+	Cert      *CertDTO          `json:"cert"`
+	Host      string            `json:"host"`
+	Port      int               `json:"port"`
+	ElapsedMs int64             `json:"elapsedMs"`
+}
+
+func stepDTO(runID string, s probe.Step) StepDTO {
+	p := s.Params
+	if p == nil {
+		p = map[string]string{}
+	}
+	return StepDTO{RunID: runID, Name: string(s.Name), Status: string(s.Status), Detail: s.Detail, Code: string(s.Code),
+		Message: s.Message, Hint: s.Hint, HintCode: s.HintCode, Params: p, Cert: certDTO(s.Cert),
+		Host: s.Host, Port: s.Port, ElapsedMs: s.Elapsed.Milliseconds()}
+}
+
+// TestReportDTO is a finished connection test.
+type TestReportDTO struct {
+	RunID string    `json:"runId"`
+	OK    bool      `json:"ok"`
+	Steps []StepDTO `json:"steps"`
+}
+
+// TestInput says what to test: an unsaved form (AccountID 0) or a saved account, whose
+// stored password is used when none is typed.
+type TestInput struct {
+	RunID     string       `json:"runId"`
+	AccountID int64        `json:"accountId"`
+	Account   AccountInput `json:"account"`
+}
+
+// TestEmailInput is the optional test email.
+type TestEmailInput struct {
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+}
+
+// TestEmailResultDTO is the server's answer to the test email.
+type TestEmailResultDTO struct {
+	MessageID string `json:"messageId"`
+	Answer    string `json:"answer"`
+}
+
+// QuotaDTO is the quota of active accounts (Limit 0: no limit).
+type QuotaDTO struct {
+	Limit  int `json:"limit"`
+	Active int `json:"active"`
+}
+
+// PresetDTO is a domain preset: IMAP+SMTP (both non-nil) or an Exchange URL.
+type PresetDTO struct {
+	Domain       string     `json:"domain"`
+	IMAP         *ServerDTO `json:"imap"`
+	SMTP         *ServerDTO `json:"smtp"`
+	UsernameForm string     `json:"usernameForm"` // email | local
+	ExchangeURL  string     `json:"exchangeUrl"`
+	UpdatedAt    string     `json:"updatedAt"`
+}
+
+func presetDTO(p accounts.Preset) PresetDTO {
+	d := PresetDTO{Domain: p.Domain, UsernameForm: p.UsernameForm, ExchangeURL: p.ExchangeURL, UpdatedAt: p.UpdatedAt.Format(time.RFC3339)}
+	if p.IMAP != nil {
+		i, s := serverDTO(*p.IMAP), serverDTO(*p.SMTP)
+		d.IMAP, d.SMTP = &i, &s
+	}
+	return d
+}
+
+func (d PresetDTO) preset() accounts.Preset {
+	p := accounts.Preset{Domain: d.Domain, UsernameForm: d.UsernameForm, ExchangeURL: d.ExchangeURL}
+	if d.IMAP != nil {
+		s := d.IMAP.server()
+		p.IMAP = &s
+	}
+	if d.SMTP != nil {
+		s := d.SMTP.server()
+		p.SMTP = &s
+	}
+	return p
+}

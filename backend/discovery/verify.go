@@ -1,0 +1,117 @@
+package discovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"mailroom/backend/fault"
+)
+
+// ErrAuth is what a Verifier wraps when the server refused the credentials: the servers
+// are right, the password is wrong, and trying other settings would not help.
+var ErrAuth = errors.New("discovery: authentication failed")
+
+// Verifier checks a candidate for real, typically by logging in to its IMAP server with
+// the user's password. The connection test implements it; its error wraps ErrAuth when
+// the server refused the credentials.
+type Verifier interface {
+	Check(ctx context.Context, c Candidate) error
+}
+
+// Attempt is one candidate tried by DiscoverVerified and what the check said (nil: passed).
+type Attempt struct {
+	Candidate Candidate
+	Err       error
+}
+
+// VerifyError says that no candidate passed the check. It keeps every attempt, so the UI
+// can show what was tried and why each failed.
+type VerifyError struct {
+	Domain   string
+	Attempts []Attempt
+}
+
+func (e *VerifyError) Error() string {
+	if len(e.Attempts) == 0 {
+		return fmt.Sprintf("discovery: no server settings found for %s", e.Domain)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "discovery: none of %d candidates for %s passed the check", len(e.Attempts), e.Domain)
+	for _, at := range e.Attempts {
+		fmt.Fprintf(&b, "; %s %s:%d: %v", at.Candidate.Source, at.Candidate.IMAP.Host, at.Candidate.IMAP.Port, at.Err)
+	}
+	return b.String()
+}
+
+// Unwrap gives the attempts' errors, so errors.Is sees, say, a timeout in any of them.
+func (e *VerifyError) Unwrap() []error {
+	var errs []error
+	for _, at := range e.Attempts {
+		if at.Err != nil {
+			errs = append(errs, at.Err)
+		}
+	}
+	return errs
+}
+
+// DiscoverVerified discovers the candidates for email and checks them with v in order,
+// returning the first that passes and every attempt made. A candidate that fails the
+// check (a source that lied, a server that is down) is skipped. When a check fails with
+// ErrAuth the search stops: that candidate is returned with the error (code auth_failed),
+// since its servers answered and only the credentials are wrong. When none passes, the
+// error (code not_found or network) wraps a *VerifyError keeping the attempts.
+func (d *Discoverer) DiscoverVerified(ctx context.Context, email string, v Verifier) (Candidate, []Attempt, error) {
+	if v == nil {
+		return Candidate{}, nil, errors.New("discovery: DiscoverVerified needs a Verifier")
+	}
+	cands, err := d.Discover(ctx, email)
+	if err != nil {
+		return Candidate{}, nil, err
+	}
+	var attempts []Attempt
+	for _, c := range cands {
+		err := d.check(ctx, v, c)
+		attempts = append(attempts, Attempt{Candidate: c, Err: err})
+		switch {
+		case err == nil:
+			return c, attempts, nil
+		case errors.Is(err, ErrAuth):
+			err = fmt.Errorf("discovery: sign-in at %s: %w", c.IMAP.Host, err)
+			if _, isFault := errors.AsType[*fault.Error](err); !isFault {
+				err = fault.Wrap(fault.AuthFailed, "The mail server was found but refused the password. "+
+					"Check it; some providers need an app password.", err)
+			}
+			return c, attempts, err
+		case ctx.Err() != nil:
+			return Candidate{}, attempts, fmt.Errorf("discovery: %w", ctx.Err())
+		}
+	}
+	verr := &VerifyError{Domain: domainOf(email), Attempts: attempts}
+	if len(attempts) == 0 {
+		return Candidate{}, attempts, fault.Wrap(fault.NotFound,
+			"Mailroom found no server settings for this address. Type them in by hand (your provider's help pages give them).", verr)
+	}
+	return Candidate{}, attempts, fault.Wrap(fault.Network,
+		"None of the server settings found for this address worked. Type them in by hand (your provider's help pages give them).", verr)
+}
+
+// check runs one Verifier.Check, bounded, a panic turned into an error.
+func (d *Discoverer) check(ctx context.Context, v Verifier, c Candidate) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, d.opts.CheckTimeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("discovery: verifier panicked: %v", r)
+		}
+	}()
+	return v.Check(ctx, c)
+}
+
+func domainOf(email string) string {
+	if a, err := parseAddress(email); err == nil {
+		return a.Domain
+	}
+	return ""
+}
