@@ -1,0 +1,110 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+// The generated bindings call window.go; here they are replaced by spies.
+vi.mock('../../../wailsjs/go/api/Session', () => ({
+  State: vi.fn(),
+  Onboard: vi.fn(),
+  SetLanguage: vi.fn(),
+  Me: vi.fn(),
+}));
+vi.mock('../../../wailsjs/go/api/System', () => ({ Status: vi.fn(), CheckVault: vi.fn() }));
+vi.mock('../../../wailsjs/go/api/Users', () => ({
+  List: vi.fn(),
+  Create: vi.fn(),
+  SetRole: vi.fn(),
+  Remove: vi.fn(),
+}));
+vi.mock('../../../wailsjs/runtime/runtime', () => ({ Quit: vi.fn() }));
+
+import * as Session from '../../../wailsjs/go/api/Session';
+import * as System from '../../../wailsjs/go/api/System';
+import * as Users from '../../../wailsjs/go/api/Users';
+import { sessionApi, systemApi, usersApi } from './client';
+import { ApiError } from './errors';
+
+const owner = {
+  id: 1,
+  name: 'Camille Martin',
+  email: 'camille@example.com',
+  role: 'super_admin',
+  language: 'fr',
+  createdAt: '2026-01-02T10:00:00Z',
+};
+
+beforeEach(() => vi.resetAllMocks());
+
+describe('every call rejects with an ApiError', () => {
+  it('when the backend rejects with {code, message, field}', async () => {
+    vi.mocked(Session.Onboard).mockRejectedValue({ code: 'invalid_input', message: 'Enter a name.', field: 'name' });
+    const err = await sessionApi.onboard({ name: '', email: 'a@b.c', language: 'fr' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'invalid_input', field: 'name', message: 'Enter a name.' });
+  });
+
+  it('when the runtime rejects with a string', async () => {
+    vi.mocked(Users.List).mockRejectedValue('websocket closed');
+    await expect(usersApi.list()).rejects.toMatchObject({ code: 'internal', message: 'websocket closed' });
+  });
+
+  it('when the runtime rejects with an Error (a call timeout)', async () => {
+    vi.mocked(System.Status).mockRejectedValue(new Error('Call to api.System.Status timed out'));
+    await expect(systemApi.status()).rejects.toMatchObject({ code: 'internal' });
+  });
+
+  it('when the bindings throw before returning a promise (no runtime)', async () => {
+    vi.mocked(Users.Remove).mockImplementation(() => {
+      throw new TypeError("Cannot read properties of undefined (reading 'api')");
+    });
+    await expect(usersApi.remove(3)).rejects.toBeInstanceOf(ApiError);
+  });
+});
+
+describe('results are mapped to the UI types', () => {
+  it('a session before onboarding has no user and no remembered language', async () => {
+    vi.mocked(Session.State).mockResolvedValue({ onboarded: false, user: null, language: '' } as never);
+    await expect(sessionApi.state()).resolves.toEqual({ onboarded: false, user: null, language: null });
+  });
+
+  it('a signed-in session carries the user and their language', async () => {
+    vi.mocked(Session.State).mockResolvedValue({ onboarded: true, user: owner, language: 'fr' } as never);
+    const st = await sessionApi.state();
+    expect(st.user).toEqual(owner);
+    expect(st.language).toBe('fr');
+  });
+
+  it('an unknown role gets the least rights in the UI', async () => {
+    vi.mocked(Session.Me).mockResolvedValue({ ...owner, role: 'owner' } as never);
+    expect((await sessionApi.me()).role).toBe('collaborator');
+  });
+
+  it('an available vault has no reason', async () => {
+    vi.mocked(System.Status).mockResolvedValue({
+      version: '1.0',
+      dataDir: '/data',
+      storageError: '',
+      vault: { available: true, reason: '', message: '' },
+    } as never);
+    expect((await systemApi.status()).vault).toEqual({ available: true, reason: null, message: '' });
+  });
+
+  it('an unavailable vault with an unknown reason says "unknown"', async () => {
+    vi.mocked(System.CheckVault).mockResolvedValue({
+      version: '1.0',
+      dataDir: '/data',
+      storageError: '',
+      vault: { available: false, reason: 'weird', message: 'm' },
+    } as never);
+    expect((await systemApi.checkVault()).vault).toEqual({ available: false, reason: 'unknown', message: 'm' });
+  });
+
+  it('a null list of users is an empty list', async () => {
+    vi.mocked(Users.List).mockResolvedValue(null as never);
+    await expect(usersApi.list()).resolves.toEqual([]);
+  });
+
+  it('passes the arguments through', async () => {
+    vi.mocked(Users.SetRole).mockResolvedValue();
+    await usersApi.setRole(7, 'admin');
+    expect(Users.SetRole).toHaveBeenCalledWith(7, 'admin');
+  });
+});

@@ -1,0 +1,4 @@
+// src/lib/api is the only importer of the generated Wails bindings (frontend/wailsjs).
+export { ApiError, ERROR_CODES, isErrorCode, toApiError, type ErrorCode } from './errors';
+export * from './types';
+export { appApi, call, sessionApi, systemApi, usersApi } from './client';

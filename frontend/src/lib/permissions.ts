@@ -1,0 +1,13 @@
+// What the UI offers to each role. The backend checks every call anyway; this only
+// avoids showing buttons that would be refused.
+import type { Role } from '$lib/api';
+
+/** canSeeUsers: super admins and admins see the list of users (admins to grant access). */
+export function canSeeUsers(role: Role | undefined): boolean {
+  return role === 'super_admin' || role === 'admin';
+}
+
+/** canManageUsers: only super admins add users, change roles and remove users. */
+export function canManageUsers(role: Role | undefined): boolean {
+  return role === 'super_admin';
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { hashFor, neighbourScreen, screenFromHash, SCREENS, shortcutScreen } from './navigation';
+
+const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean }> = {}) => ({
+  key: k,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  shiftKey: false,
+  ...mods,
+});
+
+describe('navigation', () => {
+  it('lists the seven screens in sidebar order', () => {
+    expect(SCREENS).toEqual(['inbox', 'tofile', 'records', 'templates', 'automations', 'outbox', 'settings']);
+  });
+
+  it('Ctrl+1…7 (or ⌘) open the screens in order', () => {
+    SCREENS.forEach((s, i) => expect(shortcutScreen(key(String(i + 1), { ctrlKey: true }))).toBe(s));
+    expect(shortcutScreen(key('7', { metaKey: true }))).toBe('settings');
+  });
+
+  it('ignores digits without Ctrl, with other modifiers, and past 7', () => {
+    expect(shortcutScreen(key('1'))).toBeNull();
+    expect(shortcutScreen(key('1', { ctrlKey: true, shiftKey: true }))).toBeNull();
+    expect(shortcutScreen(key('1', { ctrlKey: true, altKey: true }))).toBeNull();
+    expect(shortcutScreen(key('8', { ctrlKey: true }))).toBeNull();
+    expect(shortcutScreen(key('a', { ctrlKey: true }))).toBeNull();
+  });
+
+  it('arrow keys move along the sidebar and wrap around', () => {
+    expect(neighbourScreen('inbox', 'ArrowDown')).toBe('tofile');
+    expect(neighbourScreen('inbox', 'ArrowUp')).toBe('settings');
+    expect(neighbourScreen('settings', 'ArrowDown')).toBe('inbox');
+    expect(neighbourScreen('records', 'Home')).toBe('inbox');
+    expect(neighbourScreen('records', 'End')).toBe('settings');
+    expect(neighbourScreen('records', 'Enter')).toBeNull();
+  });
+
+  it('reads and writes the screen in the URL hash', () => {
+    for (const s of SCREENS) expect(screenFromHash(hashFor(s))).toBe(s);
+    expect(screenFromHash('')).toBe('inbox');
+    expect(screenFromHash('#/nowhere')).toBe('inbox');
+    expect(screenFromHash('#records')).toBe('records');
+  });
+});

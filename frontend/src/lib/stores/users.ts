@@ -1,0 +1,56 @@
+// The users of this workstation (Settings › Users).
+import { writable } from 'svelte/store';
+import { toApiError, usersApi, type ApiError, type NewUserInput, type Role, type User } from '$lib/api';
+
+export type UsersStatus = 'idle' | 'loading' | 'ready' | 'failed';
+
+export interface UsersData {
+  items: User[];
+  status: UsersStatus;
+  error: ApiError | null;
+}
+
+const store = writable<UsersData>({ items: [], status: 'idle', error: null });
+
+/** byName orders users as the backend lists them: by name, case-insensitively, then id. */
+export function byName(a: User, b: User): number {
+  const an = a.name.toLowerCase();
+  const bn = b.name.toLowerCase();
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a.id - b.id;
+}
+
+async function load(): Promise<void> {
+  store.update((s) => ({ ...s, status: 'loading', error: null }));
+  try {
+    const items = await usersApi.list();
+    store.set({ items: [...items].sort(byName), status: 'ready', error: null });
+  } catch (e) {
+    store.update((s) => ({ ...s, status: 'failed', error: toApiError(e) }));
+  }
+}
+
+/** create adds a user; it rejects with an ApiError for the form to show. */
+async function create(input: NewUserInput): Promise<User> {
+  const user = await usersApi.create(input);
+  store.update((s) => ({ ...s, items: [...s.items.filter((u) => u.id !== user.id), user].sort(byName) }));
+  return user;
+}
+
+/** setRole changes a user's role; it rejects with an ApiError and then changes nothing. */
+async function setRole(id: number, role: Role): Promise<void> {
+  await usersApi.setRole(id, role);
+  store.update((s) => ({ ...s, items: s.items.map((u) => (u.id === id ? { ...u, role } : u)) }));
+}
+
+/** remove deletes a user; it rejects with an ApiError and then changes nothing. */
+async function remove(id: number): Promise<void> {
+  await usersApi.remove(id);
+  store.update((s) => ({ ...s, items: s.items.filter((u) => u.id !== id) }));
+}
+
+function reset(): void {
+  store.set({ items: [], status: 'idle', error: null });
+}
+
+export const users = { subscribe: store.subscribe, load, create, setRole, remove, reset };
