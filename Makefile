@@ -19,7 +19,7 @@ run: build
 
 ## build: the production binary (build/bin/mailroom), frontend and bindings included
 build: deps frontend/node_modules/.installed
-	go tool wails build -tags $(TAGS) -m -trimpath -ldflags "$(LDFLAGS)"
+	go tool wails build -tags $(TAGS) -m -ldflags "$(LDFLAGS)"
 
 deps:
 	@scripts/deps.sh run
