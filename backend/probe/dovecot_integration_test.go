@@ -3,7 +3,9 @@ package probe_test
 import (
 	"context"
 	"errors"
+	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,4 +129,29 @@ func TestRealServerCertificatesAreRefusedUnlessPinnedAndAChangeAsksAgain(t *test
 			t.Fatalf("changed certificate: %v", err)
 		}
 	})
+}
+
+func TestRealServersWithoutSTARTTLSAreRefusedNeverUsedInTheClear(t *testing.T) {
+	env := testenv.Mail(t)
+	u := env.User()
+	var log strings.Builder
+	t.Run("Dovecot offering no STARTTLS", func(t *testing.T) {
+		d := &connect.Dialer{RootCAs: env.RootCAs, Timeout: 10 * time.Second, Debug: &log,
+			LocalAddr: &net.TCPAddr{IP: net.ParseIP(env.IMAPNoTLSFrom)}}
+		_, err := d.IMAP(context.Background(), realServer(env.IMAPAddr, u.Address, accounts.StartTLS), u.Password, nil)
+		if !fault.Is(err, fault.TLSRequired) {
+			t.Fatalf("err = %v; want tls_required\n%s", err, log.String())
+		}
+	})
+	t.Run("Postfix offering no STARTTLS", func(t *testing.T) {
+		d := &connect.Dialer{RootCAs: env.RootCAs, Timeout: 10 * time.Second, Debug: &log}
+		_, err := d.SMTPLogin(context.Background(), realServer(env.SMTPNoTLSAddr, u.Address, accounts.StartTLS), u.Password, nil)
+		if !fault.Is(err, fault.TLSRequired) {
+			t.Fatalf("err = %v; want tls_required\n%s", err, log.String())
+		}
+	})
+	// The client never sent a login (LOGIN ***, masked by the redactor) nor an AUTH command.
+	if strings.Contains(log.String(), "LOGIN ***") || strings.Contains(log.String(), "C: AUTH") || strings.Contains(log.String(), u.Password) {
+		t.Fatalf("credentials went out in the clear:\n%s", log.String())
+	}
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # down.sh DIR — stop the test mail environment that up.sh started in DIR.
 #
-# Sends SIGTERM to the Dovecot and Postfix masters' process groups and to any
-# other process still referring to DIR, waits up to STOP_TIMEOUT seconds, then
-# sends SIGKILL. Idempotent: succeeds when nothing is running (or DIR does not
-# exist). DIR itself is left in place (logs, mailboxes) for inspection.
+# Sends SIGTERM to the Dovecot and Postfix master daemons and waits; then
+# SIGTERM to anything of DIR still running (children, strays); SIGKILL after
+# STOP_TIMEOUT seconds in all. Idempotent: succeeds when nothing is running
+# (or DIR does not exist). DIR itself is left in place (logs, mailboxes).
 set -euo pipefail
 
 readonly STOP_TIMEOUT=5 # seconds before SIGKILL
@@ -13,8 +13,13 @@ readonly STOP_TIMEOUT=5 # seconds before SIGKILL
 	echo "usage: $0 DIR" >&2
 	exit 2
 }
-[[ -d $1 ]] || exit 0
-DIR=$(cd "$1" && pwd -P)
+if [[ -d $1 ]]; then
+	DIR=$(cd "$1" && pwd -P)
+else
+	# Already deleted: its servers can still be found by their command lines.
+	DIR=${1%/}
+	[[ $DIR == /* ]] || exit 0
+fi
 
 # Directories that processes of this environment run in: Postfix daemons
 # chdir to the queue directory, Dovecot's to its base_dir (and chroots below).
@@ -24,9 +29,9 @@ for d in "$DIR/postfix/queue" "$DIR/dovecot/run" "$DIR/dovecot/run/login" "$DIR/
 done
 
 # inspect PID: set $state, $ppid and $pgid of a process and $ours to 1 if it
-# refers to DIR by its command line (dovecot|doveadm -c DIR/dovecot/...) or
-# working directory. Fails if the process is gone. Builtins only: this runs for every
-# process on the machine, several times.
+# refers to DIR by its command line (dovecot|doveadm -c DIR/dovecot/..., the
+# Postfix master -c DIR/postfix/etc) or working directory. Fails if the process is gone. Builtins only: this runs
+# for every process on the machine, several times.
 inspect() {
 	local stat rest d
 	local -a args=()
@@ -35,7 +40,7 @@ inspect() {
 	rest=${stat##*) } # the command name in parentheses may contain spaces
 	read -r state ppid pgid _ <<<"$rest"
 	{ mapfile -d '' args <"/proc/$1/cmdline"; } 2>/dev/null || true
-	if [[ " ${args[*]-} " == *" -c $DIR/dovecot/"* ]]; then
+	if [[ " ${args[*]-} " == *" -c $DIR/dovecot/"* || " ${args[*]-} " == *" -c $DIR/postfix/"* ]]; then
 		ours=1
 		return 0
 	fi
@@ -66,6 +71,12 @@ for pidfile in "$DIR/dovecot/dovecot.pid" "$DIR/dovecot/run/master.pid" "$DIR/po
 	# Only trust a pid file if the process still looks like ours.
 	inspect "$pid" && [[ $state != Z && -n $ours ]] && leaders+="$pid "
 done
+# Also masters found by their command line (pid files gone or never written).
+for p in /proc/[0-9]*; do
+	pid=${p#/proc/}
+	[[ $protected != *" $pid "* && $leaders != *" $pid "* ]] || continue
+	inspect "$pid" && [[ $state != Z && -n $ours && $pgid == "$pid" ]] && leaders+="$pid "
+done
 
 # remaining: print the live (non-zombie) processes of this environment:
 # members of the masters' process groups and anything else referring to DIR.
@@ -83,27 +94,53 @@ remaining() {
 	return 0
 }
 
-signal_all() { # SIG
-	local pid
-	for pid in $leaders; do
-		kill "-$1" -- "-$pid" 2>/dev/null || true
-	done
-	for pid in $(remaining); do
-		kill "-$1" "$pid" 2>/dev/null || true
+# wait_gone SECONDS: wait until no process of this environment is left.
+wait_gone() {
+	local deadline=$((SECONDS + $1))
+	while [[ -n $(remaining) ]]; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.05
 	done
 }
 
+# reaped: wait (briefly) until the exited masters have been reaped by their
+# parent (init, as up.sh has exited), so that no <defunct> entry is left for
+# callers checking with ps/pgrep. Instant with a normal init.
+reaped() {
+	local pid deadline=$((SECONDS + 3))
+	for pid in $leaders; do
+		while [[ -e /proc/$pid ]] && ((SECONDS < deadline)); do
+			sleep 0.05
+		done
+	done
+	exit 0
+}
+trap reaped EXIT
+
 [[ -n $(remaining) ]] || exit 0
 
-signal_all TERM
-deadline=$((SECONDS + STOP_TIMEOUT))
-while [[ -n $(remaining) ]]; do
-	if ((SECONDS >= deadline)); then
-		echo "testenv: processes in $DIR still running after ${STOP_TIMEOUT}s, killing them" >&2
-		signal_all KILL
-		sleep 0.2
-		break
-	fi
-	sleep 0.05
+# 1. SIGTERM to the masters only: each shuts its children down cleanly.
+for pid in $leaders; do
+	kill -TERM "$pid" 2>/dev/null || true
 done
+wait_gone $((STOP_TIMEOUT - 2)) && exit 0
+
+# 2. SIGTERM to everything left (masters' groups, strays, orphans).
+for pid in $leaders; do
+	kill -TERM -- "-$pid" 2>/dev/null || true
+done
+for pid in $(remaining); do
+	kill -TERM "$pid" 2>/dev/null || true
+done
+wait_gone 2 && exit 0
+
+# 3. SIGKILL.
+echo "testenv: processes in $DIR still running after ${STOP_TIMEOUT}s, killing them" >&2
+for pid in $leaders; do
+	kill -KILL -- "-$pid" 2>/dev/null || true
+done
+for pid in $(remaining); do
+	kill -KILL "$pid" 2>/dev/null || true
+done
+wait_gone 2 || echo "testenv: could not stop: $(remaining | tr '\n' ' ')" >&2
 exit 0
