@@ -19,7 +19,7 @@ xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null || true" EXIT
   win=""
   for _ in $(seq 1 60); do
-    win=$(xdotool search --name "^Mailroom$" 2>/dev/null | head -n 1 || true)
+    win=$(xdotool search --onlyvisible --name "^Mailroom$" 2>/dev/null | head -n 1 || true)
     [ -n "$win" ] && break
     kill -0 $pid 2>/dev/null || { echo "smoke: the app exited early:"; cat "$SMOKE_TMP/app.log"; exit 1; }
     sleep 0.5
@@ -27,7 +27,7 @@ xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   [ -n "$win" ] || { echo "smoke: no window titled Mailroom after 30 s"; cat "$SMOKE_TMP/app.log"; exit 1; }
   # The window exists; wait until the page has rendered: a blank window is one flat colour.
   for _ in $(seq 1 20); do
-    import -window "$win" "$SMOKE_OUT"
+    if ! import -window "$win" "$SMOKE_OUT" 2>/dev/null; then sleep 0.5; continue; fi
     sd=$(convert "$SMOKE_OUT" -colorspace Gray -format "%[fx:standard_deviation]" info:)
     colours=$(convert "$SMOKE_OUT" -format "%k" info:)
     if awk -v s="$sd" "BEGIN{exit !(s > 0.02)}" && [ "$colours" -gt 20 ]; then
@@ -36,7 +36,7 @@ xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
     fi
     sleep 0.5
   done
-  echo "smoke: the window stayed blank (standard deviation $sd, $colours colours); app log:"
+  echo "smoke: the window stayed blank (standard deviation ${sd:-?}, ${colours:-?} colours); app log:"
   cat "$SMOKE_TMP/app.log"
   exit 1
 '
