@@ -35,7 +35,7 @@ step "go vet"
 go vet -tags "$TAGS" ./...
 
 step "frontend: svelte-check and Vitest"
-(cd frontend && npm run -s check && npm run -s test) 2>&1 | tee build/logs/vitest.log
+(cd frontend && npm run -s check && NO_COLOR=1 npm run -s test) 2>&1 | tee build/logs/vitest.log
 
 step "Go tests (-race), end-to-end and smoke tests against real servers"
 scripts/testenv/with-env.sh scripts/test-session.sh
