@@ -46,6 +46,9 @@ type Dialer struct {
 	Debug     io.Writer        // protocol log, credentials redacted; nil: none
 	LocalAddr net.Addr         // source address (tests use 127.0.0.2 to look non-local)
 	Now       func() time.Time // for certificate validity; nil: time.Now
+	// WrapConn, when set, wraps every new TCP connection (fault-injection tests drop,
+	// stall or cut connections through it).
+	WrapConn func(net.Conn) net.Conn
 }
 
 func (d *Dialer) timeout() time.Duration {
@@ -83,6 +86,9 @@ func (d *Dialer) DialTCP(ctx context.Context, addrs []string, srv accounts.Serve
 	for _, a := range addrs {
 		conn, err := nd.DialContext(ctx, "tcp", net.JoinHostPort(a, strconv.Itoa(srv.Port)))
 		if err == nil {
+			if d.WrapConn != nil {
+				conn = d.WrapConn(conn)
+			}
 			return conn, nil
 		}
 		last = err
