@@ -10,10 +10,28 @@
 //   dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null;
 //     xvfb-run -a -s "-screen 0 1280x900x24" env MAILROOM_DEV_BINARY=$PWD/build/bin/mailroom-dev node frontend/e2e/run.mjs'
 //
+// The email accounts steps need the project's mail test environment (Dovecot and Postfix on
+// 127.0.0.1, see scripts/testenv): run the whole command under scripts/testenv/with-env.sh,
+// which exports MAILROOM_TEST_*. Without it those steps are skipped with a note, or fail
+// when MAILROOM_REQUIRE_INTEGRATION=1. The app then runs with protocol logging on, a DNS
+// server nobody answers on (no query leaves the machine) and no extra CA file, so the test
+// certificate must be trusted through the UI; at the end, no file of the app's data
+// directory may hold a password used.
+//
 // It prints one line per step and, last, "e2e: N passed, M failed". It stops at the first
 // failed step (later steps depend on earlier ones) and exits non-zero.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +47,10 @@ const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const READY_TIMEOUT_MS = 60_000; // the binary's first start, WebKit included
 const STEP_TIMEOUT_MS = 10_000; // any one wait inside a step
 const STOP_TIMEOUT_MS = 5_000; // SIGTERM, then SIGKILL
+const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
+const DELIVERY_TIMEOUT_MS = 15_000; // a test email reaching the recipient's mailbox
+// Nothing listens there: any DNS query the app makes fails at once, on this machine.
+const NO_DNS_SERVER = '127.0.0.1:9';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'utf8'));
@@ -40,6 +62,7 @@ const COLLEAGUE = { name: 'Louis Bernard', email: 'louis.bernard@atelier-martin.
 let passed = 0;
 let failed = 0;
 let child = null;
+let dataDir = null;
 let browser = null;
 const tempDirs = [];
 const pageErrors = [];
@@ -96,12 +119,18 @@ function tempDir(prefix) {
 }
 
 function startBackend(bin, port) {
+  dataDir = tempDir('mailroom-e2e-data-');
   const env = {
     ...process.env,
-    MAILROOM_DATA_DIR: tempDir('mailroom-e2e-data-'),
+    MAILROOM_DATA_DIR: dataDir,
     XDG_DATA_HOME: tempDir('mailroom-e2e-xdgdata-'),
     XDG_CACHE_HOME: tempDir('mailroom-e2e-xdgcache-'),
+    MAILROOM_PROTOCOL_LOG: '1',
+    MAILROOM_DNS_SERVER: NO_DNS_SERVER,
   };
+  // The test certificate must be trusted through the UI, and servers come from the preset.
+  delete env.MAILROOM_CA_FILE;
+  delete env.MAILROOM_AUTOCONFIG_URLS;
   const log = createWriteStream(join(outDir, 'mailroom-dev.log'));
   const proc = spawn(bin, ['-devserver', `127.0.0.1:${port}`, '-assetdir', distDir, '-loglevel', 'warning'], {
     cwd: repoDir,
@@ -199,9 +228,9 @@ async function cleanup() {
 
 // --- page helpers -------------------------------------------------------------------
 
-async function visible(page, selector, what = selector) {
+async function visible(page, selector, what = selector, timeout = STEP_TIMEOUT_MS) {
   try {
-    await page.locator(selector).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+    await page.locator(selector).first().waitFor({ state: 'visible', timeout });
   } catch {
     fail(`${what} did not become visible`);
   }
@@ -230,8 +259,8 @@ async function expectText(page, selector, expected, what = selector) {
   fail(`${what} should read "${want}" but reads "${got}"`);
 }
 
-async function expectAttr(page, selector, attr, expected, what = selector) {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
+async function expectAttr(page, selector, attr, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
+  const deadline = Date.now() + timeout;
   let got = null;
   while (Date.now() < deadline) {
     const loc = page.locator(selector).first();
@@ -242,6 +271,11 @@ async function expectAttr(page, selector, attr, expected, what = selector) {
     await sleep(100);
   }
   fail(`${what} should have ${attr}="${expected}" but has ${JSON.stringify(got)}`);
+}
+
+/** scrollToTop scrolls a scrolling pane (the main pane, a dialog's body) back to its top. */
+async function scrollToTop(page, selector) {
+  await page.locator(selector).first().evaluate((el) => el.scrollTo(0, 0));
 }
 
 async function shot(page, name) {
@@ -263,7 +297,454 @@ function backend(page, path, ...args) {
   );
 }
 
+// --- the mail test environment -------------------------------------------------------
+
+function hostPort(v) {
+  const i = v.lastIndexOf(':');
+  return { host: v.slice(0, i), port: Number(v.slice(i + 1)) };
+}
+
+/** mailEnv reads the mail test environment (scripts/testenv/with-env.sh); { missing } lists
+ * the variables that are not set. */
+function mailEnv() {
+  const e = process.env;
+  const need = [
+    'MAILROOM_TEST_IMAPS_ADDR',
+    'MAILROOM_TEST_IMAP_ADDR',
+    'MAILROOM_TEST_SMTP_ADDR',
+    'MAILROOM_TEST_USER',
+    'MAILROOM_TEST_PASSWORD',
+    'MAILROOM_TEST_USERS',
+    'MAILROOM_TEST_CA',
+  ];
+  const missing = need.filter((k) => !e[k]);
+  if (missing.length) return { missing };
+  // "address:password" pairs, separated by spaces or commas.
+  const users = e.MAILROOM_TEST_USERS.split(/[\s,]+/)
+    .filter(Boolean)
+    .map((pair) => {
+      const i = pair.indexOf(':');
+      return { address: pair.slice(0, i), password: pair.slice(i + 1) };
+    });
+  const user = { address: e.MAILROOM_TEST_USER, password: e.MAILROOM_TEST_PASSWORD };
+  return {
+    missing: [],
+    // Read now: the certificate the servers present, to compare with what the UI shows.
+    caFingerprint: new X509Certificate(readFileSync(e.MAILROOM_TEST_CA)).fingerprint256.toUpperCase(),
+    imaps: hostPort(e.MAILROOM_TEST_IMAPS_ADDR),
+    imap: hostPort(e.MAILROOM_TEST_IMAP_ADDR),
+    smtp: hostPort(e.MAILROOM_TEST_SMTP_ADDR),
+    user,
+    other: users.find((u) => u.address !== user.address) ?? null,
+    users,
+    mailDir: e.MAILROOM_TEST_MAIL_DIR ?? '',
+    domain: user.address.slice(user.address.indexOf('@') + 1),
+  };
+}
+
+function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    const st = statSync(path);
+    return st.isDirectory() ? filesUnder(path) : st.isFile() ? [path] : [];
+  });
+}
+
+/** secretForms are the ways a password can be written down: as typed, and base64 as in
+ * SASL PLAIN (authzid\0user\0password) and LOGIN exchanges. */
+function secretForms(user, password) {
+  const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
+  return [
+    { label: `the password of ${user}`, bytes: Buffer.from(password, 'utf8') },
+    { label: `the password of ${user} (base64)`, bytes: Buffer.from(b64(password)) },
+    { label: `the PLAIN credentials of ${user}`, bytes: Buffer.from(b64(`\0${user}\0${password}`)) },
+    { label: `the PLAIN credentials of ${user} (with authzid)`, bytes: Buffer.from(b64(`${user}\0${user}\0${password}`)) },
+  ];
+}
+
+/** leaks lists "file: what" for every secret form found in a file under dir. */
+function leaks(dir, forms) {
+  const found = [];
+  for (const file of filesUnder(dir)) {
+    const data = readFileSync(file);
+    for (const f of forms) if (data.includes(f.bytes)) found.push(`${file.slice(dir.length + 1)}: ${f.label}`);
+  }
+  return found;
+}
+
+/** delivered waits until a message holding marker is in address's Maildir. */
+async function delivered(mailDir, address, marker) {
+  const box = join(mailDir, address, 'Maildir');
+  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    for (const sub of ['new', 'cur']) {
+      for (const f of filesUnder(join(box, sub))) {
+        if (readFileSync(f, 'utf8').includes(marker)) return true;
+      }
+    }
+    await sleep(200);
+  }
+  return false;
+}
+
+/** fingerprintShown reads the fingerprint as the page shows it, as "AB:CD:…". */
+async function fingerprintShown(page, selector) {
+  const text = await page.locator(selector).first().innerText();
+  return text.replace(/\s+/g, ':').replace(/:+/g, ':').replace(/^:|:$/g, '').toUpperCase();
+}
+
 // --- the run ------------------------------------------------------------------------
+
+// --- email accounts (needs the mail test environment) --------------------------------
+
+const mail = mailEnv();
+const requireIntegration = process.env.MAILROOM_REQUIRE_INTEGRATION === '1';
+const WRONG_PASSWORD = 'not-the-password-7Qx!';
+const secretsUsed = [];
+
+/** skipped tells whether the accounts steps run; without the mail environment they fail
+ * (MAILROOM_REQUIRE_INTEGRATION=1) or are skipped with a note. */
+async function mailEnvironmentMissing() {
+  if (mail.missing.length === 0) return false;
+  const why = `no mail test environment (${mail.missing.join(', ')} not set): run under scripts/testenv/with-env.sh`;
+  if (requireIntegration) {
+    await step('the mail test environment is there (MAILROOM_REQUIRE_INTEGRATION=1)', () => fail(why));
+  } else if (failed === 0) {
+    console.log(`skip the email accounts steps: ${why}`);
+  }
+  return true;
+}
+
+async function accountsSteps(page) {
+  if (await mailEnvironmentMissing()) return;
+  const { user, other, imaps, smtp, domain } = mail;
+  secretsUsed.push(...mail.users, { address: user.address, password: WRONG_PASSWORD });
+  const imapsServer = `${imaps.host}:${imaps.port}`;
+  const smtpServer = `${smtp.host}:${smtp.port}`;
+  const { caFingerprint } = mail;
+  const row = `${tid('account-row')}[data-email="${user.address}"]`;
+
+  await step('back in French, the super admin sets a limit of 5 active accounts', async () => {
+    await page.click(tid('lang-switch-fr'));
+    await page.click(tid('nav-settings'));
+    await visible(page, tid('settings-accounts'), 'the accounts section');
+    await expectText(page, '#settings-accounts-title', fr.settings.accounts.title, 'the section title');
+    await page.click(tid('quota-change'));
+    await page.fill(tid('quota-limit'), 'beaucoup');
+    await page.click(tid('quota-save'));
+    await expectText(page, tid('quota-limit-error'), fr.errors.field.quota.invalid_input, 'the quota error');
+    await page.fill(tid('quota-limit'), '5');
+    await page.click(tid('quota-save'));
+    await expectText(page, tid('accounts-quota-text'), fmt(fr.accounts.quota.limited, { active: 0, limit: 5 }), 'the quota');
+    const q = await backend(page, 'Accounts.Quota');
+    if (!q.ok || q.value.limit !== 5) fail(`Accounts.Quota answered ${JSON.stringify(q)}, want a limit of 5`);
+  });
+
+  await step(`an admin adds a domain preset for ${domain}: IMAP over TLS, SMTP with STARTTLS`, async () => {
+    await page.click(tid('preset-add'));
+    await visible(page, tid('preset-form'), 'the preset form');
+    await page.fill(tid('preset-domain'), domain);
+    await page.fill(tid('preset-imap-host'), imaps.host);
+    await page.selectOption(tid('preset-imap-security'), 'tls');
+    await page.fill(tid('preset-imap-port'), String(imaps.port));
+    await page.fill(tid('preset-smtp-host'), smtp.host);
+    await page.selectOption(tid('preset-smtp-security'), 'starttls');
+    const port = await page.inputValue(tid('preset-smtp-port'));
+    if (port !== '587') fail(`choosing STARTTLS left the SMTP port at ${port}, want the usual 587`);
+    await page.fill(tid('preset-smtp-port'), String(smtp.port));
+    await page.check(tid('preset-username-email'));
+    await page.locator(tid('preset-form')).scrollIntoViewIfNeeded();
+    await shot(page, 'preset-form-fr');
+    await page.click(tid('preset-save'));
+    const prow = `${tid('preset-row')}[data-domain="${domain}"]`;
+    await visible(page, prow, 'the preset in the list');
+    await expectAttr(page, prow, 'data-kind', 'servers', 'the preset');
+    await expectText(page, tid('presets-notice'), fmt(fr.settings.presets.saved, { domain }), 'the confirmation');
+    const res = await backend(page, 'Presets.List');
+    const p = res.ok && res.value.find((x) => x.domain === domain);
+    if (!p || p.exchangeUrl || p.imap?.port !== imaps.port || p.smtp?.security !== 'starttls' || p.usernameForm !== 'email') {
+      fail(`the backend holds ${JSON.stringify(res)}`);
+    }
+    await page.locator(tid('settings-presets')).scrollIntoViewIfNeeded();
+    await shot(page, 'presets-fr');
+  });
+
+  await step('a preset is IMAP+SMTP or Exchange, never both: the Exchange choice hides the servers', async () => {
+    await page.click(`${tid('preset-row')}[data-domain="${domain}"] ${tid('preset-edit')}`);
+    await visible(page, tid('preset-form'), 'the preset form');
+    await page.check(tid('preset-kind-exchange'));
+    await absent(page, tid('preset-imap-host'), 'the IMAP server field');
+    await page.fill(tid('preset-exchange-url'), 'http://mail.example.test/EWS');
+    await page.click(tid('preset-save'));
+    await expectText(page, tid('preset-exchange-url-error'), fr.errors.field.exchangeUrl.invalid_input, 'the URL error');
+    await page.click(`${tid('preset-form')} button:not([type=submit])`);
+    await absent(page, tid('preset-form'), 'the preset form');
+    const res = await backend(page, 'Presets.List');
+    const p = res.ok && res.value.find((x) => x.domain === domain);
+    if (!p || p.exchangeUrl || !p.imap) fail(`the refused change altered the preset: ${JSON.stringify(p)}`);
+  });
+
+  await step('an Exchange preset: the wizard says plainly the domain cannot be connected; deleting it asks first', async () => {
+    const corp = 'corp.test';
+    const url = 'https://mail.corp.test/EWS/Exchange.asmx';
+    await page.click(tid('preset-add'));
+    await page.fill(tid('preset-domain'), corp);
+    await page.check(tid('preset-kind-exchange'));
+    await page.fill(tid('preset-exchange-url'), url);
+    await page.click(tid('preset-save'));
+    await expectAttr(page, `${tid('preset-row')}[data-domain="${corp}"]`, 'data-kind', 'exchange', 'the Exchange preset');
+    await page.click(tid('account-add'));
+    await page.fill(tid('wizard-email'), `camille@${corp}`);
+    await page.fill(tid('wizard-password'), 'unused-password');
+    await page.keyboard.press('Enter');
+    await visible(page, tid('wizard-exchange'), 'the Exchange explanation', NET_TIMEOUT_MS);
+    await expectText(page, `${tid('wizard-exchange')} h3`, fmt(fr.wizard.exchangeTitle, { domain: corp }), 'the explanation');
+    await expectText(page, `${tid('wizard-exchange')} p`, fmt(fr.wizard.exchangeBody, { domain: corp, url }), 'the explanation');
+    await shot(page, 'wizard-exchange-fr');
+    await page.click(tid('wizard-back'));
+    await visible(page, tid('wizard-stage-account'), 'the first step');
+    await page.keyboard.press('Escape');
+    await absent(page, tid('wizard'), 'the wizard');
+    await page.click(`${tid('preset-row')}[data-domain="${corp}"] ${tid('preset-delete')}`);
+    await expectText(page, tid('preset-delete-dialog-title'), fmt(fr.settings.presets.deleteTitle, { domain: corp }), 'the confirmation');
+    await page.click(tid('preset-delete-dialog-confirm'));
+    await absent(page, `${tid('preset-row')}[data-domain="${corp}"]`, 'the deleted preset');
+    const res = await backend(page, 'Presets.List');
+    if (!res.ok || res.value.some((p) => p.domain === corp)) fail(`Presets.List still has ${corp}: ${JSON.stringify(res)}`);
+  });
+
+  await step('the wizard: a Gmail address is told at once about app passwords and sign-in', async () => {
+    await page.locator(tid('settings-accounts')).scrollIntoViewIfNeeded();
+    await page.click(tid('account-add'));
+    await visible(page, tid('wizard-stage-account'), 'the account wizard');
+    await visible(page, tid('provider-tile-icloud'), 'the iCloud tile');
+    await page.fill(tid('wizard-email'), 'camille.martin@gmail.com');
+    await expectAttr(page, tid('wizard-notes-signin'), 'data-signin', 'google', 'the sign-in notice');
+    await expectText(page, `${tid('wizard-notes-signin')} .title`, fr.accounts.signIn.google.title, 'the notice title');
+    await expectAttr(page, `${tid('provider-tile-gmail')} input`, 'value', 'gmail', 'the Gmail tile');
+    if (!(await page.isChecked(`${tid('provider-tile-gmail')} input`))) fail('typing a gmail.com address did not select the Gmail tile');
+    await shot(page, 'wizard-gmail-fr');
+    await page.fill(tid('wizard-email'), 'camille@outlook.fr');
+    await expectAttr(page, tid('wizard-notes-signin'), 'data-signin', 'microsoft', 'the sign-in notice');
+  });
+
+  await step('Other (IMAP/SMTP), the address and the password: Continue finds the preset', async () => {
+    await page.click(tid('provider-tile-other'));
+    await page.fill(tid('wizard-email'), user.address);
+    await absent(page, tid('wizard-notes-signin'), 'the sign-in notice');
+    await page.click(tid('wizard-continue'));
+    await expectText(page, tid('wizard-password-error'), fr.errors.field.password.invalid_input, 'the password error');
+    await page.fill(tid('wizard-password'), user.password);
+    await page.fill(tid('wizard-fromname'), 'Alice Martin');
+    await page.click(tid('wizard-continue'));
+    await visible(page, tid('wizard-stage-settings'), 'the settings found', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-source'), 'data-source', 'preset', 'the settings source');
+    await expectText(page, tid('wizard-source-name'), fr.accounts.sources.preset, 'the settings source');
+    const want = {
+      'wizard-settings-imap-host': imaps.host,
+      'wizard-settings-imap-port': String(imaps.port),
+      'wizard-settings-imap-username': user.address,
+      'wizard-settings-smtp-host': smtp.host,
+      'wizard-settings-smtp-port': String(smtp.port),
+      'wizard-settings-smtp-username': user.address,
+    };
+    for (const [id, v] of Object.entries(want)) {
+      const got = await page.inputValue(tid(id));
+      if (got !== v) fail(`${id} holds ${JSON.stringify(got)}, want ${JSON.stringify(v)}`);
+    }
+    for (const [id, v] of Object.entries({ 'wizard-settings-imap-security': 'tls', 'wizard-settings-smtp-security': 'starttls' })) {
+      const got = await page.inputValue(tid(id));
+      if (got !== v) fail(`${id} is ${got}, want ${v}`);
+    }
+    const connectDisabled = await page.isDisabled(tid('wizard-connect'));
+    if (!connectDisabled) fail('Connect is possible before a test passed');
+  });
+
+  await step('the test stops at TLS: the certificate is not trusted, and shown with its fingerprint', async () => {
+    await page.click(tid('wizard-test-run'));
+    await expectAttr(page, tid('wizard-test'), 'data-phase', 'failed', 'the connection test', NET_TIMEOUT_MS);
+    for (const s of ['dns', 'tcp']) await expectAttr(page, tid(`wizard-test-step-${s}`), 'data-status', 'ok', `the ${s} step`);
+    await expectAttr(page, tid('wizard-test-step-tls'), 'data-status', 'failed', 'the TLS step');
+    await expectAttr(page, tid('wizard-test-failure'), 'data-code', 'tls_untrusted', 'the failure');
+    await expectText(page, tid('wizard-test-fix'), fmt(fr.accounts.hints.tls_untrusted, { host: imaps.host }), 'the fix');
+    await visible(page, tid('wizard-test-untrusted'), 'the untrusted certificate');
+    const shown = await fingerprintShown(page, tid('wizard-test-cert-fingerprint'));
+    if (shown !== caFingerprint) fail(`the fingerprint shown is ${shown}, want the test certificate's ${caFingerprint}`);
+    await expectText(page, tid('wizard-test-trust'), fmt(fr.accounts.cert.trust, { server: imapsServer }), 'the trust button');
+    await page.locator(tid('wizard-test-untrusted')).scrollIntoViewIfNeeded();
+    await shot(page, 'account-cert-fr');
+  });
+
+  await step(`trusting it (after a confirmation) for ${imapsServer} only: SMTP, on another port, asks again`, async () => {
+    await page.click(tid('wizard-test-trust'));
+    await visible(page, tid('cert-trust-dialog'), 'the confirmation');
+    await expectText(page, tid('cert-trust-dialog-title'), fmt(fr.accounts.cert.confirmTitle, { server: imapsServer }), 'the confirmation title');
+    const inDialog = await fingerprintShown(page, tid('cert-trust-dialog-cert-fingerprint'));
+    if (inDialog !== caFingerprint) fail(`the confirmation shows ${inDialog}`);
+    await shot(page, 'account-cert-confirm-fr');
+    await page.click(tid('cert-trust-dialog-confirm'));
+    await expectAttr(page, tid('wizard-test-step-smtp_login'), 'data-status', 'failed', 'the SMTP step', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-test'), 'data-phase', 'failed', 'the connection test', NET_TIMEOUT_MS);
+    for (const s of ['dns', 'tcp', 'tls', 'imap_login', 'capabilities']) {
+      await expectAttr(page, tid(`wizard-test-step-${s}`), 'data-status', 'ok', `the ${s} step`);
+    }
+    await expectAttr(page, tid('wizard-test-failure'), 'data-code', 'tls_untrusted', 'the SMTP failure');
+    await expectText(page, tid('wizard-test-trust'), fmt(fr.accounts.cert.trust, { server: smtpServer }), 'the trust button');
+  });
+
+  await step('trusting the SMTP certificate too, all six steps pass', async () => {
+    await page.click(tid('wizard-test-trust'));
+    await expectText(page, tid('cert-trust-dialog-title'), fmt(fr.accounts.cert.confirmTitle, { server: smtpServer }), 'the confirmation title');
+    await page.click(tid('cert-trust-dialog-confirm'));
+    await expectAttr(page, tid('wizard-test'), 'data-phase', 'passed', 'the connection test', NET_TIMEOUT_MS);
+    for (const s of ['dns', 'tcp', 'tls', 'imap_login', 'capabilities', 'smtp_login']) {
+      await expectAttr(page, tid(`wizard-test-step-${s}`), 'data-status', 'ok', `the ${s} step`);
+    }
+    await expectText(page, tid('wizard-test-summary'), fr.accounts.test.passed, 'the test summary');
+    if (await page.isDisabled(tid('wizard-connect'))) fail('Connect stays disabled after the test passed');
+    await scrollToTop(page, `${tid('wizard')} .body`);
+    await shot(page, 'account-test-fr');
+  });
+
+  await step('Connect saves the account, checks it, and the list shows it connected', async () => {
+    await page.click(tid('wizard-connect'));
+    await visible(page, tid('wizard-stage-done'), 'the last step', NET_TIMEOUT_MS);
+    await expectText(page, tid('wizard-done-title'), fmt(fr.wizard.doneTitle, { email: user.address }), 'the title');
+    await expectAttr(page, tid('wizard-check'), 'data-checking', 'false', 'the check', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-status'), 'data-status', 'ok', 'the saved account');
+    await shot(page, 'wizard-done-fr');
+    await page.click(tid('wizard-finish'));
+    await absent(page, tid('wizard'), 'the wizard');
+    await expectAttr(page, row, 'data-status', 'ok', 'the account in the list');
+    await expectText(page, tid('accounts-quota-text'), fmt(fr.accounts.quota.limited, { active: 1, limit: 5 }), 'the quota');
+    await visible(page, `${row} ${tid('account-details')}`, 'the account details');
+    await expectAttr(page, `${row} ${tid('account-source')}`, 'data-source', 'preset', 'where the settings came from');
+    const res = await backend(page, 'Accounts.List');
+    const a = res.ok && res.value.find((x) => x.email === user.address);
+    if (!a || a.status !== 'ok' || a.imap.port !== imaps.port || a.settingsSource !== 'preset') {
+      fail(`Accounts.List answered ${JSON.stringify(res)}`);
+    }
+    if (JSON.stringify(a).includes(user.password)) fail('an account DTO carries the password');
+    await scrollToTop(page, 'main');
+    await shot(page, 'accounts-fr');
+  });
+
+  await step('a test email, prefilled and editable, reaches the second test user', async () => {
+    if (!other) fail('MAILROOM_TEST_USERS lists no second user');
+    await page.click(`${row} ${tid('account-send-test')}`);
+    await visible(page, tid('test-email-dialog'), 'the test email dialog');
+    if ((await page.inputValue(tid('test-email-to'))) !== user.address) fail('the recipient is not prefilled with the account’s address');
+    if ((await page.inputValue(tid('test-email-subject'))) !== fr.testEmail.subjectDefault) fail('the subject is not prefilled in French');
+    const marker = `e2e-${Date.now().toString(36)}`;
+    await page.fill(tid('test-email-to'), other.address);
+    await page.fill(tid('test-email-subject'), `${fr.testEmail.subjectDefault} ${marker}`);
+    await page.click(tid('test-email-send'));
+    await visible(page, tid('test-email-sent'), 'the success', NET_TIMEOUT_MS);
+    const answer = norm(await page.innerText(tid('test-email-answer')));
+    if (!answer || answer === norm(fr.testEmail.noAnswer)) fail('the server’s answer is not shown');
+    await shot(page, 'test-email-fr');
+    if (mail.mailDir && !(await delivered(mail.mailDir, other.address, marker))) {
+      fail(`the test email did not reach ${other.address}'s mailbox within ${DELIVERY_TIMEOUT_MS / 1000}s`);
+    }
+    await page.click(tid('test-email-close'));
+    await absent(page, tid('test-email-dialog'), 'the test email dialog');
+  });
+
+  await step('Edit with a wrong password: the test shows the refused login and its fix', async () => {
+    await page.click(`${row} ${tid('account-edit')}`);
+    await visible(page, tid('account-edit-dialog'), 'the edit form');
+    if ((await page.inputValue(tid('edit-password'))) !== '') fail('the edit form shows a password');
+    await page.fill(tid('edit-password'), WRONG_PASSWORD);
+    await page.click(tid('account-edit-test'));
+    await expectAttr(page, tid('edit-test'), 'data-phase', 'failed', 'the connection test', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('edit-test-step-imap_login'), 'data-status', 'failed', 'the IMAP login step');
+    await expectAttr(page, tid('edit-test-failure'), 'data-code', 'auth_failed', 'the failure');
+    await expectText(page, tid('edit-test-fix'), fr.accounts.hints.auth_generic, 'the fix');
+    await expectAttr(page, tid('edit-test-step-tls'), 'data-status', 'ok', 'the TLS step (trusted before)');
+    await shot(page, 'account-auth-fr');
+    await page.click(tid('account-edit-cancel'));
+    await absent(page, tid('account-edit-dialog'), 'the edit form');
+    await expectAttr(page, row, 'data-status', 'ok', 'the account (its password did not change)');
+  });
+
+  await step('Delete is refused while its creator has access, and Disable is offered instead', async () => {
+    await page.click(`${row} ${tid('account-delete')}`);
+    await visible(page, tid('account-delete-dialog'), 'the confirmation');
+    await expectText(page, tid('account-delete-dialog-title'), fmt(fr.settings.accounts.deleteTitle, { account: user.address }), 'the title');
+    await page.click(tid('account-delete-dialog-confirm'));
+    await expectText(page, tid('account-delete-dialog-title'), fmt(fr.settings.accounts.refusedTitle, { account: user.address }), 'the title');
+    await expectText(page, tid('account-delete-dialog-confirm'), fr.settings.accounts.disableInstead, 'the offer');
+    const body = norm(await page.innerText(tid('account-delete-dialog-body')));
+    if (!body.includes(OWNER.name)) fail(`the refusal does not name who has access: ${body}`);
+    await shot(page, 'account-delete-refused-fr');
+    const res = await backend(page, 'Accounts.List');
+    if (!res.ok || !res.value.some((x) => x.email === user.address)) fail('the account was deleted');
+  });
+
+  await step('disabling frees its place in the quota', async () => {
+    await page.click(tid('account-delete-dialog-confirm'));
+    await absent(page, `${tid('account-delete-dialog')}[open]`, 'the dialog');
+    await expectAttr(page, row, 'data-status', 'disabled', 'the account');
+    await expectText(page, tid('accounts-quota-text'), fmt(fr.accounts.quota.limited, { active: 0, limit: 5 }), 'the quota');
+    await expectText(page, tid('accounts-notice'), fmt(fr.settings.accounts.disabled, { account: user.address }), 'the confirmation');
+    const q = await backend(page, 'Accounts.Quota');
+    if (!q.ok || q.value.active !== 0) fail(`Accounts.Quota answered ${JSON.stringify(q)}, want 0 active`);
+  });
+
+  await step('in English, the list, the presets and the wizard read right', async () => {
+    await page.click(tid('lang-switch-en'));
+    await expectText(page, '#settings-accounts-title', en.settings.accounts.title, 'the section title');
+    await expectText(page, tid('accounts-quota-text'), fmt(en.accounts.quota.limited, { active: 0, limit: 5 }), 'the quota');
+    await scrollToTop(page, 'main');
+    await shot(page, 'accounts-en');
+    await page.locator(tid('settings-presets')).scrollIntoViewIfNeeded();
+    await shot(page, 'presets-en');
+    await page.click(tid('account-add'));
+    await page.fill(tid('wizard-email'), 'camille@icloud.com');
+    await visible(page, `${tid('wizard-notes-note')}[data-code="app_password_required"]`, 'the iCloud note');
+    await expectText(page, tid('wizard-notes-note'), fmt(en.accounts.notes.app_password_required, { provider: 'iCloud' }), 'the note');
+    await shot(page, 'wizard-en');
+    await page.keyboard.press('Escape');
+    await absent(page, tid('wizard'), 'the wizard');
+  });
+
+  await step('once nobody has access any more, the account can be deleted (after a confirmation)', async () => {
+    await page.click(`${row} ${tid('account-access-remove')}`);
+    await absent(page, `${row} ${tid('account-access-user')}`, 'the person with access');
+    await expectText(page, tid('accounts-notice'), fmt(en.settings.accounts.accessRevoked, { name: OWNER.name, account: user.address }), 'the confirmation');
+    await page.click(`${row} ${tid('account-delete')}`);
+    await expectText(page, tid('account-delete-dialog-title'), fmt(en.settings.accounts.deleteTitle, { account: user.address }), 'the title');
+    await page.click(tid('account-delete-dialog-confirm'));
+    await absent(page, row, 'the deleted account');
+    await expectText(page, tid('accounts-notice'), fmt(en.settings.accounts.deleted, { account: user.address }), 'the confirmation');
+    const res = await backend(page, 'Accounts.List');
+    if (!res.ok || res.value.length !== 0) fail(`Accounts.List still answers ${JSON.stringify(res)}`);
+  });
+}
+
+/** secretsStep greps every file of the app's data directory for the passwords used, while
+ * the app runs (database, WAL, logs) and again once it stopped. */
+async function secretsStep() {
+  if (mail.missing.length || secretsUsed.length === 0) return;
+  await step('no file of the data directory holds a password; the protocol log holds IMAP traffic', async () => {
+    const protocolLog = join(dataDir, 'logs', 'protocol.log');
+    if (!existsSync(protocolLog)) fail('logs/protocol.log does not exist (MAILROOM_PROTOCOL_LOG=1)');
+    const traffic = readFileSync(protocolLog, 'utf8');
+    if (!/CAPABILITY/.test(traffic) || !/LOGIN|AUTHENTICATE/.test(traffic)) fail('logs/protocol.log holds no IMAP login');
+    const forms = secretsUsed.flatMap((u) => secretForms(u.address, u.password));
+    const files = filesUnder(dataDir).map((f) => f.slice(dataDir.length + 1));
+    for (const want of ['mailroom.db', 'logs/mailroom.log', 'logs/protocol.log']) {
+      if (!files.includes(want)) fail(`the data directory has no ${want}: ${files.join(', ')}`);
+    }
+    const running = leaks(dataDir, forms);
+    await stopBackend();
+    const stopped = leaks(dataDir, forms);
+    const all = [...new Set([...running, ...stopped])];
+    if (all.length) fail(`secrets found:\n${all.join('\n')}`);
+    console.log(`     searched ${files.join(', ')}`);
+  });
+}
 
 async function main() {
   const bin = process.env.MAILROOM_DEV_BINARY;
@@ -372,10 +853,24 @@ async function main() {
     });
   }
 
-  await step('the inbox button leads to Settings', async () => {
+  await step('the inbox button opens the account wizard in Settings; Escape closes it', async () => {
     await page.click(tid('nav-inbox'));
     await page.click(tid('empty-state-action'));
     await visible(page, tid('screen-settings'), 'the settings screen');
+    await visible(page, tid('wizard-stage-account'), 'the account wizard');
+    await expectText(page, tid('wizard-title'), fr.wizard.title, 'the wizard title');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    if (focused !== 'wizard-email') fail(`the wizard opened with ${focused} focused, want the address field`);
+    await page.keyboard.press('Escape');
+    await absent(page, tid('wizard'), 'the account wizard');
+  });
+
+  await step('the records button leads to the accounts section of Settings', async () => {
+    await page.click(tid('nav-records'));
+    await page.click(tid('empty-state-action'));
+    await visible(page, tid('settings-accounts'), 'the accounts section');
+    const hash = await page.evaluate(() => location.hash);
+    if (hash !== '#/settings/accounts') fail(`the address is ${hash}, want #/settings/accounts`);
   });
 
   await step('Ctrl+3 opens Records and arrow keys move along the sidebar', async () => {
@@ -494,10 +989,14 @@ async function main() {
     if (!res.ok || res.value.length !== 1) fail(`the backend still lists the removed user: ${JSON.stringify(res)}`);
   });
 
+  await accountsSteps(page);
+
   await step('the page raised no script errors and logged no errors or warnings', async () => {
     if (pageErrors.length) fail(pageErrors.join('\n'));
     if (consoleLines.length) fail(consoleLines.join('\n'));
   });
+
+  await secretsStep();
 
   if (failed) {
     await page.screenshot({ path: join(outDir, 'failure.png') }).catch(() => {});

@@ -11,3 +11,14 @@ export function canSeeUsers(role: Role | undefined): boolean {
 export function canManageUsers(role: Role | undefined): boolean {
   return role === 'super_admin';
 }
+
+/** canManageAccounts: super admins and admins connect, change and remove email accounts,
+ * grant access to them and keep the domain presets. Collaborators only see their own. */
+export function canManageAccounts(role: Role | undefined): boolean {
+  return role === 'super_admin' || role === 'admin';
+}
+
+/** canSetQuota: only super admins set the quota of active accounts. */
+export function canSetQuota(role: Role | undefined): boolean {
+  return role === 'super_admin';
+}

@@ -2,3 +2,4 @@
 export { ApiError, ERROR_CODES, isErrorCode, toApiError, type ErrorCode } from './errors';
 export * from './types';
 export { appApi, call, sessionApi, systemApi, usersApi } from './client';
+export { accountsApi, eventsApi, presetsApi, PROBE_STEP_EVENT } from './accounts';

@@ -64,3 +64,244 @@ export function isLanguage(value: unknown): value is Language {
 export function isVaultReason(value: unknown): value is VaultReason {
   return typeof value === 'string' && (VAULT_REASONS as readonly string[]).includes(value);
 }
+
+// --- Email accounts (backend/api/accounts_dto.go) -------------------------------------
+
+/** How a connection is protected: implicit TLS or STARTTLS. There is no plaintext. */
+export const SECURITIES = ['tls', 'starttls'] as const;
+export type Security = (typeof SECURITIES)[number];
+
+/** An account's status as the list shows it (backend/accounts Status, plus disabled). */
+export const ACCOUNT_STATUSES = ['ok', 'error', 'needs_password', 'unchecked', 'disabled'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** The steps of a connection test, in order (backend/probe). */
+export const STEP_NAMES = ['dns', 'tcp', 'tls', 'imap_login', 'capabilities', 'smtp_login'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export const STEP_STATUSES = ['running', 'ok', 'failed', 'skipped'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** The likely cause and fix of a failed step (backend/probe/hints.go). */
+export const HINT_CODES = [
+  'auth_gmail',
+  'auth_microsoft',
+  'auth_icloud',
+  'auth_app_password',
+  'auth_enable_imap',
+  'auth_generic',
+  'tls_untrusted',
+  'tls_required_smtp',
+  'tls_required_imap',
+  'dns',
+  'refused',
+  'timeout',
+  'network',
+  'provider',
+  'generic',
+] as const;
+export type HintCode = (typeof HINT_CODES)[number];
+
+/** Advice that comes with a provider or discovered settings (backend/discovery Note*). */
+export const NOTE_CODES = [
+  'app_password_required',
+  'app_password_if_two_factor',
+  'enable_imap_first',
+  'password_refused',
+  'guessed',
+] as const;
+export type NoteCode = (typeof NOTE_CODES)[number];
+
+/** Where discovered settings came from (backend/discovery Source), in priority order. */
+export const SOURCES = ['preset', 'catalog', 'autoconfig', 'srv', 'mx', 'guess'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** Settings typed or changed by hand have this source. */
+export const MANUAL_SOURCE = 'manual';
+
+/** Sign-in services that replace a password (not available yet). */
+export const SIGN_INS = ['google', 'microsoft'] as const;
+export type SignIn = (typeof SIGN_INS)[number];
+
+/** How a domain preset builds the username: the whole address or the part before @. */
+export const USERNAME_FORMS = ['email', 'local'] as const;
+export type UsernameForm = (typeof USERNAME_FORMS)[number];
+
+export interface ServerSettings {
+  host: string;
+  port: number;
+  security: Security;
+  username: string;
+}
+
+export interface Account {
+  id: number;
+  name: string;
+  email: string;
+  fromName: string;
+  provider: string;
+  settingsSource: string;
+  imap: ServerSettings;
+  smtp: ServerSettings;
+  status: AccountStatus;
+  /** The error code of the last failed check; null when it passed or never ran. */
+  statusCode: string | null;
+  /** RFC 3339; null when never checked. */
+  lastCheck: string | null;
+  disabled: boolean;
+  createdAt: string;
+  /** Ids of the users who may use the account. */
+  users: number[];
+}
+
+/** What the wizard and the edit form send; the password travels separately. */
+export interface AccountInput {
+  name: string;
+  email: string;
+  fromName: string;
+  provider: string;
+  settingsSource: string;
+  imap: ServerSettings;
+  smtp: ServerSettings;
+}
+
+export interface Note {
+  /** A NoteCode, or a code this version does not know (then `text` is shown). */
+  code: string;
+  /** English text, the fallback. */
+  text: string;
+}
+
+export interface Provider {
+  id: string;
+  name: string;
+  domains: string[];
+  signIn: SignIn | null;
+  notes: Note[];
+}
+
+export interface Candidate {
+  imap: ServerSettings;
+  smtp: ServerSettings;
+  /** A Source, or a source this version does not know. */
+  source: string;
+  /** Where exactly, for people: a URL, a DNS name, a help page, a domain. */
+  origin: string;
+  provider: string;
+  signIn: SignIn | null;
+  notes: Note[];
+}
+
+/** One candidate tried by a verified discovery; code is null when it passed. */
+export interface Attempt {
+  source: string;
+  host: string;
+  port: number;
+  code: string | null;
+  message: string;
+}
+
+export interface Discovery {
+  /** A login succeeded with `best`. */
+  verified: boolean;
+  best: Candidate | null;
+  candidates: Candidate[];
+  attempts: Attempt[];
+  /** Non-empty: an admin set this domain to Exchange; there are no IMAP settings. */
+  exchangeUrl: string;
+  /** The servers were found, but the password was refused. */
+  authFailed: boolean;
+}
+
+export interface Certificate {
+  subject: string;
+  issuer: string;
+  dnsNames: string[];
+  notBefore: string;
+  notAfter: string;
+  /** Lower-case hex of the SHA-256 of the certificate. */
+  sha256: string;
+}
+
+export interface Step {
+  runId: string;
+  name: StepName;
+  status: StepStatus;
+  detail: string;
+  /** The error code of a failed step; null otherwise. */
+  code: string | null;
+  /** What went wrong, in the backend's (English) words: the server's own answer included. */
+  message: string;
+  /** The English fix, the fallback for hintCode. */
+  hint: string;
+  hintCode: HintCode | null;
+  params: Record<string, string>;
+  cert: Certificate | null;
+  host: string;
+  port: number;
+  elapsedMs: number;
+}
+
+export interface TestReport {
+  runId: string;
+  ok: boolean;
+  steps: Step[];
+}
+
+/** What to test: an unsaved form (accountId 0) or a saved account, whose stored password
+ * is used when the password argument is empty. */
+export interface TestTarget {
+  accountId: number;
+  account: AccountInput;
+}
+
+export interface TestEmailInput {
+  to: string;
+  subject: string;
+  body: string;
+}
+
+export interface TestEmailResult {
+  messageId: string;
+  /** The server's answer. */
+  answer: string;
+}
+
+export interface Quota {
+  /** 0: no limit. */
+  limit: number;
+  active: number;
+}
+
+/** A preset's server: its username follows the preset's usernameForm. */
+export interface PresetServer {
+  host: string;
+  port: number;
+  security: Security;
+}
+
+/** A domain preset: IMAP and SMTP servers, or an Exchange URL, never both. */
+export type Preset =
+  | {
+      kind: 'servers';
+      domain: string;
+      imap: PresetServer;
+      smtp: PresetServer;
+      usernameForm: UsernameForm;
+      updatedAt: string;
+    }
+  | { kind: 'exchange'; domain: string; exchangeUrl: string; updatedAt: string };
+
+function oneOf<T extends string>(list: readonly T[]) {
+  return (value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
+}
+
+export const isSecurity = oneOf(SECURITIES);
+export const isAccountStatus = oneOf(ACCOUNT_STATUSES);
+export const isStepName = oneOf(STEP_NAMES);
+export const isStepStatus = oneOf(STEP_STATUSES);
+export const isHintCode = oneOf(HINT_CODES);
+export const isNoteCode = oneOf(NOTE_CODES);
+export const isSource = oneOf(SOURCES);
+export const isSignIn = oneOf(SIGN_INS);
+export const isUsernameForm = oneOf(USERNAME_FORMS);

@@ -5,7 +5,19 @@ import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messagefor
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '$lib/api/errors';
-import { LANGUAGES, ROLES, VAULT_REASONS } from '$lib/api/types';
+import {
+  ACCOUNT_STATUSES,
+  HINT_CODES,
+  LANGUAGES,
+  NOTE_CODES,
+  ROLES,
+  SECURITIES,
+  SIGN_INS,
+  SOURCES,
+  STEP_NAMES,
+  STEP_STATUSES,
+  VAULT_REASONS,
+} from '$lib/api/types';
 import { SCREENS } from '$lib/stores/navigation';
 import en from './en.json';
 import fr from './fr.json';
@@ -23,6 +35,13 @@ function goConstants(file: string, type: string): string[] {
   const re = new RegExp(`^\\s*\\w+\\s+${type}\\s*=\\s*"([^"]*)"`, 'gm');
   return [...text.matchAll(re)].map((m) => m[1]);
 }
+
+/** goStrings reads every first capture of re in a backend file. */
+function goStrings(file: string, re: RegExp): string[] {
+  return [...readFileSync(join(repo, file), 'utf8').matchAll(re)].map((m) => m[1]);
+}
+
+const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();
 
 function argumentNames(elements: MessageFormatElement[]): string[] {
   const names: string[] = [];
@@ -99,15 +118,27 @@ describe('catalogues', () => {
       settings: 'Réglages',
     });
     const same = [...flat.en].filter(([k, v]) => v === flat.fr.get(k)).map(([k]) => k);
-    // Only names, examples and shortcuts may read the same in both languages.
+    // Only names (of products and protocols), examples, units, shortcuts and words French
+    // shares with English may read the same in both languages.
     expect(same.sort()).toEqual([
+      'accounts.security.starttls',
+      'accounts.security.tls',
+      'accounts.server.line',
+      'accounts.server.port',
+      'accounts.stepDetail.elapsed',
       'app.name',
       'language.en',
       'language.fr',
       'nav.shortcut',
       'onboarding.namePlaceholder',
       'settings.about.version',
+      'settings.presets.kindExchange',
+      'settings.presets.summaryImap',
+      'settings.presets.summarySmtp',
       'settings.users.columnActions',
+      'testEmail.body',
+      'wizard.attemptSource',
+      'wizard.elapsed',
     ]);
   });
 });
@@ -154,6 +185,80 @@ describe('values from the backend are all translated', () => {
   });
 });
 
+describe('email accounts: every value the backend sends is translated', () => {
+  const both = (key: string) => {
+    for (const lang of LANGUAGES) expect(flat[lang].get(key), `${lang}: ${key}`).toBeTruthy();
+  };
+
+  it('the UI knows exactly the connection test’s steps and their statuses', () => {
+    expect(sorted(goConstants('backend/probe/probe.go', 'Name'))).toEqual(sorted(STEP_NAMES));
+    expect(sorted(goConstants('backend/probe/probe.go', 'Status'))).toEqual(sorted(STEP_STATUSES));
+  });
+
+  it.each(STEP_NAMES)('step %s has a name and, when passed, a detail', (name) => {
+    both(`accounts.steps.${name}`);
+    // A passed TLS step shows its certificate.
+    both(name === 'tls' ? 'accounts.stepDetail.cert' : `accounts.stepDetail.${name}`);
+  });
+
+  it.each(['pending', ...STEP_STATUSES])('step status %s is translated', (status) => {
+    both(`accounts.stepStatus.${status}`);
+  });
+
+  it('the UI knows exactly the hint codes of failed steps', () => {
+    const codes = [
+      ...goStrings('backend/probe/hints.go', /\{"([a-z_]+)", "/g),
+      ...goStrings('backend/probe/hints.go', /return "([a-z_]+)", params/g),
+    ];
+    expect(sorted(codes)).toEqual(sorted(HINT_CODES));
+  });
+
+  it.each(HINT_CODES)('hint %s says how to fix it in both languages', (code) => {
+    both(`accounts.hints.${code}`);
+    expect(flat.fr.get(`accounts.hints.${code}`)).not.toEqual(flat.en.get(`accounts.hints.${code}`));
+  });
+
+  it('the UI knows exactly the note codes of discovery', () => {
+    expect(sorted(goStrings('backend/discovery/discovery.go', /^\s*Note\w+\s*=\s*"([^"]+)"/gm))).toEqual(sorted(NOTE_CODES));
+  });
+
+  it.each(NOTE_CODES)('note %s is translated', (code) => both(`accounts.notes.${code}`));
+
+  it('the UI knows exactly the sources of discovered settings', () => {
+    expect(sorted(goConstants('backend/discovery/discovery.go', 'Source'))).toEqual(sorted(SOURCES));
+  });
+
+  it.each([...SOURCES, 'manual', 'unknown'])('source %s is named', (source) => both(`accounts.sources.${source}`));
+
+  it('the UI knows exactly the sign-in services and the security modes', () => {
+    expect(sorted(goStrings('backend/discovery/discovery.go', /^\s*SignIn\w+\s*=\s*"([^"]+)"/gm))).toEqual(sorted(SIGN_INS));
+    expect(sorted(goConstants('backend/accounts/accounts.go', 'Security'))).toEqual(sorted(SECURITIES));
+  });
+
+  it.each(SIGN_INS)('sign-in %s is explained (it is not available yet)', (s) => {
+    both(`accounts.signIn.${s}.title`);
+    both(`accounts.signIn.${s}.body`);
+  });
+
+  it.each(SECURITIES)('security %s is named and explained', (s) => {
+    both(`accounts.security.${s}`);
+    both(`accounts.securityHint.${s}`);
+  });
+
+  it('the UI knows exactly the account statuses (the backend’s, and disabled)', () => {
+    expect(sorted([...goConstants('backend/accounts/accounts.go', 'Status'), 'disabled'])).toEqual(sorted(ACCOUNT_STATUSES));
+  });
+
+  it.each(ACCOUNT_STATUSES)('account status %s has a badge and an explanation', (status) => {
+    both(`accounts.status.${status}`);
+    both(`accounts.statusHelp.${status}`);
+  });
+
+  it.each(['ok', ...ERROR_CODES])('a discovery attempt ending in %s has a short result', (code) => {
+    both(`accounts.attemptResult.${code}`);
+  });
+});
+
 describe('source code', () => {
   const files = sourceFiles(srcDir);
 
@@ -162,6 +267,17 @@ describe('source code', () => {
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/\$_\(\s*'([^'$`]+)'/g)) {
+        if (!flat.en.has(m[1])) missing.push(`${file.slice(srcDir.length)}: ${m[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('every key a component keeps for later (a Message) exists', () => {
+    const missing: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\bkey: '([a-z][\w.]+)'/g)) {
         if (!flat.en.has(m[1])) missing.push(`${file.slice(srcDir.length)}: ${m[1]}`);
       }
     }

@@ -5,7 +5,7 @@ import { isLanguage, type Language } from '$lib/api';
 import en from './en.json';
 import fr from './fr.json';
 
-export { _, date, locale } from 'svelte-i18n';
+export { _, date, locale, time } from 'svelte-i18n';
 
 export const catalogues: Record<Language, Record<string, unknown>> = { fr, en };
 

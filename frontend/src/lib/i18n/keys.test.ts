@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '$lib/api/errors';
-import { fieldErrorKey, splitFormError, vaultFixKey, vaultReasonKey } from './keys';
+import {
+  attemptResultKey,
+  fieldErrorKey,
+  hintKey,
+  noteKey,
+  sourceKey,
+  splitFormError,
+  statusReasonKey,
+  vaultFixKey,
+  vaultReasonKey,
+} from './keys';
 
 describe('fieldErrorKey', () => {
   it('uses the field’s own message when the catalogue has one', () => {
     expect(fieldErrorKey('email', 'conflict')).toBe('errors.field.email.conflict');
     expect(fieldErrorKey('email', 'invalid_input')).toBe('errors.field.email.invalid_input');
+  });
+
+  it('prefers the form’s own message for a field', () => {
+    expect(fieldErrorKey('email', 'conflict', 'account')).toBe('errors.form.account.email.conflict');
+    expect(fieldErrorKey('email', 'invalid_input', 'account')).toBe('errors.field.email.invalid_input');
+    expect(fieldErrorKey('imap.port', 'invalid_input', 'account')).toBe('errors.field.imap.port.invalid_input');
   });
 
   it('falls back to the code’s general message', () => {
@@ -48,5 +64,33 @@ describe('splitFormError', () => {
   it('shows other codes above the form even when they name a field', () => {
     const err = new ApiError('forbidden', 'Not allowed.', 'email');
     expect(splitFormError(err, fields).general).toBe(err);
+  });
+});
+
+describe('email account keys', () => {
+  it('sources: known ones, typed by hand, and unknown ones', () => {
+    expect(sourceKey('preset')).toBe('accounts.sources.preset');
+    expect(sourceKey('manual')).toBe('accounts.sources.manual');
+    expect(sourceKey('carrier-pigeon')).toBe('accounts.sources.unknown');
+  });
+
+  it('hints and notes this version does not know have no key (the English text is shown)', () => {
+    expect(hintKey('auth_gmail')).toBe('accounts.hints.auth_gmail');
+    expect(hintKey('brand_new')).toBeNull();
+    expect(hintKey(null)).toBeNull();
+    expect(noteKey('guessed')).toBe('accounts.notes.guessed');
+    expect(noteKey('brand_new')).toBeNull();
+  });
+
+  it('a discovery attempt: passed, failed with a known code, or with an unknown one', () => {
+    expect(attemptResultKey(null)).toBe('accounts.attemptResult.ok');
+    expect(attemptResultKey('auth_failed')).toBe('accounts.attemptResult.auth_failed');
+    expect(attemptResultKey('brand_new')).toBe('accounts.attemptResult.internal');
+  });
+
+  it('the reason of a failed check', () => {
+    expect(statusReasonKey('network')).toBe('errors.code.network');
+    expect(statusReasonKey(null)).toBe('errors.code.internal');
+    expect(statusReasonKey('brand_new')).toBe('errors.code.internal');
   });
 });

@@ -1,6 +1,7 @@
 // Helpers to pick catalogue keys for values that come from the backend (error codes,
 // vault reasons, form fields), so every such text is translated, never shown raw.
-import type { ApiError, ErrorCode, VaultReason } from '$lib/api';
+import type { ApiError, ErrorCode } from '$lib/api';
+import { isHintCode, isNoteCode, isSource, MANUAL_SOURCE, type AccountStatus, type StepName, type VaultReason } from '$lib/api/types';
 import en from './en.json';
 
 /** flatten lists a catalogue's keys in dot notation with their values. */
@@ -27,9 +28,14 @@ export function errorKey(code: ErrorCode): string {
   return `errors.code.${code}`;
 }
 
-/** fieldErrorKey is the message shown next to a form field: a field-specific one when the
- * catalogue has it, else the code's general message. */
-export function fieldErrorKey(field: string, code: ErrorCode): string {
+/** fieldErrorKey is the message shown next to a form field: the form's own message for
+ * that field when there is one (errors.form.<scope>.<field>.<code>), else a field-specific
+ * one, else the code's general message. */
+export function fieldErrorKey(field: string, code: ErrorCode, scope?: string): string {
+  if (scope) {
+    const scoped = `errors.form.${scope}.${field}.${code}`;
+    if (hasKey(scoped)) return scoped;
+  }
   const specific = `errors.field.${field}.${code}`;
   return hasKey(specific) ? specific : errorKey(code);
 }
@@ -55,4 +61,52 @@ export function splitFormError(err: ApiError, fields: readonly string[]): FormEr
     return { fields: { [err.field]: err }, general: null };
   }
   return { fields: {}, general: err };
+}
+
+/** Message is a text to show later, kept as a key and values so that it follows a change
+ * of language made after it was produced (confirmations, notices). */
+export interface Message {
+  key: string;
+  values?: Record<string, string | number>;
+}
+
+// --- email accounts -----------------------------------------------------------------
+
+export function accountStatusKey(status: AccountStatus): string {
+  return `accounts.status.${status}`;
+}
+
+export function stepKey(name: StepName): string {
+  return `accounts.steps.${name}`;
+}
+
+/** hintKey is the translated fix of a failed step, or null for a hint this version does
+ * not know (the backend's English text is shown then). */
+export function hintKey(code: string | null | undefined): string | null {
+  return isHintCode(code) ? `accounts.hints.${code}` : null;
+}
+
+/** noteKey is the translated advice, or null for a note this version does not know (the
+ * backend's English text is shown then). */
+export function noteKey(code: string): string | null {
+  return isNoteCode(code) ? `accounts.notes.${code}` : null;
+}
+
+/** sourceKey names where settings came from; unknown sources read "another source". */
+export function sourceKey(source: string): string {
+  if (source === MANUAL_SOURCE) return 'accounts.sources.manual';
+  return isSource(source) ? `accounts.sources.${source}` : 'accounts.sources.unknown';
+}
+
+/** attemptResultKey is the short result of a discovery attempt (null code: it passed). */
+export function attemptResultKey(code: string | null): string {
+  if (code === null) return 'accounts.attemptResult.ok';
+  const key = `accounts.attemptResult.${code}`;
+  return hasKey(key) ? key : 'accounts.attemptResult.internal';
+}
+
+/** statusReasonKey translates an account's last failure code (its statusCode). */
+export function statusReasonKey(code: string | null): string {
+  const key = `errors.code.${code}`;
+  return code && hasKey(key) ? key : 'errors.code.internal';
 }

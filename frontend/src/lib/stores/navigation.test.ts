@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashFor, neighbourScreen, screenFromHash, SCREENS, shortcutScreen } from './navigation';
+import { hashFor, neighbourScreen, screenFromHash, sectionFromHash, SCREENS, shortcutScreen } from './navigation';
 
 const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean }> = {}) => ({
   key: k,
@@ -42,5 +42,15 @@ describe('navigation', () => {
     expect(screenFromHash('')).toBe('inbox');
     expect(screenFromHash('#/nowhere')).toBe('inbox');
     expect(screenFromHash('#records')).toBe('records');
+  });
+
+  it('a link may lead to a section of a screen', () => {
+    expect(hashFor('settings', 'accounts')).toBe('#/settings/accounts');
+    expect(screenFromHash('#/settings/accounts')).toBe('settings');
+    expect(sectionFromHash('#/settings/accounts')).toBe('accounts');
+    expect(sectionFromHash('#/settings')).toBeNull();
+    expect(sectionFromHash('#/settings/nowhere')).toBeNull();
+    expect(sectionFromHash('#/inbox/accounts')).toBeNull();
+    expect(screenFromHash('#/nowhere/accounts')).toBe('inbox');
   });
 });

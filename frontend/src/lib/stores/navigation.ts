@@ -1,5 +1,6 @@
 // Which screen is shown. The screen is kept in the URL's hash (#/records), so a reload
-// stays where the user was.
+// stays where the user was. A section of a screen may follow (#/settings/accounts): the
+// screen then brings that section into view.
 import { writable } from 'svelte/store';
 
 export const SCREENS = ['inbox', 'tofile', 'records', 'templates', 'automations', 'outbox', 'settings'] as const;
@@ -9,14 +10,31 @@ export function isScreen(value: unknown): value is Screen {
   return typeof value === 'string' && (SCREENS as readonly string[]).includes(value);
 }
 
-/** screenFromHash reads "#/records"; anything else is the inbox. */
+/** The sections a link may lead to, by screen. */
+export const SECTIONS: Partial<Record<Screen, readonly string[]>> = {
+  settings: ['accounts', 'presets', 'language', 'users', 'vault', 'about'],
+};
+
+function hashParts(hash: string): string[] {
+  return hash.replace(/^#\/?/, '').split('/');
+}
+
+/** screenFromHash reads "#/records" (or "#/settings/accounts"); anything else is the inbox. */
 export function screenFromHash(hash: string): Screen {
-  const name = hash.replace(/^#\/?/, '');
+  const name = hashParts(hash)[0];
   return isScreen(name) ? name : 'inbox';
 }
 
-export function hashFor(screen: Screen): string {
-  return `#/${screen}`;
+/** sectionFromHash reads the section of "#/settings/accounts"; null when there is none
+ * or the screen has no such section. */
+export function sectionFromHash(hash: string): string | null {
+  const [name, sec] = hashParts(hash);
+  if (!isScreen(name) || !sec) return null;
+  return SECTIONS[name]?.includes(sec) ? sec : null;
+}
+
+export function hashFor(screen: Screen, section?: string | null): string {
+  return section ? `#/${screen}/${section}` : `#/${screen}`;
 }
 
 export interface KeyLike {
@@ -55,18 +73,28 @@ function currentHash(): string {
 }
 
 const store = writable<Screen>(screenFromHash(currentHash()));
+const sectionStore = writable<string | null>(sectionFromHash(currentHash()));
+
+/** section is the section of the current screen a link asked for, or null. */
+export const section = { subscribe: sectionStore.subscribe };
 
 export const screen = {
   subscribe: store.subscribe,
-  go(to: Screen): void {
+  /** go shows a screen, and brings one of its sections into view when given. */
+  go(to: Screen, sec: string | null = null): void {
     store.set(to);
-    if (typeof history !== 'undefined' && typeof location !== 'undefined' && location.hash !== hashFor(to)) {
-      history.replaceState(null, '', hashFor(to));
+    sectionStore.set(sec);
+    const hash = hashFor(to, sec);
+    if (typeof history !== 'undefined' && typeof location !== 'undefined' && location.hash !== hash) {
+      history.replaceState(null, '', hash);
     }
   },
   /** followHash keeps the store in step with the hash (back/forward, typed URLs). */
   followHash(): () => void {
-    const onChange = () => store.set(screenFromHash(currentHash()));
+    const onChange = () => {
+      store.set(screenFromHash(currentHash()));
+      sectionStore.set(sectionFromHash(currentHash()));
+    };
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   },

@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import type { Account, Candidate, Provider } from '$lib/api';
+import {
+  accountInput,
+  domainOf,
+  editSource,
+  emptyPresetForm,
+  formFromAccount,
+  formFromCandidate,
+  formToInput,
+  inputKey,
+  localPartOf,
+  originShown,
+  parsePort,
+  portAfterSecurityChange,
+  presetFormFrom,
+  presetFromForm,
+  presetUsername,
+  providerForEmail,
+  settingsSourceOf,
+} from './form';
+
+const candidate: Candidate = {
+  imap: { host: 'ssl0.ovh.net', port: 993, security: 'tls', username: 'contact@atelier.fr' },
+  smtp: { host: 'ssl0.ovh.net', port: 465, security: 'tls', username: 'contact@atelier.fr' },
+  source: 'mx',
+  origin: 'mx1.mail.ovh.net',
+  provider: 'ovh',
+  signIn: null,
+  notes: [],
+};
+
+const account: Account = {
+  id: 4,
+  name: 'contact@atelier.fr',
+  email: 'contact@atelier.fr',
+  fromName: 'Atelier',
+  provider: 'ovh',
+  settingsSource: 'mx',
+  imap: candidate.imap,
+  smtp: candidate.smtp,
+  status: 'ok',
+  statusCode: null,
+  lastCheck: null,
+  disabled: false,
+  createdAt: '',
+  users: [1],
+};
+
+describe('addresses', () => {
+  it.each([
+    ['Camille@Atelier.FR', 'atelier.fr', 'Camille'],
+    ['a@b@example.test', 'example.test', 'a@b'],
+    ['no-at-sign', '', 'no-at-sign'],
+    [' x@y.z ', 'y.z', 'x'],
+  ])('%s: domain %s, local part %s', (email, domain, local) => {
+    expect(domainOf(email)).toBe(domain);
+    expect(localPartOf(email)).toBe(local);
+  });
+});
+
+describe('ports', () => {
+  it.each([
+    ['993', 993],
+    [' 587 ', 587],
+    ['', 0],
+    ['99a', 0],
+    ['-1', 0],
+    ['123456', 0],
+  ])('"%s" reads %d', (typed, want) => {
+    expect(parsePort(typed)).toBe(want);
+  });
+
+  it('switching the encryption moves a usual port to the other usual port', () => {
+    expect(portAfterSecurityChange('imap', '993', 'tls', 'starttls')).toBe('143');
+    expect(portAfterSecurityChange('imap', '143', 'starttls', 'tls')).toBe('993');
+    expect(portAfterSecurityChange('smtp', '465', 'tls', 'starttls')).toBe('587');
+    expect(portAfterSecurityChange('smtp', '587', 'starttls', 'tls')).toBe('465');
+  });
+
+  it('keeps a port the user chose', () => {
+    expect(portAfterSecurityChange('imap', '10993', 'tls', 'starttls')).toBe('10993');
+    expect(portAfterSecurityChange('smtp', '25', 'starttls', 'tls')).toBe('25');
+    expect(portAfterSecurityChange('smtp', '587', 'starttls', 'starttls')).toBe('587');
+  });
+});
+
+describe('account form ↔ what the backend takes', () => {
+  it('a candidate fills the servers; the tile’s provider is used when discovery has none', () => {
+    const f = formFromCandidate({ email: ' contact@atelier.fr ', fromName: ' Atelier ' }, { ...candidate, provider: '' }, 'ovh');
+    expect(f).toEqual({
+      name: '',
+      email: 'contact@atelier.fr',
+      fromName: 'Atelier',
+      provider: 'ovh',
+      imap: { host: 'ssl0.ovh.net', port: '993', security: 'tls', username: 'contact@atelier.fr' },
+      smtp: { host: 'ssl0.ovh.net', port: '465', security: 'tls', username: 'contact@atelier.fr' },
+    });
+  });
+
+  it('without a candidate, the servers are to type, with the usual ports and the address as username', () => {
+    const f = formFromCandidate({ email: 'a@b.test', fromName: '' }, null);
+    expect(f.imap).toEqual({ host: '', port: '993', security: 'tls', username: 'a@b.test' });
+    expect(f.smtp).toEqual({ host: '', port: '465', security: 'tls', username: 'a@b.test' });
+  });
+
+  it('the input trims what was typed and reads ports as numbers', () => {
+    const f = formFromCandidate({ email: 'contact@atelier.fr', fromName: 'Atelier' }, candidate);
+    f.name = '  Contact  ';
+    f.imap.host = ' SSL0.ovh.net ';
+    f.smtp.port = 'abc';
+    const input = formToInput(f, 'manual');
+    expect(input).toMatchObject({ name: 'Contact', settingsSource: 'manual', provider: 'ovh' });
+    expect(input.imap).toEqual({ host: 'SSL0.ovh.net', port: 993, security: 'tls', username: 'contact@atelier.fr' });
+    expect(input.smtp.port).toBe(0); // refused by the backend, next to the field
+  });
+
+  it('settings keep their source until the user changes a server', () => {
+    const f = formFromCandidate({ email: 'contact@atelier.fr', fromName: '' }, candidate);
+    expect(settingsSourceOf(f, candidate)).toBe('mx');
+    f.name = 'renamed'; // not a server setting
+    expect(settingsSourceOf(f, candidate)).toBe('mx');
+    f.imap.port = '143';
+    expect(settingsSourceOf(f, candidate)).toBe('manual');
+    expect(settingsSourceOf(f, null)).toBe('manual');
+  });
+
+  it('an account’s form leaves the name empty when it is the address', () => {
+    expect(formFromAccount(account).name).toBe('');
+    expect(formFromAccount({ ...account, name: 'Contact' }).name).toBe('Contact');
+    expect(formFromAccount(account).imap.port).toBe('993');
+  });
+
+  it('an edit keeps the source while the servers are unchanged', () => {
+    const f = formFromAccount(account);
+    f.fromName = 'Other';
+    expect(editSource(account, f)).toBe('mx');
+    f.smtp.security = 'starttls';
+    expect(editSource(account, f)).toBe('manual');
+  });
+
+  it('a saved account is tested with its own settings', () => {
+    expect(accountInput(account)).toMatchObject({ email: account.email, imap: account.imap, settingsSource: 'mx' });
+    expect(accountInput(account).imap).not.toBe(account.imap);
+  });
+
+  it('what was tested changes with the servers and the password, not with the names', () => {
+    const f = formFromCandidate({ email: 'contact@atelier.fr', fromName: '' }, candidate);
+    const k = inputKey(formToInput(f, 'mx'), 'pw');
+    expect(inputKey(formToInput({ ...f, name: 'x', fromName: 'y' }, 'mx'), 'pw')).toBe(k);
+    expect(inputKey(formToInput(f, 'mx'), 'other')).not.toBe(k);
+    expect(inputKey(formToInput({ ...f, imap: { ...f.imap, port: '143' } }, 'mx'), 'pw')).not.toBe(k);
+  });
+});
+
+describe('providers', () => {
+  const providers: Provider[] = [
+    { id: 'icloud', name: 'iCloud', domains: ['icloud.com', 'me.com'], signIn: null, notes: [] },
+    { id: 'gmail', name: 'Gmail', domains: ['gmail.com'], signIn: 'google', notes: [] },
+    { id: 'ovh', name: 'OVHcloud', domains: [], signIn: null, notes: [] },
+  ];
+
+  it('finds the provider of an address by its domain, ignoring case', () => {
+    expect(providerForEmail(providers, 'camille@ME.com')?.id).toBe('icloud');
+    expect(providerForEmail(providers, 'camille@gmail.com')?.signIn).toBe('google');
+  });
+
+  it('finds nothing for other domains or an incomplete address', () => {
+    expect(providerForEmail(providers, 'camille@atelier.fr')).toBeNull();
+    expect(providerForEmail(providers, 'camille@')).toBeNull();
+    expect(providerForEmail(providers, 'camille')).toBeNull();
+  });
+});
+
+describe('where settings came from', () => {
+  it('shows URLs and DNS names as they are, the domain for presets and usual names', () => {
+    expect(originShown({ ...candidate, source: 'autoconfig', origin: 'https://autoconfig.atelier.fr/mail/config-v1.1.xml' }, 'a@atelier.fr')).toBe(
+      'https://autoconfig.atelier.fr/mail/config-v1.1.xml',
+    );
+    expect(originShown({ ...candidate, source: 'preset', origin: 'domain preset for atelier.fr' }, 'a@Atelier.fr')).toBe('atelier.fr');
+    expect(originShown({ ...candidate, source: 'guess', origin: 'usual server names for atelier.fr' }, 'a@atelier.fr')).toBe('atelier.fr');
+  });
+});
+
+describe('preset form ↔ preset', () => {
+  it('a new preset offers the usual ports with TLS and the whole address as username', () => {
+    expect(emptyPresetForm()).toMatchObject({
+      kind: 'servers',
+      imap: { port: '993', security: 'tls' },
+      smtp: { port: '465', security: 'tls' },
+      usernameForm: 'email',
+    });
+  });
+
+  it('the servers choice sends servers only', () => {
+    const f = emptyPresetForm();
+    f.domain = ' @Example.TEST ';
+    f.imap.host = 'imap.example.test';
+    f.smtp = { host: 'smtp.example.test', port: '587', security: 'starttls' };
+    f.exchangeUrl = 'https://left.over/from/the/other/choice';
+    expect(presetFromForm(f)).toEqual({
+      kind: 'servers',
+      domain: 'example.test',
+      imap: { host: 'imap.example.test', port: 993, security: 'tls' },
+      smtp: { host: 'smtp.example.test', port: 587, security: 'starttls' },
+      usernameForm: 'email',
+      updatedAt: '',
+    });
+  });
+
+  it('the Exchange choice sends the URL only', () => {
+    const f = emptyPresetForm();
+    f.domain = 'corp.test';
+    f.kind = 'exchange';
+    f.imap.host = 'typed.before.switching';
+    f.exchangeUrl = ' https://mail.corp.test/EWS/Exchange.asmx ';
+    expect(presetFromForm(f)).toEqual({
+      kind: 'exchange',
+      domain: 'corp.test',
+      exchangeUrl: 'https://mail.corp.test/EWS/Exchange.asmx',
+      updatedAt: '',
+    });
+  });
+
+  it('a saved preset opens in the form as it was', () => {
+    const p = presetFromForm({
+      ...emptyPresetForm(),
+      domain: 'example.test',
+      imap: { host: 'i', port: '10993', security: 'tls' },
+      smtp: { host: 's', port: '10587', security: 'starttls' },
+      usernameForm: 'local',
+    });
+    expect(presetFromForm(presetFormFrom(p))).toEqual(p);
+    const ex = presetFormFrom({ kind: 'exchange', domain: 'corp.test', exchangeUrl: 'https://x', updatedAt: '' });
+    expect(ex).toMatchObject({ kind: 'exchange', exchangeUrl: 'https://x', domain: 'corp.test' });
+  });
+
+  it('shows the username a preset gives an address', () => {
+    expect(presetUsername('email', 'camille@example.test')).toBe('camille@example.test');
+    expect(presetUsername('local', 'camille@example.test')).toBe('camille');
+  });
+});

@@ -1,0 +1,243 @@
+// The account and preset forms, and their mapping to and from what the backend takes.
+// Forms hold what the user types (ports as text); the backend's types hold numbers.
+import {
+  MANUAL_SOURCE,
+  type Account,
+  type AccountInput,
+  type Candidate,
+  type Preset,
+  type Provider,
+  type Security,
+  type ServerSettings,
+  type SignIn,
+  type UsernameForm,
+} from '$lib/api';
+
+export type ServerKind = 'imap' | 'smtp';
+
+export interface ServerForm {
+  host: string;
+  port: string;
+  security: Security;
+  username: string;
+}
+
+export interface AccountForm {
+  name: string;
+  email: string;
+  fromName: string;
+  provider: string;
+  imap: ServerForm;
+  smtp: ServerForm;
+}
+
+/** The usual ports (RFC 8314 for implicit TLS, RFC 3501 / RFC 6409 for STARTTLS). */
+export const DEFAULT_PORTS: Record<ServerKind, Record<Security, number>> = {
+  imap: { tls: 993, starttls: 143 },
+  smtp: { tls: 465, starttls: 587 },
+};
+
+/** domainOf is the lower-case domain of an address, or "" when it has none. */
+export function domainOf(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at < 0 ? '' : email.slice(at + 1).trim().toLowerCase();
+}
+
+/** localPartOf is the part of an address before the last @. */
+export function localPartOf(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at < 0 ? email.trim() : email.slice(0, at).trim();
+}
+
+export function emptyServerForm(kind: ServerKind, username = ''): ServerForm {
+  return { host: '', port: String(DEFAULT_PORTS[kind].tls), security: 'tls', username };
+}
+
+export function serverForm(s: ServerSettings): ServerForm {
+  return { host: s.host, port: s.port > 0 ? String(s.port) : '', security: s.security, username: s.username };
+}
+
+/** parsePort reads a typed port; anything but digits is 0, which the backend refuses
+ * next to the field. */
+export function parsePort(port: string): number {
+  const p = port.trim();
+  return /^\d{1,5}$/.test(p) ? Number(p) : 0;
+}
+
+export function serverSettings(f: ServerForm): ServerSettings {
+  return { host: f.host.trim(), port: parsePort(f.port), security: f.security, username: f.username.trim() };
+}
+
+/** portAfterSecurityChange follows a change of TLS mode: a port that was the usual one of
+ * the old mode becomes the usual one of the new mode; any other port is kept. */
+export function portAfterSecurityChange(kind: ServerKind, port: string, from: Security, to: Security): string {
+  if (from === to) return port;
+  return parsePort(port) === DEFAULT_PORTS[kind][from] ? String(DEFAULT_PORTS[kind][to]) : port;
+}
+
+/** formFromCandidate fills the settings of a discovered candidate, or leaves the servers
+ * to type (with the usual ports and the address as username) when nothing was found. */
+export function formFromCandidate(
+  who: { email: string; fromName: string; name?: string },
+  candidate: Candidate | null,
+  provider = '',
+): AccountForm {
+  const email = who.email.trim();
+  return {
+    name: who.name ?? '',
+    email,
+    fromName: who.fromName.trim(),
+    provider: candidate?.provider || provider,
+    imap: candidate ? serverForm(candidate.imap) : emptyServerForm('imap', email),
+    smtp: candidate ? serverForm(candidate.smtp) : emptyServerForm('smtp', email),
+  };
+}
+
+export function formFromAccount(a: Account): AccountForm {
+  return {
+    // The backend names an account after its address when no name is given: show the
+    // field empty then, so a change of address is not left with the old name.
+    name: a.name === a.email ? '' : a.name,
+    email: a.email,
+    fromName: a.fromName,
+    provider: a.provider,
+    imap: serverForm(a.imap),
+    smtp: serverForm(a.smtp),
+  };
+}
+
+/** accountInput is a saved account's settings, as a connection test takes them. */
+export function accountInput(a: Account): AccountInput {
+  return {
+    name: a.name,
+    email: a.email,
+    fromName: a.fromName,
+    provider: a.provider,
+    settingsSource: a.settingsSource,
+    imap: { ...a.imap },
+    smtp: { ...a.smtp },
+  };
+}
+
+/** editSource is where an edited account's settings come from: unchanged servers keep
+ * their source; changed ones were entered by hand. */
+export function editSource(a: Account, form: AccountForm): string {
+  const eq = (x: ServerSettings, y: ServerSettings) =>
+    x.host.toLowerCase() === y.host.toLowerCase() && x.port === y.port && x.security === y.security && x.username === y.username;
+  return eq(serverSettings(form.imap), a.imap) && eq(serverSettings(form.smtp), a.smtp) ? a.settingsSource : MANUAL_SOURCE;
+}
+
+/** sameServers reports whether the form still holds the candidate's servers. */
+export function sameServers(form: AccountForm, c: Candidate): boolean {
+  const eq = (a: ServerSettings, b: ServerSettings) =>
+    a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.security === b.security && a.username === b.username;
+  return eq(serverSettings(form.imap), c.imap) && eq(serverSettings(form.smtp), c.smtp);
+}
+
+/** settingsSourceOf says where the form's settings come from: the candidate's source while
+ * they are unchanged, else "manual". */
+export function settingsSourceOf(form: AccountForm, candidate: Candidate | null): string {
+  return candidate && candidate.source && sameServers(form, candidate) ? candidate.source : MANUAL_SOURCE;
+}
+
+export function formToInput(form: AccountForm, settingsSource: string): AccountInput {
+  return {
+    name: form.name.trim(),
+    email: form.email.trim(),
+    fromName: form.fromName.trim(),
+    provider: form.provider,
+    settingsSource,
+    imap: serverSettings(form.imap),
+    smtp: serverSettings(form.smtp),
+  };
+}
+
+/** inputKey identifies what a connection test tested, to know whether the form changed
+ * since (then the test must run again before connecting). */
+export function inputKey(input: AccountInput, password: string): string {
+  return JSON.stringify([input.email, input.imap, input.smtp, password]);
+}
+
+// --- providers ----------------------------------------------------------------------
+
+/** The wizard's "Other (IMAP/SMTP)" tile: no provider in the catalogue. */
+export const OTHER_PROVIDER = 'other';
+
+/** providerForEmail finds the catalogue's provider hosting an address's domain. */
+export function providerForEmail(providers: readonly Provider[], email: string): Provider | null {
+  const domain = domainOf(email);
+  if (!domain) return null;
+  return providers.find((p) => p.domains.includes(domain)) ?? null;
+}
+
+/** originShown is what to show of where a candidate came from. URLs and DNS names are
+ * shown as they are; for a domain preset and for usual names, the backend writes an English
+ * sentence about the address's domain, so the domain alone is shown (the source's
+ * translated name says the rest). */
+export function originShown(c: Candidate, email: string): string {
+  return c.source === 'preset' || c.source === 'guess' ? domainOf(email) : c.origin;
+}
+
+/** signInNeeded is the sign-in a provider or candidate would need instead of a password. */
+export function signInNeeded(p: { signIn: SignIn | null } | null | undefined): SignIn | null {
+  return p?.signIn ?? null;
+}
+
+// --- domain presets -----------------------------------------------------------------
+
+export type PresetKind = Preset['kind'];
+
+export interface PresetServerForm {
+  host: string;
+  port: string;
+  security: Security;
+}
+
+export interface PresetForm {
+  domain: string;
+  kind: PresetKind;
+  imap: PresetServerForm;
+  smtp: PresetServerForm;
+  usernameForm: UsernameForm;
+  exchangeUrl: string;
+}
+
+export function emptyPresetForm(): PresetForm {
+  return {
+    domain: '',
+    kind: 'servers',
+    imap: { host: '', port: String(DEFAULT_PORTS.imap.tls), security: 'tls' },
+    smtp: { host: '', port: String(DEFAULT_PORTS.smtp.tls), security: 'tls' },
+    usernameForm: 'email',
+    exchangeUrl: '',
+  };
+}
+
+export function presetFormFrom(p: Preset): PresetForm {
+  const form = emptyPresetForm();
+  form.domain = p.domain;
+  form.kind = p.kind;
+  if (p.kind === 'exchange') {
+    form.exchangeUrl = p.exchangeUrl;
+  } else {
+    form.imap = { host: p.imap.host, port: String(p.imap.port), security: p.imap.security };
+    form.smtp = { host: p.smtp.host, port: String(p.smtp.port), security: p.smtp.security };
+    form.usernameForm = p.usernameForm;
+  }
+  return form;
+}
+
+/** presetFromForm keeps only the chosen kind: servers or an Exchange URL, never both. */
+export function presetFromForm(f: PresetForm): Preset {
+  const domain = f.domain.trim().replace(/^@/, '').toLowerCase();
+  if (f.kind === 'exchange') {
+    return { kind: 'exchange', domain, exchangeUrl: f.exchangeUrl.trim(), updatedAt: '' };
+  }
+  const server = (s: PresetServerForm) => ({ host: s.host.trim(), port: parsePort(s.port), security: s.security });
+  return { kind: 'servers', domain, imap: server(f.imap), smtp: server(f.smtp), usernameForm: f.usernameForm, updatedAt: '' };
+}
+
+/** presetUsername is the username a preset gives an address. */
+export function presetUsername(form: UsernameForm, email: string): string {
+  return form === 'local' ? localPartOf(email) : email.trim();
+}

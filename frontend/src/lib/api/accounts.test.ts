@@ -1,0 +1,262 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('../../../wailsjs/go/api/Accounts', () => ({
+  List: vi.fn(),
+  Get: vi.fn(),
+  Providers: vi.fn(),
+  Discover: vi.fn(),
+  Test: vi.fn(),
+  CancelTest: vi.fn(),
+  TrustCertificate: vi.fn(),
+  Create: vi.fn(),
+  Update: vi.fn(),
+  SetDisabled: vi.fn(),
+  Delete: vi.fn(),
+  Grant: vi.fn(),
+  Revoke: vi.fn(),
+  Quota: vi.fn(),
+  SetQuota: vi.fn(),
+  SendTestEmail: vi.fn(),
+}));
+vi.mock('../../../wailsjs/go/api/Presets', () => ({ List: vi.fn(), Save: vi.fn(), Delete: vi.fn() }));
+vi.mock('../../../wailsjs/runtime/runtime', () => ({ Quit: vi.fn(), EventsOn: vi.fn() }));
+
+import * as Accounts from '../../../wailsjs/go/api/Accounts';
+import * as Presets from '../../../wailsjs/go/api/Presets';
+import { EventsOn } from '../../../wailsjs/runtime/runtime';
+import { accountsApi, eventsApi, presetsApi, PROBE_STEP_EVENT, toAccount, toDiscovery, toPreset, toStep } from './accounts';
+import { ApiError } from './errors';
+import type { AccountInput } from './types';
+
+const server = { host: 'imap.example.test', port: 993, security: 'tls', username: 'alice@example.test' };
+
+const accountWire = {
+  id: 7,
+  name: 'Contact',
+  email: 'contact@example.test',
+  fromName: 'Atelier Martin',
+  provider: 'ovh',
+  settingsSource: 'preset',
+  imap: server,
+  smtp: { ...server, host: 'smtp.example.test', port: 587, security: 'starttls' },
+  status: 'ok',
+  statusCode: '',
+  lastCheck: '2026-11-22T10:00:00Z',
+  disabled: false,
+  createdAt: '2026-11-20T09:00:00Z',
+  users: [1, 2],
+};
+
+const stepWire = {
+  runId: 'r1',
+  name: 'tls',
+  status: 'failed',
+  detail: '',
+  code: 'tls_untrusted',
+  message: 'The certificate of 127.0.0.1 is self-signed or from an unknown authority.',
+  hint: 'If this is your own server…',
+  hintCode: 'tls_untrusted',
+  params: { host: '127.0.0.1', port: '993', sha256: 'AB' },
+  cert: {
+    subject: 'CN=localhost',
+    issuer: 'CN=localhost',
+    dnsNames: ['localhost'],
+    notBefore: '2026-01-01T00:00:00Z',
+    notAfter: '2036-01-01T00:00:00Z',
+    sha256: 'ABCDEF',
+  },
+  host: '127.0.0.1',
+  port: 993,
+  elapsedMs: 12,
+};
+
+const input: AccountInput = {
+  name: '',
+  email: 'alice@example.test',
+  fromName: 'Alice',
+  provider: '',
+  settingsSource: 'preset',
+  imap: { host: '127.0.0.1', port: 993, security: 'tls', username: 'alice@example.test' },
+  smtp: { host: '127.0.0.1', port: 587, security: 'starttls', username: 'alice@example.test' },
+};
+
+beforeEach(() => vi.resetAllMocks());
+
+describe('accounts from the backend', () => {
+  it('keeps every field of an account', () => {
+    expect(toAccount(accountWire)).toEqual({ ...accountWire, statusCode: null, users: [1, 2] });
+  });
+
+  it('a disabled account reads "disabled", whatever its last check said', () => {
+    expect(toAccount({ ...accountWire, disabled: true, status: 'ok' }).status).toBe('disabled');
+  });
+
+  it('an unknown status reads "not checked"; an empty last check is null; no users is []', () => {
+    const a = toAccount({ ...accountWire, status: 'weird', lastCheck: '', users: null });
+    expect(a).toMatchObject({ status: 'unchecked', lastCheck: null, users: [] });
+  });
+
+  it('a failed check keeps its code', () => {
+    expect(toAccount({ ...accountWire, status: 'error', statusCode: 'network' })).toMatchObject({
+      status: 'error',
+      statusCode: 'network',
+    });
+  });
+
+  it('an unknown security reads as TLS, never as plaintext', () => {
+    expect(toAccount({ ...accountWire, imap: { ...server, security: 'none' } }).imap.security).toBe('tls');
+  });
+});
+
+describe('connection test steps from the backend', () => {
+  it('keeps a failed step with its certificate, fingerprint in lower case', () => {
+    const s = toStep(stepWire);
+    expect(s).toMatchObject({ name: 'tls', status: 'failed', code: 'tls_untrusted', hintCode: 'tls_untrusted', port: 993 });
+    expect(s?.cert?.sha256).toBe('abcdef');
+  });
+
+  it('drops a step this version does not know', () => {
+    expect(toStep({ ...stepWire, name: 'pop3' })).toBeNull();
+    expect(toStep({ ...stepWire, status: 'maybe' })).toBeNull();
+    expect(toStep(null)).toBeNull();
+  });
+
+  it('an unknown hint code is null, so the English hint is shown', () => {
+    expect(toStep({ ...stepWire, hintCode: 'brand_new' })?.hintCode).toBeNull();
+  });
+
+  it('a passed step has no code and no certificate', () => {
+    expect(toStep({ ...stepWire, status: 'ok', code: '', cert: null, params: null })).toMatchObject({
+      code: null,
+      cert: null,
+      params: {},
+    });
+  });
+});
+
+describe('discovery from the backend', () => {
+  it('no best candidate, nulls for lists', () => {
+    const d = toDiscovery({ verified: false, best: null, candidates: null, attempts: null, exchangeUrl: '', authFailed: false });
+    expect(d).toEqual({ verified: false, best: null, candidates: [], attempts: [], exchangeUrl: '', authFailed: false });
+  });
+
+  it('an attempt that passed has a null code', () => {
+    const d = toDiscovery({
+      verified: true,
+      best: { imap: server, smtp: server, source: 'preset', origin: 'example.test', provider: '', signIn: '', notes: null },
+      candidates: [],
+      attempts: [
+        { source: 'preset', host: 'h', port: 993, code: '', message: '' },
+        { source: 'guess', host: 'g', port: 993, code: 'network', message: 'refused' },
+      ],
+      exchangeUrl: '',
+      authFailed: false,
+    });
+    expect(d.best).toMatchObject({ source: 'preset', signIn: null, notes: [] });
+    expect(d.attempts.map((a) => a.code)).toEqual([null, 'network']);
+  });
+});
+
+describe('presets', () => {
+  it('an Exchange preset has no servers', () => {
+    expect(toPreset({ domain: 'corp.test', imap: null, smtp: null, usernameForm: '', exchangeUrl: 'https://x', updatedAt: '' })).toEqual({
+      kind: 'exchange',
+      domain: 'corp.test',
+      exchangeUrl: 'https://x',
+      updatedAt: '',
+    });
+  });
+
+  it('a servers preset keeps host, port and security; an unknown username form is the whole address', () => {
+    const p = toPreset({ domain: 'example.test', imap: server, smtp: server, usernameForm: '??', exchangeUrl: '', updatedAt: 'u' });
+    expect(p).toEqual({
+      kind: 'servers',
+      domain: 'example.test',
+      imap: { host: server.host, port: 993, security: 'tls' },
+      smtp: { host: server.host, port: 993, security: 'tls' },
+      usernameForm: 'email',
+      updatedAt: 'u',
+    });
+  });
+
+  it('saving sends servers or an Exchange URL, never both', async () => {
+    vi.mocked(Presets.Save).mockImplementation(async (p) => p);
+    await presetsApi.save({ kind: 'exchange', domain: 'corp.test', exchangeUrl: 'https://x', updatedAt: '' });
+    const sent = vi.mocked(Presets.Save).mock.calls[0][0];
+    expect(sent.imap).toBeFalsy();
+    expect(sent.smtp).toBeFalsy();
+    expect(sent.exchangeUrl).toBe('https://x');
+
+    await presetsApi.save({
+      kind: 'servers',
+      domain: 'example.test',
+      imap: { host: 'i', port: 993, security: 'tls' },
+      smtp: { host: 's', port: 587, security: 'starttls' },
+      usernameForm: 'local',
+      updatedAt: '',
+    });
+    const sent2 = vi.mocked(Presets.Save).mock.calls[1][0];
+    expect(sent2).toMatchObject({ exchangeUrl: '', usernameForm: 'local', imap: { host: 'i' }, smtp: { port: 587 } });
+  });
+});
+
+describe('calls', () => {
+  it('a test sends the run id, the account id and the settings, and the password apart', async () => {
+    vi.mocked(Accounts.Test).mockResolvedValue({ runId: 'r1', ok: true, steps: [stepWire] } as never);
+    const rep = await accountsApi.test('r1', { accountId: 3, account: input }, '');
+    const [sent, password] = vi.mocked(Accounts.Test).mock.calls[0];
+    expect(sent).toMatchObject({ runId: 'r1', accountId: 3, account: { email: 'alice@example.test', smtp: { security: 'starttls' } } });
+    expect(password).toBe('');
+    expect(rep.steps).toHaveLength(1);
+  });
+
+  it('a refused delete rejects with the conflict', async () => {
+    vi.mocked(Accounts.Delete).mockRejectedValue({ code: 'conflict', message: '1 user(s) still have access' });
+    await expect(accountsApi.remove(3)).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('the quota is numbers, 0 without a limit', async () => {
+    vi.mocked(Accounts.Quota).mockResolvedValue({ limit: 0, active: 2 } as never);
+    await expect(accountsApi.quota()).resolves.toEqual({ limit: 0, active: 2 });
+  });
+
+  it('a test email failure keeps the server’s words', async () => {
+    vi.mocked(Accounts.SendTestEmail).mockRejectedValue({ code: 'provider_rejected', message: '554 5.7.1 Relay denied' });
+    const err = await accountsApi.sendTestEmail(1, { to: 'a@b.c', subject: 's', body: 'b' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.message).toBe('554 5.7.1 Relay denied');
+  });
+
+  it('trusting passes host, port and fingerprint', async () => {
+    vi.mocked(Accounts.TrustCertificate).mockResolvedValue();
+    await accountsApi.trustCertificate('127.0.0.1', 993, 'ab');
+    expect(Accounts.TrustCertificate).toHaveBeenCalledWith('127.0.0.1', 993, 'ab');
+  });
+});
+
+describe('probe:step events', () => {
+  it('listens to probe:step, maps each step and drops unknown ones', () => {
+    const off = vi.fn();
+    let handler: (d: unknown) => void = () => {};
+    vi.mocked(EventsOn).mockImplementation((name, cb) => {
+      expect(name).toBe(PROBE_STEP_EVENT);
+      handler = cb;
+      return off;
+    });
+    const seen: string[] = [];
+    const stop = eventsApi.onProbeStep((s) => seen.push(`${s.name}:${s.status}`));
+    handler(stepWire);
+    handler({ ...stepWire, name: 'unknown' });
+    expect(seen).toEqual(['tls:failed']);
+    stop();
+    expect(off).toHaveBeenCalled();
+  });
+
+  it('without the runtime, listening does nothing and does not throw', () => {
+    vi.mocked(EventsOn).mockImplementation(() => {
+      throw new TypeError("Cannot read properties of undefined (reading 'EventsOnMultiple')");
+    });
+    const stop = eventsApi.onProbeStep(() => {});
+    expect(() => stop()).not.toThrow();
+  });
+});

@@ -1,0 +1,364 @@
+// Email accounts, domain presets and the connection test's events. Like client.ts, every
+// call goes through `call`, so every rejection reaches the UI as an ApiError, and every
+// result is mapped to the UI's types (unknown enum values become the safest known one).
+import * as Accounts from '../../../wailsjs/go/api/Accounts';
+import * as Presets from '../../../wailsjs/go/api/Presets';
+import { api } from '../../../wailsjs/go/models';
+import { EventsOn } from '../../../wailsjs/runtime/runtime';
+import { call } from './client';
+import {
+  isAccountStatus,
+  isHintCode,
+  isSecurity,
+  isSignIn,
+  isStepName,
+  isStepStatus,
+  isUsernameForm,
+  type Account,
+  type AccountInput,
+  type Attempt,
+  type Candidate,
+  type Certificate,
+  type Discovery,
+  type Note,
+  type Preset,
+  type PresetServer,
+  type Provider,
+  type Quota,
+  type ServerSettings,
+  type Step,
+  type TestEmailInput,
+  type TestEmailResult,
+  type TestReport,
+  type TestTarget,
+} from './types';
+
+/** The Wails event carrying each step of a connection test (backend/api ProbeStepEvent). */
+export const PROBE_STEP_EVENT = 'probe:step';
+
+// --- from the wire ------------------------------------------------------------------
+
+interface ServerWire {
+  host?: string;
+  port?: number;
+  security?: string;
+  username?: string;
+}
+
+export function toServer(s: ServerWire | null | undefined): ServerSettings {
+  return {
+    host: s?.host ?? '',
+    port: Number.isInteger(s?.port) ? (s?.port as number) : 0,
+    // The backend only knows TLS and STARTTLS; anything else would be a bug, and TLS is
+    // the safe reading.
+    security: isSecurity(s?.security) ? s.security : 'tls',
+    username: s?.username ?? '',
+  };
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function orNull(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+function toNotes(list: unknown): Note[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((n) => ({ code: text(n?.code), text: text(n?.text) }));
+}
+
+interface AccountWire {
+  id: number;
+  name: string;
+  email: string;
+  fromName: string;
+  provider: string;
+  settingsSource: string;
+  imap: ServerWire;
+  smtp: ServerWire;
+  status: string;
+  statusCode: string;
+  lastCheck: string;
+  disabled: boolean;
+  createdAt: string;
+  users: number[] | null;
+}
+
+export function toAccount(a: AccountWire): Account {
+  const disabled = Boolean(a.disabled);
+  return {
+    id: a.id,
+    name: text(a.name),
+    email: text(a.email),
+    fromName: text(a.fromName),
+    provider: text(a.provider),
+    settingsSource: text(a.settingsSource),
+    imap: toServer(a.imap),
+    smtp: toServer(a.smtp),
+    status: disabled ? 'disabled' : isAccountStatus(a.status) ? a.status : 'unchecked',
+    statusCode: orNull(a.statusCode),
+    lastCheck: orNull(a.lastCheck),
+    disabled,
+    createdAt: text(a.createdAt),
+    users: Array.isArray(a.users) ? [...a.users] : [],
+  };
+}
+
+interface ProviderWire {
+  id: string;
+  name: string;
+  domains: string[] | null;
+  signIn: string;
+  notes: unknown;
+}
+
+export function toProvider(p: ProviderWire): Provider {
+  return {
+    id: text(p.id),
+    name: text(p.name),
+    domains: Array.isArray(p.domains) ? p.domains.map((d) => d.toLowerCase()) : [],
+    signIn: isSignIn(p.signIn) ? p.signIn : null,
+    notes: toNotes(p.notes),
+  };
+}
+
+interface CandidateWire {
+  imap: ServerWire;
+  smtp: ServerWire;
+  source: string;
+  origin: string;
+  provider: string;
+  signIn: string;
+  notes: unknown;
+}
+
+export function toCandidate(c: CandidateWire): Candidate {
+  return {
+    imap: toServer(c.imap),
+    smtp: toServer(c.smtp),
+    source: text(c.source),
+    origin: text(c.origin),
+    provider: text(c.provider),
+    signIn: isSignIn(c.signIn) ? c.signIn : null,
+    notes: toNotes(c.notes),
+  };
+}
+
+interface DiscoveryWire {
+  verified: boolean;
+  best?: CandidateWire | null;
+  candidates: CandidateWire[] | null;
+  attempts: Array<{ source: string; host: string; port: number; code: string; message: string }> | null;
+  exchangeUrl: string;
+  authFailed: boolean;
+}
+
+export function toDiscovery(d: DiscoveryWire): Discovery {
+  const attempts: Attempt[] = (d.attempts ?? []).map((a) => ({
+    source: text(a.source),
+    host: text(a.host),
+    port: Number(a.port) || 0,
+    code: orNull(a.code),
+    message: text(a.message),
+  }));
+  return {
+    verified: Boolean(d.verified),
+    best: d.best ? toCandidate(d.best) : null,
+    candidates: (d.candidates ?? []).map(toCandidate),
+    attempts,
+    exchangeUrl: text(d.exchangeUrl),
+    authFailed: Boolean(d.authFailed),
+  };
+}
+
+interface CertWire {
+  subject: string;
+  issuer: string;
+  dnsNames: string[] | null;
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+}
+
+function toCertificate(c: CertWire | null | undefined): Certificate | null {
+  if (!c || !c.sha256) return null;
+  return {
+    subject: text(c.subject),
+    issuer: text(c.issuer),
+    dnsNames: Array.isArray(c.dnsNames) ? [...c.dnsNames] : [],
+    notBefore: text(c.notBefore),
+    notAfter: text(c.notAfter),
+    sha256: c.sha256.toLowerCase(),
+  };
+}
+
+interface StepWire {
+  runId: string;
+  name: string;
+  status: string;
+  detail: string;
+  code: string;
+  message: string;
+  hint: string;
+  hintCode: string;
+  params: Record<string, string> | null;
+  cert?: CertWire | null;
+  host: string;
+  port: number;
+  elapsedMs: number;
+}
+
+/** toStep maps one step; it returns null for a step this version does not know. */
+export function toStep(s: StepWire | null | undefined): Step | null {
+  if (!s || !isStepName(s.name) || !isStepStatus(s.status)) return null;
+  return {
+    runId: text(s.runId),
+    name: s.name,
+    status: s.status,
+    detail: text(s.detail),
+    code: orNull(s.code),
+    message: text(s.message),
+    hint: text(s.hint),
+    hintCode: isHintCode(s.hintCode) ? s.hintCode : null,
+    params: s.params && typeof s.params === 'object' ? { ...s.params } : {},
+    cert: toCertificate(s.cert),
+    host: text(s.host),
+    port: Number(s.port) || 0,
+    elapsedMs: Number(s.elapsedMs) || 0,
+  };
+}
+
+export function toTestReport(r: { runId: string; ok: boolean; steps: StepWire[] | null }): TestReport {
+  return {
+    runId: text(r.runId),
+    ok: Boolean(r.ok),
+    steps: (r.steps ?? []).map(toStep).filter((s): s is Step => s !== null),
+  };
+}
+
+interface PresetWire {
+  domain: string;
+  imap?: ServerWire | null;
+  smtp?: ServerWire | null;
+  usernameForm: string;
+  exchangeUrl: string;
+  updatedAt: string;
+}
+
+function toPresetServer(s: ServerWire): PresetServer {
+  const { host, port, security } = toServer(s);
+  return { host, port, security };
+}
+
+export function toPreset(p: PresetWire): Preset {
+  if (p.exchangeUrl) {
+    return { kind: 'exchange', domain: text(p.domain), exchangeUrl: p.exchangeUrl, updatedAt: text(p.updatedAt) };
+  }
+  return {
+    kind: 'servers',
+    domain: text(p.domain),
+    imap: toPresetServer(p.imap ?? {}),
+    smtp: toPresetServer(p.smtp ?? {}),
+    usernameForm: isUsernameForm(p.usernameForm) ? p.usernameForm : 'email',
+    updatedAt: text(p.updatedAt),
+  };
+}
+
+// --- to the wire --------------------------------------------------------------------
+
+function toWireServer(s: ServerSettings): api.ServerDTO {
+  return api.ServerDTO.createFrom({ host: s.host, port: s.port, security: s.security, username: s.username });
+}
+
+export function toWireAccount(a: AccountInput): api.AccountInput {
+  return api.AccountInput.createFrom({
+    name: a.name,
+    email: a.email,
+    fromName: a.fromName,
+    provider: a.provider,
+    settingsSource: a.settingsSource,
+    imap: toWireServer(a.imap),
+    smtp: toWireServer(a.smtp),
+  });
+}
+
+export function toWirePreset(p: Preset): api.PresetDTO {
+  if (p.kind === 'exchange') {
+    return api.PresetDTO.createFrom({ domain: p.domain, usernameForm: '', exchangeUrl: p.exchangeUrl, updatedAt: '' });
+  }
+  const server = (s: PresetServer) => ({ host: s.host, port: s.port, security: s.security, username: '' });
+  return api.PresetDTO.createFrom({
+    domain: p.domain,
+    imap: server(p.imap),
+    smtp: server(p.smtp),
+    usernameForm: p.usernameForm,
+    exchangeUrl: '',
+    updatedAt: '',
+  });
+}
+
+// --- the calls ----------------------------------------------------------------------
+
+export const accountsApi = {
+  list: (): Promise<Account[]> => call(async () => ((await Accounts.List()) ?? []).map(toAccount)),
+  get: (id: number): Promise<Account> => call(async () => toAccount(await Accounts.Get(id))),
+  providers: (): Promise<Provider[]> => call(async () => ((await Accounts.Providers()) ?? []).map(toProvider)),
+  discover: (email: string, password: string): Promise<Discovery> =>
+    call(async () => toDiscovery(await Accounts.Discover(email, password))),
+  test: (runId: string, target: TestTarget, password: string): Promise<TestReport> =>
+    call(async () =>
+      toTestReport(
+        await Accounts.Test(
+          api.TestInput.createFrom({ runId, accountId: target.accountId, account: toWireAccount(target.account) }),
+          password,
+        ),
+      ),
+    ),
+  cancelTest: (runId: string): Promise<void> => call(() => Accounts.CancelTest(runId)),
+  trustCertificate: (host: string, port: number, sha256: string): Promise<void> =>
+    call(() => Accounts.TrustCertificate(host, port, sha256)),
+  create: (input: AccountInput, password: string): Promise<Account> =>
+    call(async () => toAccount(await Accounts.Create(toWireAccount(input), password))),
+  update: (id: number, input: AccountInput, password: string): Promise<Account> =>
+    call(async () => toAccount(await Accounts.Update(id, toWireAccount(input), password))),
+  setDisabled: (id: number, disabled: boolean): Promise<void> => call(() => Accounts.SetDisabled(id, disabled)),
+  remove: (id: number): Promise<void> => call(() => Accounts.Delete(id)),
+  grant: (accountId: number, userId: number): Promise<void> => call(() => Accounts.Grant(accountId, userId)),
+  revoke: (accountId: number, userId: number): Promise<void> => call(() => Accounts.Revoke(accountId, userId)),
+  quota: (): Promise<Quota> =>
+    call(async () => {
+      const q = await Accounts.Quota();
+      return { limit: Number(q?.limit) || 0, active: Number(q?.active) || 0 };
+    }),
+  setQuota: (limit: number): Promise<void> => call(() => Accounts.SetQuota(limit)),
+  sendTestEmail: (id: number, input: TestEmailInput): Promise<TestEmailResult> =>
+    call(async () => {
+      const r = await Accounts.SendTestEmail(id, input);
+      return { messageId: text(r?.messageId), answer: text(r?.answer) };
+    }),
+};
+
+export const presetsApi = {
+  list: (): Promise<Preset[]> => call(async () => ((await Presets.List()) ?? []).map(toPreset)),
+  save: (preset: Preset): Promise<Preset> => call(async () => toPreset(await Presets.Save(toWirePreset(preset)))),
+  remove: (domain: string): Promise<void> => call(() => Presets.Delete(domain)),
+};
+
+export const eventsApi = {
+  /** onProbeStep calls fn with every step of every connection test under way; it returns
+   * the function that stops listening. Without the runtime (tests, a plain browser) it
+   * listens to nothing. */
+  onProbeStep(fn: (step: Step) => void): () => void {
+    try {
+      const off = EventsOn(PROBE_STEP_EVENT, (data: StepWire) => {
+        const step = toStep(data);
+        if (step) fn(step);
+      });
+      return typeof off === 'function' ? off : () => {};
+    } catch {
+      return () => {};
+    }
+  },
+};

@@ -1,0 +1,252 @@
+import { get } from 'svelte/store';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+// The backend's events are simulated: the mocked eventsApi hands each listener to `emit`.
+const listeners = new Set<(s: import('$lib/api').Step) => void>();
+function emit(s: import('$lib/api').Step) {
+  for (const l of [...listeners]) l(s);
+}
+
+vi.mock('$lib/api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('$lib/api')>();
+  return {
+    ...actual,
+    accountsApi: { test: vi.fn(), cancelTest: vi.fn(), trustCertificate: vi.fn() },
+    eventsApi: {
+      onProbeStep: vi.fn((fn) => {
+        listeners.add(fn);
+        return () => listeners.delete(fn);
+      }),
+    },
+  };
+});
+
+import { accountsApi, ApiError, STEP_NAMES, type AccountInput, type Step, type StepName, type StepStatus, type TestReport } from '$lib/api';
+import {
+  applyReport,
+  applyStep,
+  createConnectionTest,
+  failedStep,
+  initialSteps,
+  progress,
+  untrustedStep,
+} from './connectionTest';
+
+function step(name: StepName, status: StepStatus, over: Partial<Step> = {}): Step {
+  return {
+    runId: 'run-1',
+    name,
+    status,
+    detail: '',
+    code: null,
+    message: '',
+    hint: '',
+    hintCode: null,
+    params: {},
+    cert: null,
+    host: '127.0.0.1',
+    port: 993,
+    elapsedMs: 1,
+    ...over,
+  };
+}
+
+const cert = {
+  subject: 'CN=localhost',
+  issuer: 'CN=localhost',
+  dnsNames: ['localhost'],
+  notBefore: '2026-01-01T00:00:00Z',
+  notAfter: '2036-01-01T00:00:00Z',
+  sha256: 'ab'.repeat(32),
+};
+
+const account: AccountInput = {
+  name: '',
+  email: 'alice@example.test',
+  fromName: '',
+  provider: '',
+  settingsSource: 'preset',
+  imap: { host: '127.0.0.1', port: 993, security: 'tls', username: 'alice@example.test' },
+  smtp: { host: '127.0.0.1', port: 587, security: 'starttls', username: 'alice@example.test' },
+};
+
+const statuses = (steps: ReturnType<typeof initialSteps>) => steps.map((v) => `${v.name}:${v.status}`);
+
+/** passing is a full passing report, streamed step by step before the call answers. */
+function streamedReport(runId: string, upto: StepName | null = null, failure?: Partial<Step>): TestReport {
+  const steps: Step[] = [];
+  let failedAt = -1;
+  for (const [i, n] of STEP_NAMES.entries()) {
+    if (failedAt >= 0) {
+      steps.push(step(n, 'skipped', { runId }));
+      continue;
+    }
+    emit(step(n, 'running', { runId }));
+    if (n === upto) {
+      failedAt = i;
+      const s = step(n, 'failed', { runId, ...failure });
+      emit(s);
+      steps.push(s);
+      continue;
+    }
+    const s = step(n, 'ok', { runId });
+    emit(s);
+    steps.push(s);
+  }
+  for (const s of steps.filter((s) => s.status === 'skipped')) emit(s);
+  return { runId, ok: failedAt < 0, steps };
+}
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  listeners.clear();
+});
+
+describe('the checklist from streamed steps', () => {
+  it('starts with the six steps pending, in order', () => {
+    expect(statuses(initialSteps())).toEqual(STEP_NAMES.map((n) => `${n}:pending`));
+  });
+
+  it('each event puts its step in its place', () => {
+    let steps = initialSteps();
+    steps = applyStep(steps, step('dns', 'running'));
+    steps = applyStep(steps, step('dns', 'ok', { detail: '127.0.0.1' }));
+    steps = applyStep(steps, step('tcp', 'running'));
+    expect(statuses(steps).slice(0, 3)).toEqual(['dns:ok', 'tcp:running', 'tls:pending']);
+    expect(steps[0].step?.detail).toBe('127.0.0.1');
+  });
+
+  it('a late "running" does not undo a finished step', () => {
+    let steps = applyStep(initialSteps(), step('tls', 'failed', { code: 'tls_untrusted' }));
+    steps = applyStep(steps, step('tls', 'running'));
+    expect(steps[2].status).toBe('failed');
+  });
+
+  it('the final report wins over missed or out-of-order events', () => {
+    const steps = applyStep(initialSteps(), step('dns', 'running'));
+    const report: TestReport = { runId: 'r', ok: true, steps: STEP_NAMES.map((n) => step(n, 'ok')) };
+    expect(statuses(applyReport(steps, report))).toEqual(STEP_NAMES.map((n) => `${n}:ok`));
+  });
+
+  it('finds the failed step, and whether its certificate may be trusted', () => {
+    let steps = applyStep(initialSteps(), step('dns', 'ok'));
+    expect(failedStep(steps)).toBeNull();
+    steps = applyStep(steps, step('smtp_login', 'failed', { code: 'auth_failed' }));
+    expect(failedStep(steps)?.name).toBe('smtp_login');
+    expect(untrustedStep(steps)).toBeNull();
+    steps = applyStep(steps, step('smtp_login', 'failed', { code: 'tls_untrusted', cert }));
+    expect(untrustedStep(steps)?.cert?.sha256).toBe(cert.sha256);
+    expect(progress(steps)).toEqual({ done: 2, total: 6 });
+  });
+});
+
+describe('a connection test', () => {
+  it('shows steps as they stream, only those of its own run, then passes', async () => {
+    const test = createConnectionTest(() => 'run-1');
+    const phases: string[] = [];
+    test.subscribe((s) => phases.push(`${s.phase}:${s.steps.filter((v) => v.status === 'ok').length}`));
+    vi.mocked(accountsApi.test).mockImplementation(async (runId) => {
+      emit(step('dns', 'ok', { runId: 'someone-else' })); // another window's test
+      expect(get(test).steps[0].status).toBe('pending');
+      return streamedReport(runId);
+    });
+    const rep = await test.run({ accountId: 0, account }, 'pw', 'key-1');
+    expect(rep?.ok).toBe(true);
+    expect(get(test)).toMatchObject({ phase: 'passed', testedKey: 'key-1', runId: 'run-1' });
+    expect(statuses(get(test).steps)).toEqual(STEP_NAMES.map((n) => `${n}:ok`));
+    // It was seen progressing, one step after the other.
+    expect(phases).toContain('running:3');
+    expect(accountsApi.test).toHaveBeenCalledWith('run-1', { accountId: 0, account }, 'pw');
+    expect(listeners.size).toBe(0); // stopped listening
+  });
+
+  it('a failed step ends the test as failed, the rest skipped', async () => {
+    const test = createConnectionTest(() => 'run-2');
+    vi.mocked(accountsApi.test).mockImplementation(async (runId) =>
+      streamedReport(runId, 'imap_login', { code: 'auth_failed', hintCode: 'auth_generic' }),
+    );
+    await test.run({ accountId: 0, account }, 'wrong');
+    const st = get(test);
+    expect(st.phase).toBe('failed');
+    expect(statuses(st.steps)).toEqual([
+      'dns:ok',
+      'tcp:ok',
+      'tls:ok',
+      'imap_login:failed',
+      'capabilities:skipped',
+      'smtp_login:skipped',
+    ]);
+  });
+
+  it('a refused test keeps the error (a field to fix, for instance)', async () => {
+    const test = createConnectionTest(() => 'run-3');
+    vi.mocked(accountsApi.test).mockRejectedValue(new ApiError('invalid_input', 'Enter a port', 'imap.port'));
+    expect(await test.run({ accountId: 0, account }, 'pw')).toBeNull();
+    expect(get(test).phase).toBe('error');
+    expect(get(test).error).toMatchObject({ code: 'invalid_input', field: 'imap.port' });
+  });
+
+  it('trusting a certificate sends its server and fingerprint, then tests again', async () => {
+    let n = 0;
+    const test = createConnectionTest(() => `run-${++n}`);
+    vi.mocked(accountsApi.test)
+      .mockImplementationOnce(async (runId) =>
+        streamedReport(runId, 'tls', { code: 'tls_untrusted', cert, host: '127.0.0.1', port: 10993 }),
+      )
+      .mockImplementationOnce(async (runId) => streamedReport(runId));
+    vi.mocked(accountsApi.trustCertificate).mockResolvedValue();
+    await test.run({ accountId: 0, account }, 'pw', 'k');
+    const untrusted = untrustedStep(get(test).steps);
+    expect(untrusted).not.toBeNull();
+    await test.trust(untrusted!);
+    expect(accountsApi.trustCertificate).toHaveBeenCalledWith('127.0.0.1', 10993, cert.sha256);
+    expect(accountsApi.test).toHaveBeenCalledTimes(2);
+    expect(vi.mocked(accountsApi.test).mock.calls[1]).toEqual(['run-2', { accountId: 0, account }, 'pw']);
+    expect(get(test)).toMatchObject({ phase: 'passed', testedKey: 'k', trusting: false });
+  });
+
+  it('a refused trust keeps the failed test and says why', async () => {
+    const test = createConnectionTest(() => 'run-4');
+    vi.mocked(accountsApi.test).mockImplementation(async (runId) => streamedReport(runId, 'tls', { code: 'tls_untrusted', cert }));
+    vi.mocked(accountsApi.trustCertificate).mockRejectedValue(new ApiError('not_found', 'Test again'));
+    await test.run({ accountId: 0, account }, 'pw');
+    await test.trust(untrustedStep(get(test).steps)!);
+    expect(get(test)).toMatchObject({ phase: 'failed', trusting: false });
+    expect(get(test).trustError?.code).toBe('not_found');
+    expect(accountsApi.test).toHaveBeenCalledTimes(1);
+  });
+
+  it('stopping cancels the run on the backend and ignores its late answer', async () => {
+    const test = createConnectionTest(() => 'run-5');
+    let answer: (r: TestReport) => void = () => {};
+    vi.mocked(accountsApi.test).mockImplementation(() => new Promise((r) => (answer = r)));
+    vi.mocked(accountsApi.cancelTest).mockResolvedValue();
+    const running = test.run({ accountId: 0, account }, 'pw');
+    emit(step('dns', 'ok', { runId: 'run-5' }));
+    await test.cancel();
+    expect(accountsApi.cancelTest).toHaveBeenCalledWith('run-5');
+    emit(step('tcp', 'ok', { runId: 'run-5' })); // after the stop: not shown
+    answer({ runId: 'run-5', ok: false, steps: [step('tcp', 'failed', { runId: 'run-5', code: 'network' })] });
+    await running;
+    const st = get(test);
+    expect(st.phase).toBe('cancelled');
+    expect(statuses(st.steps).slice(0, 2)).toEqual(['dns:ok', 'tcp:pending']);
+  });
+
+  it('a new run replaces the one under way', async () => {
+    let n = 0;
+    const test = createConnectionTest(() => `run-${++n}`);
+    let first: (r: TestReport) => void = () => {};
+    vi.mocked(accountsApi.test)
+      .mockImplementationOnce(() => new Promise((r) => (first = r)))
+      .mockImplementationOnce(async (runId) => streamedReport(runId));
+    vi.mocked(accountsApi.cancelTest).mockResolvedValue();
+    const a = test.run({ accountId: 0, account }, 'pw');
+    const b = test.run({ accountId: 0, account }, 'pw');
+    await b;
+    first({ runId: 'run-1', ok: false, steps: [] });
+    expect(await a).toBeNull();
+    expect(accountsApi.cancelTest).toHaveBeenCalledWith('run-1');
+    expect(get(test)).toMatchObject({ runId: 'run-2', phase: 'passed' });
+  });
+});
