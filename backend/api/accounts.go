@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,9 +30,10 @@ const ProbeStepEvent = "probe:step"
 type Accounts struct {
 	b *Backend
 
-	mu    sync.Mutex
-	runs  map[string]context.CancelFunc // connection tests under way, by run id
-	certs map[string]connect.CertInfo   // untrusted certificates shown to the user, by host:port:sha256
+	mu     sync.Mutex
+	runs   map[string]context.CancelFunc // connection tests under way, by run id
+	certs  map[string]connect.CertInfo   // untrusted certificates shown to the user, by host:port:sha256
+	passed map[string]time.Time          // fingerprints of settings+password whose test passed
 }
 
 func (s *Accounts) networkContext() (context.Context, context.CancelFunc) {
@@ -177,6 +180,16 @@ func (s *Accounts) Test(in TestInput, password string) (TestReportDTO, error) {
 		defer s.untrack(in.RunID)
 
 		acc := in.Account.account()
+		recordOn := int64(0) // the saved account whose status this test reflects
+		if in.AccountID > 0 {
+			saved, err := s.b.Accounts.Get(ctx, in.AccountID)
+			if err != nil {
+				return TestReportDTO{}, err
+			}
+			if password == "" && saved.IMAP == normalised(acc.IMAP) && saved.SMTP == normalised(acc.SMTP) {
+				recordOn = saved.ID
+			}
+		}
 		if in.AccountID > 0 && password == "" {
 			pw, err := s.b.Accounts.Password(ctx, in.AccountID)
 			if err != nil {
@@ -202,10 +215,13 @@ func (s *Accounts) Test(in TestInput, password string) (TestReportDTO, error) {
 				failed = st.Code
 			}
 		}
-		if in.AccountID > 0 && ctx.Err() == nil {
-			if err := s.b.Accounts.RecordCheck(ctx, in.AccountID, failed); err != nil {
+		if recordOn > 0 && ctx.Err() == nil {
+			if err := s.b.Accounts.RecordCheck(ctx, recordOn, failed); err != nil {
 				return out, err
 			}
+		}
+		if rep.OK {
+			s.rememberPass(acc, password)
 		}
 		return out, nil
 	})
@@ -237,6 +253,53 @@ func (s *Accounts) untrack(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.runs, id)
+}
+
+// passValidity is how long a passing connection test lets Create mark an account connected.
+const passValidity = 10 * time.Minute
+
+// testFingerprint identifies settings and a password without keeping the password: a
+// SHA-256 over both, held in memory only.
+func testFingerprint(a accounts.NewAccount, password string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%v|%v|", normalised(a.IMAP), normalised(a.SMTP))
+	h.Write([]byte(password))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// normalised lower-cases the host as the registry stores it, so a test and a save compare.
+func normalised(s accounts.Server) accounts.Server {
+	s.Host = strings.ToLower(strings.TrimSpace(s.Host))
+	s.Username = strings.TrimSpace(s.Username)
+	return s
+}
+
+func (s *Accounts) rememberPass(a accounts.NewAccount, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.passed == nil || len(s.passed) >= maxRememberedCerts {
+		s.passed = map[string]time.Time{}
+	}
+	s.passed[testFingerprint(a, password)] = time.Now()
+}
+
+func (s *Accounts) passedRecently(a accounts.NewAccount, password string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.passed[testFingerprint(a, password)]
+	return ok && time.Since(at) < passValidity
+}
+
+// ProviderSettings returns the catalogue's settings of a provider for an address, for a
+// tile picked by hand (e.g. OVH for one's own domain).
+func (s *Accounts) ProviderSettings(providerID, email string) (CandidateDTO, error) {
+	return run(s.b, "Accounts.ProviderSettings", func(ctx context.Context, c caller) (CandidateDTO, error) {
+		cand, err := discovery.ProviderCandidate(providerID, email)
+		if err != nil {
+			return CandidateDTO{}, err
+		}
+		return candidateDTO(cand), nil
+	})
 }
 
 // maxRememberedCerts bounds the untrusted certificates kept for TrustCertificate.
@@ -275,6 +338,16 @@ func (s *Accounts) Create(in AccountInput, password string) (AccountDTO, error) 
 		a, err := s.b.Accounts.Create(ctx, c.user.ID, in.account(), password)
 		if err != nil {
 			return AccountDTO{}, err
+		}
+		// A connection test of exactly these settings and password just passed: the
+		// account starts as connected rather than unchecked, without a second login.
+		if s.passedRecently(in.account(), password) {
+			if err := s.b.Accounts.RecordCheck(ctx, a.ID, ""); err != nil {
+				return AccountDTO{}, err
+			}
+			if a, err = s.b.Accounts.Get(ctx, a.ID); err != nil {
+				return AccountDTO{}, err
+			}
 		}
 		return s.dto(ctx, a)
 	})

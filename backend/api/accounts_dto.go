@@ -153,19 +153,22 @@ func certDTO(c *connect.CertInfo) *CertDTO {
 
 // StepDTO is one step of a connection test, streamed as the "probe:step" event.
 type StepDTO struct {
-	RunID     string            `json:"runId"`
-	Name      string            `json:"name"`   // dns | tcp | tls | imap_login | capabilities | smtp_login
-	Status    string            `json:"status"` // running | ok | failed | skipped
-	Detail    string            `json:"detail"`
-	Code      string            `json:"code"`
-	Message   string            `json:"message"`
-	Hint      string            `json:"hint"`
-	HintCode  string            `json:"hintCode"`
-	Params    map[string]string `json:"params"`
-	Cert      *CertDTO          `json:"cert"`
-	Host      string            `json:"host"`
-	Port      int               `json:"port"`
-	ElapsedMs int64             `json:"elapsedMs"`
+	RunID      string            `json:"runId"`
+	Name       string            `json:"name"`   // dns | tcp | tls | imap_login | capabilities | smtp_login
+	Status     string            `json:"status"` // running | ok | failed | skipped
+	Detail     string            `json:"detail"`
+	Code       string            `json:"code"`
+	Message    string            `json:"message"`
+	Hint       string            `json:"hint"`
+	HintCode   string            `json:"hintCode"`
+	Params     map[string]string `json:"params"`
+	Cert       *CertDTO          `json:"cert"`
+	CertReason string            `json:"certReason"` // unknown_authority | expired | wrong_host | changed | invalid
+	TLSVersion string            `json:"tlsVersion"`
+	Trusted    bool              `json:"trusted"` // accepted through a certificate the user trusted
+	Host       string            `json:"host"`
+	Port       int               `json:"port"`
+	ElapsedMs  int64             `json:"elapsedMs"`
 }
 
 func stepDTO(runID string, s probe.Step) StepDTO {
@@ -175,6 +178,7 @@ func stepDTO(runID string, s probe.Step) StepDTO {
 	}
 	return StepDTO{RunID: runID, Name: string(s.Name), Status: string(s.Status), Detail: s.Detail, Code: string(s.Code),
 		Message: s.Message, Hint: s.Hint, HintCode: s.HintCode, Params: p, Cert: certDTO(s.Cert),
+		CertReason: s.CertReason, TLSVersion: s.TLSVersion, Trusted: s.Trusted,
 		Host: s.Host, Port: s.Port, ElapsedMs: s.Elapsed.Milliseconds()}
 }
 

@@ -168,3 +168,42 @@ func TestCollaboratorsSeeOnlyTheAccountsGrantedToThem(t *testing.T) {
 		t.Fatalf("admin's list has %d accounts", len(list))
 	}
 }
+
+func TestATestOnlyChangesTheStatusOfTheSettingsItTested(t *testing.T) {
+	h := newHarness(t)
+	h.as(t, admin)
+	ca := testcert.NewCA(t)
+	cert := ca.Leaf(t, testcert.Opts{})
+	users := map[string]string{mailUser: mailPass}
+	imapPort := testimap.Start(t, testimap.Options{TLS: cert.ServerConfig(), ImplicitTLS: true, Users: users})
+	smtpPort := testsmtp.Start(t, testsmtp.Options{TLS: cert.ServerConfig(), Users: users}).Port
+	h.b.Dialer.RootCAs = ca.Pool()
+
+	// A passing test of exactly the settings then saved: the account starts connected.
+	in := input(imapPort, smtpPort)
+	if rep, _ := h.svcs.Accounts.Test(TestInput{RunID: "w", Account: in}, mailPass); !rep.OK {
+		t.Fatalf("wizard test: %+v", rep.Steps)
+	}
+	acc, err := h.svcs.Accounts.Create(in, mailPass)
+	if err != nil || acc.Status != "ok" {
+		t.Fatalf("created after a passing test = %+v, %v; want status ok", acc, err)
+	}
+	// Without that test (another address and password, never tested), it starts unchecked.
+	other := in
+	other.Email = "other@example.test"
+	other.IMAP.Username, other.SMTP.Username = other.Email, other.Email
+	if acc2, _ := h.svcs.Accounts.Create(other, "another-password"); acc2.Status != "unchecked" {
+		t.Fatalf("created without a test: status %q", acc2.Status)
+	}
+
+	// Testing edited (unsaved) servers with the stored password leaves the saved status alone.
+	edited := in
+	edited.IMAP.Port = 1 // nothing listens there
+	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "e", AccountID: acc.ID, Account: edited}, "")
+	if err != nil || rep.OK {
+		t.Fatalf("test of edited settings: %+v, %v", rep, err)
+	}
+	if got, _ := h.svcs.Accounts.Get(acc.ID); got.Status != "ok" {
+		t.Fatalf("a test of unsaved settings changed the saved status to %q", got.Status)
+	}
+}

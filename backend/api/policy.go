@@ -41,6 +41,7 @@ var policy = map[string]access{
 	"Accounts.List":             signedIn,
 	"Accounts.Get":              admins,
 	"Accounts.Providers":        signedIn,
+	"Accounts.ProviderSettings": admins,
 	"Accounts.Discover":         admins,
 	"Accounts.Test":             admins,
 	"Accounts.CancelTest":       admins,

@@ -48,6 +48,7 @@ var allowed = map[string][]string{
 	"Accounts.List":             {super, admin, collab},
 	"Accounts.Get":              {super, admin},
 	"Accounts.Providers":        {super, admin, collab},
+	"Accounts.ProviderSettings": {super, admin},
 	"Accounts.Discover":         {super, admin},
 	"Accounts.Test":             {super, admin},
 	"Accounts.CancelTest":       {super, admin},

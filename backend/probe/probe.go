@@ -64,9 +64,14 @@ type Step struct {
 	HintCode string
 	Params   map[string]string
 	Cert     *connect.CertInfo // the TLS steps' certificate, also when it is not trusted
-	Host     string
-	Port     int
-	Elapsed  time.Duration
+	// CertReason says why a certificate was not trusted (connect.Untrusted*); TLSVersion and
+	// Trusted (accepted through the user's pin) describe a successful handshake.
+	CertReason string
+	TLSVersion string
+	Trusted    bool
+	Host       string
+	Port       int
+	Elapsed    time.Duration
 }
 
 // Report is the whole test.
@@ -119,7 +124,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 			var ue *connect.UntrustedError
 			if errors.As(err, &ue) {
 				c := ue.Cert
-				s.Cert = &c
+				s.Cert, s.CertReason = &c, ue.Reason
 			}
 			s.HintCode, s.Params, s.Hint = hint(s, t)
 		} else {
@@ -162,7 +167,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 	s, t0 = start(TLS, srv.Host, srv.Port)
 	seen := &connect.TLSSeen{}
 	c, err := p.d.IMAPHandshake(ctx, conn, srv, seen, nil, t.Password)
-	s.Cert = seen.Cert()
+	s.Cert, s.TLSVersion, s.Trusted = seen.Cert(), seen.Version(), seen.Pinned()
 	if !finish(s, t0, err, tlsDetail(seen, srv)) {
 		return skipRest()
 	}
@@ -188,7 +193,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 	s, t0 = start(SMTPLogin, t.SMTP.Host, t.SMTP.Port)
 	smtpSeen := &connect.TLSSeen{}
 	sc, err := p.d.SMTPLogin(ctx, t.SMTP, t.Password, smtpSeen)
-	s.Cert = smtpSeen.Cert()
+	s.Cert, s.TLSVersion, s.Trusted = smtpSeen.Cert(), smtpSeen.Version(), smtpSeen.Pinned()
 	if err == nil {
 		sc.Close()
 	}

@@ -449,6 +449,9 @@ export namespace api {
 	    hintCode: string;
 	    params: {[key: string]: string};
 	    cert?: CertDTO;
+	    certReason: string;
+	    tlsVersion: string;
+	    trusted: boolean;
 	    host: string;
 	    port: number;
 	    elapsedMs: number;
@@ -469,6 +472,9 @@ export namespace api {
 	        this.hintCode = source["hintCode"];
 	        this.params = source["params"];
 	        this.cert = this.convertValues(source["cert"], CertDTO);
+	        this.certReason = source["certReason"];
+	        this.tlsVersion = source["tlsVersion"];
+	        this.trusted = source["trusted"];
 	        this.host = source["host"];
 	        this.port = source["port"];
 	        this.elapsedMs = source["elapsedMs"];

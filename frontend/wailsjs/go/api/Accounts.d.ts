@@ -16,6 +16,8 @@ export function Grant(arg1:number,arg2:number):Promise<void>;
 
 export function List():Promise<Array<api.AccountDTO>>;
 
+export function ProviderSettings(arg1:string,arg2:string):Promise<api.CandidateDTO>;
+
 export function Providers():Promise<Array<api.ProviderDTO>>;
 
 export function Quota():Promise<api.QuotaDTO>;

@@ -30,6 +30,10 @@ export function List() {
   return window['go']['api']['Accounts']['List']();
 }
 
+export function ProviderSettings(arg1, arg2) {
+  return window['go']['api']['Accounts']['ProviderSettings'](arg1, arg2);
+}
+
 export function Providers() {
   return window['go']['api']['Accounts']['Providers']();
 }
