@@ -259,6 +259,16 @@ async function expectText(page, selector, expected, what = selector) {
   fail(`${what} should read "${want}" but reads "${got}"`);
 }
 
+/** technicalDetails checks that a failed step keeps the backend's own words (the server's
+ * answer included) under the technical details, closed. */
+async function technicalDetails(page, testid, host) {
+  const details = page.locator(tid(`${testid}-technical`)).first();
+  if ((await details.count()) === 0) fail('the failed step has no technical details');
+  if ((await details.getAttribute('open')) !== null) fail('the technical details are open from the start');
+  const message = norm(await page.locator(tid(`${testid}-message`)).first().textContent());
+  if (!message.includes(host)) fail(`the technical details read "${message}", want the backend's message about ${host}`);
+}
+
 async function expectAttr(page, selector, attr, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
   const deadline = Date.now() + timeout;
   let got = null;
@@ -567,6 +577,9 @@ async function accountsSteps(page) {
     for (const s of ['dns', 'tcp']) await expectAttr(page, tid(`wizard-test-step-${s}`), 'data-status', 'ok', `the ${s} step`);
     await expectAttr(page, tid('wizard-test-step-tls'), 'data-status', 'failed', 'the TLS step');
     await expectAttr(page, tid('wizard-test-failure'), 'data-code', 'tls_untrusted', 'the failure');
+    await expectAttr(page, tid('wizard-test-failure'), 'data-reason', 'unknown_authority', 'the failure');
+    await expectText(page, tid('wizard-test-what'), fmt(fr.accounts.failure.cert.unknown_authority, { host: imaps.host }), 'what happened');
+    await technicalDetails(page, 'wizard-test', imaps.host);
     await expectText(page, tid('wizard-test-fix'), fmt(fr.accounts.hints.tls_untrusted, { host: imaps.host }), 'the fix');
     await visible(page, tid('wizard-test-untrusted'), 'the untrusted certificate');
     const shown = await fingerprintShown(page, tid('wizard-test-cert-fingerprint'));
@@ -602,6 +615,11 @@ async function accountsSteps(page) {
       await expectAttr(page, tid(`wizard-test-step-${s}`), 'data-status', 'ok', `the ${s} step`);
     }
     await expectText(page, tid('wizard-test-summary'), fr.accounts.test.passed, 'the test summary');
+    for (const s of ['tls', 'smtp_login']) {
+      const text = norm(await page.innerText(tid(`wizard-test-step-${s}`)));
+      const trusted = ['TLS 1.2', 'TLS 1.3'].map((version) => norm(fmt(fr.accounts.stepDetail.tlsTrusted, { version })));
+      if (!trusted.some((t) => text.includes(t))) fail(`the ${s} step does not say its TLS version and the trusted certificate: ${text}`);
+    }
     if (await page.isDisabled(tid('wizard-connect'))) fail('Connect stays disabled after the test passed');
     await scrollToTop(page, `${tid('wizard')} .body`);
     await shot(page, 'account-test-fr');
@@ -660,6 +678,8 @@ async function accountsSteps(page) {
     await expectAttr(page, tid('edit-test'), 'data-phase', 'failed', 'the connection test', NET_TIMEOUT_MS);
     await expectAttr(page, tid('edit-test-step-imap_login'), 'data-status', 'failed', 'the IMAP login step');
     await expectAttr(page, tid('edit-test-failure'), 'data-code', 'auth_failed', 'the failure');
+    await expectText(page, tid('edit-test-what'), fmt(fr.accounts.failure.auth_failed, { host: imaps.host }), 'what happened');
+    await technicalDetails(page, 'edit-test', imaps.host);
     await expectText(page, tid('edit-test-fix'), fr.accounts.hints.auth_generic, 'the fix');
     await expectAttr(page, tid('edit-test-step-tls'), 'data-status', 'ok', 'the TLS step (trusted before)');
     await shot(page, 'account-auth-fr');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Account, Candidate, Provider } from '$lib/api';
+import { hasKey } from '$lib/i18n/keys';
 import {
   accountInput,
   domainOf,
@@ -10,7 +11,7 @@ import {
   formToInput,
   inputKey,
   localPartOf,
-  originShown,
+  originLine,
   parsePort,
   portAfterSecurityChange,
   presetFormFrom,
@@ -173,12 +174,36 @@ describe('providers', () => {
 });
 
 describe('where settings came from', () => {
-  it('shows URLs and DNS names as they are, the domain for presets and usual names', () => {
-    expect(originShown({ ...candidate, source: 'autoconfig', origin: 'https://autoconfig.atelier.fr/mail/config-v1.1.xml' }, 'a@atelier.fr')).toBe(
-      'https://autoconfig.atelier.fr/mail/config-v1.1.xml',
-    );
-    expect(originShown({ ...candidate, source: 'preset', origin: 'domain preset for atelier.fr' }, 'a@Atelier.fr')).toBe('atelier.fr');
-    expect(originShown({ ...candidate, source: 'guess', origin: 'usual server names for atelier.fr' }, 'a@atelier.fr')).toBe('atelier.fr');
+  it('shows URLs and DNS names as they are', () => {
+    const url = 'https://autoconfig.atelier.fr/mail/config-v1.1.xml';
+    expect(originLine({ ...candidate, source: 'autoconfig', origin: url }, 'a@atelier.fr')).toEqual({ text: url });
+    expect(originLine({ ...candidate, source: 'mx', origin: 'DNS MX atelier.fr → mx1.mail.ovh.net' }, 'a@atelier.fr')).toEqual({
+      text: 'DNS MX atelier.fr → mx1.mail.ovh.net',
+    });
+  });
+
+  it('a domain preset: a translated sentence with the address’s domain, not the backend’s English', () => {
+    expect(originLine({ ...candidate, source: 'preset', origin: 'domain preset for atelier.fr' }, 'a@Atelier.fr')).toEqual({
+      key: 'accounts.origin.preset',
+      values: { domain: 'atelier.fr' },
+    });
+  });
+
+  it('usual server names: a translated sentence with the address’s domain', () => {
+    expect(originLine({ ...candidate, source: 'guess', origin: 'usual server names for atelier.fr' }, 'a@atelier.fr')).toEqual({
+      key: 'accounts.origin.guess',
+      values: { domain: 'atelier.fr' },
+    });
+  });
+
+  it('nothing to show without an origin (or a domain for the sentence)', () => {
+    expect(originLine({ ...candidate, source: 'catalog', origin: '' }, 'a@atelier.fr')).toBeNull();
+    expect(originLine({ ...candidate, source: 'preset', origin: '' }, 'nobody')).toBeNull();
+  });
+
+  it.each(['preset', 'guess'])('the %s sentence is in the catalogues', (source) => {
+    const line = originLine({ ...candidate, source }, 'a@atelier.fr');
+    expect(line && 'key' in line && hasKey(line.key)).toBe(true);
   });
 });
 

@@ -12,8 +12,10 @@ import {
   type SignIn,
   type UsernameForm,
 } from '$lib/api';
+import type { Line } from './steps';
 
-export type ServerKind = 'imap' | 'smtp';
+export const SERVER_KINDS = ['imap', 'smtp'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
 
 export interface ServerForm {
   host: string;
@@ -30,6 +32,23 @@ export interface AccountForm {
   imap: ServerForm;
   smtp: ServerForm;
 }
+
+/** The backend's names of an account's settings, in the order of the form, to put a
+ * refusal next to its field. */
+export const SETTINGS_FIELDS = [
+  'email',
+  'password',
+  'name',
+  'fromName',
+  'imap.host',
+  'imap.port',
+  'imap.security',
+  'imap.username',
+  'smtp.host',
+  'smtp.port',
+  'smtp.security',
+  'smtp.username',
+] as const;
 
 /** The usual ports (RFC 8314 for implicit TLS, RFC 3501 / RFC 6409 for STARTTLS). */
 export const DEFAULT_PORTS: Record<ServerKind, Record<Security, number>> = {
@@ -170,12 +189,16 @@ export function providerForEmail(providers: readonly Provider[], email: string):
   return providers.find((p) => p.domains.includes(domain)) ?? null;
 }
 
-/** originShown is what to show of where a candidate came from. URLs and DNS names are
- * shown as they are; for a domain preset and for usual names, the backend writes an English
- * sentence about the address's domain, so the domain alone is shown (the source's
- * translated name says the rest). */
-export function originShown(c: Candidate, email: string): string {
-  return c.source === 'preset' || c.source === 'guess' ? domainOf(email) : c.origin;
+/** originLine says where exactly a candidate came from. URLs and DNS names are shown as
+ * they are; for a domain preset and for usual names, the backend writes an English
+ * sentence about the address's domain, so a translated one is built from the source and
+ * the domain of the address that was looked up. */
+export function originLine(c: Candidate, email: string): Line | null {
+  const domain = domainOf(email);
+  if ((c.source === 'preset' || c.source === 'guess') && domain) {
+    return { key: `accounts.origin.${c.source}`, values: { domain } };
+  }
+  return c.origin ? { text: c.origin } : null;
 }
 
 /** signInNeeded is the sign-in a provider or candidate would need instead of a password. */

@@ -1,35 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { Certificate, Step, StepName, StepStatus } from '$lib/api';
+import { CERT_REASONS, ERROR_CODES, HINT_CODES, STEP_NAMES, type Certificate, type Step } from '$lib/api';
+import { hasKey } from '$lib/i18n/keys';
 import type { StepView } from '$lib/stores/connectionTest';
-import { detailLines, fixLine, isExpired, serverOf, shortName } from './steps';
+import { makeStep, testCert } from './fixtures';
+import {
+  detailLines,
+  failureLine,
+  fixLine,
+  isExpired,
+  notYetValid,
+  serverKind,
+  serverOf,
+  shortName,
+  tlsLine,
+  type Line,
+} from './steps';
 
-const cert: Certificate = {
-  subject: 'CN=mail.example.test,O=Atelier Martin',
-  issuer: 'CN=Example CA,O=Example',
-  dnsNames: ['mail.example.test'],
-  notBefore: '2026-01-01T00:00:00Z',
-  notAfter: '2027-01-01T00:00:00Z',
-  sha256: 'ab',
-};
-
-function step(name: StepName, status: StepStatus, over: Partial<Step> = {}): Step {
-  return {
-    runId: 'r',
-    name,
-    status,
-    detail: '',
-    code: null,
-    message: '',
-    hint: '',
-    hintCode: null,
-    params: {},
-    cert: null,
-    host: 'mail.example.test',
-    port: 993,
-    elapsedMs: 5,
-    ...over,
-  };
-}
+const cert: Certificate = { ...testCert, sha256: 'ab' };
+const step = makeStep;
 
 const view = (s: Step): StepView => ({ name: s.name, status: s.status, step: s });
 const day = (iso: string) => iso.slice(0, 10);
@@ -53,7 +41,31 @@ describe('what each passed step says', () => {
     ]);
   });
 
-  it('TLS without a certificate falls back to the backend’s detail', () => {
+  it('TLS: the version first, and that the certificate was trusted by the user', () => {
+    expect(detailLines(view(step('tls', 'ok', { cert, tlsVersion: 'TLS 1.3' })), day)).toEqual([
+      { key: 'accounts.stepDetail.tls', values: { version: 'TLS 1.3' } },
+      { key: 'accounts.stepDetail.cert', values: { subject: 'mail.example.test', issuer: 'Example CA', date: '2027-01-01' } },
+    ]);
+    expect(detailLines(view(step('tls', 'ok', { cert, tlsVersion: 'TLS 1.2', trusted: true })), day)[0]).toEqual({
+      key: 'accounts.stepDetail.tlsTrusted',
+      values: { version: 'TLS 1.2' },
+    });
+  });
+
+  it('tlsLine: the version, trusted or not; nothing when the step says neither', () => {
+    expect(tlsLine(step('tls', 'ok', { tlsVersion: 'TLS 1.3' }))).toEqual({
+      key: 'accounts.stepDetail.tls',
+      values: { version: 'TLS 1.3' },
+    });
+    expect(tlsLine(step('tls', 'ok', { tlsVersion: 'TLS 1.3', trusted: true }))).toEqual({
+      key: 'accounts.stepDetail.tlsTrusted',
+      values: { version: 'TLS 1.3' },
+    });
+    expect(tlsLine(step('tls', 'ok', { trusted: true }))).toEqual({ key: 'accounts.stepDetail.trusted', values: {} });
+    expect(tlsLine(step('tls', 'ok'))).toBeNull();
+  });
+
+  it('TLS with neither a certificate nor a version falls back to the backend’s detail', () => {
     expect(detailLines(view(step('tls', 'ok', { detail: 'TLS 1.3' })), day)).toEqual([{ text: 'TLS 1.3' }]);
   });
 
@@ -61,6 +73,15 @@ describe('what each passed step says', () => {
     const lines = detailLines(view(step('smtp_login', 'ok', { host: 'smtp.example.test', port: 587, cert })), day);
     expect(lines[0]).toEqual({ key: 'accounts.stepDetail.smtp_login', values: { host: 'smtp.example.test', port: 587 } });
     expect(lines[1]).toMatchObject({ key: 'accounts.stepDetail.cert' });
+  });
+
+  it('SMTP: its TLS version and a certificate trusted by the user, between the two', () => {
+    const s = step('smtp_login', 'ok', { host: 'smtp.example.test', port: 587, cert, tlsVersion: 'TLS 1.3', trusted: true });
+    expect(detailLines(view(s), day).map((l) => ('key' in l ? l.key : l.text))).toEqual([
+      'accounts.stepDetail.smtp_login',
+      'accounts.stepDetail.tlsTrusted',
+      'accounts.stepDetail.cert',
+    ]);
   });
 
   it('login and capabilities: the username and the capability names', () => {
@@ -78,6 +99,181 @@ describe('what each passed step says', () => {
     ]);
     expect(detailLines({ name: 'dns', status: 'pending', step: null }, day)).toEqual([]);
     expect(detailLines(view(step('tcp', 'running')), day)).toEqual([]);
+  });
+});
+
+describe('what happened at a failed step, in the user’s words', () => {
+  // The step as the backend sends it: params carry the server, message the English text.
+  const failed = (over: Partial<Step>) =>
+    step(over.name ?? 'tls', 'failed', {
+      host: '127.0.0.1',
+      port: 10993,
+      params: { host: '127.0.0.1', port: '10993' },
+      message: 'An English sentence from the backend.',
+      ...over,
+    });
+  const ctx = { formatDate: day, now: new Date('2026-06-01T00:00:00Z') };
+  const what = (over: Partial<Step>, more: Partial<typeof ctx> & { security?: 'tls' | 'starttls' | null } = {}) =>
+    failureLine(failed(over), { ...ctx, ...more });
+
+  describe('an untrusted certificate, by its reason', () => {
+    const untrusted = (over: Partial<Step>) => what({ code: 'tls_untrusted', hintCode: 'tls_untrusted', cert, ...over });
+
+    it('unknown_authority: self-signed or from an unknown authority', () => {
+      expect(untrusted({ certReason: 'unknown_authority' })).toEqual({
+        key: 'accounts.failure.cert.unknown_authority',
+        values: { host: '127.0.0.1' },
+      });
+    });
+
+    it('expired: the day it expired', () => {
+      const old = { ...cert, notBefore: '2024-01-01T00:00:00Z', notAfter: '2025-03-02T00:00:00Z' };
+      expect(untrusted({ certReason: 'expired', cert: old })).toEqual({
+        key: 'accounts.failure.cert.expired',
+        values: { host: '127.0.0.1', date: '2025-03-02' },
+      });
+    });
+
+    it('expired, but not valid yet (Go says expired for both): the day it starts', () => {
+      const early = { ...cert, notBefore: '2026-09-01T00:00:00Z', notAfter: '2027-09-01T00:00:00Z' };
+      expect(untrusted({ certReason: 'expired', cert: early })).toEqual({
+        key: 'accounts.failure.cert.notYetValid',
+        values: { host: '127.0.0.1', date: '2026-09-01' },
+      });
+    });
+
+    it('wrong_host: the names it was issued for', () => {
+      const other = { ...cert, dnsNames: ['mail.other.test', 'other.test'] };
+      expect(untrusted({ certReason: 'wrong_host', cert: other })).toEqual({
+        key: 'accounts.failure.cert.wrong_host',
+        values: { host: '127.0.0.1', names: 'mail.other.test, other.test' },
+      });
+    });
+
+    it('wrong_host without names: the common name of its subject', () => {
+      const cnOnly = { ...cert, subject: 'CN=legacy.other.test,O=Other', dnsNames: [] };
+      expect(untrusted({ certReason: 'wrong_host', cert: cnOnly })).toMatchObject({
+        values: { names: 'legacy.other.test' },
+      });
+    });
+
+    it('changed: it differs from the one the user trusted', () => {
+      expect(untrusted({ certReason: 'changed' })).toEqual({
+        key: 'accounts.failure.cert.changed',
+        values: { host: '127.0.0.1' },
+      });
+    });
+
+    it('invalid, no reason, or a reason without the certificate it needs: not valid', () => {
+      const invalid = { key: 'accounts.failure.cert.invalid', values: { host: '127.0.0.1' } };
+      expect(untrusted({ certReason: 'invalid' })).toEqual(invalid);
+      expect(untrusted({ certReason: null })).toEqual(invalid);
+      expect(untrusted({ certReason: 'expired', cert: null })).toEqual(invalid);
+      expect(untrusted({ certReason: 'wrong_host', cert: null })).toEqual(invalid);
+    });
+  });
+
+  it('auth_failed: the server refused the username or password', () => {
+    expect(what({ name: 'imap_login', code: 'auth_failed', hintCode: 'auth_generic' })).toEqual({
+      key: 'accounts.failure.auth_failed',
+      values: { host: '127.0.0.1' },
+    });
+  });
+
+  it('provider_rejected: the server refused (its own words stay in the technical details)', () => {
+    expect(what({ name: 'smtp_login', code: 'provider_rejected', hintCode: 'provider' })).toEqual({
+      key: 'accounts.failure.provider_rejected',
+      values: { host: '127.0.0.1' },
+    });
+  });
+
+  describe('tls_required, by the step and the encryption mode tested', () => {
+    const required = (name: Step['name'], security: 'tls' | 'starttls' | null) =>
+      what({ name, code: 'tls_required', hintCode: name === 'smtp_login' ? 'tls_required_smtp' : 'tls_required_imap' }, { security });
+
+    it('STARTTLS chosen: the server does not offer STARTTLS on the port', () => {
+      expect(required('tls', 'starttls')).toEqual({
+        key: 'accounts.failure.tls_required.starttls',
+        values: { host: '127.0.0.1', port: '10993' },
+      });
+      expect(required('smtp_login', 'starttls')).toMatchObject({ key: 'accounts.failure.tls_required.starttls' });
+    });
+
+    it('SSL/TLS chosen: the server did not answer with TLS on the port', () => {
+      expect(required('tls', 'tls')).toMatchObject({ key: 'accounts.failure.tls_required.tls' });
+      expect(required('smtp_login', 'tls')).toMatchObject({ key: 'accounts.failure.tls_required.tls' });
+    });
+
+    it('at the IMAP login: the server refuses to sign in on this connection', () => {
+      expect(required('imap_login', 'tls')).toMatchObject({ key: 'accounts.failure.tls_required.login' });
+    });
+
+    it('mode unknown: the server cannot encrypt on the port', () => {
+      expect(required('tls', null)).toMatchObject({ key: 'accounts.failure.tls_required.other' });
+    });
+  });
+
+  describe('network, by the backend’s hint, else by the step', () => {
+    it('dns: the server name was not found', () => {
+      expect(what({ name: 'dns', code: 'network', hintCode: 'dns', params: { host: 'imap.typo.test', port: '993' } })).toEqual({
+        key: 'accounts.failure.network.dns',
+        values: { host: 'imap.typo.test', port: '993' },
+      });
+    });
+
+    it('refused: the connection was refused on the port', () => {
+      expect(what({ name: 'tcp', code: 'network', hintCode: 'refused' })).toEqual({
+        key: 'accounts.failure.network.refused',
+        values: { host: '127.0.0.1', port: '10993' },
+      });
+    });
+
+    it('timeout: the server did not answer in time', () => {
+      expect(what({ name: 'tcp', code: 'network', hintCode: 'timeout' })).toMatchObject({
+        key: 'accounts.failure.network.timeout',
+      });
+      expect(what({ name: 'tls', code: 'network', hintCode: 'timeout' })).toMatchObject({
+        key: 'accounts.failure.network.timeout',
+      });
+    });
+
+    it.each(STEP_NAMES)('any other network failure at %s is said for that step', (name) => {
+      expect(what({ name, code: 'network', hintCode: 'network' })).toMatchObject({ key: `accounts.failure.network.${name}` });
+    });
+  });
+
+  it('any other code: its general message', () => {
+    expect(what({ code: 'vault_unavailable', hintCode: 'generic' })).toEqual({ key: 'errors.code.vault_unavailable', values: {} });
+    expect(what({ code: 'something_new' })).toEqual({ key: 'errors.code.internal', values: {} });
+    expect(what({ code: null })).toEqual({ key: 'errors.code.internal', values: {} });
+  });
+
+  it('uses the step’s own server when params are missing', () => {
+    expect(what({ name: 'tcp', code: 'network', hintCode: 'refused', params: {}, host: 'mail.example.test', port: 143 })).toEqual({
+      key: 'accounts.failure.network.refused',
+      values: { host: 'mail.example.test', port: 143 },
+    });
+  });
+
+  it('every sentence it can produce is in the catalogues, and none is the backend’s English', () => {
+    const produced = new Set<string>();
+    for (const name of STEP_NAMES) {
+      for (const code of [...ERROR_CODES, null]) {
+        for (const certReason of [...CERT_REASONS, null]) {
+          for (const hintCode of [...HINT_CODES, null]) {
+            for (const security of ['tls', 'starttls', null] as const) {
+              for (const c of [cert, { ...cert, notBefore: '2026-09-01T00:00:00Z' }, null]) {
+                const line: Line = what({ name, code, certReason, hintCode, cert: c }, { security });
+                produced.add('key' in line ? line.key : `text: ${line.text}`);
+              }
+            }
+          }
+        }
+      }
+    }
+    const missing = [...produced].filter((k) => !hasKey(k));
+    expect(missing).toEqual([]);
+    expect(produced.size).toBeGreaterThan(20);
   });
 });
 
@@ -113,6 +309,16 @@ describe('helpers', () => {
   it('serverOf writes host:port, IPv6 in brackets', () => {
     expect(serverOf({ host: '127.0.0.1', port: 993 })).toBe('127.0.0.1:993');
     expect(serverOf({ host: '::1', port: 993 })).toBe('[::1]:993');
+  });
+
+  it('serverKind: only the last step talks to the SMTP server', () => {
+    expect(STEP_NAMES.map(serverKind)).toEqual(['imap', 'imap', 'imap', 'imap', 'imap', 'smtp']);
+  });
+
+  it('notYetValid compares the start of validity with now', () => {
+    expect(notYetValid(cert, new Date('2025-12-31'))).toBe(true);
+    expect(notYetValid(cert, new Date('2026-06-01'))).toBe(false);
+    expect(notYetValid({ ...cert, notBefore: 'not a date' })).toBe(false);
   });
 
   it('isExpired compares the end of validity with now', () => {

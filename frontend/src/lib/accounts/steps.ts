@@ -1,9 +1,11 @@
 // What the connection test's checklist says under each step, as catalogue keys with their
 // values, so that every line is translated. The backend's own English detail is used only
-// where it is data (addresses, a username, capability names).
-import { hintKey } from '$lib/i18n/keys';
-import type { Certificate, Step } from '$lib/api';
+// where it is data (addresses, a username, capability names); its English message of a
+// failed step is shown only as the technical details, under the translated sentence.
+import { hintKey, statusReasonKey } from '$lib/i18n/keys';
+import type { Certificate, Security, Step, StepName } from '$lib/api';
 import type { StepView } from '$lib/stores/connectionTest';
+import type { ServerKind } from './form';
 
 export type Line = { key: string; values: Record<string, string | number> } | { text: string };
 
@@ -23,7 +25,7 @@ export function shortName(dn: string): string {
 }
 
 /** detailLines says what a step found (when it passed) or why it was not run. A failed
- * step's lines are its message and fix (see failureLines). */
+ * step says what happened and how to fix it instead (see failureLine and fixLine). */
 export function detailLines(view: StepView, formatDate: (iso: string) => string): Line[] {
   const s = view.step;
   if (view.status === 'skipped') return [{ key: 'accounts.stepDetail.skipped', values: {} }];
@@ -34,19 +36,105 @@ export function detailLines(view: StepView, formatDate: (iso: string) => string)
       return s.detail ? [{ key: 'accounts.stepDetail.dns', values: { host: s.host, addresses: s.detail } }] : [];
     case 'tcp':
       return s.detail ? [{ key: 'accounts.stepDetail.tcp', values: { address: s.detail } }] : [];
-    case 'tls':
-      return s.cert ? [certLine(s.cert, formatDate)] : s.detail ? [{ text: s.detail }] : [];
+    case 'tls': {
+      const lines = [tlsLine(s), s.cert ? certLine(s.cert, formatDate) : null].filter((l): l is Line => l !== null);
+      return lines.length ? lines : s.detail ? [{ text: s.detail }] : [];
+    }
     case 'imap_login':
       return s.detail ? [{ key: 'accounts.stepDetail.imap_login', values: { username: s.detail } }] : [];
     case 'capabilities':
       return s.detail ? [{ key: 'accounts.stepDetail.capabilities', values: { capabilities: s.detail } }] : [];
     case 'smtp_login': {
       const lines: Line[] = [{ key: 'accounts.stepDetail.smtp_login', values: { host: s.host, port: s.port } }];
+      const tls = tlsLine(s);
+      if (tls) lines.push(tls);
       if (s.cert) lines.push(certLine(s.cert, formatDate));
       return lines;
     }
   }
   return [];
+}
+
+/** tlsLine says how a handshake that succeeded was encrypted, and whether it was accepted
+ * through a certificate the user trusted; null when the step says neither. */
+export function tlsLine(s: Step): Line | null {
+  if (s.tlsVersion && s.trusted) return { key: 'accounts.stepDetail.tlsTrusted', values: { version: s.tlsVersion } };
+  if (s.tlsVersion) return { key: 'accounts.stepDetail.tls', values: { version: s.tlsVersion } };
+  if (s.trusted) return { key: 'accounts.stepDetail.trusted', values: {} };
+  return null;
+}
+
+/** serverKind is the server a step talks to: only the last step is SMTP's. */
+export function serverKind(name: StepName): ServerKind {
+  return name === 'smtp_login' ? 'smtp' : 'imap';
+}
+
+export interface FailureContext {
+  formatDate: (iso: string) => string;
+  /** The encryption mode tested for the step's server, when known: it tells a server
+   * without STARTTLS from one without TLS on that port. */
+  security?: Security | null;
+  now?: Date;
+}
+
+/** failureLine is what happened at a failed step, in the user's words: built from the
+ * step's code (the certificate's reason, the kind of network failure) with its server and
+ * certificate, never from the backend's English message. */
+export function failureLine(step: Step, ctx: FailureContext): Line {
+  const host = step.params.host || step.host;
+  const at = { host, port: step.params.port || step.port };
+  switch (step.code) {
+    case 'tls_untrusted':
+      return certFailureLine(step, host, ctx);
+    case 'auth_failed':
+      return { key: 'accounts.failure.auth_failed', values: { host } };
+    case 'provider_rejected':
+      return { key: 'accounts.failure.provider_rejected', values: { host } };
+    case 'tls_required':
+      return { key: `accounts.failure.tls_required.${tlsRequiredCase(step.name, ctx.security)}`, values: at };
+    case 'network':
+      return { key: `accounts.failure.network.${networkCase(step)}`, values: at };
+  }
+  // Not a connection failure (the keychain, the data…): the code's general message.
+  return { key: statusReasonKey(step.code), values: {} };
+}
+
+function certFailureLine(step: Step, host: string, ctx: FailureContext): Line {
+  const cert = step.cert;
+  switch (step.certReason) {
+    case 'unknown_authority':
+    case 'changed':
+      return { key: `accounts.failure.cert.${step.certReason}`, values: { host } };
+    case 'expired':
+      if (!cert) break;
+      // Go reports a certificate not valid yet as expired too.
+      if (notYetValid(cert, ctx.now)) {
+        return { key: 'accounts.failure.cert.notYetValid', values: { host, date: ctx.formatDate(cert.notBefore) } };
+      }
+      return { key: 'accounts.failure.cert.expired', values: { host, date: ctx.formatDate(cert.notAfter) } };
+    case 'wrong_host': {
+      const names = cert ? (cert.dnsNames.length ? cert.dnsNames.join(', ') : shortName(cert.subject)) : '';
+      if (!names) break;
+      return { key: 'accounts.failure.cert.wrong_host', values: { host, names } };
+    }
+  }
+  return { key: 'accounts.failure.cert.invalid', values: { host } };
+}
+
+/** tlsRequiredCase tells why a server could not encrypt: at the TLS step or the SMTP
+ * login, by the mode tested (no STARTTLS offered, or no TLS on the port); at the IMAP
+ * login, the server refused to sign in on the connection. */
+function tlsRequiredCase(name: StepName, security: Security | null | undefined): string {
+  if (name === 'imap_login') return 'login';
+  if ((name === 'tls' || name === 'smtp_login') && security) return security;
+  return 'other';
+}
+
+/** networkCase names a network failure: the backend's hint already tells a name not
+ * found, a refused connection and a timeout apart; anything else is said per step. */
+function networkCase(step: Step): string {
+  if (step.hintCode === 'dns' || step.hintCode === 'refused' || step.hintCode === 'timeout') return step.hintCode;
+  return step.name;
 }
 
 /** fixLine is the translated fix of a failed step, with its values; the backend's English
@@ -69,4 +157,10 @@ export function serverOf(step: { host: string; port: number }): string {
 export function isExpired(cert: Certificate, now: Date = new Date()): boolean {
   const end = Date.parse(cert.notAfter);
   return Number.isFinite(end) && end < now.getTime();
+}
+
+/** notYetValid reports whether a certificate's validity starts after now. */
+export function notYetValid(cert: Certificate, now: Date = new Date()): boolean {
+  const start = Date.parse(cert.notBefore);
+  return Number.isFinite(start) && start > now.getTime();
 }

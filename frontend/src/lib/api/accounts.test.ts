@@ -25,6 +25,7 @@ import * as Accounts from '../../../wailsjs/go/api/Accounts';
 import * as Presets from '../../../wailsjs/go/api/Presets';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { accountsApi, eventsApi, presetsApi, PROBE_STEP_EVENT, toAccount, toDiscovery, toPreset, toStep } from './accounts';
+import { testAccount } from '$lib/accounts/fixtures';
 import { ApiError } from './errors';
 import type { AccountInput } from './types';
 
@@ -70,15 +71,7 @@ const stepWire = {
   elapsedMs: 12,
 };
 
-const input: AccountInput = {
-  name: '',
-  email: 'alice@example.test',
-  fromName: 'Alice',
-  provider: '',
-  settingsSource: 'preset',
-  imap: { host: '127.0.0.1', port: 993, security: 'tls', username: 'alice@example.test' },
-  smtp: { host: '127.0.0.1', port: 587, security: 'starttls', username: 'alice@example.test' },
-};
+const input: AccountInput = { ...testAccount, fromName: 'Alice' };
 
 beforeEach(() => vi.resetAllMocks());
 
@@ -113,6 +106,24 @@ describe('connection test steps from the backend', () => {
     const s = toStep(stepWire);
     expect(s).toMatchObject({ name: 'tls', status: 'failed', code: 'tls_untrusted', hintCode: 'tls_untrusted', port: 993 });
     expect(s?.cert?.sha256).toBe('abcdef');
+  });
+
+  it('carries why a certificate was refused, and how a handshake went', () => {
+    expect(toStep({ ...stepWire, certReason: 'unknown_authority', tlsVersion: '', trusted: false })).toMatchObject({
+      certReason: 'unknown_authority',
+      tlsVersion: '',
+      trusted: false,
+    });
+    expect(toStep({ ...stepWire, status: 'ok', code: '', certReason: '', tlsVersion: 'TLS 1.3', trusted: true })).toMatchObject({
+      certReason: null,
+      tlsVersion: 'TLS 1.3',
+      trusted: true,
+    });
+  });
+
+  it('a certificate reason this version does not know reads as invalid; a missing one as none', () => {
+    expect(toStep({ ...stepWire, certReason: 'revoked' })?.certReason).toBe('invalid');
+    expect(toStep(stepWire)).toMatchObject({ certReason: null, tlsVersion: '', trusted: false });
   });
 
   it('drops a step this version does not know', () => {

@@ -8,6 +8,7 @@ import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
 import {
   isAccountStatus,
+  isCertReason,
   isHintCode,
   isSecurity,
   isSignIn,
@@ -19,6 +20,7 @@ import {
   type Attempt,
   type Candidate,
   type Certificate,
+  type CertReason,
   type Discovery,
   type Note,
   type Preset,
@@ -205,9 +207,19 @@ interface StepWire {
   hintCode: string;
   params: Record<string, string> | null;
   cert?: CertWire | null;
+  certReason?: string;
+  tlsVersion?: string;
+  trusted?: boolean;
   host: string;
   port: number;
   elapsedMs: number;
+}
+
+/** toCertReason reads why a certificate was refused: "" is none; a reason this version
+ * does not know reads as "invalid", the plainest true statement. */
+function toCertReason(r: unknown): CertReason | null {
+  if (typeof r !== 'string' || r === '') return null;
+  return isCertReason(r) ? r : 'invalid';
 }
 
 /** toStep maps one step; it returns null for a step this version does not know. */
@@ -224,6 +236,9 @@ export function toStep(s: StepWire | null | undefined): Step | null {
     hintCode: isHintCode(s.hintCode) ? s.hintCode : null,
     params: s.params && typeof s.params === 'object' ? { ...s.params } : {},
     cert: toCertificate(s.cert),
+    certReason: toCertReason(s.certReason),
+    tlsVersion: text(s.tlsVersion),
+    trusted: s.trusted === true,
     host: text(s.host),
     port: Number(s.port) || 0,
     elapsedMs: Number(s.elapsedMs) || 0,

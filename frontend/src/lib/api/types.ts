@@ -102,6 +102,10 @@ export const HINT_CODES = [
 ] as const;
 export type HintCode = (typeof HINT_CODES)[number];
 
+/** Why a server's certificate was not trusted (backend/connect Untrusted*). */
+export const CERT_REASONS = ['unknown_authority', 'expired', 'wrong_host', 'changed', 'invalid'] as const;
+export type CertReason = (typeof CERT_REASONS)[number];
+
 /** Advice that comes with a provider or discovered settings (backend/discovery Note*). */
 export const NOTE_CODES = [
   'app_password_required',
@@ -237,6 +241,12 @@ export interface Step {
   hintCode: HintCode | null;
   params: Record<string, string>;
   cert: Certificate | null;
+  /** Why the certificate was not trusted (a tls_untrusted step); null otherwise. */
+  certReason: CertReason | null;
+  /** The TLS version of a handshake that succeeded ("TLS 1.3"); "" otherwise. */
+  tlsVersion: string;
+  /** The handshake was accepted through a certificate the user trusted. */
+  trusted: boolean;
   host: string;
   port: number;
   elapsedMs: number;
@@ -301,6 +311,7 @@ export const isAccountStatus = oneOf(ACCOUNT_STATUSES);
 export const isStepName = oneOf(STEP_NAMES);
 export const isStepStatus = oneOf(STEP_STATUSES);
 export const isHintCode = oneOf(HINT_CODES);
+export const isCertReason = oneOf(CERT_REASONS);
 export const isNoteCode = oneOf(NOTE_CODES);
 export const isSource = oneOf(SOURCES);
 export const isSignIn = oneOf(SIGN_INS);

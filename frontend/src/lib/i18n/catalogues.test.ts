@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '$lib/api/errors';
 import {
   ACCOUNT_STATUSES,
+  CERT_REASONS,
   HINT_CODES,
   LANGUAGES,
   NOTE_CODES,
@@ -218,6 +219,30 @@ describe('email accounts: every value the backend sends is translated', () => {
     expect(flat.fr.get(`accounts.hints.${code}`)).not.toEqual(flat.en.get(`accounts.hints.${code}`));
   });
 
+  it('the UI knows exactly the reasons a certificate is not trusted', () => {
+    expect(sorted(goStrings('backend/connect/tls.go', /^\s*Untrusted\w+\s*=\s*"([a-z_]+)"/gm))).toEqual(sorted(CERT_REASONS));
+  });
+
+  it.each(CERT_REASONS)('a certificate refused as %s says what happened, in French too', (reason) => {
+    both(`accounts.failure.cert.${reason}`);
+    expect(flat.fr.get(`accounts.failure.cert.${reason}`)).not.toEqual(flat.en.get(`accounts.failure.cert.${reason}`));
+  });
+
+  it.each(STEP_NAMES)('a network failure at step %s says what happened', (name) => {
+    both(`accounts.failure.network.${name}`);
+  });
+
+  it.each(['auth_failed', 'provider_rejected', 'network.refused', 'network.timeout', 'cert.notYetValid'])(
+    'failure %s says what happened',
+    (what) => both(`accounts.failure.${what}`),
+  );
+
+  it.each([...SECURITIES, 'login', 'other'])('a server that cannot encrypt (%s) says what happened', (c) => {
+    both(`accounts.failure.tls_required.${c}`);
+  });
+
+  it.each(['tls', 'tlsTrusted', 'trusted'])('a passed TLS handshake says %s', (k) => both(`accounts.stepDetail.${k}`));
+
   it('the UI knows exactly the note codes of discovery', () => {
     expect(sorted(goStrings('backend/discovery/discovery.go', /^\s*Note\w+\s*=\s*"([^"]+)"/gm))).toEqual(sorted(NOTE_CODES));
   });
@@ -229,6 +254,11 @@ describe('email accounts: every value the backend sends is translated', () => {
   });
 
   it.each([...SOURCES, 'manual', 'unknown'])('source %s is named', (source) => both(`accounts.sources.${source}`));
+
+  it.each(['preset', 'guess'])('the origin of %s settings (an English sentence from the backend) is translated', (source) => {
+    both(`accounts.origin.${source}`);
+    expect(flat.fr.get(`accounts.origin.${source}`)).not.toEqual(flat.en.get(`accounts.origin.${source}`));
+  });
 
   it('the UI knows exactly the sign-in services and the security modes', () => {
     expect(sorted(goStrings('backend/discovery/discovery.go', /^\s*SignIn\w+\s*=\s*"([^"]+)"/gm))).toEqual(sorted(SIGN_INS));

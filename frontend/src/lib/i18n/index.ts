@@ -1,11 +1,27 @@
 // Translations: svelte-i18n with the catalogues fr.json and en.json. Components use
 // `$_(key)`; this module chooses and applies the language.
-import { addMessages, init, locale } from 'svelte-i18n';
+import { derived, type Readable } from 'svelte/store';
+import { addMessages, date, init, locale, time } from 'svelte-i18n';
 import { isLanguage, type Language } from '$lib/api';
 import en from './en.json';
 import fr from './fr.json';
 
 export { _, date, locale, time } from 'svelte-i18n';
+
+/** day formats an RFC 3339 time as a date in the current language ("22 nov. 2026"); a
+ * text that is not a time is shown as it is ("" stays ""). */
+export const day: Readable<(iso: string) => string> = derived(date, ($date) => (iso: string) => {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? $date(new Date(t), { format: 'medium' }) : iso;
+});
+
+/** dayTime is day with the time of day ("22 nov. 2026 10:05"). */
+export const dayTime: Readable<(iso: string) => string> = derived([date, time], ([$date, $time]) => (iso: string) => {
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) return iso;
+  const d = new Date(t);
+  return `${$date(d, { format: 'medium' })} ${$time(d, { format: 'short' })}`;
+});
 
 export const catalogues: Record<Language, Record<string, unknown>> = { fr, en };
 

@@ -21,7 +21,8 @@ vi.mock('$lib/api', async (importOriginal) => {
   };
 });
 
-import { accountsApi, ApiError, STEP_NAMES, type AccountInput, type Step, type StepName, type StepStatus, type TestReport } from '$lib/api';
+import { accountsApi, ApiError, STEP_NAMES, type Step, type StepName, type StepStatus, type TestReport } from '$lib/api';
+import { makeStep, testAccount, testCert } from '$lib/accounts/fixtures';
 import {
   applyReport,
   applyStep,
@@ -32,43 +33,13 @@ import {
   untrustedStep,
 } from './connectionTest';
 
-function step(name: StepName, status: StepStatus, over: Partial<Step> = {}): Step {
-  return {
-    runId: 'run-1',
-    name,
-    status,
-    detail: '',
-    code: null,
-    message: '',
-    hint: '',
-    hintCode: null,
-    params: {},
-    cert: null,
-    host: '127.0.0.1',
-    port: 993,
-    elapsedMs: 1,
-    ...over,
-  };
-}
+// The steps of a test of 127.0.0.1, with the test certificate of the mail environment.
+const step = (name: StepName, status: StepStatus, over: Partial<Step> = {}): Step =>
+  makeStep(name, status, { host: '127.0.0.1', ...over });
 
-const cert = {
-  subject: 'CN=localhost',
-  issuer: 'CN=localhost',
-  dnsNames: ['localhost'],
-  notBefore: '2026-01-01T00:00:00Z',
-  notAfter: '2036-01-01T00:00:00Z',
-  sha256: 'ab'.repeat(32),
-};
+const cert = { ...testCert, subject: 'CN=localhost', issuer: 'CN=localhost', dnsNames: ['localhost'] };
 
-const account: AccountInput = {
-  name: '',
-  email: 'alice@example.test',
-  fromName: '',
-  provider: '',
-  settingsSource: 'preset',
-  imap: { host: '127.0.0.1', port: 993, security: 'tls', username: 'alice@example.test' },
-  smtp: { host: '127.0.0.1', port: 587, security: 'starttls', username: 'alice@example.test' },
-};
+const account = testAccount;
 
 const statuses = (steps: ReturnType<typeof initialSteps>) => steps.map((v) => `${v.name}:${v.status}`);
 
@@ -152,7 +123,12 @@ describe('a connection test', () => {
     });
     const rep = await test.run({ accountId: 0, account }, 'pw', 'key-1');
     expect(rep?.ok).toBe(true);
-    expect(get(test)).toMatchObject({ phase: 'passed', testedKey: 'key-1', runId: 'run-1' });
+    expect(get(test)).toMatchObject({
+      phase: 'passed',
+      testedKey: 'key-1',
+      runId: 'run-1',
+      security: { imap: 'tls', smtp: 'starttls' },
+    });
     expect(statuses(get(test).steps)).toEqual(STEP_NAMES.map((n) => `${n}:ok`));
     // It was seen progressing, one step after the other.
     expect(phases).toContain('running:3');

@@ -9,6 +9,7 @@ import {
   STEP_NAMES,
   toApiError,
   type ApiError,
+  type Security,
   type Step,
   type StepName,
   type StepStatus,
@@ -78,6 +79,8 @@ export interface ConnectionTestData {
   error: ApiError | null;
   /** What was tested (see inputKey in $lib/accounts/form), to tell whether it still holds. */
   testedKey: string | null;
+  /** The encryption modes tested, which tell why a server could not encrypt. */
+  security: { imap: Security; smtp: Security } | null;
   trusting: boolean;
   trustError: ApiError | null;
 }
@@ -103,7 +106,16 @@ export function newRunId(): string {
 }
 
 function idle(): ConnectionTestData {
-  return { runId: null, phase: 'idle', steps: initialSteps(), error: null, testedKey: null, trusting: false, trustError: null };
+  return {
+    runId: null,
+    phase: 'idle',
+    steps: initialSteps(),
+    error: null,
+    testedKey: null,
+    security: null,
+    trusting: false,
+    trustError: null,
+  };
 }
 
 export function createConnectionTest(makeRunId: () => string = newRunId): ConnectionTest {
@@ -125,7 +137,8 @@ export function createConnectionTest(makeRunId: () => string = newRunId): Connec
     if (get(store).phase === 'running') await cancel();
     last = { target, password, key };
     const runId = makeRunId();
-    store.set({ ...idle(), runId, phase: 'running', testedKey: key ?? null });
+    const security = { imap: target.account.imap.security, smtp: target.account.smtp.security };
+    store.set({ ...idle(), runId, phase: 'running', testedKey: key ?? null, security });
     listen(runId);
     try {
       const report = await accountsApi.test(runId, target, password);
