@@ -16,7 +16,9 @@ import (
 	"mailroom/backend/api"
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
+	"mailroom/backend/mailbox"
 	"mailroom/backend/store"
+	"mailroom/backend/syncer"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -102,6 +104,8 @@ func NewApp(version string) *App {
 
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
 	b.Discovery = discovery.New(opts)
+	b.Mailbox = mailbox.New(db)
+	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})
 	log.Info("mailroom started", "version", version, "data", dir)
 	return a
 }
@@ -151,10 +155,26 @@ func rootsWith(file string) (*x509.CertPool, error) {
 
 func (a *App) startup(ctx context.Context) {
 	a.backend.Emit = func(name string, data any) { runtime.EventsEmit(ctx, name, data) }
+	a.backend.Dialogs = dialogs{ctx}
 	a.backend.Startup(ctx)
+	if a.backend.Sync != nil {
+		if err := a.backend.Sync.Start(ctx); err != nil {
+			slog.Error("the sync engine did not start", "err", err)
+		}
+	}
+}
+
+// dialogs are Wails' native dialogs.
+type dialogs struct{ ctx context.Context }
+
+func (d dialogs) SaveFile(name string) (string, error) {
+	return runtime.SaveFileDialog(d.ctx, runtime.SaveDialogOptions{DefaultFilename: name, CanCreateDirectories: true})
 }
 
 func (a *App) shutdown(ctx context.Context) {
+	if a.backend.Sync != nil {
+		a.backend.Sync.Stop()
+	}
 	if a.db != nil {
 		if err := a.db.Close(); err != nil {
 			slog.Error("closing the database", "err", err)

@@ -37,11 +37,7 @@ type Accounts struct {
 }
 
 func (s *Accounts) networkContext() (context.Context, context.CancelFunc) {
-	parent := s.b.ctx
-	if parent == nil {
-		parent = context.Background()
-	}
-	return context.WithTimeout(parent, networkTimeout)
+	return s.b.networkContext()
 }
 
 func (s *Accounts) dto(ctx context.Context, a accounts.Account) (AccountDTO, error) {
@@ -339,6 +335,7 @@ func (s *Accounts) Create(in AccountInput, password string) (AccountDTO, error) 
 		if err != nil {
 			return AccountDTO{}, err
 		}
+		defer s.b.accountChanged(a.ID)
 		// A connection test of exactly these settings and password just passed: the
 		// account starts as connected rather than unchecked, without a second login.
 		if s.passedRecently(in.account(), password) {
@@ -360,6 +357,7 @@ func (s *Accounts) Update(id int64, in AccountInput, password string) (AccountDT
 		if err != nil {
 			return AccountDTO{}, err
 		}
+		s.b.accountChanged(id)
 		return s.dto(ctx, a)
 	})
 }
@@ -367,7 +365,11 @@ func (s *Accounts) Update(id int64, in AccountInput, password string) (AccountDT
 // SetDisabled disables or enables an account.
 func (s *Accounts) SetDisabled(id int64, disabled bool) error {
 	return do(s.b, "Accounts.SetDisabled", func(ctx context.Context, c caller) error {
-		return s.b.Accounts.SetDisabled(ctx, id, disabled)
+		if err := s.b.Accounts.SetDisabled(ctx, id, disabled); err != nil {
+			return err
+		}
+		s.b.accountChanged(id)
+		return nil
 	})
 }
 
@@ -375,7 +377,11 @@ func (s *Accounts) SetDisabled(id int64, disabled bool) error {
 // was processed; otherwise it is refused with the reason.
 func (s *Accounts) Delete(id int64) error {
 	return do(s.b, "Accounts.Delete", func(ctx context.Context, c caller) error {
-		return s.b.Accounts.Delete(ctx, id)
+		if err := s.b.Accounts.Delete(ctx, id); err != nil {
+			return err
+		}
+		s.b.accountChanged(id)
+		return nil
 	})
 }
 

@@ -21,7 +21,9 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
+	"mailroom/backend/mailbox"
 	"mailroom/backend/store"
+	"mailroom/backend/syncer"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -41,6 +43,9 @@ type Backend struct {
 	Pins      *connect.Pins
 	Dialer    *connect.Dialer
 	Discovery *discovery.Discoverer
+	Mailbox   *mailbox.Mailbox
+	Sync      *syncer.Engine
+	Dialogs   Dialogs
 	// Emit sends an event to the UI (Wails' EventsEmit); nil drops events (tests may record them).
 	Emit    func(name string, data any)
 	DataDir string
@@ -59,6 +64,29 @@ func (b *Backend) context() (context.Context, context.CancelFunc) {
 		parent = context.Background()
 	}
 	return context.WithTimeout(parent, callTimeout)
+}
+
+// networkContext bounds a call that talks to mail servers (discovery with verification,
+// a connection test, a send, an attachment).
+func (b *Backend) networkContext() (context.Context, context.CancelFunc) {
+	parent := b.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	return context.WithTimeout(parent, networkTimeout)
+}
+
+// SyncEvents forwards the sync engine's events to the UI (syncer.Deps.Emit).
+func (b *Backend) SyncEvents() func(syncer.Event) { return syncEvent(b) }
+
+// accountChanged tells the sync engine an account was created, edited, enabled, disabled
+// or deleted.
+func (b *Backend) accountChanged(id int64) {
+	if b.Sync != nil {
+		if err := b.Sync.AccountChanged(id); err != nil {
+			b.logger().Warn("sync engine: account change", "account", id, "err", err)
+		}
+	}
 }
 
 func (b *Backend) emit(name string, data any) {
@@ -81,6 +109,8 @@ type Services struct {
 	Users    *Users
 	Accounts *Accounts
 	Presets  *Presets
+	Mail     *Mail
+	Sync     *Sync
 }
 
 // New builds the services over b. It does no I/O.
@@ -91,12 +121,16 @@ func New(b *Backend) *Services {
 		Users:    &Users{b: b},
 		Accounts: &Accounts{b: b},
 		Presets:  &Presets{b: b},
+		Mail:     &Mail{b: b},
+		Sync:     &Sync{b: b},
 	}
 }
 
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
-func (s *Services) Bound() []any { return []any{s.Session, s.System, s.Users, s.Accounts, s.Presets} }
+func (s *Services) Bound() []any {
+	return []any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync}
+}
 
 // ErrorDTO is how every error reaches the UI: a stable code the UI translates, a message
 // in English for detail and logs, and the form field it concerns, if any.

@@ -56,6 +56,19 @@ var policy = map[string]access{
 	"Accounts.SetQuota":         superAdmins,
 	"Accounts.SendTestEmail":    admins,
 
+	"Mail.List":              signedIn,
+	"Mail.Folders":           signedIn,
+	"Mail.Get":               signedIn,
+	"Mail.SetFlags":          signedIn,
+	"Mail.AllowRemoteImages": signedIn,
+	"Mail.SaveAttachment":    signedIn,
+	"Mail.Draft":             signedIn,
+	"Mail.Send":              signedIn,
+
+	"Sync.Status": signedIn,
+	"Sync.Now":    signedIn,
+	"Sync.Cancel": signedIn,
+
 	"Presets.List":   admins,
 	"Presets.Save":   admins,
 	"Presets.Delete": admins,

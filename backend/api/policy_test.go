@@ -13,7 +13,9 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
+	"mailroom/backend/mailbox"
 	"mailroom/backend/store"
+	"mailroom/backend/syncer"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -63,6 +65,19 @@ var allowed = map[string][]string{
 	"Accounts.SetQuota":         {super},
 	"Accounts.SendTestEmail":    {super, admin},
 
+	"Mail.List":              {super, admin, collab},
+	"Mail.Folders":           {super, admin, collab},
+	"Mail.Get":               {super, admin, collab},
+	"Mail.SetFlags":          {super, admin, collab},
+	"Mail.AllowRemoteImages": {super, admin, collab},
+	"Mail.SaveAttachment":    {super, admin, collab},
+	"Mail.Draft":             {super, admin, collab},
+	"Mail.Send":              {super, admin, collab},
+
+	"Sync.Status": {super, admin, collab},
+	"Sync.Now":    {super, admin, collab},
+	"Sync.Cancel": {super, admin, collab},
+
 	"Presets.List":   {super, admin},
 	"Presets.Save":   {super, admin},
 	"Presets.Delete": {super, admin},
@@ -88,7 +103,9 @@ func newHarness(t *testing.T) *harness {
 	pins := connect.NewPins(db)
 	b := &Backend{DB: db, Vault: v, Users: us, DataDir: t.TempDir(), Version: "test",
 		Accounts: reg, Pins: pins, Dialer: &connect.Dialer{Timeout: 5 * time.Second, Pins: pins},
-		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")})}
+		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")}),
+		Mailbox:   mailbox.New(db)}
+	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents()}, syncer.Options{})
 	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
 	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
 	if err != nil {

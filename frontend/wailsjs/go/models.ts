@@ -116,6 +116,40 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class AddressDTO {
+	    name: string;
+	    email: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AddressDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.email = source["email"];
+	    }
+	}
+	export class AttachmentDTO {
+	    partPath: string;
+	    filename: string;
+	    contentType: string;
+	    size: number;
+	    inline: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new AttachmentDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.partPath = source["partPath"];
+	        this.filename = source["filename"];
+	        this.contentType = source["contentType"];
+	        this.size = source["size"];
+	        this.inline = source["inline"];
+	    }
+	}
 	export class AttemptDTO {
 	    source: string;
 	    host: string;
@@ -234,6 +268,253 @@ export namespace api {
 	        this.attempts = this.convertValues(source["attempts"], AttemptDTO);
 	        this.exchangeUrl = source["exchangeUrl"];
 	        this.authFailed = source["authFailed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DraftDTO {
+	    accountId: number;
+	    to: AddressDTO[];
+	    cc: AddressDTO[];
+	    subject: string;
+	    text: string;
+	    quotedHtml: string;
+	    inReplyTo: string;
+	    references: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DraftDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.to = this.convertValues(source["to"], AddressDTO);
+	        this.cc = this.convertValues(source["cc"], AddressDTO);
+	        this.subject = source["subject"];
+	        this.text = source["text"];
+	        this.quotedHtml = source["quotedHtml"];
+	        this.inReplyTo = source["inReplyTo"];
+	        this.references = source["references"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class FolderDTO {
+	    id: number;
+	    accountId: number;
+	    name: string;
+	    role: string;
+	    enabled: boolean;
+	    total: number;
+	    unread: number;
+	    lastSync: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FolderDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accountId = source["accountId"];
+	        this.name = source["name"];
+	        this.role = source["role"];
+	        this.enabled = source["enabled"];
+	        this.total = source["total"];
+	        this.unread = source["unread"];
+	        this.lastSync = source["lastSync"];
+	    }
+	}
+	export class MailRowDTO {
+	    id: number;
+	    accountId: number;
+	    folderId: number;
+	    folderRole: string;
+	    fromName: string;
+	    fromEmail: string;
+	    subject: string;
+	    snippet: string;
+	    date: string;
+	    seen: boolean;
+	    flagged: boolean;
+	    answered: boolean;
+	    hasAttachments: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new MailRowDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accountId = source["accountId"];
+	        this.folderId = source["folderId"];
+	        this.folderRole = source["folderRole"];
+	        this.fromName = source["fromName"];
+	        this.fromEmail = source["fromEmail"];
+	        this.subject = source["subject"];
+	        this.snippet = source["snippet"];
+	        this.date = source["date"];
+	        this.seen = source["seen"];
+	        this.flagged = source["flagged"];
+	        this.answered = source["answered"];
+	        this.hasAttachments = source["hasAttachments"];
+	    }
+	}
+	export class MailPageDTO {
+	    rows: MailRowDTO[];
+	    next: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MailPageDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.rows = this.convertValues(source["rows"], MailRowDTO);
+	        this.next = source["next"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class MailQueryDTO {
+	    accountId: number;
+	    folderRole: string;
+	    folderId: number;
+	    unread: boolean;
+	    flagged: boolean;
+	    search: string;
+	    cursor: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new MailQueryDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.folderRole = source["folderRole"];
+	        this.folderId = source["folderId"];
+	        this.unread = source["unread"];
+	        this.flagged = source["flagged"];
+	        this.search = source["search"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
+	}
+	
+	export class MessageViewDTO {
+	    id: number;
+	    accountId: number;
+	    folderId: number;
+	    folderRole: string;
+	    fromName: string;
+	    fromEmail: string;
+	    subject: string;
+	    snippet: string;
+	    date: string;
+	    seen: boolean;
+	    flagged: boolean;
+	    answered: boolean;
+	    hasAttachments: boolean;
+	    folderName: string;
+	    messageId: string;
+	    from: AddressDTO[];
+	    replyTo: AddressDTO[];
+	    to: AddressDTO[];
+	    cc: AddressDTO[];
+	    attachments: AttachmentDTO[];
+	    problems: string[];
+	    bodyState: string;
+	    isHtml: boolean;
+	    document: string;
+	    remoteImages: number;
+	    remoteBlocked: boolean;
+	    remoteAlways: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new MessageViewDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accountId = source["accountId"];
+	        this.folderId = source["folderId"];
+	        this.folderRole = source["folderRole"];
+	        this.fromName = source["fromName"];
+	        this.fromEmail = source["fromEmail"];
+	        this.subject = source["subject"];
+	        this.snippet = source["snippet"];
+	        this.date = source["date"];
+	        this.seen = source["seen"];
+	        this.flagged = source["flagged"];
+	        this.answered = source["answered"];
+	        this.hasAttachments = source["hasAttachments"];
+	        this.folderName = source["folderName"];
+	        this.messageId = source["messageId"];
+	        this.from = this.convertValues(source["from"], AddressDTO);
+	        this.replyTo = this.convertValues(source["replyTo"], AddressDTO);
+	        this.to = this.convertValues(source["to"], AddressDTO);
+	        this.cc = this.convertValues(source["cc"], AddressDTO);
+	        this.attachments = this.convertValues(source["attachments"], AttachmentDTO);
+	        this.problems = source["problems"];
+	        this.bodyState = source["bodyState"];
+	        this.isHtml = source["isHtml"];
+	        this.document = source["document"];
+	        this.remoteImages = source["remoteImages"];
+	        this.remoteBlocked = source["remoteBlocked"];
+	        this.remoteAlways = source["remoteAlways"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -381,6 +662,66 @@ export namespace api {
 	        this.active = source["active"];
 	    }
 	}
+	export class SendInput {
+	    accountId: number;
+	    to: AddressDTO[];
+	    cc: AddressDTO[];
+	    bcc: AddressDTO[];
+	    subject: string;
+	    text: string;
+	    quotedHtml: string;
+	    inReplyTo: string;
+	    references: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SendInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.to = this.convertValues(source["to"], AddressDTO);
+	        this.cc = this.convertValues(source["cc"], AddressDTO);
+	        this.bcc = this.convertValues(source["bcc"], AddressDTO);
+	        this.subject = source["subject"];
+	        this.text = source["text"];
+	        this.quotedHtml = source["quotedHtml"];
+	        this.inReplyTo = source["inReplyTo"];
+	        this.references = source["references"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SentDTO {
+	    messageId: string;
+	    answer: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SentDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.messageId = source["messageId"];
+	        this.answer = source["answer"];
+	    }
+	}
 	
 	export class UserDTO {
 	    id: number;
@@ -497,6 +838,30 @@ export namespace api {
 		    }
 		    return a;
 		}
+	}
+	export class SyncStatusDTO {
+	    accountId: number;
+	    folder: string;
+	    phase: string;
+	    done: number;
+	    total: number;
+	    code: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SyncStatusDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.folder = source["folder"];
+	        this.phase = source["phase"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.code = source["code"];
+	        this.message = source["message"];
+	    }
 	}
 	export class VaultStatusDTO {
 	    available: boolean;

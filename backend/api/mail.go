@@ -1,0 +1,450 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/wneessen/go-mail"
+
+	"mailroom/backend/connect"
+	"mailroom/backend/fault"
+	"mailroom/backend/mailbox"
+	"mailroom/backend/message"
+	"mailroom/backend/syncer"
+)
+
+// Events the mail services emit.
+const (
+	SyncProgressEvent = "sync:progress" // SyncStatusDTO
+	MailChangedEvent  = "mail:changed"  // {accountId}
+)
+
+// Dialogs are the native dialogs the API needs; app.go provides Wails' own.
+type Dialogs interface {
+	// SaveFile asks where to save a file; "" means the user cancelled.
+	SaveFile(defaultName string) (string, error)
+}
+
+// Mail is the unified inbox: list, search, read, flags, attachments, reply (F9).
+type Mail struct{ b *Backend }
+
+// visible returns the ids of the accounts the caller may read: those granted to them.
+func (s *Mail) visible(ctx context.Context, c caller) ([]int64, error) {
+	list, err := s.b.Accounts.List(ctx, c.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(list))
+	for _, a := range list {
+		if !a.Disabled {
+			ids = append(ids, a.ID)
+		}
+	}
+	return ids, nil
+}
+
+func parseCursor(s string) (*mailbox.Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	d, id, ok := strings.Cut(s, ":")
+	date, err1 := strconv.ParseInt(d, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return nil, fault.Invalid("cursor", "This page of the list is no longer valid: reload the list.")
+	}
+	return &mailbox.Cursor{Date: date, ID: n}, nil
+}
+
+// List returns a page of messages, newest first, over the accounts the user may read.
+func (s *Mail) List(q MailQueryDTO) (MailPageDTO, error) {
+	return run(s.b, "Mail.List", func(ctx context.Context, c caller) (MailPageDTO, error) {
+		ids, err := s.visible(ctx, c)
+		if err != nil {
+			return MailPageDTO{}, err
+		}
+		before, err := parseCursor(q.Cursor)
+		if err != nil {
+			return MailPageDTO{}, err
+		}
+		rows, next, err := s.b.Mailbox.List(ctx, mailbox.Query{AccountIDs: ids, AccountID: q.AccountID, FolderRole: q.FolderRole,
+			FolderID: q.FolderID, Unread: q.Unread, Flagged: q.Flagged, Search: q.Search, Before: before, Limit: q.Limit})
+		if err != nil {
+			return MailPageDTO{}, err
+		}
+		page := MailPageDTO{Rows: make([]MailRowDTO, 0, len(rows))}
+		for _, r := range rows {
+			page.Rows = append(page.Rows, mailRowDTO(r))
+		}
+		if next != nil {
+			page.Next = fmt.Sprintf("%d:%d", next.Date, next.ID)
+		}
+		return page, nil
+	})
+}
+
+// Folders lists the folders of the accounts the user may read, with counts.
+func (s *Mail) Folders() ([]FolderDTO, error) {
+	return run(s.b, "Mail.Folders", func(ctx context.Context, c caller) ([]FolderDTO, error) {
+		ids, err := s.visible(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		fs, err := s.b.Mailbox.Folders(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]FolderDTO, 0, len(fs))
+		for _, f := range fs {
+			out = append(out, folderDTO(f))
+		}
+		return out, nil
+	})
+}
+
+// Get returns a message ready to show. Remote images stay blocked unless showRemote is
+// set for this viewing or the sender is always allowed.
+func (s *Mail) Get(id int64, showRemote bool) (MessageViewDTO, error) {
+	return run(s.b, "Mail.Get", func(ctx context.Context, c caller) (MessageViewDTO, error) {
+		ids, err := s.visible(ctx, c)
+		if err != nil {
+			return MessageViewDTO{}, err
+		}
+		m, err := s.b.Mailbox.Get(ctx, ids, id)
+		if err != nil {
+			return MessageViewDTO{}, err
+		}
+		always, err := s.b.Mailbox.RemoteAllowed(ctx, m.FromEmail)
+		if err != nil {
+			return MessageViewDTO{}, err
+		}
+		allow := showRemote || always
+		v := MessageViewDTO{MailRowDTO: mailRowDTO(m.Row), FolderName: m.FolderName, MessageID: m.MessageID,
+			From: addressDTOs(m.From), ReplyTo: addressDTOs(m.ReplyTo), To: addressDTOs(m.To), Cc: addressDTOs(m.Cc),
+			Attachments: []AttachmentDTO{}, Problems: append([]string{}, m.Problems...), BodyState: m.BodyState, RemoteAlways: always}
+		for _, a := range m.Attachments {
+			v.Attachments = append(v.Attachments, AttachmentDTO{PartPath: a.PartPath, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, Inline: a.Inline})
+		}
+		var body string
+		if m.HTML != "" {
+			san := message.Sanitize(m.HTML, message.SanitizeOptions{AllowRemoteImages: allow})
+			body, v.IsHTML, v.RemoteImages = san.HTML, true, san.RemoteImages
+			v.RemoteBlocked = san.Blocked
+		} else {
+			body = message.TextToHTML(m.Text)
+		}
+		v.Document = message.Document(body, message.DocumentOptions{AllowRemoteImages: allow && v.RemoteImages > 0})
+		return v, nil
+	})
+}
+
+// checkVisible refuses message ids the caller may not read.
+func (s *Mail) checkVisible(ctx context.Context, c caller, ids []int64) error {
+	acc, err := s.visible(ctx, c)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := s.b.Mailbox.Get(ctx, acc, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxFlagBatch bounds one flag change.
+const maxFlagBatch = 1000
+
+// SetFlags marks messages read/unread ("seen") or flagged; the change goes to the server.
+func (s *Mail) SetFlags(ids []int64, flag string, value bool) error {
+	return do(s.b, "Mail.SetFlags", func(ctx context.Context, c caller) error {
+		if len(ids) > maxFlagBatch {
+			return fault.Invalid("ids", fmt.Sprintf("Select at most %d messages at once.", maxFlagBatch))
+		}
+		if err := s.checkVisible(ctx, c, ids); err != nil {
+			return err
+		}
+		return s.b.Sync.SetFlags(ctx, ids, flag, value)
+	})
+}
+
+// AllowRemoteImages always shows remote images from a sender (or stops doing so).
+func (s *Mail) AllowRemoteImages(email string, always bool) error {
+	return do(s.b, "Mail.AllowRemoteImages", func(ctx context.Context, c caller) error {
+		if !always {
+			return s.b.Mailbox.DisallowRemote(ctx, email)
+		}
+		return s.b.Mailbox.AllowRemote(ctx, email, c.user.ID)
+	})
+}
+
+// SaveAttachment asks where to save an attachment, fetches it from the server and writes
+// it there. It returns the path, or "" when the user cancelled.
+func (s *Mail) SaveAttachment(id int64, partPath string) (string, error) {
+	return run(s.b, "Mail.SaveAttachment", func(_ context.Context, c caller) (string, error) {
+		ctx, cancel := s.b.networkContext()
+		defer cancel()
+		if err := s.checkVisible(ctx, c, []int64{id}); err != nil {
+			return "", err
+		}
+		r, name, _, err := s.b.Sync.FetchPart(ctx, id, partPath)
+		if err != nil {
+			return "", err
+		}
+		defer r.Close()
+		if s.b.Dialogs == nil {
+			return "", fault.New(fault.Internal, "Saving files is not available here.")
+		}
+		path, err := s.b.Dialogs.SaveFile(name)
+		if err != nil || path == "" {
+			return "", err
+		}
+		f, err := os.CreateTemp(dirOf(path), ".mailroom-save-*")
+		if err != nil {
+			return "", fault.Wrap(fault.InvalidInput, "Mailroom cannot write in this folder: choose another.", err)
+		}
+		_, err = io.Copy(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), path)
+		}
+		if err != nil {
+			os.Remove(f.Name())
+			return "", fault.Wrap(fault.Network, "The attachment could not be saved completely; nothing was written. Try again.", err)
+		}
+		return path, nil
+	})
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+// Draft prepares a reply ("reply", "reply_all") or a forward ("forward") of a message.
+func (s *Mail) Draft(id int64, mode string) (DraftDTO, error) {
+	return run(s.b, "Mail.Draft", func(ctx context.Context, c caller) (DraftDTO, error) {
+		ids, err := s.visible(ctx, c)
+		if err != nil {
+			return DraftDTO{}, err
+		}
+		m, err := s.b.Mailbox.Get(ctx, ids, id)
+		if err != nil {
+			return DraftDTO{}, err
+		}
+		acc, err := s.b.Accounts.Get(ctx, m.AccountID)
+		if err != nil {
+			return DraftDTO{}, err
+		}
+		author := m.FromName
+		if author == "" {
+			author = m.FromEmail
+		}
+		d := DraftDTO{AccountID: m.AccountID, To: []AddressDTO{}, Cc: []AddressDTO{}, References: []string{}}
+		opt := message.SanitizeOptions{}
+		switch mode {
+		case "reply", "reply_all":
+			d.Subject = prefixed("Re: ", m.Subject)
+			d.To = addressDTOs(m.ReplyTo)
+			if len(d.To) == 0 {
+				d.To = addressDTOs(m.From)
+			}
+			if mode == "reply_all" {
+				seen := map[string]bool{strings.ToLower(acc.Email): true}
+				for _, a := range d.To {
+					seen[strings.ToLower(a.Email)] = true
+				}
+				for _, a := range append(addressDTOs(m.To), addressDTOs(m.Cc)...) {
+					if !seen[strings.ToLower(a.Email)] {
+						seen[strings.ToLower(a.Email)] = true
+						d.Cc = append(d.Cc, a)
+					}
+				}
+			}
+			d.InReplyTo = m.MessageID
+			if m.MessageID != "" {
+				d.References = append(d.References, m.MessageID)
+			}
+			d.Text = message.QuoteText(m.Text, author, m.Date)
+			if m.HTML != "" {
+				d.QuotedHTML = message.QuoteHTML(m.HTML, author, m.Date, opt)
+			}
+		case "forward":
+			d.Subject = prefixed("Fwd: ", m.Subject)
+			fm := &message.Message{Subject: m.Subject, Date: m.Date, Text: m.Text, HTML: m.HTML,
+				From: messageAddrs(m.From), To: messageAddrs(m.To), Cc: messageAddrs(m.Cc)}
+			d.Text = message.ForwardText(fm)
+			if m.HTML != "" {
+				d.QuotedHTML = message.ForwardHTML(fm, opt)
+			}
+		default:
+			return DraftDTO{}, fault.Invalid("mode", "Choose reply, reply to all or forward.")
+		}
+		return d, nil
+	})
+}
+
+func prefixed(prefix, subject string) string {
+	if strings.HasPrefix(strings.ToLower(subject), strings.ToLower(prefix)) {
+		return subject
+	}
+	return prefix + subject
+}
+
+func messageAddrs(as []mailbox.Address) []message.Address {
+	out := make([]message.Address, 0, len(as))
+	for _, a := range as {
+		out = append(out, message.Address{Name: a.Name, Email: a.Email})
+	}
+	return out
+}
+
+// Send sends a message written in the composer through the account's SMTP server. (The
+// durable outbox replaces this direct send when it lands.)
+func (s *Mail) Send(in SendInput) (SentDTO, error) {
+	return run(s.b, "Mail.Send", func(_ context.Context, c caller) (SentDTO, error) {
+		ctx, cancel := s.b.networkContext()
+		defer cancel()
+		ok, err := s.b.Accounts.CanUse(ctx, in.AccountID, c.user.ID)
+		if err != nil {
+			return SentDTO{}, err
+		}
+		if !ok {
+			return SentDTO{}, fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access.")
+		}
+		acc, err := s.b.Accounts.Get(ctx, in.AccountID)
+		if err != nil {
+			return SentDTO{}, err
+		}
+		if acc.Disabled {
+			return SentDTO{}, fault.New(fault.Conflict, "This account is disabled: enable it to send from it.")
+		}
+		m := mail.NewMsg()
+		if err := m.FromFormat(acc.FromName, acc.Email); err != nil {
+			return SentDTO{}, fault.Invalid("from", "The account's address cannot be used as a sender.")
+		}
+		if len(in.To)+len(in.Cc)+len(in.Bcc) == 0 {
+			return SentDTO{}, fault.Invalid("to", "Add at least one recipient.")
+		}
+		for _, set := range []struct {
+			field string
+			addrs []AddressDTO
+			add   func(name, email string) error
+		}{
+			{"to", in.To, m.AddToFormat}, {"cc", in.Cc, m.AddCcFormat}, {"bcc", in.Bcc, m.AddBccFormat},
+		} {
+			for _, a := range set.addrs {
+				if err := set.add(a.Name, strings.TrimSpace(a.Email)); err != nil {
+					return SentDTO{}, fault.Invalid(set.field, fmt.Sprintf("%q is not an email address.", a.Email))
+				}
+			}
+		}
+		m.Subject(in.Subject)
+		m.SetMessageID()
+		m.SetDate()
+		if in.InReplyTo != "" {
+			m.SetGenHeader(mail.HeaderInReplyTo, in.InReplyTo)
+		}
+		if len(in.References) > 0 {
+			m.SetGenHeader(mail.HeaderReferences, strings.Join(in.References, " "))
+		}
+		m.SetBodyString(mail.TypeTextPlain, in.Text)
+		if in.QuotedHTML != "" {
+			// The quote is re-sanitised here: whatever the webview sends, only what the
+			// sanitiser allows leaves in the message.
+			body := message.TextToHTML(in.Text) + message.Sanitize(in.QuotedHTML, message.SanitizeOptions{AllowRemoteImages: true}).HTML
+			m.AddAlternativeString(mail.TypeTextHTML, body)
+		}
+		pw, err := s.b.Accounts.Password(ctx, acc.ID)
+		if err != nil {
+			return SentDTO{}, err
+		}
+		cl, err := s.b.Dialer.SMTPLogin(ctx, acc.SMTP, pw, nil)
+		if err != nil {
+			return SentDTO{}, err
+		}
+		defer cl.Close()
+		if err := cl.Send(m); err != nil {
+			return SentDTO{}, connect.SMTPError(acc.SMTP, err)
+		}
+		res := SentDTO{Answer: m.ServerResponse()}
+		if ids := m.GetGenHeader(mail.HeaderMessageID); len(ids) > 0 {
+			res.MessageID = ids[0]
+		}
+		return res, nil
+	})
+}
+
+// Sync reports and steers the sync engine (F8).
+type Sync struct{ b *Backend }
+
+// Status returns the sync state of every account the user may read.
+func (s *Sync) Status() ([]SyncStatusDTO, error) {
+	return run(s.b, "Sync.Status", func(ctx context.Context, c caller) ([]SyncStatusDTO, error) {
+		ids, err := (&Mail{b: s.b}).visible(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		mine := map[int64]bool{}
+		for _, id := range ids {
+			mine[id] = true
+		}
+		out := []SyncStatusDTO{}
+		for _, e := range s.b.Sync.Status() {
+			if mine[e.AccountID] {
+				out = append(out, syncStatusDTO(e))
+			}
+		}
+		return out, nil
+	})
+}
+
+// Now syncs an account at once.
+func (s *Sync) Now(accountID int64) error {
+	return do(s.b, "Sync.Now", func(ctx context.Context, c caller) error {
+		if ok, err := s.b.Accounts.CanUse(ctx, accountID, c.user.ID); err != nil || !ok {
+			return firstErr(err, fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access."))
+		}
+		s.b.Sync.SyncNow(accountID)
+		return nil
+	})
+}
+
+// Cancel stops an account's sync under way; it resumes at the next poll or on Now.
+func (s *Sync) Cancel(accountID int64) error {
+	return do(s.b, "Sync.Cancel", func(ctx context.Context, c caller) error {
+		if ok, err := s.b.Accounts.CanUse(ctx, accountID, c.user.ID); err != nil || !ok {
+			return firstErr(err, fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access."))
+		}
+		s.b.Sync.Cancel(accountID)
+		return nil
+	})
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// syncEvent maps an engine event to the UI's events.
+func syncEvent(b *Backend) func(syncer.Event) {
+	return func(e syncer.Event) {
+		if e.Kind == syncer.KindChanged {
+			b.emit(MailChangedEvent, map[string]int64{"accountId": e.AccountID})
+			return
+		}
+		b.emit(SyncProgressEvent, syncStatusDTO(e))
+	}
+}

@@ -1,0 +1,180 @@
+package syncer
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+func (w *worker) localCount(ctx context.Context, folderID int64) (int, error) {
+	var n int
+	err := w.e.deps.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id = ?`, folderID).Scan(&n)
+	if err != nil {
+		return 0, dbError(fmt.Errorf("syncer: count messages: %w", err))
+	}
+	return n, nil
+}
+
+// localUIDs returns the stored UIDs of a folder from a UID on.
+func (w *worker) localUIDs(ctx context.Context, folderID int64, from uint32) (map[uint32]bool, error) {
+	rows, err := w.e.deps.DB.R.QueryContext(ctx, `SELECT uid FROM messages WHERE folder_id = ? AND uid >= ?`, folderID, from)
+	if err != nil {
+		return nil, dbError(fmt.Errorf("syncer: stored UIDs: %w", err))
+	}
+	defer rows.Close()
+	out := map[uint32]bool{}
+	for rows.Next() {
+		var u uint32
+		if err := rows.Scan(&u); err != nil {
+			return nil, dbError(fmt.Errorf("syncer: stored UIDs: %w", err))
+		}
+		out[u] = true
+	}
+	return out, rows.Err()
+}
+
+// purgeFolder forgets a folder's messages and sync state (a new UIDVALIDITY, or the
+// folder disabled). Addresses, bodies, attachments, intents and index rows go with the
+// messages (cascades and the messages_fts_cleanup trigger).
+func purgeFolder(ctx context.Context, tx *sql.Tx, folderID int64, uidvalidity uint32) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE folder_id = ?`, folderID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE folders SET uidvalidity = ?, uidnext = 0, highestmodseq = 0,
+		message_count = 0 WHERE id = ?`, uidvalidity, folderID)
+	return err
+}
+
+// saveFolderState records what the sync that started with sel has stored.
+func saveFolderState(ctx context.Context, tx *sql.Tx, folderID int64, sel *imap.SelectData) error {
+	_, err := tx.ExecContext(ctx, `UPDATE folders SET uidvalidity = ?, uidnext = ?, highestmodseq = ?,
+		message_count = (SELECT count(*) FROM messages WHERE folder_id = ?), last_sync_at = ? WHERE id = ?`,
+		sel.UIDValidity, uint32(sel.UIDNext), sel.HighestModSeq, folderID, time.Now().Unix(), folderID)
+	return err
+}
+
+func applyDeletes(ctx context.Context, tx *sql.Tx, folderID int64, uids []uint32) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `DELETE FROM messages WHERE folder_id = ? AND uid = ?`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, u := range uids {
+		if _, err := st.ExecContext(ctx, folderID, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyFlags stores the server's flags, except those with an intent of the user not yet
+// on the server (pending_flags): the intent wins until it is pushed.
+func applyFlags(ctx context.Context, tx *sql.Tx, folderID int64, rows []flagRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `UPDATE messages SET
+		seen = CASE WHEN EXISTS (SELECT 1 FROM pending_flags p WHERE p.message_id = messages.id AND p.flag = 'seen') THEN seen ELSE ? END,
+		flagged = CASE WHEN EXISTS (SELECT 1 FROM pending_flags p WHERE p.message_id = messages.id AND p.flag = 'flagged') THEN flagged ELSE ? END,
+		answered = ?, draft = ?, keywords = ?
+		WHERE folder_id = ? AND uid = ?`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, r := range rows {
+		if _, err := st.ExecContext(ctx, r.flags.seen, r.flags.flagged, r.flags.answered, r.flags.draft,
+			r.flags.keywords, folderID, r.uid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Address kinds of message_addresses, in envelope order.
+var addressKinds = []string{"from", "sender", "reply_to", "to", "cc", "bcc"}
+
+func envelopeLists(env *imap.Envelope) [][]imap.Address {
+	return [][]imap.Address{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc}
+}
+
+// insertHeaders stores new messages with their addresses and index row. A message
+// already stored (an interrupted sync fetched it) only gets its flags refreshed.
+func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, hs []header) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO messages(account_id, folder_id, uid, message_id, in_reply_to,
+		subject, from_name, from_email, date, size, seen, flagged, answered, draft, keywords, has_attachments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(folder_id, uid) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	addr, err := tx.PrepareContext(ctx, `INSERT INTO message_addresses(message_id, kind, position, name, email) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer addr.Close()
+	fts, err := tx.PrepareContext(ctx, `INSERT INTO messages_fts(rowid, subject, addresses, body) VALUES (?, ?, ?, '')`)
+	if err != nil {
+		return err
+	}
+	defer fts.Close()
+	var again []flagRow
+	for _, h := range hs {
+		env := h.env
+		date := env.Date
+		if date.IsZero() {
+			date = h.internalDate
+		}
+		var fromName, fromEmail string
+		if len(env.From) > 0 {
+			fromName, fromEmail = env.From[0].Name, env.From[0].Addr()
+		}
+		inReplyTo := ""
+		if len(env.InReplyTo) > 0 {
+			inReplyTo = env.InReplyTo[0]
+		}
+		res, err := ins.ExecContext(ctx, accountID, folderID, h.uid, env.MessageID, inReplyTo,
+			env.Subject, fromName, fromEmail, date.Unix(), h.size,
+			h.flags.seen, h.flags.flagged, h.flags.answered, h.flags.draft, h.flags.keywords, h.hasAttachments)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			again = append(again, flagRow{uid: h.uid, flags: h.flags})
+			continue
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		var words strings.Builder
+		for k, list := range envelopeLists(env) {
+			pos := 0
+			for _, a := range list {
+				email := a.Addr()
+				if email == "" {
+					continue // a group marker
+				}
+				if _, err := addr.ExecContext(ctx, id, addressKinds[k], pos, a.Name, email); err != nil {
+					return err
+				}
+				pos++
+				words.WriteString(a.Name)
+				words.WriteByte(' ')
+				words.WriteString(email)
+				words.WriteByte(' ')
+			}
+		}
+		if _, err := fts.ExecContext(ctx, id, env.Subject, words.String()); err != nil {
+			return err
+		}
+	}
+	return applyFlags(ctx, tx, folderID, again)
+}

@@ -1,0 +1,190 @@
+package syncer
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"mailroom/backend/fault"
+)
+
+// The flags the app changes, and their IMAP names.
+var imapFlagOf = map[string]imap.Flag{
+	"seen":    imap.FlagSeen,
+	"flagged": imap.FlagFlagged,
+}
+
+// SetFlags sets or clears a flag ("seen" or "flagged") on messages. The rows change at
+// once (the UI may re-read them when SetFlags returns); the change is kept as an intent
+// (pending_flags) that the account's worker pushes to the server when connected — now,
+// after a reconnect, or after a restart — and that no re-sync overwrites meanwhile.
+// Unknown ids are ignored.
+func (e *Engine) SetFlags(ctx context.Context, messageIDs []int64, flag string, value bool) error {
+	if _, ok := imapFlagOf[flag]; !ok {
+		return fault.Invalid("flag", fmt.Sprintf("Unknown flag %q: use seen or flagged.", flag))
+	}
+	if len(messageIDs) == 0 {
+		return nil
+	}
+	touched := map[int64]bool{}
+	now := time.Now().Unix()
+	err := e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
+		find, err := tx.PrepareContext(ctx, `SELECT account_id FROM messages WHERE id = ? AND folder_id IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		defer find.Close()
+		// flag is one of two literal column names, checked above.
+		upd, err := tx.PrepareContext(ctx, `UPDATE messages SET `+flag+` = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+		intent, err := tx.PrepareContext(ctx, `INSERT INTO pending_flags(message_id, flag, value, queued_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT(message_id, flag) DO UPDATE SET value = excluded.value, queued_at = excluded.queued_at`)
+		if err != nil {
+			return err
+		}
+		defer intent.Close()
+		for _, id := range messageIDs {
+			var acc int64
+			if err := find.QueryRowContext(ctx, id).Scan(&acc); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					continue
+				}
+				return err
+			}
+			if _, err := upd.ExecContext(ctx, value, id); err != nil {
+				return err
+			}
+			if _, err := intent.ExecContext(ctx, id, flag, value, now); err != nil {
+				return err
+			}
+			touched[acc] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("syncer: set %s: %w", flag, err)
+	}
+	for acc := range touched {
+		e.emitChanged(acc, true)
+		if w := e.worker(acc); w != nil {
+			w.poke(w.flags)
+		}
+	}
+	return nil
+}
+
+type intent struct {
+	messageID int64
+	uid       uint32
+	flag      string
+	value     bool
+}
+
+type folderIntents struct {
+	id          int64
+	name        string
+	uidvalidity uint32
+	intents     []intent
+}
+
+// pushFlags sends the account's pending flag changes to the server (UID STORE, silent)
+// and forgets each one the server took — unless the user changed it again meanwhile.
+func (w *worker) pushFlags(s *session) error {
+	ctx := w.ctx
+	rows, err := w.e.deps.DB.R.QueryContext(ctx, `SELECT p.message_id, p.flag, p.value, m.uid, f.id, f.name, f.uidvalidity
+		FROM pending_flags p JOIN messages m ON m.id = p.message_id JOIN folders f ON f.id = m.folder_id
+		WHERE m.account_id = ? ORDER BY f.id`, w.id)
+	if err != nil {
+		return dbError(fmt.Errorf("syncer: pending flags: %w", err))
+	}
+	var folders []*folderIntents
+	for rows.Next() {
+		var in intent
+		var fid int64
+		var name string
+		var uidvalidity uint32
+		if err := rows.Scan(&in.messageID, &in.flag, &in.value, &in.uid, &fid, &name, &uidvalidity); err != nil {
+			rows.Close()
+			return dbError(fmt.Errorf("syncer: pending flags: %w", err))
+		}
+		if len(folders) == 0 || folders[len(folders)-1].id != fid {
+			folders = append(folders, &folderIntents{id: fid, name: name, uidvalidity: uidvalidity})
+		}
+		last := folders[len(folders)-1]
+		last.intents = append(last.intents, in)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return dbError(fmt.Errorf("syncer: pending flags: %w", err))
+	}
+	for _, f := range folders {
+		sel, err := s.ensureSelected(f.name)
+		var ie *imap.Error
+		if errors.As(err, &ie) {
+			w.logf("cannot open folder to push flags", "folder", f.name, "err", err)
+			continue // the folder's next sync sorts it out
+		}
+		if err != nil {
+			return err
+		}
+		if sel.UIDValidity != f.uidvalidity {
+			continue // these messages are about to be purged
+		}
+		type key struct {
+			flag  string
+			value bool
+		}
+		groups := map[key][]imap.UID{}
+		for _, in := range f.intents {
+			k := key{in.flag, in.value}
+			groups[k] = append(groups[k], imap.UID(in.uid))
+		}
+		for k, uids := range groups {
+			err := s.storeFlag(uids, imapFlagOf[k.flag], k.value)
+			if errors.As(err, &ie) {
+				w.logf("server refused a flag change", "folder", f.name, "err", err)
+			} else if err != nil {
+				return err
+			}
+		}
+		err = w.e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
+			del, err := tx.PrepareContext(ctx, `DELETE FROM pending_flags WHERE message_id = ? AND flag = ? AND value = ?`)
+			if err != nil {
+				return err
+			}
+			defer del.Close()
+			for _, in := range f.intents {
+				if _, err := del.ExecContext(ctx, in.messageID, in.flag, in.value); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return dbError(fmt.Errorf("syncer: forget pushed flags: %w", err))
+		}
+	}
+	return nil
+}
+
+// storeFlag adds or removes one flag on messages of the selected mailbox.
+func (s *session) storeFlag(uids []imap.UID, flag imap.Flag, add bool) error {
+	s.begin()
+	defer s.end()
+	op := imap.StoreFlagsDel
+	if add {
+		op = imap.StoreFlagsAdd
+	}
+	cmd := s.c.Store(imap.UIDSetNum(uids...), &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{flag}}, nil)
+	if err := cmd.Close(); err != nil {
+		return fmt.Errorf("syncer: store %s in %q: %w", flag, s.selected, err)
+	}
+	return nil
+}

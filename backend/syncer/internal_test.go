@@ -1,0 +1,188 @@
+package syncer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"mailroom/backend/fault"
+)
+
+func TestReconnectDelaysGrowWithJitterUpToTheCap(t *testing.T) {
+	w := &worker{e: &Engine{opts: Options{BackoffMin: time.Second, BackoffMax: 5 * time.Minute}.withDefaults()}}
+	cases := []struct {
+		attempt int
+		nominal time.Duration
+	}{{1, time.Second}, {2, 2 * time.Second}, {3, 4 * time.Second}, {9, 256 * time.Second}, {10, 5 * time.Minute}, {50, 5 * time.Minute}}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("attempt %d", tc.attempt), func(t *testing.T) {
+			seen := map[time.Duration]bool{}
+			for range 200 {
+				d := w.backoff(tc.attempt)
+				if d < tc.nominal/2 || d > tc.nominal {
+					t.Fatalf("delay %v outside [%v, %v]", d, tc.nominal/2, tc.nominal)
+				}
+				seen[d] = true
+			}
+			if len(seen) < 10 {
+				t.Fatalf("only %d distinct delays in 200: no jitter", len(seen))
+			}
+		})
+	}
+}
+
+func TestHeadersComeNewestFirstInASmallThenLargerBatches(t *testing.T) {
+	uids := make([]imap.UID, 1234)
+	for i := range uids {
+		uids[i] = imap.UID(i + 1)
+	}
+	sortNewestFirst(uids)
+	bs := batches(uids, 50, 500)
+	sizes := []int{}
+	for _, b := range bs {
+		sizes = append(sizes, len(b))
+	}
+	if fmt.Sprint(sizes) != "[50 500 500 184]" || bs[0][0] != 1234 || bs[0][49] != 1185 || bs[3][183] != 1 {
+		t.Fatalf("batches %v, first %v…", sizes, bs[0][:3])
+	}
+	if len(batches(nil, 50, 500)) != 0 {
+		t.Fatal("batches of nothing")
+	}
+}
+
+func TestFlagsAreSortedIntoColumnsAndKeywords(t *testing.T) {
+	cases := []struct {
+		in   []imap.Flag
+		want flagSet
+	}{
+		{nil, flagSet{}},
+		{[]imap.Flag{imap.FlagSeen, `\FLAGGED`, imap.FlagAnswered}, flagSet{seen: true, flagged: true, answered: true}},
+		{[]imap.Flag{`\Recent`, `\Deleted`, imap.FlagDraft, "$Label1", "Work"}, flagSet{draft: true, keywords: "$Label1 Work"}},
+	}
+	for _, tc := range cases {
+		if got := flagsOf(tc.in); got != tc.want {
+			t.Errorf("flagsOf(%v) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestAttachmentsAreToldFromTheBodyStructure(t *testing.T) {
+	text := &imap.BodyStructureSinglePart{Type: "text", Subtype: "plain"}
+	withDisp := func(disp, name string) *imap.BodyStructureSinglePart {
+		p := &imap.BodyStructureSinglePart{Type: "application", Subtype: "pdf", Params: map[string]string{}}
+		if name != "" {
+			p.Params["name"] = name
+		}
+		if disp != "" {
+			p.Extended = &imap.BodyStructureSinglePartExt{Disposition: &imap.BodyStructureDisposition{Value: disp, Params: map[string]string{}}}
+		}
+		return p
+	}
+	cases := []struct {
+		name string
+		bs   imap.BodyStructure
+		want bool
+	}{
+		{"plain text", text, false},
+		{"no structure", nil, false},
+		{"an attachment", &imap.BodyStructureMultiPart{Subtype: "mixed", Children: []imap.BodyStructure{text, withDisp("attachment", "")}}, true},
+		{"a named part without disposition", &imap.BodyStructureMultiPart{Subtype: "mixed", Children: []imap.BodyStructure{text, withDisp("", "a.pdf")}}, true},
+		{"an inline image", &imap.BodyStructureMultiPart{Subtype: "related", Children: []imap.BodyStructure{text, withDisp("inline", "logo.png")}}, false},
+		{"nested deep", &imap.BodyStructureMultiPart{Subtype: "mixed", Children: []imap.BodyStructure{
+			&imap.BodyStructureMultiPart{Subtype: "alternative", Children: []imap.BodyStructure{text, withDisp("ATTACHMENT", "")}}}}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := hasAttachments(tc.bs); got != tc.want {
+				t.Fatalf("hasAttachments = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAnUnreadableAnswerIsToldFromALostConnection(t *testing.T) {
+	cases := []struct {
+		err  string
+		want bool
+	}{
+		{"syncer: fetch headers: in response-data: in body-type-mpart: in body-fld-param: key without value", true},
+		{"syncer: fetch headers: in response-data: in envelope: in address: unexpected token", true},
+		{"syncer: fetch headers: in response-data: read tcp 1.2.3.4:5->6.7.8.9:993: i/o timeout", false},
+		{"syncer: fetch headers: in response: unexpected EOF", false},
+		{"syncer: fetch headers: use of closed network connection", false},
+		{"imap: NO [SERVERBUG] oops", false},
+	}
+	for _, tc := range cases {
+		if got := unreadableAnswer(errors.New(tc.err)); got != tc.want {
+			t.Errorf("unreadableAnswer(%q) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestSessionErrorsGetACodeAndWords(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		code fault.Code
+	}{
+		{"a lost connection", fmt.Errorf("syncer: noop: %w", io.ErrUnexpectedEOF), fault.Network},
+		{"a refusal", fmt.Errorf("syncer: select: %w", &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Mailbox is locked"}), fault.ProviderRejected},
+		{"the database", dbError(errors.New("disk I/O error")), fault.StoreUnavailable},
+		{"already in words", fault.New(fault.AuthFailed, "Wrong password."), fault.AuthFailed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := inWords(tc.err, "imap.example.test")
+			var fe *fault.Error
+			if !errors.As(err, &fe) || fe.Code != tc.code || fe.Message == "" {
+				t.Fatalf("inWords = %v, want code %s with a message", err, tc.code)
+			}
+		})
+	}
+}
+
+func TestPartPathsAreValidated(t *testing.T) {
+	for path, ok := range map[string]bool{"1": true, "2.1": true, "1.2.3.4": true, "10": true,
+		"": false, "0": false, "1.0": false, "1..2": false, "2 ": false, "1.2.MIME": false, "TEXT": false, "2;x": false} {
+		if got := partPathPattern.MatchString(path); got != ok {
+			t.Errorf("part path %q accepted = %v, want %v", path, got, ok)
+		}
+	}
+}
+
+// A stalled read fails after the stall timeout while armed, never while disarmed, and
+// a timed-out connection stays dead.
+func TestTheWatchTimesOutOnlyWhenAnAnswerIsDue(t *testing.T) {
+	client, server := net.Pipe()
+	defer server.Close()
+	w := newWatchedConn(client, 100*time.Millisecond)
+	errs := make(chan error, 1)
+	go func() {
+		_, err := w.Read(make([]byte, 1))
+		errs <- err
+	}()
+	select {
+	case err := <-errs:
+		t.Fatalf("a disarmed read failed: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	start := time.Now()
+	w.arm(true) // applies to the read already waiting
+	err := <-errs
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("armed read: %v, want a timeout", err)
+	}
+	if took := time.Since(start); took < 80*time.Millisecond || took > time.Second {
+		t.Fatalf("armed read failed after %v, want about the stall timeout", took)
+	}
+	go server.Write([]byte("x"))
+	if _, err := w.Read(make([]byte, 1)); err == nil || errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("a read after a timeout: %v, want the connection closed", err)
+	}
+}

@@ -1,0 +1,68 @@
+package syncer_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"mailroom/backend/syncer"
+	"mailroom/backend/testcert"
+	"mailroom/backend/testimap"
+)
+
+// memServer starts go-imap's in-memory server: IMAP4rev1 and IDLE only — no CONDSTORE,
+// no SPECIAL-USE, no ESEARCH, no UIDPLUS, no BINARY — so the engine's fallbacks run.
+func memServer(t *testing.T) server {
+	ca := testcert.NewCA(t)
+	const user, pw = "me@example.test", "secret"
+	port := testimap.Start(t, testimap.Options{TLS: ca.Leaf(t, testcert.Opts{}).ServerConfig(), ImplicitTLS: true,
+		Users: map[string]string{user: pw}})
+	return server{host: "127.0.0.1", port: port, user: user, password: pw, roots: ca.Pool()}
+}
+
+func TestWithoutExtensionsTheSyncStillConverges(t *testing.T) {
+	t.Parallel()
+	srv := memServer(t)
+	c := srv.client(t)
+	if err := c.Create("Sent", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create("Archives 2019", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Now().Add(-1000 * time.Hour)
+	for i := 0; i < 120; i++ {
+		var flags []imap.Flag
+		if i%3 == 0 {
+			flags = append(flags, imap.FlagSeen)
+		}
+		appendMessage(t, c, "INBOX", rawMessage(fmt.Sprintf("Message %d", i), "Body of the message.", base.Add(time.Duration(i)*time.Hour)), flags...)
+	}
+	appendMessage(t, c, "Sent", rawMessage("My answer", "Thanks.", base), imap.FlagSeen)
+
+	r := newRig(t, srv, withOptions(syncer.Options{StallTimeout: testStall, IdleRefresh: testIdleRefresh, FirstBatch: 10, HeaderBatch: 25}))
+	r.start()
+	took := r.waitInStep(c, "INBOX", waitLong)
+	r.waitInStep(c, "Sent", waitLong)
+	t.Logf("120 messages in step in %v", took)
+	if roles := r.folderRoles(); roles["INBOX"] != "inbox+" || roles["Sent"] != "sent+" || roles["Archives 2019"] != "" {
+		t.Fatalf("folders = %v: want INBOX and Sent (found by name) synced, the rest not", roles)
+	}
+
+	// Changes made elsewhere: a flag, a removal, a new message.
+	if err := c.Store(imap.UIDSetNum(5), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagFlagged}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.UIDSetNum(7, 8), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Expunge().Close(); err != nil {
+		t.Fatal(err)
+	}
+	appendMessage(t, c, "INBOX", rawMessage("Late arrival", "New.", time.Now()))
+	r.eng.SyncNow(r.accID)
+	r.waitInStep(c, "INBOX", waitLong)
+	r.checkNoDuplicates()
+}
