@@ -33,9 +33,11 @@ type multipartReader struct {
 	maxPreamble int
 }
 
-func newMultipartReader(r io.Reader, boundary string, maxPreamble int) *multipartReader {
+// newMultipartReader reads the parts of a multipart body from br, a reader of
+// partBufferBytes.
+func newMultipartReader(br *bufio.Reader, boundary string, maxPreamble int) *multipartReader {
 	return &multipartReader{
-		br:          bufio.NewReaderSize(r, partBufferBytes),
+		br:          br,
 		dash:        []byte("--" + boundary),
 		nlDash:      []byte("\n--" + boundary),
 		maxPreamble: maxPreamble,

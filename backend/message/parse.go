@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message/textproto"
 )
@@ -19,6 +20,40 @@ const (
 	crProbeBytes    = 16 << 10
 )
 
+// Read buffers are reused from one message to the next: a fresh one per
+// message would be allocated and zeroed each time, whatever the message's size.
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufferBytes) }}
+	partPool   = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, partBufferBytes) }}
+)
+
+// reader returns a pooled reader of size bytes (readBufferBytes or
+// partBufferBytes) over r; release gives it back.
+func (w *walker) reader(r io.Reader, size int) *bufio.Reader {
+	pool := &readerPool
+	if size == partBufferBytes {
+		pool = &partPool
+	}
+	br := pool.Get().(*bufio.Reader)
+	br.Reset(r)
+	w.pooled = append(w.pooled, br)
+	return br
+}
+
+// release gives the walker's read buffers back; nothing of the message
+// refers to them.
+func (w *walker) release() {
+	for _, br := range w.pooled {
+		br.Reset(nil)
+		if br.Size() == partBufferBytes {
+			partPool.Put(br)
+		} else {
+			readerPool.Put(br)
+		}
+	}
+	w.pooled = nil
+}
+
 // Parse reads a whole RFC 5322 message from r. It reads at most lim.MaxSize
 // bytes, repairs what it can and records each repair in Message.Problems. It
 // returns an error only when the input yields nothing usable (ErrEmpty,
@@ -28,6 +63,7 @@ func Parse(r io.Reader, lim Limits) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("message: parse: %w", err)
 	}
+	defer w.release()
 	if err := w.run(); err != nil {
 		return nil, fmt.Errorf("message: parse: %w", err)
 	}
@@ -42,6 +78,7 @@ func ParseHeader(r io.Reader, lim Limits) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("message: parse header: %w", err)
 	}
+	defer w.release()
 	fillHeader(w.msg, w.header, &w.probs)
 	if w.src.err != nil {
 		return nil, fmt.Errorf("message: parse header: %w", w.src.err)
@@ -63,6 +100,7 @@ func ExtractPart(r io.Reader, path string, lim Limits, out io.Writer) (Attachmen
 	if err != nil {
 		return Attachment{}, fmt.Errorf("message: extract part %q: %w", path, err)
 	}
+	defer w.release()
 	w.want, w.out = want, out
 	if err := w.run(); err != nil {
 		return Attachment{}, fmt.Errorf("message: extract part %q: %w", path, err)
@@ -113,6 +151,8 @@ type walker struct {
 	want  []int     // ExtractPart: the part to copy
 	out   io.Writer // ExtractPart: where
 	found *Attachment
+
+	pooled []*bufio.Reader // read buffers to give back (release)
 }
 
 // textBody accumulates the text or HTML bodies, bounded.
@@ -126,7 +166,7 @@ func newWalker(r io.Reader, lim Limits) (*walker, error) {
 	lim = lim.withDefaults()
 	w := &walker{lim: lim, msg: &Message{}}
 	w.src = &sizeLimiter{r: r, left: lim.MaxSize}
-	w.br = bufio.NewReaderSize(w.src, readBufferBytes)
+	w.br = w.reader(w.src, readBufferBytes)
 
 	probe, err := w.br.Peek(crProbeBytes)
 	if len(probe) == 0 {
@@ -140,7 +180,7 @@ func newWalker(r io.Reader, lim Limits) (*walker, error) {
 	}
 	if bytes.IndexByte(probe, '\n') < 0 && bytes.IndexByte(probe, '\r') >= 0 {
 		w.probs.add(ProblemBadLineEndings, "", "lines end with a bare CR")
-		w.br = bufio.NewReaderSize(crToLF{w.br}, readBufferBytes)
+		w.br = w.reader(crToLF{w.br}, readBufferBytes)
 	}
 
 	h, n, err := readHeader(w.br, lim.MaxHeaderBytes, true, &w.probs, "")
@@ -221,7 +261,7 @@ func (w *walker) entity(h textproto.Header, body io.Reader, path []int, depth in
 
 func (w *walker) multipart(body io.Reader, boundary, mt string, path []int, depth int, alt *altGroup) error {
 	part := formatPartPath(path)
-	mr := newMultipartReader(body, boundary, w.lim.MaxTextBytes)
+	mr := newMultipartReader(w.reader(body, partBufferBytes), boundary, w.lim.MaxTextBytes)
 	group := alt
 	if mt == "multipart/alternative" {
 		group = &altGroup{}
@@ -372,21 +412,28 @@ func (w *walker) leaf(h textproto.Header, body io.Reader, path []int, part, mt s
 }
 
 // textChunkBytes is the unit in which text bodies are read: a large body
-// costs its size plus one chunk, not the doubling of a growing buffer.
+// costs its size plus its chunks, not the doubling of a growing buffer.
+// The chunks come from chunkPool and go back to it, so a small body costs
+// only its string, not a fresh (zeroed) chunk.
 const textChunkBytes = 256 << 10
+
+var chunkPool = sync.Pool{New: func() any { return new([textChunkBytes]byte) }}
 
 // readText reads at most max bytes of a text body, and drains the rest.
 // The chunks are copied once, into the string.
 func readText(r io.Reader, max int) (data string, cut bool, err error) {
-	var chunks [][]byte
-	total := 0
-	for total <= max {
-		chunk := make([]byte, min(textChunkBytes, max+1-total))
-		n, err := io.ReadFull(r, chunk)
-		if n > 0 {
-			chunks = append(chunks, chunk[:n])
-			total += n
+	var chunks []*[textChunkBytes]byte
+	defer func() {
+		for _, c := range chunks {
+			chunkPool.Put(c)
 		}
+	}()
+	total, last := 0, 0 // last: bytes in the last chunk
+	for total <= max {
+		chunk := chunkPool.Get().(*[textChunkBytes]byte)
+		chunks = append(chunks, chunk)
+		n, err := io.ReadFull(r, chunk[:min(textChunkBytes, max+1-total)])
+		total, last = total+n, n
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			break
 		}
@@ -402,8 +449,12 @@ func readText(r io.Reader, max int) (data string, cut bool, err error) {
 	}
 	var b strings.Builder
 	b.Grow(total)
-	for _, c := range chunks {
-		b.Write(c[:min(len(c), total-b.Len())])
+	for i, c := range chunks {
+		n := textChunkBytes
+		if i == len(chunks)-1 {
+			n = last
+		}
+		b.Write(c[:min(n, total-b.Len())])
 	}
 	return b.String(), cut, nil
 }

@@ -44,7 +44,7 @@ const (
 	DefaultPollInterval     = 5 * time.Minute  // full re-sync of every folder
 	DefaultFirstBatch       = 50               // newest headers, fetched before anything else
 	DefaultHeaderBatch      = 500              // older headers per FETCH and transaction
-	DefaultBodyBatch        = 100              // bodies per FETCH and transaction
+	DefaultBodyBatch        = 400              // bodies per FETCH and transaction (each commit flushes the search index)
 	DefaultBodyBatchBytes   = 8 << 20          // … and at most this many bytes (by RFC822.SIZE)
 	DefaultBackoffMin       = time.Second      // first reconnect delay
 	DefaultBackoffMax       = 5 * time.Minute  // longest reconnect delay
