@@ -71,8 +71,21 @@ func (s *Mail) List(q MailQueryDTO) (MailPageDTO, error) {
 		if err != nil {
 			return MailPageDTO{}, err
 		}
-		rows, next, err := s.b.Mailbox.List(ctx, mailbox.Query{AccountIDs: ids, AccountID: q.AccountID, FolderRole: q.FolderRole,
-			FolderID: q.FolderID, Unread: q.Unread, Flagged: q.Flagged, Search: q.Search, Before: before, Limit: q.Limit})
+		mq := mailbox.Query{AccountIDs: ids, AccountID: q.AccountID, FolderRole: q.FolderRole,
+			FolderID: q.FolderID, Unread: q.Unread, Flagged: q.Flagged, Search: q.Search, Before: before, Limit: q.Limit}
+		if strings.TrimSpace(q.Search) != "" {
+			// A search is ranked (bm25), best first, as one page.
+			hits, err := s.b.Mailbox.Search(ctx, mq, false)
+			if err != nil {
+				return MailPageDTO{}, err
+			}
+			page := MailPageDTO{Rows: make([]MailRowDTO, 0, len(hits))}
+			for _, h := range hits {
+				page.Rows = append(page.Rows, mailRowDTO(h.Row))
+			}
+			return page, nil
+		}
+		rows, next, err := s.b.Mailbox.List(ctx, mq)
 		if err != nil {
 			return MailPageDTO{}, err
 		}

@@ -32,7 +32,8 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,7 @@ let failed = 0;
 let child = null;
 let dataDir = null;
 let browser = null;
+let canary = null;
 const tempDirs = [];
 const pageErrors = [];
 const consoleLines = [];
@@ -76,6 +78,13 @@ function fail(message) {
 /** fmt fills {placeholders} the way the catalogue's simple messages use them. */
 function fmt(message, values = {}) {
   return message.replace(/\{(\w+)\}/g, (_, k) => (k in values ? String(values[k]) : `{${k}}`));
+}
+
+/** plural picks the form of a catalogue's "{count, plural, one {…} other {…}}" message. */
+function plural(message, count) {
+  const m = /^\{(\w+), plural, one \{(.*)\} other \{(.*)\}\}$/.exec(message);
+  if (!m) return fmt(message, { count });
+  return (count === 1 ? m[2] : m[3]).replace('#', String(count));
 }
 
 /** norm makes text comparable: any run of whitespace (no-break spaces included) is one space. */
@@ -218,6 +227,11 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 async function cleanup() {
+  if (canary) {
+    canary.server.closeAllConnections?.();
+    await new Promise((r) => canary.server.close(r));
+    canary = null;
+  }
   if (browser) {
     await browser.close().catch(() => {});
     browser = null;
@@ -244,15 +258,18 @@ async function absent(page, selector, what = selector) {
   }
 }
 
-async function expectText(page, selector, expected, what = selector) {
+async function expectText(page, selector, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
   const want = norm(expected);
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  const deadline = Date.now() + timeout;
   let got = '(not found)';
   while (Date.now() < deadline) {
     const loc = page.locator(selector).first();
-    if ((await loc.count()) > 0 && (await loc.isVisible())) {
+    const n = await loc.count();
+    if (n > 0 && (await loc.isVisible())) {
       got = norm(await loc.innerText());
       if (got === want) return;
+    } else if (n > 0) {
+      got = `(hidden: ${norm(await loc.textContent())})`;
     }
     await sleep(100);
   }
@@ -326,6 +343,7 @@ function mailEnv() {
     'MAILROOM_TEST_PASSWORD',
     'MAILROOM_TEST_USERS',
     'MAILROOM_TEST_CA',
+    'MAILROOM_TEST_LMTP_ADDR',
   ];
   const missing = need.filter((k) => !e[k]);
   if (missing.length) return { missing };
@@ -344,6 +362,7 @@ function mailEnv() {
     imaps: hostPort(e.MAILROOM_TEST_IMAPS_ADDR),
     imap: hostPort(e.MAILROOM_TEST_IMAP_ADDR),
     smtp: hostPort(e.MAILROOM_TEST_SMTP_ADDR),
+    lmtp: hostPort(e.MAILROOM_TEST_LMTP_ADDR),
     user,
     other: users.find((u) => u.address !== user.address) ?? null,
     users,
@@ -402,6 +421,232 @@ async function delivered(mailDir, address, marker) {
 async function fingerprintShown(page, selector) {
   const text = await page.locator(selector).first().innerText();
   return text.replace(/\s+/g, ':').replace(/:+/g, ':').replace(/^:|:$/g, '').toUpperCase();
+}
+
+// --- mail delivery and the canary (the inbox steps) ----------------------------------
+
+const LMTP_TIMEOUT_MS = 10_000;
+
+/** lmtpDeliver delivers one message into a mailbox of the test Dovecot over LMTP (no TLS,
+ * no AUTH): LHLO, MAIL FROM, RCPT TO, DATA, the message dot-stuffed, ".", QUIT. */
+function lmtpDeliver(addr, from, rcpt, message) {
+  return new Promise((res, rej) => {
+    const sock = netConnect(addr.port, addr.host);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      rej(new Error(`LMTP ${addr.host}:${addr.port} did not answer within ${LMTP_TIMEOUT_MS / 1000}s`));
+    }, LMTP_TIMEOUT_MS);
+    let buf = '';
+    let waiting = null;
+    // A reply is complete when a line reads "NNN text" (not "NNN-text").
+    const pump = () => {
+      if (!waiting) return;
+      const lines = buf.split('\r\n');
+      for (let i = 0; i < lines.length - 1; i++) {
+        if (/^\d{3} /.test(lines[i])) {
+          const reply = lines.slice(0, i + 1).join('\n');
+          buf = lines.slice(i + 1).join('\r\n');
+          const w = waiting;
+          waiting = null;
+          w(reply);
+          return;
+        }
+      }
+    };
+    const reply = () => new Promise((r) => ((waiting = r), pump()));
+    const expect = async (code, what) => {
+      const r = await reply();
+      if (!r.startsWith(String(code))) throw new Error(`LMTP ${what}: ${r}`);
+    };
+    sock.on('data', (d) => {
+      buf += d.toString('utf8');
+      pump();
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    (async () => {
+      await expect(220, 'greeting');
+      sock.write('LHLO e2e.example.test\r\n');
+      await expect(250, 'LHLO');
+      sock.write(`MAIL FROM:<${from}>\r\n`);
+      await expect(250, 'MAIL FROM');
+      sock.write(`RCPT TO:<${rcpt}>\r\n`);
+      await expect(250, 'RCPT TO');
+      sock.write('DATA\r\n');
+      await expect(354, 'DATA');
+      const body = message.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+      sock.write(`${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
+      await expect(250, 'the message');
+      sock.write('QUIT\r\n');
+      await expect(221, 'QUIT');
+      sock.end();
+    })().then(
+      () => {
+        clearTimeout(timer);
+        res();
+      },
+      (e) => {
+        clearTimeout(timer);
+        sock.destroy();
+        rej(e);
+      },
+    );
+  });
+}
+
+/** header writes a header value, RFC 2047-encoded when it is not ASCII. */
+function header(v) {
+  return /^[\x20-\x7e]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
+}
+
+/** mimeMessage builds a message: plain text, HTML with a text alternative, or text with
+ * an attachment. date: a Date, or null for none (a damaged message). */
+function mimeMessage({ from, to, subject, date, text, html, attachment, id }) {
+  const head = [
+    `From: ${from}`,
+    `To: ${to}`,
+    `Subject: ${header(subject)}`,
+    ...(date ? [`Date: ${date.toUTCString().replace('GMT', '+0000')}`] : []),
+    `Message-ID: <${id}@e2e.example.test>`,
+    'MIME-Version: 1.0',
+  ];
+  const textPart = ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text];
+  if (html) {
+    const b = `alt-${id}`;
+    return [
+      ...head,
+      `Content-Type: multipart/alternative; boundary="${b}"`,
+      '',
+      `--${b}`,
+      ...textPart,
+      `--${b}`,
+      'Content-Type: text/html; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      html,
+      `--${b}--`,
+      '',
+    ].join('\r\n');
+  }
+  if (attachment) {
+    const b = `mixed-${id}`;
+    const data = Buffer.from(attachment.content).toString('base64').replace(/.{76}/g, '$&\r\n');
+    return [
+      ...head,
+      `Content-Type: multipart/mixed; boundary="${b}"`,
+      '',
+      `--${b}`,
+      ...textPart,
+      `--${b}`,
+      `Content-Type: ${attachment.type}; name="${attachment.name}"`,
+      `Content-Disposition: attachment; filename="${attachment.name}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      data,
+      `--${b}--`,
+      '',
+    ].join('\r\n');
+  }
+  return [...head, ...textPart.slice(0, 2), '', text, ''].join('\r\n');
+}
+
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+/** startCanary runs the HTTP server the HTML message's remote image points at; hits counts
+ * the requests for it. */
+function startCanary() {
+  return new Promise((res, rej) => {
+    const c = { hits: 0, port: 0, server: null };
+    c.server = createHttpServer((req, resp) => {
+      if (req.url?.startsWith('/pixel.png')) c.hits++;
+      resp.writeHead(200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' });
+      resp.end(PIXEL);
+    });
+    c.server.on('error', rej);
+    c.server.listen(0, '127.0.0.1', () => {
+      c.port = c.server.address().port;
+      res(c);
+    });
+  });
+}
+
+/** The messages the inbox steps deliver into the test user's mailbox. */
+const INBOX = {
+  html: { subject: 'Newsletter de novembre', from: 'Bob Durand', text: 'Bonjour Alice, voici les nouvelles de l’atelier.' },
+  link: { subject: 'Lien vers la facture', url: 'https://factures.example.org/2026/11/F-1042' },
+  attachment: { subject: 'Devis signé', name: 'devis-2026-118.pdf' },
+  word: { subject: 'Réunion de jeudi', word: 'zéphyrine42' },
+  damaged: { subject: 'Relevé sans horodatage', word: 'horodatage' },
+  late: { subject: 'Arrivé pendant la lecture' },
+  fillers: 25,
+};
+
+function inboxMessages(user, other, canaryPort) {
+  const now = Date.now();
+  const at = (minutesAgo) => new Date(now - minutesAgo * 60_000);
+  const to = `Alice Martin <${user}>`;
+  const msgs = [];
+  const senders = ['Claire Dubois <claire@fournisseur.example>', 'Hugo Petit <hugo@client.example>', 'Comptabilité <compta@atelier.example>'];
+  for (let i = 0; i < INBOX.fillers; i++) {
+    msgs.push({
+      from: senders[i % senders.length],
+      to,
+      subject: `Commande n°${2040 + i} : suivi`,
+      date: at(60 * 3 + i * 97),
+      text: `Bonjour,\n\nLa commande n°${2040 + i} est en préparation.\n\nCordialement`,
+      id: `filler-${i}`,
+    });
+  }
+  msgs.push({
+    from: senders[2],
+    to,
+    subject: INBOX.damaged.subject,
+    date: null,
+    text: `Ce relevé n’a pas d’${INBOX.damaged.word} : il lui manque sa date.`,
+    id: 'damaged',
+  });
+  msgs.push({
+    from: senders[0],
+    to,
+    subject: INBOX.attachment.subject,
+    date: at(40),
+    text: 'Voici le devis signé, en pièce jointe.',
+    attachment: { name: INBOX.attachment.name, type: 'application/pdf', content: `%PDF-1.4\n${'% devis\n'.repeat(300)}%%EOF\n` },
+    id: 'attachment',
+  });
+  msgs.push({
+    from: senders[1],
+    to,
+    subject: INBOX.word.subject,
+    date: at(30),
+    text: `Bonjour Alice,\n\nLe code de la salle est ${INBOX.word.word}.\n\nÀ jeudi !`,
+    id: 'word',
+  });
+  msgs.push({
+    from: senders[2],
+    to,
+    subject: INBOX.link.subject,
+    date: at(20),
+    text: `Bonjour,\n\nVotre facture est disponible ici : ${INBOX.link.url}\n\nMerci.`,
+    id: 'link',
+  });
+  msgs.push({
+    from: `${INBOX.html.from} <${other}>`,
+    to,
+    subject: INBOX.html.subject,
+    date: at(5),
+    text: INBOX.html.text,
+    html:
+      '<!doctype html><html><body style="font-family:Georgia,serif">' +
+      '<h1 style="color:#2f5bd3">Les nouvelles de l’atelier</h1>' +
+      `<p>${INBOX.html.text}</p>` +
+      `<p><img src="http://127.0.0.1:${canaryPort}/pixel.png" width="120" height="40" alt="Logo de l’atelier"></p>` +
+      '<p>À bientôt,<br>Bob</p></body></html>',
+    id: 'html',
+  });
+  return msgs;
 }
 
 // --- the run ------------------------------------------------------------------------
@@ -625,6 +870,17 @@ async function accountsSteps(page) {
     await shot(page, 'account-test-fr');
   });
 
+  await step(`${INBOX.fillers + 5} messages are delivered into ${user.address}'s mailbox over LMTP (one HTML with a remote image)`, async () => {
+    if (!other) fail('MAILROOM_TEST_USERS lists no second user');
+    canary = await startCanary();
+    for (const m of inboxMessages(user.address, other.address, canary.port)) {
+      await lmtpDeliver(mail.lmtp, m.from.replace(/^.*<|>$/g, ''), user.address, mimeMessage(m));
+    }
+    if (mail.mailDir && !(await delivered(mail.mailDir, user.address, INBOX.word.word))) {
+      fail(`the messages did not reach ${user.address}'s mailbox`);
+    }
+  });
+
   await step('Connect saves the account, checks it, and the list shows it connected', async () => {
     await page.click(tid('wizard-connect'));
     await visible(page, tid('wizard-stage-done'), 'the last step', NET_TIMEOUT_MS);
@@ -668,6 +924,8 @@ async function accountsSteps(page) {
     await page.click(tid('test-email-close'));
     await absent(page, tid('test-email-dialog'), 'the test email dialog');
   });
+
+  await inboxSteps(page);
 
   await step('Edit with a wrong password: the test shows the refused login and its fix', async () => {
     await page.click(`${row} ${tid('account-edit')}`);
@@ -740,6 +998,360 @@ async function accountsSteps(page) {
     await expectText(page, tid('accounts-notice'), fmt(en.settings.accounts.deleted, { account: user.address }), 'the confirmation');
     const res = await backend(page, 'Accounts.List');
     if (!res.ok || res.value.length !== 0) fail(`Accounts.List still answers ${JSON.stringify(res)}`);
+  });
+}
+
+// --- the inbox (needs the mail test environment) --------------------------------------
+
+/** row is the list row of the message whose subject holds text. */
+const rowWith = (text) => `${tid('mail-row')}:has(.subject:text-is("${text}"))`;
+
+/** frameOf is the content of the mail frame of the message view (or the composer). */
+async function frameOf(page, testid) {
+  const handle = await page.locator(tid(testid)).first().elementHandle();
+  const frame = handle && (await handle.contentFrame());
+  if (!frame) fail(`the ${testid} has no document`);
+  return frame;
+}
+
+/** waitFor polls fn until it returns a truthy value. */
+async function waitFor(fn, what, timeout = STEP_TIMEOUT_MS) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(150);
+  }
+  fail(`${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** search types in the search box and waits for the list to show count rows. */
+async function searchFor(page, text, count) {
+  await page.fill(tid('mail-search'), text);
+  await expectText(page, tid('list-title'), fmt(fr.mail.list.results, { search: text }), 'the list title');
+  await expectAttr(page, tid('message-list'), 'data-count', String(count), `the results for "${text}"`);
+}
+
+async function clearSearch(page, count) {
+  await page.focus(tid('mail-search'));
+  await page.keyboard.press('Escape');
+  await expectAttr(page, tid('message-list'), 'data-count', String(count), 'the list after clearing the search');
+}
+
+/** openRow clicks a message's row and waits for its view. */
+async function openRow(page, subject) {
+  await page.click(rowWith(subject));
+  await expectText(page, tid('message-subject'), subject, 'the message view');
+}
+
+async function inboxSteps(page) {
+  const { user, other } = mail;
+  const total = INBOX.fillers + 5;
+  const html = { id: 0 };
+  /** unreadInboxes is the backend's count of unread messages in the inboxes. */
+  const unreadInboxes = async () => {
+    const r = await backend(page, 'Mail.Folders');
+    if (!r.ok) fail(`Mail.Folders failed: ${JSON.stringify(r.error)}`);
+    return r.value.filter((f) => f.role === 'inbox').reduce((n, f) => n + f.unread, 0);
+  };
+
+  await step('the inbox fills from the sync: folders, unread counts, a virtualised list', async () => {
+    await page.click(tid('nav-inbox'));
+    await visible(page, tid('folder-column'), 'the folder column');
+    await expectText(page, tid('folder-all-inboxes'), `${fr.mail.folders.allInboxes} ${total}`, 'All inboxes and its unread count', NET_TIMEOUT_MS);
+    await visible(page, `${tid('folder-item')}[data-role="inbox"]`, 'the account’s inbox');
+    await visible(page, `${tid('folder-item')}[data-role="sent"]`, 'the account’s Sent folder');
+    await expectAttr(page, tid('message-list'), 'data-count', String(total), 'the list', NET_TIMEOUT_MS);
+    const rendered = Number(await page.getAttribute(tid('message-list'), 'data-rendered'));
+    const inDom = await page.locator(tid('mail-row')).count();
+    if (inDom !== rendered || inDom >= total) fail(`${inDom} rows are in the page for ${total} messages: the list is not virtualised`);
+    await expectText(page, `${rowWith(INBOX.html.subject)} .from`, INBOX.html.from, 'the newest message’s sender');
+    // A sync on demand: its progress shows under the account, if it is caught.
+    await page.click(tid('sync-now'));
+    const caught = await page
+      .locator(tid('sync-progress'))
+      .first()
+      .waitFor({ state: 'visible', timeout: 1500 })
+      .then(() => true, () => false);
+    console.log(`     ${caught ? 'caught the sync progress bar' : 'the sync was too quick to show its bar'}`);
+    await shot(page, 'inbox-fr');
+  });
+
+  await step('the search finds a message by the beginning of a word of its body (“zéphyr”)', async () => {
+    await page.keyboard.press('Control+f');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    if (focused !== 'mail-search') fail(`Ctrl+F focused ${focused}, want the search box`);
+    await searchFor(page, 'zéphyr', 1);
+    await visible(page, rowWith(INBOX.word.subject), 'the message holding zéphyrine42');
+    await shot(page, 'search-fr');
+    await clearSearch(page, total);
+  });
+
+  await step('the HTML message shows in the frame, its remote image blocked (no request), with the bar', async () => {
+    await openRow(page, INBOX.html.subject);
+    await visible(page, tid('message-frame'), 'the message frame');
+    const frame = await frameOf(page, 'message-frame');
+    await waitFor(async () => (await frame.locator('body').innerText()).includes('Bonjour Alice'), 'the frame shows the message');
+    if ((await frame.locator('img[src^="http"]').count()) !== 0) fail('the frame holds a remote image');
+    await expectText(page, tid('remote-images-count'), plural(fr.mail.remote.blocked, 1), 'the remote images bar');
+    await expectText(page, tid('message-from'), `${INBOX.html.from} <${other.address}>`, 'the sender');
+    await sleep(1000);
+    if (canary.hits !== 0) fail(`the canary was hit ${canary.hits} times while images are blocked`);
+    await shot(page, 'message-blocked-fr');
+  });
+
+  await step('the frame is sandboxed with popups only, and its document cannot reach the app', async () => {
+    const sandbox = await page.getAttribute(tid('message-frame'), 'sandbox');
+    const tokens = (sandbox ?? '').split(/\s+/).filter(Boolean).sort();
+    if (JSON.stringify(tokens) !== JSON.stringify(['allow-popups', 'allow-popups-to-escape-sandbox'])) {
+      fail(`the frame's sandbox is ${JSON.stringify(sandbox)}`);
+    }
+    const reach = await page.evaluate(() => {
+      const f = document.querySelector('[data-testid="message-frame"]');
+      const out = { appGo: typeof window.go, doc: 'null' };
+      try {
+        out.go = typeof f.contentWindow.go;
+      } catch (e) {
+        out.go = `threw ${e.name}`;
+      }
+      try {
+        out.doc = f.contentDocument === null ? 'null' : 'readable';
+      } catch (e) {
+        out.doc = `threw ${e.name}`;
+      }
+      return out;
+    });
+    if (reach.appGo !== 'object') fail(`the page itself has no window.go (${reach.appGo}): the check would prove nothing`);
+    if (!(reach.go === 'undefined' || reach.go.startsWith('threw'))) fail(`the frame's window.go is ${reach.go}`);
+    if (reach.doc !== 'null') fail(`the frame's document is ${reach.doc} from the app`);
+    console.log(`     frame.contentWindow.go: ${reach.go}; frame.contentDocument: ${reach.doc}`);
+  });
+
+  await step('Show images loads the remote image, for this viewing', async () => {
+    await page.click(tid('remote-images-show'));
+    await absent(page, tid('remote-images-bar'), 'the remote images bar');
+    await waitFor(() => canary.hits >= 1, 'the canary is hit once images are shown');
+    const frame = await frameOf(page, 'message-frame');
+    await waitFor(async () => (await frame.locator(`img[src^="http://127.0.0.1:${canary.port}/"]`).count()) === 1, 'the frame holds the image');
+    await sleep(300);
+    await shot(page, 'message-images-fr');
+    console.log(`     canary hits: ${canary.hits}`);
+  });
+
+  await step('images are shown for that viewing only; “Always show” for the sender, then undone', async () => {
+    await openRow(page, INBOX.link.subject);
+    await openRow(page, INBOX.html.subject);
+    await visible(page, tid('remote-images-bar'), 'the remote images bar, back for a new viewing');
+    const before = canary.hits;
+    await expectText(page, tid('remote-images-always'), fmt(fr.mail.remote.always, { sender: other.address }), 'the Always button');
+    await page.click(tid('remote-images-always'));
+    await visible(page, tid('remote-images-stop'), 'the way back');
+    await expectText(page, `${tid('remote-images-always-on')} span`, fmt(fr.mail.remote.alwaysOn, { sender: other.address }), 'the note');
+    // The browser may serve the image it already fetched from its memory: the image shows,
+    // whether or not the canary is asked again.
+    const frame = await frameOf(page, 'message-frame');
+    await waitFor(
+      async () => {
+        const img = frame.locator(`img[src^="http://127.0.0.1:${canary.port}/"]`);
+        return (await img.count()) === 1 && (await img.evaluate((el) => el.complete && el.naturalWidth > 0));
+      },
+      'the image shows once the sender is always allowed',
+    ).catch(async (e) => {
+      const id = Number(await page.getAttribute(tid('message-view'), 'data-id'));
+      const g = await backend(page, 'Mail.Get', id, false);
+      const doc = g.ok ? g.value.document : JSON.stringify(g.error);
+      const imgs = await frame.locator('img').evaluateAll((l) => l.map((x) => `${x.outerHTML} complete=${x.complete} w=${x.naturalWidth}`));
+      fail(`${e.message}\n     frame images: ${imgs.join(' | ')}\n     Mail.Get: remoteAlways=${g.value?.remoteAlways} remoteBlocked=${g.value?.remoteBlocked} ${doc.match(/<img[^>]*>/)?.[0]} ${doc.match(/Content-Security-Policy" content="[^"]*"/)?.[0]}`);
+    });
+    console.log(`     canary hits: ${before} before, ${canary.hits} after`);
+    const r = await backend(page, 'Mail.Get', Number(await page.getAttribute(tid('message-view'), 'data-id')), false);
+    if (!r.ok || !r.value.remoteAlways || r.value.remoteBlocked) fail(`Mail.Get answered ${JSON.stringify(r.ok ? { remoteAlways: r.value.remoteAlways, remoteBlocked: r.value.remoteBlocked } : r.error)}`);
+    await page.click(tid('remote-images-stop'));
+    await visible(page, tid('remote-images-bar'), 'the remote images bar, back after Stop');
+    const after = await backend(page, 'Mail.Get', Number(await page.getAttribute(tid('message-view'), 'data-id')), false);
+    if (!after.ok || after.value.remoteAlways || !after.value.remoteBlocked) fail('Mail.Get still always shows the images');
+  });
+
+  await step('opening marks it read; from the list it is marked unread and flagged, and Mail.Get agrees', async () => {
+    const row = rowWith(INBOX.html.subject);
+    await expectAttr(page, row, 'data-seen', 'true', 'the opened message');
+    const unread = await unreadInboxes();
+    if (unread >= total) fail(`the backend counts ${unread} unread messages after one was read`);
+    await expectText(page, tid('folder-all-inboxes'), `${fr.mail.folders.allInboxes} ${unread}`, 'the unread count once read');
+    html.id = Number(await page.getAttribute(row, 'data-id'));
+    await page.hover(row);
+    await page.click(`${row} ${tid('row-toggle-read')}`);
+    await expectAttr(page, row, 'data-seen', 'false', 'the message marked unread');
+    await page.click(`${row} ${tid('row-toggle-flag')}`);
+    await expectAttr(page, row, 'data-flagged', 'true', 'the flagged message');
+    await waitFor(async () => {
+      const r = await backend(page, 'Mail.Get', html.id, false);
+      return r.ok && r.value.seen === false && r.value.flagged === true && r.value;
+    }, 'Mail.Get reads the message unread and flagged');
+    await expectAttr(page, tid('message-toggle-flag'), 'aria-pressed', 'true', 'the flag in the message view');
+    await expectText(page, tid('folder-all-inboxes'), `${fr.mail.folders.allInboxes} ${unread + 1}`, 'the unread count once unread');
+  });
+
+  await step('the filters: Flagged shows the flagged message only, Unread the unread one', async () => {
+    await page.click(tid('filter-flagged'));
+    await expectAttr(page, tid('message-list'), 'data-count', '1', 'the flagged messages');
+    await visible(page, rowWith(INBOX.html.subject), 'the flagged message');
+    await page.click(tid('filter-flagged'));
+    // One more message read, so Unread shows one fewer.
+    const before = await unreadInboxes();
+    await openRow(page, INBOX.word.subject);
+    await expectAttr(page, rowWith(INBOX.word.subject), 'data-seen', 'true', 'the message read');
+    const unread = await waitFor(async () => {
+      const n = await unreadInboxes();
+      return n === before - 1 && n;
+    }, 'the backend counts one more message read');
+    await page.click(tid('filter-unread'));
+    await expectAttr(page, tid('message-list'), 'data-count', String(unread), 'the unread messages');
+    await expectAttr(page, tid('filter-unread'), 'aria-pressed', 'true', 'the Unread filter');
+    await shot(page, 'inbox-unread-fr');
+    await page.click(tid('filter-unread'));
+    await expectAttr(page, tid('message-list'), 'data-count', String(total), 'the list without filters');
+  });
+
+  await step('keyboard: j and k move the selection, s flags, Enter opens in full view, Escape returns, ? helps', async () => {
+    await page.click(rowWith(INBOX.html.subject));
+    await page.keyboard.press('j');
+    await expectText(page, tid('message-subject'), INBOX.link.subject, 'the next message');
+    await page.keyboard.press('k');
+    await expectText(page, tid('message-subject'), INBOX.html.subject, 'the previous message');
+    await page.keyboard.press('s');
+    await expectAttr(page, rowWith(INBOX.html.subject), 'data-flagged', 'false', 'the message after s');
+    await page.keyboard.press('Enter');
+    await visible(page, tid('message-collapse'), 'the message in full view');
+    if (await page.isVisible(tid('folder-column'))) fail('the full view still shows the folder column');
+    await page.keyboard.press('Escape');
+    await visible(page, tid('folder-column'), 'the three panes again');
+    await page.keyboard.press('?');
+    await visible(page, tid('shortcuts-help'), 'the shortcuts help');
+    await expectText(page, tid('shortcuts-help-title'), fr.mail.shortcuts.title, 'the help title');
+    await shot(page, 'shortcuts-fr');
+    await page.keyboard.press('Escape');
+    await absent(page, `${tid('shortcuts-help')}[open]`, 'the shortcuts help');
+  });
+
+  await step('a plain-text message shows its link as a link; an attachment shows its size and Save', async () => {
+    await openRow(page, INBOX.link.subject);
+    const frame = await frameOf(page, 'message-frame');
+    await waitFor(async () => (await frame.locator(`a[href="${INBOX.link.url}"]`).count()) === 1, 'the frame shows the URL as a link');
+    await openRow(page, INBOX.attachment.subject);
+    const att = `${tid('attachment')}:has-text("${INBOX.attachment.name}")`;
+    await visible(page, att, 'the attachment');
+    const text = norm(await page.innerText(att));
+    if (!/\d+(,\d)?\s?Ko/.test(text)) fail(`the attachment reads "${text}", want its size in Ko`);
+    await expectText(page, `${att} ${tid('attachment-save')}`, fr.mail.attachments.save, 'the Save button');
+    await shot(page, 'message-attachment-fr');
+  });
+
+  await step('a damaged message (no date) says so discreetly', async () => {
+    await searchFor(page, INBOX.damaged.word, 1);
+    await openRow(page, INBOX.damaged.subject);
+    await expectText(page, `${tid('message-damaged')} p`, fr.mail.message.damaged, 'the damaged notice');
+    const r = await backend(page, 'Mail.Get', Number(await page.getAttribute(tid('message-view'), 'data-id')), false);
+    if (!r.ok || !r.value.problems?.includes('missing_date')) fail(`Mail.Get answered problems ${JSON.stringify(r.value?.problems ?? r.error)}`);
+    await clearSearch(page, total);
+  });
+
+  await step('Reply opens the composer prefilled: “Re:” subject, the sender as recipient, the quote in the frame', async () => {
+    await openRow(page, INBOX.html.subject);
+    const hits = canary.hits;
+    await page.click(tid('message-reply'));
+    await visible(page, tid('composer-form'), 'the composer', NET_TIMEOUT_MS);
+    await expectText(page, tid('composer-title'), fr.mail.compose.title.reply, 'the composer title');
+    const subject = await page.inputValue(tid('compose-subject'));
+    if (subject !== `Re: ${INBOX.html.subject}`) fail(`the subject is ${JSON.stringify(subject)}`);
+    await expectAttr(page, tid('compose-to-entry'), 'data-email', other.address, 'the recipient');
+    const from = await page.inputValue(tid('compose-from'));
+    const accountsList = await backend(page, 'Accounts.List');
+    const alice = accountsList.ok && accountsList.value.find((a) => a.email === user.address);
+    if (!alice || String(alice.id) !== from) fail(`the composer sends from account ${from}, want ${alice?.id}`);
+    await visible(page, tid('compose-quote-frame'), 'the quote');
+    const sandbox = (await page.getAttribute(tid('compose-quote-frame'), 'sandbox')) ?? '';
+    if (sandbox.split(/\s+/).sort().join(' ') !== 'allow-popups allow-popups-to-escape-sandbox') fail(`the quote frame's sandbox is ${sandbox}`);
+    const quote = await frameOf(page, 'compose-quote-frame');
+    await waitFor(async () => (await quote.locator('body').innerText()).includes('Bonjour Alice'), 'the quote shows the original');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    if (focused !== 'compose-body') fail(`the cursor is in ${focused}, want the text`);
+    await page.keyboard.type('Merci Bob, bien reçu.');
+    await sleep(500);
+    if (canary.hits !== hits) fail('the quote loaded the remote image');
+    await shot(page, 'composer-fr');
+  });
+
+  await step('Escape asks before throwing away what was written', async () => {
+    await page.keyboard.press('Escape');
+    await visible(page, tid('composer-discard'), 'the confirmation');
+    await expectText(page, tid('composer-discard-title'), fr.mail.compose.discardTitle, 'the confirmation title');
+    await page.click(tid('composer-discard-cancel'));
+    await visible(page, tid('composer-form'), 'the composer');
+    const body = await page.inputValue(tid('compose-body'));
+    if (!body.startsWith('Merci Bob, bien reçu.')) fail(`the text became ${JSON.stringify(body)}`);
+  });
+
+  await step(`the reply is sent to ${other?.address}: the server’s answer is shown, and it arrives`, async () => {
+    const marker = `e2e-reply-${Date.now().toString(36)}`;
+    await page.click(tid('compose-body'));
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(` ${marker}`);
+    const body = await page.inputValue(tid('compose-body'));
+    if (!body.includes(marker)) {
+      const active = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120));
+      fail(`typing went to ${active}; the text reads ${JSON.stringify(body)}`);
+    }
+    await page.click(tid('composer-send'));
+    await visible(page, tid('composer-sent'), 'the success', NET_TIMEOUT_MS);
+    const answer = norm(await page.innerText(tid('composer-answer')));
+    if (!answer || answer === norm(fr.mail.compose.noAnswer)) fail('the server’s answer is not shown');
+    await shot(page, 'composer-sent-fr');
+    if (mail.mailDir && !(await delivered(mail.mailDir, other.address, marker))) {
+      fail(`the reply did not reach ${other.address}'s mailbox within ${DELIVERY_TIMEOUT_MS / 1000}s`);
+    }
+    await page.click(tid('composer-close'));
+    await absent(page, `${tid('composer')}[open]`, 'the composer');
+  });
+
+  await step('new mail delivered while reading appears on top; the open message stays selected', async () => {
+    const selected = await page.getAttribute(tid('message-view'), 'data-id');
+    await lmtpDeliver(mail.lmtp, 'hugo@client.example', user.address, mimeMessage({
+      from: 'Hugo Petit <hugo@client.example>',
+      to: user.address,
+      subject: INBOX.late.subject,
+      date: new Date(),
+      text: 'Un message arrivé pendant la lecture.',
+      id: 'late',
+    }));
+    await expectAttr(page, tid('message-list'), 'data-count', String(total + 1), 'the list with the new message', NET_TIMEOUT_MS);
+    const first = await page.locator(tid('mail-row')).first().locator('.subject').innerText();
+    if (first !== INBOX.late.subject) fail(`the first row is "${first}"`);
+    await expectAttr(page, `${tid('mail-row')}[aria-selected="true"]`, 'data-id', selected, 'the selection');
+    await expectAttr(page, tid('message-view'), 'data-id', selected, 'the open message');
+  });
+
+  await step('in English, the inbox and the message read right', async () => {
+    await page.click(tid('lang-switch-en'));
+    await expectText(page, tid('list-title'), en.mail.folders.allInboxes, 'the list title');
+    await expectText(page, tid('message-reply'), en.mail.message.reply, 'the reply button');
+    await shot(page, 'inbox-en');
+    await openRow(page, INBOX.attachment.subject);
+    await visible(page, tid('message-frame'), 'the message frame');
+    const frame = await frameOf(page, 'message-frame');
+    await waitFor(async () => (await frame.locator('body').innerText()).includes('devis'), 'the frame shows the message');
+    await shot(page, 'message-en');
+    await page.click(tid('lang-switch-fr'));
+    await expectText(page, tid('message-reply'), fr.mail.message.reply, 'the reply button');
+    // The accounts steps go on in Settings, with the account's details open.
+    await page.click(tid('nav-settings'));
+    const row = `${tid('account-row')}[data-email="${user.address}"]`;
+    await visible(page, row, 'the account in Settings');
+    if ((await page.getAttribute(`${row} ${tid('account-toggle')}`, 'aria-expanded')) !== 'true') {
+      await page.click(`${row} ${tid('account-toggle')}`);
+    }
+    await visible(page, `${row} ${tid('account-details')}`, 'the account details');
   });
 }
 

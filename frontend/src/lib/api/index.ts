@@ -3,3 +3,4 @@ export { ApiError, ERROR_CODES, isErrorCode, toApiError, type ErrorCode } from '
 export * from './types';
 export { appApi, call, sessionApi, systemApi, usersApi } from './client';
 export { accountsApi, eventsApi, presetsApi, PROBE_STEP_EVENT } from './accounts';
+export { MAIL_CHANGED_EVENT, mailApi, mailEventsApi, PAGE_SIZE, SYNC_PROGRESS_EVENT, syncApi } from './mail';

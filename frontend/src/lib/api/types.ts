@@ -316,3 +316,180 @@ export const isNoteCode = oneOf(NOTE_CODES);
 export const isSource = oneOf(SOURCES);
 export const isSignIn = oneOf(SIGN_INS);
 export const isUsernameForm = oneOf(USERNAME_FORMS);
+
+// --- Mail and sync (backend/api/mail_dto.go) --------------------------------------------
+
+/** The special-use roles of folders (backend/syncer); "" is any other folder. */
+export const FOLDER_ROLES = ['inbox', 'sent', 'drafts', 'archive', 'junk', 'trash'] as const;
+export type FolderRole = (typeof FOLDER_ROLES)[number];
+
+/** Where an account's sync worker is (backend/syncer Phase), in the order a sync goes. */
+export const SYNC_PHASES = ['connecting', 'headers', 'bodies', 'idle', 'error', 'stopped'] as const;
+export type SyncPhase = (typeof SYNC_PHASES)[number];
+
+/** Defects the MIME parser found and worked around (backend/message Problem*). */
+export const PROBLEM_CODES = [
+  'too_large',
+  'truncated',
+  'header_too_large',
+  'bad_header',
+  'duplicate_header',
+  '8bit_header',
+  'bad_header_encoding',
+  'bad_address',
+  'bad_date',
+  'missing_date',
+  'bad_message_id',
+  'bad_content_type',
+  'broken_boundary',
+  'too_deep',
+  'too_many_parts',
+  'bad_encoding',
+  'bad_charset',
+  'body_too_large',
+  'bad_line_endings',
+  'nul_byte',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/** Whether a message's body is in the store: none (not fetched yet), done, or failed. */
+export const BODY_STATES = ['none', 'done', 'failed'] as const;
+export type BodyState = (typeof BODY_STATES)[number];
+
+/** How the composer starts from a message. */
+export const DRAFT_MODES = ['reply', 'reply_all', 'forward'] as const;
+export type DraftMode = (typeof DRAFT_MODES)[number];
+
+/** The flags the list and the view change. */
+export type MailFlag = 'seen' | 'flagged';
+
+export interface Address {
+  name: string;
+  email: string;
+}
+
+/** What the list shows: every synced folder of every account the user may read, or a
+ * role across accounts (All inboxes), or one account, or one folder. */
+export interface MailQuery {
+  /** 0: every account the user may read. */
+  accountId: number;
+  /** "" with folderId 0: every synced folder. */
+  folderRole: FolderRole | '';
+  /** 0: not one folder. */
+  folderId: number;
+  unread: boolean;
+  flagged: boolean;
+  /** Plain words; the backend matches each as a prefix. */
+  search: string;
+}
+
+export interface MailRow {
+  id: number;
+  accountId: number;
+  folderId: number;
+  folderRole: FolderRole | '';
+  fromName: string;
+  fromEmail: string;
+  subject: string;
+  snippet: string;
+  /** RFC 3339. */
+  date: string;
+  seen: boolean;
+  flagged: boolean;
+  answered: boolean;
+  hasAttachments: boolean;
+}
+
+export interface MailPage {
+  rows: MailRow[];
+  /** The cursor of the following page; "" after the last. */
+  next: string;
+}
+
+export interface Folder {
+  id: number;
+  accountId: number;
+  name: string;
+  role: FolderRole | '';
+  enabled: boolean;
+  total: number;
+  unread: number;
+  /** RFC 3339; "" when never synced. */
+  lastSync: string;
+}
+
+export interface Attachment {
+  partPath: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  inline: boolean;
+}
+
+export interface MessageView extends MailRow {
+  folderName: string;
+  messageId: string;
+  from: Address[];
+  replyTo: Address[];
+  to: Address[];
+  cc: Address[];
+  attachments: Attachment[];
+  /** Parse problem codes (ProblemCode, or codes this version does not know). */
+  problems: string[];
+  bodyState: BodyState;
+  isHtml: boolean;
+  /** A complete HTML document, sanitised in Go with its own CSP: only for MailFrame. */
+  document: string;
+  remoteImages: number;
+  remoteBlocked: boolean;
+  remoteAlways: boolean;
+}
+
+export interface Draft {
+  accountId: number;
+  to: Address[];
+  cc: Address[];
+  subject: string;
+  /** The quoted (or forwarded) original, as text. */
+  text: string;
+  /** The quoted original, sanitised HTML; "" for a plain-text original. */
+  quotedHtml: string;
+  inReplyTo: string;
+  references: string[];
+}
+
+export interface SendInput {
+  accountId: number;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  subject: string;
+  text: string;
+  quotedHtml: string;
+  inReplyTo: string;
+  references: string[];
+}
+
+export interface SendResult {
+  messageId: string;
+  /** The server's answer. */
+  answer: string;
+}
+
+export interface SyncStatus {
+  accountId: number;
+  /** The folder being synced; "" when not about one folder. */
+  folder: string;
+  phase: SyncPhase;
+  done: number;
+  total: number;
+  /** An error code (ErrorCode, or one this version does not know) with phase error; null otherwise. */
+  code: string | null;
+  /** For people, in English: the error, or a note such as "Sync cancelled.". */
+  message: string;
+}
+
+export const isFolderRole = oneOf(FOLDER_ROLES);
+export const isSyncPhase = oneOf(SYNC_PHASES);
+export const isProblemCode = oneOf(PROBLEM_CODES);
+export const isBodyState = oneOf(BODY_STATES);

@@ -8,17 +8,22 @@ import { ERROR_CODES } from '$lib/api/errors';
 import {
   ACCOUNT_STATUSES,
   CERT_REASONS,
+  DRAFT_MODES,
+  FOLDER_ROLES,
   HINT_CODES,
   LANGUAGES,
   NOTE_CODES,
+  PROBLEM_CODES,
   ROLES,
   SECURITIES,
   SIGN_INS,
   SOURCES,
   STEP_NAMES,
   STEP_STATUSES,
+  SYNC_PHASES,
   VAULT_REASONS,
 } from '$lib/api/types';
+import { MAIL_ACTIONS } from '$lib/mail/shortcuts';
 import { SCREENS } from '$lib/stores/navigation';
 import en from './en.json';
 import fr from './fr.json';
@@ -130,6 +135,11 @@ describe('catalogues', () => {
       'app.name',
       'language.en',
       'language.fr',
+      'mail.compose.cc',
+      'mail.list.label',
+      'mail.message.cc',
+      'mail.message.date',
+      'mail.message.folderIn',
       'nav.shortcut',
       'onboarding.namePlaceholder',
       'settings.about.version',
@@ -138,6 +148,7 @@ describe('catalogues', () => {
       'settings.presets.summarySmtp',
       'settings.users.columnActions',
       'testEmail.body',
+      'toasts.label',
       'wizard.attemptSource',
       'wizard.elapsed',
     ]);
@@ -289,6 +300,45 @@ describe('email accounts: every value the backend sends is translated', () => {
   });
 });
 
+describe('mail: every value the backend sends is translated', () => {
+  const both = (key: string) => {
+    for (const lang of LANGUAGES) expect(flat[lang].get(key), `${lang}: ${key}`).toBeTruthy();
+  };
+
+  it('the UI knows exactly the sync phases', () => {
+    expect(sorted(goConstants('backend/syncer/events.go', 'Phase'))).toEqual(sorted(SYNC_PHASES));
+  });
+
+  it.each(SYNC_PHASES)('sync phase %s is said in words', (phase) => {
+    both(`mail.sync.phase.${phase}`);
+    expect(flat.fr.get(`mail.sync.phase.${phase}`)).not.toEqual(flat.en.get(`mail.sync.phase.${phase}`));
+  });
+
+  it('the UI knows exactly the parse problems of a damaged message', () => {
+    const codes = goStrings('backend/message/message.go', /^\s*Problem\w+\s*=\s*"([a-z0-9_]+)"/gm);
+    expect(sorted(codes)).toEqual(sorted(PROBLEM_CODES));
+  });
+
+  it.each([...PROBLEM_CODES, 'unknown'])('parse problem %s is said in words', (code) => {
+    both(`mail.problems.${code}`);
+    expect(flat.fr.get(`mail.problems.${code}`)).not.toEqual(flat.en.get(`mail.problems.${code}`));
+  });
+
+  it('the UI knows exactly the folder roles the sync engine gives', () => {
+    const roles = [
+      ...goStrings('backend/syncer/folders.go', /imap\.MailboxAttr\w+:\s*"([a-z]+)"/g),
+      ...goStrings('backend/syncer/folders.go', /role = "([a-z]+)"/g),
+    ];
+    expect(sorted(roles)).toEqual(sorted(FOLDER_ROLES));
+  });
+
+  it.each(FOLDER_ROLES)('folder %s has a name', (role) => both(`mail.folders.${role}`));
+
+  it.each(DRAFT_MODES)('the composer has a title for %s', (mode) => both(`mail.compose.title.${mode}`));
+
+  it.each(MAIL_ACTIONS)('the shortcut help explains %s', (action) => both(`mail.shortcuts.actions.${action}`));
+});
+
 describe('source code', () => {
   const files = sourceFiles(srcDir);
 
@@ -317,6 +367,14 @@ describe('source code', () => {
   it('no component renders raw HTML', () => {
     const offenders = files.filter((f) => readFileSync(f, 'utf8').includes('{' + '@html'));
     expect(offenders).toEqual([]);
+  });
+
+  it('mail is rendered only by MailFrame, in a frame sandboxed with popups only', () => {
+    const frames = files.filter((f) => /<iframe|srcdoc/i.test(readFileSync(f, 'utf8')));
+    expect(frames.map((f) => f.slice(srcDir.length))).toEqual([join('/lib/components/mail/MailFrame.svelte')]);
+    const text = readFileSync(frames[0], 'utf8');
+    expect(text).toContain('sandbox={MAIL_FRAME_SANDBOX}');
+    expect(text).not.toMatch(/allow-scripts|allow-same-origin/);
   });
 
   it('only src/lib/api imports the generated Wails bindings', () => {

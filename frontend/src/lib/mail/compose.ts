@@ -1,0 +1,118 @@
+// The composer's form, from a prepared draft (Mail.Draft) to what Mail.Send takes.
+//
+// The quote. The backend's Send builds the HTML part as the text typed, turned into HTML,
+// followed by the quoted HTML; the text part is the text typed. So:
+// - a plain-text original (no quotedHtml): its text quote goes in the text area, under the
+//   cursor, and is sent as typed — edit it or cut it like any text;
+// - an HTML original: the text area holds only what the user writes, and the quote is shown
+//   read-only under it, in the sandboxed mail frame, exactly as the HTML part will carry
+//   it. Putting its text version in the text area too would send the quote twice in the
+//   HTML part. (The text part then has no quote: the backend takes no separate text quote.)
+import type { Account, Address, Draft, DraftMode, SendInput } from '$lib/api';
+import { toEntry, type Entry } from './addresses';
+
+/** entries turns a draft's addresses into a field's entries, each address once. */
+function entries(as: readonly Address[]): Entry[] {
+  const seen = new Set<string>();
+  return as.map(toEntry).filter((e) => {
+    const k = e.email.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export interface ComposeForm {
+  accountId: number;
+  to: Entry[];
+  cc: Entry[];
+  bcc: Entry[];
+  subject: string;
+  /** What the user writes (with, for a plain-text original, the quote under it). */
+  body: string;
+  /** The quote shown under the text area and sent as HTML; "" when none. */
+  quotedHtml: string;
+  inReplyTo: string;
+  references: string[];
+}
+
+export function emptyForm(accountId = 0): ComposeForm {
+  return { accountId, to: [], cc: [], bcc: [], subject: '', body: '', quotedHtml: '', inReplyTo: '', references: [] };
+}
+
+/** formFromDraft prefills the composer. The cursor goes at the start of body: above the
+ * quote. usable are the accounts the user may send from: the draft's account when it is
+ * one of them, else the first. */
+export function formFromDraft(d: Draft, usable: readonly Pick<Account, 'id'>[]): ComposeForm {
+  const accountId = usable.some((a) => a.id === d.accountId) ? d.accountId : (usable[0]?.id ?? d.accountId);
+  return {
+    accountId,
+    to: entries(d.to),
+    cc: entries(d.cc),
+    bcc: [],
+    subject: d.subject,
+    body: d.quotedHtml ? '' : d.text ? `\n\n${d.text}` : '',
+    quotedHtml: d.quotedHtml,
+    inReplyTo: d.inReplyTo,
+    references: [...d.references],
+  };
+}
+
+const addrs = (l: Entry[]): Address[] => l.map((e) => ({ name: e.name, email: e.email.trim() }));
+
+export function toSendInput(f: ComposeForm): SendInput {
+  return {
+    accountId: f.accountId,
+    to: addrs(f.to),
+    cc: addrs(f.cc),
+    bcc: addrs(f.bcc),
+    subject: f.subject,
+    text: f.body,
+    quotedHtml: f.quotedHtml,
+    inReplyTo: f.inReplyTo,
+    references: [...f.references],
+  };
+}
+
+export type RecipientField = 'to' | 'cc' | 'bcc';
+
+/** What is wrong before sending: a field with an address that is not one, or no
+ * recipient at all (on "to"). */
+export interface ComposeProblem {
+  field: RecipientField;
+  kind: 'invalid' | 'none';
+  /** The addresses that are not addresses. */
+  bad: string[];
+}
+
+export function checkForm(f: ComposeForm): ComposeProblem | null {
+  for (const field of ['to', 'cc', 'bcc'] as const) {
+    const bad = f[field].filter((e) => !e.valid).map((e) => e.email);
+    if (bad.length) return { field, kind: 'invalid', bad };
+  }
+  if (f.to.length + f.cc.length + f.bcc.length === 0) return { field: 'to', kind: 'none', bad: [] };
+  return null;
+}
+
+function sameEntries(a: Entry[], b: Entry[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.email === b[i].email && e.name === b[i].name);
+}
+
+/** changed says whether the user made the draft theirs (typed, added or removed an
+ * address, changed the subject): closing it then asks first. pending is what is typed
+ * in an address field and not added yet. */
+export function changed(f: ComposeForm, start: ComposeForm, pending = ''): boolean {
+  return (
+    pending.trim() !== '' ||
+    f.body.trim() !== start.body.trim() ||
+    f.subject.trim() !== start.subject.trim() ||
+    !sameEntries(f.to, start.to) ||
+    !sameEntries(f.cc, start.cc) ||
+    !sameEntries(f.bcc, start.bcc)
+  );
+}
+
+/** focusFor is where the cursor starts: a forward needs a recipient first; a reply, words. */
+export function focusFor(mode: DraftMode | 'new'): 'to' | 'body' {
+  return mode === 'forward' || mode === 'new' ? 'to' : 'body';
+}

@@ -1,0 +1,81 @@
+// The composer: opened from a message (reply, reply all, forward) with the draft the
+// backend prepares, sent through Mail.Send. The form itself is the composer component's;
+// this store prepares it, sends it and keeps the outcome. Nothing typed is lost when
+// sending fails: the form stays as it was, with the error.
+import { get, writable } from 'svelte/store';
+import { mailApi, toApiError, type Account, type ApiError, type DraftMode, type SendResult } from '$lib/api';
+import { changed, emptyForm, formFromDraft, toSendInput, type ComposeForm } from '$lib/mail/compose';
+
+/** loading: the draft is being prepared; unavailable: it could not be (error says why);
+ * editing: the form (after a failed send too, with error); sending; sent (result). */
+export type ComposerStatus = 'closed' | 'loading' | 'unavailable' | 'editing' | 'sending' | 'sent';
+
+export interface ComposerData {
+  status: ComposerStatus;
+  /** Grows with each composer opened: the form is prefilled once per session. */
+  session: number;
+  mode: DraftMode;
+  /** The message replied to or forwarded. */
+  sourceId: number | null;
+  /** The form as prefilled, to tell whether the user changed it. */
+  start: ComposeForm;
+  /** Why the draft could not be prepared, or why the last send failed. */
+  error: ApiError | null;
+  result: SendResult | null;
+}
+
+let session = 0;
+
+function initial(): ComposerData {
+  return { status: 'closed', session, mode: 'reply', sourceId: null, start: emptyForm(), error: null, result: null };
+}
+
+const store = writable<ComposerData>(initial());
+
+/** start opens the composer for a reply, a reply to all or a forward of message id,
+ * from one of the accounts the user may send from. */
+async function start(id: number, mode: DraftMode, usable: readonly Pick<Account, 'id'>[]): Promise<void> {
+  const mine = ++session;
+  store.set({ ...initial(), status: 'loading', mode, sourceId: id });
+  try {
+    const draft = await mailApi.draft(id, mode);
+    if (mine !== session) return;
+    store.set({ ...initial(), status: 'editing', mode, sourceId: id, start: formFromDraft(draft, usable) });
+  } catch (e) {
+    if (mine !== session) return;
+    store.update((s) => ({ ...s, status: 'unavailable', error: toApiError(e) }));
+  }
+}
+
+/** send sends the form; it resolves to whether it was sent. */
+async function send(form: ComposeForm): Promise<boolean> {
+  const s = get(store);
+  if (s.status !== 'editing') return false;
+  const mine = session;
+  store.update((x) => ({ ...x, status: 'sending', error: null }));
+  try {
+    const result = await mailApi.send(toSendInput(form));
+    if (mine !== session) return false;
+    store.update((x) => ({ ...x, status: 'sent', result }));
+    return true;
+  } catch (e) {
+    if (mine !== session) return false;
+    store.update((x) => ({ ...x, status: 'editing', error: toApiError(e) }));
+    return false;
+  }
+}
+
+function close(): void {
+  session++;
+  store.set(initial());
+}
+
+/** wouldLose says whether closing now would lose something the user did to form (pending:
+ * what is typed in an address field and not added yet). */
+function wouldLose(form: ComposeForm, pending = ''): boolean {
+  const s = get(store);
+  if (s.status !== 'editing' && s.status !== 'sending') return false;
+  return changed(form, s.start, pending);
+}
+
+export const composer = { subscribe: store.subscribe, start, send, close, wouldLose, reset: close };
