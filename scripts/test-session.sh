@@ -31,16 +31,8 @@ count() { # count FILE PASS_REGEX FAIL_REGEX
   failed_total=$((failed_total + f))
 }
 
-echo "-- Go tests (-race)"
-if go test -race -count=1 -tags "$TAGS" -v ./... >build/logs/go-test.log 2>&1; then :; else failed=1; fi
-grep -E '^(ok|FAIL|panic:|--- FAIL)|^\s+--- FAIL|_test\.go:[0-9]+:' build/logs/go-test.log || true
-count build/logs/go-test.log '^\s*--- PASS' '^\s*--- FAIL'
-if grep -qE '^\s*--- SKIP' build/logs/go-test.log; then
-  echo "Skipped tests (make test runs everything; a skip here is a missing server):"
-  grep -E -A1 '^\s*--- SKIP' build/logs/go-test.log
-  failed=1
-fi
-
+# The end-to-end test runs first: it counts what arrives in the fixed test mailboxes (alice,
+# bob), which Go tests also write to.
 echo "-- end-to-end (Chromium against the real app)"
 if xvfb-run -a -s "-screen 0 1280x900x24" env MAILROOM_DEV_BINARY="$PWD/build/bin/mailroom-dev" \
   timeout 600 node frontend/e2e/run.mjs 2>&1 | tee build/logs/e2e.log; then :; else failed=1; fi
@@ -58,6 +50,16 @@ if scripts/smoke.sh build/bin/mailroom 2>&1 | tee build/logs/smoke.log; then
 else
   failed=1
   failed_total=$((failed_total + 1))
+fi
+
+echo "-- Go tests (-race)"
+if go test -race -count=1 -tags "$TAGS" -v ./... >build/logs/go-test.log 2>&1; then :; else failed=1; fi
+grep -E '^(ok|FAIL|panic:|--- FAIL)|^\s+--- FAIL|_test\.go:[0-9]+:' build/logs/go-test.log || true
+count build/logs/go-test.log '^\s*--- PASS' '^\s*--- FAIL'
+if grep -qE '^\s*--- SKIP' build/logs/go-test.log; then
+  echo "Skipped tests (make test runs everything; a skip here is a missing server):"
+  grep -E -A1 '^\s*--- SKIP' build/logs/go-test.log
+  failed=1
 fi
 
 vitest_line=$(grep -E 'Tests +[0-9]+ passed' build/logs/vitest.log 2>/dev/null | tail -n 1 || true)
