@@ -155,16 +155,30 @@ func (s *Mail) Get(id int64, showRemote bool) (MessageViewDTO, error) {
 	})
 }
 
-// checkVisible refuses message ids the caller may not read.
+// checkVisible refuses message ids the caller may not read (one query for all of them).
 func (s *Mail) checkVisible(ctx context.Context, c caller, ids []int64) error {
 	acc, err := s.visible(ctx, c)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if _, err := s.b.Mailbox.Get(ctx, acc, id); err != nil {
-			return err
-		}
+	ok, err := s.b.Mailbox.AllVisible(ctx, acc, ids)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fault.New(fault.NotFound, "This message no longer exists.")
+	}
+	return nil
+}
+
+// requireAccess refuses an account the caller has no access to.
+func (b *Backend) requireAccess(ctx context.Context, c caller, accountID int64) error {
+	ok, err := b.Accounts.CanUse(ctx, accountID, c.user.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access.")
 	}
 	return nil
 }
@@ -326,12 +340,8 @@ func (s *Mail) Send(in SendInput) (SentDTO, error) {
 	return run(s.b, "Mail.Send", func(_ context.Context, c caller) (SentDTO, error) {
 		ctx, cancel := s.b.networkContext()
 		defer cancel()
-		ok, err := s.b.Accounts.CanUse(ctx, in.AccountID, c.user.ID)
-		if err != nil {
+		if err := s.b.requireAccess(ctx, c, in.AccountID); err != nil {
 			return SentDTO{}, err
-		}
-		if !ok {
-			return SentDTO{}, fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access.")
 		}
 		acc, err := s.b.Accounts.Get(ctx, in.AccountID)
 		if err != nil {
@@ -423,8 +433,8 @@ func (s *Sync) Status() ([]SyncStatusDTO, error) {
 // Now syncs an account at once.
 func (s *Sync) Now(accountID int64) error {
 	return do(s.b, "Sync.Now", func(ctx context.Context, c caller) error {
-		if ok, err := s.b.Accounts.CanUse(ctx, accountID, c.user.ID); err != nil || !ok {
-			return firstErr(err, fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access."))
+		if err := s.b.requireAccess(ctx, c, accountID); err != nil {
+			return err
 		}
 		s.b.Sync.SyncNow(accountID)
 		return nil
@@ -434,21 +444,12 @@ func (s *Sync) Now(accountID int64) error {
 // Cancel stops an account's sync under way; it resumes at the next poll or on Now.
 func (s *Sync) Cancel(accountID int64) error {
 	return do(s.b, "Sync.Cancel", func(ctx context.Context, c caller) error {
-		if ok, err := s.b.Accounts.CanUse(ctx, accountID, c.user.ID); err != nil || !ok {
-			return firstErr(err, fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access."))
+		if err := s.b.requireAccess(ctx, c, accountID); err != nil {
+			return err
 		}
 		s.b.Sync.Cancel(accountID)
 		return nil
 	})
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 // syncEvent maps an engine event to the UI's events.

@@ -485,3 +485,28 @@ func (mb *Mailbox) DisallowRemote(ctx context.Context, email string) error {
 		return nil
 	})
 }
+
+// AllVisible reports whether every message id belongs to one of accountIDs (and to an
+// enabled account), in one query.
+func (mb *Mailbox) AllVisible(ctx context.Context, accountIDs, ids []int64) (bool, error) {
+	if len(ids) == 0 {
+		return true, nil
+	}
+	if len(accountIDs) == 0 {
+		return false, nil
+	}
+	accPH, accArgs := placeholders(accountIDs)
+	idPH, idArgs := placeholders(ids)
+	var n int
+	err := mb.db.R.QueryRowContext(ctx, `SELECT count(DISTINCT m.id) FROM messages m JOIN accounts a ON a.id = m.account_id
+		WHERE a.disabled = 0 AND m.folder_id IS NOT NULL AND m.account_id IN (`+accPH+`) AND m.id IN (`+idPH+`)`,
+		append(accArgs, idArgs...)...).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("mailbox: visible: %w", err)
+	}
+	distinct := map[int64]bool{}
+	for _, id := range ids {
+		distinct[id] = true
+	}
+	return n == len(distinct), nil
+}

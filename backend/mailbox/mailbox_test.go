@@ -422,3 +422,38 @@ func TestDeletedMessagesLeaveNoSearchIndexRows(t *testing.T) {
 		})
 	}
 }
+
+func TestAllVisibleAcceptsOnlyMessagesOfTheGivenAccounts(t *testing.T) {
+	w := newWorld(t, 60)
+	var ofA, ofOther []int64
+	for _, m := range w.msgs {
+		if m.account == w.a {
+			ofA = append(ofA, m.id)
+		} else {
+			ofOther = append(ofOther, m.id)
+		}
+	}
+	if len(ofA) == 0 || len(ofOther) == 0 {
+		t.Fatal("the world has no messages on both sides")
+	}
+	cases := []struct {
+		name     string
+		accounts []int64
+		ids      []int64
+		want     bool
+	}{
+		{"all of the account, with a repeat", []int64{w.a}, append(ofA, ofA[0]), true},
+		{"one of another account", []int64{w.a}, append([]int64{ofOther[0]}, ofA...), false},
+		{"an id that does not exist", []int64{w.a}, []int64{ofA[0], 1 << 40}, false},
+		{"no accounts", nil, ofA[:1], false},
+		{"no ids", []int64{w.a}, nil, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := w.mb.AllVisible(ctx, tc.accounts, tc.ids)
+			if err != nil || got != tc.want {
+				t.Fatalf("AllVisible = %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+}
