@@ -75,6 +75,11 @@ func (d *Dialer) SMTPLogin(ctx context.Context, srv accounts.Server, password st
 	return c, nil
 }
 
+// ErrSMTPAuthDisabled is in the chain of SMTPError's answer when Microsoft 365 refuses
+// SMTP AUTH for the whole tenant (535 5.7.139): no password will ever work there, so
+// callers stop retrying and offer another way to send (errors.Is).
+var ErrSMTPAuthDisabled = errors.New("connect: SMTP AUTH is disabled for this mailbox's organisation (5.7.139)")
+
 // SMTPError turns an SMTP failure into words, keeping the server's own answer.
 func SMTPError(srv accounts.Server, err error) error {
 	var fe *fault.Error
@@ -95,7 +100,8 @@ func SMTPError(srv accounts.Server, err error) error {
 	switch {
 	case strings.Contains(msg, "5.7.139"):
 		return fault.Wrap(fault.ProviderRejected, "Microsoft 365 refused: SMTP sending with a password (SMTP AUTH) is turned off for your organisation. "+
-			"Your administrator must enable 'Authenticated SMTP' for this mailbox, or use Sign in with Microsoft or an API sender instead. Server answer: "+msg, err)
+			"Your administrator must enable 'Authenticated SMTP' for this mailbox, or use Sign in with Microsoft or an API sender instead. Server answer: "+msg,
+			fmt.Errorf("%w: %w", ErrSMTPAuthDisabled, err))
 	case strings.Contains(msg, "does not support STARTTLS"):
 		return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s does not offer STARTTLS on port %d, so the connection cannot be encrypted. Mailroom never sends a password unencrypted: use port 465 with TLS, or ask your provider.", srv.Host, srv.Port), err)
 	case code == 535 || code == 534 || strings.Contains(msg, "535") || strings.Contains(strings.ToLower(msg), "authentication failed"):

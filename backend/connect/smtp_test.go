@@ -2,6 +2,7 @@ package connect_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,9 @@ func TestSMTPFailuresAreExplained(t *testing.T) {
 			_, err := d.SMTPLogin(ctx, server(srv.Port, tc.sec), tc.pw, nil)
 			if !fault.Is(err, tc.code) || !strings.Contains(err.Error(), tc.says) {
 				t.Fatalf("err = %v; want %s saying %q", err, tc.code, tc.says)
+			}
+			if got, want := errors.Is(err, connect.ErrSMTPAuthDisabled), strings.Contains(tc.name, "AUTH disabled"); got != want {
+				t.Fatalf("errors.Is(err, ErrSMTPAuthDisabled) = %v, want %v (err = %v)", got, want, err)
 			}
 		})
 	}

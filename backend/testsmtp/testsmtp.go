@@ -1,18 +1,22 @@
 // Package testsmtp runs go-smtp's server in-process on 127.0.0.1 for tests: AUTH PLAIN with
 // known users, STARTTLS or implicit TLS, received messages recorded, and scripted failures
-// ("refuse AUTH with 535 5.7.139", "fail the 3rd message with 451").
+// ("refuse AUTH with 535 5.7.139", "fail the 3rd message with 451", "cut the connection
+// after the 2nd message's final dot, before answering").
 //
 //	srv := testsmtp.Start(t, testsmtp.Options{TLS: cfg, Users: map[string]string{"a@x.test": "pw"}})
 //	… send to 127.0.0.1:srv.Port …
 //	msgs := srv.Messages()
+//	n := srv.Connections() // TCP connections accepted so far
 package testsmtp
 
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,7 +33,30 @@ type Options struct {
 	AuthError *smtp.SMTPError
 	// DataError, when set, is called for the n-th message (1-based) and may return an error.
 	DataError func(n int) error
+	// MailError, when set, is called at the n-th MAIL FROM (1-based, over all connections)
+	// and may return an error (e.g. 451 or 550).
+	MailError func(n int) error
+	// RcptError, when set, is called for each RCPT TO of the n-th MAIL FROM's transaction.
+	RcptError func(n int, rcpt string) error
+	// Drop, when set, is asked at each step whether to cut the connection there without
+	// answering. n counts MAIL FROMs for StepMail and StepRcpt, messages for StepData
+	// (as DataError does).
+	Drop func(step Step, n int) bool
+	// DataDelay is waited after each message has arrived, before the answer (a slow server).
+	DataDelay time.Duration
 }
+
+// Step is a point of the SMTP dialogue where Options.Drop may cut the connection.
+type Step string
+
+// Steps of a transaction.
+const (
+	StepMail Step = "mail" // MAIL FROM received, not answered
+	StepRcpt Step = "rcpt" // a RCPT TO received, not answered
+	// StepData: the whole message arrived (its final dot included), not answered. The
+	// message is recorded in Messages, as a real server may already have queued it.
+	StepData Step = "data"
+)
 
 // Message is one received message.
 type Message struct {
@@ -44,10 +71,12 @@ type Server struct {
 	Port int
 	opts Options
 
-	mu   sync.Mutex
-	msgs []Message
-	n    int
-	srv  *smtp.Server
+	mu    sync.Mutex
+	msgs  []Message
+	n     int // messages whose data arrived
+	mails int // MAIL FROM commands
+	srv   *smtp.Server
+	conns atomic.Int64
 }
 
 // Start runs a server until the test ends.
@@ -66,6 +95,7 @@ func Start(t testing.TB, o Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln = countingListener{ln, &s.conns}
 	if o.ImplicitTLS {
 		ln = tls.NewListener(ln, o.TLS)
 	}
@@ -83,6 +113,24 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.msgs...)
 }
 
+// Connections returns how many TCP connections the server has accepted.
+func (s *Server) Connections() int { return int(s.conns.Load()) }
+
+// countingListener counts accepted connections (go-smtp opens a new session after
+// STARTTLS, so sessions would count a connection twice).
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
 type quiet struct{}
 
 func (quiet) Printf(string, ...any) {}
@@ -90,13 +138,29 @@ func (quiet) Println(...any)        {}
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{s: b.s, conn: c}, nil
+}
 
 type session struct {
 	s    *Server
+	conn *smtp.Conn
 	user string
 	from string
 	to   []string
+	mail int // this transaction's MAIL FROM number
+}
+
+// errDropped is returned after the connection was cut on purpose; nobody reads it.
+var errDropped = errors.New("testsmtp: connection cut by the test")
+
+// drop cuts the connection under the session if the test asks for it at this step.
+func (se *session) drop(step Step, n int) bool {
+	if f := se.s.opts.Drop; f == nil || !f(step, n) {
+		return false
+	}
+	se.conn.Conn().Close()
+	return true
 }
 
 var errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
@@ -120,11 +184,31 @@ func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 	if se.user == "" && len(se.s.opts.Users) > 0 {
 		return errAuthRequired
 	}
+	se.s.mu.Lock()
+	se.s.mails++
+	se.mail = se.s.mails
+	se.s.mu.Unlock()
+	if se.drop(StepMail, se.mail) {
+		return errDropped
+	}
+	if f := se.s.opts.MailError; f != nil {
+		if err := f(se.mail); err != nil {
+			return err
+		}
+	}
 	se.from = from
 	return nil
 }
 
 func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if se.drop(StepRcpt, se.mail) {
+		return errDropped
+	}
+	if f := se.s.opts.RcptError; f != nil {
+		if err := f(se.mail, to); err != nil {
+			return err
+		}
+	}
 	se.to = append(se.to, to)
 	return nil
 }
@@ -138,6 +222,9 @@ func (se *session) Data(r io.Reader) error {
 	se.s.n++
 	n := se.s.n
 	se.s.mu.Unlock()
+	if d := se.s.opts.DataDelay; d > 0 {
+		time.Sleep(d)
+	}
 	if f := se.s.opts.DataError; f != nil {
 		if err := f(n); err != nil {
 			return err
@@ -146,6 +233,9 @@ func (se *session) Data(r io.Reader) error {
 	se.s.mu.Lock()
 	se.s.msgs = append(se.s.msgs, Message{From: se.from, To: se.to, Data: buf.Bytes(), User: se.user})
 	se.s.mu.Unlock()
+	if se.drop(StepData, n) {
+		return errDropped
+	}
 	return nil
 }
 
