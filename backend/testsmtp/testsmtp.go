@@ -44,6 +44,9 @@ type Options struct {
 	Drop func(step Step, n int) bool
 	// DataDelay is waited after each message has arrived, before the answer (a slow server).
 	DataDelay time.Duration
+	// ReadTimeout closes a connection on which the client says nothing this long, as
+	// servers do with idle connections; 0: 10 s.
+	ReadTimeout time.Duration
 }
 
 // Step is a point of the SMTP dialogue where Options.Drop may cut the connection.
@@ -86,6 +89,9 @@ func Start(t testing.TB, o Options) *Server {
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "localhost"
 	srv.ReadTimeout = 10 * time.Second
+	if o.ReadTimeout > 0 {
+		srv.ReadTimeout = o.ReadTimeout
+	}
 	srv.WriteTimeout = 10 * time.Second
 	srv.MaxMessageBytes = 25 << 20
 	srv.TLSConfig = o.TLS

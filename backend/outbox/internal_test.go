@@ -1,0 +1,138 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/connect"
+	"mailroom/backend/testcert"
+	"mailroom/backend/testsmtp"
+)
+
+func testEnvelope() Envelope {
+	return Envelope{From: "a@example.test", To: []string{"b@example.org"}, MessageID: "m.1@example.test",
+		Raw: []byte("From: <a@example.test>\r\nTo: <b@example.org>\r\nMessage-ID: <m.1@example.test>\r\nSubject: x\r\n\r\nbody\r\n")}
+}
+
+// When the marker cannot be recorded (a full disk), the message must not reach the
+// server: the transport cuts the connection before the final dot, and the server, which
+// never saw the message end, keeps nothing.
+func TestAFailedCommitCutsTheConnectionBeforeTheFinalDot(t *testing.T) {
+	ca := testcert.NewCA(t)
+	srv := testsmtp.Start(t, testsmtp.Options{TLS: ca.Leaf(t, testcert.Opts{}).ServerConfig(), Users: map[string]string{"a@example.test": "pw"}})
+	tr := newSMTPTransport(&connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second},
+		accounts.Server{Host: "127.0.0.1", Port: srv.Port, Security: accounts.StartTLS, Username: "a@example.test"},
+		func(context.Context) (string, error) { return "pw", nil }, Options{}.withDefaults())
+	defer tr.Close()
+	boom := errors.New("database or disk is full")
+	_, err := tr.Send(context.Background(), testEnvelope(), func() error { return boom })
+	if !errors.Is(err, boom) || Classify(err, false) != Transient {
+		t.Fatalf("err = %v (%s); want the commit's error, transient", err, Classify(err, false))
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(srv.Messages()); n != 0 {
+		t.Fatalf("the server kept %d messages although the final dot was never sent", n)
+	}
+	committed := false
+	reply, err := tr.Send(context.Background(), testEnvelope(), func() error { committed = true; return nil })
+	if err != nil || !committed || !strings.HasPrefix(reply, "250") {
+		t.Fatalf("next send: %q, %v (committed %v)", reply, err, committed)
+	}
+	if n, c := len(srv.Messages()), srv.Connections(); n != 1 || c != 2 {
+		t.Fatalf("server: %d messages, %d connections; want 1 on a new connection", n, c)
+	}
+}
+
+func TestOneShotCommitsBeforeTheRequestAndClassifies(t *testing.T) {
+	var calls int
+	rejected := errors.New("406 inactive recipient")
+	o := OneShot{
+		Do: func(ctx context.Context, env Envelope) (string, error) {
+			calls++
+			if env.To[0] == "inactive@example.org" {
+				return "", rejected
+			}
+			return "OK", nil
+		},
+		Classify: func(err error) *SendError {
+			if errors.Is(err, rejected) {
+				return &SendError{Outcome: Permanent, Message: "The recipient is inactive.", Err: err}
+			}
+			return nil
+		},
+	}
+	boom := errors.New("disk full")
+	if _, err := o.Send(context.Background(), testEnvelope(), func() error { return boom }); !errors.Is(err, boom) || calls != 0 {
+		t.Fatalf("a failed commit: err %v, %d requests; want no request", err, calls)
+	}
+	order := ""
+	reply, err := o.Send(context.Background(), testEnvelope(), func() error { order += "commit "; return nil })
+	if err != nil || reply != "OK" || order != "commit " || calls != 1 {
+		t.Fatalf("send: %q %v %q %d", reply, err, order, calls)
+	}
+	env := testEnvelope()
+	env.To = []string{"inactive@example.org"}
+	_, err = o.Send(context.Background(), env, func() error { return nil })
+	if Classify(err, true) != Permanent {
+		t.Fatalf("a rejection after the request: %s, want permanent", Classify(err, true))
+	}
+	if Classify(errors.New("read: connection reset"), true) != Uncertain || Classify(errors.New("dial: refused"), false) != Transient {
+		t.Fatal("an unclassified error must be possibly sent after commit and transient before")
+	}
+}
+
+func TestCopyWantedUnlessTheProviderFilesSentMailItself(t *testing.T) {
+	e := New(Deps{}, Options{})
+	for _, tc := range []struct {
+		provider, smtpHost string
+		want               bool
+	}{
+		{"gmail", "smtp.gmail.com", false},
+		{"", "smtp.gmail.com", false}, // Google Workspace typed by hand
+		{"microsoft365", "smtp.office365.com", false},
+		{"outlook", "smtp-mail.outlook.com", false},
+		{"", "SMTP.Office365.com", false},
+		{"ovh", "ssl0.ovh.net", true},
+		{"fastmail", "smtp.fastmail.com", true},
+		{"", "mail.example.test", true},
+	} {
+		acc := accounts.Account{Provider: tc.provider, IMAP: accounts.Server{Host: "imap.example.test"}, SMTP: accounts.Server{Host: tc.smtpHost}}
+		if got := e.copyWanted(acc); got != tc.want {
+			t.Errorf("%s / %s: copy wanted = %v, want %v", tc.provider, tc.smtpHost, got, tc.want)
+		}
+	}
+	if (&Engine{opts: Options{SentCopies: CopyNever}}).copyWanted(accounts.Account{IMAP: accounts.Server{Host: "x"}}) {
+		t.Error("CopyNever wants a copy")
+	}
+	if !(&Engine{opts: Options{SentCopies: CopyAlways}}).copyWanted(accounts.Account{Provider: "gmail", IMAP: accounts.Server{Host: "x"}}) {
+		t.Error("CopyAlways does not want a copy")
+	}
+}
+
+func TestBackoffGrowsWithJitterAndIsCapped(t *testing.T) {
+	lo, hi := 10*time.Second, 5*time.Minute
+	for n, want := range map[int]time.Duration{1: 10 * time.Second, 2: 20 * time.Second, 3: 40 * time.Second, 10: 5 * time.Minute} {
+		for range 50 {
+			if d := backoff(lo, hi, n); d < want/2 || d > want {
+				t.Fatalf("backoff after %d failures = %s, want within [%s, %s]", n, d, want/2, want)
+			}
+		}
+	}
+}
+
+func TestCRLF(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\nb":         "a\r\nb\r\n",
+		"a\r\nb\r\n":   "a\r\nb\r\n",
+		"a\rb\n\n":     "a\r\nb\r\n\r\n",
+		"a\r\n\r\nb\n": "a\r\n\r\nb\r\n",
+	} {
+		if got := string(crlf([]byte(in))); got != want {
+			t.Errorf("crlf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

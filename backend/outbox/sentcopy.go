@@ -1,0 +1,361 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/fault"
+)
+
+// copyBatch is how many pending copies the copier reads at a time.
+const copyBatch = 50
+
+// filesSentItself lists providers whose SMTP server files every submitted message in the
+// mailbox's Sent folder: Gmail and Google Workspace ("Gmail automatically saves a copy of
+// sent messages", help article 7126229, through SMTP too) and Microsoft (Exchange Online
+// and Outlook.com save SMTP AUTH submissions in Sent Items). A copy from us would be a
+// second one there. By provider id (the catalogue's, backend/discovery) and, for settings
+// typed by hand or found another way, by SMTP host.
+var filesSentItself = struct {
+	providers, hosts map[string]bool
+}{
+	providers: map[string]bool{"gmail": true, "outlook": true, "microsoft365": true},
+	hosts: map[string]bool{"smtp.gmail.com": true, "smtp.googlemail.com": true,
+		"smtp.office365.com": true, "smtp-mail.outlook.com": true},
+}
+
+// copyWanted reports whether a message sent from acc gets a copy in its IMAP Sent folder.
+// Where a provider not listed above files one too, the check by Message-ID before each
+// APPEND finds its copy and adds none, as long as it filed it before we look.
+func (e *Engine) copyWanted(acc accounts.Account) bool {
+	if acc.IMAP.Host == "" {
+		return false
+	}
+	switch e.opts.SentCopies {
+	case CopyNever:
+		return false
+	case CopyAlways:
+		return true
+	}
+	return !filesSentItself.providers[acc.Provider] && !filesSentItself.hosts[strings.ToLower(acc.SMTP.Host)]
+}
+
+// pendingCopy is a sent message whose Sent copy is to make.
+type pendingCopy struct {
+	id        int64
+	messageID string
+	raw       []byte
+	sentAt    time.Time
+}
+
+// copier files the account's sent messages in its Sent folder, over one IMAP connection
+// closed after IdleClose, until the worker stops.
+func (w *worker) copier() {
+	defer close(w.copyDone)
+	e := w.e
+	var s *imapSession
+	defer func() {
+		if s != nil {
+			s.close()
+		}
+	}()
+	failures := 0
+	paused := false
+	var holdUntil time.Time
+	for w.ctx.Err() == nil {
+		if w.takeCopyForce() {
+			paused, holdUntil, failures = false, time.Time{}, 0
+		}
+		if paused || time.Now().Before(holdUntil) {
+			d := time.Duration(-1)
+			if !paused {
+				d = time.Until(holdUntil)
+			}
+			sleep(w.ctx, w.copyWake, d)
+			continue
+		}
+		batch, err := w.pendingCopies()
+		if err != nil {
+			if w.ctx.Err() == nil {
+				e.log.Error("outbox: cannot read the Sent copies to make", "account", w.id, "err", err)
+				holdUntil = time.Now().Add(storeRetry)
+			}
+			continue
+		}
+		if len(batch) == 0 {
+			d := time.Duration(-1)
+			if s != nil {
+				d = max(time.Until(s.lastUse.Add(e.opts.IdleClose)), 0)
+			}
+			if sleep(w.ctx, w.copyWake, d) && s != nil {
+				s.close()
+				s = nil
+			}
+			continue
+		}
+		if s == nil {
+			if s, err = w.dialIMAP(); err != nil {
+				s = nil
+				failures++
+				msg := "Mailroom cannot file copies of sent messages in the Sent folder: " + messageOf(err)
+				switch fault.CodeOf(err) {
+				case fault.AuthFailed, fault.TLSUntrusted, fault.TLSRequired, fault.InvalidInput, fault.NotFound:
+					paused = true // not in a loop: a password tried again and again can lock the mailbox
+				default:
+					holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, failures))
+					msg += " Mailroom will try again."
+				}
+				e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: fault.CodeOf(err), Message: msg})
+				continue
+			}
+		}
+		for _, c := range batch {
+			err := s.copy(c)
+			if err == nil {
+				failures = 0
+				if err := w.copied(c.id, CopyDone, ""); err != nil {
+					e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
+					holdUntil = time.Now().Add(storeRetry)
+					break
+				}
+				continue
+			}
+			failures++
+			holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, failures))
+			var ie *imap.Error
+			if !errors.As(err, &ie) { // the connection failed: the copy is tried again later
+				s.close()
+				s = nil
+				break
+			}
+			// The server refused this copy (quota, size…): count it, give up after a few.
+			if err := w.copyRefused(c.id, fmt.Sprintf("The server refused to file this message in %s: %s", s.sent, ie.Text)); err != nil {
+				e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
+			}
+			break
+		}
+	}
+}
+
+// pendingCopies reads the next copies to make.
+func (w *worker) pendingCopies() ([]pendingCopy, error) {
+	rows, err := w.e.deps.DB.R.QueryContext(w.ctx, `SELECT id, message_id, raw, COALESCE(sent_at, updated_at) FROM outbox
+		WHERE account_id = ? AND copy_state = 'pending' ORDER BY id LIMIT ?`, w.id, copyBatch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pendingCopy
+	for rows.Next() {
+		var c pendingCopy
+		var at int64
+		if err := rows.Scan(&c.id, &c.messageID, &c.raw, &at); err != nil {
+			return nil, err
+		}
+		c.sentAt = time.UnixMilli(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// copied records a copy's new state.
+func (w *worker) copied(id int64, state CopyState, msg string) error {
+	return w.e.deps.DB.Tx(context.WithoutCancel(w.ctx), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE outbox SET copy_state = ?, copy_error = ?, updated_at = ? WHERE id = ?`,
+			string(state), msg, time.Now().UnixMilli(), id)
+		return err
+	})
+}
+
+// copyRefused counts a refused copy, and gives it up after CopyMaxAttempts.
+func (w *worker) copyRefused(id int64, msg string) error {
+	return w.e.deps.DB.Tx(context.WithoutCancel(w.ctx), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE outbox SET copy_attempts = copy_attempts + 1, copy_error = ?, updated_at = ?,
+			copy_state = CASE WHEN copy_attempts + 1 >= ? THEN 'failed' ELSE copy_state END WHERE id = ?`,
+			msg, time.Now().UnixMilli(), w.e.opts.CopyMaxAttempts, id)
+		return err
+	})
+}
+
+// imapSession is the copier's IMAP connection, with the Sent folder found.
+type imapSession struct {
+	c       *imapclient.Client
+	timeout time.Duration
+	sent    string // the Sent folder's name
+	lastUse time.Time
+	stop    func() bool // ends the watch that closes the connection when the worker stops
+
+	mu   sync.Mutex
+	conn net.Conn // under c: its deadline bounds each command
+}
+
+// dialIMAP logs in to the account's IMAP server and finds its Sent folder.
+func (w *worker) dialIMAP() (*imapSession, error) {
+	e := w.e
+	acc, err := e.deps.Accounts.Get(w.ctx, w.id)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := e.deps.Accounts.Password(w.ctx, w.id)
+	if err != nil {
+		return nil, err
+	}
+	s := &imapSession{timeout: e.opts.CommandTimeout, lastUse: time.Now()}
+	d := *e.deps.Dialer
+	inner := d.WrapConn
+	d.WrapConn = func(c net.Conn) net.Conn {
+		if inner != nil {
+			c = inner(c)
+		}
+		s.mu.Lock()
+		s.conn = c
+		s.mu.Unlock()
+		return c
+	}
+	// go-imap takes no context: stopping the worker closes the connection.
+	s.stop = context.AfterFunc(w.ctx, s.abort)
+	c, err := d.IMAP(w.ctx, acc.IMAP, pw, nil)
+	if err != nil {
+		s.stop()
+		s.abort()
+		return nil, err
+	}
+	s.c = c
+	if s.sent, err = s.findSent(w.ctx, e, w.id); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *imapSession) abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != nil {
+		s.conn.Close()
+	}
+}
+
+func (s *imapSession) close() {
+	s.stop()
+	if s.c != nil {
+		s.arm(2 * time.Second)
+		_ = s.c.Logout().Wait()
+		s.c.Close()
+	}
+	s.abort()
+}
+
+// arm bounds the next command (0: no bound, while the connection waits unused).
+func (s *imapSession) arm(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil {
+		return
+	}
+	if d == 0 {
+		_ = s.conn.SetDeadline(time.Time{})
+		return
+	}
+	_ = s.conn.SetDeadline(time.Now().Add(d))
+}
+
+// sentNames are names servers without SPECIAL-USE give the Sent folder (as the syncer's).
+var sentNames = []string{"Sent", "Sent Items", "Sent Messages", "Sent Mail", "INBOX.Sent",
+	"INBOX/Sent", "Envoyés", "Éléments envoyés", "Messages envoyés"}
+
+// findSent returns the Sent folder: the special-use \Sent mailbox (RFC 6154), else the one
+// the syncer found, else a usual name; a mailbox without any gets a "Sent" folder.
+func (s *imapSession) findSent(ctx context.Context, e *Engine, accountID int64) (string, error) {
+	var opts *imap.ListOptions
+	if caps := s.c.Caps(); caps.Has(imap.CapSpecialUse) && caps.Has(imap.CapListExtended) {
+		opts = &imap.ListOptions{ReturnSpecialUse: true}
+	}
+	s.arm(s.timeout)
+	boxes, err := s.c.List("", "*", opts).Collect()
+	s.arm(0)
+	if err != nil {
+		return "", fmt.Errorf("outbox: list folders: %w", err)
+	}
+	names := map[string]string{}
+	for _, b := range boxes {
+		if hasAttr(b.Attrs, imap.MailboxAttrNoSelect) || hasAttr(b.Attrs, imap.MailboxAttrNonExistent) {
+			continue
+		}
+		if hasAttr(b.Attrs, imap.MailboxAttrSent) {
+			return b.Mailbox, nil
+		}
+		names[strings.ToLower(b.Mailbox)] = b.Mailbox
+	}
+	var synced string
+	err = e.deps.DB.R.QueryRowContext(ctx, `SELECT name FROM folders WHERE account_id = ? AND role = 'sent'`, accountID).Scan(&synced)
+	if err == nil && names[strings.ToLower(synced)] != "" {
+		return synced, nil
+	}
+	for _, n := range sentNames {
+		if name := names[strings.ToLower(n)]; name != "" {
+			return name, nil
+		}
+	}
+	s.arm(s.timeout)
+	err = s.c.Create("Sent", nil).Wait()
+	s.arm(0)
+	if err != nil {
+		return "", fmt.Errorf("outbox: create the Sent folder: %w", err)
+	}
+	return "Sent", nil
+}
+
+func hasAttr(attrs []imap.MailboxAttr, want imap.MailboxAttr) bool {
+	for _, a := range attrs {
+		if strings.EqualFold(string(a), string(want)) {
+			return true
+		}
+	}
+	return false
+}
+
+// copy files one message in the Sent folder unless a message with its Message-ID is
+// there already (our own copy from before a crash, or the provider's).
+func (s *imapSession) copy(c pendingCopy) error {
+	defer func() { s.lastUse = time.Now() }()
+	defer s.arm(0)
+	if s.c.Mailbox() == nil || s.c.Mailbox().Name != s.sent {
+		s.arm(s.timeout)
+		if _, err := s.c.Select(s.sent, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+			return err
+		}
+	}
+	s.arm(s.timeout)
+	data, err := s.c.UIDSearch(&imap.SearchCriteria{
+		Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + c.messageID + ">"}},
+	}, nil).Wait()
+	if err != nil {
+		return err
+	}
+	if len(data.AllUIDs()) > 0 {
+		return nil
+	}
+	s.arm(s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second)
+	cmd := s.c.Append(s.sent, int64(len(c.raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt})
+	if _, err := cmd.Write(c.raw); err != nil {
+		cmd.Close()
+		_, _ = cmd.Wait()
+		return err
+	}
+	if err := cmd.Close(); err != nil {
+		return err
+	}
+	_, err = cmd.Wait()
+	return err
+}

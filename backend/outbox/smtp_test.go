@@ -1,0 +1,428 @@
+package outbox_test
+
+// The SMTP dialogue against go-smtp's server in-process, with scripted answers and cuts:
+// what each failure does to a message, where in the dialogue it happens.
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"mailroom/backend/connect"
+	"mailroom/backend/fault"
+	"mailroom/backend/outbox"
+	"mailroom/backend/testsmtp"
+)
+
+func smtpErr(code int, enh smtp.EnhancedCode, msg string) *smtp.SMTPError {
+	return &smtp.SMTPError{Code: code, EnhancedCode: enh, Message: msg}
+}
+
+func TestSendsAndRecordsTheServersAnswer(t *testing.T) {
+	srv := startSMTP(t, testsmtp.Options{})
+	r := smtpRig(t, srv, fastOptions())
+	env := message(t, "client@example.org", "Facture 2024-117")
+	env.QueuedBy = 0
+	id := r.enqueue(env)
+	it := r.waitState(id, outbox.Sent)
+	if !strings.HasPrefix(it.Reply, "250") || it.SentAt.IsZero() || it.Attempts != 1 || it.Copy != outbox.CopyNone {
+		t.Fatalf("sent item = %+v", it)
+	}
+	got := srv.Messages()
+	if len(got) != 1 || got[0].From != user || !slices.Equal(got[0].To, []string{"client@example.org"}) || got[0].User != user {
+		t.Fatalf("received %+v", got)
+	}
+	if mid := messageIDOf(got[0].Data); mid != it.MessageID || mid != env.MessageID {
+		t.Fatalf("received Message-ID %q, stored %q, rendered %q", mid, it.MessageID, env.MessageID)
+	}
+	if states := r.itemStates(id); !slices.Equal(states, []outbox.State{outbox.Queued, outbox.Sending, outbox.Sent}) {
+		t.Fatalf("events %v", states)
+	}
+}
+
+func TestTransientAnswersAreRetriedUntilSent(t *testing.T) {
+	cases := []struct {
+		name  string
+		opts  testsmtp.Options
+		reply string
+	}{
+		{"451 after the final dot", testsmtp.Options{DataError: func(n int) error {
+			if n == 1 {
+				return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Temporary local problem, try again")
+			}
+			return nil
+		}}, "451 4.3.0 Temporary local problem"},
+		{"421 at MAIL FROM", testsmtp.Options{MailError: func(n int) error {
+			if n == 1 {
+				return smtpErr(421, smtp.EnhancedCode{4, 7, 0}, "Too many messages, slow down")
+			}
+			return nil
+		}}, "421 4.7.0 Too many messages"},
+		{"450 at RCPT TO", testsmtp.Options{RcptError: func(n int, _ string) error {
+			if n == 1 {
+				return smtpErr(450, smtp.EnhancedCode{4, 2, 0}, "Mailbox busy")
+			}
+			return nil
+		}}, "450 4.2.0 Mailbox busy"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startSMTP(t, tc.opts)
+			r := smtpRig(t, srv, fastOptions())
+			id := r.enqueue(message(t, "client@example.org", tc.name))
+			it := r.waitState(id, outbox.Sent)
+			if it.Attempts != 2 || it.ErrorMessage != "" {
+				t.Fatalf("sent after %d attempts, error %q; want 2 attempts and the error cleared", it.Attempts, it.ErrorMessage)
+			}
+			if n := len(srv.Messages()); n != 1 {
+				t.Fatalf("server kept %d messages, want 1", n)
+			}
+			var sawRetry bool
+			r.mu.Lock()
+			for _, ev := range r.events {
+				if ev.Kind == outbox.KindItem && ev.ItemID == id && ev.State == outbox.Queued && strings.Contains(ev.Message, tc.reply) {
+					sawRetry = true
+				}
+			}
+			r.mu.Unlock()
+			if !sawRetry {
+				t.Fatalf("no 'queued again' event quoting %q", tc.reply)
+			}
+		})
+	}
+}
+
+func TestPermanentRefusalsFailWithTheServersWords(t *testing.T) {
+	cases := []struct {
+		name   string
+		opts   testsmtp.Options
+		reason string
+		words  string
+	}{
+		{"554 after the final dot", testsmtp.Options{DataError: func(n int) error {
+			if n == 1 {
+				return smtpErr(554, smtp.EnhancedCode{5, 7, 1}, "Message rejected: looks like spam")
+			}
+			return nil
+		}}, "", "554 5.7.1 Message rejected: looks like spam"},
+		{"550 at RCPT TO", testsmtp.Options{RcptError: func(_ int, rcpt string) error {
+			if strings.HasPrefix(rcpt, "nobody") {
+				return smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "Recipient address rejected: User unknown")
+			}
+			return nil
+		}}, outbox.ReasonRecipients, "550 5.1.1 Recipient address rejected: User unknown"},
+		{"553 at MAIL FROM", testsmtp.Options{MailError: func(n int) error {
+			if n == 1 {
+				return smtpErr(553, smtp.EnhancedCode{5, 7, 1}, "Sender address rejected: not owned by user")
+			}
+			return nil
+		}}, "", "553 5.7.1 Sender address rejected"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startSMTP(t, tc.opts)
+			r := smtpRig(t, srv, fastOptions())
+			env := message(t, "nobody@example.org", tc.name)
+			id := r.enqueue(env)
+			it := r.waitState(id, outbox.Failed)
+			if it.ErrorCode != fault.ProviderRejected || it.ErrorReason != tc.reason ||
+				!strings.Contains(it.ErrorReply, tc.words) || !strings.Contains(it.ErrorMessage, tc.words) {
+				t.Fatalf("failed item: code %q reason %q reply %q message %q; want the server's words %q",
+					it.ErrorCode, it.ErrorReason, it.ErrorReply, it.ErrorMessage, tc.words)
+			}
+			time.Sleep(300 * time.Millisecond) // several retry periods: a refused message stays refused
+			if it := r.waitState(id, outbox.Failed); it.Attempts != 1 {
+				t.Fatalf("a refused message was tried %d times", it.Attempts)
+			}
+			if n := len(srv.Messages()); n != 0 {
+				t.Fatalf("server kept %d messages", n)
+			}
+			// The connection stays good for the next message (RSET after a refusal).
+			r.waitState(r.enqueue(message(t, "client@example.org", "next")), outbox.Sent)
+			if c := srv.Connections(); c != 1 {
+				t.Fatalf("%d connections, want the first one reused", c)
+			}
+		})
+	}
+}
+
+func TestAConnectionDroppedBeforeTheFinalDotIsRetried(t *testing.T) {
+	for _, step := range []testsmtp.Step{testsmtp.StepMail, testsmtp.StepRcpt} {
+		t.Run(string(step), func(t *testing.T) {
+			srv := startSMTP(t, testsmtp.Options{Drop: func(s testsmtp.Step, n int) bool { return s == step && n == 1 }})
+			r := smtpRig(t, srv, fastOptions())
+			id := r.enqueue(message(t, "client@example.org", "dropped at "+string(step)))
+			it := r.waitState(id, outbox.Sent)
+			if it.Attempts != 2 {
+				t.Fatalf("sent after %d attempts, want 2", it.Attempts)
+			}
+			if n, c := len(srv.Messages()), srv.Connections(); n != 1 || c != 2 {
+				t.Fatalf("server: %d messages over %d connections, want 1 over 2", n, c)
+			}
+		})
+	}
+}
+
+func TestAConnectionDroppedAfterTheFinalDotIsPossiblySentAndNotResent(t *testing.T) {
+	srv := startSMTP(t, testsmtp.Options{Drop: func(s testsmtp.Step, n int) bool { return s == testsmtp.StepData && n == 1 }})
+	r := smtpRig(t, srv, fastOptions())
+	id := r.enqueue(message(t, "client@example.org", "Possibly sent"))
+	it := r.waitState(id, outbox.PossiblySent)
+	if it.ErrorReason != outbox.ReasonPossiblySent || !strings.Contains(it.ErrorMessage, "may have been sent") {
+		t.Fatalf("possibly sent item: reason %q message %q", it.ErrorReason, it.ErrorMessage)
+	}
+	// Well past several retry periods, with other mail flowing: never sent again by itself.
+	other := r.enqueue(message(t, "client@example.org", "Other"))
+	r.waitState(other, outbox.Sent)
+	time.Sleep(400 * time.Millisecond)
+	if it := r.waitState(id, outbox.PossiblySent); it.Attempts != 1 {
+		t.Fatalf("attempts = %d", it.Attempts)
+	}
+	count := func(mid string) (n int) {
+		for _, m := range srv.Messages() {
+			if messageIDOf(m.Data) == mid {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(it.MessageID); n != 1 {
+		t.Fatalf("the server received the message %d times, want 1", n)
+	}
+
+	t.Run("the user marks it sent", func(t *testing.T) {
+		if err := r.eng.MarkSent(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if it := r.waitState(id, outbox.Sent); it.SentAt.IsZero() {
+			t.Fatalf("marked sent without a time: %+v", it)
+		}
+		if err := r.eng.MarkSent(ctx, id); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("marking a sent message sent again: %v, want conflict", err)
+		}
+	})
+	t.Run("the user retries another one", func(t *testing.T) {
+		srv2 := startSMTP(t, testsmtp.Options{Drop: func(s testsmtp.Step, n int) bool { return s == testsmtp.StepData && n == 1 }})
+		r2 := smtpRig(t, srv2, fastOptions())
+		id := r2.enqueue(message(t, "client@example.org", "Retried"))
+		r2.waitState(id, outbox.PossiblySent)
+		if err := r2.eng.Retry(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		it := r2.waitState(id, outbox.Sent)
+		if n := len(srv2.Messages()); n != 2 || it.Attempts != 1 {
+			t.Fatalf("after the user's retry: %d received (want 2: the user chose to resend), attempts %d", n, it.Attempts)
+		}
+	})
+}
+
+func TestMicrosoftSMTPAuthDisabledIsItsOwnErrorAndPausesTheAccount(t *testing.T) {
+	srv := startSMTP(t, testsmtp.Options{AuthError: smtpErr(535, smtp.EnhancedCode{5, 7, 139},
+		"Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.")})
+	r := smtpRig(t, srv, fastOptions())
+	first := r.enqueue(message(t, "client@example.org", "First"))
+	it := r.waitState(first, outbox.Failed)
+	if it.ErrorReason != outbox.ReasonSMTPAuthDisabled || it.ErrorCode != fault.ProviderRejected ||
+		!strings.Contains(it.ErrorMessage, "administrator") || !strings.Contains(it.ErrorMessage, "Authenticated SMTP") ||
+		!strings.Contains(it.ErrorReply, "5.7.139") {
+		t.Fatalf("failed item: reason %q code %q message %q reply %q", it.ErrorReason, it.ErrorCode, it.ErrorMessage, it.ErrorReply)
+	}
+	// The account is paused: the next message waits instead of hammering the login.
+	second := r.enqueue(message(t, "client@example.org", "Second"))
+	conns := srv.Connections()
+	time.Sleep(300 * time.Millisecond)
+	if it, _ := r.eng.Get(ctx, second); it.State != outbox.Queued || srv.Connections() != conns {
+		t.Fatalf("second message %s, connections %d → %d: the paused account kept trying", it.State, conns, srv.Connections())
+	}
+	var told bool
+	r.mu.Lock()
+	for _, ev := range r.events {
+		told = told || ev.Kind == outbox.KindAccount && ev.Reason == outbox.ReasonSMTPAuthDisabled
+	}
+	r.mu.Unlock()
+	if !told {
+		t.Fatal("no account event with the 5.7.139 reason")
+	}
+	// The user retries: one more try (still refused here).
+	if err := r.eng.Retry(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(waitLong)
+	for srv.Connections() == conns {
+		if time.Now().After(deadline) {
+			t.Fatal("Retry did not make the paused account try again")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestOneConnectionCarriesManyMessages(t *testing.T) {
+	srv := startSMTP(t, testsmtp.Options{})
+	r := smtpRig(t, srv, fastOptions())
+	const n = 25
+	var envs []outbox.Envelope
+	for i := range n {
+		envs = append(envs, message(t, fmt.Sprintf("client-%d@example.org", i), fmt.Sprintf("Relevé n°%d", i)))
+	}
+	ids, err := r.eng.EnqueueAll(ctx, r.accID, envs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		r.waitState(id, outbox.Sent)
+	}
+	if got, c := len(srv.Messages()), srv.Connections(); got != n || c != 1 {
+		t.Fatalf("server: %d messages over %d connections, want %d over 1", got, c, n)
+	}
+	// In queue order.
+	for i, m := range srv.Messages() {
+		if want := fmt.Sprintf("client-%d@example.org", i); m.To[0] != want {
+			t.Fatalf("message %d went to %s, want %s (queue order)", i, m.To[0], want)
+		}
+	}
+}
+
+func TestAnIdleConnectionIsClosedAndOneDroppedByTheServerIsDialledAgain(t *testing.T) {
+	t.Run("closed by us after IdleClose", func(t *testing.T) {
+		srv := startSMTP(t, testsmtp.Options{})
+		opts := fastOptions()
+		opts.IdleClose = 100 * time.Millisecond
+		r := smtpRig(t, srv, opts)
+		r.waitState(r.enqueue(message(t, "a@example.org", "one")), outbox.Sent)
+		time.Sleep(400 * time.Millisecond)
+		it := r.waitState(r.enqueue(message(t, "a@example.org", "two")), outbox.Sent)
+		if c := srv.Connections(); c != 2 || it.Attempts != 1 {
+			t.Fatalf("%d connections, attempts %d; want 2 connections and no failed attempt", c, it.Attempts)
+		}
+	})
+	t.Run("dropped by the server while idle", func(t *testing.T) {
+		srv := startSMTP(t, testsmtp.Options{ReadTimeout: 200 * time.Millisecond})
+		r := smtpRig(t, srv, fastOptions()) // IdleClose 5 s: the server closes first
+		r.waitState(r.enqueue(message(t, "a@example.org", "one")), outbox.Sent)
+		time.Sleep(500 * time.Millisecond)
+		it := r.waitState(r.enqueue(message(t, "a@example.org", "two")), outbox.Sent)
+		if c := srv.Connections(); c != 2 || it.Attempts != 1 {
+			t.Fatalf("%d connections, attempts %d; want a second connection and no failed attempt", c, it.Attempts)
+		}
+	})
+}
+
+func TestGivesUpAfterMaxAttempts(t *testing.T) {
+	var tries atomic.Int32
+	srv := startSMTP(t, testsmtp.Options{DataError: func(int) error {
+		tries.Add(1)
+		return smtpErr(452, smtp.EnhancedCode{4, 3, 1}, "Insufficient system storage")
+	}})
+	opts := fastOptions()
+	opts.MaxAttempts = 3
+	r := smtpRig(t, srv, opts)
+	id := r.enqueue(message(t, "client@example.org", "Never"))
+	it := r.waitState(id, outbox.Failed)
+	if it.ErrorReason != outbox.ReasonGaveUp || it.Attempts != 3 || tries.Load() != 3 ||
+		!strings.Contains(it.ErrorMessage, "gave up after 3 attempts") || !strings.Contains(it.ErrorMessage, "452 4.3.1 Insufficient system storage") {
+		t.Fatalf("item: reason %q attempts %d (server saw %d) message %q", it.ErrorReason, it.Attempts, tries.Load(), it.ErrorMessage)
+	}
+}
+
+func TestAServerThatCannotBeReachedDoesNotUseUpAttempts(t *testing.T) {
+	closed := startSMTP(t, testsmtp.Options{}).server()
+	closed.Port = 1 // nothing listens there: connection refused
+	opts := fastOptions()
+	opts.MaxAttempts = 2
+	r := newRig(t, rigConfig{smtp: closed, opts: opts})
+	if err := r.eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := r.enqueue(message(t, "client@example.org", "Offline"))
+	time.Sleep(600 * time.Millisecond) // many connection attempts
+	it, err := r.eng.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.State != outbox.Queued || it.Attempts != 0 || it.ErrorCode != fault.Network {
+		t.Fatalf("while the server is unreachable: %s, %d attempts, code %q; want queued, 0, network", it.State, it.Attempts, it.ErrorCode)
+	}
+}
+
+func TestStopDuringTheFinalAnswerLeavesTheMessagePossiblySentAndNoGoroutine(t *testing.T) {
+	srv := startSMTP(t, testsmtp.Options{DataDelay: time.Second})
+	base := runtime.NumGoroutine()
+	r := newRig(t, rigConfig{smtp: srv.server(), dialer: dialerFor(srv), opts: fastOptions()})
+	if err := r.eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := r.enqueue(message(t, "client@example.org", "Slow"))
+	deadline := time.Now().Add(waitLong)
+	for len(srv.Messages()) == 0 && !dataMarked(t, r, id) {
+		if time.Now().After(deadline) {
+			t.Fatal("the message never reached its final dot")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.eng.Stop()
+	it, err := r.eng.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.State != outbox.PossiblySent {
+		t.Fatalf("after Stop during the final answer: %s, want possibly_sent", it.State)
+	}
+	r.db.Close()
+	settleGoroutines(t, base)
+}
+
+func TestCancelRetryAndMarkSentOnlyWhereTheyMakeSense(t *testing.T) {
+	srv := startSMTP(t, testsmtp.Options{})
+	r := newRig(t, rigConfig{smtp: srv.server(), dialer: dialerFor(srv), opts: fastOptions()}) // not started: messages wait
+	queued := r.enqueue(message(t, "a@example.org", "queued"))
+	cancelled := r.enqueue(message(t, "a@example.org", "to cancel"))
+	if err := r.eng.Cancel(ctx, cancelled); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		do   func(int64) error
+		id   int64
+		code fault.Code
+	}{
+		{"mark a queued message sent", func(id int64) error { return r.eng.MarkSent(ctx, id) }, queued, fault.Conflict},
+		{"retry a cancelled message", func(id int64) error { return r.eng.Retry(ctx, id) }, cancelled, fault.Conflict},
+		{"cancel a cancelled message", func(id int64) error { return r.eng.Cancel(ctx, id) }, cancelled, fault.Conflict},
+		{"retry a message that does not exist", func(id int64) error { return r.eng.Retry(ctx, id) }, 999999, fault.NotFound},
+	} {
+		if err := tc.do(tc.id); !fault.Is(err, tc.code) {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+	if err := r.eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.waitState(queued, outbox.Sent)
+	if err := r.eng.Cancel(ctx, queued); !fault.Is(err, fault.Conflict) || !strings.Contains(err.Error(), "This one is sent") {
+		t.Fatalf("cancel a sent message: %v", err)
+	}
+	if it, _ := r.eng.Get(ctx, cancelled); it.State != outbox.Cancelled {
+		t.Fatalf("cancelled message is %s", it.State)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Fatalf("server received %d messages, want only the queued one", n)
+	}
+}
+
+func dataMarked(t testing.TB, r *rig, id int64) bool {
+	var marked bool
+	if err := r.db.R.QueryRow(`SELECT data_at IS NOT NULL FROM outbox WHERE id = ?`, id).Scan(&marked); err != nil {
+		t.Fatal(err)
+	}
+	return marked
+}
+
+func dialerFor(srv smtpServer) *connect.Dialer {
+	return &connect.Dialer{RootCAs: srv.ca.Pool(), Timeout: 5 * time.Second}
+}

@@ -1,0 +1,414 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/fault"
+)
+
+// worker sends one account's queue. Its sender goroutine (run) is the only one that uses
+// the account's transport; its copier goroutine (copier, sentcopy.go) is the only one that
+// uses the account's IMAP connection for Sent copies. Others reach them through wake and
+// copyWake.
+type worker struct {
+	e        *Engine
+	id       int64
+	ctx      context.Context // cancelled to stop the worker (Stop, AccountChanged)
+	cancel   context.CancelFunc
+	done     chan struct{} // closed when run returns
+	copyDone chan struct{} // closed when copier returns
+
+	wake     chan struct{} // new or retried messages
+	copyWake chan struct{} // messages to copy to Sent
+
+	mu        sync.Mutex
+	force     bool // the user asked: try now, past a pause or a backoff
+	copyForce bool // … and the copier too
+
+	// run's goroutine only:
+	tr        Transport
+	acc       accounts.Account
+	open      bool      // tr may hold a connection
+	lastUse   time.Time // of tr, for IdleClose
+	failures  int       // consecutive failures to connect
+	holdUntil time.Time // no connection attempt before this (backoff)
+	paused    bool      // a refused login or a disabled account: wait until the user acts
+	unsaved   func() error
+}
+
+func newWorker(e *Engine, id int64) *worker {
+	ctx, cancel := context.WithCancel(e.ctx)
+	return &worker{
+		e: e, id: id, ctx: ctx, cancel: cancel,
+		done:     make(chan struct{}),
+		copyDone: make(chan struct{}),
+		wake:     make(chan struct{}, 1),
+		copyWake: make(chan struct{}, 1),
+	}
+}
+
+func (w *worker) takeForce() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f := w.force
+	w.force = false
+	return f
+}
+
+func (w *worker) takeCopyForce() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f := w.copyForce
+	w.copyForce = false
+	return f
+}
+
+// job is a claimed message.
+type job struct {
+	id           int64
+	env          Envelope
+	attempts     int
+	firstFailure int64 // unix ms; 0: none yet
+}
+
+// run sends the account's due messages one at a time, and waits between them.
+func (w *worker) run() {
+	defer close(w.done)
+	defer w.closeTransport()
+	for w.ctx.Err() == nil {
+		if w.takeForce() {
+			w.paused, w.holdUntil, w.failures = false, time.Time{}, 0
+		}
+		if w.unsaved != nil { // an outcome the store refused: record it before anything else
+			if err := w.unsaved(); err != nil {
+				w.e.log.Error("outbox: cannot record a message's outcome", "account", w.id, "err", err)
+				w.wait(time.Now().Add(storeRetry))
+				continue
+			}
+			w.unsaved = nil
+		}
+		if w.paused {
+			w.wait(time.Time{})
+			continue
+		}
+		if time.Now().Before(w.holdUntil) {
+			w.wait(w.holdUntil)
+			continue
+		}
+		j, next, err := w.claim()
+		if err != nil {
+			if w.ctx.Err() == nil {
+				w.e.log.Error("outbox: cannot read the queue", "account", w.id, "err", err)
+				w.wait(time.Now().Add(storeRetry))
+			}
+			continue
+		}
+		if j == nil {
+			w.e.flushCounts(w.id)
+			w.wait(next)
+			continue
+		}
+		w.deliver(j)
+	}
+}
+
+// wait returns at until (zero: no limit), when woken, or when stopped. Meanwhile it
+// closes the transport once it has been idle for IdleClose.
+func (w *worker) wait(until time.Time) {
+	for {
+		d := time.Duration(-1)
+		if !until.IsZero() {
+			if d = time.Until(until); d <= 0 {
+				return
+			}
+		}
+		idle := false
+		if w.open {
+			if i := time.Until(w.lastUse.Add(w.e.opts.IdleClose)); d < 0 || i < d {
+				d, idle = max(i, 0), true
+			}
+		}
+		if !sleep(w.ctx, w.wake, d) || !idle {
+			return
+		}
+		w.closeTransport()
+	}
+}
+
+// sleep waits d (negative: no limit) and reports whether it ran out, rather than being
+// woken or stopped.
+func sleep(ctx context.Context, wake <-chan struct{}, d time.Duration) bool {
+	var timer <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+		return false
+	case <-timer:
+		return true
+	}
+}
+
+func (w *worker) closeTransport() {
+	if w.tr != nil && w.open {
+		_ = w.tr.Close()
+	}
+	w.open = false
+}
+
+// claim marks the account's next due message as sending and returns it; with none due, it
+// returns when the next queued one is (zero: none queued).
+func (w *worker) claim() (*job, time.Time, error) {
+	db := w.e.deps.DB
+	now := time.Now().UnixMilli()
+	j := &job{env: Envelope{}}
+	var to string
+	var first sql.NullInt64
+	err := db.Tx(w.ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(w.ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1, data_at = NULL, updated_at = ?
+			WHERE id = (SELECT id FROM outbox WHERE account_id = ? AND state = 'queued' AND next_attempt_at <= ?
+			            ORDER BY next_attempt_at, id LIMIT 1)
+			RETURNING id, message_id, env_from, env_to, raw, attempts, first_failure_at`, now, w.id, now).
+			Scan(&j.id, &j.env.MessageID, &j.env.From, &to, &j.env.Raw, &j.attempts, &first)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		var next sql.NullInt64
+		err := db.R.QueryRowContext(w.ctx, `SELECT min(next_attempt_at) FROM outbox WHERE account_id = ? AND state = 'queued'`, w.id).Scan(&next)
+		if err != nil || !next.Valid {
+			return nil, time.Time{}, err
+		}
+		return nil, time.UnixMilli(next.Int64), nil
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if err := json.Unmarshal([]byte(to), &j.env.To); err != nil {
+		return nil, time.Time{}, fmt.Errorf("outbox: message %d: recipients: %w", j.id, err)
+	}
+	j.firstFailure = first.Int64
+	return j, time.Time{}, nil
+}
+
+// transport returns the account's transport, building it (and reading the account) on
+// first use.
+func (w *worker) transport() (Transport, error) {
+	if w.tr != nil {
+		return w.tr, nil
+	}
+	acc, err := w.e.deps.Accounts.Get(w.ctx, w.id)
+	if err != nil {
+		return nil, err
+	}
+	w.acc = acc
+	if w.e.deps.Transport != nil {
+		tr, err := w.e.deps.Transport(w.ctx, acc)
+		if err != nil {
+			return nil, err
+		}
+		if tr != nil {
+			w.tr = tr
+			return tr, nil
+		}
+	}
+	id := w.id
+	w.tr = newSMTPTransport(w.e.deps.Dialer, acc.SMTP, func(ctx context.Context) (string, error) {
+		return w.e.deps.Accounts.Password(ctx, id)
+	}, w.e.opts)
+	return w.tr, nil
+}
+
+// deliver sends one claimed message and records the outcome.
+func (w *worker) deliver(j *job) {
+	e := w.e
+	e.emit(Event{Kind: KindItem, AccountID: w.id, ItemID: j.id, State: Sending})
+	e.emitCounts(w.id, false)
+	tr, err := w.transport()
+	switch {
+	case fault.Is(err, fault.NotFound): // the account was deleted (its rows with it)
+		w.cancel()
+		return
+	case err != nil:
+		w.release(j, &SendError{Outcome: Transient, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err})
+		return
+	case w.acc.Disabled:
+		w.release(j, &SendError{Outcome: Permanent, Connect: true, Code: fault.Conflict, Reason: ReasonAccountDisabled,
+			Message: "This account is disabled: enable it to send its queued messages."})
+		return
+	}
+	committed := false
+	commit := func() error {
+		if err := w.ctx.Err(); err != nil {
+			return err // stopping: the message stays short of its final dot
+		}
+		err := e.deps.DB.Tx(w.ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(w.ctx, `UPDATE outbox SET data_at = ? WHERE id = ? AND state = 'sending'`, time.Now().UnixMilli(), j.id)
+			return err
+		})
+		committed = err == nil
+		return err
+	}
+	reply, err := tr.Send(w.ctx, j.env, commit)
+	w.open, w.lastUse = true, time.Now()
+	if err == nil {
+		w.failures = 0
+		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Sent, w.markSent(tx, j, reply, now) }, nil)
+		return
+	}
+	se := asSendError(err, committed)
+	switch {
+	case w.ctx.Err() != nil && !committed:
+		// Stopping: not an attempt. Back in the queue as it was.
+		w.release(j, nil)
+	case se.Outcome == Uncertain:
+		w.record(j, func(tx *sql.Tx, now int64) (State, error) {
+			return PossiblySent, setState(tx, j.id, PossiblySent, now, se, "")
+		}, se)
+	case se.Connect && se.Outcome == Transient:
+		w.failures++
+		w.holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, w.failures))
+		w.release(j, se)
+		e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: se.Code, Reason: se.Reason,
+			Message: se.Message + " Mailroom will try again."})
+	case se.Connect: // a refused login: fail this message, pause the others
+		w.paused = true
+		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Failed, setState(tx, j.id, Failed, now, se, "") }, se)
+		e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: se.Code, Reason: se.Reason,
+			Message: se.Message + " The other queued messages wait until this is fixed; retry a message to try again."})
+	case se.Outcome == Transient:
+		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return w.later(tx, j, se, now) }, se)
+	default:
+		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Failed, setState(tx, j.id, Failed, now, se, "") }, se)
+	}
+}
+
+// record writes a message's outcome, emits it, and on success wakes the copier. A store
+// that refuses keeps the outcome in memory, to be written before anything else is sent.
+func (w *worker) record(j *job, write func(tx *sql.Tx, now int64) (State, error), se *SendError) {
+	var state State
+	save := func() error {
+		// Not w.ctx: an outcome is recorded even while stopping.
+		ctx := context.WithoutCancel(w.ctx)
+		return w.e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			state, err = write(tx, time.Now().UnixMilli())
+			return err
+		})
+	}
+	emit := func() {
+		ev := Event{Kind: KindItem, AccountID: w.id, ItemID: j.id, State: state}
+		if se != nil && state != Sent {
+			ev.Code, ev.Reason, ev.Message = se.Code, se.Reason, se.Message
+		}
+		w.e.emit(ev)
+		w.e.emitCounts(w.id, state != Sent)
+		if state == Sent {
+			poke(w.copyWake)
+		}
+	}
+	if err := save(); err != nil {
+		w.unsaved = func() error {
+			if err := save(); err != nil {
+				return err
+			}
+			emit()
+			return nil
+		}
+		return
+	}
+	emit()
+}
+
+// markSent records a delivered message, and whether it wants a Sent copy.
+func (w *worker) markSent(tx *sql.Tx, j *job, reply string, now int64) error {
+	cs := CopyNone
+	if w.e.copyWanted(w.acc) {
+		cs = CopyPending
+	}
+	_, err := tx.Exec(`UPDATE outbox SET state = 'sent', reply = ?, sent_at = ?, updated_at = ?, copy_state = ?,
+		error_code = '', error_reason = '', error_message = '', error_reply = '' WHERE id = ?`,
+		reply, now, now, string(cs), j.id)
+	return err
+}
+
+// setState moves a message to state with se's words.
+func setState(tx *sql.Tx, id int64, state State, now int64, se *SendError, extra string) error {
+	_, err := tx.Exec(`UPDATE outbox SET state = ?, updated_at = ?, error_code = ?, error_reason = ?, error_message = ?,
+		error_reply = ? WHERE id = ?`, string(state), now, string(se.Code), se.Reason, se.Message+extra, se.Reply, id)
+	return err
+}
+
+// later puts a message back in the queue after a transient failure, to be tried after a
+// backoff, or fails it when its attempts or its time are used up.
+func (w *worker) later(tx *sql.Tx, j *job, se *SendError, now int64) (State, error) {
+	o := w.e.opts
+	first := j.firstFailure
+	if first == 0 {
+		first = now
+	}
+	if j.attempts >= o.MaxAttempts || time.Duration(now-first)*time.Millisecond >= o.GiveUpAfter {
+		gave := *se
+		gave.Reason = ReasonGaveUp
+		gave.Message = fmt.Sprintf("Mailroom gave up after %d attempts over %s. The last one: %s",
+			j.attempts, roughly(time.Duration(now-first)*time.Millisecond), strings.TrimSuffix(se.Message, " Mailroom will try again."))
+		return Failed, setState(tx, j.id, Failed, now, &gave, "")
+	}
+	next := now + backoff(o.RetryMin, o.RetryMax, j.attempts).Milliseconds()
+	_, err := tx.Exec(`UPDATE outbox SET state = 'queued', next_attempt_at = ?, first_failure_at = ?, updated_at = ?,
+		error_code = ?, error_reason = ?, error_message = ?, error_reply = ? WHERE id = ?`,
+		next, first, now, string(se.Code), se.Reason, se.Message, se.Reply, j.id)
+	return Queued, err
+}
+
+// release puts a claimed message back as it was, not counting the attempt: the failure
+// (se, nil when stopping) concerned the account, not the message.
+func (w *worker) release(j *job, se *SendError) {
+	if se == nil {
+		se = &SendError{}
+	}
+	w.record(j, func(tx *sql.Tx, now int64) (State, error) {
+		_, err := tx.Exec(`UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), data_at = NULL, updated_at = ?,
+			error_code = ?, error_reason = ?, error_message = ?, error_reply = ? WHERE id = ? AND state = 'sending'`,
+			now, string(se.Code), se.Reason, se.Message, se.Reply, j.id)
+		return Queued, err
+	}, se)
+	if se.Outcome == Permanent { // a disabled account: nothing to do until it changes
+		w.paused = true
+	}
+}
+
+// backoff returns the wait before attempt n+1 after n failures: exponential from lo,
+// capped at hi, with jitter (between half and all of it) so that messages and accounts
+// failing together do not retry in step.
+func backoff(lo, hi time.Duration, n int) time.Duration {
+	d := lo
+	for i := 1; i < n && d < hi; i++ {
+		d *= 2
+	}
+	d = min(d, hi)
+	return d/2 + rand.N(d/2+1)
+}
+
+// roughly says a duration in words people read.
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d seconds", int(d.Seconds()))
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%d hours", int(d.Hours()))
+}
