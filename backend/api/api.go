@@ -126,10 +126,14 @@ func New(b *Backend) *Services {
 	}
 }
 
+// devBound holds what the dev-tagged binary binds besides the services (the browser tests'
+// canary, canary_dev.go); it is empty in every other build.
+var devBound []any
+
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return []any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync}
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code the UI translates, a message
