@@ -143,12 +143,8 @@ func (w *worker) fetchAllBodies(ctx context.Context, s *session, f *folder, pool
 		if sel.UIDValidity != f.uidvalidity {
 			return nil // the folder was recreated: the next header sync purges it
 		}
-		uids := make([]imap.UID, len(batch))
-		for i, b := range batch {
-			uids[i] = imap.UID(b.uid)
-		}
 		t0 := time.Now()
-		fetched, err := s.fetchBodies(uids)
+		fetched, err := s.fetchBatch(batch)
 		if err != nil {
 			return err
 		}
@@ -195,10 +191,14 @@ func (w *worker) nextBodies(ctx context.Context, folderID int64, cursor uint32) 
 		if err := rows.Scan(&b.id, &b.uid, &b.size, &b.bare); err != nil {
 			return nil, dbError(fmt.Errorf("syncer: bodies to fetch: %w", err))
 		}
-		if len(out) > 0 && bytes+b.size > w.e.opts.BodyBatchBytes {
+		cost := b.size
+		if cost >= partialMin && !b.bare {
+			cost = partialMin // fetched without its attachments, most likely (see partial.go)
+		}
+		if len(out) > 0 && bytes+cost > w.e.opts.BodyBatchBytes {
 			break
 		}
-		bytes += b.size
+		bytes += cost
 		out = append(out, b)
 	}
 	return out, rows.Err()
@@ -213,6 +213,7 @@ type fetchedBody struct {
 	uid  uint32
 	raw  []byte
 	body *parsed
+	plan *partialPlan // set when the attachments were left out
 }
 
 // fetchBodies fetches the bodies of uids: small ones into memory for the parse pool,

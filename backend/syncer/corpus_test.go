@@ -65,8 +65,9 @@ func corpusMessage(i int, date time.Time) []byte {
 // maildirDeliver writes messages straight into a user's INBOX (Maildir/cur), the fast
 // way to fill a mailbox; the user must have logged in once (Dovecot made the Maildir).
 // Dovecot gives them UIDs in file-name order, which is the order of msgs. flags are
-// Maildir flags per message ("S" seen, "F" flagged), or nil.
-func maildirDeliver(t testing.TB, env *testenv.Env, user string, msgs [][]byte, dates []time.Time, flags []string) {
+// Maildir flags per message ("S" seen, "F" flagged), or nil. seq numbers the first
+// message's file (files sort by date, then seq).
+func maildirDeliver(t testing.TB, env *testenv.Env, user string, msgs [][]byte, dates []time.Time, flags []string, seq int) {
 	t.Helper()
 	if env.MailDir == "" {
 		t.Fatal("the test environment gives no mail directory")
@@ -81,7 +82,7 @@ func maildirDeliver(t testing.TB, env *testenv.Env, user string, msgs [][]byte, 
 		if flags != nil {
 			fl = flags[i]
 		}
-		name := fmt.Sprintf("%d.M%06dP%d.mailroomtest,S=%d,W=%d:2,%s", dates[i].Unix(), i, os.Getpid(),
+		name := fmt.Sprintf("%d.M%06dP%d.mailroomtest,S=%d,W=%d:2,%s", dates[i].Unix(), seq+i, os.Getpid(),
 			len(m), len(m)+bytes.Count(m, []byte("\n")), fl)
 		tmp := filepath.Join(env.MailDir, user, "Maildir", "tmp", name)
 		if err := os.WriteFile(tmp, m, 0o600); err != nil {
@@ -117,5 +118,5 @@ func fillInbox(t testing.TB, env *testenv.Env, user string, n int) {
 			flags[i] += "S"
 		}
 	}
-	maildirDeliver(t, env, user, msgs, dates, flags)
+	maildirDeliver(t, env, user, msgs, dates, flags, 0)
 }

@@ -445,7 +445,7 @@ func TestMalformedMessagesAreStoredWithTheirProblems(t *testing.T) {
 	for i := range dates {
 		dates[i] = time.Now().Add(time.Duration(i-len(msgs)) * time.Minute)
 	}
-	maildirDeliver(t, env, srv.user, msgs, dates, nil)
+	maildirDeliver(t, env, srv.user, msgs, dates, nil, 0)
 	c := srv.client(t)
 	r := newRig(t, srv)
 	r.start()

@@ -96,6 +96,9 @@ func (p *parsePool) parse(bodies []fetchedBody) (wait func()) {
 			p.sem <- struct{}{}
 			defer func() { <-p.sem }()
 			parsed := parseBody(bytes.NewReader(b.raw))
+			if b.plan != nil {
+				b.plan.withElidedSizes(&parsed)
+			}
 			b.body, b.raw = &parsed, nil
 		}(&bodies[i])
 	}
