@@ -87,6 +87,8 @@ type rigConfig struct {
 	dialer   *connect.Dialer
 	opts     outbox.Options
 	dbPath   string
+	// transport, when set, is every account's transport (an API sender).
+	transport func(context.Context, accounts.Account) (outbox.Transport, error)
 }
 
 // newRig builds the store, the account and the engine (not started).
@@ -111,7 +113,7 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, db: db, reg: reg, accID: acc.ID}
-	r.eng = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: cfg.dialer, Emit: r.record,
+	r.eng = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: cfg.dialer, Emit: r.record, Transport: cfg.transport,
 		Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}, cfg.opts)
 	t.Cleanup(func() {
 		r.eng.Stop()

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"bytes"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,7 +45,7 @@ func TestEnqueueChecksTheEnvelopeAndTheMessage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := r.eng.Enqueue(ctx, r.accID, tc.env)
 			var fe *fault.Error
-			if !fault.Is(err, fault.InvalidInput) || !asFault(err, &fe) || fe.Field != tc.field {
+			if !fault.Is(err, fault.InvalidInput) || !errors.As(err, &fe) || fe.Field != tc.field {
 				t.Fatalf("err = %v; want invalid_input on %q", err, tc.field)
 			}
 		})
@@ -60,21 +61,6 @@ func manyAddresses(n int) []string {
 		out[i] = fmt.Sprintf("r%d@example.org", i)
 	}
 	return out
-}
-
-func asFault(err error, fe **fault.Error) bool {
-	for err != nil {
-		if e, ok := err.(*fault.Error); ok {
-			*fe = e
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
 }
 
 func TestEnqueueKeepsOrAssignsTheMessageIDAndStoresCRLF(t *testing.T) {

@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -115,7 +116,7 @@ func TestRenderRefusesWhatCannotBeSent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := outbox.Render(tc.c)
 			var fe *fault.Error
-			if !asFault(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != tc.field {
+			if !errors.As(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != tc.field {
 				t.Fatalf("err = %v; want invalid_input on %q", err, tc.field)
 			}
 		})

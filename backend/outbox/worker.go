@@ -241,7 +241,9 @@ func (w *worker) deliver(j *job) {
 	case fault.Is(err, fault.NotFound): // the account was deleted (its rows with it)
 		w.cancel()
 		return
-	case err != nil:
+	case err != nil: // the store or a transport factory failed: wait, as for a server out of reach
+		w.failures++
+		w.holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, w.failures))
 		w.release(j, &SendError{Outcome: Transient, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err})
 		return
 	case w.acc.Disabled:
