@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -449,6 +451,30 @@ func (s *Sync) Cancel(accountID int64) error {
 		}
 		s.b.Sync.Cancel(accountID)
 		return nil
+	})
+}
+
+// SetFolderSynced chooses whether a folder of an account the user may use is synced.
+// Turning a folder off forgets its local copy (the mail stays on the server); turning
+// one on fetches it at once. The inbox is always synced.
+func (s *Sync) SetFolderSynced(folderID int64, synced bool) error {
+	return do(s.b, "Sync.SetFolderSynced", func(ctx context.Context, c caller) error {
+		var accountID int64
+		var role string
+		err := s.b.DB.R.QueryRowContext(ctx, `SELECT account_id, role FROM folders WHERE id = ?`, folderID).Scan(&accountID, &role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.New(fault.NotFound, "This folder no longer exists.")
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.b.requireAccess(ctx, c, accountID); err != nil {
+			return err
+		}
+		if role == "inbox" && !synced {
+			return fault.New(fault.InvalidInput, "The inbox is always synced.")
+		}
+		return s.b.Sync.SetFolderEnabled(ctx, folderID, synced)
 	})
 }
 

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"mailroom/backend/fault"
 	"mailroom/backend/testenv"
 )
 
@@ -111,5 +114,104 @@ func TestTheInboxShowsSyncedMailSafely(t *testing.T) {
 	}
 	if _, err := h.svcs.Mail.Get(hit.Rows[0].ID, false); err == nil {
 		t.Fatal("a collaborator without access read a message")
+	}
+}
+
+// TestAFolderCanBeChosenForSync turns a server folder on and off through the API: its
+// mail arrives, then its local copy goes (the server keeps it); the inbox cannot be
+// turned off, and a collaborator without access to the account cannot touch it.
+func TestAFolderCanBeChosenForSync(t *testing.T) {
+	env := testenv.Mail(t)
+	u := env.NewUser(t)
+	c, err := imapclient.DialTLS(env.IMAPSAddr, &imapclient.Options{TLSConfig: env.TLSConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(u.Address, u.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create("Projets", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := testenv.NewMessage("archi@example.org", u.Address, "Plans du chantier", "Les plans sont prêts.")
+	app := c.Append("Projets", int64(len(msg)), nil)
+	app.Write(msg)
+	app.Close()
+	if _, err := app.Wait(); err != nil {
+		t.Fatal(err)
+	}
+
+	h := newHarness(t)
+	h.as(t, admin)
+	h.b.Dialer.RootCAs = env.RootCAs
+	host, port := testenv.HostPort(env.IMAPSAddr)
+	shost, sport := testenv.HostPort(env.SMTPAddr)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := h.b.Sync.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer h.b.Sync.Stop()
+	if _, err := h.svcs.Accounts.Create(AccountInput{Name: "Atelier", Email: u.Address,
+		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
+		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password); err != nil {
+		t.Fatal(err)
+	}
+	folder := func(name string) FolderDTO {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			fs, err := h.svcs.Mail.Folders()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range fs {
+				if f.Name == name {
+					return f
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no folder %q among %+v", name, fs)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	projets, inbox := folder("Projets"), folder("INBOX")
+	if projets.Enabled {
+		t.Fatal("a folder other than INBOX and Sent is synced without being chosen")
+	}
+	count := func() int {
+		p, err := h.svcs.Mail.List(MailQueryDTO{FolderID: projets.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Rows)
+	}
+
+	h.as(t, collab)
+	if err := h.svcs.Sync.SetFolderSynced(projets.ID, true); fault.CodeOf(err) != fault.NotFound {
+		t.Fatalf("a collaborator without access: %v", err)
+	}
+	h.as(t, admin)
+	if err := h.svcs.Sync.SetFolderSynced(inbox.ID, false); fault.CodeOf(err) != fault.InvalidInput {
+		t.Fatalf("turning the inbox off: %v", err)
+	}
+	if err := h.svcs.Sync.SetFolderSynced(projets.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); count() != 1; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the chosen folder's message did not arrive")
+		}
+	}
+	if err := h.svcs.Sync.SetFolderSynced(projets.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 || folder("Projets").Enabled {
+		t.Fatalf("after turning it off: %d messages kept", n)
+	}
+	if err := h.svcs.Sync.SetFolderSynced(999999, true); fault.CodeOf(err) != fault.NotFound {
+		t.Fatalf("an unknown folder: %v", err)
 	}
 }

@@ -65,9 +65,10 @@ var policy = map[string]access{
 	"Mail.Draft":             signedIn,
 	"Mail.Send":              signedIn,
 
-	"Sync.Status": signedIn,
-	"Sync.Now":    signedIn,
-	"Sync.Cancel": signedIn,
+	"Sync.Status":          signedIn,
+	"Sync.Now":             signedIn,
+	"Sync.Cancel":          signedIn,
+	"Sync.SetFolderSynced": signedIn,
 
 	"Presets.List":   admins,
 	"Presets.Save":   admins,

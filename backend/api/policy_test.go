@@ -74,9 +74,10 @@ var allowed = map[string][]string{
 	"Mail.Draft":             {super, admin, collab},
 	"Mail.Send":              {super, admin, collab},
 
-	"Sync.Status": {super, admin, collab},
-	"Sync.Now":    {super, admin, collab},
-	"Sync.Cancel": {super, admin, collab},
+	"Sync.Status":          {super, admin, collab},
+	"Sync.Now":             {super, admin, collab},
+	"Sync.Cancel":          {super, admin, collab},
+	"Sync.SetFolderSynced": {super, admin, collab},
 
 	"Presets.List":   {super, admin},
 	"Presets.Save":   {super, admin},

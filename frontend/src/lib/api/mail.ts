@@ -292,6 +292,10 @@ export const syncApi = {
     call(async () => ((await Sync.Status()) ?? []).map(toSyncStatus).filter((s): s is SyncStatus => s !== null)),
   now: (accountId: number): Promise<void> => call(() => Sync.Now(accountId)),
   cancel: (accountId: number): Promise<void> => call(() => Sync.Cancel(accountId)),
+  /** setFolderSynced turns a folder's sync on (its mail is fetched at once) or off (its
+   * local copy is forgotten; the server keeps the mail). */
+  setFolderSynced: (folderId: number, synced: boolean): Promise<void> =>
+    call(() => Sync.SetFolderSynced(folderId, synced)),
 };
 
 /** listen subscribes to a runtime event; without the runtime (tests, a plain browser) it

@@ -6,4 +6,6 @@ export function Cancel(arg1:number):Promise<void>;
 
 export function Now(arg1:number):Promise<void>;
 
+export function SetFolderSynced(arg1:number,arg2:boolean):Promise<void>;
+
 export function Status():Promise<Array<api.SyncStatusDTO>>;

@@ -10,6 +10,10 @@ export function Now(arg1) {
   return window['go']['api']['Sync']['Now'](arg1);
 }
 
+export function SetFolderSynced(arg1, arg2) {
+  return window['go']['api']['Sync']['SetFolderSynced'](arg1, arg2);
+}
+
 export function Status() {
   return window['go']['api']['Sync']['Status']();
 }
