@@ -70,7 +70,7 @@ func (w *worker) copier() {
 		}
 	}()
 	failures := 0
-	paused := false
+	paused, troubled := false, false
 	var holdUntil time.Time
 	for w.ctx.Err() == nil {
 		if w.takeCopyForce() {
@@ -115,7 +115,8 @@ func (w *worker) copier() {
 					holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, failures))
 					msg += " Mailroom will try again."
 				}
-				e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: fault.CodeOf(err), Message: msg})
+				troubled = true
+				e.emit(Event{Kind: KindCopies, AccountID: w.id, Code: fault.CodeOf(err), Message: msg})
 				continue
 			}
 		}
@@ -123,6 +124,10 @@ func (w *worker) copier() {
 			err := s.copy(c)
 			if err == nil {
 				failures = 0
+				if troubled {
+					troubled = false
+					e.emit(Event{Kind: KindCopies, AccountID: w.id})
+				}
 				if err := w.copied(c.id, CopyDone, ""); err != nil {
 					e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
 					holdUntil = time.Now().Add(storeRetry)

@@ -5,6 +5,7 @@ package outbox_test
 
 import (
 	"fmt"
+	"net"
 	"runtime"
 	"slices"
 	"strings"
@@ -425,4 +426,36 @@ func dataMarked(t testing.TB, r *rig, id int64) bool {
 
 func dialerFor(srv smtpServer) *connect.Dialer {
 	return &connect.Dialer{RootCAs: srv.ca.Pool(), Timeout: 5 * time.Second}
+}
+
+func TestAnAccountThatCannotConnectSaysSoAndSaysWhenItWorksAgain(t *testing.T) {
+	srv := startSMTP(t, testsmtp.Options{})
+	var dials atomic.Int32
+	d := dialerFor(srv)
+	d.WrapConn = func(c net.Conn) net.Conn {
+		if dials.Add(1) <= 2 { // the first two connections are cut before the greeting
+			c.Close()
+		}
+		return c
+	}
+	r := newRig(t, rigConfig{smtp: srv.server(), dialer: d, opts: fastOptions()})
+	if err := r.eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	it := r.waitState(r.enqueue(message(t, "client@example.org", "after two cuts")), outbox.Sent)
+	if it.Attempts != 1 {
+		t.Fatalf("attempts = %d: failures to connect were counted against the message", it.Attempts)
+	}
+	var account []outbox.Event
+	r.mu.Lock()
+	for _, ev := range r.events {
+		if ev.Kind == outbox.KindAccount {
+			account = append(account, ev)
+		}
+	}
+	r.mu.Unlock()
+	if len(account) != 3 || account[0].Code != fault.Network || !strings.Contains(account[0].Message, "try again") ||
+		account[2].Code != "" || account[2].Message != "" {
+		t.Fatalf("account events %+v; want two problems (network) then one all-clear", account)
+	}
 }

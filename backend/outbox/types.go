@@ -121,6 +121,7 @@ const (
 	KindItem    Kind = "item"    // a message changed state: ItemID, State, and on failure Code, Reason, Message
 	KindCounts  Kind = "counts"  // an account's counts changed: Counts (throttled, the last never lost)
 	KindAccount Kind = "account" // the account's sending: Code and Message when it waits or is paused, empty when it works again
+	KindCopies  Kind = "copies"  // the account's Sent copies: Code and Message when they cannot be filed, empty when they can again
 )
 
 // Event is what the engine tells the UI.

@@ -42,6 +42,7 @@ type worker struct {
 	failures  int       // consecutive failures to connect
 	holdUntil time.Time // no connection attempt before this (backoff)
 	paused    bool      // a refused login or a disabled account: wait until the user acts
+	troubled  bool      // an account event told of a problem: tell when it is over
 	unsaved   func() error
 }
 
@@ -244,7 +245,9 @@ func (w *worker) deliver(j *job) {
 	case err != nil: // the store or a transport factory failed: wait, as for a server out of reach
 		w.failures++
 		w.holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, w.failures))
-		w.release(j, &SendError{Outcome: Transient, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err})
+		se := &SendError{Outcome: Transient, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err}
+		w.release(j, se)
+		w.trouble(se, " Mailroom will try again.")
 		return
 	case w.acc.Disabled:
 		w.release(j, &SendError{Outcome: Permanent, Connect: true, Code: fault.Conflict, Reason: ReasonAccountDisabled,
@@ -268,6 +271,7 @@ func (w *worker) deliver(j *job) {
 	if err == nil {
 		w.failures = 0
 		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Sent, w.markSent(tx, j, reply, now) }, nil)
+		w.fine()
 		return
 	}
 	se := asSendError(err, committed)
@@ -283,17 +287,31 @@ func (w *worker) deliver(j *job) {
 		w.failures++
 		w.holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, w.failures))
 		w.release(j, se)
-		e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: se.Code, Reason: se.Reason,
-			Message: se.Message + " Mailroom will try again."})
+		w.trouble(se, " Mailroom will try again.")
 	case se.Connect: // a refused login: fail this message, pause the others
 		w.paused = true
 		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Failed, setState(tx, j.id, Failed, now, se, "") }, se)
-		e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: se.Code, Reason: se.Reason,
-			Message: se.Message + " The other queued messages wait until this is fixed; retry a message to try again."})
+		w.trouble(se, " The other queued messages wait until this is fixed; retry a message to try again.")
 	case se.Outcome == Transient:
+		w.fine() // the server answered: the account is reachable
 		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return w.later(tx, j, se, now) }, se)
 	default:
+		w.fine()
 		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Failed, setState(tx, j.id, Failed, now, se, "") }, se)
+	}
+}
+
+// trouble tells the UI why the account's messages wait.
+func (w *worker) trouble(se *SendError, next string) {
+	w.troubled = true
+	w.e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: se.Code, Reason: se.Reason, Message: se.Message + next})
+}
+
+// fine tells the UI that the account's trouble is over, if it was told of one.
+func (w *worker) fine() {
+	if w.troubled {
+		w.troubled = false
+		w.e.emit(Event{Kind: KindAccount, AccountID: w.id})
 	}
 }
 
@@ -369,7 +387,7 @@ func (w *worker) later(tx *sql.Tx, j *job, se *SendError, now int64) (State, err
 		return Failed, setState(tx, j.id, Failed, now, &gave, "")
 	}
 	next := now + backoff(o.RetryMin, o.RetryMax, j.attempts).Milliseconds()
-	_, err := tx.Exec(`UPDATE outbox SET state = 'queued', next_attempt_at = ?, first_failure_at = ?, updated_at = ?,
+	_, err := tx.Exec(`UPDATE outbox SET state = 'queued', next_attempt_at = ?, first_failure_at = ?, updated_at = ?, data_at = NULL,
 		error_code = ?, error_reason = ?, error_message = ?, error_reply = ? WHERE id = ?`,
 		next, first, now, string(se.Code), se.Reason, se.Message, se.Reply, j.id)
 	return Queued, err
