@@ -279,6 +279,10 @@ func (s *Mail) Draft(id int64, mode string) (DraftDTO, error) {
 		}
 		d := DraftDTO{AccountID: m.AccountID, To: []AddressDTO{}, Cc: []AddressDTO{}, References: []string{}}
 		opt := message.SanitizeOptions{}
+		lang := message.English // the lines Mailroom writes are in the user's language
+		if c.user.Language == string(message.French) {
+			lang = message.French
+		}
 		switch mode {
 		case "reply", "reply_all":
 			d.Subject = prefixed("Re: ", m.Subject)
@@ -302,17 +306,17 @@ func (s *Mail) Draft(id int64, mode string) (DraftDTO, error) {
 			if m.MessageID != "" {
 				d.References = append(d.References, m.MessageID)
 			}
-			d.Text = message.QuoteText(m.Text, author, m.Date)
+			d.Text = lang.QuoteText(m.Text, author, m.Date)
 			if m.HTML != "" {
-				d.QuotedHTML = message.QuoteHTML(m.HTML, author, m.Date, opt)
+				d.QuotedHTML = lang.QuoteHTML(m.HTML, author, m.Date, opt)
 			}
 		case "forward":
 			d.Subject = prefixed("Fwd: ", m.Subject)
 			fm := &message.Message{Subject: m.Subject, Date: m.Date, Text: m.Text, HTML: m.HTML,
 				From: messageAddrs(m.From), To: messageAddrs(m.To), Cc: messageAddrs(m.Cc)}
-			d.Text = message.ForwardText(fm)
+			d.Text = lang.ForwardText(fm)
 			if m.HTML != "" {
-				d.QuotedHTML = message.ForwardHTML(fm, opt)
+				d.QuotedHTML = lang.ForwardHTML(fm, opt)
 			}
 		default:
 			return DraftDTO{}, fault.Invalid("mode", "Choose reply, reply to all or forward.")
@@ -381,7 +385,13 @@ func (s *Mail) Send(in SendInput) (SentDTO, error) {
 		if len(in.References) > 0 {
 			m.SetGenHeader(mail.HeaderReferences, strings.Join(in.References, " "))
 		}
-		m.SetBodyString(mail.TypeTextPlain, in.Text)
+		text := in.Text
+		if in.QuotedHTML != "" && strings.TrimSpace(in.QuotedText) != "" {
+			// The quote of an HTML original travels as HTML; its text version completes
+			// the text part, for readers that show only text.
+			text = strings.TrimRight(text, "\n") + "\n\n" + in.QuotedText
+		}
+		m.SetBodyString(mail.TypeTextPlain, text)
 		if in.QuotedHTML != "" {
 			// The quote is re-sanitised here: whatever the webview sends, only what the
 			// sanitiser allows leaves in the message.

@@ -149,6 +149,7 @@ type SendInput struct {
 	Subject    string       `json:"subject"`
 	Text       string       `json:"text"`
 	QuotedHTML string       `json:"quotedHtml"` // re-sanitised before sending
+	QuotedText string       `json:"quotedText"` // the quote's text version, for the text part (with QuotedHTML)
 	InReplyTo  string       `json:"inReplyTo"`
 	References []string     `json:"references"`
 }

@@ -1,15 +1,18 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailroom/backend/fault"
+	"mailroom/backend/message"
 	"mailroom/backend/testenv"
 )
 
@@ -213,5 +216,103 @@ func TestAFolderCanBeChosenForSync(t *testing.T) {
 	}
 	if err := h.svcs.Sync.SetFolderSynced(999999, true); fault.CodeOf(err) != fault.NotFound {
 		t.Fatalf("an unknown folder: %v", err)
+	}
+}
+
+// TestAReplyQuotesTheOriginalInTheUsersLanguageInBothParts prepares a reply to an HTML
+// message for a French-speaking user and sends it through Postfix: the draft's lines are
+// French, and the message that arrives carries the quote in its HTML part and, as text,
+// in its text part.
+func TestAReplyQuotesTheOriginalInTheUsersLanguageInBothParts(t *testing.T) {
+	env := testenv.Mail(t)
+	u, peer := env.NewUser(t), env.NewUser(t)
+	html := "From: Chantier <" + peer.Address + ">\r\nTo: " + u.Address + "\r\nSubject: Planning\r\nMessage-ID: <plan-" + testenv.UniqueID() + "@example.org>\r\n" +
+		"Date: Tue, 04 Mar 2025 09:15:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Livraison des poutres jeudi.</p>\r\n"
+	env.Deliver(t, []byte(html), peer.Address, u.Address)
+
+	h := newHarness(t)
+	h.as(t, admin)
+	if err := h.svcs.Session.SetLanguage("fr"); err != nil {
+		t.Fatal(err)
+	}
+	h.as(t, admin) // the caller is read again, with its language
+	h.b.Dialer.RootCAs = env.RootCAs
+	host, port := testenv.HostPort(env.IMAPSAddr)
+	shost, sport := testenv.HostPort(env.SMTPAddr)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := h.b.Sync.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer h.b.Sync.Stop()
+	acc, err := h.svcs.Accounts.Create(AccountInput{Name: "Atelier", Email: u.Address,
+		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
+		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for deadline := time.Now().Add(20 * time.Second); id == 0; time.Sleep(100 * time.Millisecond) {
+		p, err := h.svcs.Mail.List(MailQueryDTO{Search: "poutres"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Rows) == 1 {
+			id = p.Rows[0].ID
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the message did not arrive")
+		}
+	}
+	d, err := h.svcs.Mail.Draft(id, "reply")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(d.Text, "Le mar. 4 mars 2025 à 09:15, Chantier a écrit") || !strings.Contains(d.Text, "> Livraison des poutres jeudi.") {
+		t.Fatalf("draft text:\n%s", d.Text)
+	}
+	if !strings.Contains(d.QuotedHTML, "a écrit") || !strings.Contains(d.QuotedHTML, "<blockquote") {
+		t.Fatalf("draft HTML quote:\n%s", d.QuotedHTML)
+	}
+	marker := "Bien reçu " + testenv.UniqueID()
+	if _, err := h.svcs.Mail.Send(SendInput{AccountID: acc.ID, To: d.To, Subject: d.Subject, Text: marker,
+		QuotedHTML: d.QuotedHTML, QuotedText: d.Text, InReplyTo: d.InReplyTo, References: d.References}); err != nil {
+		t.Fatal(err)
+	}
+
+	// What arrives in the peer's mailbox.
+	c, err := imapclient.DialTLS(env.IMAPSAddr, &imapclient.Options{TLSConfig: env.TLSConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(peer.Address, peer.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	for deadline := time.Now().Add(20 * time.Second); raw == nil; time.Sleep(200 * time.Millisecond) {
+		if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := c.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{}}}).Collect()
+		if err == nil && len(msgs) == 1 && len(msgs[0].BodySection) == 1 {
+			raw = msgs[0].BodySection[0].Bytes
+		}
+		if raw == nil && time.Now().After(deadline) {
+			t.Fatal("the reply did not arrive")
+		}
+	}
+	m, err := message.Parse(bytes.NewReader(raw), message.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(m.Text, marker) || !strings.Contains(m.Text, "a écrit") || !strings.Contains(m.Text, "> Livraison des poutres jeudi.") {
+		t.Errorf("text part of the reply:\n%s", m.Text)
+	}
+	if !strings.Contains(m.HTML, marker) || !strings.Contains(m.HTML, "<blockquote") || !strings.Contains(m.HTML, "Livraison des poutres") {
+		t.Errorf("HTML part of the reply:\n%s", m.HTML)
+	}
+	if m.InReplyTo == "" {
+		t.Error("the reply has no In-Reply-To")
 	}
 }

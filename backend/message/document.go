@@ -1,6 +1,7 @@
 package message
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -56,19 +57,54 @@ func Document(body string, opt DocumentOptions) string {
 	return b.String()
 }
 
-// Attribution is the line above a quote: "On Mon, 2 Jan 2006 at 15:04,
-// Ann <ann@example.com> wrote:". It is English; a localised composer may
-// write its own line.
-func Attribution(author string, date time.Time) string {
+// Lang is the language of the lines Mailroom writes into a reply or a forward (the
+// attribution, the forward's header block): the user's language, "fr" or "en".
+// Go's time package formats dates in English only and no maintained library formats
+// French dates, so the few words needed are here.
+type Lang string
+
+// The languages of the interface.
+const (
+	English Lang = "en"
+	French  Lang = "fr"
+)
+
+var (
+	frDays   = [...]string{"dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."}
+	frMonths = [...]string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
+)
+
+func (l Lang) date(t time.Time) string {
+	if l == French {
+		return fmt.Sprintf("%s %d %s %d à %s", frDays[t.Weekday()], t.Day(), frMonths[t.Month()-1], t.Year(), t.Format("15:04"))
+	}
+	return t.Format("Mon, 2 Jan 2006 at 15:04")
+}
+
+// Attribution is the line above a quote: "On Mon, 2 Jan 2006 at 15:04, Ann
+// <ann@example.com> wrote:" ("Le lun. 2 janv. 2006 à 15:04, Ann … a écrit :").
+func (l Lang) Attribution(author string, date time.Time) string {
 	author = strings.TrimSpace(author)
+	if l == French {
+		if author == "" {
+			author = "quelqu’un"
+		}
+		if date.IsZero() {
+			return capitalise(author) + " a écrit\u00a0:"
+		}
+		return "Le " + l.date(date) + ", " + author + " a écrit\u00a0:"
+	}
 	if author == "" {
 		author = "someone"
 	}
 	if date.IsZero() {
 		return capitalise(author) + " wrote:"
 	}
-	return "On " + date.Format("Mon, 2 Jan 2006 at 15:04") + ", " + author + " wrote:"
+	return "On " + l.date(date) + ", " + author + " wrote:"
 }
+
+// Attribution is English's attribution line.
+func Attribution(author string, date time.Time) string { return English.Attribution(author, date) }
 
 func capitalise(s string) string {
 	if s == "" {
@@ -81,10 +117,15 @@ func capitalise(s string) string {
 // each line prefixed with "> " (">" before lines already quoted, so
 // levels stay readable).
 func QuoteText(text, author string, date time.Time) string {
+	return English.QuoteText(text, author, date)
+}
+
+// QuoteText is QuoteText with the attribution in l.
+func (l Lang) QuoteText(text, author string, date time.Time) string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.TrimRight(text, "\n")
 	var b strings.Builder
-	b.WriteString(Attribution(author, date))
+	b.WriteString(l.Attribution(author, date))
 	b.WriteByte('\n')
 	for _, line := range strings.Split(text, "\n") {
 		switch {
@@ -108,40 +149,57 @@ const quoteStyle = "margin: 0 0 0 0.8ex; border-left: 1px solid #cccccc; padding
 // body, sanitised with opt, in a blockquote. The result is Sanitize output,
 // so it is safe in the composer and in the message sent.
 func QuoteHTML(body, author string, date time.Time, opt SanitizeOptions) string {
+	return English.QuoteHTML(body, author, date, opt)
+}
+
+// QuoteHTML is QuoteHTML with the attribution in l.
+func (l Lang) QuoteHTML(body, author string, date time.Time, opt SanitizeOptions) string {
 	inner := Sanitize(body, opt).HTML
-	q := `<div>` + html.EscapeString(Attribution(author, date)) + `</div>` +
+	q := `<div>` + html.EscapeString(l.Attribution(author, date)) + `</div>` +
 		`<blockquote type="cite" style="` + quoteStyle + `">` + inner + `</blockquote>`
 	return Sanitize(q, opt).HTML
 }
 
 // forwardFields are the lines of a forwarded message's header block.
-func forwardFields(m *Message) [][2]string {
-	join := func(l []Address) string {
-		s := make([]string, len(l))
-		for i, a := range l {
+func (l Lang) forwardFields(m *Message) [][2]string {
+	join := func(list []Address) string {
+		s := make([]string, len(list))
+		for i, a := range list {
 			s[i] = a.String()
 		}
 		return strings.Join(s, ", ")
 	}
-	f := [][2]string{{"From", join(m.From)}}
-	if !m.Date.IsZero() {
-		f = append(f, [2]string{"Date", m.Date.Format("Mon, 2 Jan 2006 at 15:04")})
+	names := [5]string{"From", "Date", "Subject", "To", "Cc"}
+	if l == French {
+		names = [5]string{"De", "Date", "Objet", "À", "Cc"}
 	}
-	f = append(f, [2]string{"Subject", m.Subject}, [2]string{"To", join(m.To)})
+	f := [][2]string{{names[0], join(m.From)}}
+	if !m.Date.IsZero() {
+		f = append(f, [2]string{names[1], l.date(m.Date)})
+	}
+	f = append(f, [2]string{names[2], m.Subject}, [2]string{names[3], join(m.To)})
 	if len(m.Cc) > 0 {
-		f = append(f, [2]string{"Cc", join(m.Cc)})
+		f = append(f, [2]string{names[4], join(m.Cc)})
 	}
 	return f
 }
 
-const forwardLine = "---------- Forwarded message ----------"
+func (l Lang) forwardLine() string {
+	if l == French {
+		return "---------- Message transféré ----------"
+	}
+	return "---------- Forwarded message ----------"
+}
 
 // ForwardText is the plain-text body of a forward of m: a header block, then
 // m's text.
-func ForwardText(m *Message) string {
+func ForwardText(m *Message) string { return English.ForwardText(m) }
+
+// ForwardText is ForwardText with the header block in l.
+func (l Lang) ForwardText(m *Message) string {
 	var b strings.Builder
-	b.WriteString(forwardLine + "\n")
-	for _, f := range forwardFields(m) {
+	b.WriteString(l.forwardLine() + "\n")
+	for _, f := range l.forwardFields(m) {
 		b.WriteString(f[0] + ": " + f[1] + "\n")
 	}
 	b.WriteString("\n")
@@ -151,10 +209,13 @@ func ForwardText(m *Message) string {
 
 // ForwardHTML is the HTML body of a forward of m: a header block, then m's
 // HTML sanitised with opt (or its text, shown as HTML).
-func ForwardHTML(m *Message, opt SanitizeOptions) string {
+func ForwardHTML(m *Message, opt SanitizeOptions) string { return English.ForwardHTML(m, opt) }
+
+// ForwardHTML is ForwardHTML with the header block in l.
+func (l Lang) ForwardHTML(m *Message, opt SanitizeOptions) string {
 	var b strings.Builder
-	b.WriteString("<div>" + html.EscapeString(forwardLine) + "<br>")
-	for _, f := range forwardFields(m) {
+	b.WriteString("<div>" + html.EscapeString(l.forwardLine()) + "<br>")
+	for _, f := range l.forwardFields(m) {
 		b.WriteString(html.EscapeString(f[0]+": "+f[1]) + "<br>")
 	}
 	b.WriteString("</div><br>")

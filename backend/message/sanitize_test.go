@@ -356,3 +356,27 @@ func TestDocument(t *testing.T) {
 		})
 	}
 }
+
+func TestRepliesAndForwardsAreWrittenInTheUsersLanguage(t *testing.T) {
+	date := time.Date(2025, 3, 4, 9, 15, 0, 0, time.UTC)
+	if got, want := French.QuoteText("Bonjour\n", "Ann <ann@example.com>", date), "Le mar. 4 mars 2025 à 09:15, Ann <ann@example.com> a écrit\u00a0:\n> Bonjour\n"; got != want {
+		t.Errorf("French quote:\n%q\nwant\n%q", got, want)
+	}
+	if got := French.Attribution("", time.Time{}); got != "Quelqu’un a écrit\u00a0:" {
+		t.Errorf("French attribution without author or date: %q", got)
+	}
+	if got := French.QuoteHTML("<p>Salut</p>", "Ann", date, SanitizeOptions{}); !strings.Contains(got, "Le mar. 4 mars 2025 à 09:15, Ann a écrit") {
+		t.Errorf("French HTML quote: %s", got)
+	}
+	m := &Message{Subject: "Plans", Date: date, Text: "Voir.", From: []Address{{Name: "Ann", Email: "ann@example.com"}},
+		To: []Address{{Email: "bob@example.org"}}, Cc: []Address{{Email: "eve@example.org"}}}
+	if got, want := French.ForwardText(m), "---------- Message transféré ----------\nDe: Ann <ann@example.com>\nDate: mar. 4 mars 2025 à 09:15\nObjet: Plans\nÀ: bob@example.org\nCc: eve@example.org\n\nVoir."; got != want {
+		t.Errorf("French forward:\n%s\nwant\n%s", got, want)
+	}
+	if got := French.ForwardHTML(m, SanitizeOptions{}); !strings.Contains(got, "Message transféré") || !strings.Contains(got, "Objet: Plans") {
+		t.Errorf("French HTML forward: %s", got)
+	}
+	if English.ForwardText(m) != ForwardText(m) || English.QuoteText("x", "A", date) != QuoteText("x", "A", date) {
+		t.Error("the English methods and the package functions differ")
+	}
+}

@@ -670,6 +670,7 @@ export namespace api {
 	    subject: string;
 	    text: string;
 	    quotedHtml: string;
+	    quotedText: string;
 	    inReplyTo: string;
 	    references: string[];
 	
@@ -686,6 +687,7 @@ export namespace api {
 	        this.subject = source["subject"];
 	        this.text = source["text"];
 	        this.quotedHtml = source["quotedHtml"];
+	        this.quotedText = source["quotedText"];
 	        this.inReplyTo = source["inReplyTo"];
 	        this.references = source["references"];
 	    }

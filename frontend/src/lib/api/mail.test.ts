@@ -77,11 +77,12 @@ describe('mail calls', () => {
       subject: 'Re: x',
       text: 'Merci',
       quotedHtml: '<p>q</p>',
+      quotedText: '> q',
       inReplyTo: '<a@b>',
       references: ['<a@b>'],
     });
     expect(r).toEqual({ messageId: '<m@x>', answer: '250 2.0.0 Ok' });
-    expect(vi.mocked(Mail.Send).mock.calls[0][0]).toMatchObject({ accountId: 2, to: [{ name: 'Bob', email: 'bob@example.test' }], quotedHtml: '<p>q</p>' });
+    expect(vi.mocked(Mail.Send).mock.calls[0][0]).toMatchObject({ accountId: 2, to: [{ name: 'Bob', email: 'bob@example.test' }], quotedHtml: '<p>q</p>', quotedText: '> q' });
   });
 
   it('a cancelled save is an empty path', async () => {

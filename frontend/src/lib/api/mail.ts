@@ -258,6 +258,7 @@ export function toWireSend(s: SendInput): api.SendInput {
     subject: s.subject,
     text: s.text,
     quotedHtml: s.quotedHtml,
+    quotedText: s.quotedText,
     inReplyTo: s.inReplyTo,
     references: [...s.references],
   });

@@ -466,6 +466,8 @@ export interface SendInput {
   subject: string;
   text: string;
   quotedHtml: string;
+  /** The quote's text version: completes the text part when quotedHtml is sent. */
+  quotedText: string;
   inReplyTo: string;
   references: string[];
 }

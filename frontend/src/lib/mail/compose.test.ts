@@ -27,7 +27,12 @@ describe('the composer’s form', () => {
   it('an HTML original: the text is the user’s alone, the quote goes below (sent once, as HTML)', () => {
     const f = formFromDraft(draft({ quotedHtml: '<blockquote>Bonjour</blockquote>' }), [{ id: 2 }]);
     expect(f.body).toBe('');
-    expect(toSendInput({ ...f, body: 'Merci' })).toMatchObject({ text: 'Merci', quotedHtml: '<blockquote>Bonjour</blockquote>' });
+    expect(toSendInput({ ...f, body: 'Merci' })).toMatchObject({
+      text: 'Merci',
+      quotedHtml: '<blockquote>Bonjour</blockquote>',
+      quotedText: 'On Sun, Bob wrote:\n> Bonjour\n', // the text part carries the quote too
+    });
+    expect(toSendInput({ ...formFromDraft(draft(), [{ id: 2 }]) }).quotedText).toBe(''); // a text original: in the body
   });
 
   it('an address the draft repeats is there once', () => {

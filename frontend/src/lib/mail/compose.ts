@@ -7,7 +7,7 @@
 // - an HTML original: the text area holds only what the user writes, and the quote is shown
 //   read-only under it, in the sandboxed mail frame, exactly as the HTML part will carry
 //   it. Putting its text version in the text area too would send the quote twice in the
-//   HTML part. (The text part then has no quote: the backend takes no separate text quote.)
+//   HTML part; it goes separately (quotedText) and the backend adds it to the text part.
 import type { Account, Address, Draft, DraftMode, SendInput } from '$lib/api';
 import { toEntry, type Entry } from './addresses';
 
@@ -32,12 +32,14 @@ export interface ComposeForm {
   body: string;
   /** The quote shown under the text area and sent as HTML; "" when none. */
   quotedHtml: string;
+  /** That quote as text, for the text part; "" when none. */
+  quotedText: string;
   inReplyTo: string;
   references: string[];
 }
 
 export function emptyForm(accountId = 0): ComposeForm {
-  return { accountId, to: [], cc: [], bcc: [], subject: '', body: '', quotedHtml: '', inReplyTo: '', references: [] };
+  return { accountId, to: [], cc: [], bcc: [], subject: '', body: '', quotedHtml: '', quotedText: '', inReplyTo: '', references: [] };
 }
 
 /** formFromDraft prefills the composer. The cursor goes at the start of body: above the
@@ -53,6 +55,7 @@ export function formFromDraft(d: Draft, usable: readonly Pick<Account, 'id'>[]):
     subject: d.subject,
     body: d.quotedHtml ? '' : d.text ? `\n\n${d.text}` : '',
     quotedHtml: d.quotedHtml,
+    quotedText: d.quotedHtml ? d.text : '',
     inReplyTo: d.inReplyTo,
     references: [...d.references],
   };
@@ -69,6 +72,7 @@ export function toSendInput(f: ComposeForm): SendInput {
     subject: f.subject,
     text: f.body,
     quotedHtml: f.quotedHtml,
+    quotedText: f.quotedHtml ? f.quotedText : '',
     inReplyTo: f.inReplyTo,
     references: [...f.references],
   };
