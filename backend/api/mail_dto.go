@@ -27,6 +27,9 @@ type MailRowDTO struct {
 	FolderRole     string `json:"folderRole"`
 	FromName       string `json:"fromName"`
 	FromEmail      string `json:"fromEmail"`
+	ToName         string `json:"toName"` // the first To address (the Sent list shows it)
+	ToEmail        string `json:"toEmail"`
+	Recipients     int    `json:"recipients"` // To and Cc addresses
 	Subject        string `json:"subject"`
 	Snippet        string `json:"snippet"`
 	Date           string `json:"date"` // RFC 3339
@@ -38,7 +41,8 @@ type MailRowDTO struct {
 
 func mailRowDTO(r mailbox.Row) MailRowDTO {
 	return MailRowDTO{ID: r.ID, AccountID: r.AccountID, FolderID: r.FolderID, FolderRole: r.FolderRole,
-		FromName: r.FromName, FromEmail: r.FromEmail, Subject: r.Subject, Snippet: r.Snippet,
+		FromName: r.FromName, FromEmail: r.FromEmail, ToName: r.ToName, ToEmail: r.ToEmail, Recipients: r.Recipients,
+		Subject: r.Subject, Snippet: r.Snippet,
 		Date: r.Date.Format(time.RFC3339), Seen: r.Seen, Flagged: r.Flagged, Answered: r.Answered, HasAttachments: r.HasAttachments}
 }
 

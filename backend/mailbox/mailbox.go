@@ -72,6 +72,9 @@ type Row struct {
 	FolderRole     string
 	FromName       string
 	FromEmail      string
+	ToName         string // the first To address: what a list of sent mail shows
+	ToEmail        string
+	Recipients     int // To and Cc addresses
 	Subject        string
 	Snippet        string
 	Date           time.Time
@@ -81,13 +84,18 @@ type Row struct {
 	HasAttachments bool
 }
 
-const rowColumns = `m.id, m.account_id, m.folder_id, m.from_name, m.from_email, m.subject, m.snippet,
-	m.date, m.seen, m.flagged, m.answered, m.has_attachments`
+// rowColumns are a list row's columns. The first recipient and the count come from
+// message_addresses by its primary key, for the rows of the page only.
+const rowColumns = `m.id, m.account_id, m.folder_id, m.from_name, m.from_email,
+	coalesce((SELECT a.name FROM message_addresses a WHERE a.message_id = m.id AND a.kind = 'to' ORDER BY a.position LIMIT 1), ''),
+	coalesce((SELECT a.email FROM message_addresses a WHERE a.message_id = m.id AND a.kind = 'to' ORDER BY a.position LIMIT 1), ''),
+	(SELECT count(*) FROM message_addresses a WHERE a.message_id = m.id AND a.kind IN ('to', 'cc')),
+	m.subject, m.snippet, m.date, m.seen, m.flagged, m.answered, m.has_attachments`
 
 func scanRow(sc interface{ Scan(...any) error }, extra ...any) (Row, int64, error) {
 	var r Row
 	var date int64
-	err := sc.Scan(append([]any{&r.ID, &r.AccountID, &r.FolderID, &r.FromName, &r.FromEmail, &r.Subject,
+	err := sc.Scan(append([]any{&r.ID, &r.AccountID, &r.FolderID, &r.FromName, &r.FromEmail, &r.ToName, &r.ToEmail, &r.Recipients, &r.Subject,
 		&r.Snippet, &date, &r.Seen, &r.Flagged, &r.Answered, &r.HasAttachments}, extra...)...)
 	r.Date = time.Unix(date, 0).UTC()
 	return r, date, err

@@ -457,3 +457,34 @@ func TestAllVisibleAcceptsOnlyMessagesOfTheGivenAccounts(t *testing.T) {
 		})
 	}
 }
+
+// A row names its first To address and counts To and Cc, which a list of sent mail shows
+// instead of the sender (the user).
+func TestRowsCarryTheirFirstRecipient(t *testing.T) {
+	f := newFixture(t)
+	acc := f.account(t, "camille@atelier.test")
+	sent := f.folder(t, acc, "Sent", "sent")
+	m := &msg{account: acc, folder: sent, uid: 1, subject: "Devis", fromEmail: "camille@atelier.test", to: "bob@client.test", date: 100}
+	lone := &msg{account: acc, folder: sent, uid: 2, subject: "Note", fromEmail: "camille@atelier.test", to: "eve@client.test", date: 50}
+	f.add(t, m, lone)
+	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO message_addresses(message_id, kind, position, name, email) VALUES
+			(?, 'to', 1, 'Zoé', 'zoe@client.test'), (?, 'cc', 0, '', 'compta@atelier.test')`, m.id, m.id)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	page, _, err := f.mb.List(ctx, mailbox.Query{AccountIDs: []int64{acc}, FolderID: sent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 2 {
+		t.Fatalf("%d rows", len(page))
+	}
+	if r := page[0]; r.ToEmail != "bob@client.test" || r.Recipients != 3 {
+		t.Errorf("first row: to %q, %d recipients; want bob@client.test and 3", r.ToEmail, r.Recipients)
+	}
+	if r := page[1]; r.ToEmail != "eve@client.test" || r.Recipients != 1 {
+		t.Errorf("second row: to %q, %d recipients; want eve@client.test and 1", r.ToEmail, r.Recipients)
+	}
+}

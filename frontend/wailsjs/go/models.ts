@@ -365,6 +365,9 @@ export namespace api {
 	    folderRole: string;
 	    fromName: string;
 	    fromEmail: string;
+	    toName: string;
+	    toEmail: string;
+	    recipients: number;
 	    subject: string;
 	    snippet: string;
 	    date: string;
@@ -385,6 +388,9 @@ export namespace api {
 	        this.folderRole = source["folderRole"];
 	        this.fromName = source["fromName"];
 	        this.fromEmail = source["fromEmail"];
+	        this.toName = source["toName"];
+	        this.toEmail = source["toEmail"];
+	        this.recipients = source["recipients"];
 	        this.subject = source["subject"];
 	        this.snippet = source["snippet"];
 	        this.date = source["date"];
@@ -460,6 +466,9 @@ export namespace api {
 	    folderRole: string;
 	    fromName: string;
 	    fromEmail: string;
+	    toName: string;
+	    toEmail: string;
+	    recipients: number;
 	    subject: string;
 	    snippet: string;
 	    date: string;
@@ -494,6 +503,9 @@ export namespace api {
 	        this.folderRole = source["folderRole"];
 	        this.fromName = source["fromName"];
 	        this.fromEmail = source["fromEmail"];
+	        this.toName = source["toName"];
+	        this.toEmail = source["toEmail"];
+	        this.recipients = source["recipients"];
 	        this.subject = source["subject"];
 	        this.snippet = source["snippet"];
 	        this.date = source["date"];

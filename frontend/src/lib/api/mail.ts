@@ -67,6 +67,9 @@ interface MailRowWire {
   folderRole: string;
   fromName: string;
   fromEmail: string;
+  toName?: string;
+  toEmail?: string;
+  recipients?: number;
   subject: string;
   snippet: string;
   date: string;
@@ -84,6 +87,9 @@ export function toMailRow(r: MailRowWire): MailRow {
     folderRole: role(r.folderRole),
     fromName: text(r.fromName),
     fromEmail: text(r.fromEmail),
+    toName: text(r.toName),
+    toEmail: text(r.toEmail),
+    recipients: num(r.recipients),
     subject: text(r.subject),
     snippet: text(r.snippet),
     date: text(r.date),

@@ -390,6 +390,11 @@ export interface MailRow {
   folderRole: FolderRole | '';
   fromName: string;
   fromEmail: string;
+  /** The first To address: the Sent list shows it instead of the sender. */
+  toName: string;
+  toEmail: string;
+  /** How many To and Cc addresses. */
+  recipients: number;
   subject: string;
   snippet: string;
   /** RFC 3339. */
