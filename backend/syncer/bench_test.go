@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func BenchmarkSync(b *testing.B) {
 	c.Close()
 	fmt.Printf("corpus: %d messages, %.0f MB, written in %.1f s\n", benchCorpusSize, float64(corpusBytes)/1e6, time.Since(fillStart).Seconds())
 
-	var first50, full, resync, idle, mbFull, mbResync, rss []float64
+	var first50, full, resync, idle, mbFull, mbResync, rss, cpu, mbCPU []float64
 	mbsync, _ := exec.LookPath("mbsync")
 	if mbsync == "" && os.Getenv("MAILROOM_REQUIRE_INTEGRATION") == "1" {
 		b.Fatal("mbsync (isync) is not installed: the benchmark compares against it")
@@ -49,8 +50,8 @@ func BenchmarkSync(b *testing.B) {
 	delivered := 0
 	for i := 0; b.Loop(); i++ {
 		if mbsync != "" { // the peer, on the same mailbox in the same run
-			f, r := runMbsync(b, mbsync, env, srv)
-			mbFull, mbResync = append(mbFull, f.Seconds()), append(mbResync, r.Seconds())
+			f, r, c := runMbsync(b, mbsync, env, srv)
+			mbFull, mbResync, mbCPU = append(mbFull, f.Seconds()), append(mbResync, r.Seconds()), append(mbCPU, c.Seconds())
 		}
 		runtime.GC()
 		debug.FreeOSMemory()
@@ -72,6 +73,7 @@ func BenchmarkSync(b *testing.B) {
 				}
 			}
 		}))
+		cpu0 := processCPU()
 		r.start()
 		select {
 		case <-idleCh:
@@ -79,6 +81,7 @@ func BenchmarkSync(b *testing.B) {
 			b.Fatal("no first sync")
 		}
 		full = append(full, time.Since(r.started).Seconds())
+		cpu = append(cpu, (processCPU() - cpu0).Seconds())
 		mu.Lock()
 		first50 = append(first50, firstAt.Seconds())
 		mu.Unlock()
@@ -135,6 +138,7 @@ func BenchmarkSync(b *testing.B) {
 		fmt.Printf("%-34s "+format+" "+format+" %10.2f\n", name, o, p, o/p)
 	}
 	row("full sync (s)", full, mbFull, 1, "%10.2f")
+	row("  CPU used by the client (s)", cpu, mbCPU, 1, "%10.2f")
 	row("no-change re-sync (ms)", resync, mbResync, 1000, "%10.1f")
 	row("newest 50 rows stored (s)", first50, nil, 1, "%10.3f")
 	fmt.Printf("%-34s %10.3f   (median %.3f over %d deliveries)\n", "IDLE latency p95 (s)", p95, median(idle), len(idle))
@@ -222,10 +226,19 @@ func benchOptions() syncer.Options {
 	return o
 }
 
+// processCPU is the CPU time this process has used (user and system).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // runMbsync syncs the account's INBOX with mbsync (isync, FSync no, IMAPS) into a fresh
 // Maildir and again with nothing changed (once the Maildir has settled), and returns
-// both durations.
-func runMbsync(b *testing.B, mbsync string, env *testenv.Env, srv server) (full, resync time.Duration) {
+// both durations and the CPU time of the full sync.
+func runMbsync(b *testing.B, mbsync string, env *testenv.Env, srv server) (full, resync, fullCPU time.Duration) {
 	b.Helper()
 	dir := b.TempDir()
 	rc := filepath.Join(dir, "mbsyncrc")
@@ -256,22 +269,24 @@ SyncState *
 	if err := os.WriteFile(rc, []byte(conf), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	run := func() time.Duration {
+	run := func() (time.Duration, time.Duration) {
 		start := time.Now()
-		out, err := exec.Command(mbsync, "-q", "-c", rc, "-a").CombinedOutput()
+		cmd := exec.Command(mbsync, "-q", "-c", rc, "-a")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			b.Fatalf("mbsync: %v: %s", err, out)
 		}
-		return time.Since(start)
+		return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	defer os.RemoveAll(dir) // the Maildir copy: hundreds of MB per run
-	full = run()
+	full, fullCPU = run()
 	// mbsync's Maildir store sleeps one second when a folder was modified within the
 	// last second ("sleeping due to recent directory modification"): a guard against
 	// the coarse timestamps of Maildir, not sync work. A real re-sync never follows the
 	// previous one that closely, so the re-sync is timed once that second is over.
 	time.Sleep(mbsyncMaildirSettle)
-	return full, run()
+	resync, _ = run()
+	return full, resync, fullCPU
 }
 
 // mbsyncMaildirSettle is how long the benchmark lets the Maildir rest between mbsync's

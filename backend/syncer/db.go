@@ -105,6 +105,19 @@ func envelopeLists(env *imap.Envelope) [][]imap.Address {
 	return [][]imap.Address{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc}
 }
 
+// sameAddresses reports whether two address lists hold the same addresses in order.
+func sameAddresses(a, b []imap.Address) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !strings.EqualFold(a[i].Addr(), b[i].Addr()) || a[i].Name != b[i].Name {
+			return false
+		}
+	}
+	return true
+}
+
 // insertHeaders stores new messages with their addresses and index row. A message
 // already stored (an interrupted sync fetched it) only gets its flags refreshed.
 func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, hs []header) error {
@@ -156,6 +169,11 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 		}
 		var words strings.Builder
 		for k, list := range envelopeLists(env) {
+			if (k == 1 || k == 2) && sameAddresses(list, env.From) {
+				// The server fills Sender and Reply-To with From when the message has
+				// neither (RFC 3501, ENVELOPE): nothing to keep twice.
+				continue
+			}
 			pos := 0
 			for _, a := range list {
 				email := a.Addr()

@@ -528,3 +528,33 @@ func TestOtherFoldersArePolledAndCanBeChosen(t *testing.T) {
 	}
 	r.checkNoDuplicates()
 }
+
+// The server repeats From as Sender and Reply-To when a message has neither; those
+// copies are not stored, while a real Reply-To is.
+func TestAddressesAreStoredOnceEach(t *testing.T) {
+	t.Parallel()
+	srv, env := dovecot(t)
+	msgs := [][]byte{
+		[]byte("From: Ann <ann@example.org>\nTo: me@example.test\nSubject: plain\n\nHello\n"),
+		[]byte("From: Ann <ann@example.org>\nReply-To: Desk <desk@example.org>\nTo: me@example.test\nSubject: desk\n\nHello\n"),
+	}
+	maildirDeliver(t, env, srv.user, msgs, []time.Time{time.Now().Add(-time.Hour), time.Now()}, nil, 0)
+	c := srv.client(t)
+	r := newRig(t, srv)
+	r.start()
+	r.waitInStep(c, "INBOX", waitLong)
+	kinds := func(uid int) string {
+		var got string
+		if err := r.db.R.QueryRow(`SELECT group_concat(a.kind || '=' || a.email, ' ') FROM (SELECT a.kind, a.email FROM message_addresses a
+			JOIN messages m ON m.id = a.message_id WHERE m.uid = ? ORDER BY a.kind) a`, uid).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := kinds(1); got != "from=ann@example.org to=me@example.test" {
+		t.Errorf("message without Sender and Reply-To: %s", got)
+	}
+	if got := kinds(2); got != "from=ann@example.org reply_to=desk@example.org to=me@example.test" {
+		t.Errorf("message with a Reply-To: %s", got)
+	}
+}
