@@ -165,6 +165,7 @@ type Engine struct {
 	cancel    context.CancelFunc
 	workers   map[int64]*worker
 	throttles map[int64]*throttle
+	stmts     *statements // set by Start
 	stopped   bool
 	wg        sync.WaitGroup
 }
@@ -193,12 +194,11 @@ func New(deps Deps, opts Options) *Engine {
 // cancelled or Stop is called.
 func (e *Engine) Start(ctx context.Context) error {
 	e.mu.Lock()
-	if e.ctx != nil {
-		e.mu.Unlock()
+	started := e.ctx != nil || e.stmts != nil
+	e.mu.Unlock()
+	if started {
 		return errors.New("outbox: start: already started")
 	}
-	e.ctx, e.cancel = context.WithCancel(ctx)
-	e.mu.Unlock()
 	requeued, possibly, err := e.recover(ctx)
 	if err != nil {
 		return fmt.Errorf("outbox: start: %w", err)
@@ -206,6 +206,20 @@ func (e *Engine) Start(ctx context.Context) error {
 	if requeued+possibly > 0 {
 		e.log.Warn("outbox: settled messages interrupted by a stop", "queued_again", requeued, "possibly_sent", possibly)
 	}
+	stmts, err := prepareStatements(ctx, e.deps.DB.W)
+	if err != nil {
+		return err
+	}
+	// Workers start only once ctx is set, and they need the statements: both under e.mu.
+	e.mu.Lock()
+	if e.ctx != nil || e.stopped {
+		e.mu.Unlock()
+		_ = stmts.close()
+		return errors.New("outbox: start: already started or stopped")
+	}
+	e.stmts = stmts
+	e.ctx, e.cancel = context.WithCancel(ctx)
+	e.mu.Unlock()
 	ids, err := e.accountsWithWork(ctx)
 	if err != nil {
 		return fmt.Errorf("outbox: start: %w", err)
@@ -225,8 +239,12 @@ func (e *Engine) Stop() {
 	if e.cancel != nil {
 		e.cancel()
 	}
+	stmts := e.stmts
 	e.mu.Unlock()
 	e.wg.Wait()
+	if stmts != nil {
+		_ = stmts.close()
+	}
 }
 
 // startWorker starts the account's worker unless it runs, and returns it (nil before

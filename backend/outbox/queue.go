@@ -61,16 +61,21 @@ func (e *Engine) EnqueueAll(ctx context.Context, accountID int64, envs []Envelop
 	var added []int64
 	now := time.Now().UnixMilli()
 	err = e.durableTx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox(account_id, message_id, env_from, env_to, subject, raw, size,
-			next_attempt_at, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox(account_id, message_id, env_from, env_to, subject, size,
+			next_attempt_at, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(account_id, message_id) DO NOTHING RETURNING id`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
+		insRaw, err := tx.PrepareContext(ctx, `INSERT INTO outbox_raw(id, raw) VALUES (?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insRaw.Close()
 		for i, p := range ps {
 			to, _ := json.Marshal(p.to)
-			err := ins.QueryRowContext(ctx, accountID, p.messageID, p.from, string(to), p.subject, p.raw, len(p.raw),
+			err := ins.QueryRowContext(ctx, accountID, p.messageID, p.from, string(to), p.subject, len(p.raw),
 				now, nullID(p.queuedBy), now, now).Scan(&ids[i])
 			if errors.Is(err, sql.ErrNoRows) {
 				if ids[i], err = sameMessage(ctx, tx, accountID, p, string(to)); err != nil {
@@ -79,6 +84,9 @@ func (e *Engine) EnqueueAll(ctx context.Context, accountID int64, envs []Envelop
 				continue
 			}
 			if err != nil {
+				return err
+			}
+			if _, err := insRaw.ExecContext(ctx, ids[i], p.raw); err != nil {
 				return err
 			}
 			added = append(added, ids[i])
@@ -102,7 +110,8 @@ func sameMessage(ctx context.Context, tx *sql.Tx, accountID int64, p prepared, t
 	var id int64
 	var from, rowTo string
 	var raw []byte
-	err := tx.QueryRowContext(ctx, `SELECT id, env_from, env_to, raw FROM outbox WHERE account_id = ? AND message_id = ?`,
+	err := tx.QueryRowContext(ctx, `SELECT o.id, o.env_from, o.env_to, r.raw FROM outbox o JOIN outbox_raw r ON r.id = o.id
+		WHERE o.account_id = ? AND o.message_id = ?`,
 		accountID, p.messageID).Scan(&id, &from, &rowTo, &raw)
 	if err != nil {
 		return 0, err
@@ -292,7 +301,7 @@ func (e *Engine) Get(ctx context.Context, id int64) (Item, error) {
 // Raw returns the complete message as stored (and sent).
 func (e *Engine) Raw(ctx context.Context, id int64) ([]byte, error) {
 	var raw []byte
-	err := e.deps.DB.R.QueryRowContext(ctx, `SELECT raw FROM outbox WHERE id = ?`, id).Scan(&raw)
+	err := e.deps.DB.R.QueryRowContext(ctx, `SELECT raw FROM outbox_raw WHERE id = ?`, id).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errGone
 	}
@@ -434,12 +443,14 @@ func (e *Engine) Counts(ctx context.Context, accountIDs []int64) (Counts, error)
 
 // recover settles the rows a crash (or a Stop during a final dot) left in "sending": with
 // the marker the final dot may have reached the server, so possibly sent; without it the
-// server cannot have accepted the message, so queued again.
+// server cannot have accepted the message, so queued again. (Account by account, so that
+// the (account_id, state) index finds them among years of sent messages.)
 func (e *Engine) recover(ctx context.Context) (requeued, possibly int64, err error) {
 	now := time.Now().UnixMilli()
 	err = e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'possibly_sent', error_code = ?, error_reason = ?,
-			error_message = ?, error_reply = '', updated_at = ? WHERE state = 'sending' AND data_at IS NOT NULL`,
+			error_message = ?, error_reply = '', updated_at = ?
+			WHERE account_id IN (SELECT id FROM accounts) AND state = 'sending' AND data_at IS NOT NULL`,
 			string(fault.Network), ReasonInterrupted,
 			"Mailroom stopped while this message was being handed to the server, after its end was sent: it may have been sent. "+
 				"Check with a recipient or in your Sent folder, then send it again or mark it as sent.", now)
@@ -447,7 +458,8 @@ func (e *Engine) recover(ctx context.Context) (requeued, possibly int64, err err
 			return err
 		}
 		possibly, _ = res.RowsAffected()
-		res, err = tx.ExecContext(ctx, `UPDATE outbox SET state = 'queued', updated_at = ? WHERE state = 'sending'`, now)
+		res, err = tx.ExecContext(ctx, `UPDATE outbox SET state = 'queued', updated_at = ?
+			WHERE account_id IN (SELECT id FROM accounts) AND state = 'sending'`, now)
 		if err != nil {
 			return err
 		}

@@ -154,8 +154,9 @@ func (w *worker) copier() {
 
 // pendingCopies reads the next copies to make.
 func (w *worker) pendingCopies() ([]pendingCopy, error) {
-	rows, err := w.e.deps.DB.R.QueryContext(w.ctx, `SELECT id, message_id, raw, COALESCE(sent_at, updated_at) FROM outbox
-		WHERE account_id = ? AND copy_state = 'pending' ORDER BY id LIMIT ?`, w.id, copyBatch)
+	rows, err := w.e.deps.DB.R.QueryContext(w.dbctx, `SELECT o.id, o.message_id, r.raw, COALESCE(o.sent_at, o.updated_at)
+		FROM outbox o JOIN outbox_raw r ON r.id = o.id
+		WHERE o.account_id = ? AND o.copy_state = 'pending' ORDER BY o.id LIMIT ?`, w.id, copyBatch)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +176,7 @@ func (w *worker) pendingCopies() ([]pendingCopy, error) {
 
 // copied records a copy's new state.
 func (w *worker) copied(id int64, state CopyState, msg string) error {
-	return w.e.deps.DB.Tx(context.WithoutCancel(w.ctx), func(tx *sql.Tx) error {
+	return w.e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`UPDATE outbox SET copy_state = ?, copy_error = ?, updated_at = ? WHERE id = ?`,
 			string(state), msg, time.Now().UnixMilli(), id)
 		return err
@@ -184,7 +185,7 @@ func (w *worker) copied(id int64, state CopyState, msg string) error {
 
 // copyRefused counts a refused copy, and gives it up after CopyMaxAttempts.
 func (w *worker) copyRefused(id int64, msg string) error {
-	return w.e.deps.DB.Tx(context.WithoutCancel(w.ctx), func(tx *sql.Tx) error {
+	return w.e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`UPDATE outbox SET copy_attempts = copy_attempts + 1, copy_error = ?, updated_at = ?,
 			copy_state = CASE WHEN copy_attempts + 1 >= ? THEN 'failed' ELSE copy_state END WHERE id = ?`,
 			msg, time.Now().UnixMilli(), w.e.opts.CopyMaxAttempts, id)

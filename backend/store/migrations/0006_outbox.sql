@@ -1,6 +1,6 @@
--- The durable outbox (F15). Every message to send is a row holding the complete rendered
--- message, committed before the UI says "queued"; backend/outbox's worker sends it and
--- records what happened. Times are unix milliseconds.
+-- The durable outbox (F15). Every message to send is a row, with the complete rendered
+-- message in outbox_raw, committed before the UI says "queued"; backend/outbox's worker
+-- sends it and records what happened. Times are unix milliseconds.
 --
 -- States: queued → sending → sent | failed | possibly_sent (and back to queued for a retry);
 -- cancelled by the user. A row is left in 'sending' only by a crash: at the next start it
@@ -15,8 +15,7 @@ CREATE TABLE outbox (
     env_from        TEXT    NOT NULL,               -- envelope sender (MAIL FROM)
     env_to          TEXT    NOT NULL,               -- envelope recipients (RCPT TO), a JSON array
     subject         TEXT    NOT NULL DEFAULT '',    -- decoded, for the outbox list
-    raw             BLOB    NOT NULL,               -- the complete RFC 5322 message, CRLF line endings
-    size            INTEGER NOT NULL,
+    size            INTEGER NOT NULL,               -- of the message in outbox_raw
     attempts        INTEGER NOT NULL DEFAULT 0,     -- attempts since enqueue or the last user retry
     next_attempt_at INTEGER NOT NULL,               -- not before this time
     first_failure_at INTEGER,                       -- first transient failure of this round: the give-up clock
@@ -39,11 +38,21 @@ CREATE TABLE outbox (
     UNIQUE (account_id, message_id)
 );
 
+-- The complete RFC 5322 message of each outbox row (CRLF line endings, its Message-ID in
+-- it): exactly what is sent and filed in Sent. A table of its own because SQLite rewrites a
+-- whole row when an update changes its size, as every state change does: with the message
+-- in the row, each of the three commits of an attempt would write it again (25 MB three
+-- times for a large attachment); here it is written once.
+CREATE TABLE outbox_raw (
+    id  INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,
+    raw BLOB    NOT NULL
+);
+
 -- The worker's query: the account's next due message.
 CREATE INDEX outbox_due ON outbox(account_id, next_attempt_at, id) WHERE state = 'queued';
--- Recovery at start: rows a crash left in 'sending'.
-CREATE INDEX outbox_sending ON outbox(account_id) WHERE state = 'sending';
--- The outbox screen: counts per state, lists by state, newest first (keyset on id).
+-- The outbox screen: counts per state, lists by state, newest first (keyset on id); the
+-- recovery at start (rows a crash left in 'sending', account by account). Every index on
+-- state costs each of a message's state changes: there is no other one for it.
 CREATE INDEX outbox_account_state ON outbox(account_id, state, id);
 -- The sent log, newest first (keyset on sent_at, id).
 CREATE INDEX outbox_sent_log ON outbox(account_id, sent_at, id) WHERE state = 'sent';
