@@ -228,6 +228,7 @@ func (f *Flow) answer(reqCtx context.Context, q url.Values) (*Grant, error) {
 		}
 		return nil, err
 	}
+	f.c.stamp(tok)
 	email, err := f.c.identify(ctx, f.p, tok, f.nonce)
 	if err != nil {
 		return nil, err

@@ -74,7 +74,10 @@ func (s *TokenStore) Save(secretID string, g *Grant) error {
 		return err
 	}
 	src.rec, src.loaded, src.unsaved, src.dead = rec, true, false, nil
-	src.access = accessOnly(g.Token)
+	src.access = nil
+	if g.Token.AccessToken != "" {
+		src.access = accessOnly(g.Token)
+	}
 	return nil
 }
 
@@ -296,6 +299,7 @@ func (src *Source) refresh(ctx context.Context) error {
 		c.log.Warn("oauth: refresh failed", "account", src.id, "provider", string(p.ID), "err", err.Error())
 		return err
 	}
+	c.stamp(tok)
 	rotated := tok.RefreshToken != "" && tok.RefreshToken != old
 	if rotated {
 		next := src.rec
@@ -316,6 +320,14 @@ func (src *Source) refresh(ctx context.Context) error {
 	src.access = accessOnly(tok)
 	c.log.Info("oauth: access renewed", "account", src.id, "provider", string(p.ID), "rotated", rotated, "expires", src.access.Expiry.Format(time.RFC3339))
 	return nil
+}
+
+// stamp dates the token's expiry on the client's clock (x/oauth2 uses the system's), so
+// the expiry leeway and the tests' clock agree.
+func (c *Client) stamp(t *oauth2.Token) {
+	if t.ExpiresIn > 0 {
+		t.Expiry = c.now().Add(time.Duration(t.ExpiresIn) * time.Second)
+	}
 }
 
 func accessOnly(t *oauth2.Token) *oauth2.Token {
