@@ -332,6 +332,10 @@ func (f fileVault) load() map[string]string {
 func (f fileVault) Set(k, s string) error {
 	m := f.load()
 	m[k] = s
+	return f.save(m)
+}
+
+func (f fileVault) save(m map[string]string) error {
 	b, _ := json.Marshal(m)
 	tmp := f.path + ".tmp"
 	fh, err := os.Create(tmp)
@@ -351,7 +355,7 @@ func (f fileVault) Get(k string) (string, error) {
 	}
 	return s, nil
 }
-func (f fileVault) Delete(k string) error { m := f.load(); delete(m, k); return nil }
+func (f fileVault) Delete(k string) error { m := f.load(); delete(m, k); return f.save(m) }
 func (fileVault) Check() vault.Status     { return vault.Status{Available: true} }
 
 // TestAKillRightAfterARefreshKeepsTheLastIssuedToken runs this test binary as a child that
