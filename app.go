@@ -17,6 +17,7 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
 	"mailroom/backend/mailbox"
+	"mailroom/backend/outbox"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/users"
@@ -106,9 +107,16 @@ func NewApp(version string) *App {
 	b.Discovery = discovery.New(opts)
 	b.Mailbox = mailbox.New(db)
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})
+	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: sendTransport, Emit: b.OutboxEvents(), Log: log},
+		outbox.Options{})
 	log.Info("mailroom started", "version", version, "data", dir)
 	return a
 }
+
+// sendTransport chooses how an account's outbox worker sends: nil (and a nil Transport)
+// means SMTP through the dialer with the account's settings. This is the seam for API
+// senders: an account of a Postmark or Mailgun type returns its outbox.OneShot here.
+var sendTransport func(ctx context.Context, acc accounts.Account) (outbox.Transport, error)
 
 func (a *App) openLog(name string) (*os.File, error) {
 	dir := filepath.Join(a.backend.DataDir, logDir)
@@ -162,6 +170,12 @@ func (a *App) startup(ctx context.Context) {
 			slog.Error("the sync engine did not start", "err", err)
 		}
 	}
+	if a.backend.Outbox != nil {
+		// Settles what a crash left half-sent, then sends what waits.
+		if err := a.backend.Outbox.Start(ctx); err != nil {
+			slog.Error("the outbox did not start: queued messages wait until the next start", "err", err)
+		}
+	}
 }
 
 // dialogs are Wails' native dialogs.
@@ -172,6 +186,11 @@ func (d dialogs) SaveFile(name string) (string, error) {
 }
 
 func (a *App) shutdown(ctx context.Context) {
+	if a.backend.Outbox != nil {
+		// Before the database closes: a message in flight is settled (queued again, or
+		// possibly sent past its final dot) and recorded.
+		a.backend.Outbox.Stop()
+	}
 	if a.backend.Sync != nil {
 		a.backend.Sync.Stop()
 	}

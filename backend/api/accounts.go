@@ -10,12 +10,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wneessen/go-mail"
-
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
+	"mailroom/backend/outbox"
 	"mailroom/backend/probe"
 )
 
@@ -420,12 +419,15 @@ const (
 	maxTestBody    = 10000
 )
 
-// SendTestEmail sends a test email through the account's SMTP server and returns the
-// server's answer; on failure the error carries the server's own words.
+// SendTestEmail sends a test email through the outbox, like every message, and waits up
+// to testEmailWait for the outcome, because the wizard shows it at once: sent, with the
+// server's answer; refused, as an error in the server's own words (the message is then
+// cancelled in the outbox: the wizard has reported it, and a test email is not worth a
+// later retry); or, when the server has not settled it in time (a temporary refusal
+// retried later, a slow server), queued or sending, with the last answer, for the Outbox
+// screen to follow.
 func (s *Accounts) SendTestEmail(id int64, in TestEmailInput) (TestEmailResultDTO, error) {
-	return run(s.b, "Accounts.SendTestEmail", func(_ context.Context, c caller) (TestEmailResultDTO, error) {
-		ctx, cancel := s.networkContext()
-		defer cancel()
+	return run(s.b, "Accounts.SendTestEmail", func(ctx context.Context, c caller) (TestEmailResultDTO, error) {
 		a, err := s.b.Accounts.Get(ctx, id)
 		if err != nil {
 			return TestEmailResultDTO{}, err
@@ -433,33 +435,38 @@ func (s *Accounts) SendTestEmail(id int64, in TestEmailInput) (TestEmailResultDT
 		if len(in.Subject) > maxTestSubject || len(in.Body) > maxTestBody {
 			return TestEmailResultDTO{}, fault.Invalid("body", "The test email is too long.")
 		}
-		m := mail.NewMsg()
-		if err := m.FromFormat(a.FromName, a.Email); err != nil {
-			return TestEmailResultDTO{}, fault.Invalid("from", "The account's address cannot be used as a sender.")
-		}
-		if err := m.To(strings.TrimSpace(in.To)); err != nil {
+		to := strings.TrimSpace(in.To)
+		if to == "" {
 			return TestEmailResultDTO{}, fault.Invalid("to", "Enter the recipient's email address.")
 		}
-		m.Subject(in.Subject)
-		m.SetBodyString(mail.TypeTextPlain, in.Body)
-		m.SetMessageID()
-		m.SetDate()
-		pw, err := s.b.Accounts.Password(ctx, id)
+		env, err := outbox.Render(outbox.Compose{From: outbox.Address{Name: a.FromName, Email: a.Email},
+			To: []outbox.Address{{Email: to}}, Subject: in.Subject, Text: in.Body})
+		if err != nil { // an address that cannot be used: invalid_input on its field
+			return TestEmailResultDTO{}, err
+		}
+		env.QueuedBy = c.user.ID
+		oid, err := s.b.Outbox.Enqueue(ctx, a.ID, env)
 		if err != nil {
 			return TestEmailResultDTO{}, err
 		}
-		cl, err := s.b.Dialer.SMTPLogin(ctx, a.SMTP, pw, nil)
+		it, err := s.b.awaitOutcome(ctx, oid, testEmailWait)
 		if err != nil {
 			return TestEmailResultDTO{}, err
 		}
-		defer cl.Close()
-		if err := cl.Send(m); err != nil {
-			return TestEmailResultDTO{}, connect.SMTPError(a.SMTP, err)
-		}
-		ids := m.GetGenHeader(mail.HeaderMessageID)
-		res := TestEmailResultDTO{Answer: m.ServerResponse()}
-		if len(ids) > 0 {
-			res.MessageID = ids[0]
+		res := TestEmailResultDTO{OutboxID: oid, MessageID: env.MessageID, State: string(it.State)}
+		switch it.State {
+		case outbox.Sent:
+			res.Answer = it.Reply
+		case outbox.Failed:
+			if err := s.b.Outbox.Cancel(ctx, oid); err != nil {
+				s.b.logger().Warn("outbox: cancel a refused test email", "id", oid, "err", err)
+			}
+			return TestEmailResultDTO{}, outcomeError(it)
+		default: // queued (waiting for a retry), sending, possibly sent: the Outbox follows it
+			res.Answer = it.ErrorReply
+			if it.State == outbox.Queued && it.NextAttempt.After(time.Now()) {
+				res.NextAttempt = it.NextAttempt.Format(time.RFC3339)
+			}
 		}
 		return res, nil
 	})

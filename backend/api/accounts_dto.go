@@ -204,10 +204,16 @@ type TestEmailInput struct {
 	Body    string `json:"body"`
 }
 
-// TestEmailResultDTO is the server's answer to the test email.
+// TestEmailResultDTO is the outcome of the test email: sent, with the server's answer; or
+// still in the outbox after SendTestEmail stopped waiting (queued for a later attempt,
+// sending, possibly sent), with the server's last answer if it gave one. A refusal is an
+// error, not a result.
 type TestEmailResultDTO struct {
-	MessageID string `json:"messageId"`
-	Answer    string `json:"answer"`
+	OutboxID    int64  `json:"outboxId"`
+	MessageID   string `json:"messageId"`
+	State       string `json:"state"`       // sent, queued, sending, possibly_sent
+	Answer      string `json:"answer"`      // the server's words
+	NextAttempt string `json:"nextAttempt"` // RFC 3339, when queued for a later attempt
 }
 
 // QuotaDTO is the quota of active accounts (Limit 0: no limit).

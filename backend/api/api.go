@@ -22,6 +22,7 @@ import (
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
 	"mailroom/backend/mailbox"
+	"mailroom/backend/outbox"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/users"
@@ -45,7 +46,10 @@ type Backend struct {
 	Discovery *discovery.Discoverer
 	Mailbox   *mailbox.Mailbox
 	Sync      *syncer.Engine
-	Dialogs   Dialogs
+	// Outbox sends every message (composer, test email). app.go builds it, with the
+	// transport factory in its Deps (the seam for API senders), and starts it.
+	Outbox  *outbox.Engine
+	Dialogs Dialogs
 	// Emit sends an event to the UI (Wails' EventsEmit); nil drops events (tests may record them).
 	Emit    func(name string, data any)
 	DataDir string
@@ -79,12 +83,20 @@ func (b *Backend) networkContext() (context.Context, context.CancelFunc) {
 // SyncEvents forwards the sync engine's events to the UI (syncer.Deps.Emit).
 func (b *Backend) SyncEvents() func(syncer.Event) { return syncEvent(b) }
 
-// accountChanged tells the sync engine an account was created, edited, enabled, disabled
-// or deleted.
+// OutboxEvents forwards the outbox's events to the UI (outbox.Deps.Emit).
+func (b *Backend) OutboxEvents() func(outbox.Event) { return outboxEvent(b) }
+
+// accountChanged tells the sync engine and the outbox an account was created, edited,
+// enabled, disabled or deleted.
 func (b *Backend) accountChanged(id int64) {
 	if b.Sync != nil {
 		if err := b.Sync.AccountChanged(id); err != nil {
 			b.logger().Warn("sync engine: account change", "account", id, "err", err)
+		}
+	}
+	if b.Outbox != nil {
+		if err := b.Outbox.AccountChanged(id); err != nil {
+			b.logger().Warn("outbox: account change", "account", id, "err", err)
 		}
 	}
 }
@@ -111,6 +123,7 @@ type Services struct {
 	Presets  *Presets
 	Mail     *Mail
 	Sync     *Sync
+	Outbox   *Outbox
 }
 
 // New builds the services over b. It does no I/O.
@@ -123,6 +136,7 @@ func New(b *Backend) *Services {
 		Presets:  &Presets{b: b},
 		Mail:     &Mail{b: b},
 		Sync:     &Sync{b: b},
+		Outbox:   &Outbox{b: b},
 	}
 }
 
@@ -133,7 +147,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code the UI translates, a message

@@ -10,12 +10,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wneessen/go-mail"
-
-	"mailroom/backend/connect"
 	"mailroom/backend/fault"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/message"
+	"mailroom/backend/outbox"
 	"mailroom/backend/syncer"
 )
 
@@ -340,12 +338,11 @@ func messageAddrs(as []mailbox.Address) []message.Address {
 	return out
 }
 
-// Send sends a message written in the composer through the account's SMTP server. (The
-// durable outbox replaces this direct send when it lands.)
+// Send queues a message written in the composer in the outbox and returns as soon as it is
+// committed (synced to disk): the account's outbox worker sends it, and the Outbox screen
+// follows it (the server's answer, a failure in its words, retries).
 func (s *Mail) Send(in SendInput) (SentDTO, error) {
-	return run(s.b, "Mail.Send", func(_ context.Context, c caller) (SentDTO, error) {
-		ctx, cancel := s.b.networkContext()
-		defer cancel()
+	return run(s.b, "Mail.Send", func(ctx context.Context, c caller) (SentDTO, error) {
 		if err := s.b.requireAccess(ctx, c, in.AccountID); err != nil {
 			return SentDTO{}, err
 		}
@@ -356,66 +353,41 @@ func (s *Mail) Send(in SendInput) (SentDTO, error) {
 		if acc.Disabled {
 			return SentDTO{}, fault.New(fault.Conflict, "This account is disabled: enable it to send from it.")
 		}
-		m := mail.NewMsg()
-		if err := m.FromFormat(acc.FromName, acc.Email); err != nil {
-			return SentDTO{}, fault.Invalid("from", "The account's address cannot be used as a sender.")
-		}
 		if len(in.To)+len(in.Cc)+len(in.Bcc) == 0 {
 			return SentDTO{}, fault.Invalid("to", "Add at least one recipient.")
 		}
-		for _, set := range []struct {
-			field string
-			addrs []AddressDTO
-			add   func(name, email string) error
-		}{
-			{"to", in.To, m.AddToFormat}, {"cc", in.Cc, m.AddCcFormat}, {"bcc", in.Bcc, m.AddBccFormat},
-		} {
-			for _, a := range set.addrs {
-				if err := set.add(a.Name, strings.TrimSpace(a.Email)); err != nil {
-					return SentDTO{}, fault.Invalid(set.field, fmt.Sprintf("%q is not an email address.", a.Email))
-				}
-			}
-		}
-		m.Subject(in.Subject)
-		m.SetMessageID()
-		m.SetDate()
-		if in.InReplyTo != "" {
-			m.SetGenHeader(mail.HeaderInReplyTo, in.InReplyTo)
-		}
-		if len(in.References) > 0 {
-			m.SetGenHeader(mail.HeaderReferences, strings.Join(in.References, " "))
-		}
-		text := in.Text
+		m := outbox.Compose{From: outbox.Address{Name: acc.FromName, Email: acc.Email},
+			To: outboxAddrs(in.To), Cc: outboxAddrs(in.Cc), Bcc: outboxAddrs(in.Bcc),
+			Subject: in.Subject, Text: in.Text, InReplyTo: in.InReplyTo, References: in.References}
 		if in.QuotedHTML != "" && strings.TrimSpace(in.QuotedText) != "" {
 			// The quote of an HTML original travels as HTML; its text version completes
 			// the text part, for readers that show only text.
-			text = strings.TrimRight(text, "\n") + "\n\n" + in.QuotedText
+			m.Text = strings.TrimRight(in.Text, "\n") + "\n\n" + in.QuotedText
 		}
-		m.SetBodyString(mail.TypeTextPlain, text)
 		if in.QuotedHTML != "" {
 			// The quote is re-sanitised here: whatever the webview sends, only what the
 			// sanitiser allows leaves in the message.
-			body := message.TextToHTML(in.Text) + message.Sanitize(in.QuotedHTML, message.SanitizeOptions{AllowRemoteImages: true}).HTML
-			m.AddAlternativeString(mail.TypeTextHTML, body)
+			m.HTML = message.TextToHTML(in.Text) + message.Sanitize(in.QuotedHTML, message.SanitizeOptions{AllowRemoteImages: true}).HTML
 		}
-		pw, err := s.b.Accounts.Password(ctx, acc.ID)
+		env, err := outbox.Render(m)
 		if err != nil {
 			return SentDTO{}, err
 		}
-		cl, err := s.b.Dialer.SMTPLogin(ctx, acc.SMTP, pw, nil)
+		env.QueuedBy = c.user.ID
+		id, err := s.b.Outbox.Enqueue(ctx, acc.ID, env)
 		if err != nil {
 			return SentDTO{}, err
 		}
-		defer cl.Close()
-		if err := cl.Send(m); err != nil {
-			return SentDTO{}, connect.SMTPError(acc.SMTP, err)
-		}
-		res := SentDTO{Answer: m.ServerResponse()}
-		if ids := m.GetGenHeader(mail.HeaderMessageID); len(ids) > 0 {
-			res.MessageID = ids[0]
-		}
-		return res, nil
+		return SentDTO{OutboxID: id, MessageID: env.MessageID, State: string(outbox.Queued)}, nil
 	})
+}
+
+func outboxAddrs(as []AddressDTO) []outbox.Address {
+	out := make([]outbox.Address, 0, len(as))
+	for _, a := range as {
+		out = append(out, outbox.Address{Name: a.Name, Email: strings.TrimSpace(a.Email)})
+	}
+	return out
 }
 
 // Sync reports and steers the sync engine (F8).

@@ -158,8 +158,10 @@ type SendInput struct {
 	References []string     `json:"references"`
 }
 
-// SentDTO is the server's answer to a sent message.
+// SentDTO says a message is queued: committed to the outbox, to be sent by the account's
+// worker (follow it with Outbox.Get and the outbox:changed event).
 type SentDTO struct {
-	MessageID string `json:"messageId"`
-	Answer    string `json:"answer"`
+	OutboxID  int64  `json:"outboxId"`
+	MessageID string `json:"messageId"` // without <>
+	State     string `json:"state"`     // "queued"
 }

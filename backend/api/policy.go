@@ -70,6 +70,14 @@ var policy = map[string]access{
 	"Sync.Cancel":          signedIn,
 	"Sync.SetFolderSynced": signedIn,
 
+	"Outbox.List":     signedIn,
+	"Outbox.SentLog":  signedIn,
+	"Outbox.Counts":   signedIn,
+	"Outbox.Get":      signedIn,
+	"Outbox.Retry":    signedIn,
+	"Outbox.Cancel":   signedIn,
+	"Outbox.MarkSent": signedIn,
+
 	"Presets.List":   admins,
 	"Presets.Save":   admins,
 	"Presets.Delete": admins,

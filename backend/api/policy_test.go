@@ -14,6 +14,7 @@ import (
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
 	"mailroom/backend/mailbox"
+	"mailroom/backend/outbox"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/users"
@@ -79,6 +80,14 @@ var allowed = map[string][]string{
 	"Sync.Cancel":          {super, admin, collab},
 	"Sync.SetFolderSynced": {super, admin, collab},
 
+	"Outbox.List":     {super, admin, collab},
+	"Outbox.SentLog":  {super, admin, collab},
+	"Outbox.Counts":   {super, admin, collab},
+	"Outbox.Get":      {super, admin, collab},
+	"Outbox.Retry":    {super, admin, collab},
+	"Outbox.Cancel":   {super, admin, collab},
+	"Outbox.MarkSent": {super, admin, collab},
+
 	"Presets.List":   {super, admin},
 	"Presets.Save":   {super, admin},
 	"Presets.Delete": {super, admin},
@@ -107,6 +116,13 @@ func newHarness(t *testing.T) *harness {
 		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")}),
 		Mailbox:   mailbox.New(db)}
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents()}, syncer.Options{})
+	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
+	// account's worker. Stopped before the database closes (cleanups run last first).
+	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.OutboxEvents()}, outbox.Options{})
+	if err := b.Outbox.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Outbox.Stop)
 	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
 	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
 	if err != nil {

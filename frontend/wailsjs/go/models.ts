@@ -582,6 +582,132 @@ export namespace api {
 	        this.language = source["language"];
 	    }
 	}
+	export class OutboxCountsDTO {
+	    queued: number;
+	    sending: number;
+	    sent: number;
+	    failed: number;
+	    possiblySent: number;
+	    cancelled: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new OutboxCountsDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.queued = source["queued"];
+	        this.sending = source["sending"];
+	        this.sent = source["sent"];
+	        this.failed = source["failed"];
+	        this.possiblySent = source["possiblySent"];
+	        this.cancelled = source["cancelled"];
+	    }
+	}
+	export class OutboxItemDTO {
+	    id: number;
+	    accountId: number;
+	    accountName: string;
+	    state: string;
+	    messageId: string;
+	    from: string;
+	    to: string[];
+	    subject: string;
+	    size: number;
+	    attempts: number;
+	    nextAttempt: string;
+	    errorCode: string;
+	    errorReason: string;
+	    errorMessage: string;
+	    serverReply: string;
+	    reply: string;
+	    copy: string;
+	    copyError: string;
+	    queuedBy: number;
+	    createdAt: string;
+	    updatedAt: string;
+	    sentAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new OutboxItemDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accountId = source["accountId"];
+	        this.accountName = source["accountName"];
+	        this.state = source["state"];
+	        this.messageId = source["messageId"];
+	        this.from = source["from"];
+	        this.to = source["to"];
+	        this.subject = source["subject"];
+	        this.size = source["size"];
+	        this.attempts = source["attempts"];
+	        this.nextAttempt = source["nextAttempt"];
+	        this.errorCode = source["errorCode"];
+	        this.errorReason = source["errorReason"];
+	        this.errorMessage = source["errorMessage"];
+	        this.serverReply = source["serverReply"];
+	        this.reply = source["reply"];
+	        this.copy = source["copy"];
+	        this.copyError = source["copyError"];
+	        this.queuedBy = source["queuedBy"];
+	        this.createdAt = source["createdAt"];
+	        this.updatedAt = source["updatedAt"];
+	        this.sentAt = source["sentAt"];
+	    }
+	}
+	export class OutboxPageDTO {
+	    items: OutboxItemDTO[];
+	    next: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new OutboxPageDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.items = this.convertValues(source["items"], OutboxItemDTO);
+	        this.next = source["next"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class OutboxQueryDTO {
+	    states: string[];
+	    accountId: number;
+	    cursor: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new OutboxQueryDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.states = source["states"];
+	        this.accountId = source["accountId"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
+	}
 	export class PresetDTO {
 	    domain: string;
 	    imap?: ServerDTO;
@@ -723,8 +849,9 @@ export namespace api {
 		}
 	}
 	export class SentDTO {
+	    outboxId: number;
 	    messageId: string;
-	    answer: string;
+	    state: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new SentDTO(source);
@@ -732,8 +859,9 @@ export namespace api {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.outboxId = source["outboxId"];
 	        this.messageId = source["messageId"];
-	        this.answer = source["answer"];
+	        this.state = source["state"];
 	    }
 	}
 	
@@ -946,8 +1074,11 @@ export namespace api {
 	    }
 	}
 	export class TestEmailResultDTO {
+	    outboxId: number;
 	    messageId: string;
+	    state: string;
 	    answer: string;
+	    nextAttempt: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new TestEmailResultDTO(source);
@@ -955,8 +1086,11 @@ export namespace api {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.outboxId = source["outboxId"];
 	        this.messageId = source["messageId"];
+	        this.state = source["state"];
 	        this.answer = source["answer"];
+	        this.nextAttempt = source["nextAttempt"];
 	    }
 	}
 	export class TestInput {

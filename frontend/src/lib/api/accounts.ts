@@ -351,7 +351,15 @@ export const accountsApi = {
   sendTestEmail: (id: number, input: TestEmailInput): Promise<TestEmailResult> =>
     call(async () => {
       const r = await Accounts.SendTestEmail(id, input);
-      return { messageId: text(r?.messageId), answer: text(r?.answer) };
+      const state = r?.state;
+      return {
+        outboxId: Number(r?.outboxId) || 0,
+        messageId: text(r?.messageId),
+        // An unknown state is taken as still queued: the Outbox screen says the rest.
+        state: state === 'sent' || state === 'sending' || state === 'possibly_sent' ? state : 'queued',
+        answer: text(r?.answer),
+        nextAttempt: text(r?.nextAttempt),
+      };
     }),
 };
 

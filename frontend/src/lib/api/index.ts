@@ -4,3 +4,22 @@ export * from './types';
 export { appApi, call, sessionApi, systemApi, usersApi } from './client';
 export { accountsApi, eventsApi, presetsApi, PROBE_STEP_EVENT } from './accounts';
 export { MAIL_CHANGED_EVENT, mailApi, mailEventsApi, PAGE_SIZE, SYNC_PROGRESS_EVENT, syncApi } from './mail';
+export {
+  COPY_STATES,
+  emptyCounts,
+  OUTBOX_CHANGED_EVENT,
+  OUTBOX_PAGE_SIZE,
+  OUTBOX_REASONS,
+  OUTBOX_STATES,
+  isOutboxState,
+  outboxApi,
+  outboxEventsApi,
+  type CopyState,
+  type OutboxCounts,
+  type OutboxEvent,
+  type OutboxItem,
+  type OutboxPage,
+  type OutboxQuery,
+  type OutboxReason,
+  type OutboxState,
+} from './outbox';

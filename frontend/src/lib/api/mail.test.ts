@@ -70,8 +70,8 @@ describe('mail calls', () => {
     await expect(mailApi.setFlags([1], 'seen', true)).rejects.toBeInstanceOf(ApiError);
   });
 
-  it('sends the composer’s message as the backend takes it', async () => {
-    vi.mocked(Mail.Send).mockResolvedValue({ messageId: '<m@x>', answer: '250 2.0.0 Ok' } as never);
+  it('queues the composer’s message as the backend takes it', async () => {
+    vi.mocked(Mail.Send).mockResolvedValue({ outboxId: 41, messageId: 'm@x', state: 'queued' } as never);
     const r = await mailApi.send({
       accountId: 2,
       to: [{ name: 'Bob', email: 'bob@example.test' }],
@@ -84,7 +84,7 @@ describe('mail calls', () => {
       inReplyTo: '<a@b>',
       references: ['<a@b>'],
     });
-    expect(r).toEqual({ messageId: '<m@x>', answer: '250 2.0.0 Ok' });
+    expect(r).toEqual({ outboxId: 41, messageId: 'm@x' });
     expect(vi.mocked(Mail.Send).mock.calls[0][0]).toMatchObject({ accountId: 2, to: [{ name: 'Bob', email: 'bob@example.test' }], quotedHtml: '<p>q</p>', quotedText: '> q' });
   });
 

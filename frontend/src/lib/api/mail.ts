@@ -290,7 +290,7 @@ export const mailApi = {
   send: (input: SendInput): Promise<SendResult> =>
     call(async () => {
       const r = await Mail.Send(toWireSend(input));
-      return { messageId: text(r?.messageId), answer: text(r?.answer) };
+      return { outboxId: num(r?.outboxId), messageId: text(r?.messageId) };
     }),
 };
 

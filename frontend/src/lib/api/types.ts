@@ -271,10 +271,16 @@ export interface TestEmailInput {
   body: string;
 }
 
+/** The test email's outcome: sent, or still in the outbox when Mailroom stopped waiting
+ * (queued for a later attempt, sending, possibly sent). A refusal rejects instead. */
 export interface TestEmailResult {
+  outboxId: number;
   messageId: string;
-  /** The server's answer. */
+  state: 'sent' | 'queued' | 'sending' | 'possibly_sent';
+  /** The server's answer: to the message when sent, its last refusal when queued again. */
   answer: string;
+  /** When the next attempt is due (ISO 8601), for a message queued for later; "" otherwise. */
+  nextAttempt: string;
 }
 
 export interface Quota {
@@ -477,10 +483,11 @@ export interface SendInput {
   references: string[];
 }
 
+/** A message the composer sent is queued: committed to the outbox, whose worker sends it
+ * (the Outbox screen follows it). */
 export interface SendResult {
+  outboxId: number;
   messageId: string;
-  /** The server's answer. */
-  answer: string;
 }
 
 export interface SyncStatus {

@@ -8,6 +8,7 @@ vi.mock('$lib/api', async (importOriginal) => {
 
 import { ApiError, mailApi, type Draft } from '$lib/api';
 import { composer } from './composer';
+import { toasts } from './toasts';
 
 const draft: Draft = {
   accountId: 3,
@@ -41,15 +42,20 @@ describe('the composer', () => {
     expect(get(composer)).toMatchObject({ status: 'unavailable', error: { code: 'not_found' } });
   });
 
-  it('a sent message shows the server’s answer', async () => {
+  it('a queued message closes the composer and says so, with a way to the Outbox', async () => {
+    toasts.reset();
     vi.mocked(mailApi.draft).mockResolvedValue(draft);
     await composer.start(9, 'reply', [{ id: 3 }]);
-    vi.mocked(mailApi.send).mockResolvedValue({ messageId: '<m@x>', answer: '250 2.0.0 Ok: queued' });
+    vi.mocked(mailApi.send).mockResolvedValue({ outboxId: 12, messageId: 'm@x' });
     const form = { ...get(composer).start, body: 'Merci' };
     expect(await composer.send(form)).toBe(true);
-    expect(get(composer)).toMatchObject({ status: 'sent', result: { answer: '250 2.0.0 Ok: queued' } });
+    expect(get(composer).status).toBe('closed');
+    expect(get(toasts)).toMatchObject([
+      { kind: 'info', message: { key: 'mail.compose.queued' }, action: { label: { key: 'mail.compose.openOutbox' }, screen: 'outbox' } },
+    ]);
     expect(vi.mocked(mailApi.send).mock.calls[0][0]).toMatchObject({ accountId: 3, text: 'Merci', inReplyTo: '<a@b>' });
     expect(composer.wouldLose(form)).toBe(false);
+    toasts.reset();
   });
 
   it('a refused send keeps the form editable, with the server’s words', async () => {

@@ -1,14 +1,17 @@
 // The composer: opened from a message (reply, reply all, forward) with the draft the
-// backend prepares, sent through Mail.Send. The form itself is the composer component's;
-// this store prepares it, sends it and keeps the outcome. Nothing typed is lost when
-// sending fails: the form stays as it was, with the error.
+// backend prepares, queued in the outbox through Mail.Send. The form itself is the
+// composer component's; this store prepares it and queues it. Once queued (committed to
+// disk) the composer closes and a toast says so, with a link to the Outbox, which follows
+// the sending. Nothing typed is lost when queueing fails: the form stays, with the error.
 import { get, writable } from 'svelte/store';
-import { mailApi, toApiError, type Account, type ApiError, type DraftMode, type SendResult } from '$lib/api';
+import { mailApi, toApiError, type Account, type ApiError, type DraftMode } from '$lib/api';
 import { changed, emptyForm, formFromDraft, toSendInput, type ComposeForm } from '$lib/mail/compose';
+import { toasts } from './toasts';
 
 /** loading: the draft is being prepared; unavailable: it could not be (error says why);
- * editing: the form (after a failed send too, with error); sending; sent (result). */
-export type ComposerStatus = 'closed' | 'loading' | 'unavailable' | 'editing' | 'sending' | 'sent';
+ * editing: the form (after a refused send too, with error); sending: being queued. Once
+ * queued the composer closes. */
+export type ComposerStatus = 'closed' | 'loading' | 'unavailable' | 'editing' | 'sending';
 
 export interface ComposerData {
   status: ComposerStatus;
@@ -21,13 +24,12 @@ export interface ComposerData {
   start: ComposeForm;
   /** Why the draft could not be prepared, or why the last send failed. */
   error: ApiError | null;
-  result: SendResult | null;
 }
 
 let session = 0;
 
 function initial(): ComposerData {
-  return { status: 'closed', session, mode: 'reply', sourceId: null, start: emptyForm(), error: null, result: null };
+  return { status: 'closed', session, mode: 'reply', sourceId: null, start: emptyForm(), error: null };
 }
 
 const store = writable<ComposerData>(initial());
@@ -47,16 +49,18 @@ async function start(id: number, mode: DraftMode, usable: readonly Pick<Account,
   }
 }
 
-/** send sends the form; it resolves to whether it was sent. */
+/** send queues the form in the outbox; it resolves to whether it was queued. */
 async function send(form: ComposeForm): Promise<boolean> {
   const s = get(store);
   if (s.status !== 'editing') return false;
   const mine = session;
   store.update((x) => ({ ...x, status: 'sending', error: null }));
   try {
-    const result = await mailApi.send(toSendInput(form));
+    await mailApi.send(toSendInput(form));
     if (mine !== session) return false;
-    store.update((x) => ({ ...x, status: 'sent', result }));
+    // The message is safe on disk: the composer's job is done.
+    close();
+    toasts.info({ key: 'mail.compose.queued' }, { label: { key: 'mail.compose.openOutbox' }, screen: 'outbox' });
     return true;
   } catch (e) {
     if (mine !== session) return false;

@@ -3,6 +3,13 @@
 import { writable } from 'svelte/store';
 import type { ApiError } from '$lib/api';
 import type { Message } from '$lib/i18n/keys';
+import type { Screen } from './navigation';
+
+/** A link in a toast to the screen where the rest is (e.g. "Queued" → the Outbox). */
+export interface ToastAction {
+  label: Message;
+  screen: Screen;
+}
 
 export interface Toast {
   id: number;
@@ -10,6 +17,7 @@ export interface Toast {
   message: Message;
   /** An error's technical details (the backend's words), shown on demand. */
   error: ApiError | null;
+  action: ToastAction | null;
 }
 
 /** How long a toast stays: errors longer, to be read. */
@@ -25,10 +33,10 @@ function dismiss(id: number): void {
   store.update((l) => l.filter((t) => t.id !== id));
 }
 
-function push(kind: Toast['kind'], message: Message, error: ApiError | null = null): number {
+function push(kind: Toast['kind'], message: Message, error: ApiError | null = null, action: ToastAction | null = null): number {
   const id = nextId++;
   // At most three at once: the oldest goes.
-  store.update((l) => [...l, { id, kind, message, error }].slice(-3));
+  store.update((l) => [...l, { id, kind, message, error, action }].slice(-3));
   timers.set(
     id,
     setTimeout(() => dismiss(id), TOAST_MS[kind]),
@@ -38,7 +46,7 @@ function push(kind: Toast['kind'], message: Message, error: ApiError | null = nu
 
 export const toasts = {
   subscribe: store.subscribe,
-  info: (message: Message) => push('info', message),
+  info: (message: Message, action: ToastAction | null = null) => push('info', message, null, action),
   error: (message: Message, error: ApiError | null = null) => push('error', message, error),
   dismiss,
   reset(): void {

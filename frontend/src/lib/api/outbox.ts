@@ -1,0 +1,226 @@
+// The outbox (the durable send queue): its messages, their counts, the sent log, and the
+// user's decisions (retry, cancel, mark as sent). Like client.ts, every call goes through
+// `call`; every result is mapped to the UI's types, an unknown state to the safest known one.
+import * as Outbox from '../../../wailsjs/go/api/Outbox';
+import { api } from '../../../wailsjs/go/models';
+import { EventsOn } from '../../../wailsjs/runtime/runtime';
+import { call } from './client';
+import { isErrorCode, type ErrorCode } from './errors';
+
+/** The Wails event saying the outbox changed (backend/api OutboxChangedEvent). */
+export const OUTBOX_CHANGED_EVENT = 'outbox:changed';
+
+/** The states of a message, in the order the Outbox screen shows them (backend/outbox States). */
+export const OUTBOX_STATES = ['queued', 'sending', 'possibly_sent', 'failed', 'sent', 'cancelled'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+export function isOutboxState(v: unknown): v is OutboxState {
+  return typeof v === 'string' && (OUTBOX_STATES as readonly string[]).includes(v);
+}
+
+/** Reasons finer than an error code, kept with a failed message (backend/outbox Reason…). */
+export const OUTBOX_REASONS = [
+  'smtp_auth_disabled',
+  'message_too_large',
+  'recipients_refused',
+  'gave_up',
+  'possibly_sent',
+  'interrupted',
+  'account_disabled',
+] as const;
+export type OutboxReason = (typeof OUTBOX_REASONS)[number];
+
+/** Where a sent message's copy in the IMAP Sent folder is (backend/outbox CopyState). */
+export const COPY_STATES = ['none', 'pending', 'done', 'failed'] as const;
+export type CopyState = (typeof COPY_STATES)[number];
+
+export interface OutboxItem {
+  id: number;
+  accountId: number;
+  accountName: string;
+  state: OutboxState;
+  messageId: string;
+  from: string;
+  /** Every envelope recipient: To, Cc and Bcc. */
+  to: string[];
+  subject: string;
+  size: number;
+  /** Attempts since it was queued or last retried. */
+  attempts: number;
+  /** When the next attempt is due (ISO 8601); "" unless it waits after a temporary failure. */
+  nextAttempt: string;
+  /** The last failure's code, or null. */
+  errorCode: ErrorCode | null;
+  errorReason: OutboxReason | null;
+  /** The outbox's words (English), kept as a detail. */
+  errorMessage: string;
+  /** The server's own words when it refused, with its code ("550 5.1.1 …"). */
+  serverReply: string;
+  /** The server's answer when sent. */
+  reply: string;
+  copy: CopyState;
+  copyError: string;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string;
+}
+
+export interface OutboxPage {
+  items: OutboxItem[];
+  next: string;
+}
+
+export type OutboxCounts = Record<OutboxState, number>;
+
+export interface OutboxQuery {
+  /** Empty: every state. */
+  states: OutboxState[];
+  /** 0: every account the user may use. */
+  accountId: number;
+}
+
+/** What the outbox:changed event says; the UI re-reads what it shows. */
+export interface OutboxEvent {
+  kind: 'item' | 'counts' | 'account' | 'copies';
+  accountId: number;
+  itemId: number;
+  state: OutboxState | null;
+  /** Kind account or copies: the trouble (null when it is over); kind item: why it failed. */
+  code: ErrorCode | null;
+  reason: string;
+  message: string;
+}
+
+// --- from the wire ------------------------------------------------------------------
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function code(v: unknown): ErrorCode | null {
+  if (v === '' || v === null || v === undefined) return null;
+  // A code this version does not know is still a failure.
+  return isErrorCode(v) ? v : 'internal';
+}
+
+export function toOutboxItem(w: Partial<api.OutboxItemDTO> | null | undefined): OutboxItem {
+  const reason = text(w?.errorReason);
+  const copy = text(w?.copy);
+  return {
+    id: num(w?.id),
+    accountId: num(w?.accountId),
+    accountName: text(w?.accountName),
+    // Unknown: shown as sending, the state in which the user can do nothing rash.
+    state: isOutboxState(w?.state) ? w.state : 'sending',
+    messageId: text(w?.messageId),
+    from: text(w?.from),
+    to: Array.isArray(w?.to) ? w.to.map(text).filter(Boolean) : [],
+    subject: text(w?.subject),
+    size: num(w?.size),
+    attempts: num(w?.attempts),
+    nextAttempt: text(w?.nextAttempt),
+    errorCode: code(w?.errorCode),
+    errorReason: (OUTBOX_REASONS as readonly string[]).includes(reason) ? (reason as OutboxReason) : null,
+    errorMessage: text(w?.errorMessage),
+    serverReply: text(w?.serverReply),
+    reply: text(w?.reply),
+    copy: (COPY_STATES as readonly string[]).includes(copy) ? (copy as CopyState) : 'none',
+    copyError: text(w?.copyError),
+    createdAt: text(w?.createdAt),
+    updatedAt: text(w?.updatedAt),
+    sentAt: text(w?.sentAt),
+  };
+}
+
+export function toOutboxPage(p: { items?: unknown[] | null; next?: string } | null | undefined): OutboxPage {
+  return {
+    items: Array.isArray(p?.items) ? p.items.map((x) => toOutboxItem(x as api.OutboxItemDTO)) : [],
+    next: text(p?.next),
+  };
+}
+
+export function emptyCounts(): OutboxCounts {
+  return { queued: 0, sending: 0, possibly_sent: 0, failed: 0, sent: 0, cancelled: 0 };
+}
+
+export function toOutboxCounts(c: Partial<api.OutboxCountsDTO> | null | undefined): OutboxCounts {
+  return {
+    queued: num(c?.queued),
+    sending: num(c?.sending),
+    possibly_sent: num(c?.possiblySent),
+    failed: num(c?.failed),
+    sent: num(c?.sent),
+    cancelled: num(c?.cancelled),
+  };
+}
+
+const EVENT_KINDS = ['item', 'counts', 'account', 'copies'] as const;
+
+/** The event's payload (backend/api OutboxEventDTO; not in the generated models, which
+ * hold only the methods' types). */
+interface OutboxEventWire {
+  kind?: string;
+  accountId?: number;
+  itemId?: number;
+  state?: string;
+  code?: string;
+  reason?: string;
+  message?: string;
+}
+
+export function toOutboxEvent(w: OutboxEventWire | null | undefined): OutboxEvent | null {
+  const kind = text(w?.kind);
+  if (!(EVENT_KINDS as readonly string[]).includes(kind)) return null;
+  return {
+    kind: kind as OutboxEvent['kind'],
+    accountId: num(w?.accountId),
+    itemId: num(w?.itemId),
+    state: isOutboxState(w?.state) ? w.state : null,
+    code: code(w?.code),
+    reason: text(w?.reason),
+    message: text(w?.message),
+  };
+}
+
+/** Rows per page when the caller does not say. */
+export const OUTBOX_PAGE_SIZE = 50;
+
+function wireQuery(q: Partial<OutboxQuery>, cursor: string, limit: number): api.OutboxQueryDTO {
+  return api.OutboxQueryDTO.createFrom({ states: [...(q.states ?? [])], accountId: q.accountId ?? 0, cursor, limit });
+}
+
+// --- the calls ----------------------------------------------------------------------
+
+export const outboxApi = {
+  /** list returns a page of the outbox, newest first; pass the previous page's next as cursor. */
+  list: (q: Partial<OutboxQuery>, cursor = '', limit = OUTBOX_PAGE_SIZE): Promise<OutboxPage> =>
+    call(async () => toOutboxPage(await Outbox.List(wireQuery(q, cursor, limit)))),
+  /** sentLog returns the sent messages, the last sent first. */
+  sentLog: (accountId = 0, cursor = '', limit = OUTBOX_PAGE_SIZE): Promise<OutboxPage> =>
+    call(async () => toOutboxPage(await Outbox.SentLog(wireQuery({ accountId }, cursor, limit)))),
+  counts: (): Promise<OutboxCounts> => call(async () => toOutboxCounts(await Outbox.Counts())),
+  get: (id: number): Promise<OutboxItem> => call(async () => toOutboxItem(await Outbox.Get(id))),
+  retry: (id: number): Promise<void> => call(() => Outbox.Retry(id)),
+  cancel: (id: number): Promise<void> => call(() => Outbox.Cancel(id)),
+  markSent: (id: number): Promise<void> => call(() => Outbox.MarkSent(id)),
+};
+
+export const outboxEventsApi = {
+  /** onChanged calls fn with every change of the outbox; it returns the function that
+   * stops listening. Without the runtime (tests, a plain browser) it listens to nothing. */
+  onChanged(fn: (e: OutboxEvent) => void): () => void {
+    try {
+      const off = EventsOn(OUTBOX_CHANGED_EVENT, (data: OutboxEventWire) => {
+        const e = toOutboxEvent(data);
+        if (e) fn(e);
+      });
+      return typeof off === 'function' ? off : () => {};
+    } catch {
+      return () => {};
+    }
+  },
+};
