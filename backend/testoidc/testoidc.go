@@ -7,6 +7,12 @@
 //	p := testoidc.Start(t, testoidc.Options{Email: "ana@example.test", Rotate: true})
 //	cfg := p.ProviderEndpoints() // point the app's provider at it
 //
+// The same provider also runs as a program for the whole test environment
+// (cmd/testoidc, started by scripts/testenv/up.sh), because Dovecot's passdb oauth2 must
+// reach its introspection endpoint for as long as Dovecot runs. There Options.Control
+// opens PathMint and PathExpire, so test processes can get tokens for any account and
+// expire one token without touching the others'.
+//
 // Why not github.com/oauth2-proxy/mockoidc: it has no revocation or introspection endpoint,
 // never rotates refresh tokens, and insists on a client secret (Microsoft's installed-app
 // clients have none). ID tokens are signed, and the JWKS served, by go-oidc's own oidctest,
@@ -21,6 +27,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -45,6 +52,12 @@ type Options struct {
 	// RefreshTokenTTL, when set, is announced as refresh_token_expires_in (as Google does
 	// for apps in testing mode).
 	RefreshTokenTTL time.Duration
+	// LoginHint makes authorisation sign in as the login_hint parameter's address when
+	// there is one, as a user choosing that account at Google's or Microsoft's page does.
+	LoginHint bool
+	// Control serves PathMint and PathExpire, for tests in other processes than the
+	// provider's. Off by default: an in-process test has the Provider's methods.
+	Control bool
 }
 
 // Provider is a running test provider.
@@ -52,8 +65,10 @@ type Provider struct {
 	URL  string
 	opts Options
 	srv  *httptest.Server
-	key  *rsa.PrivateKey
-	keys *oidctest.Server
+
+	keysOnce sync.Once
+	key      *rsa.PrivateKey
+	keys     *oidctest.Server
 
 	mu           sync.Mutex
 	email        string
@@ -94,26 +109,38 @@ const (
 	PathKeys       = "/keys"
 	PathRevoke     = "/revoke"
 	PathIntrospect = "/introspect"
+
+	// PathMint (Options.Control): POST username=<address> issues an access and a refresh
+	// token for that address as if it had signed in, answered as the token endpoint does.
+	PathMint = "/testing/mint"
+	// PathExpire (Options.Control): POST token=<access token> makes that token expired.
+	PathExpire = "/testing/expire"
 )
 
 var (
-	keyOnce    sync.Once
-	sharedKey  *rsa.PrivateKey
-	strangeKey *rsa.PrivateKey
+	keyOnce, strangeOnce  sync.Once
+	sharedKey, strangeKey *rsa.PrivateKey
 )
 
-// keys are generated once per test binary: RSA generation is slow under -race.
-func signingKeys() (*rsa.PrivateKey, *rsa.PrivateKey) {
-	keyOnce.Do(func() {
-		var err error
-		if sharedKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if strangeKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-	})
-	return sharedKey, strangeKey
+// signingKey is generated once per process, on first use: RSA generation takes up to a
+// second here (more under -race), and most uses (introspection, minted tokens) need none.
+func signingKey() *rsa.PrivateKey {
+	keyOnce.Do(func() { sharedKey = mustRSAKey() })
+	return sharedKey
+}
+
+// unknownKey signs the forged ID tokens of SignWithUnknownKey.
+func unknownKey() *rsa.PrivateKey {
+	strangeOnce.Do(func() { strangeKey = mustRSAKey() })
+	return strangeKey
+}
+
+func mustRSAKey() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
 }
 
 const keyID = "testoidc-1"
@@ -121,6 +148,16 @@ const keyID = "testoidc-1"
 // Start runs a provider until the test ends.
 func Start(t testing.TB, o Options) *Provider {
 	t.Helper()
+	p, err := Listen("127.0.0.1:0", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Listen runs a provider on addr (host:port; port 0 picks a free one) until Close.
+func Listen(addr string, o Options) (*Provider, error) {
 	if o.ClientID == "" {
 		o.ClientID = "test-client"
 	}
@@ -130,26 +167,39 @@ func Start(t testing.TB, o Options) *Provider {
 	if o.AccessTTL == 0 {
 		o.AccessTTL = time.Hour
 	}
-	key, _ := signingKeys()
 	p := &Provider{
-		opts: o, key: key, email: o.Email,
+		opts: o, email: o.Email,
 		codes: map[string]*codeGrant{}, refresh: map[string]*refreshGrant{},
 		access: map[string]*accessGrant{}, counts: map[string]int{},
-		keys: &oidctest.Server{PublicKeys: []oidctest.PublicKey{{PublicKey: key.Public(), KeyID: keyID, Algorithm: oidc.RS256}}},
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("testoidc: %w", err)
 	}
 	p.srv = httptest.NewUnstartedServer(p)
 	p.srv.Listener.Close()
 	p.srv.Listener = ln
 	p.srv.Start()
 	p.URL = p.srv.URL
-	p.keys.SetIssuer(p.URL)
-	t.Cleanup(p.srv.Close)
-	return p
+	return p, nil
 }
+
+// signer returns the key that signs ID tokens and the server of discovery and JWKS, made
+// on first use (see signingKey).
+func (p *Provider) signer() (*rsa.PrivateKey, *oidctest.Server) {
+	p.keysOnce.Do(func() {
+		p.key = signingKey()
+		p.keys = &oidctest.Server{PublicKeys: []oidctest.PublicKey{{PublicKey: p.key.Public(), KeyID: keyID, Algorithm: oidc.RS256}}}
+		p.keys.SetIssuer(p.URL)
+	})
+	return p.key, p.keys
+}
+
+// WarmUp makes the signing key now rather than at the first request that needs it.
+func (p *Provider) WarmUp() { p.signer() }
+
+// Close stops the provider and waits for requests in progress.
+func (p *Provider) Close() { p.srv.Close() }
 
 // ClientID is the client the provider accepts.
 func (p *Provider) ClientID() string { return p.opts.ClientID }
@@ -238,8 +288,15 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.revoke(w, r)
 	case PathIntrospect:
 		p.introspect(w, r)
+	case PathMint, PathExpire:
+		if !p.opts.Control {
+			http.NotFound(w, r)
+			return
+		}
+		p.control(w, r)
 	default: // discovery and keys
-		p.keys.ServeHTTP(w, r)
+		_, keys := p.signer()
+		keys.ServeHTTP(w, r)
 	}
 }
 
@@ -276,9 +333,13 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		back.Set("error", "access_denied")
 		back.Set("error_description", "The user denied access")
 	} else {
+		email := p.email
+		if h := q.Get("login_hint"); p.opts.LoginHint && h != "" {
+			email = h
+		}
 		code := random()
 		p.issued = append(p.issued, code)
-		p.codes[code] = &codeGrant{email: p.email, challenge: q.Get("code_challenge"),
+		p.codes[code] = &codeGrant{email: email, challenge: q.Get("code_challenge"),
 			redirectURI: q.Get("redirect_uri"), nonce: q.Get("nonce"), scope: q.Get("scope")}
 		back.Set("code", code)
 	}
@@ -397,9 +458,9 @@ func (p *Provider) issue(email, scope, nonce string, withRefresh bool) tokenResp
 			claims["nonce"] = nonce
 		}
 		raw, _ := json.Marshal(claims)
-		key := p.key
+		key, _ := p.signer()
 		if p.badSigner {
-			_, key = signingKeys()
+			key = unknownKey()
 		}
 		resp.IDToken = oidctest.SignIDToken(key, keyID, oidc.RS256, string(raw))
 		p.issued = append(p.issued, resp.IDToken)
@@ -479,21 +540,92 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// control serves PathMint and PathExpire.
+func (p *Provider) control(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	r.ParseForm()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch r.URL.Path {
+	case PathMint:
+		user := r.PostForm.Get("username")
+		if !strings.Contains(user, "@") {
+			http.Error(w, "username=<address> is required", http.StatusBadRequest)
+			return
+		}
+		resp := p.issue(user, r.PostForm.Get("scope"), "", true)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		json.NewEncoder(w).Encode(resp)
+	case PathExpire:
+		a := p.access[r.PostForm.Get("token")]
+		if a == nil {
+			http.Error(w, "unknown access token", http.StatusNotFound)
+			return
+		}
+		a.expiry = time.Now().Add(-time.Second)
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
 // XOAuth2Server returns a server side of the XOAUTH2 SASL mechanism (go-sasl has none) that
 // accepts a bearer token this provider issued to the user named in the exchange, and then
 // calls login with that user. A refused token gets the JSON challenge Gmail sends, and the
 // exchange fails after the client's empty answer, as with Gmail and Outlook.
 func (p *Provider) XOAuth2Server(login func(username string) error) sasl.Server {
-	return &xoauth2Server{p: p, login: login}
+	return NewXOAuth2Server(func(token string) (string, bool, error) {
+		email, ok := p.Introspect(token)
+		return email, ok, nil
+	}, login)
+}
+
+// Introspector says whether a bearer token is active and whose it is.
+type Introspector func(token string) (username string, active bool, err error)
+
+// NewXOAuth2Server is XOAuth2Server for any introspector, e.g. RemoteIntrospector for a
+// provider running in another process.
+func NewXOAuth2Server(introspect Introspector, login func(username string) error) sasl.Server {
+	return &xoauth2Server{introspect: introspect, login: login}
+}
+
+// introspectTimeout bounds one introspection request, as Dovecot's timeout_msecs does.
+const introspectTimeout = 10 * time.Second
+
+// RemoteIntrospector asks an RFC 7662 endpoint (e.g. URL+PathIntrospect) the way Dovecot's
+// passdb oauth2 does with introspection_mode = post: POST token=…, then "active" and
+// "username" from the JSON answer.
+func RemoteIntrospector(endpoint string) Introspector {
+	client := &http.Client{Timeout: introspectTimeout}
+	return func(token string) (string, bool, error) {
+		resp, err := client.PostForm(endpoint, url.Values{"token": {token}})
+		if err != nil {
+			return "", false, fmt.Errorf("testoidc: introspection: %w", err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return "", false, fmt.Errorf("testoidc: introspection: HTTP %d", resp.StatusCode)
+		}
+		var answer struct {
+			Active   bool   `json:"active"`
+			Username string `json:"username"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+			return "", false, fmt.Errorf("testoidc: introspection answer: %w", err)
+		}
+		return answer.Username, answer.Active, nil
+	}
 }
 
 // ErrXOAuth2Refused ends an XOAUTH2 exchange whose token was refused.
 var ErrXOAuth2Refused = errors.New("invalid credentials (bearer token refused)")
 
 type xoauth2Server struct {
-	p       *Provider
-	login   func(string) error
-	refused bool
+	introspect Introspector
+	login      func(string) error
+	refused    bool
 }
 
 func (s *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
@@ -514,7 +646,11 @@ func (s *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
 	if user == "" || token == "" {
 		return nil, true, errors.New("malformed XOAUTH2 response")
 	}
-	if email, ok := s.p.Introspect(token); !ok || !strings.EqualFold(email, user) {
+	email, ok, err := s.introspect(token)
+	if err != nil {
+		return nil, true, err
+	}
+	if !ok || !strings.EqualFold(email, user) {
 		s.refused = true
 		return []byte(`{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}`), false, nil
 	}
