@@ -11,7 +11,7 @@ DEVBIN  := build/bin/mailroom-dev
 
 export CGO_ENABLED := 1
 
-.PHONY: run build dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync vet fmt lint clean
+.PHONY: run build dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send crash-test vet fmt lint clean
 
 ## run: install what is missing, build, and open Mailroom
 run: build
@@ -44,6 +44,17 @@ bench:
 ## bench-sync: Mailroom's IMAP sync against mbsync on a generated 10,000-message mailbox
 bench-sync:
 	@scripts/bench.sh sync
+
+## bench-send: 1,000 personalised messages through the outbox to the test Postfix, against
+## go-mail over one connection in the same run; last line: send: outbox_msgs_per_s=… ratio=…
+bench-send:
+	@scripts/bench.sh send
+
+## crash-test: the outbox's SIGKILL test with more kills than make test's 20
+## (MAILROOM_CRASH_KILLS, default here 100)
+crash-test:
+	MAILROOM_CRASH_KILLS=$${MAILROOM_CRASH_KILLS:-100} MAILROOM_REQUIRE_INTEGRATION=1 scripts/testenv/with-env.sh \
+		go test -tags $(TAGS) -run 'TestSIGKILLLosesNothingAndDuplicatesAtMostOncePerKill' -count 1 -timeout 60m -v ./backend/outbox/
 
 vet:
 	go vet -tags $(TAGS) ./...

@@ -10,6 +10,12 @@
 #                           runs (default 3). Its last line:
 #                           sync: full_s=… mbsync_full_s=… ratio=… first50_s=… resync_s=…
 #                                 mbsync_resync_s=… resync_ratio=… idle_p95_s=… rss_mb=…
+#   scripts/bench.sh send   `make bench-send`: 1,000 distinct personalised messages through the
+#                           outbox to the project's Postfix, against go-mail sending the same
+#                           messages over one connection in the same run (BenchmarkOutboxSend,
+#                           backend/outbox/bench_test.go; medians of BENCH_RUNS rounds, default
+#                           3). Its last line:
+#                           send: outbox_msgs_per_s=… raw_msgs_per_s=… ratio=…
 #   scripts/bench.sh list   one page of the inbox list over 100,000 stored messages.
 #   scripts/bench.sh        `make bench`: all of them.
 set -euo pipefail
@@ -39,13 +45,26 @@ bench_sync() {
   echo "$line"
 }
 
+bench_send() {
+  local runs=${BENCH_RUNS:-3}
+  [ "$runs" -ge 3 ] || { echo "BENCH_RUNS must be at least 3 (medians)" >&2; exit 1; }
+  MAILROOM_REQUIRE_INTEGRATION=1 scripts/testenv/with-env.sh go test -run '^$' -bench 'BenchmarkOutboxSend$' \
+    -benchtime "${runs}x" -timeout 30m -tags "$TAGS" ./backend/outbox/ | tee build/logs/bench-send.log
+  local line
+  line=$(grep -E '^send: outbox_msgs_per_s=' build/logs/bench-send.log | tail -n 1)
+  [ -n "$line" ] || { echo "the send benchmark printed no summary" >&2; exit 1; }
+  echo
+  echo "$line"
+}
+
 bench_list() {
   go test -run '^$' -bench 'BenchmarkListPage' -tags "$TAGS" ./backend/mailbox/ | tee build/logs/bench-list.log
 }
 
 case "$what" in
   sync) bench_sync ;;
+  send) bench_send ;;
   list) bench_list ;;
-  all) bench_list; bench_sync ;;
-  *) echo "usage: $0 [sync|list]" >&2; exit 2 ;;
+  all) bench_list; bench_send; bench_sync ;;
+  *) echo "usage: $0 [sync|send|list]" >&2; exit 2 ;;
 esac
