@@ -9,6 +9,15 @@
 //
 // Settings live in SQLite; the password lives only in the vault, under a key made from a
 // random per-account id (so two databases on one machine never share keychain items).
+//
+// An account sends through its SMTP server or through an API sender (Postmark, Mailgun;
+// Sender): a mailbox that receives over IMAP may send through Postmark ("receive here, send
+// there"), and an API sender may be an account of its own, without IMAP (send-only, never
+// synced). The API token or key is a second secret in the vault (SenderSecret):
+//
+//	acc, err := reg.CreateWith(ctx, creatorID, accounts.NewAccount{Email: "ada@example.com",
+//		Sender: accounts.Sender{Kind: accounts.Postmark}}, accounts.Secrets{Sender: token})
+//	token, err := reg.SenderSecret(ctx, acc.ID)
 package accounts
 
 import (
@@ -47,6 +56,37 @@ type Server struct {
 	Username string
 }
 
+// SenderKind is how an account sends its mail.
+type SenderKind string
+
+// The ways to send.
+const (
+	SMTPSender SenderKind = "smtp"     // the account's own SMTP server (the default)
+	Postmark   SenderKind = "postmark" // Postmark's email API, with a server token
+	Mailgun    SenderKind = "mailgun"  // Mailgun's API, with an API key, a sending domain and a region
+)
+
+// Valid reports whether k is a known sender.
+func (k SenderKind) Valid() bool { return k == SMTPSender || k == Postmark || k == Mailgun }
+
+// API reports whether k sends through a provider's HTTP API rather than SMTP.
+func (k SenderKind) API() bool { return k == Postmark || k == Mailgun }
+
+// Mailgun regions: a Mailgun domain exists in one of them only.
+const (
+	RegionUS = "us"
+	RegionEU = "eu"
+)
+
+// Sender is how an account sends. The token or key is not part of it: it lives in the
+// vault (Registry.SenderSecret).
+type Sender struct {
+	Kind   SenderKind // "" reads as SMTPSender
+	Domain string     // Mailgun: the sending domain, e.g. mg.example.com
+	Region string     // Mailgun: RegionUS or RegionEU
+	Stream string     // Postmark: the message stream; "" = the server's default ("outbound")
+}
+
 // Status is the result of the last connection check.
 type Status string
 
@@ -66,8 +106,9 @@ type Account struct {
 	FromName       string
 	Provider       string
 	SettingsSource string
-	IMAP           Server
-	SMTP           Server
+	IMAP           Server // Host "" for a send-only account (an API sender without IMAP)
+	SMTP           Server // Host "" when an API sender needs none
+	Sender         Sender
 	Status         Status
 	StatusCode     string
 	LastCheck      time.Time // zero when never checked
@@ -83,14 +124,33 @@ type NewAccount struct {
 	FromName       string
 	Provider       string
 	SettingsSource string
-	IMAP           Server
-	SMTP           Server
+	IMAP           Server // zero for a send-only account (API sender only)
+	SMTP           Server // may be zero when Sender is an API sender
+	Sender         Sender
+}
+
+// HasIMAP reports whether the account receives mail (is synced): a send-only account,
+// whose API sender is all it has, does not.
+func (a Account) HasIMAP() bool { return a.IMAP.Host != "" }
+
+// Secrets are the secrets typed in the wizard. On an update, "" keeps the stored one.
+type Secrets struct {
+	Password string // the IMAP/SMTP password
+	Sender   string // the API sender's token (Postmark) or key (Mailgun)
 }
 
 // Limits on fields.
 const (
-	maxNameLen = 200
-	maxHostLen = 253
+	maxNameLen   = 200
+	maxHostLen   = 253
+	maxStreamLen = 100
+)
+
+// Placeholders written to a server's port and security columns when the account has no
+// such server (Host ""): the columns' CHECKs require values (see migration 0007).
+const (
+	noIMAPPort = 993
+	noSMTPPort = 465
 )
 
 // quotaKey is the setting holding the quota of active accounts; absent or 0 means no limit.
@@ -106,6 +166,9 @@ type Registry struct {
 func New(db *store.DB, v vault.Vault) *Registry { return &Registry{db: db, vault: v} }
 
 func passwordKey(secretID string) string { return "account/" + secretID + "/password" }
+
+// senderKey names the API sender's token or key in the vault.
+func senderKey(secretID string) string { return "account/" + secretID + "/sender" }
 
 func newSecretID() string {
 	b := make([]byte, 16)
@@ -143,27 +206,129 @@ func (in NewAccount) normalise() (NewAccount, error) {
 	if len(in.Name) > maxNameLen || len(in.FromName) > maxNameLen {
 		return in, fault.Invalid("name", fmt.Sprintf("The name is too long (at most %d characters).", maxNameLen))
 	}
-	if in.IMAP, err = validServer("imap", in.IMAP); err != nil {
+	if in.Sender, err = validSender(in.Sender); err != nil {
 		return in, err
 	}
-	if in.SMTP, err = validServer("smtp", in.SMTP); err != nil {
-		return in, err
+	// An API sender may be all an account has (send-only); an SMTP sender needs a mailbox
+	// and its SMTP server. A send-only account keeps no SMTP settings: nothing would use them.
+	api := in.Sender.Kind.API()
+	if !api || strings.TrimSpace(in.IMAP.Host) != "" {
+		if in.IMAP, err = validServer("imap", in.IMAP); err != nil {
+			return in, err
+		}
+	} else {
+		in.IMAP = Server{}
+	}
+	switch {
+	case !api:
+		if in.SMTP, err = validServer("smtp", in.SMTP); err != nil {
+			return in, err
+		}
+	case in.IMAP.Host == "" || strings.TrimSpace(in.SMTP.Host) == "":
+		in.SMTP = Server{}
+	default:
+		// Receive here, send there: the SMTP settings are kept for a switch back, and
+		// checked so that one would work.
+		if in.SMTP, err = validServer("smtp", in.SMTP); err != nil {
+			return in, err
+		}
 	}
 	return in, nil
+}
+
+// Normalised returns the account as Create would store it (trimmed, lower-cased hosts, the
+// sender's defaults), or the first invalid field.
+func (in NewAccount) Normalised() (NewAccount, error) { return in.normalise() }
+
+// NeedsPassword reports whether the account logs in to a mail server with a password (a
+// send-only account does not).
+func (in NewAccount) NeedsPassword() bool { return in.needsPassword() }
+
+// needsPassword reports whether the account logs in to a mail server with a password.
+func (in NewAccount) needsPassword() bool {
+	return in.IMAP.Host != "" || (in.SMTP.Host != "" && !in.Sender.Kind.API())
+}
+
+func validSender(s Sender) (Sender, error) {
+	if s.Kind == "" {
+		s.Kind = SMTPSender
+	}
+	s.Domain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s.Domain), "."))
+	s.Region = strings.ToLower(strings.TrimSpace(s.Region))
+	s.Stream = strings.TrimSpace(s.Stream)
+	switch s.Kind {
+	case SMTPSender:
+		return Sender{Kind: SMTPSender}, nil
+	case Postmark:
+		if len(s.Stream) > maxStreamLen || strings.ContainsAny(s.Stream, " /?#\t\n") {
+			return s, fault.Invalid("sender.stream", "Enter the message stream's ID as Postmark shows it (for example outbound), or leave it empty.")
+		}
+		return Sender{Kind: Postmark, Stream: s.Stream}, nil
+	case Mailgun:
+		if !validDomain(s.Domain) {
+			return s, fault.Invalid("sender.domain", "Enter the sending domain as Mailgun shows it (for example mg.example.com).")
+		}
+		if s.Region == "" {
+			s.Region = RegionUS
+		}
+		if s.Region != RegionUS && s.Region != RegionEU {
+			return s, fault.Invalid("sender.region", "Choose the region of the Mailgun domain: US or EU.")
+		}
+		return Sender{Kind: Mailgun, Domain: s.Domain, Region: s.Region}, nil
+	}
+	return s, fault.Invalid("sender.kind", "Choose how this account sends: its SMTP server, Postmark or Mailgun.")
+}
+
+// validDomain accepts a DNS name of at least two labels, letters, digits and hyphens.
+func validDomain(d string) bool {
+	if len(d) == 0 || len(d) > maxHostLen || !strings.Contains(d, ".") {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// columns returns a server's column values, with the placeholders for a missing server.
+func columns(s Server, placeholderPort int) (host string, port int, security, username string) {
+	if s.Host == "" {
+		return "", placeholderPort, string(TLS), ""
+	}
+	return s.Host, s.Port, string(s.Security), s.Username
 }
 
 // Create adds an account, stores its password in the vault and grants access to its
 // creator. Nothing is kept if the vault refuses the password or the quota is reached.
 func (r *Registry) Create(ctx context.Context, creatorID int64, in NewAccount, password string) (Account, error) {
+	return r.CreateWith(ctx, creatorID, in, Secrets{Password: password})
+}
+
+// CreateWith adds an account with its secrets: the password when it has a mail server to
+// log in to, the API sender's token or key when it sends through one. Nothing is kept if
+// the vault refuses a secret or the quota is reached.
+func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccount, sec Secrets) (Account, error) {
 	in, err := in.normalise()
 	if err != nil {
 		return Account{}, err
 	}
-	if password == "" {
+	if in.needsPassword() && sec.Password == "" {
 		return Account{}, fault.Invalid("password", "Enter the password.")
+	}
+	if in.Sender.Kind.API() && strings.TrimSpace(sec.Sender) == "" {
+		return Account{}, senderSecretMissing(in.Sender.Kind)
 	}
 	secretID := newSecretID()
 	now := time.Now().UTC()
+	imapHost, imapPort, imapSec, imapUser := columns(in.IMAP, noIMAPPort)
+	smtpHost, smtpPort, smtpSec, smtpUser := columns(in.SMTP, noSMTPPort)
 	var id int64
 	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := r.checkQuota(ctx, tx); err != nil {
@@ -171,10 +336,11 @@ func (r *Registry) Create(ctx context.Context, creatorID int64, in NewAccount, p
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO accounts(name, email, secret_id, from_name, provider, settings_source,
 			imap_host, imap_port, imap_security, imap_username, smtp_host, smtp_port, smtp_security, smtp_username,
-			created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			sender, sender_domain, sender_region, sender_stream,
+			created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			in.Name, in.Email, secretID, in.FromName, in.Provider, in.SettingsSource,
-			in.IMAP.Host, in.IMAP.Port, string(in.IMAP.Security), in.IMAP.Username,
-			in.SMTP.Host, in.SMTP.Port, string(in.SMTP.Security), in.SMTP.Username,
+			imapHost, imapPort, imapSec, imapUser, smtpHost, smtpPort, smtpSec, smtpUser,
+			string(in.Sender.Kind), in.Sender.Domain, in.Sender.Region, in.Sender.Stream,
 			nullID(creatorID), now.Unix())
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
@@ -189,15 +355,32 @@ func (r *Registry) Create(ctx context.Context, creatorID int64, in NewAccount, p
 				return fmt.Errorf("accounts: grant creator: %w", err)
 			}
 		}
-		// The secret goes to the vault inside the transaction: if the vault refuses, the
+		// The secrets go to the vault inside the transaction: if the vault refuses, the
 		// account row is rolled back and nothing is half-created.
-		return r.vault.Set(passwordKey(secretID), password)
+		if sec.Password != "" && in.needsPassword() {
+			if err := r.vault.Set(passwordKey(secretID), sec.Password); err != nil {
+				return err
+			}
+		}
+		if in.Sender.Kind.API() {
+			return r.vault.Set(senderKey(secretID), strings.TrimSpace(sec.Sender))
+		}
+		return nil
 	})
 	if err != nil {
-		_ = r.vault.Delete(passwordKey(secretID)) // in case the commit itself failed
+		// In case the commit itself failed after the vault took them.
+		_ = r.vault.Delete(passwordKey(secretID))
+		_ = r.vault.Delete(senderKey(secretID))
 		return Account{}, err
 	}
 	return r.Get(ctx, id)
+}
+
+func senderSecretMissing(k SenderKind) error {
+	if k == Mailgun {
+		return fault.Invalid("senderSecret", "Enter the Mailgun API key.")
+	}
+	return fault.Invalid("senderSecret", "Enter the Postmark server's API token.")
 }
 
 func nullID(id int64) any {
@@ -209,6 +392,13 @@ func nullID(id int64) any {
 
 // Update changes an account's settings; an empty password keeps the stored one.
 func (r *Registry) Update(ctx context.Context, id int64, in NewAccount, password string) (Account, error) {
+	return r.UpdateWith(ctx, id, in, Secrets{Password: password})
+}
+
+// UpdateWith changes an account's settings and, when given, its secrets ("" keeps the
+// stored one). Switching to an API sender needs its token or key unless one is stored;
+// switching back to SMTP removes it from the vault.
+func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec Secrets) (Account, error) {
 	in, err := in.normalise()
 	if err != nil {
 		return Account{}, err
@@ -217,47 +407,93 @@ func (r *Registry) Update(ctx context.Context, id int64, in NewAccount, password
 	if err != nil {
 		return Account{}, err
 	}
+	sec.Sender = strings.TrimSpace(sec.Sender)
+	if in.needsPassword() && sec.Password == "" {
+		// A send-only account given a mailbox needs the mailbox's password.
+		if _, err := r.vault.Get(passwordKey(cur.secretID)); errors.Is(err, vault.ErrNotFound) {
+			return Account{}, fault.Invalid("password", "Enter the password.")
+		}
+	}
+	if in.Sender.Kind.API() && sec.Sender == "" {
+		if _, err := r.vault.Get(senderKey(cur.secretID)); errors.Is(err, vault.ErrNotFound) {
+			return Account{}, senderSecretMissing(in.Sender.Kind)
+		} else if err != nil {
+			return Account{}, err
+		}
+	}
+	// A token for a different sender (a Postmark token kept when switching to Mailgun)
+	// would be sent to the wrong provider.
+	if in.Sender.Kind != cur.Sender.Kind && in.Sender.Kind.API() && cur.Sender.Kind.API() && sec.Sender == "" {
+		return Account{}, senderSecretMissing(in.Sender.Kind)
+	}
+	changed := sec.Password != "" || sec.Sender != "" || in.IMAP != cur.IMAP || in.SMTP != cur.SMTP || in.Sender != cur.Sender
+	imapHost, imapPort, imapSec, imapUser := columns(in.IMAP, noIMAPPort)
+	smtpHost, smtpPort, smtpSec, smtpUser := columns(in.SMTP, noSMTPPort)
 	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET name=?, email=?, from_name=?, provider=?, settings_source=?,
 			imap_host=?, imap_port=?, imap_security=?, imap_username=?, smtp_host=?, smtp_port=?, smtp_security=?, smtp_username=?,
+			sender=?, sender_domain=?, sender_region=?, sender_stream=?,
 			status = CASE WHEN ? THEN 'unchecked' ELSE status END
 			WHERE id=?`,
 			in.Name, in.Email, in.FromName, in.Provider, in.SettingsSource,
-			in.IMAP.Host, in.IMAP.Port, string(in.IMAP.Security), in.IMAP.Username,
-			in.SMTP.Host, in.SMTP.Port, string(in.SMTP.Security), in.SMTP.Username,
-			password != "" || in.IMAP != cur.IMAP || in.SMTP != cur.SMTP, id)
+			imapHost, imapPort, imapSec, imapUser, smtpHost, smtpPort, smtpSec, smtpUser,
+			string(in.Sender.Kind), in.Sender.Domain, in.Sender.Region, in.Sender.Stream,
+			changed, id)
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 				return &fault.Error{Code: fault.Conflict, Field: "email", Message: "This address is already connected."}
 			}
 			return fmt.Errorf("accounts: update %d: %w", id, err)
 		}
-		if password != "" {
-			return r.vault.Set(passwordKey(cur.secretID), password)
+		if sec.Password != "" && in.needsPassword() {
+			if err := r.vault.Set(passwordKey(cur.secretID), sec.Password); err != nil {
+				return err
+			}
+		}
+		if sec.Sender != "" && in.Sender.Kind.API() {
+			return r.vault.Set(senderKey(cur.secretID), sec.Sender)
 		}
 		return nil
 	})
 	if err != nil {
 		return Account{}, err
 	}
+	// Secrets nothing uses any more leave the keychain (after the commit: a failed update
+	// must not lose them).
+	if !in.Sender.Kind.API() && cur.Sender.Kind.API() {
+		_ = r.vault.Delete(senderKey(cur.secretID))
+	}
+	if !in.needsPassword() {
+		_ = r.vault.Delete(passwordKey(cur.secretID))
+	}
 	return r.Get(ctx, id)
 }
 
 const selectAccount = `SELECT id, name, email, secret_id, from_name, provider, settings_source,
 	imap_host, imap_port, imap_security, imap_username, smtp_host, smtp_port, smtp_security, smtp_username,
+	sender, sender_domain, sender_region, sender_stream,
 	status, status_code, COALESCE(last_check_at, 0), disabled, created_at FROM accounts`
 
 func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
-	var imapSec, smtpSec, status string
+	var imapSec, smtpSec, sender, status string
 	var lastCheck, created int64
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.secretID, &a.FromName, &a.Provider, &a.SettingsSource,
 		&a.IMAP.Host, &a.IMAP.Port, &imapSec, &a.IMAP.Username, &a.SMTP.Host, &a.SMTP.Port, &smtpSec, &a.SMTP.Username,
+		&sender, &a.Sender.Domain, &a.Sender.Region, &a.Sender.Stream,
 		&status, &a.StatusCode, &lastCheck, &a.Disabled, &created)
 	if err != nil {
 		return Account{}, err
 	}
 	a.IMAP.Security, a.SMTP.Security, a.Status = Security(imapSec), Security(smtpSec), Status(status)
+	a.Sender.Kind = SenderKind(sender)
+	// A missing server reads as the zero Server, not as its placeholder columns.
+	if a.IMAP.Host == "" {
+		a.IMAP = Server{}
+	}
+	if a.SMTP.Host == "" {
+		a.SMTP = Server{}
+	}
 	if lastCheck > 0 {
 		a.LastCheck = time.Unix(lastCheck, 0).UTC()
 	}
@@ -313,6 +549,27 @@ func (r *Registry) Password(ctx context.Context, id int64) (string, error) {
 		return "", fault.New(fault.AuthFailed, "Mailroom has no password for this account: enter it again.")
 	}
 	return pw, err
+}
+
+// SenderSecret returns the account's API sender token or key from the vault.
+func (r *Registry) SenderSecret(ctx context.Context, id int64) (string, error) {
+	a, err := r.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if !a.Sender.Kind.API() {
+		return "", fault.New(fault.InvalidInput, "This account sends through its SMTP server, not an API sender.")
+	}
+	s, err := r.vault.Get(senderKey(a.secretID))
+	if errors.Is(err, vault.ErrNotFound) {
+		what := "Postmark server token"
+		if a.Sender.Kind == Mailgun {
+			what = "Mailgun API key"
+		}
+		return "", &fault.Error{Code: fault.AuthFailed, Field: "senderSecret",
+			Message: fmt.Sprintf("Mailroom has no %s for this account: enter it again in the account's settings.", what)}
+	}
+	return s, err
 }
 
 // RecordCheck stores the result of a connection check: code is "" on success.
@@ -386,7 +643,10 @@ func (r *Registry) Delete(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return r.vault.Delete(passwordKey(a.secretID))
+	if err := r.vault.Delete(passwordKey(a.secretID)); err != nil {
+		return err
+	}
+	return r.vault.Delete(senderKey(a.secretID))
 }
 
 // Grant gives a user access to an account.

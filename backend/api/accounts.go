@@ -16,6 +16,7 @@ import (
 	"mailroom/backend/fault"
 	"mailroom/backend/outbox"
 	"mailroom/backend/probe"
+	"mailroom/backend/senders"
 )
 
 // networkTimeout bounds a call that talks to mail servers (discovery with verification,
@@ -162,9 +163,11 @@ func (s *Accounts) Discover(email, password string) (DiscoveryDTO, error) {
 }
 
 // Test runs the step-by-step connection test, streaming each step as a "probe:step"
-// event. For a saved account (AccountID > 0) an empty password means the stored one, and
-// the result is recorded as the account's status.
-func (s *Accounts) Test(in TestInput, password string) (TestReportDTO, error) {
+// event. For a saved account (AccountID > 0) an empty password or sender secret means the
+// stored one, and the result is recorded as the account's status. An account that sends
+// through Postmark or Mailgun has the sender's checks in place of the SMTP login (and only
+// those when it has no IMAP server); senderSecret is that sender's token or key.
+func (s *Accounts) Test(in TestInput, password, senderSecret string) (TestReportDTO, error) {
 	return run(s.b, "Accounts.Test", func(_ context.Context, c caller) (TestReportDTO, error) {
 		ctx, cancel := s.networkContext()
 		defer cancel()
@@ -175,27 +178,64 @@ func (s *Accounts) Test(in TestInput, password string) (TestReportDTO, error) {
 		defer s.untrack(in.RunID)
 
 		acc := in.Account.account()
+		api := acc.Sender.Kind.API()
+		if api {
+			// The sender's checks need its settings as they will be saved (the domain
+			// lower-cased, the region defaulted) and a From that can be checked.
+			norm, err := acc.Normalised()
+			if err != nil {
+				return TestReportDTO{}, err
+			}
+			acc = norm
+		}
 		recordOn := int64(0) // the saved account whose status this test reflects
 		if in.AccountID > 0 {
 			saved, err := s.b.Accounts.Get(ctx, in.AccountID)
 			if err != nil {
 				return TestReportDTO{}, err
 			}
-			if password == "" && saved.IMAP == normalised(acc.IMAP) && saved.SMTP == normalised(acc.SMTP) {
+			if password == "" && senderSecret == "" && saved.IMAP == normalised(acc.IMAP) &&
+				(api || saved.SMTP == normalised(acc.SMTP)) && sameSender(saved.Sender, acc.Sender) {
 				recordOn = saved.ID
 			}
 		}
-		if in.AccountID > 0 && password == "" {
+		needsPassword := acc.IMAP.Host != "" || !api
+		if needsPassword && in.AccountID > 0 && password == "" {
 			pw, err := s.b.Accounts.Password(ctx, in.AccountID)
 			if err != nil {
 				return TestReportDTO{}, err
 			}
 			password = pw
 		}
-		if password == "" {
+		if needsPassword && password == "" {
 			return TestReportDTO{}, fault.Invalid("password", "Enter the password.")
 		}
-		rep := probe.New(s.b.Dialer).Run(ctx, probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Password: password, Provider: acc.Provider},
+		target := probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Password: password, Provider: acc.Provider}
+		if api {
+			secret := strings.TrimSpace(senderSecret)
+			if secret == "" && in.AccountID > 0 {
+				saved, err := s.b.Accounts.Get(ctx, in.AccountID)
+				if err != nil {
+					return TestReportDTO{}, err
+				}
+				// A stored token is only sent to the provider it was given for.
+				if saved.Sender.Kind == acc.Sender.Kind {
+					if secret, err = s.b.Accounts.SenderSecret(ctx, in.AccountID); err != nil {
+						return TestReportDTO{}, err
+					}
+				}
+			}
+			if secret == "" {
+				return TestReportDTO{}, senderSecretMissing(acc.Sender.Kind)
+			}
+			checks, err := s.senders().Checks(acc.Sender, acc.Email, secret)
+			if err != nil {
+				return TestReportDTO{}, err
+			}
+			target.API = checks
+			senderSecret = secret
+		}
+		rep := probe.New(s.b.Dialer).Run(ctx, target,
 			func(st probe.Step) {
 				if st.Cert != nil && st.Status == probe.Failed && st.Code == fault.TLSUntrusted {
 					s.remember(st.Host, st.Port, *st.Cert)
@@ -208,6 +248,11 @@ func (s *Accounts) Test(in TestInput, password string) (TestReportDTO, error) {
 			out.Steps = append(out.Steps, stepDTO(in.RunID, st))
 			if st.Status == probe.Failed {
 				failed = st.Code
+				// Microsoft's 5.7.139 is kept as the account's status so its page can say
+				// what it means and offer an API sender, not just "the server refused".
+				if st.HintCode == reasonSMTPAuthDisabled {
+					failed = reasonSMTPAuthDisabled
+				}
 			}
 		}
 		if recordOn > 0 && ctx.Err() == nil {
@@ -216,10 +261,36 @@ func (s *Accounts) Test(in TestInput, password string) (TestReportDTO, error) {
 			}
 		}
 		if rep.OK {
-			s.rememberPass(acc, password)
+			s.rememberPass(acc, password, senderSecret)
 		}
 		return out, nil
 	})
+}
+
+// reasonSMTPAuthDisabled is the status code of an account whose last test met Microsoft
+// 365's 535 5.7.139 (the probe's hint code, the outbox's reason).
+const reasonSMTPAuthDisabled = "smtp_auth_disabled"
+
+// senders builds the API senders' checks, with the endpoints from the environment.
+func (s *Accounts) senders() *senders.Factory {
+	return senders.New(s.b.Accounts, senders.FromEnv())
+}
+
+func sameSender(a, b accounts.Sender) bool {
+	if a.Kind == "" {
+		a.Kind = accounts.SMTPSender
+	}
+	if b.Kind == "" {
+		b.Kind = accounts.SMTPSender
+	}
+	return a == b
+}
+
+func senderSecretMissing(k accounts.SenderKind) error {
+	if k == accounts.Mailgun {
+		return fault.Invalid("senderSecret", "Enter the Mailgun API key.")
+	}
+	return fault.Invalid("senderSecret", "Enter the Postmark server's API token.")
 }
 
 // CancelTest stops a connection test under way.
@@ -253,12 +324,22 @@ func (s *Accounts) untrack(id string) {
 // passValidity is how long a passing connection test lets Create mark an account connected.
 const passValidity = 10 * time.Minute
 
-// testFingerprint identifies settings and a password without keeping the password: a
-// SHA-256 over both, held in memory only.
-func testFingerprint(a accounts.NewAccount, password string) string {
+// testFingerprint identifies settings and secrets without keeping the secrets: a SHA-256
+// over them, held in memory only.
+func testFingerprint(a accounts.NewAccount, password, senderSecret string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%v|%v|", normalised(a.IMAP), normalised(a.SMTP))
+	smtp := normalised(a.SMTP)
+	if a.Sender.Kind.API() {
+		smtp = accounts.Server{} // not tested: the API sender's checks replace it
+	}
+	sender := a.Sender
+	if norm, err := a.Normalised(); err == nil {
+		sender = norm.Sender
+	}
+	fmt.Fprintf(h, "%v|%v|%v|%d:", normalised(a.IMAP), smtp, sender, len(password))
 	h.Write([]byte(password))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.TrimSpace(senderSecret)))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -269,19 +350,19 @@ func normalised(s accounts.Server) accounts.Server {
 	return s
 }
 
-func (s *Accounts) rememberPass(a accounts.NewAccount, password string) {
+func (s *Accounts) rememberPass(a accounts.NewAccount, password, senderSecret string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.passed == nil || len(s.passed) >= maxRememberedCerts {
 		s.passed = map[string]time.Time{}
 	}
-	s.passed[testFingerprint(a, password)] = time.Now()
+	s.passed[testFingerprint(a, password, senderSecret)] = time.Now()
 }
 
-func (s *Accounts) passedRecently(a accounts.NewAccount, password string) bool {
+func (s *Accounts) passedRecently(a accounts.NewAccount, password, senderSecret string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	at, ok := s.passed[testFingerprint(a, password)]
+	at, ok := s.passed[testFingerprint(a, password, senderSecret)]
 	return ok && time.Since(at) < passValidity
 }
 
@@ -327,17 +408,22 @@ func (s *Accounts) TrustCertificate(host string, port int, sha256 string) error 
 	})
 }
 
-// Create saves a new account; its password goes to the keychain. The creator gets access.
-func (s *Accounts) Create(in AccountInput, password string) (AccountDTO, error) {
+// Create saves a new account; its password and its API sender's token or key
+// (senderSecret, "" for an SMTP sender) go to the keychain. The creator gets access. A
+// Mailgun account's From must be on its sending domain.
+func (s *Accounts) Create(in AccountInput, password, senderSecret string) (AccountDTO, error) {
 	return run(s.b, "Accounts.Create", func(ctx context.Context, c caller) (AccountDTO, error) {
-		a, err := s.b.Accounts.Create(ctx, c.user.ID, in.account(), password)
+		if err := senders.CheckFrom(in.account().Sender, strings.TrimSpace(in.Email)); err != nil {
+			return AccountDTO{}, err
+		}
+		a, err := s.b.Accounts.CreateWith(ctx, c.user.ID, in.account(), accounts.Secrets{Password: password, Sender: senderSecret})
 		if err != nil {
 			return AccountDTO{}, err
 		}
 		defer s.b.accountChanged(a.ID)
 		// A connection test of exactly these settings and password just passed: the
 		// account starts as connected rather than unchecked, without a second login.
-		if s.passedRecently(in.account(), password) {
+		if s.passedRecently(in.account(), password, senderSecret) {
 			if err := s.b.Accounts.RecordCheck(ctx, a.ID, ""); err != nil {
 				return AccountDTO{}, err
 			}
@@ -349,10 +435,14 @@ func (s *Accounts) Create(in AccountInput, password string) (AccountDTO, error) 
 	})
 }
 
-// Update changes an account's settings; an empty password keeps the stored one.
-func (s *Accounts) Update(id int64, in AccountInput, password string) (AccountDTO, error) {
+// Update changes an account's settings; an empty password or sender secret keeps the
+// stored one. Switching the sender to Postmark or Mailgun needs its token or key.
+func (s *Accounts) Update(id int64, in AccountInput, password, senderSecret string) (AccountDTO, error) {
 	return run(s.b, "Accounts.Update", func(ctx context.Context, c caller) (AccountDTO, error) {
-		a, err := s.b.Accounts.Update(ctx, id, in.account(), password)
+		if err := senders.CheckFrom(in.account().Sender, strings.TrimSpace(in.Email)); err != nil {
+			return AccountDTO{}, err
+		}
+		a, err := s.b.Accounts.UpdateWith(ctx, id, in.account(), accounts.Secrets{Password: password, Sender: senderSecret})
 		if err != nil {
 			return AccountDTO{}, err
 		}

@@ -25,6 +25,28 @@ func (s ServerDTO) server() accounts.Server {
 	return accounts.Server{Host: s.Host, Port: s.Port, Security: accounts.Security(s.Security), Username: s.Username}
 }
 
+// SenderDTO is how an account sends: "smtp" (its SMTP server), "postmark" or "mailgun".
+// The token or key never travels in it: it is a separate argument of Create, Update and
+// Test, and never comes back.
+type SenderDTO struct {
+	Kind   string `json:"kind"`   // smtp | postmark | mailgun
+	Domain string `json:"domain"` // Mailgun's sending domain
+	Region string `json:"region"` // Mailgun: us | eu
+	Stream string `json:"stream"` // Postmark's message stream ("" = outbound)
+}
+
+func senderDTO(s accounts.Sender) SenderDTO {
+	k := s.Kind
+	if k == "" {
+		k = accounts.SMTPSender
+	}
+	return SenderDTO{Kind: string(k), Domain: s.Domain, Region: s.Region, Stream: s.Stream}
+}
+
+func (s SenderDTO) sender() accounts.Sender {
+	return accounts.Sender{Kind: accounts.SenderKind(s.Kind), Domain: s.Domain, Region: s.Region, Stream: s.Stream}
+}
+
 // AccountDTO is an account as the UI sees it. The password is never part of it: the UI
 // shows it masked and an edit leaves it empty to keep it.
 type AccountDTO struct {
@@ -34,9 +56,11 @@ type AccountDTO struct {
 	FromName       string    `json:"fromName"`
 	Provider       string    `json:"provider"`
 	SettingsSource string    `json:"settingsSource"`
-	IMAP           ServerDTO `json:"imap"`
-	SMTP           ServerDTO `json:"smtp"`
-	Status         string    `json:"status"` // ok | error | needs_password | unchecked | disabled
+	IMAP           ServerDTO `json:"imap"` // host "" for a send-only account
+	SMTP           ServerDTO `json:"smtp"` // host "" when an API sender needs none
+	Sender         SenderDTO `json:"sender"`
+	SendOnly       bool      `json:"sendOnly"` // no IMAP: not synced, sends through its API sender
+	Status         string    `json:"status"`   // ok | error | needs_password | unchecked | disabled
 	StatusCode     string    `json:"statusCode"`
 	LastCheck      string    `json:"lastCheck"` // RFC 3339, "" when never checked
 	Disabled       bool      `json:"disabled"`
@@ -47,6 +71,7 @@ type AccountDTO struct {
 func accountDTO(a accounts.Account, users []int64) AccountDTO {
 	d := AccountDTO{ID: a.ID, Name: a.Name, Email: a.Email, FromName: a.FromName, Provider: a.Provider,
 		SettingsSource: a.SettingsSource, IMAP: serverDTO(a.IMAP), SMTP: serverDTO(a.SMTP),
+		Sender: senderDTO(a.Sender), SendOnly: !a.HasIMAP(),
 		Status: string(a.Status), StatusCode: a.StatusCode, Disabled: a.Disabled,
 		CreatedAt: a.CreatedAt.Format(time.RFC3339), Users: users}
 	if d.Users == nil {
@@ -69,13 +94,14 @@ type AccountInput struct {
 	FromName       string    `json:"fromName"`
 	Provider       string    `json:"provider"`
 	SettingsSource string    `json:"settingsSource"`
-	IMAP           ServerDTO `json:"imap"`
+	IMAP           ServerDTO `json:"imap"` // empty host: a send-only account (API sender only)
 	SMTP           ServerDTO `json:"smtp"`
+	Sender         SenderDTO `json:"sender"` // kind "" = smtp
 }
 
 func (in AccountInput) account() accounts.NewAccount {
 	return accounts.NewAccount{Name: in.Name, Email: in.Email, FromName: in.FromName, Provider: in.Provider,
-		SettingsSource: in.SettingsSource, IMAP: in.IMAP.server(), SMTP: in.SMTP.server()}
+		SettingsSource: in.SettingsSource, IMAP: in.IMAP.server(), SMTP: in.SMTP.server(), Sender: in.Sender.sender()}
 }
 
 // NoteDTO is advice from discovery; the UI translates Code.
@@ -154,7 +180,7 @@ func certDTO(c *connect.CertInfo) *CertDTO {
 // StepDTO is one step of a connection test, streamed as the "probe:step" event.
 type StepDTO struct {
 	RunID      string            `json:"runId"`
-	Name       string            `json:"name"`   // dns | tcp | tls | imap_login | capabilities | smtp_login
+	Name       string            `json:"name"`   // dns | tcp | tls | imap_login | capabilities | smtp_login | postmark_sender | mailgun_domain | mailgun_from
 	Status     string            `json:"status"` // running | ok | failed | skipped
 	Detail     string            `json:"detail"`
 	Code       string            `json:"code"`

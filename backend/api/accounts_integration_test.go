@@ -28,11 +28,11 @@ func TestATestEmailThroughTheRealSMTPServerArrives(t *testing.T) {
 		IMAP: ServerDTO{Host: imapHost, Port: imapPort, Security: "tls", Username: sender.Address},
 		SMTP: ServerDTO{Host: smtpHost, Port: smtpPort, Security: "starttls", Username: sender.Address}}
 
-	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "real", Account: in}, sender.Password)
+	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "real", Account: in}, sender.Password, "")
 	if err != nil || !rep.OK {
 		t.Fatalf("connection test against the real servers: %+v, %v", rep, err)
 	}
-	acc, err := h.svcs.Accounts.Create(in, sender.Password)
+	acc, err := h.svcs.Accounts.Create(in, sender.Password, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func TestAnUntrustedCertificateCanBeTrustedOnlyAfterATestShowedIt(t *testing.T) 
 	imapPort, smtpPort := localServers(t, true)
 	in := input(imapPort, smtpPort)
 
-	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "run-1", Account: in}, mailPass)
+	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "run-1", Account: in}, mailPass, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestAnUntrustedCertificateCanBeTrustedOnlyAfterATestShowedIt(t *testing.T) 
 		t.Fatal(err)
 	}
 	// IMAP now passes; SMTP presents its own (also self-signed) certificate on its own port.
-	rep, _ = h.svcs.Accounts.Test(TestInput{RunID: "run-2", Account: in}, mailPass)
+	rep, _ = h.svcs.Accounts.Test(TestInput{RunID: "run-2", Account: in}, mailPass, "")
 	last := rep.Steps[len(rep.Steps)-1]
 	if last.Name != "smtp_login" || last.Code != "tls_untrusted" || last.Cert == nil {
 		t.Fatalf("after trusting IMAP: %+v", rep.Steps)
@@ -89,7 +89,7 @@ func TestAnUntrustedCertificateCanBeTrustedOnlyAfterATestShowedIt(t *testing.T) 
 	if err := h.svcs.Accounts.TrustCertificate("127.0.0.1", smtpPort, last.Cert.SHA256); err != nil {
 		t.Fatal(err)
 	}
-	rep, _ = h.svcs.Accounts.Test(TestInput{RunID: "run-3", Account: in}, mailPass)
+	rep, _ = h.svcs.Accounts.Test(TestInput{RunID: "run-3", Account: in}, mailPass, "")
 	if !rep.OK {
 		t.Fatalf("after trusting both: %+v", rep.Steps)
 	}
@@ -107,14 +107,14 @@ func TestASavedAccountIsTestedWithItsStoredPasswordAndGetsAStatus(t *testing.T) 
 	h.b.Dialer.RootCAs = ca.Pool()
 	h.b.Dialer.Timeout = 5 * time.Second
 
-	acc, err := h.svcs.Accounts.Create(input(imapPort, smtpPort), mailPass)
+	acc, err := h.svcs.Accounts.Create(input(imapPort, smtpPort), mailPass, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if acc.Status != "unchecked" || len(acc.Users) != 1 {
 		t.Fatalf("created = %+v", acc)
 	}
-	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "r", AccountID: acc.ID, Account: input(imapPort, smtpPort)}, "")
+	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "r", AccountID: acc.ID, Account: input(imapPort, smtpPort)}, "", "")
 	if err != nil || !rep.OK {
 		t.Fatalf("test with the stored password: %+v, %v", rep, err)
 	}
@@ -133,10 +133,10 @@ func TestASavedAccountIsTestedWithItsStoredPasswordAndGetsAStatus(t *testing.T) 
 		t.Fatalf("server received %d messages", len(msgs))
 	}
 	// A wrong stored password turns the account to "needs password".
-	if _, err := h.svcs.Accounts.Update(acc.ID, input(imapPort, smtpPort), "wrong-now"); err != nil {
+	if _, err := h.svcs.Accounts.Update(acc.ID, input(imapPort, smtpPort), "wrong-now", ""); err != nil {
 		t.Fatal(err)
 	}
-	h.svcs.Accounts.Test(TestInput{RunID: "r2", AccountID: acc.ID, Account: input(imapPort, smtpPort)}, "")
+	h.svcs.Accounts.Test(TestInput{RunID: "r2", AccountID: acc.ID, Account: input(imapPort, smtpPort)}, "", "")
 	got, _ = h.svcs.Accounts.Get(acc.ID)
 	if got.Status != "needs_password" || got.StatusCode != "auth_failed" {
 		t.Fatalf("status after a refused password = %+v", got)
@@ -146,13 +146,13 @@ func TestASavedAccountIsTestedWithItsStoredPasswordAndGetsAStatus(t *testing.T) 
 func TestCollaboratorsSeeOnlyTheAccountsGrantedToThem(t *testing.T) {
 	h := newHarness(t)
 	h.as(t, admin)
-	a1, err := h.svcs.Accounts.Create(input(993, 587), "pw")
+	a1, err := h.svcs.Accounts.Create(input(993, 587), "pw", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	in2 := input(993, 587)
 	in2.Email = "other@example.test"
-	if _, err := h.svcs.Accounts.Create(in2, "pw"); err != nil {
+	if _, err := h.svcs.Accounts.Create(in2, "pw", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.svcs.Accounts.Grant(a1.ID, h.users[collab]); err != nil {
@@ -181,10 +181,10 @@ func TestATestOnlyChangesTheStatusOfTheSettingsItTested(t *testing.T) {
 
 	// A passing test of exactly the settings then saved: the account starts connected.
 	in := input(imapPort, smtpPort)
-	if rep, _ := h.svcs.Accounts.Test(TestInput{RunID: "w", Account: in}, mailPass); !rep.OK {
+	if rep, _ := h.svcs.Accounts.Test(TestInput{RunID: "w", Account: in}, mailPass, ""); !rep.OK {
 		t.Fatalf("wizard test: %+v", rep.Steps)
 	}
-	acc, err := h.svcs.Accounts.Create(in, mailPass)
+	acc, err := h.svcs.Accounts.Create(in, mailPass, "")
 	if err != nil || acc.Status != "ok" {
 		t.Fatalf("created after a passing test = %+v, %v; want status ok", acc, err)
 	}
@@ -192,14 +192,14 @@ func TestATestOnlyChangesTheStatusOfTheSettingsItTested(t *testing.T) {
 	other := in
 	other.Email = "other@example.test"
 	other.IMAP.Username, other.SMTP.Username = other.Email, other.Email
-	if acc2, _ := h.svcs.Accounts.Create(other, "another-password"); acc2.Status != "unchecked" {
+	if acc2, _ := h.svcs.Accounts.Create(other, "another-password", ""); acc2.Status != "unchecked" {
 		t.Fatalf("created without a test: status %q", acc2.Status)
 	}
 
 	// Testing edited (unsaved) servers with the stored password leaves the saved status alone.
 	edited := in
 	edited.IMAP.Port = 1 // nothing listens there
-	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "e", AccountID: acc.ID, Account: edited}, "")
+	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "e", AccountID: acc.ID, Account: edited}, "", "")
 	if err != nil || rep.OK {
 		t.Fatalf("test of edited settings: %+v, %v", rep, err)
 	}

@@ -45,7 +45,7 @@ func TestTheInboxShowsSyncedMailSafely(t *testing.T) {
 	defer h.b.Sync.Stop()
 	acc, err := h.svcs.Accounts.Create(AccountInput{Name: "Boutique", Email: u.Address,
 		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
-		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password)
+		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestAFolderCanBeChosenForSync(t *testing.T) {
 	defer h.b.Sync.Stop()
 	if _, err := h.svcs.Accounts.Create(AccountInput{Name: "Atelier", Email: u.Address,
 		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
-		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password); err != nil {
+		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password, ""); err != nil {
 		t.Fatal(err)
 	}
 	folder := func(name string) FolderDTO {
@@ -247,7 +247,7 @@ func TestAReplyQuotesTheOriginalInTheUsersLanguageInBothParts(t *testing.T) {
 	defer h.b.Sync.Stop()
 	acc, err := h.svcs.Accounts.Create(AccountInput{Name: "Atelier", Email: u.Address,
 		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
-		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password)
+		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password, "")
 	if err != nil {
 		t.Fatal(err)
 	}

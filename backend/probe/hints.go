@@ -1,9 +1,11 @@
 package probe
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
+	"mailroom/backend/connect"
 	"mailroom/backend/fault"
 )
 
@@ -34,8 +36,20 @@ var authHints = map[string]hintText{
 	"infomaniak": {"auth_generic", "Check the password of this address in Infomaniak's Mail manager; with two-factor authentication, use an application password."},
 }
 
-func hint(s Step, t Target) (code string, params map[string]string, text string) {
+func hint(s Step, t Target, err error, extra map[string]string) (code string, params map[string]string, text string) {
 	params = map[string]string{"host": s.Host, "port": strconv.Itoa(s.Port)}
+	switch s.Name {
+	case PostmarkSender, MailgunDomain, MailgunFrom:
+		for k, v := range extra {
+			params[k] = v
+		}
+		return apiHint(s, err, params)
+	}
+	if s.Name == SMTPLogin && errors.Is(err, connect.ErrSMTPAuthDisabled) {
+		return "smtp_auth_disabled", params, "Microsoft 365 has turned off sending with a password (SMTP AUTH) for this organisation. " +
+			"An administrator of the Microsoft 365 tenant must enable Authenticated SMTP for this mailbox (Microsoft 365 admin center → Users → the user → Mail → Manage email apps), " +
+			"and the tenant's security defaults must allow it. Or send this account's mail through Postmark or Mailgun instead."
+	}
 	switch s.Code {
 	case fault.AuthFailed:
 		if h, ok := authHints[t.Provider]; ok {
@@ -66,4 +80,38 @@ func hint(s Step, t Target) (code string, params map[string]string, text string)
 		return "provider", params, "The server refused; its own answer is shown above."
 	}
 	return "generic", params, "Check the settings and try again."
+}
+
+// apiHint is the fix for a failed API sender check. The provider packages' messages
+// already say what to do at the provider, in English, with the provider's words; the code
+// names that fix for the UI's translation.
+func apiHint(s Step, err error, params map[string]string) (string, map[string]string, string) {
+	field := ""
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		field = fe.Field
+	}
+	switch {
+	case s.Code == fault.Network:
+		return "api_network", params, s.Message
+	case s.Name == PostmarkSender && s.Code == fault.AuthFailed:
+		return "postmark_token", params, s.Message
+	case s.Name == PostmarkSender && field == "from" && strings.Contains(s.Message, "not confirmed"):
+		return "postmark_unconfirmed", params, s.Message
+	case s.Name == PostmarkSender && field == "from":
+		return "postmark_signature", params, s.Message
+	case s.Name == PostmarkSender:
+		return "postmark_generic", params, s.Message
+	case s.Code == fault.AuthFailed:
+		return "mailgun_key", params, s.Message
+	case field == "region":
+		return "mailgun_region", params, s.Message
+	case s.Name == MailgunFrom:
+		return "mailgun_from", params, s.Message
+	case s.Name == MailgunDomain && strings.Contains(s.Message, "not verified"):
+		return "mailgun_unverified", params, s.Message
+	case s.Name == MailgunDomain:
+		return "mailgun_domain", params, s.Message
+	}
+	return "api_generic", params, s.Message
 }

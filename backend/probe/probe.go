@@ -1,6 +1,8 @@
 // Package probe is the step-by-step connection test (F4): DNS → TCP → TLS → IMAP login →
-// capabilities → SMTP login. Each step is reported as it starts and ends, with what was
-// found and, on failure, the likely cause and the fix in the user's words.
+// capabilities → SMTP login, or, for an account that sends through an API sender, the
+// sender's checks in place of the SMTP login (Target.API; a send-only account has only
+// those). Each step is reported as it starts and ends, with what was found and, on
+// failure, the likely cause and the fix in the user's words.
 //
 //	p := probe.New(dialer)
 //	rep := p.Run(ctx, probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Password: pw, Provider: "icloud"},
@@ -35,10 +37,25 @@ const (
 	IMAPLogin    Name = "imap_login"
 	Capabilities Name = "capabilities"
 	SMTPLogin    Name = "smtp_login"
+
+	// API senders' checks (see Check; backend/senders builds them).
+	PostmarkSender Name = "postmark_sender" // the server token, and the From as a confirmed sender signature
+	MailgunDomain  Name = "mailgun_domain"  // the sending domain's state in its region
+	MailgunFrom    Name = "mailgun_from"    // the From on the sending domain
 )
 
-// Steps lists the steps in order.
+// Steps lists the IMAP and SMTP steps in order.
 var Steps = []Name{DNS, TCP, TLS, IMAPLogin, Capabilities, SMTPLogin}
+
+// Check is one check of an API sender, run as a step of its own. Run returns what it found
+// (for Detail) or an error in the user's words (a *fault.Error, whose Field the hint uses).
+// Params go to the hint's translation (e.g. from, domain, region).
+type Check struct {
+	Name   Name
+	Host   string // the API's host, shown with the step
+	Params map[string]string
+	Run    func(ctx context.Context) (detail string, err error)
+}
 
 // Status of a step.
 type Status string
@@ -88,6 +105,25 @@ type Target struct {
 	Password string
 	Provider string // catalogue id, for provider-specific hints
 	SkipSMTP bool
+	// API are the account's API sender checks, run in place of the SMTP login. With no IMAP
+	// server (IMAP.Host "": a send-only account) they are the whole test.
+	API []Check
+}
+
+// plan lists the steps a target's test runs, in order.
+func (t Target) plan() []Name {
+	var out []Name
+	if t.IMAP.Host != "" {
+		out = append(out, DNS, TCP, TLS, IMAPLogin, Capabilities)
+	}
+	if len(t.API) > 0 {
+		for _, c := range t.API {
+			out = append(out, c.Name)
+		}
+	} else if !t.SkipSMTP {
+		out = append(out, SMTPLogin)
+	}
+	return out
 }
 
 // Prober runs tests with a dialer.
@@ -109,6 +145,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 		emit(s)
 		return s, time.Now()
 	}
+	var params map[string]string // the running API check's, for its hint
 	finish := func(s Step, t0 time.Time, err error, detail string) bool {
 		s.Elapsed = time.Since(t0)
 		done[s.Name] = true
@@ -126,7 +163,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 				c := ue.Cert
 				s.Cert, s.CertReason = &c, ue.Reason
 			}
-			s.HintCode, s.Params, s.Hint = hint(s, t)
+			s.HintCode, s.Params, s.Hint = hint(s, t, err, params)
 		} else {
 			s.Status = Passed
 			s.Detail = detail
@@ -136,7 +173,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 		return err == nil
 	}
 	skipRest := func() Report {
-		for _, n := range Steps {
+		for _, n := range t.plan() {
 			if !done[n] {
 				s := Step{Name: n, Status: Skipped}
 				rep.Steps = append(rep.Steps, s)
@@ -146,6 +183,9 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 		return rep
 	}
 
+	if t.IMAP.Host == "" {
+		return p.runAPI(ctx, t, &rep, start, finish, &params, skipRest)
+	}
 	srv := t.IMAP
 	// DNS
 	s, t0 := start(DNS, srv.Host, srv.Port)
@@ -186,6 +226,9 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 		return skipRest()
 	}
 	c.Logout().Wait()
+	if len(t.API) > 0 {
+		return p.runAPI(ctx, t, &rep, start, finish, &params, skipRest)
+	}
 	// SMTP login
 	if t.SkipSMTP {
 		return skipRest()
@@ -202,6 +245,26 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 	}
 	rep.OK = true
 	return rep
+}
+
+// runAPI runs the API sender's checks, each as a step.
+func (p *Prober) runAPI(ctx context.Context, t Target, rep *Report,
+	start func(Name, string, int) (Step, time.Time), finish func(Step, time.Time, error, string) bool,
+	params *map[string]string, skipRest func() Report) Report {
+	for _, c := range t.API {
+		*params = c.Params
+		port := 0
+		if c.Host != "" {
+			port = 443 // the APIs are HTTPS
+		}
+		s, t0 := start(c.Name, c.Host, port)
+		detail, err := c.Run(ctx)
+		if !finish(s, t0, err, detail) {
+			return skipRest()
+		}
+	}
+	rep.OK = true
+	return *rep
 }
 
 // capsTimeout bounds the CAPABILITY command after login.

@@ -157,12 +157,16 @@ func (e *Engine) Start(ctx context.Context) error {
 		return fmt.Errorf("syncer: start: %w", err)
 	}
 	for _, a := range accs {
-		if !a.Disabled {
+		if syncable(a) {
 			e.startWorker(a.ID)
 		}
 	}
 	return nil
 }
+
+// syncable reports whether an account gets a worker: enabled, and with a mailbox to sync
+// (a send-only account, an API sender without IMAP, has none).
+func syncable(a accounts.Account) bool { return !a.Disabled && a.HasIMAP() }
 
 // Stop closes every connection and waits until every worker has returned. The engine
 // cannot be started again.
@@ -246,7 +250,7 @@ func (e *Engine) AccountChanged(id int64) error {
 		return fmt.Errorf("syncer: account %d changed: %w", id, err)
 	}
 	e.stopWorker(id)
-	if gone || a.Disabled {
+	if gone || !syncable(a) {
 		e.emitProgress(Event{Kind: KindProgress, AccountID: id, Phase: PhaseStopped})
 		return nil
 	}
@@ -268,7 +272,7 @@ func (e *Engine) SyncNow(id int64) {
 	if ctx == nil {
 		return
 	}
-	if a, err := e.deps.Accounts.Get(ctx, id); err == nil && !a.Disabled {
+	if a, err := e.deps.Accounts.Get(ctx, id); err == nil && syncable(a) {
 		e.startWorker(id)
 	}
 }

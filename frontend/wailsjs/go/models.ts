@@ -1,5 +1,23 @@
 export namespace api {
 	
+	export class SenderDTO {
+	    kind: string;
+	    domain: string;
+	    region: string;
+	    stream: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SenderDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.domain = source["domain"];
+	        this.region = source["region"];
+	        this.stream = source["stream"];
+	    }
+	}
 	export class ServerDTO {
 	    host: string;
 	    port: number;
@@ -27,6 +45,8 @@ export namespace api {
 	    settingsSource: string;
 	    imap: ServerDTO;
 	    smtp: ServerDTO;
+	    sender: SenderDTO;
+	    sendOnly: boolean;
 	    status: string;
 	    statusCode: string;
 	    lastCheck: string;
@@ -48,6 +68,8 @@ export namespace api {
 	        this.settingsSource = source["settingsSource"];
 	        this.imap = this.convertValues(source["imap"], ServerDTO);
 	        this.smtp = this.convertValues(source["smtp"], ServerDTO);
+	        this.sender = this.convertValues(source["sender"], SenderDTO);
+	        this.sendOnly = source["sendOnly"];
 	        this.status = source["status"];
 	        this.statusCode = source["statusCode"];
 	        this.lastCheck = source["lastCheck"];
@@ -82,6 +104,7 @@ export namespace api {
 	    settingsSource: string;
 	    imap: ServerDTO;
 	    smtp: ServerDTO;
+	    sender: SenderDTO;
 	
 	    static createFrom(source: any = {}) {
 	        return new AccountInput(source);
@@ -96,6 +119,7 @@ export namespace api {
 	        this.settingsSource = source["settingsSource"];
 	        this.imap = this.convertValues(source["imap"], ServerDTO);
 	        this.smtp = this.convertValues(source["smtp"], ServerDTO);
+	        this.sender = this.convertValues(source["sender"], SenderDTO);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -848,6 +872,7 @@ export namespace api {
 		    return a;
 		}
 	}
+	
 	export class SentDTO {
 	    outboxId: number;
 	    messageId: string;

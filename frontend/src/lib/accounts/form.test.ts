@@ -40,6 +40,8 @@ const account: Account = {
   settingsSource: 'mx',
   imap: candidate.imap,
   smtp: candidate.smtp,
+  sender: { kind: 'smtp', domain: '', region: 'us', stream: '' },
+  sendOnly: false,
   status: 'ok',
   statusCode: null,
   lastCheck: null,

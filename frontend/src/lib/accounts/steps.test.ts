@@ -312,7 +312,7 @@ describe('helpers', () => {
   });
 
   it('serverKind: only the last step talks to the SMTP server', () => {
-    expect(STEP_NAMES.map(serverKind)).toEqual(['imap', 'imap', 'imap', 'imap', 'imap', 'smtp']);
+    expect(STEP_NAMES.map(serverKind)).toEqual(['imap', 'imap', 'imap', 'imap', 'imap', 'smtp', 'imap', 'imap', 'imap']);
   });
 
   it('notYetValid compares the start of validity with now', () => {

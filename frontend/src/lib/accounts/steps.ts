@@ -44,6 +44,11 @@ export function detailLines(view: StepView, formatDate: (iso: string) => string)
       return s.detail ? [{ key: 'accounts.stepDetail.imap_login', values: { username: s.detail } }] : [];
     case 'capabilities':
       return s.detail ? [{ key: 'accounts.stepDetail.capabilities', values: { capabilities: s.detail } }] : [];
+    case 'postmark_sender':
+    case 'mailgun_from':
+      return [{ key: `accounts.stepDetail.${s.name}`, values: { from: s.params.from || s.detail } }];
+    case 'mailgun_domain':
+      return [{ key: 'accounts.stepDetail.mailgun_domain', values: { domain: s.params.domain || s.detail } }];
     case 'smtp_login': {
       const lines: Line[] = [{ key: 'accounts.stepDetail.smtp_login', values: { host: s.host, port: s.port } }];
       const tls = tlsLine(s);
@@ -64,7 +69,16 @@ export function tlsLine(s: Step): Line | null {
   return null;
 }
 
-/** serverKind is the server a step talks to: only the last step is SMTP's. */
+/** API_STEPS are an API sender's checks (Postmark, Mailgun), which talk HTTPS to the
+ * provider rather than to a mail server. */
+export const API_STEPS: readonly StepName[] = ['postmark_sender', 'mailgun_domain', 'mailgun_from'];
+
+export function isApiStep(name: StepName): boolean {
+  return API_STEPS.includes(name);
+}
+
+/** serverKind is the mail server a step talks to: only the SMTP login is SMTP's (an API
+ * sender's checks have no mail server; their encryption is the provider's HTTPS). */
 export function serverKind(name: StepName): ServerKind {
   return name === 'smtp_login' ? 'smtp' : 'imap';
 }
@@ -83,6 +97,11 @@ export interface FailureContext {
 export function failureLine(step: Step, ctx: FailureContext): Line {
   const host = step.params.host || step.host;
   const at = { host, port: step.params.port || step.port };
+  if (isApiStep(step.name) && step.code !== 'network') {
+    // The provider refused: its token or key, or what it thinks of the sender.
+    const what = step.code === 'auth_failed' ? 'auth_failed' : 'refused';
+    return { key: `accounts.failure.api.${step.name}.${what}`, values: {} };
+  }
   switch (step.code) {
     case 'tls_untrusted':
       return certFailureLine(step, host, ctx);

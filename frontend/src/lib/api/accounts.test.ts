@@ -40,6 +40,8 @@ const accountWire = {
   settingsSource: 'preset',
   imap: server,
   smtp: { ...server, host: 'smtp.example.test', port: 587, security: 'starttls' },
+  sender: { kind: 'mailgun', domain: 'mg.example.test', region: 'eu', stream: '' },
+  sendOnly: false,
   status: 'ok',
   statusCode: '',
   lastCheck: '2026-11-22T10:00:00Z',
@@ -94,6 +96,11 @@ describe('accounts from the backend', () => {
       status: 'error',
       statusCode: 'network',
     });
+  });
+
+  it('an unknown sender reads as the account’s SMTP server; an absent one too', () => {
+    expect(toAccount({ ...accountWire, sender: { kind: 'sendgrid' } }).sender.kind).toBe('smtp');
+    expect(toAccount({ ...accountWire, sender: undefined }).sender).toEqual({ kind: 'smtp', domain: '', region: 'us', stream: '' });
   });
 
   it('an unknown security reads as TLS, never as plaintext', () => {
@@ -219,6 +226,21 @@ describe('calls', () => {
     expect(sent).toMatchObject({ runId: 'r1', accountId: 3, account: { email: 'alice@example.test', smtp: { security: 'starttls' } } });
     expect(password).toBe('');
     expect(rep.steps).toHaveLength(1);
+  });
+
+  it('an API sender’s token travels apart from the settings, which carry only its kind, domain and region', async () => {
+    vi.mocked(Accounts.Create).mockResolvedValue(accountWire as never);
+    const mg = { ...input, sender: { kind: 'mailgun' as const, domain: ' mg.example.test ', region: 'eu' as const, stream: 'x' } };
+    await accountsApi.create(mg, 'imap-pw', 'key-secret');
+    const [sent, password, secret] = vi.mocked(Accounts.Create).mock.calls[0];
+    expect(sent.sender).toEqual({ kind: 'mailgun', domain: 'mg.example.test', region: 'eu', stream: '' });
+    expect(JSON.stringify(sent)).not.toContain('key-secret');
+    expect([password, secret]).toEqual(['imap-pw', 'key-secret']);
+
+    vi.mocked(Accounts.Update).mockResolvedValue(accountWire as never);
+    await accountsApi.update(7, input, '');
+    expect(vi.mocked(Accounts.Update).mock.calls[0].slice(2)).toEqual(['', '']);
+    expect(vi.mocked(Accounts.Update).mock.calls[0][1].sender).toEqual({ kind: 'smtp', domain: '', region: 'us', stream: '' });
   });
 
   it('a refused delete rejects with the conflict', async () => {

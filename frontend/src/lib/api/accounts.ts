@@ -10,7 +10,9 @@ import {
   isAccountStatus,
   isCertReason,
   isHintCode,
+  isMailgunRegion,
   isSecurity,
+  isSenderKind,
   isSignIn,
   isStepName,
   isStepStatus,
@@ -27,6 +29,7 @@ import {
   type PresetServer,
   type Provider,
   type Quota,
+  type SenderSettings,
   type ServerSettings,
   type Step,
   type TestEmailInput,
@@ -71,6 +74,24 @@ function toNotes(list: unknown): Note[] {
   return list.map((n) => ({ code: text(n?.code), text: text(n?.text) }));
 }
 
+interface SenderWire {
+  kind?: string;
+  domain?: string;
+  region?: string;
+  stream?: string;
+}
+
+/** toSender reads an account's sender; an unknown kind reads as its SMTP server, the
+ * account's own. */
+export function toSender(s: SenderWire | null | undefined): SenderSettings {
+  return {
+    kind: isSenderKind(s?.kind) ? s.kind : 'smtp',
+    domain: text(s?.domain),
+    region: isMailgunRegion(s?.region) ? s.region : 'us',
+    stream: text(s?.stream),
+  };
+}
+
 interface AccountWire {
   id: number;
   name: string;
@@ -80,6 +101,8 @@ interface AccountWire {
   settingsSource: string;
   imap: ServerWire;
   smtp: ServerWire;
+  sender?: SenderWire | null;
+  sendOnly?: boolean;
   status: string;
   statusCode: string;
   lastCheck: string;
@@ -99,6 +122,8 @@ export function toAccount(a: AccountWire): Account {
     settingsSource: text(a.settingsSource),
     imap: toServer(a.imap),
     smtp: toServer(a.smtp),
+    sender: toSender(a.sender),
+    sendOnly: a.sendOnly === true,
     status: disabled ? 'disabled' : isAccountStatus(a.status) ? a.status : 'unchecked',
     statusCode: orNull(a.statusCode),
     lastCheck: orNull(a.lastCheck),
@@ -296,7 +321,14 @@ export function toWireAccount(a: AccountInput): api.AccountInput {
     settingsSource: a.settingsSource,
     imap: toWireServer(a.imap),
     smtp: toWireServer(a.smtp),
+    sender: api.SenderDTO.createFrom(toWireSender(a.sender)),
   });
+}
+
+function toWireSender(s: SenderSettings | undefined): SenderSettings {
+  if (!s || s.kind === 'smtp') return { kind: 'smtp', domain: '', region: 'us', stream: '' };
+  if (s.kind === 'postmark') return { kind: 'postmark', domain: '', region: 'us', stream: s.stream.trim() };
+  return { kind: 'mailgun', domain: s.domain.trim(), region: s.region, stream: '' };
 }
 
 export function toWirePreset(p: Preset): api.PresetDTO {
@@ -322,22 +354,25 @@ export const accountsApi = {
   providers: (): Promise<Provider[]> => call(async () => ((await Accounts.Providers()) ?? []).map(toProvider)),
   discover: (email: string, password: string): Promise<Discovery> =>
     call(async () => toDiscovery(await Accounts.Discover(email, password))),
-  test: (runId: string, target: TestTarget, password: string): Promise<TestReport> =>
+  /** senderSecret is the API sender's token or key; "" uses the saved account's. */
+  test: (runId: string, target: TestTarget, password: string, senderSecret = ''): Promise<TestReport> =>
     call(async () =>
       toTestReport(
         await Accounts.Test(
           api.TestInput.createFrom({ runId, accountId: target.accountId, account: toWireAccount(target.account) }),
           password,
+          senderSecret,
         ),
       ),
     ),
   cancelTest: (runId: string): Promise<void> => call(() => Accounts.CancelTest(runId)),
   trustCertificate: (host: string, port: number, sha256: string): Promise<void> =>
     call(() => Accounts.TrustCertificate(host, port, sha256)),
-  create: (input: AccountInput, password: string): Promise<Account> =>
-    call(async () => toAccount(await Accounts.Create(toWireAccount(input), password))),
-  update: (id: number, input: AccountInput, password: string): Promise<Account> =>
-    call(async () => toAccount(await Accounts.Update(id, toWireAccount(input), password))),
+  create: (input: AccountInput, password: string, senderSecret = ''): Promise<Account> =>
+    call(async () => toAccount(await Accounts.Create(toWireAccount(input), password, senderSecret))),
+  /** An empty password or senderSecret keeps the stored one. */
+  update: (id: number, input: AccountInput, password: string, senderSecret = ''): Promise<Account> =>
+    call(async () => toAccount(await Accounts.Update(id, toWireAccount(input), password, senderSecret))),
   setDisabled: (id: number, disabled: boolean): Promise<void> => call(() => Accounts.SetDisabled(id, disabled)),
   remove: (id: number): Promise<void> => call(() => Accounts.Delete(id)),
   grant: (accountId: number, userId: number): Promise<void> => call(() => Accounts.Grant(accountId, userId)),

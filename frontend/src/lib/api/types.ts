@@ -75,8 +75,20 @@ export type Security = (typeof SECURITIES)[number];
 export const ACCOUNT_STATUSES = ['ok', 'error', 'needs_password', 'unchecked', 'disabled'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
-/** The steps of a connection test, in order (backend/probe). */
-export const STEP_NAMES = ['dns', 'tcp', 'tls', 'imap_login', 'capabilities', 'smtp_login'] as const;
+/** The steps of a connection test, in order (backend/probe). An account that sends
+ * through an API sender has that sender's checks in place of smtp_login (only those when
+ * it is send-only). */
+export const STEP_NAMES = [
+  'dns',
+  'tcp',
+  'tls',
+  'imap_login',
+  'capabilities',
+  'smtp_login',
+  'postmark_sender',
+  'mailgun_domain',
+  'mailgun_from',
+] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const STEP_STATUSES = ['running', 'ok', 'failed', 'skipped'] as const;
@@ -99,8 +111,42 @@ export const HINT_CODES = [
   'network',
   'provider',
   'generic',
+  // Microsoft 365's 535 5.7.139 at the SMTP step: the admin must change a setting, or the
+  // account sends through an API sender.
+  'smtp_auth_disabled',
+  // API senders' checks.
+  'postmark_token',
+  'postmark_signature',
+  'postmark_unconfirmed',
+  'postmark_generic',
+  'mailgun_key',
+  'mailgun_region',
+  'mailgun_from',
+  'mailgun_unverified',
+  'mailgun_domain',
+  'api_network',
+  'api_generic',
 ] as const;
 export type HintCode = (typeof HINT_CODES)[number];
+
+/** How an account sends: its SMTP server, or an API sender (backend/accounts SenderKind). */
+export const SENDER_KINDS = ['smtp', 'postmark', 'mailgun'] as const;
+export type SenderKind = (typeof SENDER_KINDS)[number];
+
+/** Mailgun's regions: a domain exists in one only. */
+export const MAILGUN_REGIONS = ['us', 'eu'] as const;
+export type MailgunRegion = (typeof MAILGUN_REGIONS)[number];
+
+/** An account's sender settings. Its token or key is never part of them: it travels as a
+ * separate argument and never comes back. */
+export interface SenderSettings {
+  kind: SenderKind;
+  /** Mailgun's sending domain, e.g. mg.example.com. */
+  domain: string;
+  region: MailgunRegion;
+  /** Postmark's message stream; "" is the server's default (outbound). */
+  stream: string;
+}
 
 /** Why a server's certificate was not trusted (backend/connect Untrusted*). */
 export const CERT_REASONS = ['unknown_authority', 'expired', 'wrong_host', 'changed', 'invalid'] as const;
@@ -147,6 +193,9 @@ export interface Account {
   settingsSource: string;
   imap: ServerSettings;
   smtp: ServerSettings;
+  sender: SenderSettings;
+  /** No IMAP: not synced, sends through its API sender only. */
+  sendOnly: boolean;
   status: AccountStatus;
   /** The error code of the last failed check; null when it passed or never ran. */
   statusCode: string | null;
@@ -158,7 +207,8 @@ export interface Account {
   users: number[];
 }
 
-/** What the wizard and the edit form send; the password travels separately. */
+/** What the wizard and the edit form send; the password and the sender's token or key
+ * travel separately. A send-only account has an empty IMAP host. */
 export interface AccountInput {
   name: string;
   email: string;
@@ -167,6 +217,8 @@ export interface AccountInput {
   settingsSource: string;
   imap: ServerSettings;
   smtp: ServerSettings;
+  /** Absent: the account's SMTP server. */
+  sender?: SenderSettings;
 }
 
 export interface Note {
@@ -317,6 +369,8 @@ export const isAccountStatus = oneOf(ACCOUNT_STATUSES);
 export const isStepName = oneOf(STEP_NAMES);
 export const isStepStatus = oneOf(STEP_STATUSES);
 export const isHintCode = oneOf(HINT_CODES);
+export const isSenderKind = oneOf(SENDER_KINDS);
+export const isMailgunRegion = oneOf(MAILGUN_REGIONS);
 export const isCertReason = oneOf(CERT_REASONS);
 export const isNoteCode = oneOf(NOTE_CODES);
 export const isSource = oneOf(SOURCES);

@@ -12,6 +12,8 @@ const acc = (id: number, name: string, patch: Partial<Account> = {}): Account =>
   id,
   name,
   email: `${name}@x.fr`,
+  sender: { kind: 'smtp', domain: '', region: 'us', stream: '' },
+  sendOnly: false,
   status: 'ok',
   statusCode: null,
   lastCheck: null,

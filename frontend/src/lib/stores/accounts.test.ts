@@ -35,6 +35,8 @@ function account(id: number, name: string, over: Partial<Account> = {}): Account
     settingsSource: 'preset',
     imap: server,
     smtp: server,
+    sender: { kind: 'smtp', domain: '', region: 'us', stream: '' },
+    sendOnly: false,
     status: 'ok',
     statusCode: null,
     lastCheck: null,

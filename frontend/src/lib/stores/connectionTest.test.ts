@@ -29,6 +29,7 @@ import {
   createConnectionTest,
   failedStep,
   initialSteps,
+  planSteps,
   progress,
   untrustedStep,
 } from './connectionTest';
@@ -44,10 +45,15 @@ const account = testAccount;
 const statuses = (steps: ReturnType<typeof initialSteps>) => steps.map((v) => `${v.name}:${v.status}`);
 
 /** passing is a full passing report, streamed step by step before the call answers. */
-function streamedReport(runId: string, upto: StepName | null = null, failure?: Partial<Step>): TestReport {
+function streamedReport(
+  runId: string,
+  upto: StepName | null = null,
+  failure?: Partial<Step>,
+  plan: StepName[] = planSteps(),
+): TestReport {
   const steps: Step[] = [];
   let failedAt = -1;
-  for (const [i, n] of STEP_NAMES.entries()) {
+  for (const [i, n] of plan.entries()) {
     if (failedAt >= 0) {
       steps.push(step(n, 'skipped', { runId }));
       continue;
@@ -75,7 +81,18 @@ beforeEach(() => {
 
 describe('the checklist from streamed steps', () => {
   it('starts with the six steps pending, in order', () => {
-    expect(statuses(initialSteps())).toEqual(STEP_NAMES.map((n) => `${n}:pending`));
+    expect(statuses(initialSteps())).toEqual(STEP_NAMES.slice(0, 6).map((n) => `${n}:pending`));
+  });
+
+  it('plans an API sender’s checks in place of the SMTP login, and only those for a send-only account', () => {
+    const none = { host: '', port: 0, security: 'tls' as const, username: '' };
+    const imap = { host: 'imap.example.test', port: 993, security: 'tls' as const, username: 'a' };
+    const postmark = { kind: 'postmark' as const, domain: '', region: 'us' as const, stream: '' };
+    const mailgun = { kind: 'mailgun' as const, domain: 'mg.example.test', region: 'eu' as const, stream: '' };
+    expect(planSteps({ imap: none, sender: postmark })).toEqual(['postmark_sender']);
+    expect(planSteps({ imap: none, sender: mailgun })).toEqual(['mailgun_domain', 'mailgun_from']);
+    expect(planSteps({ imap, sender: mailgun })).toEqual(['dns', 'tcp', 'tls', 'imap_login', 'capabilities', 'mailgun_domain', 'mailgun_from']);
+    expect(planSteps({ imap })).toEqual(['dns', 'tcp', 'tls', 'imap_login', 'capabilities', 'smtp_login']);
   });
 
   it('each event puts its step in its place', () => {
@@ -95,8 +112,8 @@ describe('the checklist from streamed steps', () => {
 
   it('the final report wins over missed or out-of-order events', () => {
     const steps = applyStep(initialSteps(), step('dns', 'running'));
-    const report: TestReport = { runId: 'r', ok: true, steps: STEP_NAMES.map((n) => step(n, 'ok')) };
-    expect(statuses(applyReport(steps, report))).toEqual(STEP_NAMES.map((n) => `${n}:ok`));
+    const report: TestReport = { runId: 'r', ok: true, steps: planSteps().map((n) => step(n, 'ok')) };
+    expect(statuses(applyReport(steps, report))).toEqual(planSteps().map((n) => `${n}:ok`));
   });
 
   it('finds the failed step, and whether its certificate may be trusted', () => {
@@ -129,10 +146,10 @@ describe('a connection test', () => {
       runId: 'run-1',
       security: { imap: 'tls', smtp: 'starttls' },
     });
-    expect(statuses(get(test).steps)).toEqual(STEP_NAMES.map((n) => `${n}:ok`));
+    expect(statuses(get(test).steps)).toEqual(planSteps().map((n) => `${n}:ok`));
     // It was seen progressing, one step after the other.
     expect(phases).toContain('running:3');
-    expect(accountsApi.test).toHaveBeenCalledWith('run-1', { accountId: 0, account }, 'pw');
+    expect(accountsApi.test).toHaveBeenCalledWith('run-1', { accountId: 0, account }, 'pw', '');
     expect(listeners.size).toBe(0); // stopped listening
   });
 
@@ -152,6 +169,22 @@ describe('a connection test', () => {
       'capabilities:skipped',
       'smtp_login:skipped',
     ]);
+  });
+
+  it('a send-only Postmark account shows its one check and sends the token apart', async () => {
+    const test = createConnectionTest(() => 'run-pm');
+    const sendOnly = {
+      ...account,
+      imap: { host: '', port: 0, security: 'tls' as const, username: '' },
+      sender: { kind: 'postmark' as const, domain: '', region: 'us' as const, stream: '' },
+    };
+    vi.mocked(accountsApi.test).mockImplementation(async (runId) =>
+      streamedReport(runId, 'postmark_sender', { code: 'provider_rejected', hintCode: 'postmark_signature' }, ['postmark_sender']),
+    );
+    await test.run({ accountId: 0, account: sendOnly }, '', undefined, 'pm-token');
+    expect(accountsApi.test).toHaveBeenCalledWith('run-pm', { accountId: 0, account: sendOnly }, '', 'pm-token');
+    expect(statuses(get(test).steps)).toEqual(['postmark_sender:failed']);
+    expect(JSON.stringify(get(test))).not.toContain('pm-token');
   });
 
   it('a refused test keeps the error (a field to fix, for instance)', async () => {
@@ -177,7 +210,7 @@ describe('a connection test', () => {
     await test.trust(untrusted!);
     expect(accountsApi.trustCertificate).toHaveBeenCalledWith('127.0.0.1', 10993, cert.sha256);
     expect(accountsApi.test).toHaveBeenCalledTimes(2);
-    expect(vi.mocked(accountsApi.test).mock.calls[1]).toEqual(['run-2', { accountId: 0, account }, 'pw']);
+    expect(vi.mocked(accountsApi.test).mock.calls[1]).toEqual(['run-2', { accountId: 0, account }, 'pw', '']);
     expect(get(test)).toMatchObject({ phase: 'passed', testedKey: 'k', trusting: false });
   });
 

@@ -1,13 +1,14 @@
 // The step-by-step connection test (DNS → TCP → TLS → IMAP login → capabilities → SMTP
-// login). The backend streams each step as a "probe:step" event while Accounts.Test runs;
+// login, or an API sender's checks in place of the SMTP login; only those for a send-only
+// account). The backend streams each step as a "probe:step" event while Accounts.Test runs;
 // this store turns those events into the checklist the UI shows. Each place that tests
 // (the wizard, the edit form, an account's panel) makes its own with createConnectionTest.
 import { get, writable, type Readable } from 'svelte/store';
 import {
   accountsApi,
   eventsApi,
-  STEP_NAMES,
   toApiError,
+  type AccountInput,
   type ApiError,
   type Security,
   type Step,
@@ -29,8 +30,24 @@ export interface StepView {
 
 export type TestPhase = 'idle' | 'running' | 'passed' | 'failed' | 'cancelled' | 'error';
 
-export function initialSteps(): StepView[] {
-  return STEP_NAMES.map((name) => ({ name, status: 'pending', step: null }));
+const IMAP_STEPS: readonly StepName[] = ['dns', 'tcp', 'tls', 'imap_login', 'capabilities'];
+
+/** planSteps lists the steps the backend runs for an account, in order (backend/probe's
+ * Target.plan): the IMAP steps when it has an IMAP server, then its API sender's checks,
+ * or the SMTP login. Without an account, the IMAP+SMTP test. */
+export function planSteps(account?: Pick<AccountInput, 'imap' | 'sender'>): StepName[] {
+  const out: StepName[] = !account || account.imap.host.trim() !== '' ? [...IMAP_STEPS] : [];
+  switch (account?.sender?.kind) {
+    case 'postmark':
+      return [...out, 'postmark_sender'];
+    case 'mailgun':
+      return [...out, 'mailgun_domain', 'mailgun_from'];
+  }
+  return [...out, 'smtp_login'];
+}
+
+export function initialSteps(account?: Pick<AccountInput, 'imap' | 'sender'>): StepView[] {
+  return planSteps(account).map((name) => ({ name, status: 'pending', step: null }));
 }
 
 const FINAL: readonly StepPhase[] = ['ok', 'failed', 'skipped'];
@@ -86,8 +103,9 @@ export interface ConnectionTestData {
 }
 
 export interface ConnectionTest extends Readable<ConnectionTestData> {
-  /** run starts a test; a test already under way is cancelled first. */
-  run(target: TestTarget, password: string, key?: string): Promise<TestReport | null>;
+  /** run starts a test; a test already under way is cancelled first. senderSecret is the
+   * API sender's token or key ("" for a saved account's stored one). */
+  run(target: TestTarget, password: string, key?: string, senderSecret?: string): Promise<TestReport | null>;
   /** cancel stops the test under way. */
   cancel(): Promise<void>;
   /** trust trusts the certificate a failed step showed, for its host and port only, then
@@ -123,7 +141,7 @@ export function createConnectionTest(makeRunId: () => string = newRunId): Connec
   let stopListening: () => void = () => {};
   // The last test, to run it again after a certificate is trusted. Held here, never in
   // the store's state, so it is never rendered.
-  let last: { target: TestTarget; password: string; key?: string } | null = null;
+  let last: { target: TestTarget; password: string; key?: string; senderSecret: string } | null = null;
 
   function listen(runId: string) {
     stopListening();
@@ -133,15 +151,15 @@ export function createConnectionTest(makeRunId: () => string = newRunId): Connec
     });
   }
 
-  async function run(target: TestTarget, password: string, key?: string): Promise<TestReport | null> {
+  async function run(target: TestTarget, password: string, key?: string, senderSecret = ''): Promise<TestReport | null> {
     if (get(store).phase === 'running') await cancel();
-    last = { target, password, key };
+    last = { target, password, key, senderSecret };
     const runId = makeRunId();
     const security = { imap: target.account.imap.security, smtp: target.account.smtp.security };
-    store.set({ ...idle(), runId, phase: 'running', testedKey: key ?? null, security });
+    store.set({ ...idle(), steps: initialSteps(target.account), runId, phase: 'running', testedKey: key ?? null, security });
     listen(runId);
     try {
-      const report = await accountsApi.test(runId, target, password);
+      const report = await accountsApi.test(runId, target, password, senderSecret);
       if (get(store).runId !== runId) return null; // replaced by a newer run
       store.update((s) =>
         s.phase === 'cancelled'
@@ -179,7 +197,7 @@ export function createConnectionTest(makeRunId: () => string = newRunId): Connec
       return;
     }
     store.update((s) => ({ ...s, trusting: false }));
-    if (last) await run(last.target, last.password, last.key);
+    if (last) await run(last.target, last.password, last.key, last.senderSecret);
   }
 
   function reset(): void {

@@ -4,7 +4,7 @@ import {api} from '../models';
 
 export function CancelTest(arg1:string):Promise<void>;
 
-export function Create(arg1:api.AccountInput,arg2:string):Promise<api.AccountDTO>;
+export function Create(arg1:api.AccountInput,arg2:string,arg3:string):Promise<api.AccountDTO>;
 
 export function Delete(arg1:number):Promise<void>;
 
@@ -30,8 +30,8 @@ export function SetDisabled(arg1:number,arg2:boolean):Promise<void>;
 
 export function SetQuota(arg1:number):Promise<void>;
 
-export function Test(arg1:api.TestInput,arg2:string):Promise<api.TestReportDTO>;
+export function Test(arg1:api.TestInput,arg2:string,arg3:string):Promise<api.TestReportDTO>;
 
 export function TrustCertificate(arg1:string,arg2:number,arg3:string):Promise<void>;
 
-export function Update(arg1:number,arg2:api.AccountInput,arg3:string):Promise<api.AccountDTO>;
+export function Update(arg1:number,arg2:api.AccountInput,arg3:string,arg4:string):Promise<api.AccountDTO>;

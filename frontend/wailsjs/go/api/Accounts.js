@@ -6,8 +6,8 @@ export function CancelTest(arg1) {
   return window['go']['api']['Accounts']['CancelTest'](arg1);
 }
 
-export function Create(arg1, arg2) {
-  return window['go']['api']['Accounts']['Create'](arg1, arg2);
+export function Create(arg1, arg2, arg3) {
+  return window['go']['api']['Accounts']['Create'](arg1, arg2, arg3);
 }
 
 export function Delete(arg1) {
@@ -58,14 +58,14 @@ export function SetQuota(arg1) {
   return window['go']['api']['Accounts']['SetQuota'](arg1);
 }
 
-export function Test(arg1, arg2) {
-  return window['go']['api']['Accounts']['Test'](arg1, arg2);
+export function Test(arg1, arg2, arg3) {
+  return window['go']['api']['Accounts']['Test'](arg1, arg2, arg3);
 }
 
 export function TrustCertificate(arg1, arg2, arg3) {
   return window['go']['api']['Accounts']['TrustCertificate'](arg1, arg2, arg3);
 }
 
-export function Update(arg1, arg2, arg3) {
-  return window['go']['api']['Accounts']['Update'](arg1, arg2, arg3);
+export function Update(arg1, arg2, arg3, arg4) {
+  return window['go']['api']['Accounts']['Update'](arg1, arg2, arg3, arg4);
 }

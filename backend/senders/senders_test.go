@@ -1,0 +1,389 @@
+package senders_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/fault"
+	"mailroom/backend/outbox"
+	"mailroom/backend/probe"
+	"mailroom/backend/senders"
+	"mailroom/backend/sendresult"
+	"mailroom/backend/store"
+	"mailroom/backend/vault"
+)
+
+const (
+	pmToken = "pm-token-5c1d7f0e-2a9b-4c3d-8e6f-71a2b3c4d5e6"
+	mgKey   = "key-0123456789abcdef0123456789abcdef"
+)
+
+type rig struct {
+	t   *testing.T
+	db  *store.DB
+	v   *vault.Memory
+	reg *accounts.Registry
+	pm  *postmarkFake
+	mg  *mailgunFake
+	f   *senders.Factory
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "mailroom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	v := vault.NewMemory()
+	r := &rig{t: t, db: db, v: v, reg: accounts.New(db, v), pm: newPostmarkFake(t, pmToken), mg: newMailgunFake(t, mgKey)}
+	r.f = senders.New(r.reg, senders.Options{PostmarkURL: r.pm.URL, MailgunURL: r.mg.URL})
+	return r
+}
+
+func (r *rig) account(in accounts.NewAccount, sec accounts.Secrets) accounts.Account {
+	r.t.Helper()
+	acc, err := r.reg.CreateWith(context.Background(), 0, in, sec)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return acc
+}
+
+func postmarkAccount(email string) accounts.NewAccount {
+	return accounts.NewAccount{Name: "Receipts", Email: email, Sender: accounts.Sender{Kind: accounts.Postmark}}
+}
+
+func mailgunAccount(email, domain string) accounts.NewAccount {
+	return accounts.NewAccount{Name: "News", Email: email, Sender: accounts.Sender{Kind: accounts.Mailgun, Domain: domain, Region: "eu"}}
+}
+
+func render(t *testing.T, from string) outbox.Envelope {
+	t.Helper()
+	env, err := outbox.Render(outbox.Compose{
+		From:    outbox.Address{Name: "Shop", Email: from},
+		To:      []outbox.Address{{Email: "ada@client.test"}},
+		Cc:      []outbox.Address{{Email: "grace@client.test"}},
+		Bcc:     []outbox.Address{{Email: "archive@shop.test"}},
+		Subject: "Votre facture",
+		Text:    "Bonjour, voici votre facture.",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+func TestTransportIsNilForAnSMTPAccount(t *testing.T) {
+	r := newRig(t)
+	acc := r.account(accounts.NewAccount{Email: "a@shop.test",
+		IMAP: accounts.Server{Host: "imap.shop.test", Port: 993, Security: accounts.TLS, Username: "a"},
+		SMTP: accounts.Server{Host: "smtp.shop.test", Port: 465, Security: accounts.TLS, Username: "a"}},
+		accounts.Secrets{Password: "pw"})
+	tr, err := r.f.Transport(context.Background(), acc)
+	if err != nil || tr != nil {
+		t.Fatalf("Transport = %v, %v; want nil (the outbox's SMTP)", tr, err)
+	}
+}
+
+func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
+	r := newRig(t)
+	r.pm.confirmed["shop.test"] = true
+	in := postmarkAccount("hello@shop.test")
+	in.Sender.Stream = "billing"
+	acc := r.account(in, accounts.Secrets{Sender: pmToken})
+	tr, err := r.f.Transport(context.Background(), acc)
+	if err != nil || tr == nil {
+		t.Fatalf("Transport = %v, %v", tr, err)
+	}
+	env := render(t, "hello@shop.test")
+	committed := false
+	reply, err := tr.Send(context.Background(), env, func() error {
+		if len(r.pm.sent()) != 0 {
+			t.Error("the request left before commit")
+		}
+		committed = true
+		return nil
+	})
+	if err != nil || !committed {
+		t.Fatalf("Send = %q, %v (committed %v)", reply, err, committed)
+	}
+	if !strings.Contains(reply, "Postmark accepted") || !strings.Contains(reply, "0a129aee") {
+		t.Errorf("reply = %q; want Postmark's MessageID", reply)
+	}
+	got := r.pm.sent()
+	if len(got) != 1 {
+		t.Fatalf("Postmark received %d messages", len(got))
+	}
+	e := got[0]
+	if e.To != "ada@client.test" || e.Cc != "grace@client.test" || e.Bcc != "archive@shop.test" || e.MessageStream != "billing" {
+		t.Errorf("Postmark got To %q Cc %q Bcc %q stream %q; want the Bcc recipient from the envelope and the account's stream",
+			e.To, e.Cc, e.Bcc, e.MessageStream)
+	}
+}
+
+func TestPostmarkTransportDoesNotSendWhenCommitFails(t *testing.T) {
+	r := newRig(t)
+	r.pm.confirmed["shop.test"] = true
+	acc := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
+	tr, _ := r.f.Transport(context.Background(), acc)
+	boom := errors.New("disk full")
+	if _, err := tr.Send(context.Background(), render(t, "hello@shop.test"), func() error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Send = %v; want commit's error", err)
+	}
+	if n := len(r.pm.sent()); n != 0 {
+		t.Fatalf("Postmark received %d messages although the commit failed", n)
+	}
+}
+
+func TestMailgunTransportSendsTheEnvelopeWithoutBcc(t *testing.T) {
+	r := newRig(t)
+	r.mg.domains["mg.shop.test"] = "active"
+	acc := r.account(mailgunAccount("news@shop.test", "mg.shop.test"), accounts.Secrets{Sender: mgKey})
+	tr, err := r.f.Transport(context.Background(), acc)
+	if err != nil || tr == nil {
+		t.Fatalf("Transport = %v, %v", tr, err)
+	}
+	reply, err := tr.Send(context.Background(), render(t, "news@shop.test"), func() error { return nil })
+	if err != nil || !strings.Contains(reply, "Mailgun accepted") {
+		t.Fatalf("Send = %q, %v", reply, err)
+	}
+	got := r.mg.sent()
+	if len(got) != 1 {
+		t.Fatalf("Mailgun received %d messages", len(got))
+	}
+	want := []string{"ada@client.test", "grace@client.test", "archive@shop.test"}
+	slices.Sort(want)
+	to := slices.Clone(got[0].To)
+	slices.Sort(to)
+	if !slices.Equal(to, want) || got[0].Domain != "mg.shop.test" {
+		t.Errorf("Mailgun got to=%v on %q; want %v on mg.shop.test", got[0].To, got[0].Domain, want)
+	}
+	if strings.Contains(strings.ToLower(got[0].Message), "archive@shop.test") {
+		t.Error("the Bcc recipient is in the MIME every recipient receives")
+	}
+}
+
+func TestTransportWithoutItsSecretFails(t *testing.T) {
+	r := newRig(t)
+	acc := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
+	for _, k := range r.v.Keys() {
+		r.v.Delete(k)
+	}
+	if _, err := r.f.Transport(context.Background(), acc); !fault.Is(err, fault.AuthFailed) {
+		t.Fatalf("Transport without a token = %v; want auth_failed", err)
+	}
+}
+
+func TestClassifyMapsTheProvidersClassesToOutcomes(t *testing.T) {
+	perm := func(code fault.Code, field string) error {
+		return &sendresult.Error{Class: sendresult.Permanent, Reply: "HTTP 422, ErrorCode 406: inactive",
+			Err: &fault.Error{Code: code, Field: field, Message: "refused"}}
+	}
+	cases := []struct {
+		name    string
+		err     error
+		outcome outbox.Outcome
+		connect bool
+		reason  string
+	}{
+		{"an inactive recipient fails the message only", perm(fault.ProviderRejected, ""), outbox.Permanent, false, ""},
+		{"a refused token pauses the account", perm(fault.AuthFailed, "token"), outbox.Permanent, true, ""},
+		{"an unconfirmed sender pauses the account", perm(fault.ProviderRejected, "from"), outbox.Permanent, true, ""},
+		{"a domain in the other region pauses the account", perm(fault.ProviderRejected, "region"), outbox.Permanent, true, ""},
+		{"a rate limit waits without using attempts", sendresult.New(sendresult.Transient, fault.New(fault.ProviderRejected, "slow down")),
+			outbox.Transient, true, ""},
+		{"a lost answer is possibly sent", sendresult.New(sendresult.PossiblySent, fault.New(fault.Network, "no answer")),
+			outbox.Uncertain, false, outbox.ReasonPossiblySent},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			se := senders.Classify(tc.err)
+			if se.Outcome != tc.outcome || se.Connect != tc.connect || se.Reason != tc.reason {
+				t.Fatalf("Classify = %v connect=%v reason=%q; want %v connect=%v reason=%q",
+					se.Outcome, se.Connect, se.Reason, tc.outcome, tc.connect, tc.reason)
+			}
+			if se.Message == "" || se.Code == "" {
+				t.Fatalf("Classify lost the words or the code: %+v", se)
+			}
+		})
+	}
+	if got := senders.Classify(perm(fault.ProviderRejected, "")).Reply; got != "HTTP 422, ErrorCode 406: inactive" {
+		t.Errorf("Reply = %q; want the provider's answer", got)
+	}
+}
+
+func TestChecksRunAsProbeSteps(t *testing.T) {
+	r := newRig(t)
+	r.pm.confirmed["hello@shop.test"] = true
+	r.pm.confirmed["pending@shop.test"] = false
+	r.mg.domains["mg.shop.test"] = "active"
+	r.mg.domains["mg.new.test"] = "unverified"
+	pm := accounts.Sender{Kind: accounts.Postmark}
+	mg := accounts.Sender{Kind: accounts.Mailgun, Domain: "mg.shop.test", Region: accounts.RegionUS}
+
+	cases := []struct {
+		name   string
+		sender accounts.Sender
+		from   string
+		secret string
+		steps  []probe.Name
+		failed probe.Name
+		hint   string
+	}{
+		{"postmark confirmed sender", pm, "hello@shop.test", pmToken, []probe.Name{probe.PostmarkSender}, "", ""},
+		{"postmark bad token", pm, "hello@shop.test", "wrong", []probe.Name{probe.PostmarkSender}, probe.PostmarkSender, "postmark_token"},
+		{"postmark no signature", pm, "other@elsewhere.test", pmToken, []probe.Name{probe.PostmarkSender}, probe.PostmarkSender, "postmark_signature"},
+		{"postmark unconfirmed signature", pm, "pending@shop.test", pmToken, []probe.Name{probe.PostmarkSender}, probe.PostmarkSender, "postmark_unconfirmed"},
+		{"mailgun active domain, aligned From", mg, "news@shop.test", mgKey, []probe.Name{probe.MailgunDomain, probe.MailgunFrom}, "", ""},
+		{"mailgun bad key", mg, "news@shop.test", "key-wrong", []probe.Name{probe.MailgunDomain, probe.MailgunFrom}, probe.MailgunDomain, "mailgun_key"},
+		{"mailgun From on another domain", mg, "news@elsewhere.test", mgKey, []probe.Name{probe.MailgunDomain, probe.MailgunFrom}, probe.MailgunFrom, "mailgun_from"},
+		{"mailgun unverified domain", accounts.Sender{Kind: accounts.Mailgun, Domain: "mg.new.test", Region: accounts.RegionUS},
+			"news@new.test", mgKey, []probe.Name{probe.MailgunDomain, probe.MailgunFrom}, probe.MailgunDomain, "mailgun_unverified"},
+		{"mailgun unknown domain names the region", accounts.Sender{Kind: accounts.Mailgun, Domain: "mg.absent.test", Region: accounts.RegionEU},
+			"news@absent.test", mgKey, []probe.Name{probe.MailgunDomain, probe.MailgunFrom}, probe.MailgunDomain, "mailgun_region"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checks, err := r.f.Checks(tc.sender, tc.from, tc.secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var emitted []probe.Step
+			// A send-only account: no IMAP server, the sender's checks are the whole test.
+			rep := probe.New(nil).Run(context.Background(), probe.Target{API: checks}, func(s probe.Step) { emitted = append(emitted, s) })
+			var names []probe.Name
+			var failed *probe.Step
+			for i, s := range rep.Steps {
+				names = append(names, s.Name)
+				if s.Status == probe.Failed {
+					failed = &rep.Steps[i]
+				}
+			}
+			if !slices.Equal(names, tc.steps) {
+				t.Fatalf("steps = %v; want %v", names, tc.steps)
+			}
+			if len(emitted) != 2*len(tc.steps) && tc.failed == "" {
+				t.Errorf("emitted %d events; want a start and an end per step", len(emitted))
+			}
+			if tc.failed == "" {
+				if !rep.OK || failed != nil {
+					t.Fatalf("report = %+v; want every check passed", rep)
+				}
+				return
+			}
+			if rep.OK || failed == nil || failed.Name != tc.failed || failed.HintCode != tc.hint {
+				t.Fatalf("failed step = %+v; want %s with hint %s", failed, tc.failed, tc.hint)
+			}
+			if failed.Message == "" || failed.Hint == "" || failed.Params["domain"] == "" {
+				t.Fatalf("the failure does not say what to do: %+v", failed)
+			}
+			if strings.Contains(failed.Message, tc.secret) && tc.secret != "" {
+				t.Fatal("the secret is in the step's message")
+			}
+		})
+	}
+}
+
+func TestCheckFromRefusesAMailgunFromOffTheDomain(t *testing.T) {
+	mg := accounts.Sender{Kind: accounts.Mailgun, Domain: "mg.shop.test"}
+	if err := senders.CheckFrom(mg, "news@shop.test"); err != nil {
+		t.Errorf("a From on the sending domain's registered domain was refused: %v", err)
+	}
+	err := senders.CheckFrom(mg, "news@other.test")
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != "email" || !strings.Contains(fe.Message, "mg.shop.test") {
+		t.Errorf("CheckFrom(other.test) = %v; want invalid_input on email naming the domain", err)
+	}
+	if err := senders.CheckFrom(accounts.Sender{Kind: accounts.Postmark}, "x@any.test"); err != nil {
+		t.Errorf("Postmark's From is checked by Postmark, not here: %v", err)
+	}
+}
+
+func TestFromEnvReadsTheEndpoints(t *testing.T) {
+	t.Setenv(senders.EnvPostmarkURL, "http://127.0.0.1:9/pm")
+	t.Setenv(senders.EnvMailgunURL, " http://127.0.0.1:9/mg ")
+	o := senders.FromEnv()
+	if o.PostmarkURL != "http://127.0.0.1:9/pm" || o.MailgunURL != "http://127.0.0.1:9/mg" {
+		t.Fatalf("FromEnv = %+v", o)
+	}
+}
+
+// The outbox end to end: an API-sender account's message is queued, the provider's fake
+// receives it, and the row is sent; a sender the provider refuses fails with its words.
+func TestOutboxSendsThroughAnAPISender(t *testing.T) {
+	r := newRig(t)
+	r.pm.confirmed["shop.test"] = true
+	r.mg.domains["mg.shop.test"] = "active"
+	good := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
+	refused := r.account(postmarkAccount("hello@unsigned.test"), accounts.Secrets{Sender: pmToken})
+	mg := r.account(mailgunAccount("news@shop.test", "mg.shop.test"), accounts.Secrets{Sender: mgKey})
+
+	ob := outbox.New(outbox.Deps{DB: r.db, Accounts: r.reg, Transport: r.f.Transport},
+		outbox.Options{RetryMin: 50 * time.Millisecond, ConnectBackoffMin: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := ob.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Stop()
+
+	idGood, err := ob.Enqueue(ctx, good.ID, render(t, "hello@shop.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idRefused, err := ob.Enqueue(ctx, refused.ID, render(t, "hello@unsigned.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idMG, err := ob.Enqueue(ctx, mg.ID, render(t, "news@shop.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sent := waitState(t, ob, idGood, outbox.Sent)
+	if !strings.Contains(sent.Reply, "Postmark accepted") {
+		t.Errorf("sent reply = %q", sent.Reply)
+	}
+	if sent.Copy == outbox.CopyDone {
+		t.Error("a send-only account got a Sent copy: it has no IMAP")
+	}
+	if got := r.pm.sent(); len(got) != 1 || got[0].Subject != "Votre facture" {
+		t.Fatalf("Postmark received %+v", got)
+	}
+	waitState(t, ob, idMG, outbox.Sent)
+	if n := len(r.mg.sent()); n != 1 {
+		t.Fatalf("Mailgun received %d messages", n)
+	}
+
+	failed := waitState(t, ob, idRefused, outbox.Failed)
+	if failed.ErrorCode != fault.ProviderRejected || !strings.Contains(failed.ErrorMessage, "Sender Signatures") ||
+		!strings.Contains(failed.ErrorReply, "ErrorCode 400") || !strings.Contains(failed.ErrorMessage, "is not a Sender Signature") {
+		t.Fatalf("failed item: code %q, message %q, reply %q; want Postmark's refusal in words and its own",
+			failed.ErrorCode, failed.ErrorMessage, failed.ErrorReply)
+	}
+}
+
+func waitState(t *testing.T, ob *outbox.Engine, id int64, want outbox.State) outbox.Item {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		it, err := ob.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.State == want {
+			return it
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %d is %s (%s: %s); want %s", id, it.State, it.ErrorCode, it.ErrorMessage, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
