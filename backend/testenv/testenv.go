@@ -48,15 +48,21 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/textproto"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"mailroom/backend/testoidc"
 )
 
 // Environment variables written to DIR/env.sh by scripts/testenv/up.sh.
@@ -79,6 +85,7 @@ const (
 	EnvMailGID     = "MAILROOM_TEST_MAIL_GID"        // group of the mailboxes
 	EnvDovecotConf = "MAILROOM_TEST_DOVECOT_CONF"    // for doveadm -c
 	EnvPasswdFile  = "MAILROOM_TEST_PASSWD_FILE"     // Dovecot's passwd-file (NewUser appends to it)
+	EnvOIDCURL     = "MAILROOM_TEST_OIDC_URL"        // the test OAuth provider Dovecot introspects
 
 	// EnvRequire makes Mail fail instead of skip when the environment is
 	// missing. Set to "1" by `make test`.
@@ -121,6 +128,11 @@ type Env struct {
 	MailUID, MailGID int    // owner of the mailbox files
 	DovecotConf      string // Dovecot configuration, for doveadm -c
 	PasswdFile       string // Dovecot's passwd-file, see NewUser
+
+	// OIDCURL is the test OAuth/OIDC provider (backend/testoidc) that Dovecot's passdb
+	// oauth2 asks, by RFC 7662 introspection, whether an XOAUTH2 or OAUTHBEARER token is
+	// valid and whose it is. Token gets one for any account.
+	OIDCURL string
 }
 
 // Mail returns the test mail environment described by the MAILROOM_TEST_*
@@ -179,6 +191,7 @@ func FromEnv() (*Env, error) {
 	env.MailDir = os.Getenv(EnvMailDir)
 	env.DovecotConf = os.Getenv(EnvDovecotConf)
 	env.PasswdFile = os.Getenv(EnvPasswdFile)
+	env.OIDCURL = os.Getenv(EnvOIDCURL)
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing variables %s (source DIR/env.sh written by scripts/testenv/up.sh)",
 			strings.Join(missing, ", "))
@@ -468,4 +481,67 @@ func UniqueID() string {
 		panic(err)
 	}
 	return hex.EncodeToString(b[:])
+}
+
+// oidcTimeout bounds a request to the test OAuth provider.
+const oidcTimeout = 10 * time.Second
+
+// Token returns a fresh access token for the account, issued by the test OAuth provider
+// as if the user had signed in: Dovecot accepts it for XOAUTH2 and OAUTHBEARER logins
+// as that account only, until ExpireToken or RevokeToken.
+func (e *Env) Token(t testing.TB, address string) string {
+	t.Helper()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := e.oidcPost(testoidc.PathMint, url.Values{"username": {address}}, &tok); err != nil {
+		t.Fatalf("token for %s: %v", address, err)
+	}
+	if tok.AccessToken == "" {
+		t.Fatalf("token for %s: the provider answered no access_token", address)
+	}
+	return tok.AccessToken
+}
+
+// ExpireToken makes an access token from Token expired at the provider, leaving every
+// other token valid (other tests use the same provider).
+func (e *Env) ExpireToken(t testing.TB, token string) {
+	t.Helper()
+	if err := e.oidcPost(testoidc.PathExpire, url.Values{"token": {token}}, nil); err != nil {
+		t.Fatalf("expire token: %v", err)
+	}
+}
+
+// RevokeToken revokes an access token at the provider's RFC 7009 endpoint, as an app
+// disconnecting an account does.
+func (e *Env) RevokeToken(t testing.TB, token string) {
+	t.Helper()
+	if err := e.oidcPost(testoidc.PathRevoke, url.Values{"token": {token}}, nil); err != nil {
+		t.Fatalf("revoke token: %v", err)
+	}
+}
+
+// oidcPost posts a form to the provider and decodes a JSON answer into out (if not nil).
+// Errors never include the form: it holds tokens.
+func (e *Env) oidcPost(path string, form url.Values, out any) error {
+	if e.OIDCURL == "" {
+		return fmt.Errorf("%s is not set (scripts/testenv/up.sh writes it)", EnvOIDCURL)
+	}
+	client := &http.Client{Timeout: oidcTimeout}
+	resp, err := client.PostForm(e.OIDCURL+path, form)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("POST %s: %s: %s", path, resp.Status, strings.TrimSpace(string(body)))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	return nil
 }

@@ -1,5 +1,6 @@
 // Package testsmtp runs go-smtp's server in-process on 127.0.0.1 for tests: AUTH PLAIN with
-// known users, STARTTLS or implicit TLS, received messages recorded, and scripted failures
+// known users, AUTH XOAUTH2 with bearer tokens checked by an OAuth provider's introspection,
+// STARTTLS or implicit TLS, received messages recorded, and scripted failures
 // ("refuse AUTH with 535 5.7.139", "fail the 3rd message with 451", "cut the connection
 // after the 2nd message's final dot, before answering").
 //
@@ -22,6 +23,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"mailroom/backend/testoidc"
 )
 
 // Options shape the server.
@@ -29,6 +32,10 @@ type Options struct {
 	TLS         *tls.Config       // certificate for STARTTLS or implicit TLS; nil: no STARTTLS offered
 	ImplicitTLS bool              // speak TLS from the first byte (SMTPS)
 	Users       map[string]string // username → password accepted by AUTH PLAIN
+	// Introspect, when set, also offers AUTH XOAUTH2: a bearer token is accepted for the
+	// user it names when Introspect says it is active and that user's, as Dovecot's passdb
+	// oauth2 does (e.g. testoidc.RemoteIntrospector(env.OIDCURL + testoidc.PathIntrospect)).
+	Introspect testoidc.Introspector
 	// AuthError, when set, is returned to every AUTH (e.g. Microsoft's 535 5.7.139).
 	AuthError *smtp.SMTPError
 	// DataError, when set, is called for the n-th message (1-based) and may return an error.
@@ -171,23 +178,54 @@ func (se *session) drop(step Step, n int) bool {
 
 var errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 
-func (se *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+// XOAuth2 is the SASL mechanism name offered when Options.Introspect is set.
+const XOAuth2 = "XOAUTH2"
+
+func (se *session) AuthMechanisms() []string {
+	if se.s.opts.Introspect != nil {
+		return []string{sasl.Plain, XOAuth2}
+	}
+	return []string{sasl.Plain}
+}
+
+var errAuthInvalid = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
 
 func (se *session) Auth(mech string) (sasl.Server, error) {
+	if mech == XOAuth2 && se.s.opts.Introspect != nil {
+		return xoauth2Answer{testoidc.NewXOAuth2Server(se.s.opts.Introspect, func(user string) error {
+			if se.s.opts.AuthError != nil {
+				return se.s.opts.AuthError
+			}
+			se.user = user
+			return nil
+		})}, nil
+	}
 	return sasl.NewPlainServer(func(identity, username, password string) error {
 		if se.s.opts.AuthError != nil {
 			return se.s.opts.AuthError
 		}
 		if want, ok := se.s.opts.Users[username]; !ok || want != password {
-			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
+			return errAuthInvalid
 		}
 		se.user = username
 		return nil
 	}), nil
 }
 
+// xoauth2Answer ends a refused XOAUTH2 exchange with 535 5.7.8, as Gmail does, rather than
+// go-smtp's generic 454 for errors that are not SMTP errors.
+type xoauth2Answer struct{ sasl.Server }
+
+func (x xoauth2Answer) Next(resp []byte) ([]byte, bool, error) {
+	challenge, done, err := x.Server.Next(resp)
+	if errors.Is(err, testoidc.ErrXOAuth2Refused) {
+		err = errAuthInvalid
+	}
+	return challenge, done, err
+}
+
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
-	if se.user == "" && len(se.s.opts.Users) > 0 {
+	if se.user == "" && (len(se.s.opts.Users) > 0 || se.s.opts.Introspect != nil) {
 		return errAuthRequired
 	}
 	se.s.mu.Lock()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # down.sh DIR — stop the test mail environment that up.sh started in DIR.
 #
-# Sends SIGTERM to the Dovecot and Postfix master daemons and waits; then
+# Sends SIGTERM to the Dovecot and Postfix master daemons and to the test
+# OAuth provider, and waits; then
 # SIGTERM to anything of DIR still running (children, strays); SIGKILL after
 # STOP_TIMEOUT seconds in all. Idempotent: succeeds when nothing is running
 # (or DIR does not exist). DIR itself is left in place (logs, mailboxes).
@@ -40,7 +41,9 @@ inspect() {
 	rest=${stat##*) } # the command name in parentheses may contain spaces
 	read -r state ppid pgid _ <<<"$rest"
 	{ mapfile -d '' args <"/proc/$1/cmdline"; } 2>/dev/null || true
-	if [[ " ${args[*]-} " == *" -c $DIR/dovecot/"* || " ${args[*]-} " == *" -c $DIR/postfix/"* ]]; then
+	# The OAuth provider is started with -url-file DIR/oidc/url.
+	if [[ " ${args[*]-} " == *" -c $DIR/dovecot/"* || " ${args[*]-} " == *" -c $DIR/postfix/"* ||
+		" ${args[*]-} " == *" $DIR/oidc/"* ]]; then
 		ours=1
 		return 0
 	fi
@@ -64,7 +67,8 @@ done
 # Master PIDs from the pid files. Both masters run in their own session, so
 # each leads a process group that holds all of its children.
 leaders=" "
-for pidfile in "$DIR/dovecot/dovecot.pid" "$DIR/dovecot/run/master.pid" "$DIR/postfix/queue/pid/master.pid"; do
+for pidfile in "$DIR/dovecot/dovecot.pid" "$DIR/dovecot/run/master.pid" "$DIR/postfix/queue/pid/master.pid" \
+	"$DIR/oidc/testoidc.pid"; do
 	[[ -r $pidfile ]] || continue
 	read -r pid _ <"$pidfile" || true
 	[[ $pid =~ ^[0-9]+$ ]] || continue

@@ -7,14 +7,17 @@
 #   * Postfix 3.7: submission (STARTTLS + AUTH required) and submissions
 #     (implicit TLS + AUTH required); mail for the test domain is delivered
 #     into Dovecot over LMTP, mail for any other domain is discarded.
+#   * the test OAuth/OIDC provider (backend/testoidc/cmd/testoidc, rebuilt
+#     only when its sources change): Dovecot's passdb oauth2 validates XOAUTH2
+#     and OAUTHBEARER logins by introspecting its tokens; tests get tokens from it.
 # Everything listens on 127.0.0.1 on free high ports picked at start-up, so
 # several environments can run side by side.
 #
 # Returns once the IMAP greetings and SMTP banners have been received, after
 # writing DIR/env.sh (export lines; source it). Stop with down.sh DIR.
 #
-# Needs root (Postfix's master daemon insists on it) and the Debian packages
-# dovecot-imapd dovecot-lmtpd postfix openssl.
+# Needs root (Postfix's master daemon insists on it), the Debian packages
+# dovecot-imapd dovecot-lmtpd postfix openssl, and Go.
 set -euo pipefail
 
 readonly TEST_DOMAIN=example.test
@@ -29,6 +32,7 @@ readonly LOCK_FILE=/run/lock/mailroom-testenv.lock
 readonly READY_TIMEOUT=15 # seconds
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+src=$(cd "$here/../.." && pwd -P) # the repository, for go build
 
 log() { printf 'testenv: %s\n' "$*" >&2; }
 die() {
@@ -44,6 +48,7 @@ die() {
 for cmd in dovecot postfix postconf openssl flock setsid timeout useradd; do
 	command -v "$cmd" >/dev/null || die "$cmd not found; install: dovecot-imapd dovecot-lmtpd postfix openssl"
 done
+command -v go >/dev/null || die "go not found (needed to build the test OAuth provider)"
 for acct in dovecot dovenull postfix; do
 	id -u "$acct" >/dev/null 2>&1 || die "system user $acct missing (are the dovecot/postfix packages installed?)"
 done
@@ -62,7 +67,44 @@ DIR=$(cd "$1" && pwd -P)
 
 # Stop whatever was started if we do not make it to the end.
 ok=
-trap '[[ -n $ok ]] || { log "start-up failed; logs are in $DIR"; "$here/down.sh" "$DIR" >/dev/null 2>&1 || true; }' EXIT
+build_pid=
+on_exit() {
+	[[ -n $ok ]] && return
+	log "start-up failed; logs are in $DIR"
+	[[ -z $build_pid ]] || kill "$build_pid" 2>/dev/null || true
+	"$here/down.sh" "$DIR" >/dev/null 2>&1 || true
+}
+trap on_exit EXIT
+
+# The OAuth provider's binary is cached under the repository's .cache/testenv,
+# named after a hash of everything it is built from (it imports no other
+# package of this repository), so it is built only when that changed: a build
+# takes seconds on a busy machine, a cached start a tenth of one. A build runs
+# while the rest is set up, outside the lock below (parallel start-ups would
+# wait for it), into a temporary name renamed when complete.
+oidc=$DIR/oidc
+mkdir -p "$oidc"
+oidc_cache=$src/.cache/testenv
+oidc_key=$(
+	cd "$src"
+	{
+		# The toolchain (cheaper than "go version"), the modules, the sources.
+		stat -L -c '%n %s %Y' "$(command -v go)"
+		cat go.mod go.sum
+		find backend/testoidc -name '*.go' -print0 | sort -z | xargs -0 cat
+	} | sha256sum
+)
+oidc_bin=$oidc_cache/testoidc-${oidc_key:0:16}
+if [[ ! -x $oidc_bin ]]; then
+	mkdir -p "$oidc_cache"
+	(
+		cd "$src"
+		go build -o "$oidc_bin.$$" ./backend/testoidc/cmd/testoidc &&
+			mv -f "$oidc_bin.$$" "$oidc_bin" &&
+			find "$oidc_cache" -maxdepth 1 -name 'testoidc-*' ! -name "${oidc_bin##*/}*" -mmin +60 -delete
+	) </dev/null >"$oidc/build.log" 2>&1 &
+	build_pid=$!
+fi
 
 # Mail is owned by, and Postfix/Dovecot children run as, unprivileged users:
 # every directory on the way to DIR must be traversable by them. mktemp -d
@@ -116,6 +158,26 @@ pick_port lmtp_port
 pick_port smtp_port
 pick_port smtps_port
 pick_port smtp_notls_port
+pick_port oidc_port
+
+# start_oidc: start the OAuth provider (after its build, if one runs), in its
+# own session like the servers. Its -url-file argument names DIR/oidc/, which
+# is how down.sh recognises it. Dovecot asks it only when someone logs in with
+# a token, so it may start before or after Dovecot.
+oidc_pid=
+start_oidc() {
+	if [[ -n $build_pid ]]; then
+		wait "$build_pid" || die "go build of the test OAuth provider failed: $(tail -n 20 "$oidc/build.log")"
+		build_pid=
+	fi
+	setsid "$oidc_bin" -addr "127.0.0.1:$oidc_port" -url-file "$oidc/url" \
+		-email "${TEST_USERS[0]%%:*}" </dev/null >"$oidc/testoidc.log" 2>&1 9>&- &
+	oidc_pid=$!
+	echo "$oidc_pid" >"$oidc/testoidc.pid"
+}
+# A cached binary starts now, in parallel with the rest; a build is given until
+# the servers have started.
+[[ -n $build_pid ]] || start_oidc
 
 # --- TLS --------------------------------------------------------------------
 # One self-signed certificate for every service. It is marked as a CA so that
@@ -131,6 +193,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	die "openssl failed: $(cat "$DIR/tls/openssl.log")"
 chmod 0600 "$DIR/tls/key.pem" # both servers read it while still root
 chmod 0644 "$DIR/tls/cert.pem"
+
+oidc_url=http://127.0.0.1:$oidc_port
 
 # --- Dovecot ----------------------------------------------------------------
 dc=$DIR/dovecot
@@ -172,7 +236,7 @@ ssl_min_protocol = TLSv1.2
 $dh_setting
 
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0
 auth_username_format = %Lu
 
@@ -184,8 +248,18 @@ last_valid_uid = $mail_uid
 first_valid_gid = $mail_gid
 last_valid_gid = $mail_gid
 
+# Bearer tokens are checked by the test OAuth provider (RFC 7662 introspection),
+# passwords by the passwd-file. Each passdb is restricted to its mechanisms so
+# that neither sees the other's secrets: without that, a refused token would fall
+# through to the passwd-file and be compared with the password.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $dc/dovecot-oauth2.conf.ext
+}
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u $dc/users
 }
 userdb {
@@ -273,6 +347,20 @@ service submission-login {
     port = 0
   }
 }
+EOF
+
+# passdb oauth2: POST token=... to the provider; the token is valid when the
+# answer has "active": true, and only for the account named in its "username"
+# (Dovecot compares it with the login name: another account's token is refused).
+cat >"$dc/dovecot-oauth2.conf.ext" <<EOF
+# Generated by scripts/testenv/up.sh — private test instance, do not edit.
+introspection_mode = post
+introspection_url = $oidc_url/introspect
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
 EOF
 
 dovecot -n -c "$dc/dovecot.conf" >"$dc/config-check.log" 2>&1 ||
@@ -424,6 +512,9 @@ touch -d '-1 minute' "$pf/etc/main.cf" "$pf/etc/master.cf" "$pf/etc/virtual_mail
 	die "Postfix master failed to start: $(cat "$pf/start.log")"
 read -r postfix_pid <"$pf/queue/pid/master.pid"
 
+# --- OAuth provider ---------------------------------------------------------
+[[ -n $oidc_pid ]] || start_oidc
+
 # --- readiness ----------------------------------------------------------------
 # Read the first line a plain-text server sends (greeting or banner).
 plain_greeting() {
@@ -448,6 +539,13 @@ servers_alive() {
 		die "Dovecot exited during start-up (see $dc/dovecot.log and $dc/stderr.log)"
 	running "$postfix_pid" ||
 		die "Postfix exited during start-up (see $pf/postfix.log)"
+	running "$oidc_pid" ||
+		die "the test OAuth provider exited during start-up (see $oidc/testoidc.log)"
+}
+# oidc_url_written: print the provider's URL once it listens (it writes the file then).
+oidc_url_written() {
+	[[ -s $oidc/url ]] && cat "$oidc/url"
+	return 0
 }
 # await_greeting DESCRIPTION PREFIX COMMAND [ARGS...]: retry COMMAND until it
 # prints a greeting, which must start with PREFIX.
@@ -469,6 +567,7 @@ await_greeting "Dovecot LMTP" '220 ' plain_greeting "$lmtp_port"
 await_greeting "Postfix submission" '220 ' plain_greeting "$smtp_port"
 await_greeting "Postfix submissions" '220 ' tls_greeting "$smtps_port" "QUIT"
 await_greeting "Postfix without TLS" '220 ' plain_greeting "$smtp_notls_port"
+await_greeting "test OAuth provider" "$oidc_url" oidc_url_written
 
 exec 9>&- # release the start-up lock
 
@@ -498,7 +597,11 @@ export MAILROOM_TEST_MAIL_GID=$mail_gid
 export MAILROOM_TEST_DOVECOT_CONF=$dc/dovecot.conf
 # Dovecot's passwd-file; tests may append accounts named tmp-<hex>@$TEST_DOMAIN.
 export MAILROOM_TEST_PASSWD_FILE=$dc/users
+# The test OAuth/OIDC provider (backend/testoidc). Dovecot accepts XOAUTH2 and
+# OAUTHBEARER with its access tokens; POST username=<address> to
+# \$MAILROOM_TEST_OIDC_URL/testing/mint for one.
+export MAILROOM_TEST_OIDC_URL=$oidc_url
 EOF
 
 ok=1
-log "ready in $((($(date +%s%N) - start_ns) / 1000000)) ms: IMAP $imap_port, IMAPS $imaps_port, LMTP $lmtp_port, SMTP $smtp_port, SMTPS $smtps_port ($DIR)"
+log "ready in $((($(date +%s%N) - start_ns) / 1000000)) ms: IMAP $imap_port, IMAPS $imaps_port, LMTP $lmtp_port, SMTP $smtp_port, SMTPS $smtps_port, OAuth $oidc_port ($DIR)"
