@@ -1293,7 +1293,7 @@ async function inboxSteps(page) {
     if (!body.startsWith('Merci Bob, bien reçu.')) fail(`the text became ${JSON.stringify(body)}`);
   });
 
-  await step(`the reply is sent to ${other?.address}: the server’s answer is shown, and it arrives`, async () => {
+  await step(`the reply is queued for ${other?.address}: the composer closes, a toast leads to the outbox, and it arrives`, async () => {
     const marker = `e2e-reply-${Date.now().toString(36)}`;
     await page.click(tid('compose-body'));
     await page.keyboard.press('Control+End');
@@ -1304,15 +1304,13 @@ async function inboxSteps(page) {
       fail(`typing went to ${active}; the text reads ${JSON.stringify(body)}`);
     }
     await page.click(tid('composer-send'));
-    await visible(page, tid('composer-sent'), 'the success', NET_TIMEOUT_MS);
-    const answer = norm(await page.innerText(tid('composer-answer')));
-    if (!answer || answer === norm(fr.mail.compose.noAnswer)) fail('the server’s answer is not shown');
-    await shot(page, 'composer-sent-fr');
+    await absent(page, `${tid('composer')}[open]`, 'the composer');
+    await expectText(page, tid('toast-text'), fr.mail.compose.queued, 'the “queued” toast');
+    await expectText(page, tid('toast-action'), fr.mail.compose.openOutbox, 'the link to the outbox');
+    await shot(page, 'composer-queued-fr');
     if (mail.mailDir && !(await delivered(mail.mailDir, other.address, marker))) {
       fail(`the reply did not reach ${other.address}'s mailbox within ${DELIVERY_TIMEOUT_MS / 1000}s`);
     }
-    await page.click(tid('composer-close'));
-    await absent(page, `${tid('composer')}[open]`, 'the composer');
   });
 
   await step('new mail delivered while reading appears on top; the open message stays selected', async () => {
@@ -1352,6 +1350,78 @@ async function inboxSteps(page) {
       await page.click(`${row} ${tid('account-toggle')}`);
     }
     await visible(page, `${row} ${tid('account-details')}`, 'the account details');
+  });
+
+  await outboxSteps(page);
+}
+
+// --- the outbox ------------------------------------------------------------------------
+// Kept apart from the inbox steps (run after them): the reply the inbox steps queued is
+// found in the sent log, then a message Postfix refuses fails in its words and is
+// cancelled. It ends where the inbox steps did: Settings, the account's details open.
+async function outboxSteps(page) {
+  const { user, domain } = mail;
+  const row = (state, subject) => `${tid('outbox-row')}[data-state="${state}"]:has(${tid('outbox-row-subject')}:text-is("${subject}"))`;
+
+  await step('the outbox shows the reply in “Sent”, with Postfix’s answer', async () => {
+    await page.click(tid('nav-outbox'));
+    await visible(page, tid('screen-outbox'), 'the outbox');
+    await page.click(tid('outbox-tab-sent'));
+    const sent = row('sent', `Re: ${INBOX.html.subject}`);
+    await visible(page, sent, 'the reply in the sent log', NET_TIMEOUT_MS);
+    const answer = await page.innerText(`${sent} ${tid('outbox-row-answer')}`);
+    if (!/^250 /.test(answer) || !answer.includes('queued')) fail(`Postfix’s answer reads ${JSON.stringify(answer)}`);
+    await shot(page, 'outbox-sent-fr');
+  });
+
+  await step('a recipient Postfix refuses: the message fails, with why in words and Postfix’s own', async () => {
+    const accountsList = await backend(page, 'Accounts.List');
+    const alice = accountsList.ok && accountsList.value.find((a) => a.email === user.address);
+    if (!alice) fail('no account to send from');
+    const nobody = `nobody-e2e-${Date.now().toString(36)}@${domain}`;
+    const r = await backend(page, 'Mail.Send', { accountId: alice.id, to: [{ name: '', email: nobody }], cc: [], bcc: [], subject: 'Relance e2e', text: 'Bonjour', quotedHtml: '', quotedText: '', inReplyTo: '', references: [] });
+    if (!r.ok || r.value.state !== 'queued') fail(`Mail.Send: ${JSON.stringify(r)}`);
+    await page.click(tid('outbox-tab-failed'));
+    const failed = row('failed', 'Relance e2e');
+    await visible(page, failed, 'the refused message', NET_TIMEOUT_MS);
+    await expectText(page, `${failed} ${tid('outbox-row-why')}`, fr.outbox.reason.recipients_refused, 'why, in French');
+    const answer = await page.innerText(`${failed} ${tid('outbox-row-answer')}`);
+    if (!answer.includes('550') || !answer.includes(nobody)) fail(`Postfix’s words read ${JSON.stringify(answer)}`);
+    await expectText(page, tid('outbox-count-failed'), '1', 'the failed count');
+    await visible(page, tid('nav-outbox-count'), 'the sidebar’s count');
+    await shot(page, 'outbox-failed-fr');
+  });
+
+  await step('sending it again fails the same way; cancelling asks first, then it is cancelled', async () => {
+    const failed = row('failed', 'Relance e2e');
+    await page.click(`${failed} ${tid('outbox-retry')}`);
+    await visible(page, `${tid('toast-text')}:text-is("${fr.outbox.done.retry}")`, 'the confirmation');
+    await visible(page, failed, 'the message refused again', NET_TIMEOUT_MS);
+    await page.click(`${failed} ${tid('outbox-cancel')}`);
+    await visible(page, tid('outbox-confirm'), 'the confirmation');
+    await shot(page, 'outbox-cancel-fr');
+    await page.click(tid('outbox-confirm-confirm'));
+    await absent(page, failed, 'the failed message');
+    await page.click(tid('outbox-tab-cancelled'));
+    await visible(page, row('cancelled', 'Relance e2e'), 'the cancelled message');
+    await expectText(page, tid('outbox-count-failed'), '0', 'the failed count');
+  });
+
+  await step('in English, the outbox reads right; arrow keys move between its tabs', async () => {
+    await page.click(tid('lang-switch-en'));
+    await waitFor(async () => (await page.innerText(tid('outbox-tab-cancelled'))).startsWith(en.outbox.state.cancelled), 'the tab in English');
+    await page.focus(tid('outbox-tab-cancelled'));
+    await page.keyboard.press('ArrowLeft');
+    await expectAttr(page, tid('outbox-tab-sent'), 'aria-selected', 'true', 'the sent tab');
+    await shot(page, 'outbox-en');
+    await page.click(tid('lang-switch-fr'));
+    await page.click(tid('nav-settings'));
+    const account = `${tid('account-row')}[data-email="${user.address}"]`;
+    await visible(page, account, 'the account in Settings');
+    if ((await page.getAttribute(`${account} ${tid('account-toggle')}`, 'aria-expanded')) !== 'true') {
+      await page.click(`${account} ${tid('account-toggle')}`);
+    }
+    await visible(page, `${account} ${tid('account-details')}`, 'the account details');
   });
 }
 

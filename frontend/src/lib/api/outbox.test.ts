@@ -19,7 +19,7 @@ describe('outbox values from the backend', () => {
   });
 
   it.each([
-    ...OUTBOX_STATES.flatMap((s) => [`outbox.state.${s}`, `outbox.empty.${s}`]),
+    ...OUTBOX_STATES.flatMap((s) => [`outbox.state.${s}`, `outbox.badge.${s}`, `outbox.empty.${s}`]),
     ...OUTBOX_REASONS.map((r) => `outbox.reason.${r}`),
     ...COPY_STATES.filter((c) => c !== 'none').map((c) => `outbox.row.copy.${c}`),
   ])('%s is said in both languages, differently', (key) => {
