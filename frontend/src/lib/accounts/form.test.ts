@@ -3,13 +3,16 @@ import type { Account, Candidate, Provider } from '$lib/api';
 import { hasKey } from '$lib/i18n/keys';
 import {
   accountInput,
+  API_SENDERS,
   domainOf,
   editSource,
   emptyPresetForm,
   formFromAccount,
   formFromCandidate,
   formToInput,
+  fromOnDomain,
   inputKey,
+  isApiSender,
   localPartOf,
   originLine,
   parsePort,
@@ -18,6 +21,7 @@ import {
   presetFromForm,
   presetUsername,
   providerForEmail,
+  sendOnlyForm,
   settingsSourceOf,
 } from './form';
 
@@ -98,7 +102,48 @@ describe('account form ↔ what the backend takes', () => {
       provider: 'ovh',
       imap: { host: 'ssl0.ovh.net', port: '993', security: 'tls', username: 'contact@atelier.fr' },
       smtp: { host: 'ssl0.ovh.net', port: '465', security: 'tls', username: 'contact@atelier.fr' },
+      sender: { kind: 'smtp', domain: '', region: 'us', stream: '' },
+      sendOnly: false,
     });
+  });
+
+  it('a send-only account has no servers, and its Mailgun domain starts as the address’s', () => {
+    const f = sendOnlyForm({ email: ' news@atelier.fr ', fromName: '' }, 'mailgun');
+    expect(f.sender).toEqual({ kind: 'mailgun', domain: 'atelier.fr', region: 'us', stream: '' });
+    f.sender.domain = ' MG.Atelier.fr ';
+    const input = formToInput(f, 'manual');
+    expect(input.imap.host).toBe('');
+    expect(input.smtp.host).toBe('');
+    expect(input.sender).toEqual({ kind: 'mailgun', domain: 'mg.atelier.fr', region: 'us', stream: '' });
+    expect(sendOnlyForm({ email: 'a@b.fr', fromName: '' }, 'postmark').sender.domain).toBe('');
+  });
+
+  it('an edited account keeps its sender; an API sender without SMTP settings sends none', () => {
+    const f = formFromAccount({ ...account, sender: { kind: 'postmark', domain: '', region: 'us', stream: 'billing' } });
+    expect(formToInput(f, 'manual').sender).toEqual({ kind: 'postmark', domain: '', region: 'us', stream: 'billing' });
+    expect(accountInput({ ...account, sender: { kind: 'postmark', domain: '', region: 'us', stream: '' } }).sender?.kind).toBe('postmark');
+    f.smtp.host = '';
+    expect(formToInput(f, 'manual').smtp.host).toBe('');
+  });
+
+  it('a new API sender token makes the tested settings stale', () => {
+    const input = formToInput(formFromAccount(account), 'manual');
+    expect(inputKey(input, '', 'token-1')).not.toBe(inputKey(input, '', 'token-2'));
+    expect(inputKey(input, '', '')).not.toBe(inputKey({ ...input, sender: { kind: 'mailgun', domain: 'x.fr', region: 'eu', stream: '' } }, '', ''));
+  });
+
+  it('a From on the Mailgun domain or its parent passes the early check; another does not', () => {
+    expect(fromOnDomain('news@atelier.fr', 'mg.atelier.fr')).toBe(true);
+    expect(fromOnDomain('news@atelier.fr', 'atelier.fr')).toBe(true);
+    expect(fromOnDomain('news@mail.atelier.fr', 'atelier.fr')).toBe(true);
+    expect(fromOnDomain('news@other.fr', 'mg.atelier.fr')).toBe(false);
+    expect(fromOnDomain('news@atelier.fr', '')).toBe(true);
+  });
+
+  it('Postmark and Mailgun are tiles of their own, not catalogue providers', () => {
+    expect(API_SENDERS.every(isApiSender)).toBe(true);
+    expect(isApiSender('ovh')).toBe(false);
+    expect(isApiSender(null)).toBe(false);
   });
 
   it('without a candidate, the servers are to type, with the usual ports and the address as username', () => {

@@ -5,9 +5,12 @@ import {
   type Account,
   type AccountInput,
   type Candidate,
+  type MailgunRegion,
   type Preset,
   type Provider,
   type Security,
+  type SenderKind,
+  type SenderSettings,
   type ServerSettings,
   type SignIn,
   type UsernameForm,
@@ -24,6 +27,13 @@ export interface ServerForm {
   username: string;
 }
 
+export interface SenderForm {
+  kind: SenderKind;
+  domain: string;
+  region: MailgunRegion;
+  stream: string;
+}
+
 export interface AccountForm {
   name: string;
   email: string;
@@ -31,6 +41,54 @@ export interface AccountForm {
   provider: string;
   imap: ServerForm;
   smtp: ServerForm;
+  /** How the account sends: its SMTP server, Postmark or Mailgun. */
+  sender: SenderForm;
+  /** No mailbox: an API sender is all the account has (the servers are not shown). */
+  sendOnly: boolean;
+}
+
+/** The API senders the wizard offers as tiles of their own (send-only accounts), with their
+ * product names, which are the same in every language. */
+export const API_SENDERS = ['postmark', 'mailgun'] as const;
+export type ApiSender = (typeof API_SENDERS)[number];
+export const SENDER_NAMES: Record<ApiSender, string> = { postmark: 'Postmark', mailgun: 'Mailgun' };
+
+export function isApiSender(id: string | null | undefined): id is ApiSender {
+  return (API_SENDERS as readonly string[]).includes(id ?? '');
+}
+
+export function smtpSender(): SenderForm {
+  return { kind: 'smtp', domain: '', region: 'us', stream: '' };
+}
+
+export function senderSettings(f: SenderForm): SenderSettings {
+  return { kind: f.kind, domain: f.domain.trim().toLowerCase(), region: f.region, stream: f.stream.trim() };
+}
+
+/** sendOnlyForm is a new account that only sends, through Postmark or Mailgun. */
+export function sendOnlyForm(who: { email: string; fromName: string }, kind: ApiSender): AccountForm {
+  const none: ServerForm = { host: '', port: '', security: 'tls', username: '' };
+  const email = who.email.trim();
+  return {
+    name: '',
+    email,
+    fromName: who.fromName.trim(),
+    provider: '',
+    imap: { ...none },
+    smtp: { ...none },
+    sender: { ...smtpSender(), kind, domain: kind === 'mailgun' ? domainOf(email) : '' },
+    sendOnly: true,
+  };
+}
+
+/** fromOnDomain tells whether an address is on a Mailgun sending domain or the domain it
+ * is a subdomain of (news@example.com on mg.example.com): the backend checks it exactly,
+ * with the public suffix list; this is the form's early warning. */
+export function fromOnDomain(email: string, sendingDomain: string): boolean {
+  const d = domainOf(email);
+  const s = sendingDomain.trim().toLowerCase().replace(/\.$/, '');
+  if (!d || !s) return true; // nothing to compare yet
+  return d === s || d.endsWith(`.${s}`) || s.endsWith(`.${d}`);
 }
 
 /** The backend's names of an account's settings, in the order of the form, to put a
@@ -48,6 +106,11 @@ export const SETTINGS_FIELDS = [
   'smtp.port',
   'smtp.security',
   'smtp.username',
+  'senderSecret',
+  'sender.kind',
+  'sender.domain',
+  'sender.region',
+  'sender.stream',
 ] as const;
 
 /** The usual ports (RFC 8314 for implicit TLS, RFC 3501 / RFC 6409 for STARTTLS). */
@@ -109,6 +172,8 @@ export function formFromCandidate(
     provider: candidate?.provider || provider,
     imap: candidate ? serverForm(candidate.imap) : emptyServerForm('imap', email),
     smtp: candidate ? serverForm(candidate.smtp) : emptyServerForm('smtp', email),
+    sender: smtpSender(),
+    sendOnly: false,
   };
 }
 
@@ -121,7 +186,9 @@ export function formFromAccount(a: Account): AccountForm {
     fromName: a.fromName,
     provider: a.provider,
     imap: serverForm(a.imap),
-    smtp: serverForm(a.smtp),
+    smtp: a.smtp.host ? serverForm(a.smtp) : emptyServerForm('smtp', a.email),
+    sender: { ...a.sender },
+    sendOnly: a.sendOnly,
   };
 }
 
@@ -135,6 +202,7 @@ export function accountInput(a: Account): AccountInput {
     settingsSource: a.settingsSource,
     imap: { ...a.imap },
     smtp: { ...a.smtp },
+    sender: { ...a.sender },
   };
 }
 
@@ -160,21 +228,27 @@ export function settingsSourceOf(form: AccountForm, candidate: Candidate | null)
 }
 
 export function formToInput(form: AccountForm, settingsSource: string): AccountInput {
+  const none: ServerSettings = { host: '', port: 0, security: 'tls', username: '' };
+  const sender = senderSettings(form.sender);
+  // A send-only account has no servers; an account sending through an API keeps its
+  // SMTP settings (for a switch back) only when they are filled in.
+  const smtp = form.sendOnly || (sender.kind !== 'smtp' && !form.smtp.host.trim()) ? none : serverSettings(form.smtp);
   return {
     name: form.name.trim(),
     email: form.email.trim(),
     fromName: form.fromName.trim(),
     provider: form.provider,
     settingsSource,
-    imap: serverSettings(form.imap),
-    smtp: serverSettings(form.smtp),
+    imap: form.sendOnly ? none : serverSettings(form.imap),
+    smtp,
+    sender,
   };
 }
 
 /** inputKey identifies what a connection test tested, to know whether the form changed
  * since (then the test must run again before connecting). */
-export function inputKey(input: AccountInput, password: string): string {
-  return JSON.stringify([input.email, input.imap, input.smtp, password]);
+export function inputKey(input: AccountInput, password: string, senderSecret = ''): string {
+  return JSON.stringify([input.email, input.imap, input.smtp, input.sender ?? null, password, senderSecret]);
 }
 
 // --- providers ----------------------------------------------------------------------

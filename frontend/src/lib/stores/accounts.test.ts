@@ -78,7 +78,7 @@ describe('accounts', () => {
     vi.mocked(accountsApi.create).mockResolvedValue(account(4, 'Bureau'));
     vi.mocked(accountsApi.quota).mockResolvedValue({ limit: 5, active: 4 });
     await accounts.create(input, 'pw');
-    expect(accountsApi.create).toHaveBeenCalledWith(input, 'pw');
+    expect(accountsApi.create).toHaveBeenCalledWith(input, 'pw', '');
     expect(names()).toEqual(['Alice', 'Bureau', 'Contact', 'factures']);
     expect(get(accounts).quota?.active).toBe(4);
   });
@@ -92,7 +92,7 @@ describe('accounts', () => {
   it('an update replaces the account; an empty password keeps the stored one', async () => {
     vi.mocked(accountsApi.update).mockResolvedValue({ ...contact, name: 'Accueil' });
     await accounts.update(contact.id, input, '');
-    expect(accountsApi.update).toHaveBeenCalledWith(contact.id, input, '');
+    expect(accountsApi.update).toHaveBeenCalledWith(contact.id, input, '', '');
     expect(names()).toEqual(['Accueil', 'Alice', 'factures']);
   });
 

@@ -75,17 +75,19 @@ async function refresh(id: number): Promise<Account> {
   return account;
 }
 
-/** create connects a new account; it rejects with an ApiError for the form to show. */
-async function create(input: AccountInput, password: string): Promise<Account> {
-  const account = await accountsApi.create(input, password);
+/** create connects a new account; it rejects with an ApiError for the form to show.
+ * senderSecret is its API sender's token or key. */
+async function create(input: AccountInput, password: string, senderSecret = ''): Promise<Account> {
+  const account = await accountsApi.create(input, password, senderSecret);
   store.update((s) => ({ ...s, items: put(s.items, account) }));
   await refreshQuota();
   return account;
 }
 
-/** update saves an account's settings; an empty password keeps the stored one. */
-async function update(id: number, input: AccountInput, password: string): Promise<Account> {
-  const account = await accountsApi.update(id, input, password);
+/** update saves an account's settings; an empty password or sender secret keeps the
+ * stored one. */
+async function update(id: number, input: AccountInput, password: string, senderSecret = ''): Promise<Account> {
+  const account = await accountsApi.update(id, input, password, senderSecret);
   store.update((s) => ({ ...s, items: put(s.items, account) }));
   return account;
 }
