@@ -18,6 +18,7 @@ import (
 	"mailroom/backend/discovery"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/outbox"
+	"mailroom/backend/senders"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/users"
@@ -107,16 +108,13 @@ func NewApp(version string) *App {
 	b.Discovery = discovery.New(opts)
 	b.Mailbox = mailbox.New(db)
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})
-	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: sendTransport, Emit: b.OutboxEvents(), Log: log},
-		outbox.Options{})
+	// An account sends through its SMTP server (a nil transport) or its Postmark or Mailgun
+	// sender; MAILROOM_POSTMARK_URL and MAILROOM_MAILGUN_URL point those elsewhere.
+	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: senders.New(reg, senders.FromEnv()).Transport,
+		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
 	log.Info("mailroom started", "version", version, "data", dir)
 	return a
 }
-
-// sendTransport chooses how an account's outbox worker sends: nil (and a nil Transport)
-// means SMTP through the dialer with the account's settings. This is the seam for API
-// senders: an account of a Postmark or Mailgun type returns its outbox.OneShot here.
-var sendTransport func(ctx context.Context, acc accounts.Account) (outbox.Transport, error)
 
 func (a *App) openLog(name string) (*os.File, error) {
 	dir := filepath.Join(a.backend.DataDir, logDir)
