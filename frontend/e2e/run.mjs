@@ -20,38 +20,35 @@
 //
 // It prints one line per step and, last, "e2e: N passed, M failed". It stops at the first
 // failed step (later steps depend on earlier ones) and exits non-zero.
-import { spawn } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import {
+  CHROMIUM_ARGS,
+  NO_DNS_SERVER,
+  chromiumPath,
+  distDir,
+  fail,
+  filesUnder,
+  fmt,
+  freePort,
+  frontendDir,
+  lmtpDeliver,
+  mailEnv,
+  norm,
+  outDir,
+  sleep,
+  spawnApp,
+  stopGroup,
+  tid,
+  waitForHttp,
+} from './lib.mjs';
 
-const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoDir = resolve(frontendDir, '..');
-const distDir = join(frontendDir, 'dist');
-const outDir = join(repoDir, 'build', 'e2e');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-const READY_TIMEOUT_MS = 60_000; // the binary's first start, WebKit included
 const STEP_TIMEOUT_MS = 10_000; // any one wait inside a step
-const STOP_TIMEOUT_MS = 5_000; // SIGTERM, then SIGKILL
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 const DELIVERY_TIMEOUT_MS = 15_000; // a test email reaching the recipient's mailbox
-// Nothing listens there: any DNS query the app makes fails at once, on this machine.
-const NO_DNS_SERVER = '127.0.0.1:9';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'utf8'));
@@ -71,31 +68,12 @@ const pageErrors = [];
 const consoleLines = [];
 const logTail = [];
 
-function fail(message) {
-  throw new Error(message);
-}
-
-/** fmt fills {placeholders} the way the catalogue's simple messages use them. */
-function fmt(message, values = {}) {
-  return message.replace(/\{(\w+)\}/g, (_, k) => (k in values ? String(values[k]) : `{${k}}`));
-}
-
 /** plural picks the form of a catalogue's "{count, plural, one {…} other {…}}" message. */
 function plural(message, count) {
   const m = /^\{(\w+), plural, one \{(.*)\} other \{(.*)\}\}$/.exec(message);
   if (!m) return fmt(message, { count });
   return (count === 1 ? m[2] : m[3]).replace('#', String(count));
 }
-
-/** norm makes text comparable: any run of whitespace (no-break spaces included) is one space. */
-function norm(s) {
-  return String(s ?? '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const tid = (id) => `[data-testid="${id}"]`;
 
 async function step(name, fn) {
   if (failed > 0) return;
@@ -107,18 +85,6 @@ async function step(name, fn) {
     failed++;
     console.log(`FAIL ${passed + failed}. ${name}\n     ${String(err?.message ?? err).split('\n').join('\n     ')}`);
   }
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
 }
 
 function tempDir(prefix) {
@@ -140,72 +106,14 @@ function startBackend(bin, port) {
   // The test certificate must be trusted through the UI, and servers come from the preset.
   delete env.MAILROOM_CA_FILE;
   delete env.MAILROOM_AUTOCONFIG_URLS;
-  const log = createWriteStream(join(outDir, 'mailroom-dev.log'));
-  const proc = spawn(bin, ['-devserver', `127.0.0.1:${port}`, '-assetdir', distDir, '-loglevel', 'warning'], {
-    cwd: repoDir,
-    env,
-    detached: true, // its own process group, so WebKit's helpers stop with it
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk) => {
-    log.write(chunk);
-    for (const line of chunk.toString().split('\n')) {
-      if (line.trim()) logTail.push(line);
-    }
-    while (logTail.length > 40) logTail.shift();
-  };
-  proc.stdout.on('data', keep);
-  proc.stderr.on('data', keep);
-  proc.on('exit', () => log.end());
-  return proc;
-}
-
-async function waitForHttp(url, proc) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      fail(`the binary exited (${proc.exitCode ?? proc.signalCode}) before answering; its last lines:\n${logTail.join('\n')}`);
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = e.cause?.code ?? e.message;
-    }
-    await sleep(250);
-  }
-  fail(`${url} did not answer within ${READY_TIMEOUT_MS / 1000}s (last: ${last})`);
-}
-
-function groupAlive(pid) {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return spawnApp(bin, port, env, join(outDir, 'mailroom-dev.log'), logTail);
 }
 
 async function stopBackend() {
   if (!child || child.pid === undefined) return;
   const pid = child.pid;
   child = null;
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    return; // already gone
-  }
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (Date.now() < deadline && groupAlive(pid)) await sleep(100);
-  if (groupAlive(pid)) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* gone meanwhile */
-    }
-  }
+  await stopGroup(pid);
 }
 
 // Last resort if the script dies unexpectedly: never leave the binary running.
@@ -326,60 +234,6 @@ function backend(page, path, ...args) {
 
 // --- the mail test environment -------------------------------------------------------
 
-function hostPort(v) {
-  const i = v.lastIndexOf(':');
-  return { host: v.slice(0, i), port: Number(v.slice(i + 1)) };
-}
-
-/** mailEnv reads the mail test environment (scripts/testenv/with-env.sh); { missing } lists
- * the variables that are not set. */
-function mailEnv() {
-  const e = process.env;
-  const need = [
-    'MAILROOM_TEST_IMAPS_ADDR',
-    'MAILROOM_TEST_IMAP_ADDR',
-    'MAILROOM_TEST_SMTP_ADDR',
-    'MAILROOM_TEST_USER',
-    'MAILROOM_TEST_PASSWORD',
-    'MAILROOM_TEST_USERS',
-    'MAILROOM_TEST_CA',
-    'MAILROOM_TEST_LMTP_ADDR',
-  ];
-  const missing = need.filter((k) => !e[k]);
-  if (missing.length) return { missing };
-  // "address:password" pairs, separated by spaces or commas.
-  const users = e.MAILROOM_TEST_USERS.split(/[\s,]+/)
-    .filter(Boolean)
-    .map((pair) => {
-      const i = pair.indexOf(':');
-      return { address: pair.slice(0, i), password: pair.slice(i + 1) };
-    });
-  const user = { address: e.MAILROOM_TEST_USER, password: e.MAILROOM_TEST_PASSWORD };
-  return {
-    missing: [],
-    // Read now: the certificate the servers present, to compare with what the UI shows.
-    caFingerprint: new X509Certificate(readFileSync(e.MAILROOM_TEST_CA)).fingerprint256.toUpperCase(),
-    imaps: hostPort(e.MAILROOM_TEST_IMAPS_ADDR),
-    imap: hostPort(e.MAILROOM_TEST_IMAP_ADDR),
-    smtp: hostPort(e.MAILROOM_TEST_SMTP_ADDR),
-    lmtp: hostPort(e.MAILROOM_TEST_LMTP_ADDR),
-    user,
-    other: users.find((u) => u.address !== user.address) ?? null,
-    users,
-    mailDir: e.MAILROOM_TEST_MAIL_DIR ?? '',
-    domain: user.address.slice(user.address.indexOf('@') + 1),
-  };
-}
-
-function filesUnder(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    const st = statSync(path);
-    return st.isDirectory() ? filesUnder(path) : st.isFile() ? [path] : [];
-  });
-}
-
 /** secretForms are the ways a password can be written down: as typed, and base64 as in
  * SASL PLAIN (authzid\0user\0password) and LOGIN exchanges. */
 function secretForms(user, password) {
@@ -424,77 +278,6 @@ async function fingerprintShown(page, selector) {
 }
 
 // --- mail delivery and the canary (the inbox steps) ----------------------------------
-
-const LMTP_TIMEOUT_MS = 10_000;
-
-/** lmtpDeliver delivers one message into a mailbox of the test Dovecot over LMTP (no TLS,
- * no AUTH): LHLO, MAIL FROM, RCPT TO, DATA, the message dot-stuffed, ".", QUIT. */
-function lmtpDeliver(addr, from, rcpt, message) {
-  return new Promise((res, rej) => {
-    const sock = netConnect(addr.port, addr.host);
-    const timer = setTimeout(() => {
-      sock.destroy();
-      rej(new Error(`LMTP ${addr.host}:${addr.port} did not answer within ${LMTP_TIMEOUT_MS / 1000}s`));
-    }, LMTP_TIMEOUT_MS);
-    let buf = '';
-    let waiting = null;
-    // A reply is complete when a line reads "NNN text" (not "NNN-text").
-    const pump = () => {
-      if (!waiting) return;
-      const lines = buf.split('\r\n');
-      for (let i = 0; i < lines.length - 1; i++) {
-        if (/^\d{3} /.test(lines[i])) {
-          const reply = lines.slice(0, i + 1).join('\n');
-          buf = lines.slice(i + 1).join('\r\n');
-          const w = waiting;
-          waiting = null;
-          w(reply);
-          return;
-        }
-      }
-    };
-    const reply = () => new Promise((r) => ((waiting = r), pump()));
-    const expect = async (code, what) => {
-      const r = await reply();
-      if (!r.startsWith(String(code))) throw new Error(`LMTP ${what}: ${r}`);
-    };
-    sock.on('data', (d) => {
-      buf += d.toString('utf8');
-      pump();
-    });
-    sock.on('error', (e) => {
-      clearTimeout(timer);
-      rej(e);
-    });
-    (async () => {
-      await expect(220, 'greeting');
-      sock.write('LHLO e2e.example.test\r\n');
-      await expect(250, 'LHLO');
-      sock.write(`MAIL FROM:<${from}>\r\n`);
-      await expect(250, 'MAIL FROM');
-      sock.write(`RCPT TO:<${rcpt}>\r\n`);
-      await expect(250, 'RCPT TO');
-      sock.write('DATA\r\n');
-      await expect(354, 'DATA');
-      const body = message.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
-      sock.write(`${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
-      await expect(250, 'the message');
-      sock.write('QUIT\r\n');
-      await expect(221, 'QUIT');
-      sock.end();
-    })().then(
-      () => {
-        clearTimeout(timer);
-        res();
-      },
-      (e) => {
-        clearTimeout(timer);
-        sock.destroy();
-        rej(e);
-      },
-    );
-  });
-}
 
 /** header writes a header value, RFC 2047-encoded when it is not ASCII. */
 function header(v) {
@@ -1462,23 +1245,11 @@ async function main() {
 
   await step(`the dev binary serves the app on ${url}`, async () => {
     child = startBackend(resolve(bin), port);
-    await waitForHttp(url, child);
+    await waitForHttp(url, child, logTail);
   });
   if (failed) return;
 
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -1,0 +1,265 @@
+// Helpers shared by the browser tests (run.mjs, hostile-chromium.mjs, hostile-webkit.mjs):
+// paths, the dev binary's process, the mail test environment, LMTP delivery.
+import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { connect as netConnect, createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoDir = resolve(frontendDir, '..');
+export const distDir = join(frontendDir, 'dist');
+export const outDir = join(repoDir, 'build', 'e2e');
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** How Debian's Chromium runs in the tests: headless, nothing fetched on its own. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export const READY_TIMEOUT_MS = 60_000; // the binary's first start, WebKit included
+export const STOP_TIMEOUT_MS = 5_000; // SIGTERM, then SIGKILL
+export const LMTP_TIMEOUT_MS = 10_000;
+// Nothing listens there: any DNS query the app makes fails at once, on this machine.
+export const NO_DNS_SERVER = '127.0.0.1:9';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const tid = (id) => `[data-testid="${id}"]`;
+
+export function fail(message) {
+  throw new Error(message);
+}
+
+/** fmt fills {placeholders} the way the catalogue's simple messages use them. */
+export function fmt(message, values = {}) {
+  return message.replace(/\{(\w+)\}/g, (_, k) => (k in values ? String(values[k]) : `{${k}}`));
+}
+
+/** norm makes text comparable: any run of whitespace (no-break spaces included) is one space. */
+export function norm(s) {
+  return String(s ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+// --- the dev binary -------------------------------------------------------------------
+
+/** spawnApp starts the dev-tagged binary serving the real frontend on 127.0.0.1:port, in
+ * its own process group (so WebKit's helpers stop with it). Its output goes to logPath;
+ * its last lines are kept in tail (an array). */
+export function spawnApp(bin, port, env, logPath, tail) {
+  const log = createWriteStream(logPath);
+  const proc = spawn(bin, ['-devserver', `127.0.0.1:${port}`, '-assetdir', distDir, '-loglevel', 'warning'], {
+    cwd: repoDir,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk) => {
+    log.write(chunk);
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim()) tail.push(line);
+    }
+    while (tail.length > 40) tail.shift();
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  proc.on('exit', () => log.end());
+  return proc;
+}
+
+/** waitForHttp waits until url answers 200, failing early if proc exits. */
+export async function waitForHttp(url, proc, tail = []) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      fail(`the binary exited (${proc.exitCode ?? proc.signalCode}) before answering; its last lines:\n${tail.join('\n')}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = e.cause?.code ?? e.message;
+    }
+    await sleep(250);
+  }
+  fail(`${url} did not answer within ${READY_TIMEOUT_MS / 1000}s (last: ${last})`);
+}
+
+export function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** stopGroup ends a process group started detached: SIGTERM, then SIGKILL. */
+export async function stopGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (Date.now() < deadline && groupAlive(pid)) await sleep(100);
+  if (groupAlive(pid)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+}
+
+// --- the mail test environment -------------------------------------------------------
+
+export function hostPort(v) {
+  const i = v.lastIndexOf(':');
+  return { host: v.slice(0, i), port: Number(v.slice(i + 1)) };
+}
+
+/** mailEnv reads the mail test environment (scripts/testenv/with-env.sh); { missing } lists
+ * the variables that are not set. */
+export function mailEnv() {
+  const e = process.env;
+  const need = [
+    'MAILROOM_TEST_IMAPS_ADDR',
+    'MAILROOM_TEST_IMAP_ADDR',
+    'MAILROOM_TEST_SMTP_ADDR',
+    'MAILROOM_TEST_USER',
+    'MAILROOM_TEST_PASSWORD',
+    'MAILROOM_TEST_USERS',
+    'MAILROOM_TEST_CA',
+    'MAILROOM_TEST_LMTP_ADDR',
+  ];
+  const missing = need.filter((k) => !e[k]);
+  if (missing.length) return { missing };
+  // "address:password" pairs, separated by spaces or commas.
+  const users = e.MAILROOM_TEST_USERS.split(/[\s,]+/)
+    .filter(Boolean)
+    .map((pair) => {
+      const i = pair.indexOf(':');
+      return { address: pair.slice(0, i), password: pair.slice(i + 1) };
+    });
+  const user = { address: e.MAILROOM_TEST_USER, password: e.MAILROOM_TEST_PASSWORD };
+  return {
+    missing: [],
+    // Read now: the certificate the servers present, to compare with what the UI shows.
+    caFile: e.MAILROOM_TEST_CA,
+    caFingerprint: new X509Certificate(readFileSync(e.MAILROOM_TEST_CA)).fingerprint256.toUpperCase(),
+    imaps: hostPort(e.MAILROOM_TEST_IMAPS_ADDR),
+    imap: hostPort(e.MAILROOM_TEST_IMAP_ADDR),
+    smtp: hostPort(e.MAILROOM_TEST_SMTP_ADDR),
+    lmtp: hostPort(e.MAILROOM_TEST_LMTP_ADDR),
+    user,
+    other: users.find((u) => u.address !== user.address) ?? null,
+    users,
+    mailDir: e.MAILROOM_TEST_MAIL_DIR ?? '',
+    mailUid: Number(e.MAILROOM_TEST_MAIL_UID ?? -1),
+    mailGid: Number(e.MAILROOM_TEST_MAIL_GID ?? -1),
+    passwdFile: e.MAILROOM_TEST_PASSWD_FILE ?? '',
+    domain: user.address.slice(user.address.indexOf('@') + 1),
+  };
+}
+
+export function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    const st = statSync(path);
+    return st.isDirectory() ? filesUnder(path) : st.isFile() ? [path] : [];
+  });
+}
+
+/** lmtpDeliver delivers one message into a mailbox of the test Dovecot over LMTP (no TLS,
+ * no AUTH): LHLO, MAIL FROM, RCPT TO, DATA, the message dot-stuffed, ".", QUIT. */
+export function lmtpDeliver(addr, from, rcpt, message) {
+  return new Promise((res, rej) => {
+    const sock = netConnect(addr.port, addr.host);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      rej(new Error(`LMTP ${addr.host}:${addr.port} did not answer within ${LMTP_TIMEOUT_MS / 1000}s`));
+    }, LMTP_TIMEOUT_MS);
+    let buf = '';
+    let waiting = null;
+    // A reply is complete when a line reads "NNN text" (not "NNN-text").
+    const pump = () => {
+      if (!waiting) return;
+      const lines = buf.split('\r\n');
+      for (let i = 0; i < lines.length - 1; i++) {
+        if (/^\d{3} /.test(lines[i])) {
+          const reply = lines.slice(0, i + 1).join('\n');
+          buf = lines.slice(i + 1).join('\r\n');
+          const w = waiting;
+          waiting = null;
+          w(reply);
+          return;
+        }
+      }
+    };
+    const reply = () => new Promise((r) => ((waiting = r), pump()));
+    const expect = async (code, what) => {
+      const r = await reply();
+      if (!r.startsWith(String(code))) throw new Error(`LMTP ${what}: ${r}`);
+    };
+    sock.on('data', (d) => {
+      buf += d.toString('utf8');
+      pump();
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    (async () => {
+      await expect(220, 'greeting');
+      sock.write('LHLO e2e.example.test\r\n');
+      await expect(250, 'LHLO');
+      sock.write(`MAIL FROM:<${from}>\r\n`);
+      await expect(250, 'MAIL FROM');
+      sock.write(`RCPT TO:<${rcpt}>\r\n`);
+      await expect(250, 'RCPT TO');
+      sock.write('DATA\r\n');
+      await expect(354, 'DATA');
+      const body = message.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+      sock.write(`${body}${body.endsWith('\r\n') ? '' : '\r\n'}.\r\n`);
+      await expect(250, 'the message');
+      sock.write('QUIT\r\n');
+      await expect(221, 'QUIT');
+      sock.end();
+    })().then(
+      () => {
+        clearTimeout(timer);
+        res();
+      },
+      (e) => {
+        clearTimeout(timer);
+        sock.destroy();
+        rej(e);
+      },
+    );
+  });
+}
