@@ -11,7 +11,7 @@ set -euo pipefail
 mode=${1:-run}
 
 run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
-test_pkgs=(xvfb xauth imagemagick xdotool chromium dbus-daemon gnome-keyring
+test_pkgs=(xvfb xauth imagemagick xdotool chromium webkit2gtk-driver dbus-daemon gnome-keyring
   dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates)
 
 case "$mode" in

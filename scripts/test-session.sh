@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the suites that need real servers, inside the mail test environment (see
 # scripts/testenv/with-env.sh): it starts a private D-Bus session with an unlocked
-# gnome-keyring, then the Go tests, the browser end-to-end tests and the window smoke test
-# under Xvfb. Every suite runs even when an earlier one failed; the exit status is non-zero
-# if any failed. A final line sums the test counts.
+# gnome-keyring, then the browser end-to-end tests, the hostile-HTML tests in Chromium and
+# WebKit, the window smoke test under Xvfb and the Go tests. Every suite runs even when an
+# earlier one failed; the exit status is non-zero if any failed. A final line sums the test
+# counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,18 +32,38 @@ count() { # count FILE PASS_REGEX FAIL_REGEX
   failed_total=$((failed_total + f))
 }
 
+# summary NAME LOG adds the "NAME: N passed, M failed" line of LOG to the totals; a run
+# that printed none failed.
+summary() {
+  local line
+  line=$(grep -E "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -n 1 || true)
+  if [ -n "$line" ]; then
+    passed_total=$((passed_total + $(echo "$line" | sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/')))
+    failed_total=$((failed_total + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+  else
+    failed=1
+  fi
+}
+
 # The end-to-end test runs first: it counts what arrives in the fixed test mailboxes (alice,
 # bob), which Go tests also write to.
 echo "-- end-to-end (Chromium against the real app)"
 if xvfb-run -a -s "-screen 0 1280x900x24" env MAILROOM_DEV_BINARY="$PWD/build/bin/mailroom-dev" \
   timeout 600 node frontend/e2e/run.mjs 2>&1 | tee build/logs/e2e.log; then :; else failed=1; fi
-e2e_line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' build/logs/e2e.log | tail -n 1 || true)
-if [ -n "$e2e_line" ]; then
-  passed_total=$((passed_total + $(echo "$e2e_line" | sed -E 's/^e2e: ([0-9]+) passed.*/\1/')))
-  failed_total=$((failed_total + $(echo "$e2e_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
-else
-  failed=1
-fi
+summary e2e build/logs/e2e.log
+
+# The hostile-HTML corpus through the real message view, reply and forward, with the canary
+# bound method and the canary HTTP server (each run makes a mailbox of its own).
+echo "-- hostile HTML in Chromium"
+if xvfb-run -a -s "-screen 0 1280x900x24" env MAILROOM_DEV_BINARY="$PWD/build/bin/mailroom-dev" \
+  timeout 600 node frontend/e2e/hostile-chromium.mjs 2>&1 | tee build/logs/hostile-chromium.log; then :; else failed=1; fi
+summary hostile-chromium build/logs/hostile-chromium.log
+# MiniBrowser, started by WebKitWebDriver, cannot open a display under xvfb-run's cookie:
+# this private display runs without access control (-ac).
+echo "-- hostile HTML in WebKit (WebKitWebDriver + MiniBrowser)"
+if xvfb-run -a -s "-screen 0 1280x900x24 -ac" env MAILROOM_DEV_BINARY="$PWD/build/bin/mailroom-dev" \
+  timeout 600 node frontend/e2e/hostile-webkit.mjs 2>&1 | tee build/logs/hostile-webkit.log; then :; else failed=1; fi
+summary hostile-webkit build/logs/hostile-webkit.log
 
 echo "-- window smoke test (production binary under Xvfb)"
 if scripts/smoke.sh build/bin/mailroom 2>&1 | tee build/logs/smoke.log; then
