@@ -80,11 +80,8 @@ const apiVersion = "/v3"
 // Network bounds. Mailgun accepts messages up to 25 MB; the total leaves time to upload one
 // over a slow uplink.
 const (
-	dialTimeout           = 10 * time.Second
-	tlsHandshakeTimeout   = 10 * time.Second
-	responseHeaderTimeout = 60 * time.Second // from the end of the upload to Mailgun's answer
-	requestTimeout        = 3 * time.Minute  // one whole request, upload included
-	maxProviderWords      = 500              // characters of Mailgun's message kept in an error
+	requestTimeout   = 3 * time.Minute // one whole request, upload included
+	maxProviderWords = 500             // characters of Mailgun's message kept in an error
 )
 
 // Result is Mailgun's receipt for an accepted message: ProviderID is Mailgun's id without
@@ -163,29 +160,8 @@ func validDomain(d string) bool {
 	return true
 }
 
-// httpClient returns a copy of given (or a new client) that never follows a redirect: a
-// POST that is redirected was not sent, and the key must reach no other host.
-func httpClient(given *http.Client) *http.Client {
-	var c http.Client
-	if given != nil {
-		c = *given
-	} else {
-		c = http.Client{
-			Timeout: requestTimeout,
-			Transport: &http.Transport{
-				Proxy:                 http.ProxyFromEnvironment,
-				DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
-				TLSHandshakeTimeout:   tlsHandshakeTimeout,
-				ResponseHeaderTimeout: responseHeaderTimeout,
-				IdleConnTimeout:       90 * time.Second,
-				MaxIdleConnsPerHost:   4,
-				ForceAttemptHTTP2:     true,
-			},
-		}
-	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
-}
+// httpClient is the shared sender client (no redirects) with this provider's request timeout.
+func httpClient(given *http.Client) *http.Client { return sendresult.HTTPClient(given, requestTimeout) }
 
 // Send sends an RFC 5322 message to the given envelope recipients (To, Cc and Bcc
 // addresses; the message's own headers decide what recipients see).

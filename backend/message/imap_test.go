@@ -27,7 +27,7 @@ func TestPartPathsMatchIMAPServer(t *testing.T) {
 
 			server := map[string]string{} // part number → media type
 			imapserver.ExtractBodyStructure(bytes.NewReader(raw)).Walk(func(path []int, part imap.BodyStructure) bool {
-				server[formatPartPath(path)] = part.MediaType()
+				server[PartNumber(path)] = part.MediaType()
 				return part.MediaType() != "message/rfc822"
 			})
 			for _, a := range m.Attachments {

@@ -123,7 +123,8 @@ func parsePartPath(path string) ([]int, error) {
 	return out, nil
 }
 
-func formatPartPath(path []int) string {
+// PartNumber writes an IMAP part number from its path: [1 2] → "1.2".
+func PartNumber(path []int) string {
 	var b strings.Builder
 	for i, n := range path {
 		if i > 0 {
@@ -228,7 +229,7 @@ type altGroup struct{ text, html bool }
 // entity handles one entity: path is its IMAP part number (nil for a
 // multipart message itself), depth its multipart nesting.
 func (w *walker) entity(h textproto.Header, body io.Reader, path []int, depth int, alt *altGroup, related, digest bool) error {
-	part := formatPartPath(path)
+	part := PartNumber(path)
 	mt, params, bad := parseMediaType(h.Get("Content-Type"))
 	if bad {
 		w.probs.add(ProblemBadContentType, part, fmt.Sprintf("cannot parse Content-Type %q; read leniently", clip(h.Get("Content-Type"), 60)))
@@ -260,7 +261,7 @@ func (w *walker) entity(h textproto.Header, body io.Reader, path []int, depth in
 }
 
 func (w *walker) multipart(body io.Reader, boundary, mt string, path []int, depth int, alt *altGroup) error {
-	part := formatPartPath(path)
+	part := PartNumber(path)
 	mr := newMultipartReader(w.reader(body, partBufferBytes), boundary, w.lim.MaxTextBytes)
 	group := alt
 	if mt == "multipart/alternative" {
@@ -285,7 +286,7 @@ func (w *walker) multipart(body io.Reader, boundary, mt string, path []int, dept
 			break
 		}
 		child := append(path[:len(path):len(path)], i)
-		h, _, err := readHeader(mr.br, w.lim.MaxHeaderBytes, false, &w.probs, formatPartPath(child))
+		h, _, err := readHeader(mr.br, w.lim.MaxHeaderBytes, false, &w.probs, PartNumber(child))
 		if err != nil {
 			return err
 		}

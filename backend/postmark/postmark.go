@@ -69,12 +69,9 @@ const checkTag = "mailroom-sender-check"
 // Network bounds. Postmark answers a send in well under a second; the total leaves time
 // to upload a message at Postmark's 10 MB limit over a slow uplink.
 const (
-	dialTimeout           = 10 * time.Second
-	tlsHandshakeTimeout   = 10 * time.Second
-	responseHeaderTimeout = 60 * time.Second // from the end of the upload to Postmark's answer
-	requestTimeout        = 2 * time.Minute  // one whole request, upload included
-	maxAnswerBytes        = 1 << 20          // Postmark's answers are a few hundred bytes
-	maxProviderWords      = 500              // characters of Postmark's Message kept in an error
+	requestTimeout   = 2 * time.Minute // one whole request, upload included
+	maxAnswerBytes   = 1 << 20         // Postmark's answers are a few hundred bytes
+	maxProviderWords = 500             // characters of Postmark's Message kept in an error
 )
 
 // Result is Postmark's receipt for an accepted message: ProviderID is Postmark's MessageID.
@@ -116,29 +113,8 @@ func New(serverToken string, opts Options) (*Client, error) {
 // BaseURL is the API endpoint the client sends to.
 func (c *Client) BaseURL() string { return c.baseURL }
 
-// httpClient returns a copy of given (or a new client) that never follows a redirect: the
-// token travels in a custom header, which Go's client would copy to the redirect's target.
-func httpClient(given *http.Client) *http.Client {
-	var c http.Client
-	if given != nil {
-		c = *given
-	} else {
-		c = http.Client{
-			Timeout: requestTimeout,
-			Transport: &http.Transport{
-				Proxy:                 http.ProxyFromEnvironment,
-				DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
-				TLSHandshakeTimeout:   tlsHandshakeTimeout,
-				ResponseHeaderTimeout: responseHeaderTimeout,
-				IdleConnTimeout:       90 * time.Second,
-				MaxIdleConnsPerHost:   4,
-				ForceAttemptHTTP2:     true,
-			},
-		}
-	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
-}
+// httpClient is the shared sender client (no redirects) with this provider's request timeout.
+func httpClient(given *http.Client) *http.Client { return sendresult.HTTPClient(given, requestTimeout) }
 
 // sendResponse is /email's answer; ErrorCode is 0 on success.
 type sendResponse struct {

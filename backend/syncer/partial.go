@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"mailroom/backend/message"
 )
 
 // Bodies without their attachments.
@@ -138,16 +139,7 @@ func decodedSize(n *imap.BodyStructureSinglePart) int64 {
 	return size
 }
 
-func partNumber(path []int) string {
-	var b strings.Builder
-	for i, n := range path {
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(strconv.Itoa(n))
-	}
-	return b.String()
-}
+func partNumber(path []int) string { return message.PartNumber(path) }
 
 // sectionKey names a body section as the FETCH response does: "HEADER", "1.2.MIME", "1.2".
 func sectionKey(s *imap.FetchItemBodySection) string {
