@@ -15,10 +15,12 @@ import {
   type SignIn,
   type UsernameForm,
 } from '$lib/api';
-import type { Line } from './steps';
 
 export const SERVER_KINDS = ['imap', 'smtp'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
+
+/** A line of text shown to the user: a catalogue key with its values, or text as is. */
+export type Line = { key: string; values: Record<string, string | number> } | { text: string };
 
 export interface ServerForm {
   host: string;

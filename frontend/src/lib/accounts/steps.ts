@@ -5,9 +5,9 @@
 import { hintKey, statusReasonKey } from '$lib/i18n/keys';
 import type { Certificate, Security, Step, StepName } from '$lib/api';
 import type { StepView } from '$lib/stores/connectionTest';
-import type { ServerKind } from './form';
+import type { Line, ServerKind } from './form';
 
-export type Line = { key: string; values: Record<string, string | number> } | { text: string };
+export type { Line };
 
 /** certLine is the short description of a certificate: subject, issuer, expiry. */
 export function certLine(cert: Certificate, formatDate: (iso: string) => string): Line {
