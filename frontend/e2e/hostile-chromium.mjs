@@ -55,6 +55,7 @@ await runHostile({
     page.on('pageerror', (e) => watch.problem(`script error: ${e.message}`));
     await page.goto(url);
     return {
+      watching: 'a request from a mail frame, a second IPC websocket, a dialog, a popup, a navigation away, a console error or warning, a script error',
       run: (body, arg) => page.evaluate(({ body, arg }) => new Function('arg', `return (async () => {${body}})()`)(arg), { body, arg }),
       reload: async () => {
         sockets = 0;

@@ -56,9 +56,10 @@ const CALL = `
   }
 `;
 
-/** runHostile runs the test. browser.open(url, watch) opens url and resolves to
+/** runHostile runs the test. open(url, watch) opens url in the browser and resolves to
  * { run(body, arg) (evaluates the body of an async function of arg in the page), reload(),
- * screenshot(path), close(), checkpoint?() }; it reports what it sees to watch. */
+ * screenshot(path), close(), checkpoint?() (looks from outside), watching (what it reports
+ * to watch, in words) }. */
 export async function runHostile({ name, open }) {
   const tempDirs = [];
   const logTail = [];
@@ -96,6 +97,17 @@ export async function runHostile({ name, open }) {
     });
   }
 
+  /** shot saves what the browser shows, after a failure. */
+  const shot = async () => {
+    if (!page) return;
+    const path = join(outDir, `${name}-failure.png`);
+    try {
+      await page.screenshot(path);
+      console.log(`     screenshot: ${path}`);
+    } catch {
+      /* the browser is gone */
+    }
+  };
   const t0 = Date.now();
   const secs = (from = t0) => ((Date.now() - from) / 1000).toFixed(1);
   const timeline = new Timeline();
@@ -116,6 +128,7 @@ export async function runHostile({ name, open }) {
     const mail = mailEnv();
     if (mail.missing.length) fail(`no mail test environment (${mail.missing.join(', ')} not set): run under scripts/testenv/with-env.sh`);
     mkdirSync(outDir, { recursive: true });
+    rmSync(join(outDir, `${name}-failure.png`), { force: true });
 
     const vectors = loadCorpus();
     const v = (verdicts = new Verdicts(name, vectors));
@@ -171,12 +184,18 @@ export async function runHostile({ name, open }) {
     if (!(await waitGo())) fail('the page has no bound methods after a reload');
     await page.run(DRIVER);
     const inbox = await page.run(`
-      document.querySelector('[data-testid=nav-inbox]').click();
-      for (let i = 0; i < 400; i++) {
-        if (document.querySelector('[data-testid=mail-row]')) return true;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return false;`);
+      const wait = async (sel) => {
+        for (let i = 0; i < 400; i++) {
+          const el = document.querySelector(sel);
+          if (el) return el;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return null;
+      };
+      const nav = await wait('[data-testid=nav-inbox]');
+      if (!nav) return false;
+      nav.click();
+      return !!(await wait('[data-testid=mail-row]'));`);
     if (!inbox) fail('the inbox shows no message');
 
     /** walk opens every message from the first, until want of the corpus's were seen or the
@@ -234,9 +253,12 @@ export async function runHostile({ name, open }) {
         if (!r.ok) v.vectorFailed(m, `${r.why} ${JSON.stringify(r.state)}`);
         if (r.sandbox !== SANDBOX) v.vectorFailed(m, `the message frame's sandbox is "${r.sandbox}"`);
         for (const c of r.composers ?? []) {
-          if (!c.ok) v.vectorFailed(m, `${c.what}: ${c.why} ${JSON.stringify(c.state ?? '')}`);
-          else if (c.sandbox !== SANDBOX) v.vectorFailed(m, `${c.what}: the quote frame's sandbox is "${c.sandbox}"`);
-          else composers++;
+          if (!c.ok) {
+            v.vectorFailed(m, `${c.what}: ${c.why} ${JSON.stringify(c.state ?? '')}`);
+            continue;
+          }
+          composers++;
+          if (c.sandbox !== SANDBOX) v.vectorFailed(m, `${c.what}: the quote frame's sandbox is "${c.sandbox}"`);
         }
       },
       { compose: composePattern },
@@ -267,8 +289,8 @@ export async function runHostile({ name, open }) {
     const hitProblems = (hits) =>
       hits.map((h) => {
         const mark = timeline.marks.findLast((x) => x.t <= h.at);
-        if (mark?.m) v.vectorFailed(mark.m, `the canary server got ${h.method} ${h.scheme}:${h.path}`);
-        return `${h.method} ${h.scheme}:${h.path} while rendering ${timeline.at(h.at)}`;
+        if (mark?.m) v.vectorFailed(mark.m, `the canary server got ${h.method} ${h.path} (${h.scheme})`);
+        return `${h.method} ${h.path} (${h.scheme}) while rendering ${timeline.at(h.at)}`;
       });
     v.check('zero requests to the canary server while images are blocked', hitProblems(canary.hits));
     const seenBy = (phaseName, keep = () => true) =>
@@ -279,7 +301,7 @@ export async function runHostile({ name, open }) {
           if (mark?.m) v.vectorFailed(mark.m, w.text);
           return `${w.kind === 'frame' ? 'a mail frame requested ' : ''}${w.text} (while rendering ${timeline.at(w.at)})`;
         });
-    v.check(`${name}: no request from a mail frame, no dialog, popup, navigation, second IPC socket or console error (images blocked)`, seenBy('blocked'));
+    v.check(`images blocked: the browser saw none of: ${page.watching}`, seenBy('blocked'));
 
     // Pass 2: images allowed, for every raw message whose view showed the remote-images bar:
     // from the top of the list, j as many times as needed to reach each, a click, "Show
@@ -329,18 +351,21 @@ export async function runHostile({ name, open }) {
         imageHits.add(p);
         continue;
       }
-      if (m) v.vectorFailed(m, `images allowed: the canary server got ${h.method} ${h.scheme}:${h.path}, not one of its images`);
-      badHits.push(`${h.method} ${h.scheme}:${h.path} (Sec-Fetch-Dest ${h.dest}) while rendering ${timeline.at(h.at)}, which may fetch only ${[...allowed].join(' ') || 'nothing'}`);
+      if (m) v.vectorFailed(m, `images allowed: the canary server got ${h.method} ${h.path} (${h.scheme}), not one of its images`);
+      badHits.push(`${h.method} ${h.path} (${h.scheme}, Sec-Fetch-Dest ${h.dest}) while rendering ${timeline.at(h.at)}, which may fetch only ${[...allowed].join(' ') || 'nothing'}`);
     }
     console.log(`     images allowed: shown for ${shownFor.length} of ${sample.length} raw messages with remote images, ${canary.hits.length - hitsBefore} requests to the canary (${pass2} s)`);
+    console.log(`     images fetched: ${[...imageHits].sort().join(' ')}`);
     v.check(`images allowed (${shownFor.length} messages): the canary server saw only the vectors' own images`, [...(walked2 ? [walked2] : []), ...badHits]);
     v.check('images allowed: the sample is every raw message that showed the remote-images bar', shownFor.length === sample.length && sample.length > 0 ? [] : [`images shown for ${shownFor.length} of ${sample.length}`]);
     v.check('images allowed: the image fetches did reach the canary server (so the checks above can see a request)', imageHits.has('/img.png') ? [] : [`no request for /img.png (seen: ${[...imageHits].join(' ')})`]);
     v.check('images allowed: zero canary calls', callProblems(canaryCalls(canaryFile).slice(1 + calls1.length)));
-    v.check(`${name}: images allowed, mail frames requested only canary images; no dialog, popup, navigation, second IPC socket or console error`, seenBy('allowed', (w) => !(w.kind === 'frame' && w.type === 'image' && new URL(w.url).host === canary.host)));
+    v.check(`images allowed: the browser saw none of: ${page.watching} (but canary images)`, seenBy('allowed', (w) => !(w.kind === 'frame' && w.type === 'image' && new URL(w.url).host === canary.host)));
     console.log(`     ${name} took ${secs()} s: setup ${((t1 - t0) / 1000).toFixed(1)} s, images blocked ${pass1} s, images allowed ${pass2} s`);
+    if (verdicts.checks.some((c) => c.problems.length)) await shot();
   } catch (err) {
     console.log(`FAIL ${err?.message ?? err}`);
+    await shot();
     if (logTail.length) console.log(`     last lines of the binary:\n     ${logTail.slice(-15).join('\n     ')}`);
     code = 1;
   } finally {

@@ -18,7 +18,7 @@
 // a failure), dialogs (WebDriver reports an open one on the next command), and the script
 // errors of the app's page; the canaries do the rest.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Capabilities, WebDriver } from 'selenium-webdriver';
 import { Executor, HttpClient } from 'selenium-webdriver/http/index.js';
@@ -98,9 +98,10 @@ await runHostile({
       return r;
     };
     return {
+      watching: 'a dialog, a popup, a navigation away, a script error of the app page',
       run,
       reload: () => command(() => driver.navigate().refresh()),
-      screenshot: async () => {},
+      screenshot: async (path) => writeFileSync(path, Buffer.from(await driver.takeScreenshot(), 'base64')),
       async checkpoint() {
         const handles = await command(() => driver.getAllWindowHandles());
         for (const h of handles) {

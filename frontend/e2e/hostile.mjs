@@ -15,7 +15,7 @@
 // <img src> (and the table or cell background attributes the sanitiser keeps): the path
 // convention is that the corpus names every such image with an image extension, and the
 // allowed paths of a vector are read from those attributes in its source (imagePaths).
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -409,12 +409,13 @@ export const DRIVER = String.raw`
       if (v.dataset.body !== 'done' || !loaded(f)) return null;
       return { id: v.dataset.id, subject: q('[data-testid=message-subject]').textContent.trim(), bar: !!q('[data-testid=remote-images-bar]'), sandbox: f.getAttribute('sandbox') };
     };
-    // shown: the message view of id with its remote images allowed, its frame loaded.
-    const shown = (id) => {
+    // shown: the message view of id with its remote images allowed (the bar gone, another
+    // document than before), its frame loaded.
+    const shown = (id, before) => {
       const v = q('[data-testid=message-view]');
       if (!v || v.dataset.id !== String(id) || q('[data-testid=remote-images-bar]')) return null;
       const f = v.querySelector('[data-testid=message-frame]');
-      return loaded(f) && /img-src data: https?:/.test(f.getAttribute('srcdoc')) ? { ok: true } : null;
+      return loaded(f) && f.getAttribute('srcdoc') !== before ? { ok: true } : null;
     };
     // composer: the composer of what ('reply' or 'forward') with its quote loaded.
     const composer = (what) => {
@@ -452,8 +453,9 @@ export const DRIVER = String.raw`
       const out = { ok: true, ...v, images: null, composers: [], ms: { select: t1 - t0, view: performance.now() - t1 } };
       const t2 = performance.now();
       if (images && v.bar) {
+        const before = q('[data-testid=message-frame]').getAttribute('srcdoc');
         q('[data-testid=remote-images-show]').click();
-        out.images = (await until(() => shown(v.id), timeoutMs)) ?? { ok: false, why: 'Show images did not show them', state: state() };
+        out.images = (await until(() => shown(v.id, before), timeoutMs)) ?? { ok: false, why: 'Show images did not show them', state: state() };
       }
       if (compose && new RegExp(compose).test(v.subject)) {
         for (const [k, what] of [['r', 'reply'], ['f', 'forward']]) {
