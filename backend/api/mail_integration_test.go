@@ -34,21 +34,8 @@ func TestTheInboxShowsSyncedMailSafely(t *testing.T) {
 
 	h := newHarness(t)
 	h.as(t, admin)
-	h.b.Dialer.RootCAs = env.RootCAs
-	host, port := testenv.HostPort(env.IMAPSAddr)
-	shost, sport := testenv.HostPort(env.SMTPAddr)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := h.b.Sync.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer h.b.Sync.Stop()
-	acc, err := h.svcs.Accounts.Create(AccountInput{Name: "Boutique", Email: u.Address,
-		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
-		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	acc := connectMailbox(t, h, env, u, "Boutique")
+	var err error
 
 	var page MailPageDTO
 	deadline := time.Now().Add(20 * time.Second)
@@ -147,20 +134,7 @@ func TestAFolderCanBeChosenForSync(t *testing.T) {
 
 	h := newHarness(t)
 	h.as(t, admin)
-	h.b.Dialer.RootCAs = env.RootCAs
-	host, port := testenv.HostPort(env.IMAPSAddr)
-	shost, sport := testenv.HostPort(env.SMTPAddr)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := h.b.Sync.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer h.b.Sync.Stop()
-	if _, err := h.svcs.Accounts.Create(AccountInput{Name: "Atelier", Email: u.Address,
-		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
-		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password, ""); err != nil {
-		t.Fatal(err)
-	}
+	connectMailbox(t, h, env, u, "Atelier")
 	folder := func(name string) FolderDTO {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
@@ -236,21 +210,7 @@ func TestAReplyQuotesTheOriginalInTheUsersLanguageInBothParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.as(t, admin) // the caller is read again, with its language
-	h.b.Dialer.RootCAs = env.RootCAs
-	host, port := testenv.HostPort(env.IMAPSAddr)
-	shost, sport := testenv.HostPort(env.SMTPAddr)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := h.b.Sync.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer h.b.Sync.Stop()
-	acc, err := h.svcs.Accounts.Create(AccountInput{Name: "Atelier", Email: u.Address,
-		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
-		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	acc := connectMailbox(t, h, env, u, "Atelier")
 	var id int64
 	for deadline := time.Now().Add(20 * time.Second); id == 0; time.Sleep(100 * time.Millisecond) {
 		p, err := h.svcs.Mail.List(MailQueryDTO{Search: "poutres"})
@@ -315,4 +275,29 @@ func TestAReplyQuotesTheOriginalInTheUsersLanguageInBothParts(t *testing.T) {
 	if m.InReplyTo == "" {
 		t.Error("the reply has no In-Reply-To")
 	}
+}
+
+// connectMailbox starts the sync engine (stopped at the end of the test) and connects the
+// test user's Dovecot mailbox through the API, IMAPS and SMTP with STARTTLS.
+func connectMailbox(t *testing.T, h *harness, env *testenv.Env, u testenv.User, name string) AccountDTO {
+	t.Helper()
+	h.b.Dialer.RootCAs = env.RootCAs
+	host, port := testenv.HostPort(env.IMAPSAddr)
+	shost, sport := testenv.HostPort(env.SMTPAddr)
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := h.b.Sync.Start(ctx); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		h.b.Sync.Stop()
+		cancel()
+	})
+	acc, err := h.svcs.Accounts.Create(AccountInput{Name: name, Email: u.Address,
+		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
+		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc
 }
