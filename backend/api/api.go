@@ -22,6 +22,7 @@ import (
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
 	"mailroom/backend/mailbox"
+	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
@@ -48,7 +49,9 @@ type Backend struct {
 	Sync      *syncer.Engine
 	// Outbox sends every message (composer, test email). app.go builds it, with the
 	// transport factory in its Deps (the seam for API senders), and starts it.
-	Outbox  *outbox.Engine
+	Outbox *outbox.Engine
+	// OAuth signs in with Google and Microsoft in the system browser; nil: not available.
+	OAuth   *oauth.Client
 	Dialogs Dialogs
 	// Emit sends an event to the UI (Wails' EventsEmit); nil drops events (tests may record them).
 	Emit    func(name string, data any)

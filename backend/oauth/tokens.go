@@ -340,3 +340,28 @@ func copyToken(t *oauth2.Token) *oauth2.Token { c := *t; return &c }
 func (g *Grant) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("provider", string(g.Provider)), slog.String("email", g.Email))
 }
+
+// GrantSource gives the access token of a sign-in that is not saved yet (the wizard tests
+// the servers with it before the account exists). It never refreshes: once a server refuses
+// the token, Token asks the user to sign in again.
+type GrantSource struct {
+	mu    sync.Mutex
+	tok   *oauth2.Token
+	spent bool
+}
+
+// Source returns the grant's access token as a token source.
+func (g *Grant) Source() *GrantSource { return &GrantSource{tok: accessOnly(g.Token)} }
+
+// Token returns the grant's access token.
+func (s *GrantSource) Token(context.Context) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.spent || s.tok.AccessToken == "" {
+		return nil, fault.Wrap(fault.AuthFailed, "The server refused this sign-in. Sign in again.", ErrNeedsSignIn)
+	}
+	return copyToken(s.tok), nil
+}
+
+// Invalidate marks the token as refused.
+func (s *GrantSource) Invalidate() { s.mu.Lock(); s.spent = true; s.mu.Unlock() }
