@@ -115,8 +115,6 @@ func NewApp(version string) *App {
 		}
 	}
 	reg := accounts.New(db, b.Vault)
-	b.OAuth = oauth.New(oauthConfig(log), oauth.Options{OpenURL: a.openURL, Logger: log})
-	reg.SetTokens(oauth.NewTokenStore(b.OAuth, b.Vault))
 	opts := discovery.Options{Presets: api.DiscoveryPresets{Registry: reg}, Resolver: resolver,
 		HTTPClient: discovery.NewHTTPClient(resolver, roots), Log: log}
 	if v := os.Getenv(envAutoconfig); v != "" {
@@ -124,6 +122,7 @@ func NewApp(version string) *App {
 	}
 
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
+	b.UseOAuth(oauth.New(oauthConfig(log), oauth.Options{OpenURL: a.openURL, Logger: log}))
 	b.Discovery = discovery.New(opts)
 	b.Mailbox = mailbox.New(db)
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})

@@ -193,14 +193,42 @@ type Registry struct {
 	db     *store.DB
 	vault  vault.Vault
 	tokens *oauth.TokenStore // nil: OAuth accounts cannot be created or used
+	// onSignIn is told when an OAuth account's grant was refused (SetTokens).
+	onSignIn func(id int64)
 }
 
 // New returns the registry. It does no I/O.
 func New(db *store.DB, v vault.Vault) *Registry { return &Registry{db: db, vault: v} }
 
 // SetTokens gives the registry the store of OAuth grants (refresh tokens in the same vault).
-// Without it, OAuth accounts are refused.
-func (r *Registry) SetTokens(t *oauth.TokenStore) { r.tokens = t }
+// Without it, OAuth accounts are refused. When the provider refuses a grant, the account is
+// marked "needs sign-in" at once — whoever met the refusal (sync, outbox, test) — and
+// onNeedsSignIn (may be nil) is told, to stop what uses it.
+func (r *Registry) SetTokens(t *oauth.TokenStore, onNeedsSignIn func(id int64)) {
+	r.tokens, r.onSignIn = t, onNeedsSignIn
+	t.OnNeedsSignIn(r.grantRefused)
+}
+
+func (r *Registry) grantRefused(secretID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var id int64
+	err := r.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE secret_id=? AND auth='oauth'`, secretID).Scan(&id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET status='needs_password', status_code=?, last_check_at=? WHERE id=?`,
+			string(fault.AuthFailed), time.Now().Unix(), id)
+		return err
+	})
+	if err != nil {
+		return // a grant not saved as an account yet, or an account deleted meanwhile
+	}
+	if r.onSignIn != nil {
+		r.onSignIn(id)
+	}
+}
 
 func passwordKey(secretID string) string { return "account/" + secretID + "/password" }
 

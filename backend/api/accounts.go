@@ -248,7 +248,7 @@ func (s *Accounts) Test(in TestInput, password, senderSecret string) (TestReport
 			}
 			login = accounts.PasswordLogin(password)
 		}
-		target := probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Login: login, Provider: acc.Provider}
+		target := probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Login: login, Provider: acc.Provider, From: strings.TrimSpace(acc.Email)}
 		if api {
 			secret := strings.TrimSpace(senderSecret)
 			if secret == "" && in.AccountID > 0 {

@@ -83,6 +83,21 @@ func (b *Backend) networkContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(parent, networkTimeout)
 }
 
+// AccountChangedEvent tells the UI that an account changed on its own (its sign-in was
+// refused): the payload is the account's id, and the UI reloads it.
+const AccountChangedEvent = "account:changed"
+
+// UseOAuth enables Sign in with Google and Microsoft: the accounts' grants are kept by a
+// token store over the backend's vault, and an account whose grant the provider refuses is
+// marked "needs sign-in", stops syncing and sending, and the UI is told. Accounts must be set.
+func (b *Backend) UseOAuth(c *oauth.Client) {
+	b.OAuth = c
+	b.Accounts.SetTokens(oauth.NewTokenStore(c, b.Vault), func(id int64) {
+		b.accountChanged(id)
+		b.emit(AccountChangedEvent, id)
+	})
+}
+
 // SyncEvents forwards the sync engine's events to the UI (syncer.Deps.Emit).
 func (b *Backend) SyncEvents() func(syncer.Event) { return syncEvent(b) }
 

@@ -83,8 +83,8 @@ func (d *Dialer) IMAPHandshake(ctx context.Context, conn net.Conn, srv accounts.
 
 // IMAPLogin signs in: LOGIN with the password, or AUTHENTICATE XOAUTH2 with an access
 // token (a token the server refuses is renewed once, then the refusal stands). After an
-// XOAUTH2 success a NOOP confirms the session: a server can accept the token and refuse
-// the next command. conn is the connection under c, for the deadline.
+// XOAUTH2 success a STATUS of the inbox confirms the session: a server can accept the token
+// and refuse the next command. conn is the connection under c, for the deadline.
 func (d *Dialer) IMAPLogin(ctx context.Context, c *imapclient.Client, conn net.Conn, srv accounts.Server, login accounts.Login) error {
 	if login.OAuth() {
 		return d.imapXOAuth2(ctx, c, conn, srv, login.Tokens)
@@ -131,9 +131,11 @@ func (d *Dialer) imapXOAuth2(ctx context.Context, c *imapclient.Client, conn net
 		}
 		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s refused Mailroom's access token for %s: %s. Sign in again.", srv.Host, srv.Username, why), err)
 	}
+	// Outlook is known to accept the token and then answer every mailbox command with
+	// "User is authenticated but not connected": STATUS INBOX is such a command.
 	conn.SetDeadline(time.Now().Add(d.timeout()))
 	defer conn.SetDeadline(time.Time{})
-	if err := c.Noop().Wait(); err != nil {
+	if _, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true}).Wait(); err != nil {
 		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s accepted the sign-in, then refused the session (%v). Sign in again, or check the account with your provider.", srv.Host, err), err)
 	}
 	return nil

@@ -94,10 +94,11 @@ func (d *Dialer) SMTPLogin(ctx context.Context, srv accounts.Server, login accou
 	}
 }
 
-// SMTPCheck signs in as SMTPLogin does, then sends NOOP — a server may accept AUTH and
-// refuse what follows, and the account is not called connected until a command after the
-// sign-in passed — and says goodbye.
-func (d *Dialer) SMTPCheck(ctx context.Context, srv accounts.Server, login accounts.Login, seen *TLSSeen) error {
+// SMTPCheck signs in as SMTPLogin does, then proves the session with a command after the
+// sign-in — a server may accept AUTH and refuse what follows (Microsoft 365 does when the
+// mailbox may not send): MAIL FROM:<from> then RSET, or NOOP when from is "" — and says
+// goodbye. Nothing is sent.
+func (d *Dialer) SMTPCheck(ctx context.Context, srv accounts.Server, login accounts.Login, from string, seen *TLSSeen) error {
 	for attempt := 0; ; attempt++ {
 		c, err := d.SMTPClient(ctx, srv, login, seen)
 		if err != nil {
@@ -112,7 +113,16 @@ func (d *Dialer) SMTPCheck(ctx context.Context, srv accounts.Server, login accou
 			return SMTPError(srv, err)
 		}
 		defer sc.Close()
-		if err := sc.Noop(); err != nil {
+		follow := sc.Noop
+		if from != "" {
+			follow = func() error {
+				if err := sc.Mail(from); err != nil {
+					return err
+				}
+				return sc.Reset()
+			}
+		}
+		if err := follow(); err != nil {
 			return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s accepted the sign-in, then refused the session: %s", srv.Host, strings.TrimSpace(err.Error())), err)
 		}
 		_ = sc.Quit()

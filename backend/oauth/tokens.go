@@ -51,6 +51,25 @@ type TokenStore struct {
 
 	mu      sync.Mutex
 	sources map[string]*Source
+	onDead  func(secretID string)
+}
+
+// OnNeedsSignIn registers f, called (in a goroutine of its own) when the provider refuses an
+// account's grant, so the account is marked at once and everything using it stops.
+func (s *TokenStore) OnNeedsSignIn(f func(secretID string)) {
+	s.mu.Lock()
+	s.onDead = f
+	s.mu.Unlock()
+}
+
+func (s *TokenStore) died(secretID string) {
+	s.mu.Lock()
+	f := s.onDead
+	s.mu.Unlock()
+	if f != nil {
+		// Not under the source's lock: f may stop the very worker that asked for a token.
+		go f(secretID)
+	}
 }
 
 // NewTokenStore returns a store over v. It does no I/O.
@@ -294,6 +313,7 @@ func (src *Source) refresh(ctx context.Context) error {
 			src.dead = fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s no longer accepts Mailroom's access to %s (it was revoked, expired, or the password changed). Sign in with %s again to use this account.", p.Name, src.rec.Email, p.Name),
 				fmt.Errorf("%w: %w", ErrNeedsSignIn, pe))
 			c.log.Warn("oauth: grant refused, account needs sign-in", "account", src.id, "provider", string(p.ID), "code", pe.Code)
+			src.st.died(src.id)
 			return src.dead
 		}
 		c.log.Warn("oauth: refresh failed", "account", src.id, "provider", string(p.ID), "err", err.Error())

@@ -104,6 +104,9 @@ type Target struct {
 	SMTP     accounts.Server
 	Login    accounts.Login // a password, or OAuth access tokens (XOAUTH2)
 	Provider string         // catalogue id, for provider-specific hints
+	// From is the account's address: the SMTP step ends with MAIL FROM:<From> and RSET
+	// (nothing is sent) to prove the session after the sign-in; "" uses NOOP.
+	From     string
 	SkipSMTP bool
 	// API are the account's API sender checks, run in place of the SMTP login. With no IMAP
 	// server (IMAP.Host "": a send-only account) they are the whole test.
@@ -235,7 +238,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 	}
 	s, t0 = start(SMTPLogin, t.SMTP.Host, t.SMTP.Port)
 	smtpSeen := &connect.TLSSeen{}
-	err = p.d.SMTPCheck(ctx, t.SMTP, t.Login, smtpSeen)
+	err = p.d.SMTPCheck(ctx, t.SMTP, t.Login, t.From, smtpSeen)
 	s.Cert, s.TLSVersion, s.Trusted = smtpSeen.Cert(), smtpSeen.Version(), smtpSeen.Pinned()
 	if !finish(s, t0, err, tlsDetail(smtpSeen, t.SMTP)) {
 		return skipRest()
