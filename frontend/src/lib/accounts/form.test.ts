@@ -46,6 +46,9 @@ const account: Account = {
   smtp: candidate.smtp,
   sender: { kind: 'smtp', domain: '', region: 'us', stream: '' },
   sendOnly: false,
+  auth: 'password',
+  oauthProvider: null,
+  signInExpiresAt: null,
   status: 'ok',
   statusCode: null,
   lastCheck: null,
@@ -104,7 +107,28 @@ describe('account form ↔ what the backend takes', () => {
       smtp: { host: 'ssl0.ovh.net', port: '465', security: 'tls', username: 'contact@atelier.fr' },
       sender: { kind: 'smtp', domain: '', region: 'us', stream: '' },
       sendOnly: false,
+      auth: 'password',
+      oauthProvider: null,
+      signInId: '',
     });
+  });
+
+  it('an account signed in with Google keeps its sign-in: the input says oauth, and a new sign-in is a change', () => {
+    const google: Account = { ...account, auth: 'oauth', oauthProvider: 'google', signInExpiresAt: null };
+    const f = formFromAccount(google);
+    expect(f).toMatchObject({ auth: 'oauth', oauthProvider: 'google', signInId: '' });
+    const kept = formToInput(f, 'mx');
+    expect(kept).toMatchObject({ auth: 'oauth', oauthProvider: 'google', signInId: '' });
+    expect(accountInput(google)).toMatchObject({ auth: 'oauth', oauthProvider: 'google', signInId: '' });
+    const signed = formToInput({ ...f, signInId: 'run-2' }, 'mx');
+    expect(signed.signInId).toBe('run-2');
+    expect(inputKey(signed, '')).not.toBe(inputKey(kept, ''));
+  });
+
+  it('a password account never sends a sign-in, whatever the form held', () => {
+    const f = { ...formFromAccount(account), oauthProvider: 'google' as const, signInId: 'stale' };
+    expect(formToInput(f, 'mx')).toMatchObject({ auth: 'password', oauthProvider: null, signInId: '' });
+    expect(accountInput(account)).toMatchObject({ auth: 'password', oauthProvider: null });
   });
 
   it('a send-only account has no servers, and its Mailgun domain starts as the address’s', () => {

@@ -4,6 +4,7 @@ import {
   MANUAL_SOURCE,
   type Account,
   type AccountInput,
+  type AuthKind,
   type Candidate,
   type MailgunRegion,
   type Preset,
@@ -47,7 +48,15 @@ export interface AccountForm {
   sender: SenderForm;
   /** No mailbox: an API sender is all the account has (the servers are not shown). */
   sendOnly: boolean;
+  /** password, or oauth: signed in with oauthProvider; no password field is shown. */
+  auth: AuthKind;
+  oauthProvider: SignIn | null;
+  /** The runId of the sign-in whose grant a new account takes; "" keeps a saved one's. */
+  signInId: string;
 }
+
+/** passwordAuth is what a form holds when the account signs in with a password. */
+export const PASSWORD_AUTH = { auth: 'password', oauthProvider: null, signInId: '' } as const;
 
 /** The API senders the wizard offers as tiles of their own (send-only accounts), with their
  * product names, which are the same in every language. */
@@ -80,6 +89,7 @@ export function sendOnlyForm(who: { email: string; fromName: string }, kind: Api
     smtp: { ...none },
     sender: { ...smtpSender(), kind, domain: kind === 'mailgun' ? domainOf(email) : '' },
     sendOnly: true,
+    ...PASSWORD_AUTH,
   };
 }
 
@@ -176,6 +186,7 @@ export function formFromCandidate(
     smtp: candidate ? serverForm(candidate.smtp) : emptyServerForm('smtp', email),
     sender: smtpSender(),
     sendOnly: false,
+    ...PASSWORD_AUTH,
   };
 }
 
@@ -191,6 +202,9 @@ export function formFromAccount(a: Account): AccountForm {
     smtp: a.smtp.host ? serverForm(a.smtp) : emptyServerForm('smtp', a.email),
     sender: { ...a.sender },
     sendOnly: a.sendOnly,
+    auth: a.auth,
+    oauthProvider: a.auth === 'oauth' ? a.oauthProvider : null,
+    signInId: '',
   };
 }
 
@@ -205,6 +219,9 @@ export function accountInput(a: Account): AccountInput {
     imap: { ...a.imap },
     smtp: { ...a.smtp },
     sender: { ...a.sender },
+    auth: a.auth,
+    oauthProvider: a.auth === 'oauth' ? a.oauthProvider : null,
+    signInId: '',
   };
 }
 
@@ -244,13 +261,25 @@ export function formToInput(form: AccountForm, settingsSource: string): AccountI
     imap: form.sendOnly ? none : serverSettings(form.imap),
     smtp,
     sender,
+    auth: form.auth,
+    oauthProvider: form.auth === 'oauth' ? form.oauthProvider : null,
+    signInId: form.auth === 'oauth' ? form.signInId : '',
   };
 }
 
 /** inputKey identifies what a connection test tested, to know whether the form changed
  * since (then the test must run again before connecting). */
 export function inputKey(input: AccountInput, password: string, senderSecret = ''): string {
-  return JSON.stringify([input.email, input.imap, input.smtp, input.sender ?? null, password, senderSecret]);
+  return JSON.stringify([
+    input.email,
+    input.imap,
+    input.smtp,
+    input.sender ?? null,
+    password,
+    senderSecret,
+    input.auth ?? 'password',
+    input.signInId ?? '',
+  ]);
 }
 
 // --- providers ----------------------------------------------------------------------

@@ -17,6 +17,10 @@ vi.mock('../../../wailsjs/go/api/Accounts', () => ({
   Quota: vi.fn(),
   SetQuota: vi.fn(),
   SendTestEmail: vi.fn(),
+  SignIn: vi.fn(),
+  ReopenSignIn: vi.fn(),
+  SignInAgain: vi.fn(),
+  Disconnect: vi.fn(),
 }));
 vi.mock('../../../wailsjs/go/api/Presets', () => ({ List: vi.fn(), Save: vi.fn(), Delete: vi.fn() }));
 vi.mock('../../../wailsjs/runtime/runtime', () => ({ Quit: vi.fn(), EventsOn: vi.fn() }));
@@ -42,6 +46,9 @@ const accountWire = {
   smtp: { ...server, host: 'smtp.example.test', port: 587, security: 'starttls' },
   sender: { kind: 'mailgun', domain: 'mg.example.test', region: 'eu', stream: '' },
   sendOnly: false,
+  auth: 'password',
+  oauthProvider: '',
+  signInExpiresAt: '',
   status: 'ok',
   statusCode: '',
   lastCheck: '2026-11-22T10:00:00Z',
@@ -79,7 +86,13 @@ beforeEach(() => vi.resetAllMocks());
 
 describe('accounts from the backend', () => {
   it('keeps every field of an account', () => {
-    expect(toAccount(accountWire)).toEqual({ ...accountWire, statusCode: null, users: [1, 2] });
+    expect(toAccount(accountWire)).toEqual({
+      ...accountWire,
+      oauthProvider: null,
+      signInExpiresAt: null,
+      statusCode: null,
+      users: [1, 2],
+    });
   });
 
   it('a disabled account reads "disabled", whatever its last check said', () => {
@@ -258,6 +271,51 @@ describe('calls', () => {
     const err = await accountsApi.sendTestEmail(1, { to: 'a@b.c', subject: 's', body: 'b' }).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.message).toBe('554 5.7.1 Relay denied');
+  });
+
+  it('an account signed in with Google reads oauth, its provider and its expiry; unknown values read safely', () => {
+    const a = toAccount({ ...accountWire, auth: 'oauth', oauthProvider: 'google', signInExpiresAt: '2026-12-01T10:00:00Z', status: 'needs_sign_in' });
+    expect(a).toMatchObject({ auth: 'oauth', oauthProvider: 'google', signInExpiresAt: '2026-12-01T10:00:00Z', status: 'needs_sign_in' });
+    const b = toAccount({ ...accountWire, auth: 'kerberos', oauthProvider: 'yahoo', signInExpiresAt: '' });
+    expect(b).toMatchObject({ auth: 'password', oauthProvider: null, signInExpiresAt: null });
+    expect(toAccount({ ...accountWire, auth: undefined }).auth).toBe('password');
+  });
+
+  it('a sign-in passes run id, provider and address, and comes back without tokens', async () => {
+    vi.mocked(Accounts.SignIn).mockResolvedValue({ runId: 'r9', provider: 'google', email: 'ana@gmail.com', expiresAt: '' } as never);
+    await expect(accountsApi.signIn('r9', 'google', 'ana@gmail.com')).resolves.toEqual({
+      runId: 'r9',
+      provider: 'google',
+      email: 'ana@gmail.com',
+      expiresAt: null,
+    });
+    expect(Accounts.SignIn).toHaveBeenCalledWith('r9', 'google', 'ana@gmail.com');
+  });
+
+  it('a sign-in’s refusal keeps its field and the backend’s words (another address signed in)', async () => {
+    vi.mocked(Accounts.SignIn).mockRejectedValue({ code: 'invalid_input', field: 'email', message: 'You signed in as b@gmail.com, not a@gmail.com.' });
+    const err = await accountsApi.signIn('r1', 'google', 'a@gmail.com').catch((e) => e);
+    expect(err).toMatchObject({ code: 'invalid_input', field: 'email', message: 'You signed in as b@gmail.com, not a@gmail.com.' });
+  });
+
+  it('an OAuth account is created with its sign-in’s run id and no password; a password account sends none', async () => {
+    vi.mocked(Accounts.Create).mockResolvedValue(accountWire as never);
+    await accountsApi.create({ ...input, auth: 'oauth', oauthProvider: 'microsoft', signInId: 'r5' }, '');
+    expect(vi.mocked(Accounts.Create).mock.calls[0][0]).toMatchObject({ auth: 'oauth', oauthProvider: 'microsoft', signInId: 'r5' });
+    await accountsApi.create({ ...input, oauthProvider: 'google', signInId: 'stale' }, 'pw');
+    expect(vi.mocked(Accounts.Create).mock.calls[1][0]).toMatchObject({ auth: 'password', oauthProvider: '', signInId: '' });
+  });
+
+  it('sign in again, reopen and disconnect pass their arguments; disconnect says whether the provider revoked', async () => {
+    vi.mocked(Accounts.SignInAgain).mockResolvedValue({ ...accountWire, auth: 'oauth', oauthProvider: 'google', status: 'unchecked' } as never);
+    await expect(accountsApi.signInAgain(7, 'r2')).resolves.toMatchObject({ id: 7, status: 'unchecked' });
+    expect(Accounts.SignInAgain).toHaveBeenCalledWith(7, 'r2');
+    vi.mocked(Accounts.ReopenSignIn).mockResolvedValue();
+    await accountsApi.reopenSignIn('r2');
+    expect(Accounts.ReopenSignIn).toHaveBeenCalledWith('r2');
+    vi.mocked(Accounts.Disconnect).mockResolvedValue({ revoked: false } as never);
+    await expect(accountsApi.disconnect(7, false)).resolves.toEqual({ revoked: false });
+    expect(Accounts.Disconnect).toHaveBeenCalledWith(7, false);
   });
 
   it('trusting passes host, port and fingerprint', async () => {

@@ -8,6 +8,7 @@ import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
 import {
   isAccountStatus,
+  isAuthKind,
   isCertReason,
   isHintCode,
   isMailgunRegion,
@@ -30,6 +31,8 @@ import {
   type Provider,
   type Quota,
   type SenderSettings,
+  type SignIn,
+  type SignInResult,
   type ServerSettings,
   type Step,
   type TestEmailInput,
@@ -40,6 +43,10 @@ import {
 
 /** The Wails event carrying each step of a connection test (backend/api ProbeStepEvent). */
 export const PROBE_STEP_EVENT = 'probe:step';
+
+/** The Wails event saying that a sign-in waits in the system browser (backend/api
+ * SignInEvent): the browser was asked to open the provider's page. */
+export const SIGN_IN_EVENT = 'oauth:waiting';
 
 // --- from the wire ------------------------------------------------------------------
 
@@ -103,6 +110,9 @@ interface AccountWire {
   smtp: ServerWire;
   sender?: SenderWire | null;
   sendOnly?: boolean;
+  auth?: string;
+  oauthProvider?: string;
+  signInExpiresAt?: string;
   status: string;
   statusCode: string;
   lastCheck: string;
@@ -124,6 +134,9 @@ export function toAccount(a: AccountWire): Account {
     smtp: toServer(a.smtp),
     sender: toSender(a.sender),
     sendOnly: a.sendOnly === true,
+    auth: isAuthKind(a.auth) ? a.auth : 'password',
+    oauthProvider: isSignIn(a.oauthProvider) ? a.oauthProvider : null,
+    signInExpiresAt: orNull(a.signInExpiresAt),
     status: disabled ? 'disabled' : isAccountStatus(a.status) ? a.status : 'unchecked',
     statusCode: orNull(a.statusCode),
     lastCheck: orNull(a.lastCheck),
@@ -322,7 +335,28 @@ export function toWireAccount(a: AccountInput): api.AccountInput {
     imap: toWireServer(a.imap),
     smtp: toWireServer(a.smtp),
     sender: api.SenderDTO.createFrom(toWireSender(a.sender)),
+    auth: a.auth ?? 'password',
+    oauthProvider: a.auth === 'oauth' ? (a.oauthProvider ?? '') : '',
+    signInId: a.auth === 'oauth' ? (a.signInId ?? '') : '',
   });
+}
+
+interface SignInWire {
+  runId?: string;
+  provider?: string;
+  email?: string;
+  expiresAt?: string;
+}
+
+/** toSignIn reads a completed sign-in; the provider is the one asked for when the answer
+ * names none this version knows. */
+export function toSignIn(s: SignInWire | null | undefined, asked: SignIn): SignInResult {
+  return {
+    runId: text(s?.runId),
+    provider: isSignIn(s?.provider) ? s.provider : asked,
+    email: text(s?.email),
+    expiresAt: orNull(s?.expiresAt),
+  };
 }
 
 function toWireSender(s: SenderSettings | undefined): SenderSettings {
@@ -373,6 +407,19 @@ export const accountsApi = {
   /** An empty password or senderSecret keeps the stored one. */
   update: (id: number, input: AccountInput, password: string, senderSecret = ''): Promise<Account> =>
     call(async () => toAccount(await Accounts.Update(id, toWireAccount(input), password, senderSecret))),
+  /** signIn opens the provider's page in the system browser and waits (minutes) for the
+   * browser to come back; cancelTest(runId) stops the wait. */
+  signIn: (runId: string, provider: SignIn, email: string): Promise<SignInResult> =>
+    call(async () => toSignIn(await Accounts.SignIn(runId, provider, email), provider)),
+  reopenSignIn: (runId: string): Promise<void> => call(() => Accounts.ReopenSignIn(runId)),
+  /** signInAgain signs a saved account in again with its address; it is enabled again,
+   * unchecked. */
+  signInAgain: (id: number, runId: string): Promise<Account> =>
+    call(async () => toAccount(await Accounts.SignInAgain(id, runId))),
+  /** disconnect revokes the sign-in where the provider allows it (revoked), deletes the
+   * tokens and disables the account; keepMail false removes its mail from this computer. */
+  disconnect: (id: number, keepMail: boolean): Promise<{ revoked: boolean }> =>
+    call(async () => ({ revoked: (await Accounts.Disconnect(id, keepMail))?.revoked === true })),
   setDisabled: (id: number, disabled: boolean): Promise<void> => call(() => Accounts.SetDisabled(id, disabled)),
   remove: (id: number): Promise<void> => call(() => Accounts.Delete(id)),
   grant: (accountId: number, userId: number): Promise<void> => call(() => Accounts.Grant(accountId, userId)),
@@ -405,6 +452,16 @@ export const presetsApi = {
 };
 
 export const eventsApi = {
+  /** onSignInWaiting calls fn with the runId of each sign-in whose page the browser was
+   * asked to open; it returns the function that stops listening. */
+  onSignInWaiting(fn: (runId: string) => void): () => void {
+    try {
+      const off = EventsOn(SIGN_IN_EVENT, (data: { runId?: string }) => fn(text(data?.runId)));
+      return typeof off === 'function' ? off : () => {};
+    } catch {
+      return () => {};
+    }
+  },
   /** onProbeStep calls fn with every step of every connection test under way; it returns
    * the function that stops listening. Without the runtime (tests, a plain browser) it
    * listens to nothing. */

@@ -71,8 +71,10 @@ export function isVaultReason(value: unknown): value is VaultReason {
 export const SECURITIES = ['tls', 'starttls'] as const;
 export type Security = (typeof SECURITIES)[number];
 
-/** An account's status as the list shows it (backend/accounts Status, plus disabled). */
-export const ACCOUNT_STATUSES = ['ok', 'error', 'needs_password', 'unchecked', 'disabled'] as const;
+/** An account's status as the list shows it (backend/accounts Status, plus disabled, and
+ * needs_sign_in: an account signed in with Google or Microsoft whose sign-in was revoked or
+ * expired). */
+export const ACCOUNT_STATUSES = ['ok', 'error', 'needs_password', 'needs_sign_in', 'unchecked', 'disabled'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /** The steps of a connection test, in order (backend/probe). An account that sends
@@ -169,9 +171,24 @@ export type Source = (typeof SOURCES)[number];
 /** Settings typed or changed by hand have this source. */
 export const MANUAL_SOURCE = 'manual';
 
-/** Sign-in services that replace a password (not available yet). */
+/** Sign-in services that replace a password: the provider's page in the system browser
+ * (OAuth 2.0 with PKCE), then XOAUTH2 for IMAP and SMTP. */
 export const SIGN_INS = ['google', 'microsoft'] as const;
 export type SignIn = (typeof SIGN_INS)[number];
+
+/** How an account signs in to its servers: a password, or Sign in with Google/Microsoft. */
+export const AUTH_KINDS = ['password', 'oauth'] as const;
+export type AuthKind = (typeof AUTH_KINDS)[number];
+
+/** A completed sign-in in the browser: who signed in, never the tokens (they stay in the
+ * backend under runId until the account is created or signed in again). */
+export interface SignInResult {
+  runId: string;
+  provider: SignIn;
+  email: string;
+  /** RFC 3339: when the provider said the sign-in stops working; null when it did not. */
+  expiresAt: string | null;
+}
 
 /** How a domain preset builds the username: the whole address or the part before @. */
 export const USERNAME_FORMS = ['email', 'local'] as const;
@@ -196,6 +213,11 @@ export interface Account {
   sender: SenderSettings;
   /** No IMAP: not synced, sends through its API sender only. */
   sendOnly: boolean;
+  /** password, or oauth: signed in with oauthProvider (no password is kept). */
+  auth: AuthKind;
+  oauthProvider: SignIn | null;
+  /** RFC 3339: when the provider said the sign-in stops working; null when unknown. */
+  signInExpiresAt: string | null;
   status: AccountStatus;
   /** The error code of the last failed check; null when it passed or never ran. */
   statusCode: string | null;
@@ -219,6 +241,12 @@ export interface AccountInput {
   smtp: ServerSettings;
   /** Absent: the account's SMTP server. */
   sender?: SenderSettings;
+  /** Absent: password. */
+  auth?: AuthKind;
+  oauthProvider?: SignIn | null;
+  /** The runId of a completed sign-in whose grant the test and the creation use; "" keeps
+   * a saved account's. */
+  signInId?: string;
 }
 
 export interface Note {
@@ -375,6 +403,7 @@ export const isCertReason = oneOf(CERT_REASONS);
 export const isNoteCode = oneOf(NOTE_CODES);
 export const isSource = oneOf(SOURCES);
 export const isSignIn = oneOf(SIGN_INS);
+export const isAuthKind = oneOf(AUTH_KINDS);
 export const isUsernameForm = oneOf(USERNAME_FORMS);
 
 // --- Mail and sync (backend/api/mail_dto.go) --------------------------------------------

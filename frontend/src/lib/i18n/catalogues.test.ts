@@ -276,9 +276,11 @@ describe('email accounts: every value the backend sends is translated', () => {
     expect(sorted(goConstants('backend/accounts/accounts.go', 'Security'))).toEqual(sorted(SECURITIES));
   });
 
-  it.each(SIGN_INS)('sign-in %s is explained (it is not available yet)', (s) => {
+  it.each(SIGN_INS)('sign-in %s is explained, and its app-password alternative too', (s) => {
     both(`accounts.signIn.${s}.title`);
     both(`accounts.signIn.${s}.body`);
+    both(`accounts.signIn.${s}.passwordTitle`);
+    both(`accounts.signIn.${s}.passwordBody`);
   });
 
   it.each(SECURITIES)('security %s is named and explained', (s) => {
@@ -286,8 +288,8 @@ describe('email accounts: every value the backend sends is translated', () => {
     both(`accounts.securityHint.${s}`);
   });
 
-  it('the UI knows exactly the account statuses (the backend’s, and disabled)', () => {
-    expect(sorted([...goConstants('backend/accounts/accounts.go', 'Status'), 'disabled'])).toEqual(sorted(ACCOUNT_STATUSES));
+  it('the UI knows exactly the account statuses (the backend’s, disabled and needs_sign_in)', () => {
+    expect(sorted([...goConstants('backend/accounts/accounts.go', 'Status'), 'disabled', 'needs_sign_in'])).toEqual(sorted(ACCOUNT_STATUSES));
   });
 
   it.each(ACCOUNT_STATUSES)('account status %s has a badge and an explanation', (status) => {

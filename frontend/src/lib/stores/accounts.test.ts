@@ -14,6 +14,8 @@ vi.mock('$lib/api', async (importOriginal) => {
       update: vi.fn(),
       setDisabled: vi.fn(),
       remove: vi.fn(),
+      signInAgain: vi.fn(),
+      disconnect: vi.fn(),
       grant: vi.fn(),
       revoke: vi.fn(),
       setQuota: vi.fn(),
@@ -37,6 +39,9 @@ function account(id: number, name: string, over: Partial<Account> = {}): Account
     smtp: server,
     sender: { kind: 'smtp', domain: '', region: 'us', stream: '' },
     sendOnly: false,
+    auth: 'password',
+    oauthProvider: null,
+    signInExpiresAt: null,
     status: 'ok',
     statusCode: null,
     lastCheck: null,
@@ -102,6 +107,25 @@ describe('accounts', () => {
     vi.mocked(accountsApi.quota).mockResolvedValue({ limit: 5, active: 2 });
     await accounts.setDisabled(contact.id, true);
     expect(accountsApi.setDisabled).toHaveBeenCalledWith(contact.id, true);
+    expect(get(accounts).items.find((a) => a.id === contact.id)).toMatchObject({ disabled: true, status: 'disabled' });
+    expect(get(accounts).quota?.active).toBe(2);
+  });
+
+  it('signing in again puts the enabled, unchecked account in the list and counts it in the quota', async () => {
+    const google = { ...contact, auth: 'oauth' as const, oauthProvider: 'google' as const };
+    vi.mocked(accountsApi.signInAgain).mockResolvedValue({ ...google, status: 'unchecked' });
+    vi.mocked(accountsApi.quota).mockResolvedValue({ limit: 5, active: 3 });
+    await expect(accounts.signInAgain(contact.id, 'run-1')).resolves.toMatchObject({ status: 'unchecked' });
+    expect(accountsApi.signInAgain).toHaveBeenCalledWith(contact.id, 'run-1');
+    expect(get(accounts).items.find((a) => a.id === contact.id)?.status).toBe('unchecked');
+  });
+
+  it('disconnecting says whether the provider revoked, and the list shows the account disabled', async () => {
+    vi.mocked(accountsApi.disconnect).mockResolvedValue({ revoked: false });
+    vi.mocked(accountsApi.get).mockResolvedValue({ ...contact, disabled: true, status: 'disabled' });
+    vi.mocked(accountsApi.quota).mockResolvedValue({ limit: 5, active: 2 });
+    await expect(accounts.disconnect(contact.id, false)).resolves.toEqual({ revoked: false });
+    expect(accountsApi.disconnect).toHaveBeenCalledWith(contact.id, false);
     expect(get(accounts).items.find((a) => a.id === contact.id)).toMatchObject({ disabled: true, status: 'disabled' });
     expect(get(accounts).quota?.active).toBe(2);
   });

@@ -112,6 +112,24 @@ async function remove(id: number): Promise<void> {
   await refreshQuota();
 }
 
+/** signInAgain signs an account in with Google or Microsoft again, in the system browser
+ * (cancelled with accountsApi.cancelTest(runId)); the account comes back enabled and
+ * unchecked, for the caller to test. */
+async function signInAgain(id: number, runId: string): Promise<Account> {
+  const account = await accountsApi.signInAgain(id, runId);
+  store.update((s) => ({ ...s, items: put(s.items, account) }));
+  await refreshQuota();
+  return account;
+}
+
+/** disconnect ends an OAuth account's sign-in (revoked at the provider where it can be)
+ * and disables it; keepMail false removes its mail from this computer. */
+async function disconnect(id: number, keepMail: boolean): Promise<{ revoked: boolean }> {
+  const result = await accountsApi.disconnect(id, keepMail);
+  await Promise.all([refresh(id).catch(() => undefined), refreshQuota()]);
+  return result;
+}
+
 async function grant(id: number, userId: number): Promise<void> {
   await accountsApi.grant(id, userId);
   await refresh(id);
@@ -142,6 +160,8 @@ export const accounts = {
   update,
   setDisabled,
   remove,
+  signInAgain,
+  disconnect,
   grant,
   revoke,
   setQuota,
