@@ -761,8 +761,9 @@ func (r *Registry) SetDisabled(ctx context.Context, id int64, disabled bool) err
 	})
 }
 
-// Delete removes an account and its secrets. It is refused while a user has access to it
-// or when any of its messages was processed; disable it instead.
+// Delete removes an account and its secrets. It is refused while a user has access to it,
+// when any of its messages was processed, or while its Outbox holds a message not settled
+// (queued, sending, failed or possibly sent); disable it instead.
 func (r *Registry) Delete(ctx context.Context, id int64) error {
 	a, err := r.Get(ctx, id)
 	if err != nil {
@@ -781,6 +782,15 @@ func (r *Registry) Delete(ctx context.Context, id int64) error {
 		}
 		if processed > 0 {
 			return fault.New(fault.Conflict, "This account cannot be deleted: some of its messages have been filed or sent. Disable it instead.")
+		}
+		// Deleting the account would delete its outbox rows with it: a message still
+		// waiting to go (or whose fate is unknown) must be dealt with first.
+		var waiting int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE account_id=? AND state IN ('queued','sending','failed','possibly_sent')`, id).Scan(&waiting); err != nil {
+			return err
+		}
+		if waiting > 0 {
+			return fault.New(fault.Conflict, fmt.Sprintf("This account cannot be deleted: %d of its messages are still in the Outbox (waiting, failed or possibly sent). Send or cancel them first, or disable the account.", waiting))
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id=?`, id)
 		return err

@@ -294,3 +294,34 @@ func TestPresetsHaveServersOrAnExchangeURLNeverBoth(t *testing.T) {
 		t.Fatalf("delete twice: %v", err)
 	}
 }
+
+// Deleting an account would take its Outbox rows with it: a message not settled yet
+// (waiting, failed, possibly sent) blocks the deletion; sent and cancelled ones do not.
+func TestDeleteIsRefusedWhileTheOutboxHoldsAnUnsettledMessage(t *testing.T) {
+	f := newFixture(t)
+	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
+	insert := func(state string) int64 {
+		res, err := f.db.W.Exec(`INSERT INTO outbox(account_id, state, message_id, env_from, env_to, size, next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, ?, 'a@shop.test', '["b@shop.test"]', 10, 0, 0, 0)`, acc.ID, state, state+"@shop.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		return id
+	}
+	insert("sent")
+	insert("cancelled")
+	for _, state := range []string{"queued", "sending", "failed", "possibly_sent"} {
+		id := insert(state)
+		if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) || !bytes.Contains([]byte(err.Error()), []byte("Outbox")) {
+			t.Fatalf("delete with a %s message: %v", state, err)
+		}
+		if _, err := f.db.W.Exec(`UPDATE outbox SET state='cancelled' WHERE id=?`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.reg.Delete(ctx, acc.ID); err != nil {
+		t.Fatalf("delete once every message is settled: %v", err)
+	}
+}
