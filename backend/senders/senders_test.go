@@ -16,6 +16,7 @@ import (
 	"mailroom/backend/senders"
 	"mailroom/backend/sendresult"
 	"mailroom/backend/store"
+	"mailroom/backend/testpostmark"
 	"mailroom/backend/vault"
 )
 
@@ -29,7 +30,7 @@ type rig struct {
 	db  *store.DB
 	v   *vault.Memory
 	reg *accounts.Registry
-	pm  *postmarkFake
+	pm  *testpostmark.Server
 	mg  *mailgunFake
 	f   *senders.Factory
 }
@@ -42,7 +43,7 @@ func newRig(t *testing.T) *rig {
 	}
 	t.Cleanup(func() { db.Close() })
 	v := vault.NewMemory()
-	r := &rig{t: t, db: db, v: v, reg: accounts.New(db, v), pm: newPostmarkFake(t, pmToken), mg: newMailgunFake(t, mgKey)}
+	r := &rig{t: t, db: db, v: v, reg: accounts.New(db, v), pm: testpostmark.Start(t, pmToken), mg: newMailgunFake(t, mgKey)}
 	r.f = senders.New(r.reg, senders.Options{PostmarkURL: r.pm.URL, MailgunURL: r.mg.URL})
 	return r
 }
@@ -94,7 +95,7 @@ func TestTransportIsNilForAnSMTPAccount(t *testing.T) {
 
 func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
 	r := newRig(t)
-	r.pm.confirmed["shop.test"] = true
+	r.pm.AddSignature("shop.test", true)
 	in := postmarkAccount("hello@shop.test")
 	in.Sender.Stream = "billing"
 	acc := r.account(in, accounts.Secrets{Sender: pmToken})
@@ -105,7 +106,7 @@ func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
 	env := render(t, "hello@shop.test")
 	committed := false
 	reply, err := tr.Send(context.Background(), env, func() error {
-		if len(r.pm.sent()) != 0 {
+		if len(r.pm.Messages()) != 0 {
 			t.Error("the request left before commit")
 		}
 		committed = true
@@ -117,7 +118,7 @@ func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
 	if !strings.Contains(reply, "Postmark accepted") || !strings.Contains(reply, "0a129aee") {
 		t.Errorf("reply = %q; want Postmark's MessageID", reply)
 	}
-	got := r.pm.sent()
+	got := r.pm.Messages()
 	if len(got) != 1 {
 		t.Fatalf("Postmark received %d messages", len(got))
 	}
@@ -130,14 +131,14 @@ func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
 
 func TestPostmarkTransportDoesNotSendWhenCommitFails(t *testing.T) {
 	r := newRig(t)
-	r.pm.confirmed["shop.test"] = true
+	r.pm.AddSignature("shop.test", true)
 	acc := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
 	tr, _ := r.f.Transport(context.Background(), acc)
 	boom := errors.New("disk full")
 	if _, err := tr.Send(context.Background(), render(t, "hello@shop.test"), func() error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("Send = %v; want commit's error", err)
 	}
-	if n := len(r.pm.sent()); n != 0 {
+	if n := len(r.pm.Messages()); n != 0 {
 		t.Fatalf("Postmark received %d messages although the commit failed", n)
 	}
 }
@@ -221,8 +222,8 @@ func TestClassifyMapsTheProvidersClassesToOutcomes(t *testing.T) {
 
 func TestChecksRunAsProbeSteps(t *testing.T) {
 	r := newRig(t)
-	r.pm.confirmed["hello@shop.test"] = true
-	r.pm.confirmed["pending@shop.test"] = false
+	r.pm.AddSignature("hello@shop.test", true)
+	r.pm.AddSignature("pending@shop.test", false)
 	r.mg.domains["mg.shop.test"] = "active"
 	r.mg.domains["mg.new.test"] = "unverified"
 	pm := accounts.Sender{Kind: accounts.Postmark}
@@ -319,7 +320,7 @@ func TestFromEnvReadsTheEndpoints(t *testing.T) {
 // receives it, and the row is sent; a sender the provider refuses fails with its words.
 func TestOutboxSendsThroughAnAPISender(t *testing.T) {
 	r := newRig(t)
-	r.pm.confirmed["shop.test"] = true
+	r.pm.AddSignature("shop.test", true)
 	r.mg.domains["mg.shop.test"] = "active"
 	good := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
 	refused := r.account(postmarkAccount("hello@unsigned.test"), accounts.Secrets{Sender: pmToken})
@@ -354,7 +355,7 @@ func TestOutboxSendsThroughAnAPISender(t *testing.T) {
 	if sent.Copy == outbox.CopyDone {
 		t.Error("a send-only account got a Sent copy: it has no IMAP")
 	}
-	if got := r.pm.sent(); len(got) != 1 || got[0].Subject != "Votre facture" {
+	if got := r.pm.Messages(); len(got) != 1 || got[0].Subject != "Votre facture" {
 		t.Fatalf("Postmark received %+v", got)
 	}
 	waitState(t, ob, idMG, outbox.Sent)
