@@ -388,3 +388,73 @@ func waitState(t *testing.T, ob *outbox.Engine, id int64, want outbox.State) out
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A refused token fails the message with a reason the UI turns into words (fix the token,
+// then retry); once the account holds the right token, a retry sends it, exactly once.
+func TestOutboxRetryAfterTheTokenIsFixed(t *testing.T) {
+	r := newRig(t)
+	r.pm.AddSignature("shop.test", true)
+	in := postmarkAccount("hello@shop.test")
+	acc := r.account(in, accounts.Secrets{Sender: "not-the-server-token"})
+
+	ob := outbox.New(outbox.Deps{DB: r.db, Accounts: r.reg, Transport: r.f.Transport},
+		outbox.Options{RetryMin: 50 * time.Millisecond, ConnectBackoffMin: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := ob.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Stop()
+
+	id, err := ob.Enqueue(ctx, acc.ID, render(t, "hello@shop.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := waitState(t, ob, id, outbox.Failed)
+	if failed.ErrorCode != fault.AuthFailed || failed.ErrorReason != outbox.ReasonPostmarkToken || !strings.Contains(failed.ErrorReply, "ErrorCode 10") {
+		t.Fatalf("failed item: code %q reason %q reply %q; want auth_failed, %s and Postmark's ErrorCode 10",
+			failed.ErrorCode, failed.ErrorReason, failed.ErrorReply, outbox.ReasonPostmarkToken)
+	}
+
+	if _, err := r.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{Sender: pmToken}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.AccountChanged(acc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.Retry(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	sent := waitState(t, ob, id, outbox.Sent)
+	if !strings.Contains(sent.Reply, "Postmark accepted") {
+		t.Errorf("reply = %q", sent.Reply)
+	}
+	time.Sleep(200 * time.Millisecond) // a second send would come now
+	if got := r.pm.Messages(); len(got) != 1 || got[0].Token != pmToken {
+		t.Fatalf("Postmark accepted %d messages (%+v); want the retried one, once, with the new token", len(got), got)
+	}
+}
+
+func TestAccountReasonsForTheUI(t *testing.T) {
+	r := newRig(t)
+	r.pm.AddSignature("hello@shop.test", false)
+	acc := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
+	tr, err := r.f.Transport(context.Background(), acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Send(context.Background(), render(t, "hello@shop.test"), func() error { return nil })
+	var se *outbox.SendError
+	if !errors.As(err, &se) || se.Reason != outbox.ReasonPostmarkSender || !se.Connect {
+		t.Fatalf("Send = %#v; want reason %s, failing the account", err, outbox.ReasonPostmarkSender)
+	}
+	mgAcc := r.account(mailgunAccount("news@shop.test", "mg.shop.test"), accounts.Secrets{Sender: "wrong-key"})
+	tr, err = r.f.Transport(context.Background(), mgAcc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Send(context.Background(), render(t, "news@shop.test"), func() error { return nil })
+	if !errors.As(err, &se) || se.Reason != outbox.ReasonMailgunKey {
+		t.Fatalf("Send = %#v; want reason %s", err, outbox.ReasonMailgunKey)
+	}
+}

@@ -171,6 +171,15 @@ describe('values from the backend are all translated', () => {
     expect(reasons.sort()).toEqual([...VAULT_REASONS].sort());
   });
 
+  it('every reason the outbox keeps with a failed message says what happened, in both languages', () => {
+    const reasons = goStrings('backend/outbox/transport.go', /^\s*Reason\w+\s*=\s*"([^"]+)"/gm);
+    expect(reasons.length).toBeGreaterThan(8);
+    for (const r of reasons) {
+      for (const lang of LANGUAGES) expect(flat[lang].get(`outbox.reason.${r}`), `${lang}: outbox.reason.${r}`).toBeTruthy();
+      expect(flat.fr.get(`outbox.reason.${r}`)).not.toEqual(flat.en.get(`outbox.reason.${r}`));
+    }
+  });
+
   it.each(VAULT_REASONS)('vault reason %s has a cause and a fix in both languages', (reason) => {
     for (const lang of LANGUAGES) {
       expect(flat[lang].get(`vault.reason.${reason}`)).toBeTruthy();

@@ -28,6 +28,8 @@ export interface Trouble {
   accountId: number;
   kind: 'account' | 'copies';
   code: ErrorCode;
+  /** Finer than the code (an outbox reason), or "". */
+  reason: string;
   message: string;
 }
 
@@ -139,7 +141,7 @@ function connect(): () => void {
       const kind = e.kind;
       store.update((d) => {
         const troubles = d.troubles.filter((t) => !(t.accountId === e.accountId && t.kind === kind));
-        if (e.code) troubles.push({ accountId: e.accountId, kind, code: e.code, message: e.message });
+        if (e.code) troubles.push({ accountId: e.accountId, kind, code: e.code, reason: e.reason, message: e.message });
         return { ...d, troubles };
       });
       return;
