@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -397,7 +398,16 @@ func TestOutboxRetryAfterTheTokenIsFixed(t *testing.T) {
 	in := postmarkAccount("hello@shop.test")
 	acc := r.account(in, accounts.Secrets{Sender: "not-the-server-token"})
 
-	ob := outbox.New(outbox.Deps{DB: r.db, Accounts: r.reg, Transport: r.f.Transport},
+	var mu sync.Mutex
+	var told []outbox.Event // the account's sending, as the UI is told
+	emit := func(ev outbox.Event) {
+		if ev.Kind == outbox.KindAccount {
+			mu.Lock()
+			told = append(told, ev)
+			mu.Unlock()
+		}
+	}
+	ob := outbox.New(outbox.Deps{DB: r.db, Accounts: r.reg, Transport: r.f.Transport, Emit: emit},
 		outbox.Options{RetryMin: 50 * time.Millisecond, ConnectBackoffMin: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -432,6 +442,11 @@ func TestOutboxRetryAfterTheTokenIsFixed(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // a second send would come now
 	if got := r.pm.Messages(); len(got) != 1 || got[0].Token != pmToken {
 		t.Fatalf("Postmark accepted %d messages (%+v); want the retried one, once, with the new token", len(got), got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) < 2 || told[0].Reason != outbox.ReasonPostmarkToken || told[len(told)-1].Code != "" {
+		t.Fatalf("account events %+v; want the refused token, then the all-clear once it sent", told)
 	}
 }
 

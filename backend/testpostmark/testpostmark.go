@@ -20,8 +20,8 @@
 //
 // The same fake runs as a program for the browser tests (cmd/testpostmark), which drive
 // the app from another process: there Options.Control opens the /testing/ endpoints, to
-// list the accepted messages and to add or confirm a signature as a person would in
-// Postmark's web interface.
+// list the accepted messages, to add or confirm a signature and to regenerate the server
+// token, as a person would in Postmark's web interface.
 package testpostmark
 
 import (
@@ -45,6 +45,9 @@ const (
 	// PathSignatures takes POST with the form fields address (an address or a domain) and
 	// confirmed ("true" or "false"), as adding or confirming a sender signature does.
 	PathSignatures = "/testing/signatures"
+	// PathToken takes POST with the form field token: the server's new token, as
+	// regenerating it in the server's API Tokens tab does (the old one is refused from then on).
+	PathToken = "/testing/token"
 )
 
 // Options shape the fake.
@@ -160,7 +163,18 @@ func Listen(addr string, opts Options) (*Server, error) {
 func (s *Server) Close() { s.srv.Close() }
 
 // Token is the server token the fake accepts.
-func (s *Server) Token() string { return s.token }
+func (s *Server) Token() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
+
+// SetToken replaces the server token, as regenerating it in Postmark does.
+func (s *Server) SetToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
+}
 
 // AddSignature adds a sender signature for an address, or a domain (every address on it),
 // confirmed or waiting for its confirmation; adding it again changes only that.
@@ -235,7 +249,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Postmark: "Should you execute the request with wrong or missing headers, you will
 	// receive an HTTP Response 401 (Unauthorized)."
 	token := r.Header.Get("X-Postmark-Server-Token")
-	if token != s.token {
+	if token != s.Token() {
 		writeError(w, http.StatusUnauthorized, 10,
 			"The Server Token you provided in the X-Postmark-Server-Token request header was invalid. Please verify that you are using a valid token.")
 		return
@@ -248,7 +262,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/server":
 		writeJSON(w, http.StatusOK, map[string]any{
-			"ID": 1, "Name": "Production", "ApiTokens": []string{s.token}, "Color": "red",
+			"ID": 1, "Name": "Production", "ApiTokens": []string{token}, "Color": "red",
 			"SmtpApiActivated": true, "DeliveryType": "Live",
 		})
 	case r.Method == http.MethodPost && r.URL.Path == "/email":
@@ -348,6 +362,14 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.AddSignature(addr, confirmed == "true")
+		w.WriteHeader(http.StatusNoContent)
+	case r.URL.Path == PathToken && r.Method == http.MethodPost:
+		token := strings.TrimSpace(r.FormValue("token"))
+		if token == "" {
+			http.Error(w, "want token", http.StatusBadRequest)
+			return
+		}
+		s.SetToken(token)
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		http.NotFound(w, r)

@@ -45,7 +45,11 @@ func TestErrorCodesFollowPostmarksDocumentation(t *testing.T) {
 		{"bad token", "wrong", func() {}, 401, 10},
 		{"no signature", "tok", func() {}, 422, 400},
 		{"unconfirmed", "tok", func() { s.AddSignature("ada@example.test", false) }, 422, 401},
-		{"inactive recipient", "tok", func() { s.AddSignature("example.test", true); s.AddSignature("ada@example.test", true); s.Deactivate("grace@example.org") }, 422, 406},
+		{"inactive recipient", "tok", func() {
+			s.AddSignature("example.test", true)
+			s.AddSignature("ada@example.test", true)
+			s.Deactivate("grace@example.org")
+		}, 422, 406},
 	} {
 		tc.setup()
 		status, out := post(t, s, tc.token, mail)
@@ -75,7 +79,7 @@ func TestErrorCodesFollowPostmarksDocumentation(t *testing.T) {
 	}
 }
 
-func TestSignaturesCanBeConfirmedThroughTheControlEndpoint(t *testing.T) {
+func TestControlEndpointsConfirmASignatureAndRegenerateTheToken(t *testing.T) {
 	s, err := Listen("127.0.0.1:0", Options{Token: "tok", Control: true})
 	if err != nil {
 		t.Fatal(err)
@@ -90,8 +94,16 @@ func TestSignaturesCanBeConfirmedThroughTheControlEndpoint(t *testing.T) {
 	if status, out := post(t, s, "tok", map[string]any{"From": "ada@example.test", "To": "g@example.org", "TextBody": "x"}); status != 200 {
 		t.Fatalf("after confirming: HTTP %d %v", status, out)
 	}
-	if len(s.Requests()) != 1 {
-		t.Errorf("%d requests recorded, want the one send (control requests are not)", len(s.Requests()))
+	resp, err = http.PostForm(s.URL+PathToken, url.Values{"token": {"regenerated"}})
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST %s: %v %v", PathToken, resp, err)
+	}
+	resp.Body.Close()
+	if status, out := post(t, s, "tok", map[string]any{"From": "ada@example.test", "To": "g@example.org", "TextBody": "x"}); status != 401 || out["ErrorCode"] != float64(10) {
+		t.Fatalf("the old token after a new one: HTTP %d %v, want 401 and ErrorCode 10", status, out)
+	}
+	if len(s.Requests()) != 2 {
+		t.Errorf("%d requests recorded, want the two sends (control requests are not)", len(s.Requests()))
 	}
 }
 

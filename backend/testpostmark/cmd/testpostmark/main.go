@@ -6,8 +6,8 @@
 //	    -signature hello@example.test -confirmed billing@example.test
 //
 // It listens on 127.0.0.1 only, serves the control endpoints (testpostmark.PathMessages,
-// testpostmark.PathSignatures), writes its base URL to -url-file once it accepts
-// connections (so a script can wait for the file), and stops on SIGTERM or SIGINT.
+// PathSignatures, PathToken), writes its base URL to -url-file once it accepts connections
+// (so a script can wait for the file), and stops on SIGTERM or SIGINT.
 package main
 
 import (
