@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
@@ -17,6 +20,7 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
 	"mailroom/backend/mailbox"
+	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
 	"mailroom/backend/senders"
 	"mailroom/backend/store"
@@ -42,11 +46,23 @@ const (
 //	MAILROOM_AUTOCONFIG_URLS   comma-separated autoconfig URL templates ({domain}, {email})
 //	MAILROOM_CA_FILE           PEM file of extra certificate authorities to trust
 //	MAILROOM_PROTOCOL_LOG=1    log IMAP/SMTP conversations (credentials masked) to logs/protocol.log
+//	MAILROOM_GOOGLE_CLIENT_ID, MAILROOM_GOOGLE_CLIENT_SECRET, MAILROOM_MICROSOFT_CLIENT_ID
+//	                           the OAuth client registrations (the built-in ones are placeholders)
+//	MAILROOM_GOOGLE_ISSUER, MAILROOM_MICROSOFT_ISSUER
+//	                           another OpenID provider for that sign-in: its endpoints are read
+//	                           from ISSUER/.well-known/openid-configuration at start-up
+//	BROWSER                    the program that opens sign-in pages (default: the system's)
 const (
-	envDNSServer   = "MAILROOM_DNS_SERVER"
-	envAutoconfig  = "MAILROOM_AUTOCONFIG_URLS"
-	envCAFile      = "MAILROOM_CA_FILE"
-	envProtocolLog = "MAILROOM_PROTOCOL_LOG"
+	envDNSServer         = "MAILROOM_DNS_SERVER"
+	envAutoconfig        = "MAILROOM_AUTOCONFIG_URLS"
+	envCAFile            = "MAILROOM_CA_FILE"
+	envProtocolLog       = "MAILROOM_PROTOCOL_LOG"
+	envGoogleClientID    = "MAILROOM_GOOGLE_CLIENT_ID"
+	envGoogleSecret      = "MAILROOM_GOOGLE_CLIENT_SECRET"
+	envMicrosoftClientID = "MAILROOM_MICROSOFT_CLIENT_ID"
+	envGoogleIssuer      = "MAILROOM_GOOGLE_ISSUER"
+	envMicrosoftIssuer   = "MAILROOM_MICROSOFT_ISSUER"
+	envBrowser           = "BROWSER"
 )
 
 // App owns the backend's lifetime: it opens the store and the vault, builds the bound
@@ -56,6 +72,7 @@ type App struct {
 	services *api.Services
 	db       *store.DB
 	closers  []io.Closer
+	ctx      context.Context // Wails' context, set at start-up (for the browser)
 }
 
 // NewApp opens the database in the data directory. A failure does not stop the app: the
@@ -105,6 +122,7 @@ func NewApp(version string) *App {
 	}
 
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
+	b.UseOAuth(oauth.New(oauthConfig(log), oauth.Options{OpenURL: a.openURL, Logger: log}))
 	b.Discovery = discovery.New(opts)
 	b.Mailbox = mailbox.New(db)
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})
@@ -114,6 +132,56 @@ func NewApp(version string) *App {
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
 	log.Info("mailroom started", "version", version, "data", dir)
 	return a
+}
+
+// oauthConfig is the built-in sign-in settings with what the environment replaces.
+func oauthConfig(log *slog.Logger) oauth.Config {
+	cfg := oauth.DefaultConfig()
+	if v := os.Getenv(envGoogleClientID); v != "" {
+		cfg.Google.ClientID = v
+	}
+	if v, ok := os.LookupEnv(envGoogleSecret); ok {
+		cfg.Google.ClientSecret = v
+	}
+	if v := os.Getenv(envMicrosoftClientID); v != "" {
+		cfg.Microsoft.ClientID = v
+	}
+	for _, p := range []struct {
+		env string
+		to  *oauth.Provider
+	}{{envGoogleIssuer, &cfg.Google}, {envMicrosoftIssuer, &cfg.Microsoft}} {
+		issuer := os.Getenv(p.env)
+		if issuer == "" {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		got, err := oauth.FromIssuer(ctx, nil, *p.to, issuer)
+		cancel()
+		if err != nil {
+			// Signing in then fails with the built-in endpoints' own error, in words.
+			log.Error("sign-in provider settings not loaded", "env", p.env, "issuer", issuer, "err", err)
+			continue
+		}
+		*p.to = got
+	}
+	return cfg
+}
+
+// openURL opens a sign-in page in the system browser, or with the program $BROWSER names.
+func (a *App) openURL(url string) error {
+	if b := os.Getenv(envBrowser); b != "" {
+		cmd := exec.Command(b, url)
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		go cmd.Wait()
+		return nil
+	}
+	if a.ctx == nil {
+		return errors.New("the window is not open yet")
+	}
+	runtime.BrowserOpenURL(a.ctx, url)
+	return nil
 }
 
 func (a *App) openLog(name string) (*os.File, error) {
@@ -160,6 +228,7 @@ func rootsWith(file string) (*x509.CertPool, error) {
 }
 
 func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
 	a.backend.Emit = func(name string, data any) { runtime.EventsEmit(ctx, name, data) }
 	a.backend.Dialogs = dialogs{ctx}
 	a.backend.Startup(ctx)

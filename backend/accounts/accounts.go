@@ -18,6 +18,15 @@
 //	acc, err := reg.CreateWith(ctx, creatorID, accounts.NewAccount{Email: "ada@example.com",
 //		Sender: accounts.Sender{Kind: accounts.Postmark}}, accounts.Secrets{Sender: token})
 //	token, err := reg.SenderSecret(ctx, acc.ID)
+//
+// An account signs in to its servers with a password or, for Google and Microsoft, with
+// OAuth (Auth): the grant of a completed sign-in is saved in the vault by the token store
+// (SetTokens), and Login gives every connection what it needs — the password, or a source of
+// fresh access tokens for XOAUTH2:
+//
+//	acc, err := reg.CreateWith(ctx, creatorID, accounts.NewAccount{…, Auth: accounts.OAuth,
+//		OAuthProvider: oauth.Google}, accounts.Secrets{Grant: grant})
+//	login, err := reg.Login(ctx, acc.ID)
 package accounts
 
 import (
@@ -32,6 +41,7 @@ import (
 	"time"
 
 	"mailroom/backend/fault"
+	"mailroom/backend/oauth"
 	"mailroom/backend/store"
 	"mailroom/backend/vault"
 )
@@ -87,14 +97,25 @@ type Sender struct {
 	Stream string     // Postmark: the message stream; "" = the server's default ("outbound")
 }
 
+// AuthKind is how an account signs in to its IMAP and SMTP servers.
+type AuthKind string
+
+// The ways to sign in.
+const (
+	PasswordAuth AuthKind = "password" // a password (or an app password) typed in the wizard
+	OAuth        AuthKind = "oauth"    // Sign in with Google or Microsoft: XOAUTH2 with access tokens
+)
+
 // Status is the result of the last connection check.
 type Status string
 
 // Account statuses. Disabled is a separate flag.
 const (
-	Unchecked     Status = "unchecked"
-	OK            Status = "ok"
-	Failing       Status = "error"
+	Unchecked Status = "unchecked"
+	OK        Status = "ok"
+	Failing   Status = "error"
+	// NeedsPassword: the server refused the credentials. For an OAuth account it means
+	// "needs sign-in": the grant was revoked or expired (NeedsSignIn).
 	NeedsPassword Status = "needs_password"
 )
 
@@ -109,6 +130,8 @@ type Account struct {
 	IMAP           Server // Host "" for a send-only account (an API sender without IMAP)
 	SMTP           Server // Host "" when an API sender needs none
 	Sender         Sender
+	Auth           AuthKind         // PasswordAuth or OAuth
+	OAuthProvider  oauth.ProviderID // OAuth: google or microsoft
 	Status         Status
 	StatusCode     string
 	LastCheck      time.Time // zero when never checked
@@ -127,7 +150,13 @@ type NewAccount struct {
 	IMAP           Server // zero for a send-only account (API sender only)
 	SMTP           Server // may be zero when Sender is an API sender
 	Sender         Sender
+	Auth           AuthKind         // "" reads as PasswordAuth
+	OAuthProvider  oauth.ProviderID // with OAuth: google or microsoft
 }
+
+// NeedsSignIn reports whether an OAuth account's grant was refused: only signing in again
+// (in the browser) brings it back.
+func (a Account) NeedsSignIn() bool { return a.Auth == OAuth && a.Status == NeedsPassword }
 
 // HasIMAP reports whether the account receives mail (is synced): a send-only account,
 // whose API sender is all it has, does not.
@@ -137,6 +166,9 @@ func (a Account) HasIMAP() bool { return a.IMAP.Host != "" }
 type Secrets struct {
 	Password string // the IMAP/SMTP password
 	Sender   string // the API sender's token (Postmark) or key (Mailgun)
+	// Grant is a completed sign-in with Google or Microsoft, for an OAuth account: its
+	// address must be the account's.
+	Grant *oauth.Grant
 }
 
 // Limits on fields.
@@ -158,12 +190,45 @@ const quotaKey = "accounts.quota"
 
 // Registry reads and writes accounts.
 type Registry struct {
-	db    *store.DB
-	vault vault.Vault
+	db     *store.DB
+	vault  vault.Vault
+	tokens *oauth.TokenStore // nil: OAuth accounts cannot be created or used
+	// onSignIn is told when an OAuth account's grant was refused (SetTokens).
+	onSignIn func(id int64)
 }
 
 // New returns the registry. It does no I/O.
 func New(db *store.DB, v vault.Vault) *Registry { return &Registry{db: db, vault: v} }
+
+// SetTokens gives the registry the store of OAuth grants (refresh tokens in the same vault).
+// Without it, OAuth accounts are refused. When the provider refuses a grant, the account is
+// marked "needs sign-in" at once — whoever met the refusal (sync, outbox, test) — and
+// onNeedsSignIn (may be nil) is told, to stop what uses it.
+func (r *Registry) SetTokens(t *oauth.TokenStore, onNeedsSignIn func(id int64)) {
+	r.tokens, r.onSignIn = t, onNeedsSignIn
+	t.OnNeedsSignIn(r.grantRefused)
+}
+
+func (r *Registry) grantRefused(secretID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var id int64
+	err := r.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE secret_id=? AND auth='oauth'`, secretID).Scan(&id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET status='needs_password', status_code=?, last_check_at=? WHERE id=?`,
+			string(fault.AuthFailed), time.Now().Unix(), id)
+		return err
+	})
+	if err != nil {
+		return // a grant not saved as an account yet, or an account deleted meanwhile
+	}
+	if r.onSignIn != nil {
+		r.onSignIn(id)
+	}
+}
 
 func passwordKey(secretID string) string { return "account/" + secretID + "/password" }
 
@@ -209,6 +274,19 @@ func (in NewAccount) normalise() (NewAccount, error) {
 	if in.Sender, err = validSender(in.Sender); err != nil {
 		return in, err
 	}
+	switch in.Auth {
+	case "", PasswordAuth:
+		in.Auth, in.OAuthProvider = PasswordAuth, ""
+	case OAuth:
+		if in.OAuthProvider != oauth.Google && in.OAuthProvider != oauth.Microsoft {
+			return in, fault.Invalid("oauthProvider", "Choose Google or Microsoft to sign in with.")
+		}
+		if in.Sender.Kind.API() && strings.TrimSpace(in.IMAP.Host) == "" {
+			return in, fault.Invalid("auth", "An account that only sends through Postmark or Mailgun has nothing to sign in to.")
+		}
+	default:
+		return in, fault.Invalid("auth", "Choose how this account signs in: a password, or Google or Microsoft.")
+	}
 	// An API sender may be all an account has (send-only); an SMTP sender needs a mailbox
 	// and its SMTP server. A send-only account keeps no SMTP settings: nothing would use them.
 	api := in.Sender.Kind.API()
@@ -246,7 +324,38 @@ func (in NewAccount) NeedsPassword() bool { return in.needsPassword() }
 
 // needsPassword reports whether the account logs in to a mail server with a password.
 func (in NewAccount) needsPassword() bool {
+	return in.Auth != OAuth && in.usesServers()
+}
+
+// usesServers reports whether the account logs in to a mail server at all.
+func (in NewAccount) usesServers() bool {
 	return in.IMAP.Host != "" || (in.SMTP.Host != "" && !in.Sender.Kind.API())
+}
+
+// checkGrant refuses a sign-in that is missing, or made with another address than the
+// account's.
+func checkGrant(in NewAccount, g *oauth.Grant, tokens *oauth.TokenStore) error {
+	if tokens == nil {
+		return fault.New(fault.Internal, "Signing in with Google or Microsoft is not available in this build.")
+	}
+	if g == nil || g.Token == nil || g.Token.RefreshToken == "" {
+		return fault.Invalid("auth", "Sign in with "+providerName(in.OAuthProvider)+" first.")
+	}
+	if g.Provider != in.OAuthProvider {
+		return fault.Invalid("auth", "This sign-in was made with another provider: sign in with "+providerName(in.OAuthProvider)+" again.")
+	}
+	if !strings.EqualFold(g.Email, in.Email) {
+		return &fault.Error{Code: fault.InvalidInput, Field: "email",
+			Message: fmt.Sprintf("You signed in as %s, but this account is %s. Sign in again with %s.", g.Email, in.Email, in.Email)}
+	}
+	return nil
+}
+
+func providerName(p oauth.ProviderID) string {
+	if p == oauth.Microsoft {
+		return "Microsoft"
+	}
+	return "Google"
 }
 
 func validSender(s Sender) (Sender, error) {
@@ -325,6 +434,11 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 	if in.Sender.Kind.API() && strings.TrimSpace(sec.Sender) == "" {
 		return Account{}, senderSecretMissing(in.Sender.Kind)
 	}
+	if in.Auth == OAuth {
+		if err := checkGrant(in, sec.Grant, r.tokens); err != nil {
+			return Account{}, err
+		}
+	}
 	secretID := newSecretID()
 	now := time.Now().UTC()
 	imapHost, imapPort, imapSec, imapUser := columns(in.IMAP, noIMAPPort)
@@ -336,11 +450,12 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO accounts(name, email, secret_id, from_name, provider, settings_source,
 			imap_host, imap_port, imap_security, imap_username, smtp_host, smtp_port, smtp_security, smtp_username,
-			sender, sender_domain, sender_region, sender_stream,
-			created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			sender, sender_domain, sender_region, sender_stream, auth, oauth_provider,
+			created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			in.Name, in.Email, secretID, in.FromName, in.Provider, in.SettingsSource,
 			imapHost, imapPort, imapSec, imapUser, smtpHost, smtpPort, smtpSec, smtpUser,
 			string(in.Sender.Kind), in.Sender.Domain, in.Sender.Region, in.Sender.Stream,
+			string(in.Auth), string(in.OAuthProvider),
 			nullID(creatorID), now.Unix())
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
@@ -363,7 +478,12 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 			}
 		}
 		if in.Sender.Kind.API() {
-			return r.vault.Set(senderKey(secretID), strings.TrimSpace(sec.Sender))
+			if err := r.vault.Set(senderKey(secretID), strings.TrimSpace(sec.Sender)); err != nil {
+				return err
+			}
+		}
+		if in.Auth == OAuth {
+			return r.tokens.Save(secretID, sec.Grant)
 		}
 		return nil
 	})
@@ -371,6 +491,9 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 		// In case the commit itself failed after the vault took them.
 		_ = r.vault.Delete(passwordKey(secretID))
 		_ = r.vault.Delete(senderKey(secretID))
+		if r.tokens != nil {
+			_ = r.tokens.Delete(secretID)
+		}
 		return Account{}, err
 	}
 	return r.Get(ctx, id)
@@ -408,6 +531,17 @@ func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec 
 		return Account{}, err
 	}
 	sec.Sender = strings.TrimSpace(sec.Sender)
+	// An OAuth account keeps its grant unless a new sign-in comes with the update; one
+	// that becomes OAuth needs a sign-in.
+	if in.Auth == OAuth && (sec.Grant != nil || cur.Auth != OAuth || cur.OAuthProvider != in.OAuthProvider) {
+		if err := checkGrant(in, sec.Grant, r.tokens); err != nil {
+			return Account{}, err
+		}
+	}
+	if in.Auth == OAuth && cur.Auth == OAuth && sec.Grant == nil && !strings.EqualFold(in.Email, cur.Email) {
+		return Account{}, &fault.Error{Code: fault.InvalidInput, Field: "email",
+			Message: fmt.Sprintf("This account signed in as %s: to use another address, sign in again with it.", cur.Email)}
+	}
 	if in.needsPassword() && sec.Password == "" {
 		// A send-only account given a mailbox needs the mailbox's password.
 		if _, err := r.vault.Get(passwordKey(cur.secretID)); errors.Is(err, vault.ErrNotFound) {
@@ -426,18 +560,20 @@ func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec 
 	if in.Sender.Kind != cur.Sender.Kind && in.Sender.Kind.API() && cur.Sender.Kind.API() && sec.Sender == "" {
 		return Account{}, senderSecretMissing(in.Sender.Kind)
 	}
-	changed := sec.Password != "" || sec.Sender != "" || in.IMAP != cur.IMAP || in.SMTP != cur.SMTP || in.Sender != cur.Sender
+	changed := sec.Password != "" || sec.Sender != "" || sec.Grant != nil || in.IMAP != cur.IMAP || in.SMTP != cur.SMTP ||
+		in.Sender != cur.Sender || in.Auth != cur.Auth
 	imapHost, imapPort, imapSec, imapUser := columns(in.IMAP, noIMAPPort)
 	smtpHost, smtpPort, smtpSec, smtpUser := columns(in.SMTP, noSMTPPort)
 	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET name=?, email=?, from_name=?, provider=?, settings_source=?,
 			imap_host=?, imap_port=?, imap_security=?, imap_username=?, smtp_host=?, smtp_port=?, smtp_security=?, smtp_username=?,
-			sender=?, sender_domain=?, sender_region=?, sender_stream=?,
+			sender=?, sender_domain=?, sender_region=?, sender_stream=?, auth=?, oauth_provider=?,
 			status = CASE WHEN ? THEN 'unchecked' ELSE status END
 			WHERE id=?`,
 			in.Name, in.Email, in.FromName, in.Provider, in.SettingsSource,
 			imapHost, imapPort, imapSec, imapUser, smtpHost, smtpPort, smtpSec, smtpUser,
 			string(in.Sender.Kind), in.Sender.Domain, in.Sender.Region, in.Sender.Stream,
+			string(in.Auth), string(in.OAuthProvider),
 			changed, id)
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
@@ -451,12 +587,20 @@ func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec 
 			}
 		}
 		if sec.Sender != "" && in.Sender.Kind.API() {
-			return r.vault.Set(senderKey(cur.secretID), sec.Sender)
+			if err := r.vault.Set(senderKey(cur.secretID), sec.Sender); err != nil {
+				return err
+			}
+		}
+		if in.Auth == OAuth && sec.Grant != nil {
+			return r.tokens.Save(cur.secretID, sec.Grant)
 		}
 		return nil
 	})
 	if err != nil {
 		return Account{}, err
+	}
+	if in.Auth != OAuth && cur.Auth == OAuth && r.tokens != nil {
+		_ = r.tokens.Delete(cur.secretID)
 	}
 	// Secrets nothing uses any more leave the keychain (after the commit: a failed update
 	// must not lose them).
@@ -471,22 +615,23 @@ func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec 
 
 const selectAccount = `SELECT id, name, email, secret_id, from_name, provider, settings_source,
 	imap_host, imap_port, imap_security, imap_username, smtp_host, smtp_port, smtp_security, smtp_username,
-	sender, sender_domain, sender_region, sender_stream,
+	sender, sender_domain, sender_region, sender_stream, auth, oauth_provider,
 	status, status_code, COALESCE(last_check_at, 0), disabled, created_at FROM accounts`
 
 func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
-	var imapSec, smtpSec, sender, status string
+	var imapSec, smtpSec, sender, status, auth, oauthProvider string
 	var lastCheck, created int64
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.secretID, &a.FromName, &a.Provider, &a.SettingsSource,
 		&a.IMAP.Host, &a.IMAP.Port, &imapSec, &a.IMAP.Username, &a.SMTP.Host, &a.SMTP.Port, &smtpSec, &a.SMTP.Username,
-		&sender, &a.Sender.Domain, &a.Sender.Region, &a.Sender.Stream,
+		&sender, &a.Sender.Domain, &a.Sender.Region, &a.Sender.Stream, &auth, &oauthProvider,
 		&status, &a.StatusCode, &lastCheck, &a.Disabled, &created)
 	if err != nil {
 		return Account{}, err
 	}
 	a.IMAP.Security, a.SMTP.Security, a.Status = Security(imapSec), Security(smtpSec), Status(status)
 	a.Sender.Kind = SenderKind(sender)
+	a.Auth, a.OAuthProvider = AuthKind(auth), oauth.ProviderID(oauthProvider)
 	// A missing server reads as the zero Server, not as its placeholder columns.
 	if a.IMAP.Host == "" {
 		a.IMAP = Server{}
@@ -645,6 +790,11 @@ func (r *Registry) Delete(ctx context.Context, id int64) error {
 	}
 	if err := r.vault.Delete(passwordKey(a.secretID)); err != nil {
 		return err
+	}
+	if r.tokens != nil {
+		if err := r.tokens.Delete(a.secretID); err != nil {
+			return err
+		}
 	}
 	return r.vault.Delete(senderKey(a.secretID))
 }

@@ -14,6 +14,7 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
+	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
 	"mailroom/backend/probe"
 	"mailroom/backend/senders"
@@ -34,6 +35,8 @@ type Accounts struct {
 	runs   map[string]context.CancelFunc // connection tests under way, by run id
 	certs  map[string]connect.CertInfo   // untrusted certificates shown to the user, by host:port:sha256
 	passed map[string]time.Time          // fingerprints of settings+password whose test passed
+	flows  map[string]*oauth.Flow        // sign-ins waiting for the browser, by run id
+	grants map[string]pendingGrant       // completed sign-ins not saved yet, by run id
 }
 
 func (s *Accounts) networkContext() (context.Context, context.CancelFunc) {
@@ -45,7 +48,15 @@ func (s *Accounts) dto(ctx context.Context, a accounts.Account) (AccountDTO, err
 	if err != nil {
 		return AccountDTO{}, err
 	}
-	return accountDTO(a, users), nil
+	d := accountDTO(a, users)
+	if a.Auth == accounts.OAuth && !a.NeedsSignIn() {
+		// The known end of the sign-in, for the warning before it; an unreadable grant
+		// shows when the account is next used.
+		if info, err := s.b.Accounts.GrantInfo(ctx, a.ID); err == nil && !info.RefreshExpiresAt.IsZero() {
+			d.SignInExpiresAt = info.RefreshExpiresAt.UTC().Format(time.RFC3339)
+		}
+	}
+	return d, nil
 }
 
 // List returns the accounts the caller may see: every account for admins, the granted
@@ -199,18 +210,45 @@ func (s *Accounts) Test(in TestInput, password, senderSecret string) (TestReport
 				recordOn = saved.ID
 			}
 		}
-		needsPassword := acc.IMAP.Host != "" || !api
-		if needsPassword && in.AccountID > 0 && password == "" {
-			pw, err := s.b.Accounts.Password(ctx, in.AccountID)
+		var login accounts.Login
+		switch {
+		case acc.Auth == accounts.OAuth && in.Account.SignInID != "":
+			// A sign-in of the wizard, not saved yet: its address must be this one.
+			g, err := s.pendingGrant(in.Account)
 			if err != nil {
 				return TestReportDTO{}, err
 			}
-			password = pw
+			if !strings.EqualFold(g.Email, strings.TrimSpace(acc.Email)) || g.Provider != acc.OAuthProvider {
+				return TestReportDTO{}, &fault.Error{Code: fault.InvalidInput, Field: "email",
+					Message: fmt.Sprintf("You signed in as %s, but this account is %s. Sign in again with %s.", g.Email, acc.Email, acc.Email)}
+			}
+			login = accounts.Login{Tokens: g.Source()}
+			password = in.Account.SignInID // the test's fingerprint names this sign-in
+			recordOn = 0
+		case acc.Auth == accounts.OAuth:
+			if in.AccountID == 0 {
+				return TestReportDTO{}, fault.Invalid("auth", "Sign in first.")
+			}
+			l, err := s.b.Accounts.Login(ctx, in.AccountID)
+			if err != nil {
+				return TestReportDTO{}, err
+			}
+			login = l
+		default:
+			needsPassword := acc.IMAP.Host != "" || !api
+			if needsPassword && in.AccountID > 0 && password == "" {
+				pw, err := s.b.Accounts.Password(ctx, in.AccountID)
+				if err != nil {
+					return TestReportDTO{}, err
+				}
+				password = pw
+			}
+			if needsPassword && password == "" {
+				return TestReportDTO{}, fault.Invalid("password", "Enter the password.")
+			}
+			login = accounts.PasswordLogin(password)
 		}
-		if needsPassword && password == "" {
-			return TestReportDTO{}, fault.Invalid("password", "Enter the password.")
-		}
-		target := probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Password: password, Provider: acc.Provider}
+		target := probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Login: login, Provider: acc.Provider, From: strings.TrimSpace(acc.Email)}
 		if api {
 			secret := strings.TrimSpace(senderSecret)
 			if secret == "" && in.AccountID > 0 {
@@ -416,13 +454,26 @@ func (s *Accounts) Create(in AccountInput, password, senderSecret string) (Accou
 		if err := senders.CheckFrom(in.account().Sender, strings.TrimSpace(in.Email)); err != nil {
 			return AccountDTO{}, err
 		}
-		a, err := s.b.Accounts.CreateWith(ctx, c.user.ID, in.account(), accounts.Secrets{Password: password, Sender: senderSecret})
+		sec := accounts.Secrets{Password: password, Sender: senderSecret}
+		if in.Auth == string(accounts.OAuth) {
+			g, err := s.pendingGrant(in)
+			if err != nil {
+				return AccountDTO{}, err
+			}
+			sec = accounts.Secrets{Grant: g, Sender: senderSecret}
+			password = in.SignInID
+		}
+		a, err := s.b.Accounts.CreateWith(ctx, c.user.ID, in.account(), sec)
 		if err != nil {
 			return AccountDTO{}, err
 		}
+		if sec.Grant != nil {
+			s.dropGrant(in.SignInID) // in the keychain now
+		}
 		defer s.b.accountChanged(a.ID)
-		// A connection test of exactly these settings and password just passed: the
-		// account starts as connected rather than unchecked, without a second login.
+		// A connection test of exactly these settings and password (or sign-in) just
+		// passed: the account starts as connected rather than unchecked, without a second
+		// login.
 		if s.passedRecently(in.account(), password, senderSecret) {
 			if err := s.b.Accounts.RecordCheck(ctx, a.ID, ""); err != nil {
 				return AccountDTO{}, err
@@ -442,7 +493,15 @@ func (s *Accounts) Update(id int64, in AccountInput, password, senderSecret stri
 		if err := senders.CheckFrom(in.account().Sender, strings.TrimSpace(in.Email)); err != nil {
 			return AccountDTO{}, err
 		}
-		a, err := s.b.Accounts.UpdateWith(ctx, id, in.account(), accounts.Secrets{Password: password, Sender: senderSecret})
+		sec := accounts.Secrets{Password: password, Sender: senderSecret}
+		if in.Auth == string(accounts.OAuth) && in.SignInID != "" {
+			g, err := s.pendingGrant(in)
+			if err != nil {
+				return AccountDTO{}, err
+			}
+			sec = accounts.Secrets{Grant: g, Sender: senderSecret}
+		}
+		a, err := s.b.Accounts.UpdateWith(ctx, id, in.account(), sec)
 		if err != nil {
 			return AccountDTO{}, err
 		}

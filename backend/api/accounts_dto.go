@@ -6,6 +6,7 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
+	"mailroom/backend/oauth"
 	"mailroom/backend/probe"
 )
 
@@ -60,22 +61,31 @@ type AccountDTO struct {
 	SMTP           ServerDTO `json:"smtp"` // host "" when an API sender needs none
 	Sender         SenderDTO `json:"sender"`
 	SendOnly       bool      `json:"sendOnly"` // no IMAP: not synced, sends through its API sender
-	Status         string    `json:"status"`   // ok | error | needs_password | unchecked | disabled
-	StatusCode     string    `json:"statusCode"`
-	LastCheck      string    `json:"lastCheck"` // RFC 3339, "" when never checked
-	Disabled       bool      `json:"disabled"`
-	CreatedAt      string    `json:"createdAt"`
-	Users          []int64   `json:"users"` // ids of the users with access
+	// Auth is "password" or "oauth" (Sign in with Google or Microsoft: OAuthProvider).
+	Auth          string `json:"auth"`
+	OAuthProvider string `json:"oauthProvider"` // google | microsoft | ""
+	// SignInExpiresAt is when an OAuth account's sign-in stops working, when the provider
+	// said (RFC 3339; "" when unknown): the UI warns before it.
+	SignInExpiresAt string  `json:"signInExpiresAt"`
+	Status          string  `json:"status"` // ok | error | needs_password | needs_sign_in | unchecked | disabled
+	StatusCode      string  `json:"statusCode"`
+	LastCheck       string  `json:"lastCheck"` // RFC 3339, "" when never checked
+	Disabled        bool    `json:"disabled"`
+	CreatedAt       string  `json:"createdAt"`
+	Users           []int64 `json:"users"` // ids of the users with access
 }
 
 func accountDTO(a accounts.Account, users []int64) AccountDTO {
 	d := AccountDTO{ID: a.ID, Name: a.Name, Email: a.Email, FromName: a.FromName, Provider: a.Provider,
 		SettingsSource: a.SettingsSource, IMAP: serverDTO(a.IMAP), SMTP: serverDTO(a.SMTP),
-		Sender: senderDTO(a.Sender), SendOnly: !a.HasIMAP(),
+		Sender: senderDTO(a.Sender), SendOnly: !a.HasIMAP(), Auth: string(a.Auth), OAuthProvider: string(a.OAuthProvider),
 		Status: string(a.Status), StatusCode: a.StatusCode, Disabled: a.Disabled,
 		CreatedAt: a.CreatedAt.Format(time.RFC3339), Users: users}
 	if d.Users == nil {
 		d.Users = []int64{}
+	}
+	if a.NeedsSignIn() {
+		d.Status = "needs_sign_in"
 	}
 	if a.Disabled {
 		d.Status = "disabled"
@@ -97,11 +107,18 @@ type AccountInput struct {
 	IMAP           ServerDTO `json:"imap"` // empty host: a send-only account (API sender only)
 	SMTP           ServerDTO `json:"smtp"`
 	Sender         SenderDTO `json:"sender"` // kind "" = smtp
+	// Auth "oauth" signs in with OAuthProvider; SignInID is the run id of a completed
+	// Accounts.SignIn whose grant (kept in the backend, never sent here) the test and the
+	// creation use. "" or "password": the password argument.
+	Auth          string `json:"auth"`
+	OAuthProvider string `json:"oauthProvider"`
+	SignInID      string `json:"signInId"`
 }
 
 func (in AccountInput) account() accounts.NewAccount {
 	return accounts.NewAccount{Name: in.Name, Email: in.Email, FromName: in.FromName, Provider: in.Provider,
-		SettingsSource: in.SettingsSource, IMAP: in.IMAP.server(), SMTP: in.SMTP.server(), Sender: in.Sender.sender()}
+		SettingsSource: in.SettingsSource, IMAP: in.IMAP.server(), SMTP: in.SMTP.server(), Sender: in.Sender.sender(),
+		Auth: accounts.AuthKind(in.Auth), OAuthProvider: oauth.ProviderID(in.OAuthProvider)}
 }
 
 // NoteDTO is advice from discovery; the UI translates Code.

@@ -46,7 +46,7 @@ func TestATestEmailThroughTheRealSMTPServerArrives(t *testing.T) {
 	}
 
 	// The recipient logs in to the real Dovecot and finds it.
-	c, err := h.b.Dialer.IMAP(context.Background(), accounts.Server{Host: imapHost, Port: imapPort, Security: accounts.TLS, Username: rcpt.Address}, rcpt.Password, nil)
+	c, err := h.b.Dialer.IMAP(context.Background(), accounts.Server{Host: imapHost, Port: imapPort, Security: accounts.TLS, Username: rcpt.Address}, accounts.PasswordLogin(rcpt.Password), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

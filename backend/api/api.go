@@ -22,6 +22,7 @@ import (
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
 	"mailroom/backend/mailbox"
+	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
@@ -48,7 +49,9 @@ type Backend struct {
 	Sync      *syncer.Engine
 	// Outbox sends every message (composer, test email). app.go builds it, with the
 	// transport factory in its Deps (the seam for API senders), and starts it.
-	Outbox  *outbox.Engine
+	Outbox *outbox.Engine
+	// OAuth signs in with Google and Microsoft in the system browser; nil: not available.
+	OAuth   *oauth.Client
 	Dialogs Dialogs
 	// Emit sends an event to the UI (Wails' EventsEmit); nil drops events (tests may record them).
 	Emit    func(name string, data any)
@@ -78,6 +81,21 @@ func (b *Backend) networkContext() (context.Context, context.CancelFunc) {
 		parent = context.Background()
 	}
 	return context.WithTimeout(parent, networkTimeout)
+}
+
+// AccountChangedEvent tells the UI that an account changed on its own (its sign-in was
+// refused): the payload is the account's id, and the UI reloads it.
+const AccountChangedEvent = "account:changed"
+
+// UseOAuth enables Sign in with Google and Microsoft: the accounts' grants are kept by a
+// token store over the backend's vault, and an account whose grant the provider refuses is
+// marked "needs sign-in", stops syncing and sending, and the UI is told. Accounts must be set.
+func (b *Backend) UseOAuth(c *oauth.Client) {
+	b.OAuth = c
+	b.Accounts.SetTokens(oauth.NewTokenStore(c, b.Vault), func(id int64) {
+		b.accountChanged(id)
+		b.emit(AccountChangedEvent, id)
+	})
 }
 
 // SyncEvents forwards the sync engine's events to the UI (syncer.Deps.Emit).

@@ -46,7 +46,7 @@ func TestAMessageQueuedFromTheComposerGoesThroughPostfixIntoDovecot(t *testing.T
 		t.Fatalf("Postfix's answer = %q; want its \"queued as\"", sent.Reply)
 	}
 
-	c, err := h.b.Dialer.IMAP(context.Background(), accounts.Server{Host: imapHost, Port: imapPort, Security: accounts.TLS, Username: rcpt.Address}, rcpt.Password, nil)
+	c, err := h.b.Dialer.IMAP(context.Background(), accounts.Server{Host: imapHost, Port: imapPort, Security: accounts.TLS, Username: rcpt.Address}, accounts.PasswordLogin(rcpt.Password), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

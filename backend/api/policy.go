@@ -55,6 +55,10 @@ var policy = map[string]access{
 	"Accounts.Quota":            signedIn,
 	"Accounts.SetQuota":         superAdmins,
 	"Accounts.SendTestEmail":    admins,
+	"Accounts.SignIn":           admins,
+	"Accounts.ReopenSignIn":     admins,
+	"Accounts.SignInAgain":      admins,
+	"Accounts.Disconnect":       admins,
 
 	"Mail.List":              signedIn,
 	"Mail.Folders":           signedIn,

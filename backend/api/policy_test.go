@@ -65,6 +65,10 @@ var allowed = map[string][]string{
 	"Accounts.Quota":            {super, admin, collab},
 	"Accounts.SetQuota":         {super},
 	"Accounts.SendTestEmail":    {super, admin},
+	"Accounts.SignIn":           {super, admin},
+	"Accounts.ReopenSignIn":     {super, admin},
+	"Accounts.SignInAgain":      {super, admin},
+	"Accounts.Disconnect":       {super, admin},
 
 	"Mail.List":              {super, admin, collab},
 	"Mail.Folders":           {super, admin, collab},

@@ -62,7 +62,7 @@ func TestIMAPLogsInOverTLSAndSTARTTLSWithAVerifiedCertificate(t *testing.T) {
 		{"STARTTLS", server(imapServer(t, cfg, false, true), accounts.StartTLS)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := d.IMAP(ctx, tc.srv, password, nil)
+			c, err := d.IMAP(ctx, tc.srv, accounts.PasswordLogin(password), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func TestIMAPRefusesAWrongPasswordAsAuthFailed(t *testing.T) {
 	ca := testcert.NewCA(t)
 	port := imapServer(t, ca.Leaf(t, testcert.Opts{}).ServerConfig(), true, false)
 	d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second}
-	_, err := d.IMAP(ctx, server(port, accounts.TLS), "wrong", nil)
+	_, err := d.IMAP(ctx, server(port, accounts.TLS), accounts.PasswordLogin("wrong"), nil)
 	if !fault.Is(err, fault.AuthFailed) {
 		t.Fatalf("err = %v; want auth_failed", err)
 	}
@@ -88,7 +88,7 @@ func TestIMAPNeverFallsBackToPlaintextWhenSTARTTLSIsAbsent(t *testing.T) {
 	port := imapServer(t, nil, false, false)
 	var log bytes.Buffer
 	d := &connect.Dialer{Timeout: 5 * time.Second, Debug: &log}
-	_, err := d.IMAP(ctx, server(port, accounts.StartTLS), password, nil)
+	_, err := d.IMAP(ctx, server(port, accounts.StartTLS), accounts.PasswordLogin(password), nil)
 	if !fault.Is(err, fault.TLSRequired) {
 		t.Fatalf("err = %v; want tls_required", err)
 	}
@@ -100,7 +100,7 @@ func TestIMAPNeverFallsBackToPlaintextWhenSTARTTLSIsAbsent(t *testing.T) {
 func TestTLSModeOnAPlainPortSaysToTrySTARTTLS(t *testing.T) {
 	port := imapServer(t, nil, false, false)
 	d := &connect.Dialer{Timeout: 5 * time.Second}
-	_, err := d.IMAP(ctx, server(port, accounts.TLS), password, nil)
+	_, err := d.IMAP(ctx, server(port, accounts.TLS), accounts.PasswordLogin(password), nil)
 	if !fault.Is(err, fault.TLSRequired) || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Fatalf("err = %v; want tls_required mentioning STARTTLS", err)
 	}
@@ -122,7 +122,7 @@ func TestUntrustedCertificatesAreRefusedWithTheReason(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			port := imapServer(t, tc.cert.ServerConfig(), true, false)
 			d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second}
-			_, err := d.IMAP(ctx, server(port, accounts.TLS), password, nil)
+			_, err := d.IMAP(ctx, server(port, accounts.TLS), accounts.PasswordLogin(password), nil)
 			var ue *connect.UntrustedError
 			if !fault.Is(err, fault.TLSUntrusted) || !errors.As(err, &ue) {
 				t.Fatalf("err = %v; want tls_untrusted", err)
@@ -141,7 +141,7 @@ func TestAPinnedCertificateIsTrustedForThatHostAndPortOnlyUntilItChanges(t *test
 	port := imapServer(t, self.ServerConfig(), true, false)
 	d := &connect.Dialer{RootCAs: ca.Pool(), Pins: p, Timeout: 5 * time.Second}
 
-	_, err := d.IMAP(ctx, server(port, accounts.TLS), password, nil)
+	_, err := d.IMAP(ctx, server(port, accounts.TLS), accounts.PasswordLogin(password), nil)
 	var ue *connect.UntrustedError
 	if !errors.As(err, &ue) {
 		t.Fatalf("before trusting: %v", err)
@@ -149,7 +149,7 @@ func TestAPinnedCertificateIsTrustedForThatHostAndPortOnlyUntilItChanges(t *test
 	if err := p.Trust(ctx, "127.0.0.1", port, ue.Cert, 0); err != nil {
 		t.Fatal(err)
 	}
-	c, err := d.IMAP(ctx, server(port, accounts.TLS), password, nil)
+	c, err := d.IMAP(ctx, server(port, accounts.TLS), accounts.PasswordLogin(password), nil)
 	if err != nil {
 		t.Fatalf("after trusting: %v", err)
 	}
@@ -157,7 +157,7 @@ func TestAPinnedCertificateIsTrustedForThatHostAndPortOnlyUntilItChanges(t *test
 
 	// The same certificate on another port is not trusted.
 	other := imapServer(t, self.ServerConfig(), true, false)
-	if _, err := d.IMAP(ctx, server(other, accounts.TLS), password, nil); !fault.Is(err, fault.TLSUntrusted) {
+	if _, err := d.IMAP(ctx, server(other, accounts.TLS), accounts.PasswordLogin(password), nil); !fault.Is(err, fault.TLSUntrusted) {
 		t.Fatalf("pinned certificate on another port: %v", err)
 	}
 
@@ -166,7 +166,7 @@ func TestAPinnedCertificateIsTrustedForThatHostAndPortOnlyUntilItChanges(t *test
 	changedPort := imapServer(t, ca.Leaf(t, testcert.Opts{SelfSigned: true}).ServerConfig(), true, false)
 	p2.Trust(ctx, "127.0.0.1", changedPort, connect.CertInfo{SHA256: self.SHA256, Subject: "CN=old", Issuer: "CN=old", NotAfter: self.Leaf.NotAfter}, 0)
 	d2 := &connect.Dialer{RootCAs: ca.Pool(), Pins: p2, Timeout: 5 * time.Second}
-	_, err = d2.IMAP(ctx, server(changedPort, accounts.TLS), password, nil)
+	_, err = d2.IMAP(ctx, server(changedPort, accounts.TLS), accounts.PasswordLogin(password), nil)
 	if !errors.As(err, &ue) || ue.Reason != connect.UntrustedChanged {
 		t.Fatalf("changed certificate: %v", err)
 	}
@@ -177,11 +177,11 @@ func TestConnectionRefusedAndUnknownHostAreNetworkErrorsInWords(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	d := &connect.Dialer{Timeout: 2 * time.Second}
-	_, err := d.IMAP(ctx, server(port, accounts.TLS), password, nil)
+	_, err := d.IMAP(ctx, server(port, accounts.TLS), accounts.PasswordLogin(password), nil)
 	if !fault.Is(err, fault.Network) || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("refused: %v", err)
 	}
-	_, err = d.IMAP(ctx, accounts.Server{Host: "no-such-host.invalid", Port: 993, Security: accounts.TLS, Username: user}, password, nil)
+	_, err = d.IMAP(ctx, accounts.Server{Host: "no-such-host.invalid", Port: 993, Security: accounts.TLS, Username: user}, accounts.PasswordLogin(password), nil)
 	if !fault.Is(err, fault.Network) || !strings.Contains(err.Error(), "not found") {
 		t.Fatalf("unknown host: %v", err)
 	}
@@ -215,7 +215,7 @@ func TestAServerThatNeverAnswersTimesOut(t *testing.T) {
 	})
 	port, _ := strconv.Atoi(strings.TrimPrefix(ln.Addr().String(), "127.0.0.1:"))
 	d := &connect.Dialer{Timeout: 300 * time.Millisecond}
-	_, err = d.IMAP(ctx, server(port, accounts.TLS), password, nil)
+	_, err = d.IMAP(ctx, server(port, accounts.TLS), accounts.PasswordLogin(password), nil)
 	if !fault.Is(err, fault.Network) {
 		t.Fatalf("silent server: %v", err)
 	}
@@ -226,7 +226,7 @@ func TestTheProtocolLogNeverHoldsThePassword(t *testing.T) {
 	port := imapServer(t, ca.Leaf(t, testcert.Opts{}).ServerConfig(), true, false)
 	var log bytes.Buffer
 	d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second, Debug: &log}
-	c, err := d.IMAP(ctx, server(port, accounts.TLS), password, nil)
+	c, err := d.IMAP(ctx, server(port, accounts.TLS), accounts.PasswordLogin(password), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,19 +14,21 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
+	"mailroom/backend/oauth"
 )
 
-// IMAP connects, secures and logs in to an account's IMAP server. The caller closes the client.
-func (d *Dialer) IMAP(ctx context.Context, srv accounts.Server, password string, opts *imapclient.Options) (*imapclient.Client, error) {
+// IMAP connects, secures and signs in to an account's IMAP server with a password or, for
+// an OAuth account, XOAUTH2. The caller closes the client.
+func (d *Dialer) IMAP(ctx context.Context, srv accounts.Server, login accounts.Login, opts *imapclient.Options) (*imapclient.Client, error) {
 	conn, err := d.dial(ctx, srv)
 	if err != nil {
 		return nil, err
 	}
-	c, err := d.IMAPHandshake(ctx, conn, srv, nil, opts, password)
+	c, err := d.IMAPHandshake(ctx, conn, srv, nil, opts, login.Password)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.IMAPLogin(c, conn, srv, password); err != nil {
+	if err := d.IMAPLogin(ctx, c, conn, srv, login); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -53,7 +55,9 @@ func (d *Dialer) IMAPHandshake(ctx context.Context, conn net.Conn, srv accounts.
 			conn.Close()
 			return nil, tlsError(srv, err)
 		}
-		c = imapclient.New(tc, &o)
+		// oauth.IMAPConn fixes go-imap's empty SASL response (issue #760) that XOAUTH2
+		// sends after a refused token; it passes everything else through.
+		c = imapclient.New(oauth.IMAPConn(tc), &o)
 	case accounts.StartTLS:
 		var err error
 		c, err = imapclient.NewStartTLS(conn, &o)
@@ -77,15 +81,62 @@ func (d *Dialer) IMAPHandshake(ctx context.Context, conn net.Conn, srv accounts.
 	return c, nil
 }
 
-// IMAPLogin logs in with a password. conn is the connection under c, for the deadline.
-func (d *Dialer) IMAPLogin(c *imapclient.Client, conn net.Conn, srv accounts.Server, password string) error {
+// IMAPLogin signs in: LOGIN with the password, or AUTHENTICATE XOAUTH2 with an access
+// token (a token the server refuses is renewed once, then the refusal stands). After an
+// XOAUTH2 success a STATUS of the inbox confirms the session: a server can accept the token
+// and refuse the next command. conn is the connection under c, for the deadline.
+func (d *Dialer) IMAPLogin(ctx context.Context, c *imapclient.Client, conn net.Conn, srv accounts.Server, login accounts.Login) error {
+	if login.OAuth() {
+		return d.imapXOAuth2(ctx, c, conn, srv, login.Tokens)
+	}
 	if c.Caps().Has(imap.CapLoginDisabled) {
 		return fault.New(fault.TLSRequired, fmt.Sprintf("%s refuses to log in on this connection (LOGINDISABLED).", srv.Host))
 	}
 	conn.SetDeadline(time.Now().Add(d.timeout()))
 	defer conn.SetDeadline(time.Time{})
-	if err := c.Login(srv.Username, password).Wait(); err != nil {
+	if err := c.Login(srv.Username, login.Password).Wait(); err != nil {
 		return imapLoginError(srv, err)
+	}
+	return nil
+}
+
+func (d *Dialer) imapXOAuth2(ctx context.Context, c *imapclient.Client, conn net.Conn, srv accounts.Server, tokens accounts.TokenSource) error {
+	if !c.Caps().Has(imap.Cap("AUTH=" + oauth.XOAuth2Mechanism)) {
+		return fault.New(fault.ProviderRejected, fmt.Sprintf("%s does not offer sign-in with an access token (AUTH=XOAUTH2) on this connection: check the server settings.", srv.Host))
+	}
+	for attempt := 0; ; attempt++ {
+		tok, err := tokens.Token(ctx)
+		if err != nil {
+			return err
+		}
+		conn.SetDeadline(time.Now().Add(d.timeout()))
+		sc := oauth.NewXOAuth2Client(srv.Username, tok.AccessToken)
+		err = c.Authenticate(sc)
+		conn.SetDeadline(time.Time{})
+		if err == nil {
+			break
+		}
+		var ie *imap.Error
+		if !errors.As(err, &ie) {
+			return fault.Wrap(fault.Network, fmt.Sprintf("The connection to %s was lost while signing in.", srv.Host), err)
+		}
+		// Go by the server's JSON reason, not the status type (see oauth.IMAPConn).
+		if sc.TokenExpired() && attempt == 0 {
+			tokens.Invalidate()
+			continue
+		}
+		why := strings.TrimSpace(ie.Text)
+		if f := sc.Failure(); f != nil {
+			why = fmt.Sprintf("%s (status %s)", why, f.Status)
+		}
+		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s refused Mailroom's access token for %s: %s. Sign in again.", srv.Host, srv.Username, why), err)
+	}
+	// Outlook is known to accept the token and then answer every mailbox command with
+	// "User is authenticated but not connected": STATUS INBOX is such a command.
+	conn.SetDeadline(time.Now().Add(d.timeout()))
+	defer conn.SetDeadline(time.Time{})
+	if _, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true}).Wait(); err != nil {
+		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s accepted the sign-in, then refused the session (%v). Sign in again, or check the account with your provider.", srv.Host, err), err)
 	}
 	return nil
 }

@@ -16,16 +16,29 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
+	"mailroom/backend/oauth"
 )
 
 // SMTPClient builds a go-mail client for an account's SMTP server: implicit TLS or
 // mandatory STARTTLS, our certificate verification and pins, our resolver, AUTH with the
 // best mechanism the server offers. It does no I/O; call DialWithContext (SMTPLogin does).
-func (d *Dialer) SMTPClient(ctx context.Context, srv accounts.Server, password string, seen *TLSSeen) (*mail.Client, error) {
+//
+// An OAuth login signs in with XOAUTH2: the access token is taken from its source here, so
+// the client is good for one connection (build another to reconnect).
+func (d *Dialer) SMTPClient(ctx context.Context, srv accounts.Server, login accounts.Login, seen *TLSSeen) (*mail.Client, error) {
+	var auth smtp.Auth = &passwordAuth{username: srv.Username, password: login.Password, host: srv.Host}
+	secret := login.Password
+	if login.OAuth() {
+		tok, err := login.Tokens.Token(ctx)
+		if err != nil {
+			return nil, err
+		}
+		auth, secret = &tlsOnly{oauth.SMTPAuth(srv.Username, tok.AccessToken)}, tok.AccessToken
+	}
 	opts := []mail.Option{
 		mail.WithTimeout(d.timeout()),
 		mail.WithTLSConfig(d.tlsConfig(ctx, srv.Host, srv.Port, seen)),
-		mail.WithSMTPAuthCustom(&passwordAuth{username: srv.Username, password: password, host: srv.Host}),
+		mail.WithSMTPAuthCustom(auth),
 		mail.WithDialContextFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
 			conn, err := d.dial(ctx, srv)
 			if err != nil {
@@ -53,7 +66,7 @@ func (d *Dialer) SMTPClient(ctx context.Context, srv accounts.Server, password s
 	}
 	opts = append(opts, mail.WithPort(srv.Port))
 	if d.Debug != nil {
-		opts = append(opts, mail.WithDebugLog(), mail.WithLogger(smtpLogger{NewRedactor(d.Debug, "smtp "+srv.Host, password)}))
+		opts = append(opts, mail.WithDebugLog(), mail.WithLogger(smtpLogger{NewRedactor(d.Debug, "smtp "+srv.Host, secret)}))
 	}
 	c, err := mail.NewClient(srv.Host, opts...)
 	if err != nil {
@@ -62,17 +75,87 @@ func (d *Dialer) SMTPClient(ctx context.Context, srv accounts.Server, password s
 	return c, nil
 }
 
-// SMTPLogin connects, secures and authenticates to an account's SMTP server. The caller
-// closes the client.
-func (d *Dialer) SMTPLogin(ctx context.Context, srv accounts.Server, password string, seen *TLSSeen) (*mail.Client, error) {
-	c, err := d.SMTPClient(ctx, srv, password, seen)
-	if err != nil {
-		return nil, err
+// SMTPLogin connects, secures and authenticates to an account's SMTP server. An OAuth
+// token the server refuses is renewed once. The caller closes the client.
+func (d *Dialer) SMTPLogin(ctx context.Context, srv accounts.Server, login accounts.Login, seen *TLSSeen) (*mail.Client, error) {
+	for attempt := 0; ; attempt++ {
+		c, err := d.SMTPClient(ctx, srv, login, seen)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.DialWithContext(ctx); err != nil {
+			if login.OAuth() && attempt == 0 && TokenRefused(err) {
+				login.Tokens.Invalidate()
+				continue
+			}
+			return nil, SMTPError(srv, err)
+		}
+		return c, nil
 	}
-	if err := c.DialWithContext(ctx); err != nil {
-		return nil, SMTPError(srv, err)
+}
+
+// SMTPCheck signs in as SMTPLogin does, then proves the session with a command after the
+// sign-in — a server may accept AUTH and refuse what follows (Microsoft 365 does when the
+// mailbox may not send): MAIL FROM:<from> then RSET, or NOOP when from is "" — and says
+// goodbye. Nothing is sent.
+func (d *Dialer) SMTPCheck(ctx context.Context, srv accounts.Server, login accounts.Login, from string, seen *TLSSeen) error {
+	for attempt := 0; ; attempt++ {
+		c, err := d.SMTPClient(ctx, srv, login, seen)
+		if err != nil {
+			return err
+		}
+		sc, err := c.DialToSMTPClientWithContext(ctx)
+		if err != nil {
+			if login.OAuth() && attempt == 0 && TokenRefused(err) {
+				login.Tokens.Invalidate()
+				continue
+			}
+			return SMTPError(srv, err)
+		}
+		defer sc.Close()
+		follow := sc.Noop
+		if from != "" {
+			follow = func() error {
+				if err := sc.Mail(from); err != nil {
+					return err
+				}
+				return sc.Reset()
+			}
+		}
+		if err := follow(); err != nil {
+			return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s accepted the sign-in, then refused the session: %s", srv.Host, strings.TrimSpace(err.Error())), err)
+		}
+		_ = sc.Quit()
+		return nil
 	}
-	return c, nil
+}
+
+// TokenRefused reports whether an SMTP failure is the server refusing an XOAUTH2 access
+// token as invalid or expired (535 or 334 with status 401): a renewed token may pass.
+func TokenRefused(err error) bool {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code == 535 || te.Code == 454
+	}
+	return strings.Contains(err.Error(), "535")
+}
+
+// tlsOnly refuses to send a token over an unencrypted connection (go-mail's XOAUTH2 does
+// not check).
+type tlsOnly struct{ smtp.Auth }
+
+func (a *tlsOnly) Start(server *smtp.ServerInfo) (string, []byte, error) {
+	if !server.TLS {
+		return "", nil, errors.New("connect: refusing to send an access token over an unencrypted connection")
+	}
+	offered := false
+	for _, m := range server.Auth {
+		offered = offered || strings.EqualFold(m, oauth.XOAuth2Mechanism)
+	}
+	if !offered {
+		return "", nil, fmt.Errorf("connect: the server offers no sign-in with an access token (it offers %s)", strings.Join(server.Auth, ", "))
+	}
+	return a.Auth.Start(server)
 }
 
 // ErrSMTPAuthDisabled is in the chain of SMTPError's answer when Microsoft 365 refuses

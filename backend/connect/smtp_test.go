@@ -32,7 +32,7 @@ func TestSMTPAuthenticatesAndSendsOverSTARTTLSAndImplicitTLS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var log bytes.Buffer
 			d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second, Debug: &log}
-			c, err := d.SMTPLogin(ctx, server(tc.srv.Port, tc.sec), password, nil)
+			c, err := d.SMTPLogin(ctx, server(tc.srv.Port, tc.sec), accounts.PasswordLogin(password), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func TestSMTPFailuresAreExplained(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := testsmtp.Start(t, tc.opts)
 			d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second}
-			_, err := d.SMTPLogin(ctx, server(srv.Port, tc.sec), tc.pw, nil)
+			_, err := d.SMTPLogin(ctx, server(srv.Port, tc.sec), accounts.PasswordLogin(tc.pw), nil)
 			if !fault.Is(err, tc.code) || !strings.Contains(err.Error(), tc.says) {
 				t.Fatalf("err = %v; want %s saying %q", err, tc.code, tc.says)
 			}

@@ -18,16 +18,21 @@
 package oauth
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"mailroom/backend/fault"
 )
 
 // ProviderID names a sign-in provider; it is stored with the account's tokens.
@@ -223,7 +228,61 @@ func New(cfg Config, opts Options) *Client {
 	return c
 }
 
+// FlowTimeout is how long a sign-in waits for the browser.
+func (c *Client) FlowTimeout() time.Duration { return c.opts.FlowTimeout }
+
+// Open opens a waiting sign-in's page in the browser again (Options.OpenURL).
+func (c *Client) Open(f *Flow) error {
+	if c.opts.OpenURL == nil {
+		return errors.New("oauth: no browser to open")
+	}
+	if err := c.opts.OpenURL(f.URL()); err != nil {
+		return fault.Wrap(fault.Internal, "Mailroom could not open your web browser for the sign-in.", err)
+	}
+	return nil
+}
+
 // Config returns the settings the client uses.
 func (c *Client) Config() Config { return c.cfg }
 
 func (c *Client) now() time.Time { return c.opts.Now() }
+
+// FromIssuer returns p with its endpoints and issuer taken from the OpenID Provider
+// discovery document at issuer + "/.well-known/openid-configuration" (OpenID Connect
+// Discovery 1.0): how an administrator, or a test, points a provider at another server
+// without naming each endpoint. The client ID and scopes stay p's.
+func FromIssuer(ctx context.Context, client *http.Client, p Provider, issuer string) (Provider, error) {
+	if client == nil {
+		client = &http.Client{Timeout: requestTimeout}
+	}
+	issuer = strings.TrimSuffix(issuer, "/")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, issuer+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		return p, fmt.Errorf("oauth: %s issuer %q: %w", p.Name, issuer, err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return p, fmt.Errorf("oauth: %s discovery: %w", p.Name, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return p, fmt.Errorf("oauth: %s discovery: HTTP %d", p.Name, resp.StatusCode)
+	}
+	var doc struct {
+		Issuer        string `json:"issuer"`
+		Authorization string `json:"authorization_endpoint"`
+		Token         string `json:"token_endpoint"`
+		Userinfo      string `json:"userinfo_endpoint"`
+		Revocation    string `json:"revocation_endpoint"`
+		JWKS          string `json:"jwks_uri"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
+		return p, fmt.Errorf("oauth: %s discovery document: %w", p.Name, err)
+	}
+	if doc.Issuer == "" || doc.Authorization == "" || doc.Token == "" {
+		return p, fmt.Errorf("oauth: %s discovery document lacks the issuer, authorization or token endpoint", p.Name)
+	}
+	p.Issuers = []string{doc.Issuer}
+	p.AuthURL, p.TokenURL, p.UserinfoURL, p.RevocationURL, p.JWKSURL = doc.Authorization, doc.Token, doc.Userinfo, doc.Revocation, doc.JWKS
+	return p, nil
+}

@@ -51,6 +51,25 @@ type TokenStore struct {
 
 	mu      sync.Mutex
 	sources map[string]*Source
+	onDead  func(secretID string)
+}
+
+// OnNeedsSignIn registers f, called (in a goroutine of its own) when the provider refuses an
+// account's grant, so the account is marked at once and everything using it stops.
+func (s *TokenStore) OnNeedsSignIn(f func(secretID string)) {
+	s.mu.Lock()
+	s.onDead = f
+	s.mu.Unlock()
+}
+
+func (s *TokenStore) died(secretID string) {
+	s.mu.Lock()
+	f := s.onDead
+	s.mu.Unlock()
+	if f != nil {
+		// Not under the source's lock: f may stop the very worker that asked for a token.
+		go f(secretID)
+	}
 }
 
 // NewTokenStore returns a store over v. It does no I/O.
@@ -294,6 +313,7 @@ func (src *Source) refresh(ctx context.Context) error {
 			src.dead = fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s no longer accepts Mailroom's access to %s (it was revoked, expired, or the password changed). Sign in with %s again to use this account.", p.Name, src.rec.Email, p.Name),
 				fmt.Errorf("%w: %w", ErrNeedsSignIn, pe))
 			c.log.Warn("oauth: grant refused, account needs sign-in", "account", src.id, "provider", string(p.ID), "code", pe.Code)
+			src.st.died(src.id)
 			return src.dead
 		}
 		c.log.Warn("oauth: refresh failed", "account", src.id, "provider", string(p.ID), "err", err.Error())
@@ -340,3 +360,28 @@ func copyToken(t *oauth2.Token) *oauth2.Token { c := *t; return &c }
 func (g *Grant) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("provider", string(g.Provider)), slog.String("email", g.Email))
 }
+
+// GrantSource gives the access token of a sign-in that is not saved yet (the wizard tests
+// the servers with it before the account exists). It never refreshes: once a server refuses
+// the token, Token asks the user to sign in again.
+type GrantSource struct {
+	mu    sync.Mutex
+	tok   *oauth2.Token
+	spent bool
+}
+
+// Source returns the grant's access token as a token source.
+func (g *Grant) Source() *GrantSource { return &GrantSource{tok: accessOnly(g.Token)} }
+
+// Token returns the grant's access token.
+func (s *GrantSource) Token(context.Context) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.spent || s.tok.AccessToken == "" {
+		return nil, fault.Wrap(fault.AuthFailed, "The server refused this sign-in. Sign in again.", ErrNeedsSignIn)
+	}
+	return copyToken(s.tok), nil
+}
+
+// Invalidate marks the token as refused.
+func (s *GrantSource) Invalidate() { s.mu.Lock(); s.spent = true; s.mu.Unlock() }

@@ -93,7 +93,7 @@ func benchRaw(b *testing.B, d *connect.Dialer, srv accounts.Server, u testenv.Us
 		msgs[i] = m
 	}
 	start := time.Now()
-	cl, err := d.SMTPLogin(ctx, srv, u.Password, nil)
+	cl, err := d.SMTPLogin(ctx, srv, accounts.PasswordLogin(u.Password), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

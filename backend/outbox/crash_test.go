@@ -238,7 +238,9 @@ type fixedPassword struct {
 	pw string
 }
 
-func (f fixedPassword) Password(context.Context, int64) (string, error) { return f.pw, nil }
+func (f fixedPassword) Login(context.Context, int64) (accounts.Login, error) {
+	return accounts.PasswordLogin(f.pw), nil
+}
 
 // crashChild is one run of the app: start, retry what may have been sent, queue the bulk
 // (again: Enqueue is idempotent for the same message), wait until everything is sent and

@@ -26,7 +26,7 @@ func TestAFailedCommitCutsTheConnectionBeforeTheFinalDot(t *testing.T) {
 	srv := testsmtp.Start(t, testsmtp.Options{TLS: ca.Leaf(t, testcert.Opts{}).ServerConfig(), Users: map[string]string{"a@example.test": "pw"}})
 	tr := newSMTPTransport(&connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second},
 		accounts.Server{Host: "127.0.0.1", Port: srv.Port, Security: accounts.StartTLS, Username: "a@example.test"},
-		func(context.Context) (string, error) { return "pw", nil }, Options{}.withDefaults())
+		func(context.Context) (accounts.Login, error) { return accounts.PasswordLogin("pw"), nil }, Options{}.withDefaults())
 	defer tr.Close()
 	boom := errors.New("database or disk is full")
 	_, err := tr.Send(context.Background(), testEnvelope(), func() error { return boom })

@@ -90,7 +90,7 @@ const (
 // Accounts is what the outbox needs of the account registry (*accounts.Registry).
 type Accounts interface {
 	Get(ctx context.Context, id int64) (accounts.Account, error)
-	Password(ctx context.Context, id int64) (string, error)
+	Login(ctx context.Context, id int64) (accounts.Login, error)
 }
 
 // Deps are what the engine uses; Transport, Emit and Log are optional.

@@ -212,7 +212,7 @@ func (w *worker) dialIMAP() (*imapSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	pw, err := e.deps.Accounts.Password(w.ctx, w.id)
+	login, err := e.deps.Accounts.Login(w.ctx, w.id)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func (w *worker) dialIMAP() (*imapSession, error) {
 	}
 	// go-imap takes no context: stopping the worker closes the connection.
 	s.stop = context.AfterFunc(w.ctx, s.abort)
-	c, err := d.IMAP(w.ctx, acc.IMAP, pw, nil)
+	c, err := d.IMAP(w.ctx, acc.IMAP, login, nil)
 	if err != nil {
 		s.stop()
 		s.abort()

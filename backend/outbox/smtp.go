@@ -34,10 +34,10 @@ import (
 // would. go-smtp's client has the same DATA writer; staying on go-mail keeps one SMTP
 // client in the app.
 type smtpTransport struct {
-	dialer   *connect.Dialer
-	srv      accounts.Server
-	password func(ctx context.Context) (string, error)
-	opts     Options
+	dialer *connect.Dialer
+	srv    accounts.Server
+	login  func(ctx context.Context) (accounts.Login, error)
+	opts   Options
 
 	c     *mailsmtp.Client // nil when not connected
 	fresh bool             // no transaction on c yet (no RSET needed)
@@ -46,8 +46,8 @@ type smtpTransport struct {
 	conn net.Conn // the TCP connection under c: closed to abort (a context, a timeout)
 }
 
-func newSMTPTransport(d *connect.Dialer, srv accounts.Server, password func(context.Context) (string, error), opts Options) *smtpTransport {
-	return &smtpTransport{dialer: d, srv: srv, password: password, opts: opts}
+func newSMTPTransport(d *connect.Dialer, srv accounts.Server, login func(context.Context) (accounts.Login, error), opts Options) *smtpTransport {
+	return &smtpTransport{dialer: d, srv: srv, login: login, opts: opts}
 }
 
 func (t *smtpTransport) setConn(c net.Conn) {
@@ -87,7 +87,7 @@ func (t *smtpTransport) connect(ctx context.Context) error {
 	if t.c != nil {
 		return nil
 	}
-	pw, err := t.password(ctx)
+	login, err := t.login(ctx)
 	if err != nil {
 		out := Transient
 		if c := fault.CodeOf(err); c == fault.AuthFailed || c == fault.NotFound {
@@ -104,19 +104,32 @@ func (t *smtpTransport) connect(ctx context.Context) error {
 		t.setConn(c)
 		return c
 	}
-	mc, err := d.SMTPClient(ctx, t.srv, pw, nil)
-	if err != nil {
-		return &SendError{Outcome: Permanent, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err}
+	for attempt := 0; ; attempt++ {
+		mc, err := d.SMTPClient(ctx, t.srv, login, nil)
+		if err != nil {
+			// Settings no connection can fix, a grant that needs a new sign-in; but a
+			// provider out of reach while renewing an access token is temporary.
+			out := Permanent
+			if fault.CodeOf(err) == fault.Network {
+				out = Transient
+			}
+			return &SendError{Outcome: out, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err}
+		}
+		stop := context.AfterFunc(ctx, t.abort)
+		c, err := mc.DialToSMTPClientWithContext(ctx)
+		stop()
+		if err != nil {
+			t.abort() // go-mail leaves the connection open when the login fails
+			// An access token refused before its known expiry: renew it once.
+			if login.OAuth() && attempt == 0 && connect.TokenRefused(err) {
+				login.Tokens.Invalidate()
+				continue
+			}
+			return connectError(t.srv, err)
+		}
+		t.c, t.fresh = c, true
+		return nil
 	}
-	stop := context.AfterFunc(ctx, t.abort)
-	c, err := mc.DialToSMTPClientWithContext(ctx)
-	stop()
-	if err != nil {
-		t.abort() // go-mail leaves the connection open when the login fails
-		return connectError(t.srv, err)
-	}
-	t.c, t.fresh = c, true
-	return nil
 }
 
 // connectError classifies a failure to connect or log in.

@@ -235,8 +235,8 @@ func (w *worker) transport() (Transport, error) {
 		}
 	}
 	id := w.id
-	w.tr = newSMTPTransport(w.e.deps.Dialer, acc.SMTP, func(ctx context.Context) (string, error) {
-		return w.e.deps.Accounts.Password(ctx, id)
+	w.tr = newSMTPTransport(w.e.deps.Dialer, acc.SMTP, func(ctx context.Context) (accounts.Login, error) {
+		return w.e.deps.Accounts.Login(ctx, id)
 	}, w.e.opts)
 	return w.tr, nil
 }

@@ -39,7 +39,7 @@ func TestRealServersAcceptTheRightPasswordOverTLSAndSTARTTLS(t *testing.T) {
 		{"IMAP with STARTTLS and submissions over TLS", realServer(env.IMAPAddr, u.Address, accounts.StartTLS), realServer(env.SMTPSAddr, u.Address, accounts.TLS)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rep := p.Run(context.Background(), probe.Target{IMAP: tc.imap, SMTP: tc.smtp, Password: u.Password}, nil)
+			rep := p.Run(context.Background(), probe.Target{IMAP: tc.imap, SMTP: tc.smtp, Login: accounts.PasswordLogin(u.Password)}, nil)
 			if !rep.OK {
 				t.Fatalf("report = %+v", rep.Steps)
 			}
@@ -61,12 +61,12 @@ func TestRealServersRefuseAWrongPassword(t *testing.T) {
 	u := env.User()
 	d := &connect.Dialer{RootCAs: env.RootCAs, Timeout: 10 * time.Second}
 	rep := probe.New(d).Run(context.Background(), probe.Target{
-		IMAP: realServer(env.IMAPSAddr, u.Address, accounts.TLS), SMTP: realServer(env.SMTPAddr, u.Address, accounts.StartTLS), Password: "not-the-password"}, nil)
+		IMAP: realServer(env.IMAPSAddr, u.Address, accounts.TLS), SMTP: realServer(env.SMTPAddr, u.Address, accounts.StartTLS), Login: accounts.PasswordLogin("not-the-password")}, nil)
 	if rep.OK || rep.Steps[3].Name != probe.IMAPLogin || rep.Steps[3].Code != fault.AuthFailed {
 		t.Fatalf("IMAP with a wrong password: %+v", rep.Steps)
 	}
 	// Postfix (through Dovecot's SASL) refuses it too.
-	_, err := d.SMTPLogin(context.Background(), realServer(env.SMTPAddr, u.Address, accounts.StartTLS), "not-the-password", nil)
+	_, err := d.SMTPLogin(context.Background(), realServer(env.SMTPAddr, u.Address, accounts.StartTLS), accounts.PasswordLogin("not-the-password"), nil)
 	if !fault.Is(err, fault.AuthFailed) {
 		t.Fatalf("SMTP with a wrong password: %v", err)
 	}
@@ -98,7 +98,7 @@ func TestRealServerCertificatesAreRefusedUnlessPinnedAndAChangeAsksAgain(t *test
 			port := testcert.Proxy(t, tc.cert, env.IMAPAddr)
 			srv := accounts.Server{Host: "127.0.0.1", Port: port, Security: accounts.TLS, Username: u.Address}
 			d := &connect.Dialer{RootCAs: ca.Pool(), Pins: pins, Timeout: 10 * time.Second}
-			_, err := d.IMAP(context.Background(), srv, u.Password, nil)
+			_, err := d.IMAP(context.Background(), srv, accounts.PasswordLogin(u.Password), nil)
 			var ue *connect.UntrustedError
 			if !fault.Is(err, fault.TLSUntrusted) || !errors.As(err, &ue) || ue.Reason != tc.reason {
 				t.Fatalf("before pinning: %v; want tls_untrusted (%s)", err, tc.reason)
@@ -106,7 +106,7 @@ func TestRealServerCertificatesAreRefusedUnlessPinnedAndAChangeAsksAgain(t *test
 			if err := pins.Trust(context.Background(), "127.0.0.1", port, ue.Cert, 0); err != nil {
 				t.Fatal(err)
 			}
-			c, err := d.IMAP(context.Background(), srv, u.Password, nil)
+			c, err := d.IMAP(context.Background(), srv, accounts.PasswordLogin(u.Password), nil)
 			if err != nil {
 				t.Fatalf("after pinning: %v", err)
 			}
@@ -123,7 +123,7 @@ func TestRealServerCertificatesAreRefusedUnlessPinnedAndAChangeAsksAgain(t *test
 			t.Fatal(err)
 		}
 		d := &connect.Dialer{RootCAs: ca.Pool(), Pins: pins, Timeout: 10 * time.Second}
-		_, err := d.IMAP(context.Background(), accounts.Server{Host: "127.0.0.1", Port: port, Security: accounts.TLS, Username: u.Address}, u.Password, nil)
+		_, err := d.IMAP(context.Background(), accounts.Server{Host: "127.0.0.1", Port: port, Security: accounts.TLS, Username: u.Address}, accounts.PasswordLogin(u.Password), nil)
 		var ue *connect.UntrustedError
 		if !errors.As(err, &ue) || ue.Reason != connect.UntrustedChanged {
 			t.Fatalf("changed certificate: %v", err)
@@ -138,14 +138,14 @@ func TestRealServersWithoutSTARTTLSAreRefusedNeverUsedInTheClear(t *testing.T) {
 	t.Run("Dovecot offering no STARTTLS", func(t *testing.T) {
 		d := &connect.Dialer{RootCAs: env.RootCAs, Timeout: 10 * time.Second, Debug: &log,
 			LocalAddr: &net.TCPAddr{IP: net.ParseIP(env.IMAPNoTLSFrom)}}
-		_, err := d.IMAP(context.Background(), realServer(env.IMAPAddr, u.Address, accounts.StartTLS), u.Password, nil)
+		_, err := d.IMAP(context.Background(), realServer(env.IMAPAddr, u.Address, accounts.StartTLS), accounts.PasswordLogin(u.Password), nil)
 		if !fault.Is(err, fault.TLSRequired) {
 			t.Fatalf("err = %v; want tls_required\n%s", err, log.String())
 		}
 	})
 	t.Run("Postfix offering no STARTTLS", func(t *testing.T) {
 		d := &connect.Dialer{RootCAs: env.RootCAs, Timeout: 10 * time.Second, Debug: &log}
-		_, err := d.SMTPLogin(context.Background(), realServer(env.SMTPNoTLSAddr, u.Address, accounts.StartTLS), u.Password, nil)
+		_, err := d.SMTPLogin(context.Background(), realServer(env.SMTPNoTLSAddr, u.Address, accounts.StartTLS), accounts.PasswordLogin(u.Password), nil)
 		if !fault.Is(err, fault.TLSRequired) {
 			t.Fatalf("err = %v; want tls_required\n%s", err, log.String())
 		}

@@ -5,7 +5,7 @@
 // failure, the likely cause and the fix in the user's words.
 //
 //	p := probe.New(dialer)
-//	rep := p.Run(ctx, probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Password: pw, Provider: "icloud"},
+//	rep := p.Run(ctx, probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Login: accounts.PasswordLogin(pw), Provider: "icloud"},
 //		func(s probe.Step) { emit("probe:step", s) })
 //	if !rep.OK { … rep.Steps[len(rep.Steps)-1].Hint … }
 package probe
@@ -102,8 +102,11 @@ type Report struct {
 type Target struct {
 	IMAP     accounts.Server
 	SMTP     accounts.Server
-	Password string
-	Provider string // catalogue id, for provider-specific hints
+	Login    accounts.Login // a password, or OAuth access tokens (XOAUTH2)
+	Provider string         // catalogue id, for provider-specific hints
+	// From is the account's address: the SMTP step ends with MAIL FROM:<From> and RSET
+	// (nothing is sent) to prove the session after the sign-in; "" uses NOOP.
+	From     string
 	SkipSMTP bool
 	// API are the account's API sender checks, run in place of the SMTP login. With no IMAP
 	// server (IMAP.Host "": a send-only account) they are the whole test.
@@ -206,7 +209,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 	// TLS (implicit, or STARTTLS) and the greeting
 	s, t0 = start(TLS, srv.Host, srv.Port)
 	seen := &connect.TLSSeen{}
-	c, err := p.d.IMAPHandshake(ctx, conn, srv, seen, nil, t.Password)
+	c, err := p.d.IMAPHandshake(ctx, conn, srv, seen, nil, t.Login.Password)
 	s.Cert, s.TLSVersion, s.Trusted = seen.Cert(), seen.Version(), seen.Pinned()
 	if !finish(s, t0, err, tlsDetail(seen, srv)) {
 		return skipRest()
@@ -214,7 +217,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 	defer c.Close()
 	// IMAP login
 	s, t0 = start(IMAPLogin, srv.Host, srv.Port)
-	err = p.d.IMAPLogin(c, conn, srv, t.Password)
+	err = p.d.IMAPLogin(ctx, c, conn, srv, t.Login)
 	if !finish(s, t0, err, srv.Username) {
 		return skipRest()
 	}
@@ -235,11 +238,8 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 	}
 	s, t0 = start(SMTPLogin, t.SMTP.Host, t.SMTP.Port)
 	smtpSeen := &connect.TLSSeen{}
-	sc, err := p.d.SMTPLogin(ctx, t.SMTP, t.Password, smtpSeen)
+	err = p.d.SMTPCheck(ctx, t.SMTP, t.Login, t.From, smtpSeen)
 	s.Cert, s.TLSVersion, s.Trusted = smtpSeen.Cert(), smtpSeen.Version(), smtpSeen.Pinned()
-	if err == nil {
-		sc.Close()
-	}
 	if !finish(s, t0, err, tlsDetail(smtpSeen, t.SMTP)) {
 		return skipRest()
 	}

@@ -44,7 +44,7 @@ func TestAGoodAccountPassesEveryStepInOrder(t *testing.T) {
 	smtpSrv := testsmtp.Start(t, testsmtp.Options{TLS: cfg, Users: users})
 	p := probe.New(&connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second})
 	var rec recorder
-	rep := p.Run(context.Background(), probe.Target{IMAP: srv(imapPort, accounts.TLS), SMTP: srv(smtpSrv.Port, accounts.StartTLS), Password: password}, rec.emit)
+	rep := p.Run(context.Background(), probe.Target{IMAP: srv(imapPort, accounts.TLS), SMTP: srv(smtpSrv.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)}, rec.emit)
 	if !rep.OK {
 		t.Fatalf("report = %+v", rep)
 	}
@@ -86,17 +86,17 @@ func TestFailuresStopAtTheirStepWithACauseAndAFix(t *testing.T) {
 		hintCode string
 		hintSays string
 	}{
-		{"unknown host", probe.Target{IMAP: accounts.Server{Host: "nowhere.invalid", Port: 993, Security: accounts.TLS, Username: user}, SMTP: srv(smtpGood.Port, accounts.StartTLS), Password: password},
+		{"unknown host", probe.Target{IMAP: accounts.Server{Host: "nowhere.invalid", Port: 993, Security: accounts.TLS, Username: user}, SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)},
 			probe.DNS, fault.Network, "dns", "spelling"},
-		{"iCloud wrong password", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Password: "bad", Provider: "icloud"},
+		{"iCloud wrong password", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin("bad"), Provider: "icloud"},
 			probe.IMAPLogin, fault.AuthFailed, "auth_icloud", "app-specific password"},
-		{"Gmail wrong password", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Password: "bad", Provider: "gmail"},
+		{"Gmail wrong password", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin("bad"), Provider: "gmail"},
 			probe.IMAPLogin, fault.AuthFailed, "auth_gmail", "Sign in with Google"},
-		{"self-signed certificate", probe.Target{IMAP: srv(selfSigned, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Password: password},
+		{"self-signed certificate", probe.Target{IMAP: srv(selfSigned, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)},
 			probe.TLS, fault.TLSUntrusted, "tls_untrusted", "fingerprint"},
-		{"IMAP without STARTTLS", probe.Target{IMAP: srv(noStartTLS, accounts.StartTLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Password: password},
+		{"IMAP without STARTTLS", probe.Target{IMAP: srv(noStartTLS, accounts.StartTLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)},
 			probe.TLS, fault.TLSRequired, "tls_required_imap", "993"},
-		{"SMTP without STARTTLS", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpPlain.Port, accounts.StartTLS), Password: password},
+		{"SMTP without STARTTLS", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpPlain.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)},
 			probe.SMTPLogin, fault.TLSRequired, "tls_required_smtp", "465"},
 	}
 	for _, tc := range cases {

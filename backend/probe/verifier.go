@@ -19,7 +19,7 @@ type Verifier struct {
 // Check logs in to the candidate's IMAP server. A refused password wraps discovery.ErrAuth,
 // which stops the search: the servers are right, the password is not.
 func (v Verifier) Check(ctx context.Context, c discovery.Candidate) error {
-	cl, err := v.Dialer.IMAP(ctx, ServerOf(c.IMAP), v.Password, nil)
+	cl, err := v.Dialer.IMAP(ctx, ServerOf(c.IMAP), accounts.PasswordLogin(v.Password), nil)
 	if err != nil {
 		if fault.Is(err, fault.AuthFailed) {
 			return fmt.Errorf("%w: %w", discovery.ErrAuth, err)

@@ -63,11 +63,11 @@ func (e *Engine) FetchPart(ctx context.Context, messageID int64, partPath string
 	if acc.Disabled {
 		return nil, "", "", fault.New(fault.Forbidden, "This account is disabled: enable it to open its attachments.")
 	}
-	password, err := e.deps.Accounts.Password(ctx, accountID)
+	login, err := e.deps.Accounts.Login(ctx, accountID)
 	if err != nil {
 		return nil, "", "", err
 	}
-	s, err := dialSession(ctx, e.deps.Dialer, acc.IMAP, password, e.opts)
+	s, err := dialSession(ctx, e.deps.Dialer, acc.IMAP, login, e.opts)
 	if err != nil {
 		return nil, "", "", err
 	}

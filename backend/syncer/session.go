@@ -65,7 +65,7 @@ func (g *connGuard) close() {
 
 // dialSession connects and logs in. Cancelling ctx closes the connection at once, during
 // the dial and for as long as the session lives (until close).
-func dialSession(ctx context.Context, base *connect.Dialer, srv accounts.Server, password string, opts Options) (*session, error) {
+func dialSession(ctx context.Context, base *connect.Dialer, srv accounts.Server, login accounts.Login, opts Options) (*session, error) {
 	s := &session{news: make(chan struct{}, 1), host: srv.Host}
 	g := &connGuard{}
 	d := *base // a copy: the wrapper below is this connection's
@@ -80,7 +80,7 @@ func dialSession(ctx context.Context, base *connect.Dialer, srv accounts.Server,
 		return w
 	}
 	s.stopWatch = context.AfterFunc(ctx, g.close)
-	c, err := d.IMAP(ctx, srv, password, &imapclient.Options{
+	c, err := d.IMAP(ctx, srv, login, &imapclient.Options{
 		UnilateralDataHandler: s.unilateral(),
 		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
 	})

@@ -166,7 +166,9 @@ func (e *Engine) Start(ctx context.Context) error {
 
 // syncable reports whether an account gets a worker: enabled, and with a mailbox to sync
 // (a send-only account, an API sender without IMAP, has none).
-func syncable(a accounts.Account) bool { return !a.Disabled && a.HasIMAP() }
+// An OAuth account whose grant was refused waits for a new sign-in: starting a worker would
+// only ask the provider again for a token it refused.
+func syncable(a accounts.Account) bool { return !a.Disabled && a.HasIMAP() && !a.NeedsSignIn() }
 
 // Stop closes every connection and waits until every worker has returned. The engine
 // cannot be started again.
@@ -227,6 +229,10 @@ func (e *Engine) stopWorker(id int64) {
 		<-w.done
 	}
 }
+
+// StopAccount stops an account's sync, if it runs, and returns once its connection is
+// closed (before its mail is removed, for instance). AccountChanged starts it again.
+func (e *Engine) StopAccount(id int64) { e.stopWorker(id) }
 
 func (e *Engine) worker(id int64) *worker {
 	e.mu.Lock()

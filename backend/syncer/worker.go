@@ -179,13 +179,13 @@ func (w *worker) connectAndServe() (healthy bool, err error) {
 		w.cancel()
 		return false, nil
 	}
-	password, err := w.e.deps.Accounts.Password(w.ctx, w.id)
+	login, err := w.e.deps.Accounts.Login(w.ctx, w.id)
 	if err != nil {
 		w.recordCheck(acc, err)
 		return false, err
 	}
 	w.progress(Event{Phase: PhaseConnecting})
-	s, err := dialSession(w.ctx, w.e.deps.Dialer, acc.IMAP, password, w.e.opts)
+	s, err := dialSession(w.ctx, w.e.deps.Dialer, acc.IMAP, login, w.e.opts)
 	if err != nil {
 		if w.ctx.Err() != nil {
 			return false, nil

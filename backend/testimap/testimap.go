@@ -12,6 +12,9 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-sasl"
+
+	"mailroom/backend/testoidc"
 )
 
 // Options shape the server.
@@ -19,6 +22,13 @@ type Options struct {
 	TLS         *tls.Config       // certificate; with ImplicitTLS false it is offered through STARTTLS
 	ImplicitTLS bool              // speak TLS from the first byte (IMAPS)
 	Users       map[string]string // username → password; each gets an INBOX
+	// Introspect, when set, also offers AUTHENTICATE XOAUTH2: a bearer token is accepted for
+	// the user it names when Introspect says it is active and that user's (as Dovecot's
+	// passdb oauth2 does).
+	Introspect testoidc.Introspector
+	// RefuseAfterAuth makes every mailbox command after a successful sign-in fail, as
+	// Outlook does with "User is authenticated but not connected".
+	RefuseAfterAuth bool
 }
 
 // Start runs a server until the test ends and returns its port.
@@ -34,7 +44,10 @@ func Start(t testing.TB, o Options) int {
 	}
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			if o.Introspect == nil && !o.RefuseAfterAuth {
+				return mem.NewSession(), nil, nil
+			}
+			return &session{Session: mem.NewSession(), o: o}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIdle: {}},
 		InsecureAuth: true, // loopback only; the client under test is what must insist on TLS
@@ -54,6 +67,44 @@ func Start(t testing.TB, o Options) int {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// session adds XOAUTH2 and the refusals to the in-memory server's session.
+type session struct {
+	imapserver.Session
+	o Options
+}
+
+func (s *session) AuthenticateMechanisms() []string {
+	if s.o.Introspect == nil {
+		return nil
+	}
+	return []string{"XOAUTH2"}
+}
+
+func (s *session) Authenticate(mech string) (sasl.Server, error) {
+	if s.o.Introspect == nil || mech != "XOAUTH2" {
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Unsupported mechanism"}
+	}
+	return testoidc.NewXOAuth2Server(s.o.Introspect, func(user string) error {
+		return s.Session.Login(user, s.o.Users[user])
+	}), nil
+}
+
+var errNotConnected = &imap.Error{Type: imap.StatusResponseTypeBad, Text: "User is authenticated but not connected."}
+
+func (s *session) Status(mailbox string, options *imap.StatusOptions) (*imap.StatusData, error) {
+	if s.o.RefuseAfterAuth {
+		return nil, errNotConnected
+	}
+	return s.Session.Status(mailbox, options)
+}
+
+func (s *session) Select(mailbox string, options *imap.SelectOptions) (*imap.SelectData, error) {
+	if s.o.RefuseAfterAuth {
+		return nil, errNotConnected
+	}
+	return s.Session.Select(mailbox, options)
 }
 
 type quiet struct{}

@@ -115,6 +115,11 @@ const (
 	PathMint = "/testing/mint"
 	// PathExpire (Options.Control): POST token=<access token> makes that token expired.
 	PathExpire = "/testing/expire"
+	// PathRevokeUser (Options.Control): POST username=<address> revokes every grant of that
+	// address, as a user removing the app's access at the provider does.
+	PathRevokeUser = "/testing/revoke-user"
+	// PathDiscovery is the OpenID Provider configuration (OpenID Connect Discovery 1.0).
+	PathDiscovery = "/.well-known/openid-configuration"
 )
 
 var (
@@ -288,7 +293,9 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.revoke(w, r)
 	case PathIntrospect:
 		p.introspect(w, r)
-	case PathMint, PathExpire:
+	case PathDiscovery:
+		p.discovery(w)
+	case PathMint, PathExpire, PathRevokeUser:
 		if !p.opts.Control {
 			http.NotFound(w, r)
 			return
@@ -540,7 +547,7 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// control serves PathMint and PathExpire.
+// control serves PathMint, PathExpire and PathRevokeUser.
 func (p *Provider) control(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
@@ -568,7 +575,43 @@ func (p *Provider) control(w http.ResponseWriter, r *http.Request) {
 		}
 		a.expiry = time.Now().Add(-time.Second)
 		w.WriteHeader(http.StatusNoContent)
+	case PathRevokeUser:
+		user := r.PostForm.Get("username")
+		n := 0
+		for _, g := range p.refresh {
+			if strings.EqualFold(g.email, user) && !g.dead {
+				g.dead = true
+				n++
+			}
+		}
+		for _, a := range p.access {
+			if strings.EqualFold(a.email, user) {
+				a.revoked = true
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]int{"revoked": n})
 	}
+}
+
+// discovery serves the provider's configuration: every endpoint, so a client configured
+// with the issuer alone (oauth.FromIssuer) finds them.
+func (p *Provider) discovery(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"issuer":                                p.URL,
+		"authorization_endpoint":                p.URL + PathAuthorize,
+		"token_endpoint":                        p.URL + PathToken,
+		"userinfo_endpoint":                     p.URL + PathUserinfo,
+		"revocation_endpoint":                   p.URL + PathRevoke,
+		"introspection_endpoint":                p.URL + PathIntrospect,
+		"jwks_uri":                              p.URL + PathKeys,
+		"response_types_supported":              []string{"code"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"scopes_supported":                      []string{"openid", "email", "https://mail.google.com/"},
+	})
 }
 
 // XOAuth2Server returns a server side of the XOAUTH2 SASL mechanism (go-sasl has none) that

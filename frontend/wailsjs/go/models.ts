@@ -47,6 +47,9 @@ export namespace api {
 	    smtp: ServerDTO;
 	    sender: SenderDTO;
 	    sendOnly: boolean;
+	    auth: string;
+	    oauthProvider: string;
+	    signInExpiresAt: string;
 	    status: string;
 	    statusCode: string;
 	    lastCheck: string;
@@ -70,6 +73,9 @@ export namespace api {
 	        this.smtp = this.convertValues(source["smtp"], ServerDTO);
 	        this.sender = this.convertValues(source["sender"], SenderDTO);
 	        this.sendOnly = source["sendOnly"];
+	        this.auth = source["auth"];
+	        this.oauthProvider = source["oauthProvider"];
+	        this.signInExpiresAt = source["signInExpiresAt"];
 	        this.status = source["status"];
 	        this.statusCode = source["statusCode"];
 	        this.lastCheck = source["lastCheck"];
@@ -105,6 +111,9 @@ export namespace api {
 	    imap: ServerDTO;
 	    smtp: ServerDTO;
 	    sender: SenderDTO;
+	    auth: string;
+	    oauthProvider: string;
+	    signInId: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new AccountInput(source);
@@ -120,6 +129,9 @@ export namespace api {
 	        this.imap = this.convertValues(source["imap"], ServerDTO);
 	        this.smtp = this.convertValues(source["smtp"], ServerDTO);
 	        this.sender = this.convertValues(source["sender"], SenderDTO);
+	        this.auth = source["auth"];
+	        this.oauthProvider = source["oauthProvider"];
+	        this.signInId = source["signInId"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -270,6 +282,18 @@ export namespace api {
 	        this.notBefore = source["notBefore"];
 	        this.notAfter = source["notAfter"];
 	        this.sha256 = source["sha256"];
+	    }
+	}
+	export class DisconnectDTO {
+	    revoked: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DisconnectDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.revoked = source["revoked"];
 	    }
 	}
 	export class DiscoveryDTO {
@@ -945,6 +969,24 @@ export namespace api {
 		    }
 		    return a;
 		}
+	}
+	export class SignInDTO {
+	    runId: string;
+	    provider: string;
+	    email: string;
+	    expiresAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignInDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.runId = source["runId"];
+	        this.provider = source["provider"];
+	        this.email = source["email"];
+	        this.expiresAt = source["expiresAt"];
+	    }
 	}
 	export class StepDTO {
 	    runId: string;

@@ -8,6 +8,8 @@ export function Create(arg1:api.AccountInput,arg2:string,arg3:string):Promise<ap
 
 export function Delete(arg1:number):Promise<void>;
 
+export function Disconnect(arg1:number,arg2:boolean):Promise<api.DisconnectDTO>;
+
 export function Discover(arg1:string,arg2:string):Promise<api.DiscoveryDTO>;
 
 export function Get(arg1:number):Promise<api.AccountDTO>;
@@ -22,6 +24,8 @@ export function Providers():Promise<Array<api.ProviderDTO>>;
 
 export function Quota():Promise<api.QuotaDTO>;
 
+export function ReopenSignIn(arg1:string):Promise<void>;
+
 export function Revoke(arg1:number,arg2:number):Promise<void>;
 
 export function SendTestEmail(arg1:number,arg2:api.TestEmailInput):Promise<api.TestEmailResultDTO>;
@@ -29,6 +33,10 @@ export function SendTestEmail(arg1:number,arg2:api.TestEmailInput):Promise<api.T
 export function SetDisabled(arg1:number,arg2:boolean):Promise<void>;
 
 export function SetQuota(arg1:number):Promise<void>;
+
+export function SignIn(arg1:string,arg2:string,arg3:string):Promise<api.SignInDTO>;
+
+export function SignInAgain(arg1:number,arg2:string):Promise<api.AccountDTO>;
 
 export function Test(arg1:api.TestInput,arg2:string,arg3:string):Promise<api.TestReportDTO>;
 

@@ -14,6 +14,10 @@ export function Delete(arg1) {
   return window['go']['api']['Accounts']['Delete'](arg1);
 }
 
+export function Disconnect(arg1, arg2) {
+  return window['go']['api']['Accounts']['Disconnect'](arg1, arg2);
+}
+
 export function Discover(arg1, arg2) {
   return window['go']['api']['Accounts']['Discover'](arg1, arg2);
 }
@@ -42,6 +46,10 @@ export function Quota() {
   return window['go']['api']['Accounts']['Quota']();
 }
 
+export function ReopenSignIn(arg1) {
+  return window['go']['api']['Accounts']['ReopenSignIn'](arg1);
+}
+
 export function Revoke(arg1, arg2) {
   return window['go']['api']['Accounts']['Revoke'](arg1, arg2);
 }
@@ -56,6 +64,14 @@ export function SetDisabled(arg1, arg2) {
 
 export function SetQuota(arg1) {
   return window['go']['api']['Accounts']['SetQuota'](arg1);
+}
+
+export function SignIn(arg1, arg2, arg3) {
+  return window['go']['api']['Accounts']['SignIn'](arg1, arg2, arg3);
+}
+
+export function SignInAgain(arg1, arg2) {
+  return window['go']['api']['Accounts']['SignInAgain'](arg1, arg2);
 }
 
 export function Test(arg1, arg2, arg3) {

@@ -1,0 +1,152 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"mailroom/backend/fault"
+	"mailroom/backend/oauth"
+)
+
+// TokenSource gives fresh OAuth access tokens; *oauth.Source is one. Invalidate forgets the
+// current token after a server refused it, so the next Token asks the provider for another.
+type TokenSource interface {
+	Token(ctx context.Context) (*oauth2.Token, error)
+	Invalidate()
+}
+
+// Login is what a connection signs in with: the account's password, or (OAuth) a source of
+// access tokens, sent with XOAUTH2 as the server's username.
+type Login struct {
+	Password string
+	Tokens   TokenSource // nil for a password account
+}
+
+// OAuth reports whether the login uses access tokens.
+func (l Login) OAuth() bool { return l.Tokens != nil }
+
+// PasswordLogin is a password login (tests, the wizard's first test).
+func PasswordLogin(pw string) Login { return Login{Password: pw} }
+
+// Login returns how to sign in to the account's servers: its password from the vault, or
+// its OAuth token source. A token source does no I/O until a connection asks it for a token;
+// a grant refused by the provider then fails at once, every time, with oauth.ErrNeedsSignIn
+// (fault code auth_failed) until the user signs in again.
+func (r *Registry) Login(ctx context.Context, id int64) (Login, error) {
+	a, err := r.Get(ctx, id)
+	if err != nil {
+		return Login{}, err
+	}
+	if a.Auth == OAuth {
+		if r.tokens == nil {
+			return Login{}, fault.New(fault.Internal, "Signing in with Google or Microsoft is not available in this build.")
+		}
+		return Login{Tokens: r.tokens.Source(a.secretID)}, nil
+	}
+	pw, err := r.Password(ctx, id)
+	if err != nil {
+		return Login{}, err
+	}
+	return Login{Password: pw}, nil
+}
+
+// GrantInfo describes an OAuth account's sign-in (provider, address, known expiry), without
+// its tokens.
+func (r *Registry) GrantInfo(ctx context.Context, id int64) (oauth.Info, error) {
+	a, err := r.Get(ctx, id)
+	if err != nil {
+		return oauth.Info{}, err
+	}
+	if a.Auth != OAuth || r.tokens == nil {
+		return oauth.Info{}, fault.New(fault.InvalidInput, "This account signs in with a password.")
+	}
+	return r.tokens.Info(a.secretID)
+}
+
+// SignIn replaces an OAuth account's grant with a new sign-in ("sign in again"): the
+// address must be the account's. The account is enabled again and its status reset, so the
+// sync and the outbox use it at once.
+func (r *Registry) SignIn(ctx context.Context, id int64, g *oauth.Grant) (Account, error) {
+	a, err := r.Get(ctx, id)
+	if err != nil {
+		return Account{}, err
+	}
+	if a.Auth != OAuth {
+		return Account{}, fault.New(fault.InvalidInput, "This account signs in with a password: edit it to change the password.")
+	}
+	in := NewAccount{Email: a.Email, Auth: OAuth, OAuthProvider: a.OAuthProvider}
+	if err := checkGrant(in, g, r.tokens); err != nil {
+		return Account{}, err
+	}
+	if err := r.tokens.Save(a.secretID, g); err != nil {
+		return Account{}, err
+	}
+	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
+		if a.Disabled {
+			if err := r.checkQuota(ctx, tx); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE accounts SET status='unchecked', status_code='', disabled=0 WHERE id=?`, id)
+		return err
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return r.Get(ctx, id)
+}
+
+// Disconnect ends an OAuth account's sign-in: the grant is revoked at the provider where it
+// offers revocation (revoked reports whether it did), its tokens leave the vault, and the
+// account is disabled with the status "needs sign-in". Its settings stay, so signing in
+// again brings it back; with keepMail false its local copy of the mail is removed too
+// (messages already filed into records stay). The caller stops the sync first.
+func (r *Registry) Disconnect(ctx context.Context, id int64, keepMail bool) (revoked bool, err error) {
+	a, err := r.Get(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if a.Auth != OAuth || r.tokens == nil {
+		return false, fault.New(fault.InvalidInput, "Only an account signed in with Google or Microsoft can be disconnected; disable or delete this one.")
+	}
+	revoked, rerr := r.tokens.Revoke(ctx, a.secretID)
+	if rerr != nil {
+		// The user asked to cut Mailroom off: the tokens still leave this computer, and the
+		// error says the provider may still list the access.
+		r.tokens.Source(a.secretID).Invalidate()
+	}
+	if err := r.tokens.Delete(a.secretID); err != nil {
+		return revoked, err
+	}
+	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET status='needs_password', status_code=?, disabled=1 WHERE id=?`,
+			string(fault.AuthFailed), id); err != nil {
+			return err
+		}
+		if keepMail {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE account_id=? AND processed_at IS NULL`, id); err != nil {
+			return fmt.Errorf("accounts: forget mail of %d: %w", id, err)
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM folders WHERE account_id=? AND id NOT IN (SELECT folder_id FROM messages WHERE account_id=? AND folder_id IS NOT NULL)`, id, id)
+		return err
+	})
+	if err != nil {
+		return revoked, err
+	}
+	if rerr != nil {
+		name := providerName(a.OAuthProvider)
+		msg := rerr.Error()
+		if fe, ok := rerr.(*fault.Error); ok {
+			msg = fe.Message
+		}
+		return false, fault.Wrap(fault.CodeOf(rerr), fmt.Sprintf("Mailroom's tokens are removed from this computer, but %s did not confirm the revocation: %s. "+
+			"You can remove Mailroom's access from your %s account's security page.", name, strings.TrimSuffix(msg, "."), name), rerr)
+	}
+	return revoked, nil
+}
