@@ -58,6 +58,12 @@ const (
 	ReasonPossiblySent     = "possibly_sent" // the answer to the final dot never came
 	ReasonInterrupted      = "interrupted"   // Mailroom stopped (or crashed) during the final dot
 	ReasonAccountDisabled  = "account_disabled"
+	// An API sender (backend/senders) refused the account itself: fix it in the account's
+	// settings (or at the provider), then retry the message.
+	ReasonPostmarkToken  = "postmark_token"  // Postmark refused the server token
+	ReasonPostmarkSender = "postmark_sender" // the From is no confirmed sender signature
+	ReasonMailgunKey     = "mailgun_key"     // Mailgun refused the API key
+	ReasonMailgunDomain  = "mailgun_domain"  // the sending domain (or the From on it) cannot send
 )
 
 // SendError is a classified failure of a transport.

@@ -58,6 +58,9 @@ func newWorker(e *Engine, id int64) *worker {
 		copyDone: make(chan struct{}),
 		wake:     make(chan struct{}, 1),
 		copyWake: make(chan struct{}, 1),
+		// An earlier worker of the account (before the account was edited) may have told
+		// the UI of a trouble it can no longer clear: this one's first success does.
+		troubled: true,
 	}
 }
 

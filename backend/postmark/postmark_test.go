@@ -119,7 +119,7 @@ func hasHeader(hs []header, name string) bool {
 
 func TestSendConvertsTheMessageToPostmarkJSON(t *testing.T) {
 	f := newFakePostmark(t)
-	f.confirmed["ada@example.com"] = true
+	f.AddSignature("ada@example.com", true)
 	c := newClient(t, f, Options{})
 
 	res, err := c.Send(context.Background(), rendered())
@@ -215,7 +215,7 @@ func TestSendConvertsTheMessageToPostmarkJSON(t *testing.T) {
 
 func TestSendUsesTheConfiguredMessageStream(t *testing.T) {
 	f := newFakePostmark(t)
-	f.confirmed["example.com"] = true // a verified domain covers every address on it
+	f.AddSignature("example.com", true) // a verified domain covers every address on it
 	c := newClient(t, f, Options{MessageStream: "billing-notices"})
 	if _, err := c.Send(context.Background(), rendered()); err != nil {
 		t.Fatal(err)
@@ -227,7 +227,7 @@ func TestSendUsesTheConfiguredMessageStream(t *testing.T) {
 
 func TestSendOfASingleTextPartMessage(t *testing.T) {
 	f := newFakePostmark(t)
-	f.confirmed["example.com"] = true
+	f.AddSignature("example.com", true)
 	c := newClient(t, f, Options{})
 	raw := "From: ada@example.com\r\nTo: charles@example.org\r\nSubject: Plain\r\nMessage-ID: <plain@example.com>\r\n\r\nJust text.\r\n"
 	res, err := c.Send(context.Background(), []byte(raw))
@@ -292,7 +292,7 @@ func TestSendMapsPostmarkErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakePostmark(t)
-			f.script = func(*http.Request, int) (int, int, string, bool) { return tc.status, tc.code, tc.words, true }
+			f.SetScript(func(*http.Request, int) (int, int, string, bool) { return tc.status, tc.code, tc.words, true })
 			c := newClient(t, f, Options{})
 
 			_, err := c.Send(context.Background(), rendered())
@@ -330,9 +330,9 @@ func TestSendMapsPostmarkErrors(t *testing.T) {
 func TestSendToAPayloadTooLargeAnswer(t *testing.T) {
 	f := newFakePostmark(t)
 	// Postmark's overview: "413 — Payload Too Large" for a request over its 10 MB limit.
-	f.script = func(*http.Request, int) (int, int, string, bool) {
+	f.SetScript(func(*http.Request, int) (int, int, string, bool) {
 		return http.StatusRequestEntityTooLarge, 0, "", true
-	}
+	})
 	c := newClient(t, f, Options{})
 	_, err := c.Send(context.Background(), rendered())
 	if sendresult.ClassOf(err) != sendresult.Permanent || fault.CodeOf(err) != fault.ProviderRejected || !strings.Contains(err.Error(), "10 MB") {
@@ -357,9 +357,9 @@ func TestTheTokenNeverAppearsInAnError(t *testing.T) {
 	// A server that quotes the token back in its message, for every kind of failure.
 	for _, status := range []int{401, 422, 429, 500} {
 		f := newFakePostmark(t)
-		f.script = func(*http.Request, int) (int, int, string, bool) {
+		f.SetScript(func(*http.Request, int) (int, int, string, bool) {
 			return status, 10, "Token " + testToken + " is not valid here", true
-		}
+		})
 		c := newClient(t, f, Options{})
 		_, sendErr := c.Send(context.Background(), rendered())
 		checkErr := c.CheckSender(context.Background(), "ada@example.com")
@@ -415,10 +415,10 @@ func TestNetworkFailures(t *testing.T) {
 
 	t.Run("a timeout after the request went out is possibly sent", func(t *testing.T) {
 		f := newFakePostmark(t)
-		f.script = func(r *http.Request, _ int) (int, int, string, bool) {
+		f.SetScript(func(r *http.Request, _ int) (int, int, string, bool) {
 			<-r.Context().Done() // Postmark took the request and never answered
 			return 0, 0, "", false
-		}
+		})
 		c := newClient(t, f, Options{})
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
@@ -449,10 +449,10 @@ func TestNetworkFailures(t *testing.T) {
 
 	t.Run("a check that times out is transient", func(t *testing.T) {
 		f := newFakePostmark(t)
-		f.script = func(r *http.Request, _ int) (int, int, string, bool) {
+		f.SetScript(func(r *http.Request, _ int) (int, int, string, bool) {
 			<-r.Context().Done()
 			return 0, 0, "", false
-		}
+		})
 		c := newClient(t, f, Options{HTTPClient: &http.Client{Timeout: 200 * time.Millisecond}})
 		err := c.CheckSender(context.Background(), "ada@example.com")
 		if fault.CodeOf(err) != fault.Network || sendresult.ClassOf(err) != sendresult.Transient {
@@ -479,7 +479,7 @@ func TestNetworkFailures(t *testing.T) {
 func TestCheckSender(t *testing.T) {
 	t.Run("a confirmed signature passes after reading the server and sending to the black hole", func(t *testing.T) {
 		f := newFakePostmark(t)
-		f.confirmed["ada@example.com"] = true
+		f.AddSignature("ada@example.com", true)
 		c := newClient(t, f, Options{})
 		if err := c.CheckSender(context.Background(), "Ada Lovelace <ada@example.com>"); err != nil {
 			t.Fatalf("CheckSender: %v", err)
@@ -502,7 +502,7 @@ func TestCheckSender(t *testing.T) {
 
 	t.Run("a verified domain covers the address", func(t *testing.T) {
 		f := newFakePostmark(t)
-		f.confirmed["example.com"] = true
+		f.AddSignature("example.com", true)
 		if err := newClient(t, f, Options{}).CheckSender(context.Background(), "billing@example.com"); err != nil {
 			t.Fatal(err)
 		}
@@ -510,7 +510,7 @@ func TestCheckSender(t *testing.T) {
 
 	t.Run("an unconfirmed sender says how to confirm it", func(t *testing.T) {
 		f := newFakePostmark(t)
-		f.confirmed["ada@example.com"] = false
+		f.AddSignature("ada@example.com", false)
 		err := newClient(t, f, Options{}).CheckSender(context.Background(), "ada@example.com")
 		var fe *fault.Error
 		if !errors.As(err, &fe) || fe.Code != fault.ProviderRejected || fe.Field != "from" {
@@ -537,7 +537,7 @@ func TestCheckSender(t *testing.T) {
 
 	t.Run("a bad token stops before anything is sent", func(t *testing.T) {
 		f := newFakePostmark(t)
-		f.confirmed["ada@example.com"] = true
+		f.AddSignature("ada@example.com", true)
 		c, _ := New("not-the-token", Options{BaseURL: f.URL})
 		err := c.CheckSender(context.Background(), "ada@example.com")
 		var fe *fault.Error

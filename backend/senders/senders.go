@@ -145,7 +145,8 @@ func (f *Factory) Transport(ctx context.Context, acc accounts.Account) (outbox.T
 	if err != nil {
 		return nil, err
 	}
-	name := providerName(acc.Sender.Kind)
+	kind := acc.Sender.Kind
+	name := providerName(kind)
 	return outbox.OneShot{
 		Do: func(ctx context.Context, env outbox.Envelope) (string, error) {
 			res, err := s.send(ctx, env)
@@ -154,8 +155,38 @@ func (f *Factory) Transport(ctx context.Context, acc accounts.Account) (outbox.T
 			}
 			return fmt.Sprintf("%s accepted the message (id %s)", name, res.ProviderID), nil
 		},
-		Classify: Classify,
+		Classify: func(err error) *outbox.SendError {
+			se := Classify(err)
+			if se != nil && se.Outcome == outbox.Permanent && se.Reason == "" {
+				se.Reason = accountReason(kind, err)
+			}
+			return se
+		},
 	}, nil
+}
+
+// accountReason names, for the outbox and the UI, a refusal of the account rather than of
+// the message: the token or key, or the From the provider will not send as. The user fixes
+// it in the account's settings or at the provider, then retries the message. "" for any
+// other refusal.
+func accountReason(kind accounts.SenderKind, err error) string {
+	var fe *fault.Error
+	field := ""
+	if errors.As(err, &fe) {
+		field = fe.Field
+	}
+	auth := fault.CodeOf(err) == fault.AuthFailed
+	switch {
+	case kind == accounts.Postmark && (auth || field == "token"):
+		return outbox.ReasonPostmarkToken
+	case kind == accounts.Postmark && field == "from":
+		return outbox.ReasonPostmarkSender
+	case kind == accounts.Mailgun && (auth || field == "api_key"):
+		return outbox.ReasonMailgunKey
+	case kind == accounts.Mailgun && (field == "domain" || field == "region" || field == "from"):
+		return outbox.ReasonMailgunDomain
+	}
+	return ""
 }
 
 func providerName(k accounts.SenderKind) string {

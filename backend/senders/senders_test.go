@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"mailroom/backend/senders"
 	"mailroom/backend/sendresult"
 	"mailroom/backend/store"
+	"mailroom/backend/testpostmark"
 	"mailroom/backend/vault"
 )
 
@@ -29,7 +31,7 @@ type rig struct {
 	db  *store.DB
 	v   *vault.Memory
 	reg *accounts.Registry
-	pm  *postmarkFake
+	pm  *testpostmark.Server
 	mg  *mailgunFake
 	f   *senders.Factory
 }
@@ -42,7 +44,7 @@ func newRig(t *testing.T) *rig {
 	}
 	t.Cleanup(func() { db.Close() })
 	v := vault.NewMemory()
-	r := &rig{t: t, db: db, v: v, reg: accounts.New(db, v), pm: newPostmarkFake(t, pmToken), mg: newMailgunFake(t, mgKey)}
+	r := &rig{t: t, db: db, v: v, reg: accounts.New(db, v), pm: testpostmark.Start(t, pmToken), mg: newMailgunFake(t, mgKey)}
 	r.f = senders.New(r.reg, senders.Options{PostmarkURL: r.pm.URL, MailgunURL: r.mg.URL})
 	return r
 }
@@ -94,7 +96,7 @@ func TestTransportIsNilForAnSMTPAccount(t *testing.T) {
 
 func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
 	r := newRig(t)
-	r.pm.confirmed["shop.test"] = true
+	r.pm.AddSignature("shop.test", true)
 	in := postmarkAccount("hello@shop.test")
 	in.Sender.Stream = "billing"
 	acc := r.account(in, accounts.Secrets{Sender: pmToken})
@@ -105,7 +107,7 @@ func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
 	env := render(t, "hello@shop.test")
 	committed := false
 	reply, err := tr.Send(context.Background(), env, func() error {
-		if len(r.pm.sent()) != 0 {
+		if len(r.pm.Messages()) != 0 {
 			t.Error("the request left before commit")
 		}
 		committed = true
@@ -117,7 +119,7 @@ func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
 	if !strings.Contains(reply, "Postmark accepted") || !strings.Contains(reply, "0a129aee") {
 		t.Errorf("reply = %q; want Postmark's MessageID", reply)
 	}
-	got := r.pm.sent()
+	got := r.pm.Messages()
 	if len(got) != 1 {
 		t.Fatalf("Postmark received %d messages", len(got))
 	}
@@ -130,14 +132,14 @@ func TestPostmarkTransportSendsBccRecipientsAndCommitsFirst(t *testing.T) {
 
 func TestPostmarkTransportDoesNotSendWhenCommitFails(t *testing.T) {
 	r := newRig(t)
-	r.pm.confirmed["shop.test"] = true
+	r.pm.AddSignature("shop.test", true)
 	acc := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
 	tr, _ := r.f.Transport(context.Background(), acc)
 	boom := errors.New("disk full")
 	if _, err := tr.Send(context.Background(), render(t, "hello@shop.test"), func() error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("Send = %v; want commit's error", err)
 	}
-	if n := len(r.pm.sent()); n != 0 {
+	if n := len(r.pm.Messages()); n != 0 {
 		t.Fatalf("Postmark received %d messages although the commit failed", n)
 	}
 }
@@ -221,8 +223,8 @@ func TestClassifyMapsTheProvidersClassesToOutcomes(t *testing.T) {
 
 func TestChecksRunAsProbeSteps(t *testing.T) {
 	r := newRig(t)
-	r.pm.confirmed["hello@shop.test"] = true
-	r.pm.confirmed["pending@shop.test"] = false
+	r.pm.AddSignature("hello@shop.test", true)
+	r.pm.AddSignature("pending@shop.test", false)
 	r.mg.domains["mg.shop.test"] = "active"
 	r.mg.domains["mg.new.test"] = "unverified"
 	pm := accounts.Sender{Kind: accounts.Postmark}
@@ -319,7 +321,7 @@ func TestFromEnvReadsTheEndpoints(t *testing.T) {
 // receives it, and the row is sent; a sender the provider refuses fails with its words.
 func TestOutboxSendsThroughAnAPISender(t *testing.T) {
 	r := newRig(t)
-	r.pm.confirmed["shop.test"] = true
+	r.pm.AddSignature("shop.test", true)
 	r.mg.domains["mg.shop.test"] = "active"
 	good := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
 	refused := r.account(postmarkAccount("hello@unsigned.test"), accounts.Secrets{Sender: pmToken})
@@ -354,7 +356,7 @@ func TestOutboxSendsThroughAnAPISender(t *testing.T) {
 	if sent.Copy == outbox.CopyDone {
 		t.Error("a send-only account got a Sent copy: it has no IMAP")
 	}
-	if got := r.pm.sent(); len(got) != 1 || got[0].Subject != "Votre facture" {
+	if got := r.pm.Messages(); len(got) != 1 || got[0].Subject != "Votre facture" {
 		t.Fatalf("Postmark received %+v", got)
 	}
 	waitState(t, ob, idMG, outbox.Sent)
@@ -385,5 +387,89 @@ func waitState(t *testing.T, ob *outbox.Engine, id int64, want outbox.State) out
 			t.Fatalf("message %d is %s (%s: %s); want %s", id, it.State, it.ErrorCode, it.ErrorMessage, want)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A refused token fails the message with a reason the UI turns into words (fix the token,
+// then retry); once the account holds the right token, a retry sends it, exactly once.
+func TestOutboxRetryAfterTheTokenIsFixed(t *testing.T) {
+	r := newRig(t)
+	r.pm.AddSignature("shop.test", true)
+	in := postmarkAccount("hello@shop.test")
+	acc := r.account(in, accounts.Secrets{Sender: "not-the-server-token"})
+
+	var mu sync.Mutex
+	var told []outbox.Event // the account's sending, as the UI is told
+	emit := func(ev outbox.Event) {
+		if ev.Kind == outbox.KindAccount {
+			mu.Lock()
+			told = append(told, ev)
+			mu.Unlock()
+		}
+	}
+	ob := outbox.New(outbox.Deps{DB: r.db, Accounts: r.reg, Transport: r.f.Transport, Emit: emit},
+		outbox.Options{RetryMin: 50 * time.Millisecond, ConnectBackoffMin: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := ob.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Stop()
+
+	id, err := ob.Enqueue(ctx, acc.ID, render(t, "hello@shop.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := waitState(t, ob, id, outbox.Failed)
+	if failed.ErrorCode != fault.AuthFailed || failed.ErrorReason != outbox.ReasonPostmarkToken || !strings.Contains(failed.ErrorReply, "ErrorCode 10") {
+		t.Fatalf("failed item: code %q reason %q reply %q; want auth_failed, %s and Postmark's ErrorCode 10",
+			failed.ErrorCode, failed.ErrorReason, failed.ErrorReply, outbox.ReasonPostmarkToken)
+	}
+
+	if _, err := r.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{Sender: pmToken}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.AccountChanged(acc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.Retry(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	sent := waitState(t, ob, id, outbox.Sent)
+	if !strings.Contains(sent.Reply, "Postmark accepted") {
+		t.Errorf("reply = %q", sent.Reply)
+	}
+	time.Sleep(200 * time.Millisecond) // a second send would come now
+	if got := r.pm.Messages(); len(got) != 1 || got[0].Token != pmToken {
+		t.Fatalf("Postmark accepted %d messages (%+v); want the retried one, once, with the new token", len(got), got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) < 2 || told[0].Reason != outbox.ReasonPostmarkToken || told[len(told)-1].Code != "" {
+		t.Fatalf("account events %+v; want the refused token, then the all-clear once it sent", told)
+	}
+}
+
+func TestAccountReasonsForTheUI(t *testing.T) {
+	r := newRig(t)
+	r.pm.AddSignature("hello@shop.test", false)
+	acc := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
+	tr, err := r.f.Transport(context.Background(), acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Send(context.Background(), render(t, "hello@shop.test"), func() error { return nil })
+	var se *outbox.SendError
+	if !errors.As(err, &se) || se.Reason != outbox.ReasonPostmarkSender || !se.Connect {
+		t.Fatalf("Send = %#v; want reason %s, failing the account", err, outbox.ReasonPostmarkSender)
+	}
+	mgAcc := r.account(mailgunAccount("news@shop.test", "mg.shop.test"), accounts.Secrets{Sender: "wrong-key"})
+	tr, err = r.f.Transport(context.Background(), mgAcc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Send(context.Background(), render(t, "news@shop.test"), func() error { return nil })
+	if !errors.As(err, &se) || se.Reason != outbox.ReasonMailgunKey {
+		t.Fatalf("Send = %#v; want reason %s", err, outbox.ReasonMailgunKey)
 	}
 }

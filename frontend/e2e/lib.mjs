@@ -1,8 +1,8 @@
 // Helpers shared by the browser tests (run.mjs, hostile-chromium.mjs, hostile-webkit.mjs):
 // paths, the dev binary's process, the mail test environment, LMTP delivery.
-import { spawn } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { X509Certificate, createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +133,80 @@ export async function stopGroup(pid) {
       /* gone meanwhile */
     }
   }
+}
+
+// --- the fake Postmark API ------------------------------------------------------------
+
+/** goBinary builds a command of the repository into .cache/e2e/NAME-<hash of its sources,
+ * go.mod, go.sum and the Go toolchain>, unless it is there already, and returns its path.
+ * dirs are the package directories it is built from (searched for .go files). */
+export function goBinary(name, pkg, dirs) {
+  const hash = createHash('sha256');
+  const goPath = execFileSync('sh', ['-c', 'command -v go'], { encoding: 'utf8' }).trim();
+  const st = statSync(goPath);
+  hash.update(`${goPath} ${st.size} ${st.mtimeMs}\n`);
+  for (const f of ['go.mod', 'go.sum']) hash.update(readFileSync(join(repoDir, f)));
+  for (const d of dirs) {
+    for (const f of filesUnder(join(repoDir, d)).filter((f) => f.endsWith('.go')).sort()) {
+      hash.update(f.slice(repoDir.length));
+      hash.update(readFileSync(f));
+    }
+  }
+  const cache = join(repoDir, '.cache', 'e2e');
+  const bin = join(cache, `${name}-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(bin)) return bin;
+  mkdirSync(cache, { recursive: true });
+  const tmp = `${bin}.${process.pid}`;
+  try {
+    execFileSync('go', ['build', '-o', tmp, pkg], { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    fail(`go build ${pkg} failed:\n${e.stderr?.toString() ?? e.message}`);
+  }
+  renameSync(tmp, bin);
+  // Older builds of the same command go.
+  for (const f of readdirSync(cache)) {
+    if (f.startsWith(`${name}-`) && join(cache, f) !== bin && !f.includes('.')) rmSync(join(cache, f), { force: true });
+  }
+  return bin;
+}
+
+/** startPostmark builds and starts the fake Postmark API (backend/testpostmark/cmd/testpostmark)
+ * on a free 127.0.0.1 port, in its own process group, accepting token; signatures are sender
+ * signatures waiting for their confirmation. It returns { url, pid, messages(),
+ * signature(address, confirmed), setToken(token) }: the control endpoints stand for what a
+ * person does in Postmark's web interface. */
+export async function startPostmark({ token, signatures = [], logPath, dir }) {
+  const bin = goBinary('testpostmark', './backend/testpostmark/cmd/testpostmark', ['backend/testpostmark']);
+  const urlFile = join(dir, 'url');
+  const log = createWriteStream(logPath);
+  const args = ['-addr', '127.0.0.1:0', '-token', token, '-url-file', urlFile, ...signatures.flatMap((s) => ['-signature', s])];
+  const proc = spawn(bin, args, { cwd: repoDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.pipe(log);
+  proc.stderr.pipe(log);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!existsSync(urlFile)) {
+    if (proc.exitCode !== null || proc.signalCode !== null) fail(`the fake Postmark exited (${proc.exitCode ?? proc.signalCode}): see ${logPath}`);
+    if (Date.now() > deadline) fail('the fake Postmark did not start');
+    await sleep(50);
+  }
+  const url = readFileSync(urlFile, 'utf8').trim();
+  const control = async (path, form) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', body: new URLSearchParams(form), signal: AbortSignal.timeout(5000) });
+    if (!res.ok) fail(`the fake Postmark answered ${res.status} to ${path}`);
+  };
+  return {
+    url,
+    pid: proc.pid,
+    /** The messages Postmark accepted, oldest first ({ MessageID, Token, From, To, Subject, Headers, … }). */
+    async messages() {
+      const res = await fetch(`${url}/testing/messages`, { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) fail(`the fake Postmark answered ${res.status} to /testing/messages`);
+      return res.json();
+    },
+    signature: (address, confirmed) => control('/testing/signatures', { address, confirmed: String(confirmed) }),
+    setToken: (t) => control('/testing/token', { token: t }),
+  };
 }
 
 // --- the mail test environment -------------------------------------------------------

@@ -16,7 +16,11 @@
 // when MAILROOM_REQUIRE_INTEGRATION=1. The app then runs with protocol logging on, a DNS
 // server nobody answers on (no query leaves the machine) and no extra CA file, so the test
 // certificate must be trusted through the UI; at the end, no file of the app's data
-// directory may hold a password used.
+// directory may hold a password used. Postmark's API is a local fake
+// (backend/testpostmark/cmd/testpostmark, built into .cache/e2e when its sources changed,
+// started on a free 127.0.0.1 port, given to the app as MAILROOM_POSTMARK_URL); the test
+// reads what it accepted and acts in it as a person would in Postmark's web interface
+// (confirms a sender signature, regenerates the server token).
 //
 // It prints one line per step and, last, "e2e: N passed, M failed". It stops at the first
 // failed step (later steps depend on earlier ones) and exits non-zero.
@@ -41,6 +45,7 @@ import {
   outDir,
   sleep,
   spawnApp,
+  startPostmark,
   stopGroup,
   tid,
   waitForHttp,
@@ -56,6 +61,15 @@ const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'u
 const SCREENS = ['inbox', 'tofile', 'records', 'templates', 'automations', 'outbox', 'settings'];
 const OWNER = { name: 'Camille Martin', email: 'camille.martin@atelier-martin.fr' };
 const COLLEAGUE = { name: 'Louis Bernard', email: 'louis.bernard@atelier-martin.fr' };
+// The Postmark account (send only): its From is a sender signature in the fake, waiting for
+// its confirmation at first. The server token is regenerated once (the outbox steps).
+const PM = {
+  email: 'factures@atelier-martin.fr',
+  domain: 'atelier-martin.fr',
+  fromName: 'Atelier Martin',
+  token: 'pm-e2e-5a7c1f0e-2b9d-4c3e-8f61-server-token',
+  newToken: 'pm-e2e-9d3b7a21-6e4f-4d0c-a1b8-regenerated',
+};
 
 let passed = 0;
 let failed = 0;
@@ -63,6 +77,7 @@ let child = null;
 let dataDir = null;
 let browser = null;
 let canary = null;
+let postmark = null;
 const tempDirs = [];
 const pageErrors = [];
 const consoleLines = [];
@@ -103,6 +118,9 @@ function startBackend(bin, port) {
     MAILROOM_PROTOCOL_LOG: '1',
     MAILROOM_DNS_SERVER: NO_DNS_SERVER,
   };
+  // Postmark's API is the fake of backend/testpostmark (started first, in main).
+  if (postmark) env.MAILROOM_POSTMARK_URL = postmark.url;
+  else delete env.MAILROOM_POSTMARK_URL;
   // The test certificate must be trusted through the UI, and servers come from the preset.
   delete env.MAILROOM_CA_FILE;
   delete env.MAILROOM_AUTOCONFIG_URLS;
@@ -118,9 +136,10 @@ async function stopBackend() {
 
 // Last resort if the script dies unexpectedly: never leave the binary running.
 process.on('exit', () => {
-  if (child?.pid !== undefined) {
+  for (const pid of [child?.pid, postmark?.pid]) {
+    if (pid === undefined) continue;
     try {
-      process.kill(-child.pid, 'SIGKILL');
+      process.kill(-pid, 'SIGKILL');
     } catch {
       /* gone */
     }
@@ -145,6 +164,10 @@ async function cleanup() {
     browser = null;
   }
   await stopBackend();
+  if (postmark) {
+    await stopGroup(postmark.pid);
+    postmark = null;
+  }
   for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
@@ -747,16 +770,16 @@ async function accountsSteps(page) {
     await page.click(tid('account-delete-dialog-confirm'));
     await absent(page, `${tid('account-delete-dialog')}[open]`, 'the dialog');
     await expectAttr(page, row, 'data-status', 'disabled', 'the account');
-    await expectText(page, tid('accounts-quota-text'), fmt(fr.accounts.quota.limited, { active: 0, limit: 5 }), 'the quota');
+    await expectText(page, tid('accounts-quota-text'), fmt(fr.accounts.quota.limited, { active: 1, limit: 5 }), 'the quota');
     await expectText(page, tid('accounts-notice'), fmt(fr.settings.accounts.disabled, { account: user.address }), 'the confirmation');
     const q = await backend(page, 'Accounts.Quota');
-    if (!q.ok || q.value.active !== 0) fail(`Accounts.Quota answered ${JSON.stringify(q)}, want 0 active`);
+    if (!q.ok || q.value.active !== 1) fail(`Accounts.Quota answered ${JSON.stringify(q)}, want 1 active (the Postmark account)`);
   });
 
   await step('in English, the list, the presets and the wizard read right', async () => {
     await page.click(tid('lang-switch-en'));
     await expectText(page, '#settings-accounts-title', en.settings.accounts.title, 'the section title');
-    await expectText(page, tid('accounts-quota-text'), fmt(en.accounts.quota.limited, { active: 0, limit: 5 }), 'the quota');
+    await expectText(page, tid('accounts-quota-text'), fmt(en.accounts.quota.limited, { active: 1, limit: 5 }), 'the quota');
     await scrollToTop(page, 'main');
     await shot(page, 'accounts-en');
     await page.locator(tid('settings-presets')).scrollIntoViewIfNeeded();
@@ -780,7 +803,7 @@ async function accountsSteps(page) {
     await absent(page, row, 'the deleted account');
     await expectText(page, tid('accounts-notice'), fmt(en.settings.accounts.deleted, { account: user.address }), 'the confirmation');
     const res = await backend(page, 'Accounts.List');
-    if (!res.ok || res.value.length !== 0) fail(`Accounts.List still answers ${JSON.stringify(res)}`);
+    if (!res.ok || res.value.length !== 1 || res.value[0].email !== PM.email) fail(`Accounts.List still answers ${JSON.stringify(res)}`);
   });
 }
 
@@ -1136,6 +1159,7 @@ async function inboxSteps(page) {
   });
 
   await outboxSteps(page);
+  await postmarkSteps(page);
 }
 
 // --- the outbox ------------------------------------------------------------------------
@@ -1208,6 +1232,195 @@ async function outboxSteps(page) {
   });
 }
 
+// --- Postmark (needs the mail test environment and the fake Postmark API) ---------------
+// A send-only account through the wizard's Postmark tile: its test shows the unconfirmed
+// sender signature, in words and with the fix, then passes once it is confirmed; a reply
+// sent from it reaches Postmark; the server token regenerated in Postmark makes the next
+// one fail in words, and once the new token is in the account's settings, Send again
+// sends it, once. It ends where the inbox steps did: Settings, Alice's details open.
+async function postmarkSteps(page) {
+  const { user } = mail;
+  const pmRow = `${tid('account-row')}[data-email="${PM.email}"]`;
+  const outRow = (state, subject) => `${tid('outbox-row')}[data-state="${state}"]:has(${tid('outbox-row-subject')}:text-is("${subject}"))`;
+  secretsUsed.push({ address: PM.email, token: PM.token }, { address: PM.email, token: PM.newToken });
+  /** arrived waits until Postmark accepted a message with this subject, and returns them all. */
+  const arrived = (subject) =>
+    waitFor(async () => {
+      const got = (await postmark.messages()).filter((m) => m.Subject === subject);
+      return got.length > 0 && got;
+    }, `Postmark accepted no message "${subject}"`, NET_TIMEOUT_MS);
+  /** replyFrom answers a message of the inbox from the Postmark account. */
+  const replyFrom = async (subject, marker) => {
+    await page.click(tid('nav-inbox'));
+    await openRow(page, subject);
+    await page.click(tid('message-reply'));
+    await visible(page, tid('composer-form'), 'the composer', NET_TIMEOUT_MS);
+    const list = await backend(page, 'Accounts.List');
+    const pm = list.ok && list.value.find((a) => a.email === PM.email);
+    if (!pm) fail(`Accounts.List has no ${PM.email}`);
+    await page.selectOption(tid('compose-from'), String(pm.id));
+    await page.click(tid('compose-body'));
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type(`Bonjour, c’est noté. ${marker}\n`);
+    await page.click(tid('composer-send'));
+    await absent(page, `${tid('composer')}[open]`, 'the composer');
+    await expectText(page, tid('toast-text'), fr.mail.compose.queued, 'the “queued” toast');
+  };
+
+  await step('the Postmark tile: a send-only account with its server token, no password asked', async () => {
+    await page.click(tid('nav-settings'));
+    await page.locator(tid('settings-accounts')).scrollIntoViewIfNeeded();
+    await page.click(tid('account-add'));
+    await visible(page, tid('wizard-stage-account'), 'the account wizard');
+    await page.click(tid('provider-tile-postmark'));
+    await absent(page, tid('wizard-password'), 'the password field');
+    await page.fill(tid('wizard-email'), PM.email);
+    await page.fill(tid('wizard-fromname'), PM.fromName);
+    await shot(page, 'postmark-wizard-fr');
+    await page.click(tid('wizard-continue'));
+    await visible(page, tid('wizard-stage-settings'), 'the settings step');
+    await expectAttr(page, tid('wizard-found'), 'data-kind', 'send_only', 'the banner');
+    await expectText(page, tid('wizard-found'), fmt(fr.wizard.sendOnly, { provider: 'Postmark' }), 'the banner');
+    await expectAttr(page, tid('wizard-settings-sender-fields'), 'data-kind', 'postmark', 'the sender');
+    await page.fill(tid('wizard-settings-sender-secret'), PM.token);
+    if (!(await page.isDisabled(tid('wizard-connect')))) fail('Connect is possible before a test passed');
+  });
+
+  await step('the test reaches Postmark: the sender signature is not confirmed, said in words with the fix', async () => {
+    await page.click(tid('wizard-test-run'));
+    await expectAttr(page, tid('wizard-test'), 'data-phase', 'failed', 'the connection test', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-test-step-postmark_sender'), 'data-status', 'failed', 'the Postmark step');
+    await expectText(page, tid('wizard-test-what'), fr.accounts.failure.api.postmark_sender.refused, 'what happened');
+    await expectText(page, tid('wizard-test-fix'), fmt(fr.accounts.hints.postmark_unconfirmed, { from: PM.email, domain: PM.domain }), 'the fix');
+    const words = norm(await page.locator(tid('wizard-test-message')).first().textContent());
+    if (!words.includes('has not been confirmed')) fail(`the technical details read "${words}", want Postmark's own words`);
+    if (await page.isDisabled(tid('wizard-test-run'))) fail('the test cannot be run again');
+    await page.locator(tid('wizard-test-step-postmark_sender')).scrollIntoViewIfNeeded();
+    await shot(page, 'postmark-test-unconfirmed-fr');
+    // The check went to Postmark's documented black hole, never to a person.
+    const checks = await postmark.messages();
+    if (checks.length !== 0) fail(`Postmark accepted ${checks.length} messages from an unconfirmed sender`);
+  });
+
+  await step('confirmed in Postmark, the test passes; Connect saves the account, checked', async () => {
+    await postmark.signature(PM.email, true);
+    await page.click(tid('wizard-test-run'));
+    await expectAttr(page, tid('wizard-test'), 'data-phase', 'passed', 'the connection test', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-test-step-postmark_sender'), 'data-status', 'ok', 'the Postmark step');
+    await expectText(page, tid('wizard-test-summary'), fr.accounts.test.passedSendOnly, 'the test summary (nothing to receive)');
+    const check = (await postmark.messages()).filter((m) => m.From === PM.email);
+    if (check.length !== 1 || check[0].To !== 'AutoResponder@bounce-testing.postmarkapp.com') {
+      fail(`the sender check sent ${JSON.stringify(check.map((m) => m.To))}, want one message to Postmark's test domain`);
+    }
+    await scrollToTop(page, `${tid('wizard')} .body`);
+    await shot(page, 'postmark-test-passed-fr');
+    await page.click(tid('wizard-connect'));
+    await visible(page, tid('wizard-stage-done'), 'the last step', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-check'), 'data-checking', 'false', 'the check', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-status'), 'data-status', 'ok', 'the saved account');
+    await page.click(tid('wizard-finish'));
+    await absent(page, tid('wizard'), 'the wizard');
+    await expectAttr(page, pmRow, 'data-status', 'ok', 'the Postmark account in the list');
+    const res = await backend(page, 'Accounts.List');
+    if (!res.ok || JSON.stringify(res.value).includes(PM.token)) fail('an account DTO carries the server token');
+  });
+
+  await step('a reply sent from the Postmark account reaches Postmark: From, To, Subject and Message-ID as queued', async () => {
+    const marker = `e2e-pm-${Date.now().toString(36)}`;
+    const subject = `Re: ${INBOX.word.subject}`;
+    await replyFrom(INBOX.word.subject, marker);
+    const [m, ...more] = await arrived(subject);
+    if (more.length) fail(`Postmark accepted ${more.length + 1} messages "${subject}"`);
+    if (!m.From.includes(PM.email) || !m.From.includes(PM.fromName)) fail(`From is ${JSON.stringify(m.From)}`);
+    if (!m.To.includes('hugo@client.example')) fail(`To is ${JSON.stringify(m.To)}`);
+    if (!m.TextBody.includes(marker)) fail('the text is not the one typed');
+    if (m.Token !== PM.token) fail('it came with another token');
+    await page.click(tid('toast-action'));
+    await visible(page, tid('screen-outbox'), 'the outbox');
+    await page.click(tid('outbox-tab-sent'));
+    const sent = outRow('sent', subject);
+    await visible(page, sent, 'the reply in the sent log', NET_TIMEOUT_MS);
+    const answer = await page.innerText(`${sent} ${tid('outbox-row-answer')}`);
+    if (answer !== `Postmark accepted the message (id ${m.MessageID})`) fail(`the answer reads ${JSON.stringify(answer)}, want Postmark's MessageID ${m.MessageID}`);
+    const id = norm(await page.locator(`${sent} details code`).last().textContent());
+    const header = (m.Headers ?? []).find((h) => h.Name.toLowerCase() === 'message-id')?.Value;
+    if (!header || header !== id) fail(`Postmark got Message-ID ${header}, the outbox shows ${id}`);
+    await page.locator(`${sent} details`).first().evaluate((d) => (d.open = true));
+    await shot(page, 'outbox-postmark-sent-fr');
+  });
+
+  await step('the server token is regenerated in Postmark: the next reply fails, with why in words and Postmark’s own', async () => {
+    await postmark.setToken(PM.newToken);
+    const subject = `Re: ${INBOX.link.subject}`;
+    await replyFrom(INBOX.link.subject, `e2e-pm-retry-${Date.now().toString(36)}`);
+    await page.click(tid('nav-outbox'));
+    await page.click(tid('outbox-tab-failed'));
+    const failedRow = outRow('failed', subject);
+    await visible(page, failedRow, 'the refused reply', NET_TIMEOUT_MS);
+    await expectText(page, `${failedRow} ${tid('outbox-row-why')}`, fr.outbox.reason.postmark_token, 'why, in French');
+    const answer = await page.innerText(`${failedRow} ${tid('outbox-row-answer')}`);
+    if (!answer.includes('ErrorCode 10') || !answer.includes('Server Token')) fail(`Postmark’s words read ${JSON.stringify(answer)}`);
+    if (answer.includes(PM.token)) fail('the answer shows the token');
+    await visible(page, `${tid('outbox-trouble')}[data-code="auth_failed"]`, 'the account’s trouble');
+    await expectText(page, tid('outbox-count-failed'), '1', 'the failed count');
+    await shot(page, 'outbox-postmark-token-refused-fr');
+    if ((await postmark.messages()).some((m) => m.Subject === subject)) fail('Postmark accepted it with the old token');
+  });
+
+  await step('the new token goes into the account’s settings, tested before it is saved', async () => {
+    await page.click(tid('nav-settings'));
+    if ((await page.getAttribute(`${pmRow} ${tid('account-toggle')}`, 'aria-expanded')) !== 'true') {
+      await page.click(`${pmRow} ${tid('account-toggle')}`);
+    }
+    await page.click(`${pmRow} ${tid('account-edit')}`);
+    await visible(page, tid('account-edit-dialog'), 'the edit form');
+    if ((await page.inputValue(tid('edit-sender-secret'))) !== '') fail('the edit form shows the token');
+    await page.click(tid('account-edit-test'));
+    await expectAttr(page, tid('edit-test'), 'data-phase', 'failed', 'the test with the saved token', NET_TIMEOUT_MS);
+    await expectText(page, tid('edit-test-what'), fr.accounts.failure.api.postmark_sender.auth_failed, 'what happened');
+    await expectText(page, tid('edit-test-fix'), fr.accounts.hints.postmark_token, 'the fix');
+    await page.fill(tid('edit-sender-secret'), PM.newToken);
+    await page.click(tid('account-edit-test'));
+    await expectAttr(page, tid('edit-test'), 'data-phase', 'passed', 'the test with the new token', NET_TIMEOUT_MS);
+    await shot(page, 'postmark-edit-token-fr');
+    await page.click(tid('account-edit-save'));
+    await absent(page, tid('account-edit-dialog'), 'the edit form');
+  });
+
+  await step('Send again sends the refused reply through Postmark, exactly once', async () => {
+    const subject = `Re: ${INBOX.link.subject}`;
+    await page.click(tid('nav-outbox'));
+    await page.click(tid('outbox-tab-failed'));
+    const failedRow = outRow('failed', subject);
+    await expectText(page, `${failedRow} ${tid('outbox-retry')}`, fr.outbox.actions.retry, 'the button');
+    await page.click(`${failedRow} ${tid('outbox-retry')}`);
+    await visible(page, `${tid('toast-text')}:text-is("${fr.outbox.done.retry}")`, 'the confirmation');
+    const [m] = await arrived(subject);
+    if (m.Token !== PM.newToken) fail('it came with the old token');
+    await page.click(tid('outbox-tab-sent'));
+    const sent = outRow('sent', subject);
+    await visible(page, sent, 'the reply in the sent log', NET_TIMEOUT_MS);
+    const answer = await page.innerText(`${sent} ${tid('outbox-row-answer')}`);
+    if (answer !== `Postmark accepted the message (id ${m.MessageID})`) fail(`the answer reads ${JSON.stringify(answer)}`);
+    await expectText(page, tid('outbox-count-failed'), '0', 'the failed count');
+    await absent(page, tid('outbox-trouble'), 'the account’s trouble');
+    await shot(page, 'outbox-retry-fixed-fr');
+    await sleep(1500); // a second delivery would come now
+    const all = (await postmark.messages()).filter((x) => x.Subject === subject);
+    if (all.length !== 1) fail(`Postmark accepted the retried reply ${all.length} times`);
+  });
+
+  await step('back in Settings with the mailbox’s details open', async () => {
+    await page.click(tid('nav-settings'));
+    const account = `${tid('account-row')}[data-email="${user.address}"]`;
+    await visible(page, account, 'the account in Settings');
+    if ((await page.getAttribute(`${account} ${tid('account-toggle')}`, 'aria-expanded')) !== 'true') {
+      await page.click(`${account} ${tid('account-toggle')}`);
+    }
+    await visible(page, `${account} ${tid('account-details')}`, 'the account details');
+  });
+}
+
 /** secretsStep greps every file of the app's data directory for the passwords used, while
  * the app runs (database, WAL, logs) and again once it stopped. */
 async function secretsStep() {
@@ -1217,7 +1430,9 @@ async function secretsStep() {
     if (!existsSync(protocolLog)) fail('logs/protocol.log does not exist (MAILROOM_PROTOCOL_LOG=1)');
     const traffic = readFileSync(protocolLog, 'utf8');
     if (!/CAPABILITY/.test(traffic) || !/LOGIN|AUTHENTICATE/.test(traffic)) fail('logs/protocol.log holds no IMAP login');
-    const forms = secretsUsed.flatMap((u) => secretForms(u.address, u.password));
+    const forms = secretsUsed.flatMap((u) =>
+      u.token ? [{ label: `a Postmark server token of ${u.address}`, bytes: Buffer.from(u.token, 'utf8') }] : secretForms(u.address, u.password),
+    );
     const files = filesUnder(dataDir).map((f) => f.slice(dataDir.length + 1));
     for (const want of ['mailroom.db', 'logs/mailroom.log', 'logs/protocol.log']) {
       if (!files.includes(want)) fail(`the data directory has no ${want}: ${files.join(', ')}`);
@@ -1242,6 +1457,12 @@ async function main() {
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
+
+  await step('the fake Postmark API is built and listens on 127.0.0.1', async () => {
+    postmark = await startPostmark({ token: PM.token, signatures: [PM.email], logPath: join(outDir, 'testpostmark.log'), dir: tempDir('mailroom-e2e-postmark-') });
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(postmark.url)) fail(`it listens on ${postmark.url}`);
+  });
+  if (failed) return;
 
   await step(`the dev binary serves the app on ${url}`, async () => {
     child = startBackend(resolve(bin), port);

@@ -14,6 +14,7 @@ export {
   isOutboxState,
   outboxApi,
   outboxEventsApi,
+  outboxReason,
   type CopyState,
   type OutboxCounts,
   type OutboxEvent,

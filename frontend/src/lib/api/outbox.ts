@@ -27,8 +27,17 @@ export const OUTBOX_REASONS = [
   'possibly_sent',
   'interrupted',
   'account_disabled',
+  'postmark_token',
+  'postmark_sender',
+  'mailgun_key',
+  'mailgun_domain',
 ] as const;
 export type OutboxReason = (typeof OUTBOX_REASONS)[number];
+
+/** outboxReason reads a reason from the wire: null for none, or one this UI does not know. */
+export function outboxReason(v: unknown): OutboxReason | null {
+  return typeof v === 'string' && (OUTBOX_REASONS as readonly string[]).includes(v) ? (v as OutboxReason) : null;
+}
 
 /** Where a sent message's copy in the IMAP Sent folder is (backend/outbox CopyState). */
 export const COPY_STATES = ['none', 'pending', 'done', 'failed'] as const;
@@ -124,7 +133,7 @@ export function toOutboxItem(w: Partial<api.OutboxItemDTO> | null | undefined): 
     attempts: num(w?.attempts),
     nextAttempt: text(w?.nextAttempt),
     errorCode: code(w?.errorCode),
-    errorReason: (OUTBOX_REASONS as readonly string[]).includes(reason) ? (reason as OutboxReason) : null,
+    errorReason: outboxReason(reason),
     errorMessage: text(w?.errorMessage),
     serverReply: text(w?.serverReply),
     reply: text(w?.reply),

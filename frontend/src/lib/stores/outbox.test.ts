@@ -100,7 +100,7 @@ describe('the outbox store', () => {
     expect(outboxApi.list).not.toHaveBeenCalled();
 
     fire({ kind: 'account', accountId: 1, itemId: 0, state: null, code: 'network', reason: '', message: 'cannot reach' });
-    expect(get(outbox).troubles).toEqual([{ accountId: 1, kind: 'account', code: 'network', message: 'cannot reach' }]);
+    expect(get(outbox).troubles).toEqual([{ accountId: 1, kind: 'account', code: 'network', reason: null, message: 'cannot reach' }]);
     fire({ kind: 'account', accountId: 1, itemId: 0, state: null, code: null, reason: '', message: '' });
     expect(get(outbox).troubles).toEqual([]);
     off();

@@ -7,12 +7,14 @@ import {
   emptyCounts,
   outboxApi,
   outboxEventsApi,
+  outboxReason,
   OUTBOX_PAGE_SIZE,
   toApiError,
   type ApiError,
   type ErrorCode,
   type OutboxCounts,
   type OutboxItem,
+  type OutboxReason,
   type OutboxState,
 } from '$lib/api';
 import { firstTab } from '$lib/components/outbox/format';
@@ -28,6 +30,8 @@ export interface Trouble {
   accountId: number;
   kind: 'account' | 'copies';
   code: ErrorCode;
+  /** Finer than the code, or null. */
+  reason: OutboxReason | null;
   message: string;
 }
 
@@ -139,7 +143,7 @@ function connect(): () => void {
       const kind = e.kind;
       store.update((d) => {
         const troubles = d.troubles.filter((t) => !(t.accountId === e.accountId && t.kind === kind));
-        if (e.code) troubles.push({ accountId: e.accountId, kind, code: e.code, message: e.message });
+        if (e.code) troubles.push({ accountId: e.accountId, kind, code: e.code, reason: outboxReason(e.reason), message: e.message });
         return { ...d, troubles };
       });
       return;
