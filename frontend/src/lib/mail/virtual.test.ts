@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needsMore, pageMove, scrollToShow, virtualWindow } from './virtual';
+import { keyMove, needsMore, pageMove, scrollToShow, virtualWindow } from './virtual';
 
 const ROW = 52;
 const VIEW = 900;
@@ -83,5 +83,24 @@ describe('loading the next page', () => {
     expect(needsMore(10, 100, true, false)).toBe(false);
     expect(needsMore(50, 100, true, true)).toBe(false);
     expect(needsMore(100, 100, false, false)).toBe(false);
+  });
+});
+
+describe('keyMove', () => {
+  it('moves within the loaded rows', () => {
+    expect(keyMove(3, 1, 100, true)).toEqual({ index: 4, loadFirst: false });
+    expect(keyMove(3, -1, 100, true)).toEqual({ index: 2, loadFirst: false });
+    expect(keyMove(0, -1, 100, true)).toEqual({ index: 0, loadFirst: false });
+  });
+  it('past the last loaded row, loads the next page first when there is one', () => {
+    expect(keyMove(99, 1, 100, true)).toEqual({ index: 100, loadFirst: true });
+    expect(keyMove(95, 9, 100, true)).toEqual({ index: 104, loadFirst: true });
+  });
+  it('stops at the last row when everything is loaded', () => {
+    expect(keyMove(99, 1, 100, false)).toEqual({ index: 99, loadFirst: false });
+  });
+  it('with nothing selected, starts at an end', () => {
+    expect(keyMove(-1, 1, 100, true)).toEqual({ index: 0, loadFirst: false });
+    expect(keyMove(-1, -1, 100, true)).toEqual({ index: 99, loadFirst: false });
   });
 });

@@ -67,6 +67,16 @@ export function needsMore(end: number, loaded: number, hasMore: boolean, loading
   return hasMore && !loading && end + PREFETCH_ROWS >= loaded;
 }
 
+/** keyMove is where moving the selection by delta from row i lands among the loaded rows,
+ * and whether the next page must be loaded first: a move past the last loaded row waits for
+ * it (in full view no list is on screen to scroll, so nothing else would ask for it). */
+export function keyMove(i: number, delta: number, loaded: number, hasMore: boolean): { index: number; loadFirst: boolean } {
+  if (i < 0) return { index: delta > 0 ? 0 : Math.max(0, loaded - 1), loadFirst: false };
+  const target = i + delta;
+  if (target > loaded - 1 && hasMore) return { index: target, loadFirst: true };
+  return { index: Math.min(Math.max(target, 0), Math.max(0, loaded - 1)), loadFirst: false };
+}
+
 /** pageMove is how many rows Page Up / Page Down move: one screenful, less one row. */
 export function pageMove(viewport: number, rowHeight: number): number {
   return Math.max(1, Math.floor(viewport / rowHeight) - 1);
