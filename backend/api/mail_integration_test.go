@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -284,15 +283,7 @@ func connectMailbox(t *testing.T, h *harness, env *testenv.Env, u testenv.User, 
 	h.b.Dialer.RootCAs = env.RootCAs
 	host, port := testenv.HostPort(env.IMAPSAddr)
 	shost, sport := testenv.HostPort(env.SMTPAddr)
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := h.b.Sync.Start(ctx); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		h.b.Sync.Stop()
-		cancel()
-	})
+	h.startSync(t)
 	acc, err := h.svcs.Accounts.Create(AccountInput{Name: name, Email: u.Address,
 		IMAP: ServerDTO{Host: host, Port: port, Security: "tls", Username: u.Address},
 		SMTP: ServerDTO{Host: shost, Port: sport, Security: "starttls", Username: u.Address}}, u.Password, "")
