@@ -325,6 +325,26 @@ describe('calls', () => {
   });
 });
 
+describe('oauth:waiting events', () => {
+  it('passes the run id of each sign-in waiting in the browser; stopping twice calls the runtime once', () => {
+    const off = vi.fn();
+    let handler: (d: unknown) => void = () => {};
+    vi.mocked(EventsOn).mockImplementation((name, cb) => {
+      expect(name).toBe('oauth:waiting');
+      handler = cb;
+      return off;
+    });
+    const seen: string[] = [];
+    const stop = eventsApi.onSignInWaiting((id) => seen.push(id));
+    handler({ runId: 'r1', provider: 'google' });
+    handler(null);
+    expect(seen).toEqual(['r1', '']);
+    stop();
+    stop();
+    expect(off).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('probe:step events', () => {
   it('listens to probe:step, maps each step and drops unknown ones', () => {
     const off = vi.fn();

@@ -457,7 +457,13 @@ export const eventsApi = {
   onSignInWaiting(fn: (runId: string) => void): () => void {
     try {
       const off = EventsOn(SIGN_IN_EVENT, (data: { runId?: string }) => fn(text(data?.runId)));
-      return typeof off === 'function' ? off : () => {};
+      if (typeof off !== 'function') return () => {};
+      // Once only: the runtime's own function throws when called again.
+      let on = true;
+      return () => {
+        if (on) off();
+        on = false;
+      };
     } catch {
       return () => {};
     }
