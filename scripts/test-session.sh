@@ -52,6 +52,13 @@ if xvfb-run -a -s "-screen 0 1280x900x24" env MAILROOM_DEV_BINARY="$PWD/build/bi
   timeout 600 node frontend/e2e/run.mjs 2>&1 | tee build/logs/e2e.log; then :; else failed=1; fi
 summary e2e build/logs/e2e.log
 
+# Sign in with Google through the test OAuth provider's page, with its own Dovecot user:
+# XOAUTH2 for the test, the sync and the test email; a revoked grant; Disconnect.
+echo "-- end-to-end: Sign in with Google (Chromium against the real app)"
+if xvfb-run -a -s "-screen 0 1280x900x24" env MAILROOM_DEV_BINARY="$PWD/build/bin/mailroom-dev" \
+  timeout 600 node frontend/e2e/oauth.mjs 2>&1 | tee build/logs/oauth.log; then :; else failed=1; fi
+summary oauth build/logs/oauth.log
+
 # The hostile-HTML corpus through the real message view, reply and forward, with the canary
 # bound method and the canary HTTP server (each run makes a mailbox of its own).
 echo "-- hostile HTML in Chromium"

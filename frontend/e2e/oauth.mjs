@@ -402,7 +402,7 @@ async function main() {
     await visible(page, tid('wizard-stage-settings'), 'the settings', NET_TIMEOUT_MS);
     await expectText(page, tid('wizard-signed-in'), fmt(fr.accounts.oauth.signedIn, { email: address, provider: GOOGLE }), 'the signed-in line');
     await absent(page, tid('wizard-settings-password'), 'the password field');
-    await visible(page, tid('wizard-settings-signed-in'), 'the sign-in in place of the password');
+    await expectText(page, `${tid('wizard-settings-signed-in')} .line`, fmt(fr.accounts.oauth.signedInShort, { provider: GOOGLE }), 'the sign-in in place of the password');
     if (!(await page.isDisabled(tid('wizard-settings-email')))) fail('the signed-in address can be changed');
     await expectAttr(page, tid('wizard-source'), 'data-source', 'preset', 'the settings source');
     const want = {
@@ -522,7 +522,7 @@ async function main() {
     if ((await page.locator(`${row} ${tid('account-details')}`).count()) === 0) await page.click(`${row} ${tid('account-toggle')}`);
     await visible(page, `${row} ${tid('account-needs-signin')}`, 'the needs-sign-in explanation');
     await expectText(page, `${row} ${tid('account-status-help')}`, fr.accounts.statusHelp.needs_sign_in, 'the status explanation');
-    await expectText(page, `${row} ${tid('account-signin')}`, fmt(fr.accounts.oauth.signedInWith, { provider: GOOGLE, email: address }), 'the sign-in line');
+    await expectText(page, `${row} ${tid('account-signin')}`, fmt(fr.accounts.oauth.signInNeeded, { provider: GOOGLE, email: address }), 'the sign-in line');
     await page.locator(row).scrollIntoViewIfNeeded();
     await shot(page, 'oauth-needs-signin-fr');
   });
@@ -536,6 +536,7 @@ async function main() {
     await expectAttr(page, row, 'data-status', 'ok', 'the account in the list');
     await absent(page, `${row} ${tid('account-needs-signin')}`, 'the needs-sign-in explanation');
     await expectAttr(page, `${row} ${tid('account-test')}`, 'data-phase', 'passed', 'the account’s test');
+    await expectText(page, `${row} ${tid('account-signin')}`, fmt(fr.accounts.oauth.signedInWith, { provider: GOOGLE, email: address }), 'the sign-in line');
   });
 
   await step('Disconnect asks first (keep the mail: checked by default), then revokes and removes the mail', async () => {
@@ -550,6 +551,8 @@ async function main() {
     await expectAttr(page, row, 'data-status', 'disabled', 'the account in the list');
     await visible(page, `${row} ${tid('account-signin-again')}`, 'Sign in again');
     await absent(page, `${row} ${tid('account-disconnect')}`, 'Disconnect');
+    await absent(page, `${row} ${tid('account-toggle-disabled')}`, 'Enable (a disconnected account is enabled by signing in again)');
+    await expectText(page, `${row} ${tid('account-signin')}`, fmt(fr.accounts.oauth.signInNeeded, { provider: GOOGLE, email: address }), 'the sign-in line');
     const r = await backend(page, 'Accounts.Get', accountId);
     if (!r.ok || !r.value.disabled) fail(`Accounts.Get answered ${JSON.stringify(r)}`);
     const left = execFileSync('sqlite3', ['-readonly', join(dataDir, 'mailroom.db'), `SELECT count(*) FROM messages WHERE account_id=${accountId}`], {
