@@ -516,6 +516,10 @@ async function main() {
       if ((await page.locator(`${row} ${tid('account-details')}`).count()) === 0) await page.click(`${row} ${tid('account-toggle')}`);
       await page.click(`${row} ${tid('account-test-again')}`);
       await waitFor(needsSignIn, 'the account did not come to need a sign-in after a test', NET_TIMEOUT_MS);
+      // The refused login is the sign-in's, and the fix is to sign in again (not a password).
+      await expectAttr(page, `${row} ${tid('account-test-step-imap_login')}`, 'data-status', 'failed', 'the IMAP login step', NET_TIMEOUT_MS);
+      await expectText(page, `${row} ${tid('account-test-fix')}`, fmt(fr.accounts.oauth.fixSignIn, { provider: GOOGLE }), 'the fix');
+      await expectText(page, `${row} ${tid('account-test-what')}`, fmt(fr.accounts.failure.auth_failed_signIn, { host: imaps.host, provider: GOOGLE }), 'what happened');
     }
     await expectAttr(page, row, 'data-status', 'needs_sign_in', 'the account in the list');
     await expectText(page, `${row} ${tid('account-status')}`, fr.accounts.status.needs_sign_in, 'the status badge');

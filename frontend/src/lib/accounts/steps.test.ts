@@ -297,6 +297,19 @@ describe('the fix of a failed step', () => {
     expect(fixLine(step('tcp', 'failed', { hint: 'Try later.' }))).toEqual({ text: 'Try later.' });
     expect(fixLine(step('tcp', 'failed'))).toBeNull();
   });
+  it('a login refused to an account signed in with Google or Microsoft: sign in again, not the password hints', () => {
+    const refused = step('imap_login', 'failed', { code: 'auth_failed', hintCode: 'auth_generic', params: { host: 'imap.gmail.com' } });
+    expect(fixLine(refused, 'google')).toEqual({ key: 'accounts.oauth.fixSignIn', values: { provider: 'Google' } });
+    expect(fixLine(refused, null)).toMatchObject({ key: 'accounts.hints.auth_generic' });
+    expect(hasKey('accounts.oauth.fixSignIn')).toBe(true);
+    const what = failureLine(refused, { formatDate: day, signIn: 'microsoft' });
+    expect(what).toEqual({ key: 'accounts.failure.auth_failed_signIn', values: { host: 'imap.gmail.com', provider: 'Microsoft' } });
+    expect(hasKey('accounts.failure.auth_failed_signIn')).toBe(true);
+    expect(failureLine(refused, { formatDate: day })).toEqual({ key: 'accounts.failure.auth_failed', values: { host: 'imap.gmail.com' } });
+    // Another failure of a signed-in account keeps its own fix.
+    const tls = step('tls', 'failed', { code: 'tls_untrusted', hintCode: 'tls_untrusted', params: { host: 'h' } });
+    expect(fixLine(tls, 'google')).toMatchObject({ key: 'accounts.hints.tls_untrusted' });
+  });
 });
 
 describe('helpers', () => {

@@ -3,9 +3,10 @@
 // where it is data (addresses, a username, capability names); its English message of a
 // failed step is shown only as the technical details, under the translated sentence.
 import { hintKey, statusReasonKey } from '$lib/i18n/keys';
-import type { Certificate, Security, Step, StepName } from '$lib/api';
+import type { Certificate, Security, SignIn, Step, StepName } from '$lib/api';
 import type { StepView } from '$lib/stores/connectionTest';
 import type { Line, ServerKind } from './form';
+import { SIGN_IN_NAMES } from './signin';
 
 export type { Line };
 
@@ -88,6 +89,8 @@ export interface FailureContext {
   /** The encryption mode tested for the step's server, when known: it tells a server
    * without STARTTLS from one without TLS on that port. */
   security?: Security | null;
+  /** The account signs in with Google or Microsoft (a refused login is its sign-in's). */
+  signIn?: SignIn | null;
   now?: Date;
 }
 
@@ -106,6 +109,7 @@ export function failureLine(step: Step, ctx: FailureContext): Line {
     case 'tls_untrusted':
       return certFailureLine(step, host, ctx);
     case 'auth_failed':
+      if (ctx.signIn) return { key: 'accounts.failure.auth_failed_signIn', values: { host, provider: SIGN_IN_NAMES[ctx.signIn] } };
       return { key: 'accounts.failure.auth_failed', values: { host } };
     case 'provider_rejected':
       return { key: 'accounts.failure.provider_rejected', values: { host } };
@@ -158,7 +162,11 @@ function networkCase(step: Step): string {
 
 /** fixLine is the translated fix of a failed step, with its values; the backend's English
  * fix when the code is one this version does not know. */
-export function fixLine(step: Step): Line | null {
+export function fixLine(step: Step, signIn: SignIn | null = null): Line | null {
+  // A refused sign-in with Google or Microsoft: the password hints do not apply.
+  if (signIn && step.code === 'auth_failed' && !isApiStep(step.name)) {
+    return { key: 'accounts.oauth.fixSignIn', values: { provider: SIGN_IN_NAMES[signIn] } };
+  }
   const key = hintKey(step.hintCode);
   if (key) {
     const values: Record<string, string | number> = { host: step.host, port: step.port, ...step.params };

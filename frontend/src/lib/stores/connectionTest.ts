@@ -11,6 +11,7 @@ import {
   type AccountInput,
   type ApiError,
   type Security,
+  type SignIn,
   type Step,
   type StepName,
   type StepStatus,
@@ -98,6 +99,8 @@ export interface ConnectionTestData {
   testedKey: string | null;
   /** The encryption modes tested, which tell why a server could not encrypt. */
   security: { imap: Security; smtp: Security } | null;
+  /** The sign-in service of the account tested, when it signs in with one. */
+  signIn: SignIn | null;
   trusting: boolean;
   trustError: ApiError | null;
 }
@@ -131,6 +134,7 @@ function idle(): ConnectionTestData {
     error: null,
     testedKey: null,
     security: null,
+    signIn: null,
     trusting: false,
     trustError: null,
   };
@@ -156,7 +160,8 @@ export function createConnectionTest(makeRunId: () => string = newRunId): Connec
     last = { target, password, key, senderSecret };
     const runId = makeRunId();
     const security = { imap: target.account.imap.security, smtp: target.account.smtp.security };
-    store.set({ ...idle(), steps: initialSteps(target.account), runId, phase: 'running', testedKey: key ?? null, security });
+    const signIn = target.account.auth === 'oauth' ? (target.account.oauthProvider ?? null) : null;
+    store.set({ ...idle(), steps: initialSteps(target.account), runId, phase: 'running', testedKey: key ?? null, security, signIn });
     listen(runId);
     try {
       const report = await accountsApi.test(runId, target, password, senderSecret);
