@@ -492,7 +492,7 @@ async function main() {
     await shot(page, 'oauth-inbox-fr');
   });
 
-  await step('the grant is revoked at the provider: a sync makes the account “needs sign-in”, in words', async () => {
+  await step('the grant is revoked at the provider: the next login (Sync now, else Test again) makes the account “needs sign-in”, in words', async () => {
     const res = await fetch(`${oidcUrl}/testing/revoke-user`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
