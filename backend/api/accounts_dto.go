@@ -66,13 +66,16 @@ type AccountDTO struct {
 	OAuthProvider string `json:"oauthProvider"` // google | microsoft | ""
 	// SignInExpiresAt is when an OAuth account's sign-in stops working, when the provider
 	// said (RFC 3339; "" when unknown): the UI warns before it.
-	SignInExpiresAt string  `json:"signInExpiresAt"`
-	Status          string  `json:"status"` // ok | error | needs_password | needs_sign_in | unchecked | disabled
-	StatusCode      string  `json:"statusCode"`
-	LastCheck       string  `json:"lastCheck"` // RFC 3339, "" when never checked
-	Disabled        bool    `json:"disabled"`
-	CreatedAt       string  `json:"createdAt"`
-	Users           []int64 `json:"users"` // ids of the users with access
+	SignInExpiresAt string `json:"signInExpiresAt"`
+	Status          string `json:"status"` // ok | error | needs_password | needs_sign_in | unchecked | disabled
+	// NeedsSignIn: an OAuth account whose grant was refused or disconnected, disabled or
+	// not (Status reads "disabled" for a disabled one).
+	NeedsSignIn bool    `json:"needsSignIn"`
+	StatusCode  string  `json:"statusCode"`
+	LastCheck   string  `json:"lastCheck"` // RFC 3339, "" when never checked
+	Disabled    bool    `json:"disabled"`
+	CreatedAt   string  `json:"createdAt"`
+	Users       []int64 `json:"users"` // ids of the users with access
 }
 
 func accountDTO(a accounts.Account, users []int64) AccountDTO {
@@ -85,7 +88,7 @@ func accountDTO(a accounts.Account, users []int64) AccountDTO {
 		d.Users = []int64{}
 	}
 	if a.NeedsSignIn() {
-		d.Status = "needs_sign_in"
+		d.Status, d.NeedsSignIn = "needs_sign_in", true
 	}
 	if a.Disabled {
 		d.Status = "disabled"

@@ -162,8 +162,13 @@ func TestAGoogleAccountSyncsAndSendsOverXOAUTH2UntilItsAccessIsRevoked(t *testin
 	// after a restart) is refused, the refresh is refused, and the account needs a sign-in
 	// at once, with its sync stopped and the UI told.
 	revokeAtProvider(t, env, u.Address)
-	h.b.accountChanged(acc.ID)
+	if err := h.svcs.Sync.Now(acc.ID); err != nil {
+		t.Fatal(err)
+	}
 	got := waitStatus(t, h, acc.ID, "needs_sign_in")
+	if !got.NeedsSignIn {
+		t.Fatalf("needsSignIn = false: %+v", got)
+	}
 	if got.Disabled {
 		t.Fatal("a refused grant disabled the account")
 	}
@@ -198,7 +203,7 @@ func TestAGoogleAccountSyncsAndSendsOverXOAUTH2UntilItsAccessIsRevoked(t *testin
 		t.Fatalf("the grant is still in the vault: %v", err)
 	}
 	a, _ := h.svcs.Accounts.Get(acc.ID)
-	if !a.Disabled {
+	if !a.Disabled || !a.NeedsSignIn || a.Status != "disabled" {
 		t.Fatalf("after disconnect: %+v", a)
 	}
 	if page, _ := h.svcs.Mail.List(MailQueryDTO{FolderRole: "inbox"}); len(page.Rows) != 0 {

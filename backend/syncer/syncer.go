@@ -266,15 +266,24 @@ func (e *Engine) AccountChanged(id int64) error {
 
 // SyncNow asks an account's worker for a full sync at once; a worker waiting after an
 // error (including a refused password) tries again now, and an enabled account whose
-// worker is gone gets a new one.
+// worker is gone gets a new one. An OAuth account's sync signs in anew: a server keeps a
+// session open after the grant was revoked, and the user who asks for a sync must learn
+// then that the account needs a sign-in, not at the next restart.
 func (e *Engine) SyncNow(id int64) {
-	if w := e.worker(id); w != nil {
-		w.poke(w.syncNow)
-		return
-	}
 	e.mu.Lock()
 	ctx := e.ctx
 	e.mu.Unlock()
+	w := e.worker(id)
+	if w != nil && ctx != nil {
+		if a, err := e.deps.Accounts.Get(ctx, id); err == nil && a.Auth == accounts.OAuth {
+			e.stopWorker(id)
+			w = nil
+		}
+	}
+	if w != nil {
+		w.poke(w.syncNow)
+		return
+	}
 	if ctx == nil {
 		return
 	}

@@ -51,6 +51,7 @@ export namespace api {
 	    oauthProvider: string;
 	    signInExpiresAt: string;
 	    status: string;
+	    needsSignIn: boolean;
 	    statusCode: string;
 	    lastCheck: string;
 	    disabled: boolean;
@@ -77,6 +78,7 @@ export namespace api {
 	        this.oauthProvider = source["oauthProvider"];
 	        this.signInExpiresAt = source["signInExpiresAt"];
 	        this.status = source["status"];
+	        this.needsSignIn = source["needsSignIn"];
 	        this.statusCode = source["statusCode"];
 	        this.lastCheck = source["lastCheck"];
 	        this.disabled = source["disabled"];

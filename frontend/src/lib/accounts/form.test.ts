@@ -49,6 +49,7 @@ const account: Account = {
   auth: 'password',
   oauthProvider: null,
   signInExpiresAt: null,
+  needsSignIn: false,
   status: 'ok',
   statusCode: null,
   lastCheck: null,

@@ -90,6 +90,7 @@ describe('accounts from the backend', () => {
       ...accountWire,
       oauthProvider: null,
       signInExpiresAt: null,
+      needsSignIn: false,
       statusCode: null,
       users: [1, 2],
     });

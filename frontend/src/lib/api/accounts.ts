@@ -113,6 +113,7 @@ interface AccountWire {
   auth?: string;
   oauthProvider?: string;
   signInExpiresAt?: string;
+  needsSignIn?: boolean;
   status: string;
   statusCode: string;
   lastCheck: string;
@@ -137,6 +138,7 @@ export function toAccount(a: AccountWire): Account {
     auth: isAuthKind(a.auth) ? a.auth : 'password',
     oauthProvider: isSignIn(a.oauthProvider) ? a.oauthProvider : null,
     signInExpiresAt: orNull(a.signInExpiresAt),
+    needsSignIn: a.needsSignIn === true,
     status: disabled ? 'disabled' : isAccountStatus(a.status) ? a.status : 'unchecked',
     statusCode: orNull(a.statusCode),
     lastCheck: orNull(a.lastCheck),

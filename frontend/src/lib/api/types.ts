@@ -218,6 +218,8 @@ export interface Account {
   oauthProvider: SignIn | null;
   /** RFC 3339: when the provider said the sign-in stops working; null when unknown. */
   signInExpiresAt: string | null;
+  /** An OAuth account whose sign-in was refused or disconnected (status may read disabled). */
+  needsSignIn: boolean;
   status: AccountStatus;
   /** The error code of the last failed check; null when it passed or never ran. */
   statusCode: string | null;

@@ -17,6 +17,7 @@ const acc = (id: number, name: string, patch: Partial<Account> = {}): Account =>
   auth: 'password',
   oauthProvider: null,
   signInExpiresAt: null,
+  needsSignIn: false,
   status: 'ok',
   statusCode: null,
   lastCheck: null,

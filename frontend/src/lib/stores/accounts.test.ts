@@ -42,6 +42,7 @@ function account(id: number, name: string, over: Partial<Account> = {}): Account
     auth: 'password',
     oauthProvider: null,
     signInExpiresAt: null,
+    needsSignIn: false,
     status: 'ok',
     statusCode: null,
     lastCheck: null,
