@@ -75,6 +75,9 @@ const (
 	minDataRate = 32 << 10
 	// storeRetry is the wait after the store refused a write, before trying again.
 	storeRetry = 2 * time.Second
+	// holdBytes: before a message larger than this, the outcome of the one before is
+	// written at once rather than with this one's marker, after its upload.
+	holdBytes = 1 << 20
 )
 
 // CopyPolicy says when a sent message is appended to the account's IMAP Sent folder.
