@@ -26,7 +26,7 @@ import (
 // (MAIL, RCPT, DATA, body, final dot, answer) in one call, and its errors do not say
 // whether the final dot had been written when the connection failed — ErrSMTPDataClose
 // covers writing the dot and reading the answer alike. The outbox must commit its marker
-// after the body has left and before the dot, and must know which side of the dot a
+// before the dot (see Send for when), and must know which side of the dot a
 // failure is on: before it the server cannot have the message (retry), after it the
 // server may (possibly sent). So the connection is still dialled, secured and
 // authenticated by connect (go-mail's client, our TLS checks and pins, the redacted
@@ -161,7 +161,16 @@ func (t *smtpTransport) deadline(d time.Duration) {
 // its end clears the server's state); a connection the server closed while it waited is
 // then found by MAIL FROM, which fails without an answer (or with 421), and is dialled
 // again, once — nothing of this message had been accepted.
+//
+// For a pipelined message of at most holdBytes, commit runs on a goroutine of its own
+// while the server answers the commands, rather than after the body: the marker's commit
+// then costs no time of its own. It is still before the final dot, which waits for it; a
+// crash between the two leaves this message possibly sent instead of the one before it,
+// whose outcome the same commit writes. Send returns only once commit has returned, and
+// every error after it is a *SendError saying which side of the dot it is on.
 func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() error) (string, error) {
+	m := &marker{commit: commit}
+	defer m.join()
 	reused := t.c != nil
 	if err := t.connect(ctx); err != nil {
 		return "", err
@@ -187,14 +196,14 @@ func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() er
 		}
 	}
 	t.clean = false
-	w, err := t.offer(env)
+	w, err := t.offer(env, m)
 	var stale *staleError
 	if errors.As(err, &stale) && reused {
 		if err := t.redial(ctx); err != nil {
 			return "", err
 		}
 		t.clean = false
-		w, err = t.offer(env)
+		w, err = t.offer(env, m)
 	}
 	if errors.As(err, &stale) {
 		err = stale.err
@@ -211,7 +220,7 @@ func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() er
 	if err := t.c.Text.W.Flush(); err != nil {
 		return "", t.lost(err)
 	}
-	if err := commit(); err != nil {
+	if err := m.wait(); err != nil {
 		// Cut the connection without the dot: the server discards a message it never saw end.
 		t.drop()
 		return "", err
@@ -240,10 +249,51 @@ func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() er
 // redial drops the connection and dials again, unless ctx is done.
 func (t *smtpTransport) redial(ctx context.Context) error {
 	t.drop()
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return &SendError{Outcome: Transient, Connect: true, Code: fault.Network,
+			Message: "Mailroom stopped before the message was sent.", Err: err}
 	}
 	return t.connect(ctx)
+}
+
+// marker runs a Send's commit once: started early on a goroutine of its own (start), or
+// in line when the body has gone (wait).
+type marker struct {
+	commit func() error
+	async  bool
+	done   chan struct{}
+	ran    bool
+	err    error
+}
+
+// start runs commit on a goroutine of its own, unless it has run or runs.
+func (m *marker) start() {
+	if m.ran {
+		return
+	}
+	m.ran, m.async, m.done = true, true, make(chan struct{})
+	go func() {
+		defer close(m.done)
+		m.err = m.commit()
+	}()
+}
+
+// wait returns commit's error, running it now if it was not started.
+func (m *marker) wait() error {
+	if !m.ran {
+		m.ran = true
+		m.err = m.commit()
+		return m.err
+	}
+	m.join()
+	return m.err
+}
+
+// join waits for a commit started early: Send never returns while it runs.
+func (m *marker) join() {
+	if m.async {
+		<-m.done
+	}
 }
 
 // staleError is a failure of a reused connection before the server answered anything of
@@ -273,9 +323,9 @@ type dataWriter interface {
 // offer sends MAIL FROM, RCPT TO for each recipient and DATA, and returns the body's
 // writer once the server has said 354. With PIPELINING (RFC 2920) the commands go in one
 // write and their answers are read after; otherwise one at a time.
-func (t *smtpTransport) offer(env Envelope) (dataWriter, error) {
+func (t *smtpTransport) offer(env Envelope, m *marker) (dataWriter, error) {
 	if ok, _ := t.c.Extension("PIPELINING"); ok {
-		return t.offerPipelined(env)
+		return t.offerPipelined(env, m)
 	}
 	t.deadline(t.opts.CommandTimeout)
 	if err := t.c.Mail("<" + env.From + ">"); err != nil {
@@ -311,7 +361,7 @@ func (t *smtpTransport) offer(env Envelope) (dataWriter, error) {
 // said 354 to DATA although the sender or a recipient was refused (it then waits for a
 // body that will not come), the connection is dropped: without its final dot the server
 // discards the message, and the next one is sent on a new connection.
-func (t *smtpTransport) offerPipelined(env Envelope) (dataWriter, error) {
+func (t *smtpTransport) offerPipelined(env Envelope, m *marker) (dataWriter, error) {
 	lines := make([]string, 0, len(env.To)+2)
 	lines = append(lines, "MAIL FROM:<"+env.From+">"+t.mailParams())
 	for _, rcpt := range env.To {
@@ -333,6 +383,9 @@ func (t *smtpTransport) offerPipelined(env Envelope) (dataWriter, error) {
 	}
 	if err := t.c.Text.W.Flush(); err != nil {
 		return nil, t.stale("the sender "+env.From, err)
+	}
+	if len(env.Raw) <= holdBytes {
+		m.start() // the marker, while the server answers
 	}
 	read := func(expect int) error {
 		t.deadline(t.opts.CommandTimeout)

@@ -115,17 +115,19 @@ func (w *worker) run() {
 				continue
 			}
 		}
-		if j := w.next; j != nil { // claimed with the last marker: due, and already sending
-			w.next = nil
-			w.deliver(j)
-			continue
-		}
 		if w.paused {
+			w.unclaim()
 			w.wait(time.Time{})
 			continue
 		}
 		if time.Now().Before(w.holdUntil) {
+			w.unclaim()
 			w.wait(w.holdUntil)
+			continue
+		}
+		if j := w.next; j != nil { // claimed with the last marker: due, and already sending
+			w.next = nil
+			w.deliver(j)
 			continue
 		}
 		j, next, err := w.claim()
@@ -148,11 +150,16 @@ func (w *worker) run() {
 // finish, when the worker stops, puts back the message claimed ahead and writes the
 // outcomes still held.
 func (w *worker) finish() {
+	w.unclaim()
+	w.flush()
+}
+
+// unclaim puts back in the queue the message claimed ahead, if any: the worker waits.
+func (w *worker) unclaim() {
 	if j := w.next; j != nil {
 		w.next = nil
 		w.release(j, nil)
 	}
-	w.flush()
 }
 
 // wait returns at until (zero: no limit), when woken, or when stopped. Meanwhile it
@@ -345,8 +352,9 @@ func (w *worker) deliver(j *job) {
 	}
 	se := asSendError(err, committed)
 	switch {
-	case w.ctx.Err() != nil && !committed:
-		// Stopping: not an attempt. Back in the queue as it was.
+	case w.ctx.Err() != nil && se.Outcome == Transient:
+		// Stopping before the final dot (the marker may be written: see smtpTransport.Send):
+		// not an attempt. Back in the queue as it was.
 		w.release(j, nil)
 	case se.Outcome == Uncertain:
 		w.record(j, func(tx *sql.Tx, now int64) (State, error) {
