@@ -14,7 +14,7 @@
 #                           outbox to the project's Postfix, against go-mail sending the same
 #                           messages over one connection in the same run (BenchmarkOutboxSend,
 #                           backend/outbox/bench_test.go): after a warm-up, BENCH_RUNS rounds
-#                           (default 5) of one run each, in alternate order; the medians of
+#                           (default 7) of one run each, in alternate order; the medians of
 #                           each side and of the rounds' ratios. Its last line:
 #                           send: outbox_msgs_per_s=… raw_msgs_per_s=… ratio=…
 #   scripts/bench.sh list   one page of the inbox list over 100,000 stored messages.
@@ -47,7 +47,7 @@ bench_sync() {
 }
 
 bench_send() {
-  local runs=${BENCH_RUNS:-5}
+  local runs=${BENCH_RUNS:-7}
   [ "$runs" -ge 3 ] || { echo "BENCH_RUNS must be at least 3 (medians)" >&2; exit 1; }
   # The rounds are counted inside the benchmark (-benchtime 1x): with Nx the testing
   # package would first run it once more with N=1, and print its summary too.

@@ -11,7 +11,7 @@ package outbox_test
 // and goes: a warm-up of both (not counted: Postfix starts its processes), then rounds of
 // one go-mail run and one outbox run each, in alternate order (go-mail first in even
 // rounds, the outbox first in odd ones), so that neither side always runs in the other's
-// wake. The rounds are MAILROOM_BENCH_ROUNDS (default 5; b.N when larger, -benchtime 1x
+// wake. The rounds are MAILROOM_BENCH_ROUNDS (default 7; b.N when larger, -benchtime 1x
 // is enough). The last line printed is `send: outbox_msgs_per_s=… raw_msgs_per_s=…
 // ratio=…`: the medians of each side's rounds, and the median of the rounds' ratios (each
 // from two runs seconds apart, so a burst of load that slows one round does not move it).
@@ -45,7 +45,7 @@ import (
 const (
 	benchMessages      = 1000
 	benchWarmUp        = 200 // messages of each side's warm-up
-	benchDefaultRounds = 5
+	benchDefaultRounds = 7
 	envBenchRounds     = "MAILROOM_BENCH_ROUNDS"
 )
 
