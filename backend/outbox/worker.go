@@ -238,11 +238,16 @@ func (w *worker) claimIn(tx *sql.Tx, now int64) (*job, error) {
 	j := &job{}
 	var to string
 	var first sql.NullInt64
-	err := tx.StmtContext(w.dbctx, st.claim).QueryRowContext(w.dbctx, now, w.id, now).
-		Scan(&j.id, &j.env.MessageID, &j.env.From, &to, &j.attempts, &first)
+	var id int64
+	err := tx.StmtContext(w.dbctx, st.due).QueryRowContext(w.dbctx, w.id, now).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	err = tx.StmtContext(w.dbctx, st.claim).QueryRowContext(w.dbctx, now, id).
+		Scan(&j.id, &j.env.MessageID, &j.env.From, &to, &j.attempts, &first)
 	if err != nil {
 		return nil, err
 	}
