@@ -43,6 +43,9 @@ type smtpTransport struct {
 	c     *mailsmtp.Client // nil when not connected
 	clean bool             // no transaction open on c (none yet, or the last one answered): no RSET needed
 	log   io.Writer        // the protocol log of the commands sent pipelined; nil: none
+	// oneByOne sends the commands one at a time even to a server offering PIPELINING, as
+	// to one without it (tests: the test servers all offer it).
+	oneByOne bool
 
 	mu   sync.Mutex
 	conn net.Conn // the TCP connection under c: closed to abort (a context, a timeout)
@@ -324,7 +327,7 @@ type dataWriter interface {
 // writer once the server has said 354. With PIPELINING (RFC 2920) the commands go in one
 // write and their answers are read after; otherwise one at a time.
 func (t *smtpTransport) offer(env Envelope, m *marker) (dataWriter, error) {
-	if ok, _ := t.c.Extension("PIPELINING"); ok {
+	if ok, _ := t.c.Extension("PIPELINING"); ok && !t.oneByOne {
 		return t.offerPipelined(env, m)
 	}
 	t.deadline(t.opts.CommandTimeout)
