@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/testcert"
@@ -134,5 +136,63 @@ func TestCRLF(t *testing.T) {
 		if got := string(crlf([]byte(in))); got != want {
 			t.Errorf("crlf(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The dialogue, pipelined and one command at a time (a server without PIPELINING): the
+// marker is committed before the server has the message, refusals keep the server's
+// words, and a connection the server closed while idle is dialled again without losing
+// the message.
+func TestTheDialoguePipelinedAndOneCommandAtATime(t *testing.T) {
+	for _, oneByOne := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipelined", true: "one by one"}[oneByOne], func(t *testing.T) {
+			ca := testcert.NewCA(t)
+			srv := testsmtp.Start(t, testsmtp.Options{TLS: ca.Leaf(t, testcert.Opts{}).ServerConfig(),
+				Users: map[string]string{"a@example.test": "pw"}, ReadTimeout: 300 * time.Millisecond,
+				RcptError: func(_ int, rcpt string) error {
+					if strings.HasPrefix(rcpt, "nobody") {
+						return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "User unknown"}
+					}
+					return nil
+				}})
+			tr := newSMTPTransport(&connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second},
+				accounts.Server{Host: "127.0.0.1", Port: srv.Port, Security: accounts.StartTLS, Username: "a@example.test"},
+				func(context.Context) (accounts.Login, error) { return accounts.PasswordLogin("pw"), nil }, Options{}.withDefaults())
+			tr.oneByOne = oneByOne
+			defer tr.Close()
+			send := func(env Envelope) (string, int, error) {
+				held := -1
+				reply, err := tr.Send(context.Background(), env, func() error {
+					held = len(srv.Messages()) // what the server has when the marker is written
+					return nil
+				})
+				return reply, held, err
+			}
+			reply, held, err := send(testEnvelope())
+			if err != nil || !strings.HasPrefix(reply, "250") || held != 0 || len(srv.Messages()) != 1 {
+				t.Fatalf("send: %q %v; the server held %d messages at the marker, %d after", reply, err, held, len(srv.Messages()))
+			}
+			env := testEnvelope()
+			env.To = []string{"nobody@example.org"}
+			_, held, err = send(env)
+			var se *SendError
+			if !errors.As(err, &se) || se.Outcome != Permanent || se.Reason != ReasonRecipients || !strings.Contains(se.Reply, "550 5.1.1 User unknown") {
+				t.Fatalf("a refused recipient: %v", err)
+			}
+			// Pipelined, the marker is written while the server answers, so before the
+			// refusal is known (the refusal's outcome then replaces it); one by one, the
+			// refusal comes first.
+			if oneByOne && held != -1 || len(srv.Messages()) != 1 {
+				t.Fatalf("a refused recipient: marker written with %d messages on the server, %d after", held, len(srv.Messages()))
+			}
+			time.Sleep(600 * time.Millisecond) // the server closes the idle connection
+			reply, _, err = send(testEnvelope())
+			if err != nil || !strings.HasPrefix(reply, "250") {
+				t.Fatalf("after the server closed the connection: %q %v", reply, err)
+			}
+			if n, c := len(srv.Messages()), srv.Connections(); n != 2 || c != 2 {
+				t.Fatalf("server: %d messages, %d connections; want 2 and 2", n, c)
+			}
+		})
 	}
 }

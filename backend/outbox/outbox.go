@@ -22,17 +22,22 @@
 //	   │                 │ dropped after the dot ────────▶ possibly_sent
 //	   └── Retry ◀── failed, possibly_sent;   MarkSent: possibly_sent ──▶ sent;   Cancel ──▶ cancelled
 //
-// Three commits carry a message through one attempt: the claim (state sending), the marker
-// (data_at, committed just before the final dot, after the whole body has been flushed to
-// the connection), and the outcome. A server accepts a message only once it has received
-// its final dot, so after a crash (SIGKILL, power loss) a row still in "sending" is:
+// The marker (data_at) of each attempt is committed before the final dot: for SMTP while
+// the server answers the pipelined commands (a message up to holdBytes), else after the
+// whole body has been flushed to the connection. In a bulk, that one commit also writes the
+// outcome of the message before (sent: held in memory since the server's answer) and
+// claims the message after (state sending): one commit per message, not three. Failures
+// are written at once, and the last outcome with the next claim (which finds none). A
+// server accepts a message only once it has received its final dot, so after a crash a row
+// still in "sending" is:
 //   - without the marker: the dot never left, the server cannot have the message — queued
 //     again, resent without risk of a duplicate;
 //   - with the marker: the dot may have arrived — possibly_sent, resent only if the user says.
 //
-// With one message in flight per account, a crash makes at most one message possibly sent
-// (and so at most one duplicate if the user retries it), and loses none: a queued message
-// is synced to disk before Enqueue returns.
+// The commit of message n writes n−1's outcome and n's marker together, so at most one row
+// is ever in "sending" with its marker: a crash makes at most one message possibly sent (n−1
+// before that commit, n after; so at most one duplicate if the user retries it), and loses
+// none: a queued message is synced to disk before Enqueue returns.
 //
 // Sent copies are checked by Message-ID (UID SEARCH HEADER) before each APPEND and
 // recorded after it, so a crash between the two finds the copy instead of making another.
@@ -75,6 +80,11 @@ const (
 	minDataRate = 32 << 10
 	// storeRetry is the wait after the store refused a write, before trying again.
 	storeRetry = 2 * time.Second
+	// holdBytes: before a message larger than this, the outcome of the one before is
+	// written at once rather than with this one's marker, and the marker waits until the
+	// body has been uploaded (for a smaller one it is committed while the server answers
+	// the commands: see smtpTransport.Send).
+	holdBytes = 1 << 20
 )
 
 // CopyPolicy says when a sent message is appended to the account's IMAP Sent folder.

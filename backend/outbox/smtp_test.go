@@ -459,3 +459,36 @@ func TestAnAccountThatCannotConnectSaysSoAndSaysWhenItWorksAgain(t *testing.T) {
 		t.Fatalf("account events %+v; want two problems (network) then one all-clear", account)
 	}
 }
+
+// With PIPELINING, DATA is sent before the answers to RCPT TO are read: when one recipient
+// of two is refused, the server has said 354 and waits for a body. The message must fail
+// with the server's words, the server must keep nothing (no final dot: the connection is
+// cut), and the next message goes out on a new connection.
+func TestARefusedRecipientAmongOthersSendsNoBody(t *testing.T) {
+	srv := startSMTP(t, testsmtp.Options{RcptError: func(_ int, rcpt string) error {
+		if strings.HasPrefix(rcpt, "nobody") {
+			return smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "Recipient address rejected: User unknown")
+		}
+		return nil
+	}})
+	r := smtpRig(t, srv, fastOptions())
+	env, err := outbox.Render(outbox.Compose{
+		From:    outbox.Address{Name: "Sender", Email: user},
+		To:      []outbox.Address{{Email: "client@example.org"}, {Email: "nobody@example.org"}},
+		Subject: "Two recipients", Text: "Bonjour,\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := r.waitState(r.enqueue(env), outbox.Failed)
+	if it.ErrorReason != outbox.ReasonRecipients || !strings.Contains(it.ErrorReply, "550 5.1.1") || !strings.Contains(it.ErrorReply, "nobody@example.org") {
+		t.Fatalf("failed item: reason %q reply %q", it.ErrorReason, it.ErrorReply)
+	}
+	r.waitState(r.enqueue(message(t, "client@example.org", "next")), outbox.Sent)
+	msgs := srv.Messages()
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Data), "Subject: next") {
+		t.Fatalf("server kept %d messages, want only the next one", len(msgs))
+	}
+	if c := srv.Connections(); c != 2 {
+		t.Fatalf("%d connections, want 2 (the first cut before a body)", c)
+	}
+}

@@ -17,11 +17,14 @@ import (
 // permanent (the server refused: fail with its words), or possibly sent (the server may
 // have accepted the message: never resent without the user's word).
 type Transport interface {
-	// Send delivers env. Just before the point after which the server may have accepted
-	// the message — for SMTP the final dot, for an HTTP API the request — it calls commit,
+	// Send delivers env. Before the point after which the server may have accepted the
+	// message — for SMTP the final dot, for an HTTP API the request — it calls commit, once,
 	// which records that point durably; if commit fails, Send must stop short of that
-	// point and return commit's error. The reply is the server's final answer, in its
-	// words (e.g. "250 2.0.0 Ok: queued as 4Fx…").
+	// point and return commit's error. Commit may run on another goroutine (SMTP runs it
+	// while the server answers the commands), but Send returns only after it has
+	// returned; once it has succeeded, an error that is not a *SendError counts as
+	// possibly sent (see Classify). The reply is the server's final answer, in its words
+	// (e.g. "250 2.0.0 Ok: queued as 4Fx…").
 	Send(ctx context.Context, env Envelope, commit func() error) (reply string, err error)
 	Close() error
 }

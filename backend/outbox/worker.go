@@ -47,7 +47,21 @@ type worker struct {
 	holdUntil time.Time // no connection attempt before this (backoff)
 	paused    bool      // a refused login or a disabled account: wait until the user acts
 	troubled  bool      // an account event told of a problem: tell when it is over
-	unsaved   func() error
+	// held are outcomes not written yet: a sent message's outcome waits for the next
+	// commit (the next message's marker, a claim, another outcome) and goes in the same
+	// transaction; refused says the store refused them, to be written before anything else.
+	held    []*outcome
+	refused bool
+	// next is the message claimed with the last marker, sent next.
+	next *job
+}
+
+// outcome is a message's new state, to write in a transaction and then tell.
+type outcome struct {
+	j     *job
+	write func(tx *sql.Tx, now int64) (State, error)
+	se    *SendError
+	state State // set once written
 }
 
 func newWorker(e *Engine, id int64) *worker {
@@ -92,24 +106,31 @@ type job struct {
 func (w *worker) run() {
 	defer close(w.done)
 	defer w.closeTransport()
+	defer w.finish()
 	for w.ctx.Err() == nil {
 		if w.takeForce() {
 			w.paused, w.holdUntil, w.failures = false, time.Time{}, 0
 		}
-		if w.unsaved != nil { // an outcome the store refused: record it before anything else
-			if err := w.unsaved(); err != nil {
+		if w.refused { // outcomes the store refused: record them before anything else
+			if err := w.write(nil); err != nil {
 				w.e.log.Error("outbox: cannot record a message's outcome", "account", w.id, "err", err)
 				w.wait(time.Now().Add(storeRetry))
 				continue
 			}
-			w.unsaved = nil
 		}
 		if w.paused {
+			w.unclaim()
 			w.wait(time.Time{})
 			continue
 		}
 		if time.Now().Before(w.holdUntil) {
+			w.unclaim()
 			w.wait(w.holdUntil)
+			continue
+		}
+		if j := w.next; j != nil { // claimed with the last marker: due, and already sending
+			w.next = nil
+			w.deliver(j)
 			continue
 		}
 		j, next, err := w.claim()
@@ -126,6 +147,21 @@ func (w *worker) run() {
 			continue
 		}
 		w.deliver(j)
+	}
+}
+
+// finish, when the worker stops, puts back the message claimed ahead and writes the
+// outcomes still held.
+func (w *worker) finish() {
+	w.unclaim()
+	w.flush()
+}
+
+// unclaim puts back in the queue the message claimed ahead, if any: the worker waits.
+func (w *worker) unclaim() {
+	if j := w.next; j != nil {
+		w.next = nil
+		w.release(j, nil)
 	}
 }
 
@@ -178,39 +214,54 @@ func (w *worker) closeTransport() {
 	w.open = false
 }
 
-// claim marks the account's next due message as sending and returns it; with none due, it
-// returns when the next queued one is (zero: none queued).
+// claim marks the account's next due message as sending and returns it, in one
+// transaction with the outcomes held; with none due, it returns when the next queued one
+// is (zero: none queued).
 func (w *worker) claim() (*job, time.Time, error) {
-	db := w.e.deps.DB
-	now := time.Now().UnixMilli()
-	j := &job{env: Envelope{}}
-	var to string
-	var first sql.NullInt64
-	st := w.e.stmts
-	err := db.Tx(w.dbctx, func(tx *sql.Tx) error {
-		err := tx.StmtContext(w.dbctx, st.claim).QueryRowContext(w.dbctx, now, w.id, now).
-			Scan(&j.id, &j.env.MessageID, &j.env.From, &to, &j.attempts, &first)
-		if err != nil {
-			return err
-		}
-		return tx.StmtContext(w.dbctx, st.raw).QueryRowContext(w.dbctx, j.id).Scan(&j.env.Raw)
+	var j *job
+	err := w.write(func(tx *sql.Tx, now int64) (err error) {
+		j, err = w.claimIn(tx, now)
+		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		var next sql.NullInt64
-		err := db.R.QueryRowContext(w.dbctx, `SELECT min(next_attempt_at) FROM outbox WHERE account_id = ? AND state = 'queued'`, w.id).Scan(&next)
-		if err != nil || !next.Valid {
-			return nil, time.Time{}, err
-		}
-		return nil, time.UnixMilli(next.Int64), nil
+	if err != nil || j != nil {
+		return j, time.Time{}, err
 	}
-	if err != nil {
+	var next sql.NullInt64
+	err = w.e.deps.DB.R.QueryRowContext(w.dbctx, `SELECT min(next_attempt_at) FROM outbox WHERE account_id = ? AND state = 'queued'`, w.id).Scan(&next)
+	if err != nil || !next.Valid {
 		return nil, time.Time{}, err
 	}
+	return nil, time.UnixMilli(next.Int64), nil
+}
+
+// claimIn marks the account's next due message as sending in tx and returns it (nil:
+// none due).
+func (w *worker) claimIn(tx *sql.Tx, now int64) (*job, error) {
+	st := w.e.stmts
+	j := &job{}
+	var to string
+	var first sql.NullInt64
+	var id int64
+	err := tx.StmtContext(w.dbctx, st.due).QueryRowContext(w.dbctx, w.id, now).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	err = tx.StmtContext(w.dbctx, st.claim).QueryRowContext(w.dbctx, now, id).
+		Scan(&j.id, &j.env.MessageID, &j.env.From, &to, &j.attempts, &first)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.StmtContext(w.dbctx, st.raw).QueryRowContext(w.dbctx, j.id).Scan(&j.env.Raw); err != nil {
+		return nil, err
+	}
 	if err := json.Unmarshal([]byte(to), &j.env.To); err != nil {
-		return nil, time.Time{}, fmt.Errorf("outbox: message %d: recipients: %w", j.id, err)
+		return nil, fmt.Errorf("outbox: message %d: recipients: %w", j.id, err)
 	}
 	j.firstFailure = first.Int64
-	return j, time.Time{}, nil
+	return j, nil
 }
 
 // transport returns the account's transport, building it (and reading the account) on
@@ -263,30 +314,55 @@ func (w *worker) deliver(j *job) {
 			Message: "This account is disabled: enable it to send its queued messages."})
 		return
 	}
+	if len(w.held) > 0 && (!w.open || len(j.env.Raw) > holdBytes) {
+		// A connection to open or a large body to upload may take a while: the last
+		// message's outcome is not kept waiting for them.
+		w.flush()
+	}
 	committed := false
 	commit := func() error {
 		if err := w.ctx.Err(); err != nil {
 			return err // stopping: the message stays short of its final dot
 		}
-		err := e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
-			_, err := tx.StmtContext(w.dbctx, e.stmts.marker).ExecContext(w.dbctx, time.Now().UnixMilli(), j.id)
+		// The marker, with the outcome of the message before (held since its answer) and
+		// the claim of the next: one commit per message. A crash before it leaves the one
+		// before possibly sent and this one queued; after it, this one possibly sent.
+		var next *job
+		err := w.write(func(tx *sql.Tx, now int64) error {
+			res, err := tx.StmtContext(w.dbctx, e.stmts.marker).ExecContext(w.dbctx, now, j.id)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n != 1 { // its account was deleted meanwhile
+				return fmt.Errorf("outbox: message %d is no longer being sent", j.id)
+			}
+			next, err = w.claimIn(tx, now)
 			return err
 		})
 		committed = err == nil
+		if committed {
+			w.next = next
+		}
 		return err
 	}
 	reply, err := tr.Send(w.ctx, j.env, commit)
 	w.open, w.lastUse = true, time.Now()
 	if err == nil {
 		w.failures = 0
-		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Sent, w.markSent(tx, j, reply, now) }, nil)
+		// Written with the next commit: usually the next message's marker.
+		w.held = append(w.held, &outcome{j: j, write: func(tx *sql.Tx, now int64) (State, error) {
+			return Sent, w.markSent(tx, j, reply, now)
+		}})
 		w.fine()
 		return
 	}
 	se := asSendError(err, committed)
 	switch {
-	case w.ctx.Err() != nil && !committed:
-		// Stopping: not an attempt. Back in the queue as it was.
+	case w.ctx.Err() != nil && se.Outcome == Transient:
+		// Stopping before the final dot (the marker may be written: see smtpTransport.Send):
+		// not an attempt. Back in the queue as it was.
 		w.release(j, nil)
 	case se.Outcome == Uncertain:
 		w.record(j, func(tx *sql.Tx, now int64) (State, error) {
@@ -324,40 +400,61 @@ func (w *worker) fine() {
 	}
 }
 
-// record writes a message's outcome, emits it, and on success wakes the copier. A store
-// that refuses keeps the outcome in memory, to be written before anything else is sent.
+// record writes a message's outcome, with those held, and emits them. A store that
+// refuses keeps them in memory, to be written before anything else is sent.
 func (w *worker) record(j *job, write func(tx *sql.Tx, now int64) (State, error), se *SendError) {
-	var state State
-	save := func() error {
-		// Not w.ctx: an outcome is recorded even while stopping.
-		return w.e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
-			var err error
-			state, err = write(tx, time.Now().UnixMilli())
-			return err
-		})
-	}
-	emit := func() {
-		ev := Event{Kind: KindItem, AccountID: w.id, ItemID: j.id, State: state}
-		if se != nil && state != Sent {
-			ev.Code, ev.Reason, ev.Message = se.Code, se.Reason, se.Message
-		}
-		w.e.emit(ev)
-		w.e.emitCounts(w.id, state != Sent)
-		if state == Sent {
-			poke(w.copyWake)
-		}
-	}
-	if err := save(); err != nil {
-		w.unsaved = func() error {
-			if err := save(); err != nil {
-				return err
-			}
-			emit()
-			return nil
-		}
+	w.held = append(w.held, &outcome{j: j, write: write, se: se})
+	w.flush()
+}
+
+// flush writes the outcomes held, if any; see record.
+func (w *worker) flush() {
+	if len(w.held) == 0 {
 		return
 	}
-	emit()
+	if err := w.write(nil); err != nil {
+		w.e.log.Error("outbox: cannot record a message's outcome", "account", w.id, "err", err)
+		w.refused = true
+	}
+}
+
+// write runs, in one transaction, the outcomes held and then also (when not nil); on
+// commit it emits the outcomes, wakes the copier for the sent ones, and forgets them. On
+// an error nothing is written and the outcomes stay held.
+func (w *worker) write(also func(tx *sql.Tx, now int64) error) error {
+	// Not w.ctx: an outcome is recorded even while stopping.
+	err := w.e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
+		now := time.Now().UnixMilli()
+		for _, o := range w.held {
+			var err error
+			if o.state, err = o.write(tx, now); err != nil {
+				return err
+			}
+		}
+		if also != nil {
+			return also(tx, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	held := w.held
+	w.held, w.refused = nil, false
+	sent := false
+	for _, o := range held {
+		ev := Event{Kind: KindItem, AccountID: w.id, ItemID: o.j.id, State: o.state}
+		if o.se != nil && o.state != Sent {
+			ev.Code, ev.Reason, ev.Message = o.se.Code, o.se.Reason, o.se.Message
+		}
+		w.e.emit(ev)
+		w.e.emitCounts(w.id, o.state != Sent)
+		sent = sent || o.state == Sent
+	}
+	if sent {
+		poke(w.copyWake)
+	}
+	return nil
 }
 
 // markSent records a delivered message, and whether it wants a Sent copy.
