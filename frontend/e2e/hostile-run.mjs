@@ -19,8 +19,7 @@
 //
 // It prints one line per check and per failed vector and, last, "NAME: N passed, M failed":
 // one test per vector (every rendering of it in this browser), one per run-wide check.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   DRIVER,
@@ -38,7 +37,7 @@ import {
   testTLS,
   waitSynced,
 } from './hostile.mjs';
-import { NO_DNS_SERVER, distDir, fail, freePort, mailEnv, outDir, sleep, spawnApp, stopGroup, waitForHttp } from './lib.mjs';
+import { NO_DNS_SERVER, distDir, fail, freePort, guardProcesses, mailEnv, outDir, sleep, spawnApp, stopGroup, tempDirs, waitForHttp } from './lib.mjs';
 
 /** The encodings whose messages are also replied to and forwarded. */
 const COMPOSE_ENCODINGS = new Set(['raw']);
@@ -61,16 +60,12 @@ const CALL = `
  * screenshot(path), close(), checkpoint?() (looks from outside), watching (what it reports
  * to watch, in words) }. */
 export async function runHostile({ name, open }) {
-  const tempDirs = [];
+  const temp = tempDirs();
+  const tempDir = temp.make;
   const logTail = [];
   let app = null;
   let canary = null;
   let page = null;
-  const tempDir = (prefix) => {
-    const d = mkdtempSync(join(tmpdir(), prefix));
-    tempDirs.push(d);
-    return d;
-  };
   const cleanup = async () => {
     if (page) await page.close().catch(() => {});
     page = null;
@@ -78,24 +73,9 @@ export async function runHostile({ name, open }) {
     app = null;
     if (canary) await canary.close();
     canary = null;
-    for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    temp.removeAll();
   };
-  process.on('exit', () => {
-    if (app?.pid !== undefined) {
-      try {
-        process.kill(-app.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  });
-  for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.on(sig, async () => {
-      console.log(`${name}: interrupted by ${sig}`);
-      await cleanup();
-      process.exit(130);
-    });
-  }
+  guardProcesses(name, () => [app?.pid], cleanup);
 
   /** shot saves what the browser shows, after a failure. */
   const shot = async () => {

@@ -1,11 +1,14 @@
-// Helpers shared by the browser tests (run.mjs, hostile-chromium.mjs, hostile-webkit.mjs):
-// paths, the dev binary's process, the mail test environment, LMTP delivery.
+// Helpers shared by the browser tests (run.mjs, oauth.mjs, hostile-chromium.mjs,
+// hostile-webkit.mjs): paths, the dev binary's process, the step runner, the page's
+// expectations, the mail test environment, LMTP delivery.
 import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 export const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = resolve(frontendDir, '..');
@@ -28,6 +31,8 @@ export const CHROMIUM_ARGS = [
 export const READY_TIMEOUT_MS = 60_000; // the binary's first start, WebKit included
 export const STOP_TIMEOUT_MS = 5_000; // SIGTERM, then SIGKILL
 export const LMTP_TIMEOUT_MS = 10_000;
+export const STEP_TIMEOUT_MS = 10_000; // any one wait inside a step
+export const DELIVERY_TIMEOUT_MS = 15_000; // a test email reaching the recipient's mailbox
 // Nothing listens there: any DNS query the app makes fails at once, on this machine.
 export const NO_DNS_SERVER = '127.0.0.1:9';
 
@@ -133,6 +138,222 @@ export async function stopGroup(pid) {
       /* gone meanwhile */
     }
   }
+}
+
+/** tempDirs makes temporary directories (make(prefix)) and removes them all (removeAll()). */
+export function tempDirs() {
+  const dirs = [];
+  return {
+    make(prefix) {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+    removeAll() {
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+/** appEnv is the environment a test starts the app with: a fresh data directory and XDG
+ * directories from temp (mailroom-PREFIX-data-…, …), protocol logging on, and a DNS server
+ * nobody answers on. It returns { dataDir, env }. */
+export function appEnv(temp, prefix) {
+  const dataDir = temp.make(`mailroom-${prefix}-data-`);
+  const env = {
+    ...process.env,
+    MAILROOM_DATA_DIR: dataDir,
+    XDG_DATA_HOME: temp.make(`mailroom-${prefix}-xdgdata-`),
+    XDG_CACHE_HOME: temp.make(`mailroom-${prefix}-xdgcache-`),
+    MAILROOM_PROTOCOL_LOG: '1',
+    MAILROOM_DNS_SERVER: NO_DNS_SERVER,
+  };
+  return { dataDir, env };
+}
+
+/** guardProcesses makes sure a test leaves nothing running: on exit, the process groups of
+ * pids() are killed; on SIGINT or SIGTERM, "NAME: interrupted by SIG", cleanup(), exit 130. */
+export function guardProcesses(name, pids, cleanup) {
+  process.on('exit', () => {
+    for (const pid of pids()) {
+      if (pid === undefined) continue;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, async () => {
+      console.log(`${name}: interrupted by ${sig}`);
+      await cleanup();
+      process.exit(130);
+    });
+  }
+}
+
+// --- the step runner -----------------------------------------------------------------
+
+/** createRunner counts the steps of a test called name. step(title, fn) runs fn and prints
+ * "ok   N. title" or "FAIL N. title" with the error; once a step failed, the others do not
+ * run. run(main, cleanup) runs main, counts what it throws as a failed step, then cleans up,
+ * prints "NAME: N passed, M failed" and exits, non-zero after a failure. */
+export function createRunner(name) {
+  const r = {
+    passed: 0,
+    failed: 0,
+    async step(title, fn) {
+      if (r.failed > 0) return;
+      try {
+        await fn();
+        r.passed++;
+        console.log(`ok   ${r.passed + r.failed}. ${title}`);
+      } catch (err) {
+        r.failed++;
+        console.log(`FAIL ${r.passed + r.failed}. ${title}\n     ${String(err?.message ?? err).split('\n').join('\n     ')}`);
+      }
+    },
+    /** failureReport, after a failed step: a screenshot of page as outDir/file and the
+     * binary's last lines. */
+    async failureReport(page, file, logTail) {
+      if (!r.failed) return;
+      await page.screenshot({ path: join(outDir, file) }).catch(() => {});
+      console.log(`     screenshot of the failure: ${join(outDir, file)}`);
+      if (logTail.length) console.log(`     last lines of the binary:\n     ${logTail.slice(-15).join('\n     ')}`);
+    },
+    async run(main, cleanup) {
+      let code = 0;
+      try {
+        await main();
+      } catch (err) {
+        r.failed++;
+        console.log(`FAIL ${r.passed + r.failed}. ${err?.message ?? err}`);
+      } finally {
+        await cleanup();
+        if (r.failed) code = 1;
+        console.log(`${name}: ${r.passed} passed, ${r.failed} failed`);
+        process.exit(code);
+      }
+    },
+  };
+  return r;
+}
+
+/** checkSetup checks what a browser test needs before it starts (the dev binary, built
+ * with buildHint; frontend/dist; Chromium), makes outDir and removes the last run's
+ * failure screenshot. It returns the binary's path. */
+export function checkSetup(buildHint, failureFile) {
+  const bin = process.env.MAILROOM_DEV_BINARY;
+  if (!bin) fail(`set MAILROOM_DEV_BINARY to the dev-tagged binary (${buildHint})`);
+  if (!existsSync(bin)) fail(`MAILROOM_DEV_BINARY=${bin} does not exist`);
+  if (!existsSync(join(distDir, 'index.html'))) fail(`${distDir}/index.html is missing: run npm run build first`);
+  if (!existsSync(chromiumPath)) fail(`no Chromium at ${chromiumPath}`);
+  mkdirSync(outDir, { recursive: true });
+  rmSync(join(outDir, failureFile), { force: true });
+  return bin;
+}
+
+// --- the page -------------------------------------------------------------------------
+
+/** openPage launches Chromium and opens a 1280×800 page in locale. problems.pageErrors and
+ * problems.consoleLines collect the page's script errors and its console errors and
+ * warnings; noPageProblems(problems) fails on any. */
+export async function openPage(locale) {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
+  const page = await context.newPage();
+  const problems = { pageErrors: [], consoleLines: [] };
+  page.on('pageerror', (e) => problems.pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.consoleLines.push(`${m.type()}: ${m.text()} (${m.location().url})`);
+  });
+  return { browser, page, problems };
+}
+
+export function noPageProblems({ pageErrors, consoleLines }) {
+  if (pageErrors.length) fail(pageErrors.join('\n'));
+  if (consoleLines.length) fail(consoleLines.join('\n'));
+}
+
+export async function visible(page, selector, what = selector, timeout = STEP_TIMEOUT_MS) {
+  try {
+    await page.locator(selector).first().waitFor({ state: 'visible', timeout });
+  } catch {
+    fail(`${what} did not become visible`);
+  }
+}
+
+export async function absent(page, selector, what = selector, timeout = STEP_TIMEOUT_MS) {
+  try {
+    await page.locator(selector).first().waitFor({ state: 'detached', timeout });
+  } catch {
+    fail(`${what} is still shown`);
+  }
+}
+
+export async function expectText(page, selector, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
+  const want = norm(expected);
+  const deadline = Date.now() + timeout;
+  let got = '(not found)';
+  while (Date.now() < deadline) {
+    const loc = page.locator(selector).first();
+    const n = await loc.count();
+    if (n > 0 && (await loc.isVisible())) {
+      got = norm(await loc.innerText());
+      if (got === want) return;
+    } else if (n > 0) {
+      got = `(hidden: ${norm(await loc.textContent())})`;
+    }
+    await sleep(100);
+  }
+  fail(`${what} should read "${want}" but reads "${got}"`);
+}
+
+export async function expectAttr(page, selector, attr, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
+  const deadline = Date.now() + timeout;
+  let got = null;
+  while (Date.now() < deadline) {
+    const loc = page.locator(selector).first();
+    if ((await loc.count()) > 0) {
+      got = await loc.getAttribute(attr);
+      if (got === expected) return;
+    }
+    await sleep(100);
+  }
+  fail(`${what} should have ${attr}="${expected}" but has ${JSON.stringify(got)}`);
+}
+
+/** waitFor polls fn until it returns a truthy value. */
+export async function waitFor(fn, what, timeout = STEP_TIMEOUT_MS) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(150);
+  }
+  fail(`${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** shot saves a screenshot of page as outDir/NAME.png. */
+export async function shot(page, name) {
+  await page.screenshot({ path: join(outDir, `${name}.png`) });
+}
+
+/** backend calls a bound Go method from the page, as any script in the webview can. */
+export function backend(page, path, ...args) {
+  return page.evaluate(
+    async ({ path, args }) => {
+      const [svc, method] = path.split('.');
+      try {
+        return { ok: true, value: await window.go.api[svc][method](...args) };
+      } catch (e) {
+        return { ok: false, error: e };
+      }
+    },
+    { path, args },
+  );
 }
 
 // --- the fake Postmark API ------------------------------------------------------------
@@ -258,6 +479,21 @@ export function mailEnv() {
     passwdFile: e.MAILROOM_TEST_PASSWD_FILE ?? '',
     domain: user.address.slice(user.address.indexOf('@') + 1),
   };
+}
+
+/** delivered waits until a message holding marker is in address's Maildir. */
+export async function delivered(mailDir, address, marker) {
+  const box = join(mailDir, address, 'Maildir');
+  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    for (const sub of ['new', 'cur']) {
+      for (const f of filesUnder(join(box, sub))) {
+        if (readFileSync(f, 'utf8').includes(marker)) return true;
+      }
+    }
+    await sleep(200);
+  }
+  return false;
 }
 
 export function filesUnder(dir) {

@@ -21,85 +21,56 @@
 // a sign-in; Sign in again; Disconnect without keeping the mail. Screenshots go to
 // build/e2e/oauth-*.png. It prints one line per step and, last, "oauth: N passed, M failed";
 // it stops at the first failed step and exits non-zero.
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS,
-  NO_DNS_SERVER,
-  chromiumPath,
-  distDir,
+  absent,
+  appEnv,
+  backend,
+  checkSetup,
+  createRunner,
+  delivered,
+  expectAttr,
+  expectText,
   fail,
-  filesUnder,
   fmt,
   freePort,
   frontendDir,
+  guardProcesses,
   lmtpDeliver,
   mailEnv,
+  noPageProblems,
   norm,
+  openPage,
   outDir,
-  sleep,
+  shot,
   spawnApp,
   stopGroup,
+  tempDirs,
   tid,
+  visible,
+  waitFor,
   waitForHttp,
 } from './lib.mjs';
 
-const STEP_TIMEOUT_MS = 10_000;
 const NET_TIMEOUT_MS = 60_000;
-const DELIVERY_TIMEOUT_MS = 15_000;
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'utf8'));
 const OWNER = { name: 'Camille Martin', email: 'camille.martin@atelier-martin.fr' };
 
-let passed = 0;
-let failed = 0;
+const runner = createRunner('oauth');
+const { step } = runner;
 let child = null;
 let dataDir = null;
 let browser = null;
-const tempDirs = [];
-const pageErrors = [];
-const consoleLines = [];
+const temp = tempDirs();
+const tempDir = temp.make;
 const logTail = [];
 
-async function step(name, fn) {
-  if (failed > 0) return;
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${passed + failed}. ${name}`);
-  } catch (err) {
-    failed++;
-    console.log(`FAIL ${passed + failed}. ${name}\n     ${String(err?.message ?? err).split('\n').join('\n     ')}`);
-  }
-}
-
-function tempDir(prefix) {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-
-process.on('exit', () => {
-  if (child?.pid !== undefined) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-});
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    console.log(`oauth: interrupted by ${sig}`);
-    await cleanup();
-    process.exit(130);
-  });
-}
+guardProcesses('oauth', () => [child?.pid], cleanup);
 
 async function cleanup() {
   if (browser) {
@@ -116,99 +87,7 @@ async function cleanup() {
     if (dataDir) console.log(`     kept the data directory: ${dataDir}`);
     return;
   }
-  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
-}
-
-// --- page helpers -------------------------------------------------------------------
-
-async function visible(page, selector, what = selector, timeout = STEP_TIMEOUT_MS) {
-  try {
-    await page.locator(selector).first().waitFor({ state: 'visible', timeout });
-  } catch {
-    fail(`${what} did not become visible`);
-  }
-}
-
-async function absent(page, selector, what = selector, timeout = STEP_TIMEOUT_MS) {
-  try {
-    await page.locator(selector).first().waitFor({ state: 'detached', timeout });
-  } catch {
-    fail(`${what} is still shown`);
-  }
-}
-
-async function expectText(page, selector, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
-  const want = norm(expected);
-  const deadline = Date.now() + timeout;
-  let got = '(not found)';
-  while (Date.now() < deadline) {
-    const loc = page.locator(selector).first();
-    if ((await loc.count()) > 0 && (await loc.isVisible())) {
-      got = norm(await loc.innerText());
-      if (got === want) return;
-    }
-    await sleep(100);
-  }
-  fail(`${what} should read "${want}" but reads "${got}"`);
-}
-
-async function expectAttr(page, selector, attr, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
-  const deadline = Date.now() + timeout;
-  let got = null;
-  while (Date.now() < deadline) {
-    const loc = page.locator(selector).first();
-    if ((await loc.count()) > 0) {
-      got = await loc.getAttribute(attr);
-      if (got === expected) return;
-    }
-    await sleep(100);
-  }
-  fail(`${what} should have ${attr}="${expected}" but has ${JSON.stringify(got)}`);
-}
-
-async function waitFor(fn, what, timeout = STEP_TIMEOUT_MS) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last;
-    await sleep(150);
-  }
-  fail(`${what} (last: ${JSON.stringify(last)})`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(outDir, `${name}.png`) });
-}
-
-/** backend calls a bound Go method from the page, as any script in the webview can. */
-function backend(page, path, ...args) {
-  return page.evaluate(
-    async ({ path, args }) => {
-      const [svc, method] = path.split('.');
-      try {
-        return { ok: true, value: await window.go.api[svc][method](...args) };
-      } catch (e) {
-        return { ok: false, error: e };
-      }
-    },
-    { path, args },
-  );
-}
-
-/** delivered waits until a message holding marker is in address's Maildir. */
-async function delivered(mailDir, address, marker) {
-  const box = join(mailDir, address, 'Maildir');
-  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    for (const sub of ['new', 'cur']) {
-      for (const f of filesUnder(join(box, sub))) {
-        if (readFileSync(f, 'utf8').includes(marker)) return true;
-      }
-    }
-    await sleep(200);
-  }
-  return false;
+  temp.removeAll();
 }
 
 /** authLines are the protocol log's lines about signing in, to show when one is missing. */
@@ -272,13 +151,7 @@ async function signInInBrowser(urlsFile, count, address, shotName) {
 // --- the run ------------------------------------------------------------------------
 
 async function main() {
-  const bin = process.env.MAILROOM_DEV_BINARY;
-  if (!bin) fail('set MAILROOM_DEV_BINARY to the dev-tagged binary (make dev-binary)');
-  if (!existsSync(bin)) fail(`MAILROOM_DEV_BINARY=${bin} does not exist`);
-  if (!existsSync(join(distDir, 'index.html'))) fail(`${distDir}/index.html is missing: run npm run build first`);
-  if (!existsSync(chromiumPath)) fail(`no Chromium at ${chromiumPath}`);
-  mkdirSync(outDir, { recursive: true });
-  rmSync(join(outDir, 'oauth-failure.png'), { force: true });
+  const bin = checkSetup('make dev-binary', 'oauth-failure.png');
 
   const mail = mailEnv();
   const oidcUrl = process.env.MAILROOM_TEST_OIDC_URL;
@@ -308,14 +181,10 @@ async function main() {
     appendFileSync(mail.passwdFile, `${address}:{PLAIN}${userPassword}::::::\n`);
     const wellKnown = await fetch(`${oidcUrl}/.well-known/openid-configuration`);
     if (!wellKnown.ok) fail(`the test provider answered ${wellKnown.status} for its discovery document`);
-    dataDir = tempDir('mailroom-oauth-data-');
+    const app = appEnv(temp, 'oauth');
+    dataDir = app.dataDir;
     const env = {
-      ...process.env,
-      MAILROOM_DATA_DIR: dataDir,
-      XDG_DATA_HOME: tempDir('mailroom-oauth-xdgdata-'),
-      XDG_CACHE_HOME: tempDir('mailroom-oauth-xdgcache-'),
-      MAILROOM_PROTOCOL_LOG: '1',
-      MAILROOM_DNS_SERVER: NO_DNS_SERVER,
+      ...app.env,
       // The servers' certificate: trusted as a CA here (run.mjs trusts it through the UI).
       MAILROOM_CA_FILE: mail.caFile,
       MAILROOM_GOOGLE_ISSUER: oidcUrl,
@@ -327,15 +196,11 @@ async function main() {
     child = spawnApp(resolve(bin), port, env, join(outDir, 'mailroom-oauth.log'), logTail);
     await waitForHttp(url, child, logTail);
   });
-  if (failed) return;
+  if (runner.failed) return;
 
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`${m.type()}: ${m.text()} (${m.location().url})`);
-  });
+  const opened = await openPage('fr-FR');
+  browser = opened.browser;
+  const { page, problems } = opened;
 
   await step('onboarding in French; an admin preset gives example.test its servers (IMAPS, SMTP with STARTTLS)', async () => {
     await page.goto(url);
@@ -583,26 +448,10 @@ async function main() {
   });
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
-    if (pageErrors.length) fail(pageErrors.join('\n'));
-    if (consoleLines.length) fail(consoleLines.join('\n'));
+    noPageProblems(problems);
   });
 
-  if (failed) {
-    await page.screenshot({ path: join(outDir, 'oauth-failure.png') }).catch(() => {});
-    console.log(`     screenshot of the failure: ${join(outDir, 'oauth-failure.png')}`);
-    if (logTail.length) console.log(`     last lines of the binary:\n     ${logTail.slice(-15).join('\n     ')}`);
-  }
+  await runner.failureReport(page, 'oauth-failure.png', logTail);
 }
 
-let code = 0;
-try {
-  await main();
-} catch (err) {
-  failed++;
-  console.log(`FAIL ${passed + failed}. ${err?.message ?? err}`);
-} finally {
-  await cleanup();
-  if (failed) code = 1;
-  console.log(`oauth: ${passed} passed, ${failed} failed`);
-  process.exit(code);
-}
+await runner.run(main, cleanup);

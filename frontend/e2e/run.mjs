@@ -24,36 +24,45 @@
 //
 // It prints one line per step and, last, "e2e: N passed, M failed". It stops at the first
 // failed step (later steps depend on earlier ones) and exits non-zero.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS,
-  NO_DNS_SERVER,
-  chromiumPath,
-  distDir,
+  DELIVERY_TIMEOUT_MS,
+  STEP_TIMEOUT_MS,
+  absent,
+  appEnv,
+  backend,
+  checkSetup,
+  createRunner,
+  delivered,
+  expectAttr,
+  expectText,
   fail,
   filesUnder,
   fmt,
   freePort,
   frontendDir,
+  guardProcesses,
   lmtpDeliver,
   mailEnv,
+  noPageProblems,
   norm,
+  openPage,
   outDir,
+  shot,
   sleep,
   spawnApp,
   startPostmark,
   stopGroup,
+  tempDirs,
   tid,
+  visible,
+  waitFor,
   waitForHttp,
 } from './lib.mjs';
 
-const STEP_TIMEOUT_MS = 10_000; // any one wait inside a step
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
-const DELIVERY_TIMEOUT_MS = 15_000; // a test email reaching the recipient's mailbox
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'utf8'));
@@ -71,16 +80,15 @@ const PM = {
   newToken: 'pm-e2e-9d3b7a21-6e4f-4d0c-a1b8-regenerated',
 };
 
-let passed = 0;
-let failed = 0;
+const runner = createRunner('e2e');
+const { step } = runner;
 let child = null;
 let dataDir = null;
 let browser = null;
 let canary = null;
 let postmark = null;
-const tempDirs = [];
-const pageErrors = [];
-const consoleLines = [];
+const temp = tempDirs();
+const tempDir = temp.make;
 const logTail = [];
 
 /** plural picks the form of a catalogue's "{count, plural, one {…} other {…}}" message. */
@@ -90,34 +98,10 @@ function plural(message, count) {
   return (count === 1 ? m[2] : m[3]).replace('#', String(count));
 }
 
-async function step(name, fn) {
-  if (failed > 0) return;
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${passed + failed}. ${name}`);
-  } catch (err) {
-    failed++;
-    console.log(`FAIL ${passed + failed}. ${name}\n     ${String(err?.message ?? err).split('\n').join('\n     ')}`);
-  }
-}
-
-function tempDir(prefix) {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-
 function startBackend(bin, port) {
-  dataDir = tempDir('mailroom-e2e-data-');
-  const env = {
-    ...process.env,
-    MAILROOM_DATA_DIR: dataDir,
-    XDG_DATA_HOME: tempDir('mailroom-e2e-xdgdata-'),
-    XDG_CACHE_HOME: tempDir('mailroom-e2e-xdgcache-'),
-    MAILROOM_PROTOCOL_LOG: '1',
-    MAILROOM_DNS_SERVER: NO_DNS_SERVER,
-  };
+  const app = appEnv(temp, 'e2e');
+  dataDir = app.dataDir;
+  const env = app.env;
   // Postmark's API is the fake of backend/testpostmark (started first, in main).
   if (postmark) env.MAILROOM_POSTMARK_URL = postmark.url;
   else delete env.MAILROOM_POSTMARK_URL;
@@ -135,23 +119,7 @@ async function stopBackend() {
 }
 
 // Last resort if the script dies unexpectedly: never leave the binary running.
-process.on('exit', () => {
-  for (const pid of [child?.pid, postmark?.pid]) {
-    if (pid === undefined) continue;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-});
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    console.log(`e2e: interrupted by ${sig}`);
-    await cleanup();
-    process.exit(130);
-  });
-}
+guardProcesses('e2e', () => [child?.pid, postmark?.pid], cleanup);
 
 async function cleanup() {
   if (canary) {
@@ -168,44 +136,10 @@ async function cleanup() {
     await stopGroup(postmark.pid);
     postmark = null;
   }
-  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  temp.removeAll();
 }
 
 // --- page helpers -------------------------------------------------------------------
-
-async function visible(page, selector, what = selector, timeout = STEP_TIMEOUT_MS) {
-  try {
-    await page.locator(selector).first().waitFor({ state: 'visible', timeout });
-  } catch {
-    fail(`${what} did not become visible`);
-  }
-}
-
-async function absent(page, selector, what = selector) {
-  try {
-    await page.locator(selector).first().waitFor({ state: 'detached', timeout: STEP_TIMEOUT_MS });
-  } catch {
-    fail(`${what} is still shown`);
-  }
-}
-
-async function expectText(page, selector, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
-  const want = norm(expected);
-  const deadline = Date.now() + timeout;
-  let got = '(not found)';
-  while (Date.now() < deadline) {
-    const loc = page.locator(selector).first();
-    const n = await loc.count();
-    if (n > 0 && (await loc.isVisible())) {
-      got = norm(await loc.innerText());
-      if (got === want) return;
-    } else if (n > 0) {
-      got = `(hidden: ${norm(await loc.textContent())})`;
-    }
-    await sleep(100);
-  }
-  fail(`${what} should read "${want}" but reads "${got}"`);
-}
 
 /** technicalDetails checks that a failed step keeps the backend's own words (the server's
  * answer included) under the technical details, closed. */
@@ -217,42 +151,9 @@ async function technicalDetails(page, testid, host) {
   if (!message.includes(host)) fail(`the technical details read "${message}", want the backend's message about ${host}`);
 }
 
-async function expectAttr(page, selector, attr, expected, what = selector, timeout = STEP_TIMEOUT_MS) {
-  const deadline = Date.now() + timeout;
-  let got = null;
-  while (Date.now() < deadline) {
-    const loc = page.locator(selector).first();
-    if ((await loc.count()) > 0) {
-      got = await loc.getAttribute(attr);
-      if (got === expected) return;
-    }
-    await sleep(100);
-  }
-  fail(`${what} should have ${attr}="${expected}" but has ${JSON.stringify(got)}`);
-}
-
 /** scrollToTop scrolls a scrolling pane (the main pane, a dialog's body) back to its top. */
 async function scrollToTop(page, selector) {
   await page.locator(selector).first().evaluate((el) => el.scrollTo(0, 0));
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(outDir, `${name}.png`) });
-}
-
-/** backend calls a bound Go method from the page, as any script in the webview can. */
-function backend(page, path, ...args) {
-  return page.evaluate(
-    async ({ path, args }) => {
-      const [svc, method] = path.split('.');
-      try {
-        return { ok: true, value: await window.go.api[svc][method](...args) };
-      } catch (e) {
-        return { ok: false, error: e };
-      }
-    },
-    { path, args },
-  );
 }
 
 // --- the mail test environment -------------------------------------------------------
@@ -277,21 +178,6 @@ function leaks(dir, forms) {
     for (const f of forms) if (data.includes(f.bytes)) found.push(`${file.slice(dir.length + 1)}: ${f.label}`);
   }
   return found;
-}
-
-/** delivered waits until a message holding marker is in address's Maildir. */
-async function delivered(mailDir, address, marker) {
-  const box = join(mailDir, address, 'Maildir');
-  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    for (const sub of ['new', 'cur']) {
-      for (const f of filesUnder(join(box, sub))) {
-        if (readFileSync(f, 'utf8').includes(marker)) return true;
-      }
-    }
-    await sleep(200);
-  }
-  return false;
 }
 
 /** fingerprintShown reads the fingerprint as the page shows it, as "AB:CD:…". */
@@ -471,7 +357,7 @@ async function mailEnvironmentMissing() {
   const why = `no mail test environment (${mail.missing.join(', ')} not set): run under scripts/testenv/with-env.sh`;
   if (requireIntegration) {
     await step('the mail test environment is there (MAILROOM_REQUIRE_INTEGRATION=1)', () => fail(why));
-  } else if (failed === 0) {
+  } else if (runner.failed === 0) {
     console.log(`skip the email accounts steps: ${why}`);
   }
   return true;
@@ -818,18 +704,6 @@ async function frameOf(page, testid) {
   const frame = handle && (await handle.contentFrame());
   if (!frame) fail(`the ${testid} has no document`);
   return frame;
-}
-
-/** waitFor polls fn until it returns a truthy value. */
-async function waitFor(fn, what, timeout = STEP_TIMEOUT_MS) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last;
-    await sleep(150);
-  }
-  fail(`${what} (last: ${JSON.stringify(last)})`);
 }
 
 /** search types in the search box and waits for the list to show count rows. */
@@ -1447,13 +1321,7 @@ async function secretsStep() {
 }
 
 async function main() {
-  const bin = process.env.MAILROOM_DEV_BINARY;
-  if (!bin) fail('set MAILROOM_DEV_BINARY to the dev-tagged binary (go build -tags dev,webkit2_41,sqlite_fts5 -o build/bin/mailroom-dev .)');
-  if (!existsSync(bin)) fail(`MAILROOM_DEV_BINARY=${bin} does not exist`);
-  if (!existsSync(join(distDir, 'index.html'))) fail(`${distDir}/index.html is missing: run npm run build first`);
-  if (!existsSync(chromiumPath)) fail(`no Chromium at ${chromiumPath}`);
-  mkdirSync(outDir, { recursive: true });
-  rmSync(join(outDir, 'failure.png'), { force: true });
+  const bin = checkSetup('go build -tags dev,webkit2_41,sqlite_fts5 -o build/bin/mailroom-dev .', 'failure.png');
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
@@ -1462,21 +1330,17 @@ async function main() {
     postmark = await startPostmark({ token: PM.token, signatures: [PM.email], logPath: join(outDir, 'testpostmark.log'), dir: tempDir('mailroom-e2e-postmark-') });
     if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(postmark.url)) fail(`it listens on ${postmark.url}`);
   });
-  if (failed) return;
+  if (runner.failed) return;
 
   await step(`the dev binary serves the app on ${url}`, async () => {
     child = startBackend(resolve(bin), port);
     await waitForHttp(url, child, logTail);
   });
-  if (failed) return;
+  if (runner.failed) return;
 
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`${m.type()}: ${m.text()} (${m.location().url})`);
-  });
+  const opened = await openPage('en-US');
+  browser = opened.browser;
+  const { page, problems } = opened;
 
   await step('a first run shows the onboarding, in the system language (English)', async () => {
     await page.goto(url);
@@ -1686,28 +1550,12 @@ async function main() {
   await accountsSteps(page);
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
-    if (pageErrors.length) fail(pageErrors.join('\n'));
-    if (consoleLines.length) fail(consoleLines.join('\n'));
+    noPageProblems(problems);
   });
 
   await secretsStep();
 
-  if (failed) {
-    await page.screenshot({ path: join(outDir, 'failure.png') }).catch(() => {});
-    console.log(`     screenshot of the failure: ${join(outDir, 'failure.png')}`);
-    if (logTail.length) console.log(`     last lines of the binary:\n     ${logTail.slice(-15).join('\n     ')}`);
-  }
+  await runner.failureReport(page, 'failure.png', logTail);
 }
 
-let code = 0;
-try {
-  await main();
-} catch (err) {
-  failed++;
-  console.log(`FAIL ${passed + failed}. ${err?.message ?? err}`);
-} finally {
-  await cleanup();
-  if (failed) code = 1;
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(code);
-}
+await runner.run(main, cleanup);
