@@ -316,18 +316,8 @@ func (c *Client) describe(err error, wrote, sends, readsDomain bool) error {
 	if words != "" {
 		reply += ": " + words
 	}
-	classed := func(class sendresult.Class, code fault.Code, field, msg string) error {
-		if words != "" {
-			msg += ` Mailgun said: "` + words + `"`
-		}
-		return &sendresult.Error{Class: class, Reply: reply, Err: &fault.Error{Code: code, Field: field, Message: msg, Err: cause}}
-	}
-	permanent := func(code fault.Code, field, msg string) error {
-		return classed(sendresult.Permanent, code, field, msg)
-	}
-	transient := func(code fault.Code, msg string) error {
-		return classed(sendresult.Transient, code, "", msg)
-	}
+	refusal := sendresult.Refusal{Provider: "Mailgun", Reply: reply, Words: words, Cause: cause}
+	permanent, transient := refusal.Permanent, refusal.Transient
 	keyHint, invalid := "", "Mailgun refused the message as invalid."
 	if readsDomain {
 		keyHint = " A domain sending key can send but not read the domain's settings: the check needs a private API key."

@@ -301,18 +301,8 @@ func (c *Client) describe(err error, from string) error {
 	if words != "" {
 		reply += ": " + words
 	}
-	classed := func(class sendresult.Class, code fault.Code, field, msg string) error {
-		if words != "" {
-			msg += ` Postmark said: "` + words + `"`
-		}
-		return &sendresult.Error{Class: class, Reply: reply, Err: &fault.Error{Code: code, Field: field, Message: msg, Err: e}}
-	}
-	permanent := func(code fault.Code, field, msg string) error {
-		return classed(sendresult.Permanent, code, field, msg)
-	}
-	transient := func(code fault.Code, msg string) error {
-		return classed(sendresult.Transient, code, "", msg)
-	}
+	refusal := sendresult.Refusal{Provider: "Postmark", Reply: reply, Words: words, Cause: e}
+	permanent, transient := refusal.Permanent, refusal.Transient
 
 	switch {
 	case e.Status == http.StatusUnauthorized || e.Code == 10:

@@ -22,6 +22,8 @@ package sendresult
 import (
 	"errors"
 	"time"
+
+	"mailroom/backend/fault"
 )
 
 // Result is the provider's receipt for a message it accepted.
@@ -112,4 +114,30 @@ func ClassOf(err error) Class {
 		return e.Class
 	}
 	return Transient
+}
+
+// Refusal words the errors of one refused API request: each message gets the provider's own
+// words appended, and all share the request's reply and cause.
+type Refusal struct {
+	Provider string // as people know it: "Postmark"
+	Reply    string // e.g. "HTTP 401, ErrorCode 10: …", kept as the server's answer
+	Words    string // the provider's message, "" when it gave none
+	Cause    error
+}
+
+func (r Refusal) classed(class Class, code fault.Code, field, msg string) error {
+	if r.Words != "" {
+		msg += " " + r.Provider + ` said: "` + r.Words + `"`
+	}
+	return &Error{Class: class, Reply: r.Reply, Err: &fault.Error{Code: code, Field: field, Message: msg, Err: r.Cause}}
+}
+
+// Permanent is a refusal that sending again will not change; field names the setting to fix.
+func (r Refusal) Permanent(code fault.Code, field, msg string) error {
+	return r.classed(Permanent, code, field, msg)
+}
+
+// Transient is a refusal worth trying again later.
+func (r Refusal) Transient(code fault.Code, msg string) error {
+	return r.classed(Transient, code, "", msg)
 }
