@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +22,7 @@ import (
 // oauthHarness is the API harness with sign-in pointed at the test environment's provider
 // (through its discovery document, as MAILROOM_GOOGLE_ISSUER does in the app) and a
 // "browser" that follows the authorisation redirect back to the loopback listener.
-func oauthHarness(t *testing.T, env *testenv.Env) (*harness, *lockedWriter) {
+func oauthHarness(t *testing.T, env *testenv.Env) (*harness, *testenv.LogBuffer) {
 	t.Helper()
 	if env.OIDCURL == "" {
 		t.Fatalf("%s is not set", testenv.EnvOIDCURL)
@@ -33,7 +31,7 @@ func oauthHarness(t *testing.T, env *testenv.Env) (*harness, *lockedWriter) {
 	h.as(t, admin)
 	h.b.Dialer.RootCAs = env.RootCAs
 	h.b.Dialer.Timeout = 10 * time.Second
-	logs := &lockedWriter{}
+	logs := &testenv.LogBuffer{}
 	h.b.Log = slog.New(slog.NewTextHandler(logs, nil))
 	cfg := oauth.DefaultConfig()
 	cfg.Google.ClientID = "test-client"
@@ -57,24 +55,6 @@ func oauthHarness(t *testing.T, env *testenv.Env) (*harness, *lockedWriter) {
 	}
 	h.b.UseOAuth(oauth.New(cfg, oauth.Options{OpenURL: open, Logger: h.b.Log}))
 	return h, logs
-}
-
-// lockedWriter is a log buffer the backend's goroutines may write to at once.
-type lockedWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // An account signed in with Google (the test provider) is tested, created, synced and sends

@@ -31,7 +31,7 @@ const dialTimeout = 10 * time.Second
 
 // dialDovecot opens an IMAPS connection to the test Dovecot. fixed wraps it in
 // oauth.IMAPConn; the protocol log goes to log.
-func dialDovecot(t *testing.T, env *testenv.Env, fixed bool, log *logBuffer) *imapclient.Client {
+func dialDovecot(t *testing.T, env *testenv.Env, fixed bool, log *testenv.LogBuffer) *imapclient.Client {
 	t.Helper()
 	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: dialTimeout}, "tcp", env.IMAPSAddr, env.TLSConfig())
 	if err != nil {
@@ -56,7 +56,7 @@ func TestXOAuth2AgainstDovecot(t *testing.T) {
 
 	t.Run("a valid token logs in and SELECT INBOX works", func(t *testing.T) {
 		tok := env.Token(t, u.Address)
-		var log logBuffer
+		var log testenv.LogBuffer
 		c := dialDovecot(t, env, true, &log)
 		x := oauth.NewXOAuth2Client(u.Address, tok)
 		if err := c.Authenticate(x); err != nil {
@@ -75,7 +75,7 @@ func TestXOAuth2AgainstDovecot(t *testing.T) {
 	// client knows the token was refused, and the connection can still be used.
 	refused := func(t *testing.T, user, token string) {
 		t.Helper()
-		var log logBuffer
+		var log testenv.LogBuffer
 		c := dialDovecot(t, env, true, &log)
 		x := oauth.NewXOAuth2Client(user, token)
 		err := c.Authenticate(x)
@@ -119,7 +119,7 @@ func TestXOAuth2AgainstDovecot(t *testing.T) {
 		refused(t, u.Address, u.Password)
 	})
 	t.Run("a token is not a password", func(t *testing.T) {
-		var log logBuffer
+		var log testenv.LogBuffer
 		c := dialDovecot(t, env, true, &log)
 		if err := c.Login(u.Address, env.Token(t, u.Address)).Wait(); err == nil {
 			t.Fatal("LOGIN accepted an access token as the password")
@@ -131,7 +131,7 @@ func TestXOAuth2AgainstDovecot(t *testing.T) {
 	t.Run("unwrapped go-imap's empty answer gets BAD but the refusal is still known", func(t *testing.T) {
 		tok := env.Token(t, u.Address)
 		env.ExpireToken(t, tok)
-		var log logBuffer
+		var log testenv.LogBuffer
 		c := dialDovecot(t, env, false, &log)
 		x := oauth.NewXOAuth2Client(u.Address, tok)
 		err := c.Authenticate(x)
@@ -148,7 +148,7 @@ func TestXOAuth2AgainstDovecot(t *testing.T) {
 	})
 
 	t.Run("OAUTHBEARER with a valid token logs in", func(t *testing.T) {
-		var log logBuffer
+		var log testenv.LogBuffer
 		c := dialDovecot(t, env, true, &log)
 		if err := c.Authenticate(sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{
 			Username: u.Address, Token: env.Token(t, u.Address),

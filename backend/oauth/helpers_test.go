@@ -1,7 +1,6 @@
 package oauth_test
 
 import (
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -16,26 +15,9 @@ import (
 
 	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
+	"mailroom/backend/testenv"
 	"mailroom/backend/testoidc"
 )
-
-// logBuffer collects slog output from the handler goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // clock is a settable time source for expiry tests.
 type clock struct {
@@ -68,7 +50,7 @@ func providerFor(p *testoidc.Provider) oauth.Config {
 type env struct {
 	p     *testoidc.Provider
 	c     *oauth.Client
-	logs  *logBuffer
+	logs  *testenv.LogBuffer
 	clock *clock
 	cfg   oauth.Config
 }
@@ -78,7 +60,7 @@ type env struct {
 func newEnv(t *testing.T, po testoidc.Options, mod func(*oauth.Config, *oauth.Options)) *env {
 	t.Helper()
 	p := testoidc.Start(t, po)
-	e := &env{p: p, logs: &logBuffer{}, clock: &clock{t: time.Now()}, cfg: providerFor(p)}
+	e := &env{p: p, logs: &testenv.LogBuffer{}, clock: &clock{t: time.Now()}, cfg: providerFor(p)}
 	opts := oauth.Options{
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:    e.clock.Now,

@@ -44,6 +44,7 @@
 package testenv
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -59,6 +60,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -544,4 +546,23 @@ func (e *Env) oidcPost(path string, form url.Values, out any) error {
 		return fmt.Errorf("POST %s: %w", path, err)
 	}
 	return nil
+}
+
+// LogBuffer collects log output written from several goroutines (a slog handler's writer),
+// for tests that check what reached the log (never a password or a token).
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
