@@ -9,7 +9,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"mailroom/backend/accounts"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // TestATestEmailThroughTheRealSMTPServerArrives connects an account to the project's

@@ -12,9 +12,9 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"mailroom/backend/fault"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testimap"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testimap"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 const pmToken = "pm-api-test-token-11e4c2f8-9b7a"

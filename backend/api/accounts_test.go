@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"mailroom/backend/fault"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testimap"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testimap"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 const (

@@ -12,7 +12,7 @@ import (
 
 	"mailroom/backend/fault"
 	"mailroom/backend/message"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // TestTheInboxShowsSyncedMailSafely connects a real Dovecot mailbox through the API, lets

@@ -15,7 +15,7 @@ import (
 
 	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/vault"
 )
 

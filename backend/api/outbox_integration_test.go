@@ -10,7 +10,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // TestAMessageQueuedFromTheComposerGoesThroughPostfixIntoDovecot sends through the API as

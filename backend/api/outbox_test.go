@@ -12,8 +12,8 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
 	"mailroom/backend/outbox"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 // outboxAccount creates, as the admin, an account sending through smtpPort on loopback

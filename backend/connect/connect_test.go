@@ -17,8 +17,8 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
 	"mailroom/backend/store"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testimap"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testimap"
 )
 
 const (

@@ -13,8 +13,8 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 func TestSMTPAuthenticatesAndSendsOverSTARTTLSAndImplicitTLS(t *testing.T) {

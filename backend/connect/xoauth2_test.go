@@ -14,9 +14,9 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testimap"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testimap"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 // tokens is an OAuth token source handing out a fixed sequence of access tokens: each

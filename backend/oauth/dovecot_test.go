@@ -18,9 +18,9 @@ import (
 	mailsmtp "github.com/wneessen/go-mail/smtp"
 
 	"mailroom/backend/oauth"
-	"mailroom/backend/testenv"
-	"mailroom/backend/testoidc"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/internal/testkit/testoidc"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 // These tests run against the project's real servers (scripts/testenv): Dovecot's passdb

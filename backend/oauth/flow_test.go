@@ -13,7 +13,7 @@ import (
 
 	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
-	"mailroom/backend/testoidc"
+	"mailroom/backend/internal/testkit/testoidc"
 )
 
 const ana = "ana@example.test"

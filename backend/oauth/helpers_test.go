@@ -15,8 +15,8 @@ import (
 
 	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
-	"mailroom/backend/testenv"
-	"mailroom/backend/testoidc"
+	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/internal/testkit/testoidc"
 )
 
 // clock is a settable time source for expiry tests.

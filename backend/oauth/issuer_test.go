@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"mailroom/backend/oauth"
-	"mailroom/backend/testoidc"
+	"mailroom/backend/internal/testkit/testoidc"
 )
 
 // A provider named by its issuer alone gets every endpoint from its discovery document,

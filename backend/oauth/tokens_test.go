@@ -19,7 +19,7 @@ import (
 
 	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
-	"mailroom/backend/testoidc"
+	"mailroom/backend/internal/testkit/testoidc"
 	"mailroom/backend/vault"
 )
 

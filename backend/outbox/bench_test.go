@@ -38,7 +38,7 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/outbox"
 	"mailroom/backend/store"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/vault"
 )
 

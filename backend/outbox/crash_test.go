@@ -33,9 +33,9 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/outbox"
 	"mailroom/backend/store"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testenv"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/internal/testkit/testsmtp"
 	"mailroom/backend/vault"
 )
 

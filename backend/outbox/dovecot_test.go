@@ -17,9 +17,9 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/outbox"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testenv"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 // mailRig is a started engine whose account is u on the test servers.

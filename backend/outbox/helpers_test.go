@@ -20,8 +20,8 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/outbox"
 	"mailroom/backend/store"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testsmtp"
 	"mailroom/backend/vault"
 )
 

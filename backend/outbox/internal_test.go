@@ -11,8 +11,8 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 func testEnvelope() Envelope {

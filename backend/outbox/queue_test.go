@@ -13,7 +13,7 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
 	"mailroom/backend/outbox"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 // queueRig is an engine that is never started: what is queued stays queued.

@@ -18,7 +18,7 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
 	"mailroom/backend/outbox"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 func smtpErr(code int, enh smtp.EnhancedCode, msg string) *smtp.SMTPError {

@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"testing"
 
-	"mailroom/backend/testpostmark"
+	"mailroom/backend/internal/testkit/testpostmark"
 )
 
-// fakePostmark is the fake Postmark API of backend/testpostmark (Postmark's documented
+// fakePostmark is the fake Postmark API of backend/internal/testkit/testpostmark (Postmark's documented
 // requests, answers and error codes), with the requests it received decoded into this
 // package's own types, so a test reads exactly what the client sent.
 type fakePostmark struct {

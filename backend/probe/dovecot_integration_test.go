@@ -14,8 +14,8 @@ import (
 	"mailroom/backend/fault"
 	"mailroom/backend/probe"
 	"mailroom/backend/store"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // These tests run against the project's real Dovecot and Postfix (scripts/testenv), which

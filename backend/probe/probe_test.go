@@ -11,9 +11,9 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
 	"mailroom/backend/probe"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testimap"
-	"mailroom/backend/testsmtp"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testimap"
+	"mailroom/backend/internal/testkit/testsmtp"
 )
 
 const (

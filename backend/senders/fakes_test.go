@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// Postmark's fake is backend/testpostmark (the one the postmark package and the browser
+// Postmark's fake is backend/internal/testkit/testpostmark (the one the postmark package and the browser
 // tests use). Mailgun's package tests every error code against a fuller fake; this one
 // follows the same documented requests and answers, enough to drive the factory's
 // transports, the wizard's checks and the outbox end to end.

@@ -17,7 +17,7 @@ import (
 	"mailroom/backend/senders"
 	"mailroom/backend/sendresult"
 	"mailroom/backend/store"
-	"mailroom/backend/testpostmark"
+	"mailroom/backend/internal/testkit/testpostmark"
 	"mailroom/backend/vault"
 )
 

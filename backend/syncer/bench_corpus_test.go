@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // The sync benchmark's corpus: 10,000 messages shaped like a small office's mailbox, the

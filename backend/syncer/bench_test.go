@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"mailroom/backend/syncer"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // BenchmarkSync measures, against the project's Dovecot, a first sync of the benchmark

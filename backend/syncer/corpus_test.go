@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // corpusMessage returns message i of a deterministic corpus: 2–12 KB, 60% text/plain,

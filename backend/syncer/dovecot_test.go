@@ -23,7 +23,7 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/syncer"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // dovecot returns a fresh account on the project's Dovecot, logged in once so that its

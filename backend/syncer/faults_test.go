@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"mailroom/backend/syncer"
-	"mailroom/backend/testenv"
+	"mailroom/backend/internal/testkit/testenv"
 )
 
 // faultPlan is what happens to one connection.

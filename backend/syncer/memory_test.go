@@ -8,8 +8,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"mailroom/backend/syncer"
-	"mailroom/backend/testcert"
-	"mailroom/backend/testimap"
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testimap"
 )
 
 // memServer starts go-imap's in-memory server: IMAP4rev1 and IDLE only — no CONDSTORE,

@@ -130,7 +130,7 @@ export const label = (m) => `${m.vector.file}:${m.vector.line} (${m.enc}, #${m.n
 
 // --- the mailbox ---------------------------------------------------------------------
 
-/** newMailbox adds a Dovecot account for this run (as backend/testenv's AddUser does:
+/** newMailbox adds a Dovecot account for this run (as backend/internal/testkit/testenv's AddUser does:
  * tmp-<hex>@domain in the passwd-file), waits until LMTP knows it by delivering a first,
  * harmless message (which also makes its Maildir), then writes msgs straight into its
  * INBOX's Maildir, the fast way (Dovecot gives UIDs in file-name order). */

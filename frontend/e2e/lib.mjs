@@ -392,13 +392,13 @@ export function goBinary(name, pkg, dirs) {
   return bin;
 }
 
-/** startPostmark builds and starts the fake Postmark API (backend/testpostmark/cmd/testpostmark)
+/** startPostmark builds and starts the fake Postmark API (backend/internal/testkit/testpostmark/cmd/testpostmark)
  * on a free 127.0.0.1 port, in its own process group, accepting token; signatures are sender
  * signatures waiting for their confirmation. It returns { url, pid, messages(),
  * signature(address, confirmed), setToken(token) }: the control endpoints stand for what a
  * person does in Postmark's web interface. */
 export async function startPostmark({ token, signatures = [], logPath, dir }) {
-  const bin = goBinary('testpostmark', './backend/testpostmark/cmd/testpostmark', ['backend/testpostmark']);
+  const bin = goBinary('testpostmark', './backend/internal/testkit/testpostmark/cmd/testpostmark', ['backend/internal/testkit/testpostmark']);
   const urlFile = join(dir, 'url');
   const log = createWriteStream(logPath);
   const args = ['-addr', '127.0.0.1:0', '-token', token, '-url-file', urlFile, ...signatures.flatMap((s) => ['-signature', s])];

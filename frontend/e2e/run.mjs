@@ -17,7 +17,7 @@
 // server nobody answers on (no query leaves the machine) and no extra CA file, so the test
 // certificate must be trusted through the UI; at the end, no file of the app's data
 // directory may hold a password used. Postmark's API is a local fake
-// (backend/testpostmark/cmd/testpostmark, built into .cache/e2e when its sources changed,
+// (backend/internal/testkit/testpostmark/cmd/testpostmark, built into .cache/e2e when its sources changed,
 // started on a free 127.0.0.1 port, given to the app as MAILROOM_POSTMARK_URL); the test
 // reads what it accepted and acts in it as a person would in Postmark's web interface
 // (confirms a sender signature, regenerates the server token).
@@ -102,7 +102,7 @@ function startBackend(bin, port) {
   const app = appEnv(temp, 'e2e');
   dataDir = app.dataDir;
   const env = app.env;
-  // Postmark's API is the fake of backend/testpostmark (started first, in main).
+  // Postmark's API is the fake of backend/internal/testkit/testpostmark (started first, in main).
   if (postmark) env.MAILROOM_POSTMARK_URL = postmark.url;
   else delete env.MAILROOM_POSTMARK_URL;
   // The test certificate must be trusted through the UI, and servers come from the preset.

@@ -7,7 +7,7 @@
 #   * Postfix 3.7: submission (STARTTLS + AUTH required) and submissions
 #     (implicit TLS + AUTH required); mail for the test domain is delivered
 #     into Dovecot over LMTP, mail for any other domain is discarded.
-#   * the test OAuth/OIDC provider (backend/testoidc/cmd/testoidc, rebuilt
+#   * the test OAuth/OIDC provider (backend/internal/testkit/testoidc/cmd/testoidc, rebuilt
 #     only when its sources change): Dovecot's passdb oauth2 validates XOAUTH2
 #     and OAUTHBEARER logins by introspecting its tokens; tests get tokens from it.
 # Everything listens on 127.0.0.1 on free high ports picked at start-up, so
@@ -91,7 +91,7 @@ oidc_key=$(
 		# The toolchain (cheaper than "go version"), the modules, the sources.
 		stat -L -c '%n %s %Y' "$(command -v go)"
 		cat go.mod go.sum
-		find backend/testoidc -name '*.go' -print0 | sort -z | xargs -0 cat
+		find backend/internal/testkit/testoidc -name '*.go' -print0 | sort -z | xargs -0 cat
 	} | sha256sum
 )
 oidc_bin=$oidc_cache/testoidc-${oidc_key:0:16}
@@ -99,7 +99,7 @@ if [[ ! -x $oidc_bin ]]; then
 	mkdir -p "$oidc_cache"
 	(
 		cd "$src"
-		go build -o "$oidc_bin.$$" ./backend/testoidc/cmd/testoidc &&
+		go build -o "$oidc_bin.$$" ./backend/internal/testkit/testoidc/cmd/testoidc &&
 			mv -f "$oidc_bin.$$" "$oidc_bin" &&
 			find "$oidc_cache" -maxdepth 1 -name 'testoidc-*' ! -name "${oidc_bin##*/}*" -mmin +60 -delete
 	) </dev/null >"$oidc/build.log" 2>&1 &
@@ -393,7 +393,7 @@ done <"$meta_dir/postfix-files"
 
 # Valid recipients of the test domain (texthash: needs no postmap), plus the
 # pattern of the accounts that tests add while the servers run (NewUser in
-# backend/testenv appends them to Dovecot's passwd-file, which Dovecot rereads).
+# backend/internal/testkit/testenv appends them to Dovecot's passwd-file, which Dovecot rereads).
 for entry in "${TEST_USERS[@]}"; do
 	printf '%s OK\n' "${entry%%:*}"
 done >"$pf/etc/virtual_mailboxes"
@@ -597,7 +597,7 @@ export MAILROOM_TEST_MAIL_GID=$mail_gid
 export MAILROOM_TEST_DOVECOT_CONF=$dc/dovecot.conf
 # Dovecot's passwd-file; tests may append accounts named tmp-<hex>@$TEST_DOMAIN.
 export MAILROOM_TEST_PASSWD_FILE=$dc/users
-# The test OAuth/OIDC provider (backend/testoidc). Dovecot accepts XOAUTH2 and
+# The test OAuth/OIDC provider (backend/internal/testkit/testoidc). Dovecot accepts XOAUTH2 and
 # OAUTHBEARER with its access tokens; POST username=<address> to
 # \$MAILROOM_TEST_OIDC_URL/testing/mint for one.
 export MAILROOM_TEST_OIDC_URL=$oidc_url

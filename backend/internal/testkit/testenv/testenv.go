@@ -64,7 +64,7 @@ import (
 	"testing"
 	"time"
 
-	"mailroom/backend/testoidc"
+	"mailroom/backend/internal/testkit/testoidc"
 )
 
 // Environment variables written to DIR/env.sh by scripts/testenv/up.sh.
@@ -131,7 +131,7 @@ type Env struct {
 	DovecotConf      string // Dovecot configuration, for doveadm -c
 	PasswdFile       string // Dovecot's passwd-file, see NewUser
 
-	// OIDCURL is the test OAuth/OIDC provider (backend/testoidc) that Dovecot's passdb
+	// OIDCURL is the test OAuth/OIDC provider (backend/internal/testkit/testoidc) that Dovecot's passdb
 	// oauth2 asks, by RFC 7662 introspection, whether an XOAUTH2 or OAUTHBEARER token is
 	// valid and whose it is. Token gets one for any account.
 	OIDCURL string

@@ -1,7 +1,7 @@
 // Command testoidc runs the test OAuth/OIDC provider (package testoidc) as a process, for
 // servers that outlive any one test: scripts/testenv/up.sh starts it beside Dovecot, whose
 // passdb oauth2 introspects its tokens, and tests get tokens from it over HTTP
-// (testoidc.PathMint; backend/testenv wraps that).
+// (testoidc.PathMint; backend/internal/testkit/testenv wraps that).
 //
 //	testoidc -addr 127.0.0.1:24000 -url-file DIR/oidc/url
 //
@@ -18,7 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"mailroom/backend/testoidc"
+	"mailroom/backend/internal/testkit/testoidc"
 )
 
 func main() {

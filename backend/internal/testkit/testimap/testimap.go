@@ -14,7 +14,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
 
-	"mailroom/backend/testoidc"
+	"mailroom/backend/internal/testkit/testoidc"
 )
 
 // Options shape the server.

@@ -19,7 +19,7 @@ import (
 	"strings"
 	"syscall"
 
-	"mailroom/backend/testpostmark"
+	"mailroom/backend/internal/testkit/testpostmark"
 )
 
 // list is a repeatable flag.
