@@ -11,9 +11,11 @@
 // without one is refused to everybody (and the permission table test fails).
 package api
 
+// The generated contract (error codes and reasons for the UI): see contract_test.go.
+//go:generate env MAILROOM_UPDATE_CONTRACT=1 go test -tags webkit2_41,sqlite_fts5 -run TestGeneratedContractIsUpToDate .
+
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -168,22 +170,40 @@ func (s *Services) Bound() []any {
 	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox}, devBound...)
 }
 
-// ErrorDTO is how every error reaches the UI: a stable code the UI translates, a message
-// in English for detail and logs, and the form field it concerns, if any.
+// ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in
+// the user's language with the named params, whether retrying may help (class), the form
+// field it concerns, and a server's own words (detail) to show verbatim beside the
+// translation. The backend's English text never reaches the UI: it is for logs.
 type ErrorDTO struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Code   string         `json:"code"`
+	Reason string         `json:"reason"`
+	Params map[string]any `json:"params,omitempty"`
+	Class  string         `json:"class"`
+	Field  string         `json:"field,omitempty"`
+	Detail string         `json:"detail,omitempty"`
 }
 
 // FormatError is the one mapping from Go errors to what the UI receives. Errors without a
 // code are internal: their text (which may hold paths or library details) goes to the log,
 // not to the UI.
 func FormatError(err error) any {
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return ErrorDTO{Code: string(fe.Code), Message: fe.Message, Field: fe.Field}
+	if fe, ok := fault.As(err); ok {
+		return faultDTO(fe)
 	}
 	slog.Error("internal error", "err", err)
-	return ErrorDTO{Code: string(fault.Internal), Message: "Something went wrong inside Mailroom. Try again; if it persists, restart Mailroom."}
+	return faultDTO(fault.ErrInternal.New(nil))
+}
+
+// faultDTO maps a user-facing error; the reason of one built without a reason of its own is
+// its code's ("invalid_input", "network"…), which the UI words in general terms.
+func faultDTO(fe *fault.Error) ErrorDTO {
+	reason := fe.Reason
+	if reason == "" {
+		reason = string(fe.Code)
+	}
+	class := fe.Class
+	if class == "" {
+		class = fault.Permanent
+	}
+	return ErrorDTO{Code: string(fe.Code), Reason: reason, Params: fe.Params, Class: string(class), Field: fe.Field, Detail: fe.Detail}
 }

@@ -2,10 +2,14 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -296,13 +300,29 @@ func TestNoDTOCanCarryASecret(t *testing.T) {
 	}
 }
 
-func TestFormatErrorKeepsCodesAndHidesInternals(t *testing.T) {
-	got := FormatError(fault.Invalid("email", "Enter an email address.")).(ErrorDTO)
-	if got.Code != "invalid_input" || got.Field != "email" || got.Message == "" {
-		t.Fatalf("FormatError(invalid) = %+v", got)
+func TestFormatErrorSendsTheReasonAndItsParamsButNeverTheEnglishText(t *testing.T) {
+	reason := fault.Lookup("forbidden")
+	fe := reason.New(fault.P{"role": "collaborator"}).WithField("role").WithDetail("550 5.1.1 <x@y>: unknown")
+	fe.Err = errors.New("secret path /home/x")
+	got := FormatError(fmt.Errorf("api: wrapped: %w", fe)).(ErrorDTO)
+	want := ErrorDTO{Code: "forbidden", Reason: "forbidden", Params: map[string]any{"role": "collaborator"}, Class: "permanent",
+		Field: "role", Detail: "550 5.1.1 <x@y>: unknown"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("FormatError = %+v, want %+v", got, want)
 	}
-	got = FormatError(context.DeadlineExceeded).(ErrorDTO)
-	if got.Code != "internal" || got.Message == context.DeadlineExceeded.Error() {
+	b, _ := json.Marshal(got)
+	if strings.Contains(string(b), "secret path") || strings.Contains(string(b), reason.English) {
+		t.Fatalf("the UI received the English text or the cause: %s", b)
+	}
+}
+
+func TestFormatErrorHidesInternalsBehindTheInternalReason(t *testing.T) {
+	got := FormatError(context.DeadlineExceeded).(ErrorDTO)
+	if got.Code != "internal" || got.Reason != "internal" || got.Params != nil || got.Detail != "" {
 		t.Fatalf("FormatError(plain error) = %+v; internals must not reach the UI", got)
+	}
+	got = FormatError(fault.New(fault.Network, "legacy")).(ErrorDTO)
+	if got.Code != "network" || got.Reason != "network" || got.Class != "permanent" {
+		t.Fatalf("FormatError(error without a reason) = %+v, want its code as reason", got)
 	}
 }

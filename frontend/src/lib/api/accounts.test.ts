@@ -268,10 +268,10 @@ describe('calls', () => {
   });
 
   it('a test email failure keeps the server’s words', async () => {
-    vi.mocked(Accounts.SendTestEmail).mockRejectedValue({ code: 'provider_rejected', message: '554 5.7.1 Relay denied' });
+    vi.mocked(Accounts.SendTestEmail).mockRejectedValue({ code: 'provider_rejected', reason: 'smtp_refused', class: 'permanent', detail: '554 5.7.1 Relay denied' });
     const err = await accountsApi.sendTestEmail(1, { to: 'a@b.c', subject: 's', body: 'b' }).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
-    expect(err.message).toBe('554 5.7.1 Relay denied');
+    expect(err).toMatchObject({ reason: 'smtp_refused', detail: '554 5.7.1 Relay denied' });
   });
 
   it('an account signed in with Google reads oauth, its provider and its expiry; unknown values read safely', () => {
@@ -293,10 +293,10 @@ describe('calls', () => {
     expect(Accounts.SignIn).toHaveBeenCalledWith('r9', 'google', 'ana@gmail.com');
   });
 
-  it('a sign-in’s refusal keeps its field and the backend’s words (another address signed in)', async () => {
-    vi.mocked(Accounts.SignIn).mockRejectedValue({ code: 'invalid_input', field: 'email', message: 'You signed in as b@gmail.com, not a@gmail.com.' });
+  it('a sign-in’s refusal keeps its field, reason and params (another address signed in)', async () => {
+    vi.mocked(Accounts.SignIn).mockRejectedValue({ code: 'invalid_input', field: 'email', reason: 'signin_other_address', params: { signedIn: 'b@gmail.com', address: 'a@gmail.com' } });
     const err = await accountsApi.signIn('r1', 'google', 'a@gmail.com').catch((e) => e);
-    expect(err).toMatchObject({ code: 'invalid_input', field: 'email', message: 'You signed in as b@gmail.com, not a@gmail.com.' });
+    expect(err).toMatchObject({ code: 'invalid_input', field: 'email', reason: 'signin_other_address', params: { signedIn: 'b@gmail.com', address: 'a@gmail.com' } });
   });
 
   it('an OAuth account is created with its sign-in’s run id and no password; a password account sends none', async () => {

@@ -34,16 +34,16 @@ const owner = {
 beforeEach(() => vi.resetAllMocks());
 
 describe('every call rejects with an ApiError', () => {
-  it('when the backend rejects with {code, message, field}', async () => {
-    vi.mocked(Session.Onboard).mockRejectedValue({ code: 'invalid_input', message: 'Enter a name.', field: 'name' });
+  it('when the backend rejects with {code, reason, params, field}', async () => {
+    vi.mocked(Session.Onboard).mockRejectedValue({ code: 'invalid_input', reason: 'user_name_required', params: {}, class: 'permanent', field: 'name' });
     const err = await sessionApi.onboard({ name: '', email: 'a@b.c', language: 'fr' }).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ code: 'invalid_input', field: 'name', message: 'Enter a name.' });
+    expect(err).toMatchObject({ code: 'invalid_input', reason: 'user_name_required', field: 'name' });
   });
 
   it('when the runtime rejects with a string', async () => {
     vi.mocked(Users.List).mockRejectedValue('websocket closed');
-    await expect(usersApi.list()).rejects.toMatchObject({ code: 'internal', message: 'websocket closed' });
+    await expect(usersApi.list()).rejects.toMatchObject({ code: 'internal', reason: 'internal', message: 'websocket closed' });
   });
 
   it('when the runtime rejects with an Error (a call timeout)', async () => {

@@ -65,8 +65,8 @@ describe('mail calls', () => {
   });
 
   it('rejects with an ApiError carrying the backend’s code', async () => {
-    vi.mocked(Mail.SetFlags).mockRejectedValue({ code: 'forbidden', message: 'no' });
-    await expect(mailApi.setFlags([1], 'seen', true)).rejects.toMatchObject({ code: 'forbidden', message: 'no' });
+    vi.mocked(Mail.SetFlags).mockRejectedValue({ code: 'forbidden', reason: 'forbidden' });
+    await expect(mailApi.setFlags([1], 'seen', true)).rejects.toMatchObject({ code: 'forbidden', reason: 'forbidden' });
     await expect(mailApi.setFlags([1], 'seen', true)).rejects.toBeInstanceOf(ApiError);
   });
 

@@ -5,6 +5,7 @@ import { addMessages, date, init, locale, time } from 'svelte-i18n';
 import { isLanguage, type Language } from '$lib/api';
 import en from './en.json';
 import fr from './fr.json';
+import { reasonTexts } from './reasons';
 
 export { _, date, locale, time } from 'svelte-i18n';
 
@@ -23,7 +24,9 @@ export const dayTime: Readable<(iso: string) => string> = derived([date, time], 
   return `${$date(d, { format: 'medium' })} ${$time(d, { format: 'short' })}`;
 });
 
-export const catalogues: Record<Language, Record<string, unknown>> = { fr, en };
+const full = { fr: { ...fr, reason: reasonTexts.fr }, en: { ...en, reason: reasonTexts.en } };
+
+export const catalogues: Record<Language, Record<string, unknown>> = full;
 
 /** detectLanguage follows the system's language: French for any fr* tag, else English. */
 export function detectLanguage(tag: string | null | undefined): Language {
@@ -46,8 +49,8 @@ let ready = false;
  * the first component is mounted. */
 export function setupI18n(initial: Language): void {
   if (!ready) {
-    addMessages('fr', fr);
-    addMessages('en', en);
+    addMessages('fr', full.fr);
+    addMessages('en', full.en);
     void init({ fallbackLocale: 'en', initialLocale: initial });
     ready = true;
   }

@@ -3,6 +3,7 @@
 import type { ApiError, ErrorCode } from '$lib/api';
 import { isHintCode, isNoteCode, isSource, MANUAL_SOURCE, type AccountStatus, type StepName, type VaultReason } from '$lib/api/types';
 import en from './en.json';
+import { reasonTexts } from './reasons';
 
 /** flatten lists a catalogue's keys in dot notation with their values. */
 export function flatten(tree: Record<string, unknown>, prefix = ''): Map<string, unknown> {
@@ -18,7 +19,7 @@ export function flatten(tree: Record<string, unknown>, prefix = ''): Map<string,
   return out;
 }
 
-const known = new Set(flatten(en).keys());
+const known = new Set(flatten({ ...en, reason: reasonTexts.en }).keys());
 
 export function hasKey(key: string): boolean {
   return known.has(key);
@@ -26,6 +27,18 @@ export function hasKey(key: string): boolean {
 
 export function errorKey(code: ErrorCode): string {
   return `errors.code.${code}`;
+}
+
+/** reasonKey is the catalogue key that words an error: its reason's, or (for a reason this
+ * version does not word) its code's general message. */
+export function reasonKey(err: Pick<ApiError, 'code' | 'reason'>): string {
+  const key = `reason.${err.reason}`;
+  return hasKey(key) ? key : errorKey(err.code);
+}
+
+/** errorText words an error in the current language with its params: pass $_ . */
+export function errorText(t: (key: string, opts?: { values?: Record<string, string | number> }) => string, err: ApiError): string {
+  return t(reasonKey(err), { values: err.params });
 }
 
 /** fieldErrorKey is the message shown next to a form field: the form's own message for

@@ -1,0 +1,40 @@
+// Code generated from backend/fault's definitions by `go generate ./backend/api`. DO NOT EDIT.
+// Every error the backend sends has one of these codes and reasons; the catalogues in
+// src/lib/i18n/reasons/ word each reason in French and English with these params.
+
+export const ERROR_CODES = [
+  'forbidden',
+  'not_found',
+  'invalid_input',
+  'conflict',
+  'auth_failed',
+  'tls_untrusted',
+  'tls_required',
+  'network',
+  'quota_reached',
+  'provider_rejected',
+  'vault_unavailable',
+  'store_unavailable',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ERROR_CLASSES = ['permanent', 'temporary', 'possibly_sent'] as const;
+
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export interface ReasonInfo {
+  code: ErrorCode;
+  class: ErrorClass;
+  params: readonly string[];
+}
+
+export const REASONS = {
+  disk_full: { code: 'store_unavailable', class: 'permanent', params: [] },
+  forbidden: { code: 'forbidden', class: 'permanent', params: [] },
+  internal: { code: 'internal', class: 'permanent', params: [] },
+  store_unavailable: { code: 'store_unavailable', class: 'permanent', params: [] },
+} as const satisfies Record<string, ReasonInfo>;
+
+export type Reason = keyof typeof REASONS;
