@@ -573,3 +573,34 @@ export function lmtpDeliver(addr, from, rcpt, message) {
     );
   });
 }
+
+// --- no English from the backend ------------------------------------------------------
+
+/** backendEnglishFragments are the literal parts (three words or more) of every English text
+ * the backend has for its failure reasons (the generated list), lower-cased: none of them
+ * may ever be read on a screen, whatever the language. */
+export function backendEnglishFragments() {
+  const english = JSON.parse(readFileSync(join(frontendDir, 'src/lib/api/generated/faults.english.json'), 'utf8'));
+  const out = new Set();
+  for (const text of Object.values(english)) {
+    for (const part of String(text).split(/\{\w+\}/)) {
+      const p = norm(part).replace(/^[\s:;,.()'"-]+|[\s:;,.()'"-]+$/g, '').toLowerCase();
+      if (p.split(' ').length >= 3) out.add(p);
+    }
+  }
+  return [...out];
+}
+
+/** noBackendEnglish fails when the page shows any of the backend's English failure texts
+ * (outside a server's own words, which are shown verbatim in elements marked
+ * data-server-words or inside <details>). what names the screen for the message. */
+export async function noBackendEnglish(page, what, fragments = backendEnglishFragments()) {
+  const text = await page.evaluate(() => {
+    const clone = document.body.cloneNode(true);
+    clone.querySelectorAll('details, [data-server-words], iframe, script, style').forEach((el) => el.remove());
+    return clone.innerText || clone.textContent || '';
+  });
+  const shown = norm(text).toLowerCase();
+  const found = fragments.filter((f) => shown.includes(f));
+  if (found.length) fail(`${what}: the backend's English is on the screen: ${found.map((f) => `“${f}”`).join(', ')}`);
+}
