@@ -458,7 +458,7 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 			string(in.Auth), string(in.OAuthProvider),
 			nullID(creatorID), now.Unix())
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			if store.IsUniqueViolation(err) {
 				return &fault.Error{Code: fault.Conflict, Field: "email", Message: "This address is already connected."}
 			}
 			return fmt.Errorf("accounts: insert: %w", err)
@@ -576,7 +576,7 @@ func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec 
 			string(in.Auth), string(in.OAuthProvider),
 			changed, id)
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			if store.IsUniqueViolation(err) {
 				return &fault.Error{Code: fault.Conflict, Field: "email", Message: "This address is already connected."}
 			}
 			return fmt.Errorf("accounts: update %d: %w", id, err)
@@ -814,7 +814,7 @@ func (r *Registry) Grant(ctx context.Context, accountID, userID int64) error {
 	return r.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_access(account_id, user_id, granted_at) VALUES (?,?,?)
 			ON CONFLICT DO NOTHING`, accountID, userID, time.Now().Unix())
-		if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
+		if store.IsForeignKeyViolation(err) {
 			return fault.New(fault.NotFound, "This account or user no longer exists.")
 		}
 		return err

@@ -159,7 +159,7 @@ func insert(ctx context.Context, tx *sql.Tx, in NewUser) (User, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO users(name, email, role, language, created_at) VALUES (?, ?, ?, ?, ?)`,
 		in.Name, in.Email, string(in.Role), in.Language, now.Unix())
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		if store.IsUniqueViolation(err) {
 			return User{}, &fault.Error{Code: fault.Conflict, Field: "email", Message: "A user with this email address already exists."}
 		}
 		return User{}, fmt.Errorf("users: insert: %w", err)
