@@ -37,6 +37,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -861,7 +862,9 @@ func (r *Registry) Quota(ctx context.Context) (limit, active int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	fmt.Sscan(v, &limit)
+	if limit, err = parseQuota(v); err != nil {
+		return 0, 0, err
+	}
 	err = r.db.R.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE disabled = 0`).Scan(&active)
 	return limit, active, err
 }
@@ -882,7 +885,9 @@ func (r *Registry) checkQuota(ctx context.Context, tx *sql.Tx) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	fmt.Sscan(v, &limit)
+	if limit, err = parseQuota(v); err != nil {
+		return err
+	}
 	if limit == 0 {
 		return nil
 	}
@@ -893,4 +898,16 @@ func (r *Registry) checkQuota(ctx context.Context, tx *sql.Tx) error {
 		return fault.New(fault.QuotaReached, fmt.Sprintf("The quota of %d active accounts is reached. Disable an account, or ask the super admin to raise the quota.", limit))
 	}
 	return nil
+}
+
+// parseQuota reads the stored quota setting; an unset one is 0 (no limit).
+func parseQuota(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("accounts: quota setting %q: %w", v, err)
+	}
+	return n, nil
 }
