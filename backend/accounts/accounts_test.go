@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -103,8 +104,8 @@ func TestCreateRefusesInvalidSettingsNamingTheField(t *testing.T) {
 			in := sample("a@shop.test")
 			tc.edit(&in)
 			_, err := f.reg.Create(ctx, f.owner.ID, in, tc.pw)
-			fe, ok := err.(*fault.Error)
-			if !ok || fe.Code != fault.InvalidInput || fe.Field != tc.field {
+			var fe *fault.Error
+			if !errors.As(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != tc.field {
 				t.Fatalf("err = %v; want invalid_input on %s", err, tc.field)
 			}
 		})

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,7 +139,7 @@ func TestTxRollsBackOnError(t *testing.T) {
 		}
 		return boom
 	})
-	if err != boom {
+	if !errors.Is(err, boom) {
 		t.Fatalf("Tx error = %v", err)
 	}
 	if _, ok, _ := db.Setting(ctx, "k"); ok {

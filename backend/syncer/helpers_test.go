@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net"
@@ -350,13 +349,6 @@ func (r *rig) folderRoles() map[string]string {
 		out[n] = role
 	}
 	return out
-}
-
-func (r *rig) exec(q string, args ...any) {
-	r.t.Helper()
-	if err := r.db.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(q, args...); return err }); err != nil {
-		r.t.Fatal(err)
-	}
 }
 
 // appendMessage APPENDs a message with another client and returns its UID.

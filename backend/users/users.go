@@ -295,7 +295,7 @@ func (s *Service) Current(ctx context.Context) (User, bool, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return User{}, false, nil
+		return User{}, false, nil //nolint:nilerr // an unreadable session is nobody signed in, as a removed user is
 	}
 	u, err := s.Get(ctx, id)
 	if fault.Is(err, fault.NotFound) {
