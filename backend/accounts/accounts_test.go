@@ -45,6 +45,14 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{db: db, vault: v, reg: accounts.New(db, v), owner: owner, other: other}
 }
 
+// must fails the test when a setup step fails.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func sample(email string) accounts.NewAccount {
 	return accounts.NewAccount{
 		Name: "Shop", Email: email, FromName: "The Shop",
@@ -71,7 +79,9 @@ func TestCreateKeepsThePasswordOnlyInTheVault(t *testing.T) {
 		t.Fatal("the creator has no access to the account they connected")
 	}
 	// The secret is in no file of the data directory: database, WAL or shared memory.
-	f.db.W.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	if _, err := f.db.W.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		t.Fatal(err)
+	}
 	files, _ := filepath.Glob(f.db.Path + "*")
 	if len(files) == 0 {
 		t.Fatal("no database files found")
@@ -147,15 +157,15 @@ func TestUpdateWithAnEmptyPasswordKeepsTheStoredOne(t *testing.T) {
 func TestDeleteIsRefusedWhileAUserHasAccess(t *testing.T) {
 	f := newFixture(t)
 	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
-	f.reg.Grant(ctx, acc.ID, f.other.ID)
+	must(t, f.reg.Grant(ctx, acc.ID, f.other.ID))
 	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
 		t.Fatalf("delete with access: %v", err)
 	}
-	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
+	must(t, f.reg.Revoke(ctx, acc.ID, f.owner.ID))
 	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
 		t.Fatalf("delete with one user left: %v", err)
 	}
-	f.reg.Revoke(ctx, acc.ID, f.other.ID)
+	must(t, f.reg.Revoke(ctx, acc.ID, f.other.ID))
 	if err := f.reg.Delete(ctx, acc.ID); err != nil {
 		t.Fatalf("delete without access: %v", err)
 	}
@@ -170,9 +180,13 @@ func TestDeleteIsRefusedWhileAUserHasAccess(t *testing.T) {
 func TestDeleteIsRefusedOnceAMessageWasProcessed(t *testing.T) {
 	f := newFixture(t)
 	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
-	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
-	f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, NULL)`, acc.ID)
-	f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, 1700000000)`, acc.ID)
+	must(t, f.reg.Revoke(ctx, acc.ID, f.owner.ID))
+	if _, err := f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, NULL)`, acc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, 1700000000)`, acc.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
 		t.Fatalf("delete with a processed message: %v", err)
 	}
@@ -223,7 +237,9 @@ func TestQuotaCountsOnlyActiveAccounts(t *testing.T) {
 
 func TestAnAddressCanBeConnectedOnce(t *testing.T) {
 	f := newFixture(t)
-	f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	if _, err := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw"); err != nil {
+		t.Fatal(err)
+	}
 	_, err := f.reg.Create(ctx, f.owner.ID, sample("A@Shop.test"), "pw")
 	if !fault.Is(err, fault.Conflict) {
 		t.Fatalf("same address twice: %v", err)
@@ -301,7 +317,7 @@ func TestPresetsHaveServersOrAnExchangeURLNeverBoth(t *testing.T) {
 func TestDeleteIsRefusedWhileTheOutboxHoldsAnUnsettledMessage(t *testing.T) {
 	f := newFixture(t)
 	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
-	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
+	must(t, f.reg.Revoke(ctx, acc.ID, f.owner.ID))
 	insert := func(state string) int64 {
 		res, err := f.db.W.Exec(`INSERT INTO outbox(account_id, state, message_id, env_from, env_to, size, next_attempt_at, created_at, updated_at)
 			VALUES (?, ?, ?, 'a@shop.test', '["b@shop.test"]', 10, 0, 0, 0)`, acc.ID, state, state+"@shop.test")

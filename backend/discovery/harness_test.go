@@ -56,7 +56,9 @@ func startDNS(t *testing.T) *testDNS {
 	}
 	t.Cleanup(func() {
 		_ = srv.Shutdown()
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("DNS server: %v", err)
+		}
 	})
 	return z
 }

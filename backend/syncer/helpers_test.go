@@ -419,3 +419,12 @@ func benchLogLevel() slog.Level {
 	}
 	return slog.LevelWarn
 }
+
+// scalar scans the one row q returns into dest; any error fails the test, so a broken
+// query never reads as a zero count.
+func (r *rig) scalar(dest any, q string, args ...any) {
+	r.t.Helper()
+	if err := r.db.R.QueryRow(q, args...).Scan(dest); err != nil {
+		r.t.Fatalf("%s: %v", q, err)
+	}
+}
