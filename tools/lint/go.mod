@@ -1,3 +1,13 @@
+// The linter's own module, kept out of Mailroom's go.mod so its ~200 dependencies never
+// touch the app's build. `make lint` and `make test` run it with
+//
+//	go tool -modfile=tools/lint/go.mod golangci-lint run ./...
+//
+// which builds it from the Go module proxy once and keeps it in the Go build cache.
+// golangci-lint v2.15.0 needs go1.26.0 or newer to build, and builds with our go1.26.8; it must be built
+// with a Go at least as new as the code it lints. Upgrade with
+//
+//	cd tools/lint && go get -tool github.com/golangci/golangci-lint/v2/cmd/golangci-lint@vX.Y.Z
 module mailroom/tools/lint
 
 go 1.26.8
