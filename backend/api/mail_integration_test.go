@@ -11,8 +11,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailroom/backend/fault"
-	"mailroom/backend/message"
 	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/message"
 )
 
 // TestTheInboxShowsSyncedMailSafely connects a real Dovecot mailbox through the API, lets

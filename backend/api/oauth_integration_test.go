@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"mailroom/backend/fault"
-	"mailroom/backend/oauth"
 	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/oauth"
 	"mailroom/backend/vault"
 )
 

@@ -11,9 +11,9 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
-	"mailroom/backend/outbox"
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testsmtp"
+	"mailroom/backend/outbox"
 )
 
 // outboxAccount creates, as the admin, an account sending through smtpPort on loopback

@@ -16,9 +16,9 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
-	"mailroom/backend/store"
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testimap"
+	"mailroom/backend/store"
 )
 
 const (

@@ -17,10 +17,10 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 	mailsmtp "github.com/wneessen/go-mail/smtp"
 
-	"mailroom/backend/oauth"
 	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/internal/testkit/testoidc"
 	"mailroom/backend/internal/testkit/testsmtp"
+	"mailroom/backend/oauth"
 )
 
 // These tests run against the project's real servers (scripts/testenv): Dovecot's passdb

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"mailroom/backend/fault"
-	"mailroom/backend/oauth"
 	"mailroom/backend/internal/testkit/testoidc"
+	"mailroom/backend/oauth"
 )
 
 const ana = "ana@example.test"

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"mailroom/backend/fault"
-	"mailroom/backend/oauth"
 	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/internal/testkit/testoidc"
+	"mailroom/backend/oauth"
 )
 
 // clock is a settable time source for expiry tests.

@@ -7,8 +7,8 @@ import (
 	"reflect"
 	"testing"
 
-	"mailroom/backend/oauth"
 	"mailroom/backend/internal/testkit/testoidc"
+	"mailroom/backend/oauth"
 )
 
 // A provider named by its issuer alone gets every endpoint from its discovery document,

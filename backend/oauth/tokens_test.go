@@ -19,8 +19,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"mailroom/backend/fault"
-	"mailroom/backend/oauth"
 	"mailroom/backend/internal/testkit/testoidc"
+	"mailroom/backend/oauth"
 	"mailroom/backend/vault"
 )
 

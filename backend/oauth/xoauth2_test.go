@@ -18,8 +18,8 @@ import (
 	mailsmtp "github.com/wneessen/go-mail/smtp"
 
 	"mailroom/backend/connect"
-	"mailroom/backend/oauth"
 	"mailroom/backend/internal/testkit/testoidc"
+	"mailroom/backend/oauth"
 	"mailroom/backend/vault"
 )
 

@@ -36,9 +36,9 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
+	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/outbox"
 	"mailroom/backend/store"
-	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/vault"
 )
 

@@ -31,11 +31,11 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
-	"mailroom/backend/outbox"
-	"mailroom/backend/store"
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/internal/testkit/testsmtp"
+	"mailroom/backend/outbox"
+	"mailroom/backend/store"
 	"mailroom/backend/vault"
 )
 

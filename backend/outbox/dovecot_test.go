@@ -16,10 +16,10 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
-	"mailroom/backend/outbox"
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/internal/testkit/testsmtp"
+	"mailroom/backend/outbox"
 )
 
 // mailRig is a started engine whose account is u on the test servers.

@@ -12,8 +12,8 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
-	"mailroom/backend/outbox"
 	"mailroom/backend/internal/testkit/testsmtp"
+	"mailroom/backend/outbox"
 )
 
 // queueRig is an engine that is never started: what is queued stays queued.

@@ -17,8 +17,8 @@ import (
 
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
-	"mailroom/backend/outbox"
 	"mailroom/backend/internal/testkit/testsmtp"
+	"mailroom/backend/outbox"
 )
 
 func smtpErr(code int, enh smtp.EnhancedCode, msg string) *smtp.SMTPError {

@@ -12,10 +12,10 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
-	"mailroom/backend/probe"
-	"mailroom/backend/store"
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/probe"
+	"mailroom/backend/store"
 )
 
 // These tests run against the project's real Dovecot and Postfix (scripts/testenv), which

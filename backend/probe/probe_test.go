@@ -10,10 +10,10 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/fault"
-	"mailroom/backend/probe"
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testimap"
 	"mailroom/backend/internal/testkit/testsmtp"
+	"mailroom/backend/probe"
 )
 
 const (

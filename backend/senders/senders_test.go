@@ -12,12 +12,12 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
+	"mailroom/backend/internal/testkit/testpostmark"
 	"mailroom/backend/outbox"
 	"mailroom/backend/probe"
 	"mailroom/backend/senders"
 	"mailroom/backend/sendresult"
 	"mailroom/backend/store"
-	"mailroom/backend/internal/testkit/testpostmark"
 	"mailroom/backend/vault"
 )
 

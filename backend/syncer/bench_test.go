@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"mailroom/backend/syncer"
 	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/syncer"
 )
 
 // BenchmarkSync measures, against the project's Dovecot, a first sync of the benchmark

@@ -21,9 +21,9 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/internal/testkit/testenv"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/syncer"
-	"mailroom/backend/internal/testkit/testenv"
 )
 
 // dovecot returns a fresh account on the project's Dovecot, logged in once so that its

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"mailroom/backend/syncer"
 	"mailroom/backend/internal/testkit/testenv"
+	"mailroom/backend/syncer"
 )
 
 // faultPlan is what happens to one connection.

@@ -7,9 +7,9 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
-	"mailroom/backend/syncer"
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testimap"
+	"mailroom/backend/syncer"
 )
 
 // memServer starts go-imap's in-memory server: IMAP4rev1 and IDLE only — no CONDSTORE,
