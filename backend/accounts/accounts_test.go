@@ -342,3 +342,17 @@ func TestDeleteIsRefusedWhileTheOutboxHoldsAnUnsettledMessage(t *testing.T) {
 		t.Fatalf("delete once every message is settled: %v", err)
 	}
 }
+
+// A quota setting that is not a number is reported, not read as "no limit".
+func TestAMalformedQuotaSettingIsAnErrorNotNoLimit(t *testing.T) {
+	f := newFixture(t)
+	if err := f.db.SetSetting(ctx, "accounts.quota", "ten"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.reg.Quota(ctx); err == nil {
+		t.Fatal("Quota read a malformed setting without an error")
+	}
+	if _, err := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw"); err == nil {
+		t.Fatal("an account was created past a quota that could not be read")
+	}
+}
