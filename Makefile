@@ -8,6 +8,8 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := build/bin/mailroom
 DEVBIN  := build/bin/mailroom-dev
+# golangci-lint, pinned in its own module (tools/lint/go.mod), built once into the Go cache
+GOLANGCI := go tool -modfile=tools/lint/go.mod golangci-lint
 
 export CGO_ENABLED := 1
 
@@ -62,7 +64,9 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+## lint: go vet, golangci-lint (.golangci.yml), gofmt and svelte-check
 lint: vet
+	$(GOLANGCI) run ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	cd frontend && npm run check
 

@@ -174,7 +174,7 @@ func (a *App) openURL(url string) error {
 		if err := cmd.Start(); err != nil {
 			return err
 		}
-		go cmd.Wait()
+		go func() { _ = cmd.Wait() }() // reaps the browser; how it exits is not ours to report
 		return nil
 	}
 	if a.ctx == nil {

@@ -3,9 +3,9 @@
 # tests use (Dovecot, Postfix, a gnome-keyring on a private D-Bus, Xvfb) once, runs every
 # suite, stops the servers even on failure, and exits non-zero if anything failed.
 #
-# Suites: go vet; Go tests with -race (integration tests required, never skipped); svelte-check
-# and Vitest; browser end-to-end tests in Chromium against the real app; a smoke test of the
-# production binary's window.
+# Suites: go vet and golangci-lint (any finding fails); Go tests with -race (integration tests
+# required, never skipped); svelte-check and Vitest; browser end-to-end tests in Chromium against
+# the real app; a smoke test of the production binary's window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +33,9 @@ fi
 
 step "go vet"
 go vet -tags "$TAGS" ./...
+
+step "golangci-lint (.golangci.yml; the first run builds it from tools/lint/go.mod)"
+go tool -modfile=tools/lint/go.mod golangci-lint run ./...
 
 step "frontend: svelte-check and Vitest"
 (cd frontend && npm run -s check && NO_COLOR=1 npm run -s test) 2>&1 | tee build/logs/vitest.log

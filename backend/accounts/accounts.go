@@ -37,6 +37,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -458,7 +459,7 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 			string(in.Auth), string(in.OAuthProvider),
 			nullID(creatorID), now.Unix())
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			if store.IsUniqueViolation(err) {
 				return &fault.Error{Code: fault.Conflict, Field: "email", Message: "This address is already connected."}
 			}
 			return fmt.Errorf("accounts: insert: %w", err)
@@ -576,7 +577,7 @@ func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec 
 			string(in.Auth), string(in.OAuthProvider),
 			changed, id)
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			if store.IsUniqueViolation(err) {
 				return &fault.Error{Code: fault.Conflict, Field: "email", Message: "This address is already connected."}
 			}
 			return fmt.Errorf("accounts: update %d: %w", id, err)
@@ -814,7 +815,7 @@ func (r *Registry) Grant(ctx context.Context, accountID, userID int64) error {
 	return r.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_access(account_id, user_id, granted_at) VALUES (?,?,?)
 			ON CONFLICT DO NOTHING`, accountID, userID, time.Now().Unix())
-		if err != nil && strings.Contains(err.Error(), "FOREIGN KEY") {
+		if store.IsForeignKeyViolation(err) {
 			return fault.New(fault.NotFound, "This account or user no longer exists.")
 		}
 		return err
@@ -861,7 +862,9 @@ func (r *Registry) Quota(ctx context.Context) (limit, active int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	fmt.Sscan(v, &limit)
+	if limit, err = parseQuota(v); err != nil {
+		return 0, 0, err
+	}
 	err = r.db.R.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE disabled = 0`).Scan(&active)
 	return limit, active, err
 }
@@ -882,7 +885,9 @@ func (r *Registry) checkQuota(ctx context.Context, tx *sql.Tx) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	fmt.Sscan(v, &limit)
+	if limit, err = parseQuota(v); err != nil {
+		return err
+	}
 	if limit == 0 {
 		return nil
 	}
@@ -893,4 +898,16 @@ func (r *Registry) checkQuota(ctx context.Context, tx *sql.Tx) error {
 		return fault.New(fault.QuotaReached, fmt.Sprintf("The quota of %d active accounts is reached. Disable an account, or ask the super admin to raise the quota.", limit))
 	}
 	return nil
+}
+
+// parseQuota reads the stored quota setting; an unset one is 0 (no limit).
+func parseQuota(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("accounts: quota setting %q: %w", v, err)
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,6 +45,14 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{db: db, vault: v, reg: accounts.New(db, v), owner: owner, other: other}
 }
 
+// must fails the test when a setup step fails.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func sample(email string) accounts.NewAccount {
 	return accounts.NewAccount{
 		Name: "Shop", Email: email, FromName: "The Shop",
@@ -70,7 +79,9 @@ func TestCreateKeepsThePasswordOnlyInTheVault(t *testing.T) {
 		t.Fatal("the creator has no access to the account they connected")
 	}
 	// The secret is in no file of the data directory: database, WAL or shared memory.
-	f.db.W.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	if _, err := f.db.W.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		t.Fatal(err)
+	}
 	files, _ := filepath.Glob(f.db.Path + "*")
 	if len(files) == 0 {
 		t.Fatal("no database files found")
@@ -103,8 +114,8 @@ func TestCreateRefusesInvalidSettingsNamingTheField(t *testing.T) {
 			in := sample("a@shop.test")
 			tc.edit(&in)
 			_, err := f.reg.Create(ctx, f.owner.ID, in, tc.pw)
-			fe, ok := err.(*fault.Error)
-			if !ok || fe.Code != fault.InvalidInput || fe.Field != tc.field {
+			var fe *fault.Error
+			if !errors.As(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != tc.field {
 				t.Fatalf("err = %v; want invalid_input on %s", err, tc.field)
 			}
 		})
@@ -146,15 +157,15 @@ func TestUpdateWithAnEmptyPasswordKeepsTheStoredOne(t *testing.T) {
 func TestDeleteIsRefusedWhileAUserHasAccess(t *testing.T) {
 	f := newFixture(t)
 	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
-	f.reg.Grant(ctx, acc.ID, f.other.ID)
+	must(t, f.reg.Grant(ctx, acc.ID, f.other.ID))
 	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
 		t.Fatalf("delete with access: %v", err)
 	}
-	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
+	must(t, f.reg.Revoke(ctx, acc.ID, f.owner.ID))
 	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
 		t.Fatalf("delete with one user left: %v", err)
 	}
-	f.reg.Revoke(ctx, acc.ID, f.other.ID)
+	must(t, f.reg.Revoke(ctx, acc.ID, f.other.ID))
 	if err := f.reg.Delete(ctx, acc.ID); err != nil {
 		t.Fatalf("delete without access: %v", err)
 	}
@@ -169,9 +180,13 @@ func TestDeleteIsRefusedWhileAUserHasAccess(t *testing.T) {
 func TestDeleteIsRefusedOnceAMessageWasProcessed(t *testing.T) {
 	f := newFixture(t)
 	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
-	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
-	f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, NULL)`, acc.ID)
-	f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, 1700000000)`, acc.ID)
+	must(t, f.reg.Revoke(ctx, acc.ID, f.owner.ID))
+	if _, err := f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, NULL)`, acc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, 1700000000)`, acc.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
 		t.Fatalf("delete with a processed message: %v", err)
 	}
@@ -222,7 +237,9 @@ func TestQuotaCountsOnlyActiveAccounts(t *testing.T) {
 
 func TestAnAddressCanBeConnectedOnce(t *testing.T) {
 	f := newFixture(t)
-	f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	if _, err := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw"); err != nil {
+		t.Fatal(err)
+	}
 	_, err := f.reg.Create(ctx, f.owner.ID, sample("A@Shop.test"), "pw")
 	if !fault.Is(err, fault.Conflict) {
 		t.Fatalf("same address twice: %v", err)
@@ -300,7 +317,7 @@ func TestPresetsHaveServersOrAnExchangeURLNeverBoth(t *testing.T) {
 func TestDeleteIsRefusedWhileTheOutboxHoldsAnUnsettledMessage(t *testing.T) {
 	f := newFixture(t)
 	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
-	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
+	must(t, f.reg.Revoke(ctx, acc.ID, f.owner.ID))
 	insert := func(state string) int64 {
 		res, err := f.db.W.Exec(`INSERT INTO outbox(account_id, state, message_id, env_from, env_to, size, next_attempt_at, created_at, updated_at)
 			VALUES (?, ?, ?, 'a@shop.test', '["b@shop.test"]', 10, 0, 0, 0)`, acc.ID, state, state+"@shop.test")
@@ -323,5 +340,19 @@ func TestDeleteIsRefusedWhileTheOutboxHoldsAnUnsettledMessage(t *testing.T) {
 	}
 	if err := f.reg.Delete(ctx, acc.ID); err != nil {
 		t.Fatalf("delete once every message is settled: %v", err)
+	}
+}
+
+// A quota setting that is not a number is reported, not read as "no limit".
+func TestAMalformedQuotaSettingIsAnErrorNotNoLimit(t *testing.T) {
+	f := newFixture(t)
+	if err := f.db.SetSetting(ctx, "accounts.quota", "ten"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.reg.Quota(ctx); err == nil {
+		t.Fatal("Quota read a malformed setting without an error")
+	}
+	if _, err := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw"); err == nil {
+		t.Fatal("an account was created past a quota that could not be read")
 	}
 }

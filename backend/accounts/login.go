@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -142,7 +143,7 @@ func (r *Registry) Disconnect(ctx context.Context, id int64, keepMail bool) (rev
 	if rerr != nil {
 		name := providerName(a.OAuthProvider)
 		msg := rerr.Error()
-		if fe, ok := rerr.(*fault.Error); ok {
+		if fe := (*fault.Error)(nil); errors.As(rerr, &fe) {
 			msg = fe.Message
 		}
 		return false, fault.Wrap(fault.CodeOf(rerr), fmt.Sprintf("Mailroom's tokens are removed from this computer, but %s did not confirm the revocation: %s. "+

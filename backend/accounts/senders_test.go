@@ -32,7 +32,9 @@ func mailgunOnly(email string) accounts.NewAccount {
 // secretsNotOnDisk fails when any secret is in a file of the data directory.
 func secretsNotOnDisk(t *testing.T, f *fixture, secrets ...string) {
 	t.Helper()
-	f.db.W.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	if _, err := f.db.W.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		t.Fatal(err)
+	}
 	files, _ := filepath.Glob(f.db.Path + "*")
 	if len(files) == 0 {
 		t.Fatal("no database files found")
@@ -168,7 +170,7 @@ func TestSwitchingSenderKeepsOrRemovesTheSecret(t *testing.T) {
 	if _, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{}); !fault.Is(err, fault.InvalidInput) {
 		t.Fatalf("switching to Postmark without a token = %v; want invalid_input", err)
 	}
-	f.reg.RecordCheck(ctx, acc.ID, "")
+	must(t, f.reg.RecordCheck(ctx, acc.ID, ""))
 	got, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{Sender: pmToken})
 	if err != nil {
 		t.Fatal(err)

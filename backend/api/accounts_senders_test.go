@@ -29,23 +29,26 @@ func postmarkAt(t *testing.T, confirmed string) *int {
 		w.Header().Set("Content-Type", "application/json")
 		if r.Header.Get("X-Postmark-Server-Token") != pmToken {
 			w.WriteHeader(http.StatusUnauthorized)
-			json.NewEncoder(w).Encode(map[string]any{"ErrorCode": 10, "Message": "The Server Token you provided was invalid."})
+			_ = json.NewEncoder(w).Encode(map[string]any{"ErrorCode": 10, "Message": "The Server Token you provided was invalid."})
 			return
 		}
 		switch r.URL.Path {
 		case "/server":
-			json.NewEncoder(w).Encode(map[string]any{"ID": 1, "Name": "Shop"})
+			_ = json.NewEncoder(w).Encode(map[string]any{"ID": 1, "Name": "Shop"})
 		case "/email":
 			var e struct{ From string }
-			json.NewDecoder(r.Body).Decode(&e)
+			if err := json.NewDecoder(r.Body).Decode(&e); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
 			if !strings.Contains(e.From, confirmed) {
 				w.WriteHeader(http.StatusUnprocessableEntity)
-				json.NewEncoder(w).Encode(map[string]any{"ErrorCode": 400,
+				_ = json.NewEncoder(w).Encode(map[string]any{"ErrorCode": 400,
 					"Message": "The 'From' address you supplied (" + e.From + ") is not a Sender Signature on your account."})
 				return
 			}
 			*emails++
-			json.NewEncoder(w).Encode(map[string]any{"MessageID": "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", "ErrorCode": 0, "Message": "OK"})
+			_ = json.NewEncoder(w).Encode(map[string]any{"MessageID": "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", "ErrorCode": 0, "Message": "OK"})
 		default:
 			w.WriteHeader(http.StatusNotFound)
 		}

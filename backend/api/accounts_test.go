@@ -136,7 +136,9 @@ func TestASavedAccountIsTestedWithItsStoredPasswordAndGetsAStatus(t *testing.T) 
 	if _, err := h.svcs.Accounts.Update(acc.ID, input(imapPort, smtpPort), "wrong-now", ""); err != nil {
 		t.Fatal(err)
 	}
-	h.svcs.Accounts.Test(TestInput{RunID: "r2", AccountID: acc.ID, Account: input(imapPort, smtpPort)}, "", "")
+	if _, err := h.svcs.Accounts.Test(TestInput{RunID: "r2", AccountID: acc.ID, Account: input(imapPort, smtpPort)}, "", ""); err != nil {
+		t.Fatal(err)
+	}
 	got, _ = h.svcs.Accounts.Get(acc.ID)
 	if got.Status != "needs_password" || got.StatusCode != "auth_failed" {
 		t.Fatalf("status after a refused password = %+v", got)

@@ -125,7 +125,9 @@ func TestAFolderCanBeChosenForSync(t *testing.T) {
 	}
 	msg, _ := testenv.NewMessage("archi@example.org", u.Address, "Plans du chantier", "Les plans sont prêts.")
 	app := c.Append("Projets", int64(len(msg)), nil)
-	app.Write(msg)
+	if _, err := app.Write(msg); err != nil {
+		t.Fatal(err)
+	}
 	app.Close()
 	if _, err := app.Wait(); err != nil {
 		t.Fatal(err)

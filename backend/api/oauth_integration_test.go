@@ -48,7 +48,9 @@ func oauthHarness(t *testing.T, env *testenv.Env) (*harness, *testenv.LogBuffer)
 				t.Errorf("browser: %v", err)
 				return
 			}
-			io.Copy(io.Discard, resp.Body)
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				t.Errorf("browser: %v", err)
+			}
 			resp.Body.Close()
 		}()
 		return nil
@@ -318,7 +320,9 @@ func assertNotInDatabase(t *testing.T, db *sql.DB, secret string) {
 	var tables []string
 	for rows.Next() {
 		var n string
-		rows.Scan(&n)
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		tables = append(tables, n)
 	}
 	rows.Close()
@@ -331,7 +335,9 @@ func assertNotInDatabase(t *testing.T, db *sql.DB, secret string) {
 		var names []string
 		for cols.Next() {
 			var c string
-			cols.Scan(&c)
+			if err := cols.Scan(&c); err != nil {
+				t.Fatal(err)
+			}
 			names = append(names, fmt.Sprintf("instr(CAST(%q AS TEXT), ?) > 0", c))
 		}
 		cols.Close()

@@ -164,7 +164,9 @@ func TestAPinnedCertificateIsTrustedForThatHostAndPortOnlyUntilItChanges(t *test
 	// A different certificate on the pinned port asks again, with reason "changed".
 	p2 := pins(t)
 	changedPort := imapServer(t, ca.Leaf(t, testcert.Opts{SelfSigned: true}).ServerConfig(), true, false)
-	p2.Trust(ctx, "127.0.0.1", changedPort, connect.CertInfo{SHA256: self.SHA256, Subject: "CN=old", Issuer: "CN=old", NotAfter: self.Leaf.NotAfter}, 0)
+	if err := p2.Trust(ctx, "127.0.0.1", changedPort, connect.CertInfo{SHA256: self.SHA256, Subject: "CN=old", Issuer: "CN=old", NotAfter: self.Leaf.NotAfter}, 0); err != nil {
+		t.Fatal(err)
+	}
 	d2 := &connect.Dialer{RootCAs: ca.Pool(), Pins: p2, Timeout: 5 * time.Second}
 	_, err = d2.IMAP(ctx, server(changedPort, accounts.TLS), accounts.PasswordLogin(password), nil)
 	if !errors.As(err, &ue) || ue.Reason != connect.UntrustedChanged {

@@ -23,8 +23,12 @@ func FuzzRedactorNeverLeaksTheSecret(f *testing.F) {
 		if len(b) > 0 {
 			split %= len(b)
 		}
-		r.Write(b[:split])
-		r.Write(b[split:])
+		if _, err := r.Write(b[:split]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Write(b[split:]); err != nil {
+			t.Fatal(err)
+		}
 		if bytes.Contains(out.Bytes(), []byte(secret)) {
 			t.Fatalf("secret leaked:\n%s", out.String())
 		}
@@ -39,7 +43,9 @@ func TestRedactorMasksCredentialsButKeepsTheConversation(t *testing.T) {
 	r := NewRedactor(&out, "imap host", "hunter2")
 	for _, chunk := range []string{"* OK [CAPABILITY IMAP4rev1] ready\r\n", "a1 LOGIN \"alice\" \"hun", "ter2\"\r\n", "a1 OK logged in\r\n",
 		"a2 AUTHENTICATE PLAIN AGFsaWNlAGh1bnRlcjI=\r\n", "+ \r\n", "AGFsaWNlAGh1bnRlcjI=\r\n"} {
-		r.Write([]byte(chunk))
+		if _, err := r.Write([]byte(chunk)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s := out.String()
 	if strings.Contains(s, "hunter2") || strings.Contains(s, "AGFsaWNlAGh1bnRlcjI=") {

@@ -37,8 +37,12 @@ func TestSMTPAuthenticatesAndSendsOverSTARTTLSAndImplicitTLS(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := mail.NewMsg()
-			m.From(user)
-			m.To("bob@example.test")
+			if err := m.From(user); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.To("bob@example.test"); err != nil {
+				t.Fatal(err)
+			}
 			m.Subject("Bonjour")
 			m.SetBodyString(mail.TypeTextPlain, "Un message de test.")
 			if err := c.Send(m); err != nil {

@@ -56,7 +56,9 @@ func startDNS(t *testing.T) *testDNS {
 	}
 	t.Cleanup(func() {
 		_ = srv.Shutdown()
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("DNS server: %v", err)
+		}
 	})
 	return z
 }
@@ -386,7 +388,7 @@ func (v *loginVerifier) Check(ctx context.Context, c Candidate) error {
 	r := bufio.NewReader(conn)
 	greeting, err := r.ReadString('\n')
 	if err != nil || !strings.HasPrefix(greeting, "* OK") {
-		return fmt.Errorf("greeting %q: %v", greeting, err)
+		return fmt.Errorf("greeting %q: %w", greeting, err)
 	}
 	fmt.Fprintf(conn, "a1 LOGIN %s %s\r\n", c.IMAP.Username, v.password)
 	reply, err := r.ReadString('\n')

@@ -414,8 +414,12 @@ func TestDeletedMessagesLeaveNoSearchIndexRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			var orphans, rows int
-			w.db.R.QueryRow(`SELECT count(*) FROM messages_fts WHERE rowid NOT IN (SELECT id FROM messages)`).Scan(&orphans)
-			w.db.R.QueryRow(`SELECT count(*) FROM messages`).Scan(&rows)
+			if err := w.db.R.QueryRow(`SELECT count(*) FROM messages_fts WHERE rowid NOT IN (SELECT id FROM messages)`).Scan(&orphans); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.db.R.QueryRow(`SELECT count(*) FROM messages`).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
 			if orphans != 0 || rows == len(w.msgs) {
 				t.Fatalf("%d index rows without a message (%d messages left of %d)", orphans, rows, len(w.msgs))
 			}

@@ -113,13 +113,13 @@ func (f *fakeMailgun) serve(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 			}
 			w.WriteHeader(status)
-			io.WriteString(w, body)
+			_, _ = io.WriteString(w, body)
 			return
 		}
 	}
 	if rec.User != "api" || rec.Password != f.key {
 		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, "Forbidden")
+		_, _ = io.WriteString(w, "Forbidden")
 		return
 	}
 

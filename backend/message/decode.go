@@ -198,7 +198,7 @@ func (q *qpReader) equals() {
 	peek, _ := q.br.Peek(2)
 	if len(peek) == 2 && isHex(peek[0]) && isHex(peek[1]) {
 		q.out = append(q.out, unhex(peek[0])<<4|unhex(peek[1]))
-		q.br.Discard(2)
+		_, _ = q.br.Discard(2) // peeked: cannot fail
 		return
 	}
 	// A soft line break: "=", optional whitespace, then CRLF, LF or the end.
@@ -206,7 +206,7 @@ func (q *qpReader) equals() {
 	for {
 		peek, _ := q.br.Peek(i + 1)
 		if len(peek) <= i {
-			q.br.Discard(i) // "=" and whitespace at the very end
+			_, _ = q.br.Discard(i) // "=" and whitespace at the very end (peeked: cannot fail)
 			return
 		}
 		switch peek[i] {
@@ -216,12 +216,12 @@ func (q *qpReader) equals() {
 				continue
 			}
 		case '\n':
-			q.br.Discard(i + 1)
+			_, _ = q.br.Discard(i + 1) // peeked: cannot fail
 			return
 		case '\r':
-			q.br.Discard(i + 1)
+			_, _ = q.br.Discard(i + 1) // peeked: cannot fail
 			if next, _ := q.br.Peek(1); len(next) == 1 && next[0] == '\n' {
-				q.br.Discard(1)
+				_, _ = q.br.Discard(1) // peeked: cannot fail
 			}
 			return
 		}

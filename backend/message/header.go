@@ -3,6 +3,7 @@ package message
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -50,7 +51,7 @@ func readLine(br *bufio.Reader, max int) (line []byte, n int, over bool, err err
 				line = append(line, chunk...)
 			}
 		}
-		if err == bufio.ErrBufferFull {
+		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
 		return line, n, over, err
@@ -103,7 +104,7 @@ func readHeader(br *bufio.Reader, maxBytes int, top bool, probs *problems, part 
 		// While skipping, lines are read only to find the blank one.
 		line, n, over, err := readLine(br, max(maxBytes-used+1, len("\r\n")))
 		if n == 0 && err != nil {
-			if err != io.EOF {
+			if !errors.Is(err, io.EOF) {
 				return textproto.Header{}, 0, err
 			}
 			break
@@ -250,7 +251,7 @@ func lenientCharsetReader(unknown *string) func(string, io.Reader) (io.Reader, e
 		r, err := charset.Reader(cs, in)
 		if err != nil || r == nil {
 			*unknown = cs
-			return in, nil
+			return in, nil //nolint:nilerr // by design: an unknown charset keeps the bytes, fixUTF8 repairs them
 		}
 		return r, nil
 	}

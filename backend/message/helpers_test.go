@@ -164,10 +164,10 @@ func urlScheme(v string) string {
 		return "network-path"
 	}
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c == ':':
+		switch v[i] {
+		case ':':
 			return v[:i]
-		case c == '/' || c == '?' || c == '#':
+		case '/', '?', '#':
 			return ""
 		}
 	}

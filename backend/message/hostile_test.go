@@ -75,7 +75,7 @@ func wrapHTML(html, cte string, n int) []byte {
 	switch cte {
 	case "quoted-printable":
 		w := quotedprintable.NewWriter(&b)
-		w.Write([]byte(html))
+		_, _ = w.Write([]byte(html)) // into a bytes.Buffer: cannot fail
 		w.Close()
 	case "base64":
 		s := base64.StdEncoding.EncodeToString([]byte(html))

@@ -3,6 +3,7 @@ package message
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 )
 
@@ -56,7 +57,7 @@ func (mr *multipartReader) next() (bool, error) {
 	for !mr.closed && !mr.eof {
 		line, n, over, err := readLine(mr.br, len(mr.dash)+maxBoundaryBytes)
 		if n == 0 && err != nil {
-			if err != io.EOF {
+			if !errors.Is(err, io.EOF) {
 				return false, err
 			}
 			mr.eof = true
@@ -81,7 +82,7 @@ func (mr *multipartReader) next() (bool, error) {
 			mr.stray = true
 		}
 		if err != nil {
-			if err != io.EOF {
+			if !errors.Is(err, io.EOF) {
 				return false, err
 			}
 			mr.eof = true
@@ -129,7 +130,7 @@ func (pr *partReader) Read(d []byte) (int, error) {
 			pr.done, mr.eof = true, true
 		default:
 			if _, err := mr.br.Peek(len(buf) + 1); err != nil {
-				if err != io.EOF && err != bufio.ErrBufferFull {
+				if !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 					return 0, err
 				}
 				pr.eof = true

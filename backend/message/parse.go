@@ -174,7 +174,7 @@ func newWalker(r io.Reader, lim Limits) (*walker, error) {
 		if w.src.err != nil {
 			return nil, w.src.err
 		}
-		if err != nil && err != io.EOF {
+		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, err
 		}
 		return nil, ErrEmpty
@@ -359,7 +359,7 @@ func (w *walker) leaf(h textproto.Header, body io.Reader, path []int, part, mt s
 		att.Size = n
 		w.found = &att
 		w.stop = true
-		if err != nil && err != io.EOF {
+		if err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
 		return nil

@@ -108,11 +108,15 @@ func (st *sanitizeState) pass(s string, first bool) string {
 	st.filterChildren(holder, 1)
 	var b strings.Builder
 	if holder.Attr != nil {
-		html.Render(&b, holder)
+		err = html.Render(&b, holder)
 	} else {
-		for c := holder.FirstChild; c != nil; c = c.NextSibling {
-			html.Render(&b, c)
+		for c := holder.FirstChild; c != nil && err == nil; c = c.NextSibling {
+			err = html.Render(&b, c)
 		}
+	}
+	if err != nil {
+		// A tree x/net/html will not render (a void element with children): show the text.
+		return TextToHTML(HTMLToText(s))
 	}
 	return mailPolicy().Sanitize(b.String())
 }

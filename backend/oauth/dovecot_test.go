@@ -202,7 +202,7 @@ func TestXOAuth2AcceptedThenNextCommandRefusedIsVisible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go srv.Serve(ln)
+	go func() { _ = srv.Serve(ln) }() // returns when Close stops it
 	t.Cleanup(func() { srv.Close() })
 
 	c, err := imapclient.DialInsecure(ln.Addr().String(), nil)

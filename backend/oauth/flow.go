@@ -223,7 +223,7 @@ func (f *Flow) answer(reqCtx context.Context, q url.Values) (*Grant, error) {
 	tok, err := f.p.oauth2Config(f.redirectURI).Exchange(ctx, code, oauth2.VerifierOption(f.verifier))
 	if err != nil {
 		err = classify(f.p, err, "the sign-in", code)
-		if pe, ok := err.(*providerError); ok { // invalid_grant: a replayed or forged code, a wrong verifier
+		if pe := (*providerError)(nil); errors.As(err, &pe) { // invalid_grant: a replayed or forged code, a wrong verifier
 			return nil, fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s refused the sign-in code: %s. Try signing in again.", f.p.Name, describe(pe)), pe)
 		}
 		return nil, err

@@ -28,7 +28,7 @@ func TestFromIssuerReadsEveryEndpointFromTheDiscoveryDocument(t *testing.T) {
 
 func TestFromIssuerRefusesADocumentWithoutEndpoints(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"issuer":"http://x"}`))
+		_, _ = w.Write([]byte(`{"issuer":"http://x"}`))
 	}))
 	defer srv.Close()
 	base := oauth.DefaultConfig().Google

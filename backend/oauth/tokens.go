@@ -308,7 +308,7 @@ func (src *Source) refresh(ctx context.Context) error {
 	tok, err := p.oauth2Config("").TokenSource(hctx, &oauth2.Token{RefreshToken: old}).Token()
 	if err != nil {
 		err = classify(p, err, "to renew Mailroom's access", old)
-		if pe, ok := err.(*providerError); ok {
+		if pe := (*providerError)(nil); errors.As(err, &pe) {
 			src.access = nil
 			src.dead = fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s no longer accepts Mailroom's access to %s (it was revoked, expired, or the password changed). Sign in with %s again to use this account.", p.Name, src.rec.Email, p.Name),
 				fmt.Errorf("%w: %w", ErrNeedsSignIn, pe))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -203,19 +204,21 @@ func TestConcurrentCallersShareOneRefresh(t *testing.T) {
 func TestADeadGrantNeedsSignInAfterExactlyOneRequest(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		kill func(*env, *oauth.TokenStore)
+		kill func(*testing.T, *env, *oauth.TokenStore)
 	}{
-		{"revoked by the user at the provider", func(e *env, _ *oauth.TokenStore) { e.p.RevokeAll() }},
-		{"invalid_grant for an unknown token", func(e *env, st *oauth.TokenStore) {
+		{"revoked by the user at the provider", func(_ *testing.T, e *env, _ *oauth.TokenStore) { e.p.RevokeAll() }},
+		{"invalid_grant for an unknown token", func(t *testing.T, _ *env, st *oauth.TokenStore) {
 			// Another sign-in replaced the grant at the provider: simulate with a token it never issued.
-			st.Save("s1", &oauth.Grant{Provider: oauth.Google, Email: ana, Token: withRefresh("never-issued")})
+			if err := st.Save("s1", &oauth.Grant{Provider: oauth.Google, Email: ana, Token: withRefresh("never-issued")}); err != nil {
+				t.Fatal(err)
+			}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, testoidc.Options{Email: ana}, nil)
 			st := oauth.NewTokenStore(e.c, vault.NewMemory())
 			g := signIn(t, e, st, "s1")
-			tc.kill(e, st)
+			tc.kill(t, e, st)
 			e.clock.Add(2 * time.Hour)
 			before := e.p.Count(testoidc.PathToken)
 			for i := range 4 {
@@ -265,7 +268,9 @@ func TestRevokeEndsTheGrantAtTheProvider(t *testing.T) {
 
 	// Microsoft has no revocation endpoint: said, not faked.
 	ms := oauth.NewTokenStore(e.c, vault.NewMemory())
-	ms.Save("m1", &oauth.Grant{Provider: oauth.Microsoft, Email: ana, Token: withRefresh("rt")})
+	if err := ms.Save("m1", &oauth.Grant{Provider: oauth.Microsoft, Email: ana, Token: withRefresh("rt")}); err != nil {
+		t.Fatal(err)
+	}
 	if revoked, err := ms.Revoke(context.Background(), "m1"); revoked || err != nil {
 		t.Fatalf("Microsoft Revoke = %v, %v", revoked, err)
 	}
@@ -321,16 +326,23 @@ func withRefresh(rt string) *oauth2.Token { return &oauth2.Token{RefreshToken: r
 // the file atomically and syncs it, as a keychain daemon holds what it was given.
 type fileVault struct{ path string }
 
-func (f fileVault) load() map[string]string {
+func (f fileVault) load() (map[string]string, error) {
 	m := map[string]string{}
-	if b, err := os.ReadFile(f.path); err == nil {
-		json.Unmarshal(b, &m)
+	b, err := os.ReadFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
 	}
-	return m
+	if err != nil {
+		return nil, err
+	}
+	return m, json.Unmarshal(b, &m)
 }
 
 func (f fileVault) Set(k, s string) error {
-	m := f.load()
+	m, err := f.load()
+	if err != nil {
+		return err
+	}
 	m[k] = s
 	return f.save(m)
 }
@@ -342,21 +354,39 @@ func (f fileVault) save(m map[string]string) error {
 	if err != nil {
 		return err
 	}
-	fh.Write(b)
-	fh.Sync()
-	fh.Close()
+	_, err = fh.Write(b)
+	if err == nil {
+		err = fh.Sync()
+	}
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
 	return os.Rename(tmp, f.path)
 }
 
 func (f fileVault) Get(k string) (string, error) {
-	s, ok := f.load()[k]
+	m, err := f.load()
+	if err != nil {
+		return "", err
+	}
+	s, ok := m[k]
 	if !ok {
 		return "", vault.ErrNotFound
 	}
 	return s, nil
 }
-func (f fileVault) Delete(k string) error { m := f.load(); delete(m, k); return f.save(m) }
-func (fileVault) Check() vault.Status     { return vault.Status{Available: true} }
+func (f fileVault) Delete(k string) error {
+	m, err := f.load()
+	if err != nil {
+		return err
+	}
+	delete(m, k)
+	return f.save(m)
+}
+func (fileVault) Check() vault.Status { return vault.Status{Available: true} }
 
 // TestAKillRightAfterARefreshKeepsTheLastIssuedToken runs this test binary as a child that
 // refreshes (with rotation) and is SIGKILLed the moment it has its access token: the vault
@@ -383,8 +413,10 @@ func TestAKillRightAfterARefreshKeepsTheLastIssuedToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		line, _ := bufio.NewReader(out).ReadString('\n')
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait() // "signal: killed", as intended
 		if !strings.HasPrefix(line, "token ") {
 			t.Fatalf("round %d: child said %q", round, line)
 		}

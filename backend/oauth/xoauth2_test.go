@@ -62,7 +62,7 @@ func startIMAP(t *testing.T, p *testoidc.Provider, user string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go srv.Serve(ln)
+	go func() { _ = srv.Serve(ln) }() // returns when Close stops it
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }
@@ -186,7 +186,7 @@ func TestXOAuth2LogsInToSMTPWithGoMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go srv.Serve(ln)
+	go func() { _ = srv.Serve(ln) }() // returns when Close stops it
 	t.Cleanup(func() { srv.Close() })
 
 	send := func(token string) error {

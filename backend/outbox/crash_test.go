@@ -122,7 +122,7 @@ func TestSIGKILLLosesNothingAndDuplicatesAtMostOncePerKill(t *testing.T) {
 	select {
 	case <-c.done:
 	case <-time.After(90 * time.Second):
-		c.cmd.Process.Kill()
+		_ = c.cmd.Process.Kill() // the test fails next either way
 		<-c.done
 		t.Fatal("the last run did not finish in 90 s")
 	}
@@ -224,7 +224,7 @@ func startChild(t *testing.T, dbPath string, accountID int64, pw string) *child 
 	case <-c.done:
 		t.Fatalf("the crash child ended before starting: %v\n%s", c.err, c.output)
 	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill() // the test fails next either way
 		<-c.done
 		t.Fatalf("the crash child did not start in 30 s\n%s", c.output)
 	}

@@ -74,7 +74,7 @@ func TestRenderBuildsTheMessageAndItsEnvelope(t *testing.T) {
 	var name string
 	for {
 		p, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

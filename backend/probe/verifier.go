@@ -26,7 +26,7 @@ func (v Verifier) Check(ctx context.Context, c discovery.Candidate) error {
 		}
 		return err
 	}
-	cl.Logout().Wait()
+	_ = cl.Logout().Wait() // the password worked: a refused LOGOUT changes nothing
 	cl.Close()
 	return nil
 }

@@ -60,7 +60,7 @@ func (f *mailgunFake) sent() []mailgunMIME {
 func (f *mailgunFake) serve(w http.ResponseWriter, r *http.Request) {
 	if user, pass, _ := r.BasicAuth(); user != "api" || pass != f.key {
 		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, "Forbidden")
+		_, _ = io.WriteString(w, "Forbidden")
 		return
 	}
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/v3/"), "/")

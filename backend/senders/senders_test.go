@@ -176,7 +176,9 @@ func TestTransportWithoutItsSecretFails(t *testing.T) {
 	r := newRig(t)
 	acc := r.account(postmarkAccount("hello@shop.test"), accounts.Secrets{Sender: pmToken})
 	for _, k := range r.v.Keys() {
-		r.v.Delete(k)
+		if err := r.v.Delete(k); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := r.f.Transport(context.Background(), acc); !fault.Is(err, fault.AuthFailed) {
 		t.Fatalf("Transport without a token = %v; want auth_failed", err)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,7 +104,9 @@ func TestMigrationsApplyOnceAndSurviveReopen(t *testing.T) {
 		t.Fatalf("schema version after reopen = %d, want %d", v2, v1)
 	}
 	var n int
-	db.R.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if err := db.R.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != v1 {
 		t.Fatalf("%d migration rows for version %d: a migration ran twice or was skipped", n, v1)
 	}
@@ -120,7 +123,9 @@ func TestRefusesADatabaseFromANewerVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.W.Exec(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (9999, '9999_future.sql', 0)`)
+	if _, err := db.W.Exec(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (9999, '9999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	_, err = store.Open(ctx, path)
 	if err == nil || !strings.Contains(err.Error(), "newer") {
@@ -138,7 +143,7 @@ func TestTxRollsBackOnError(t *testing.T) {
 		}
 		return boom
 	})
-	if err != boom {
+	if !errors.Is(err, boom) {
 		t.Fatalf("Tx error = %v", err)
 	}
 	if _, ok, _ := db.Setting(ctx, "k"); ok {

@@ -1,6 +1,8 @@
 package syncer_test
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -102,12 +104,15 @@ func BenchmarkSync(b *testing.B) {
 			subject := fmt.Sprintf("Bench push %d %d %s", i, j, testenv.UniqueID()[:6])
 			msg, _ := testenv.NewMessage("someone@example.org", srv.user, subject, "Hello.")
 			var last int64
-			r.db.R.QueryRow(`SELECT coalesce(max(id), 0) FROM messages`).Scan(&last)
+			r.scalar(&last, `SELECT coalesce(max(id), 0) FROM messages`)
 			start := time.Now()
 			env.Deliver(b, msg, "someone@example.org", srv.user)
 			for {
 				var got string // the newest row, by rowid: no scan
-				r.db.R.QueryRow(`SELECT subject FROM messages WHERE id > ? ORDER BY id DESC LIMIT 1`, last).Scan(&got)
+				err := r.db.R.QueryRow(`SELECT subject FROM messages WHERE id > ? ORDER BY id DESC LIMIT 1`, last).Scan(&got)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) { // no row: not arrived yet
+					b.Fatal(err)
+				}
 				if got == subject {
 					break
 				}

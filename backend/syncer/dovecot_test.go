@@ -100,9 +100,9 @@ func TestInitialSyncStoresTheMailboxNewestFirst(t *testing.T) {
 		t.Fatalf("search for a word of a body: %+v, %v", hits, err)
 	}
 	var withAtt, withoutSnippet, failed int
-	r.db.R.QueryRow(`SELECT count(*) FROM messages WHERE has_attachments`).Scan(&withAtt)
-	r.db.R.QueryRow(`SELECT count(*) FROM messages WHERE snippet = ''`).Scan(&withoutSnippet)
-	r.db.R.QueryRow(`SELECT count(*) FROM messages WHERE body_state <> 'done'`).Scan(&failed)
+	r.scalar(&withAtt, `SELECT count(*) FROM messages WHERE has_attachments`)
+	r.scalar(&withoutSnippet, `SELECT count(*) FROM messages WHERE snippet = ''`)
+	r.scalar(&failed, `SELECT count(*) FROM messages WHERE body_state <> 'done'`)
 	if withAtt != n/5 || withoutSnippet != 0 || failed != 0 {
 		t.Errorf("%d messages with attachments (want %d), %d without snippet, %d bodies not done", withAtt, n/5, withoutSnippet, failed)
 	}
@@ -154,7 +154,9 @@ func TestAttachmentsAreFetchedFromTheServerOnDemand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc.Read(make([]byte, 10))
+	if _, err := rc.Read(make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
 	if err := rc.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +180,7 @@ func TestANewMessageArrivesThroughIdle(t *testing.T) {
 		env.Deliver(t, msg, "someone@example.org", srv.user)
 		eventually(t, 5*time.Second, "the delivered message is stored", func() bool {
 			var n int
-			r.db.R.QueryRow(`SELECT count(*) FROM messages WHERE subject = ?`, subject).Scan(&n)
+			r.scalar(&n, `SELECT count(*) FROM messages WHERE subject = ?`, subject)
 			return n == 1
 		})
 		worst = max(worst, time.Since(start))
@@ -233,7 +235,7 @@ func TestFlagChangesTravelBothWays(t *testing.T) {
 		t.Logf("app flag change on the server after %v", took.Round(time.Millisecond))
 		eventually(t, 5*time.Second, "the intents are forgotten once applied", func() bool {
 			var n int
-			r.db.R.QueryRow(`SELECT count(*) FROM pending_flags`).Scan(&n)
+			r.scalar(&n, `SELECT count(*) FROM pending_flags`)
 			return n == 0
 		})
 	})
@@ -269,7 +271,7 @@ func TestAnExpungeOnTheServerRemovesTheMessage(t *testing.T) {
 	})
 	t.Logf("expunge reflected after %v", took.Round(time.Millisecond))
 	var rows int
-	r.db.R.QueryRow(`SELECT (SELECT count(*) FROM message_bodies WHERE message_id = ?) + (SELECT count(*) FROM messages_fts WHERE rowid = ?)`, gone, gone).Scan(&rows)
+	r.scalar(&rows, `SELECT (SELECT count(*) FROM message_bodies WHERE message_id = ?) + (SELECT count(*) FROM messages_fts WHERE rowid = ?)`, gone, gone)
 	if rows != 0 {
 		t.Errorf("the removed message left %d body or index rows", rows)
 	}
@@ -287,7 +289,7 @@ func TestAUIDValidityChangePurgesTheFolderAndFetchesItAgain(t *testing.T) {
 	r.start()
 	r.waitInStep(c, "Sent", waitLong)
 	var before uint32
-	r.db.R.QueryRow(`SELECT uidvalidity FROM folders WHERE name = 'Sent'`).Scan(&before)
+	r.scalar(&before, `SELECT uidvalidity FROM folders WHERE name = 'Sent'`)
 
 	// Another client deletes and recreates the folder: same name, new UIDVALIDITY,
 	// UIDs starting again at 1. (Not c, which has Sent selected: Dovecot would end its
@@ -313,8 +315,8 @@ func TestAUIDValidityChangePurgesTheFolderAndFetchesItAgain(t *testing.T) {
 	r.waitInStep(c2, "Sent", waitLong)
 	var after uint32
 	var stale int
-	r.db.R.QueryRow(`SELECT uidvalidity FROM folders WHERE name = 'Sent'`).Scan(&after)
-	r.db.R.QueryRow(`SELECT count(*) FROM messages WHERE subject LIKE 'Old generation%'`).Scan(&stale)
+	r.scalar(&after, `SELECT uidvalidity FROM folders WHERE name = 'Sent'`)
+	r.scalar(&stale, `SELECT count(*) FROM messages WHERE subject LIKE 'Old generation%'`)
 	if after != st.UIDValidity || stale != 0 {
 		t.Fatalf("after the change: uidvalidity %d (server %d), %d stale rows", after, st.UIDValidity, stale)
 	}
@@ -512,7 +514,7 @@ func TestOtherFoldersArePolledAndCanBeChosen(t *testing.T) {
 	t.Logf("Sent polled after %v", took.Round(time.Millisecond))
 
 	var archive int64
-	r.db.R.QueryRow(`SELECT id FROM folders WHERE name = 'Archive'`).Scan(&archive)
+	r.scalar(&archive, `SELECT id FROM folders WHERE name = 'Archive'`)
 	if err := r.eng.SetFolderEnabled(ctx, archive, true); err != nil {
 		t.Fatal(err)
 	}

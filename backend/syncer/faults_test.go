@@ -159,7 +159,9 @@ func (r *rig) close() {
 
 // bodiesState returns how many messages and how many missing bodies the store holds.
 func (r *rig) bodiesState() (messages, pending int) {
-	r.db.R.QueryRow(`SELECT count(*), coalesce(sum(body_state = 'none'), 0) FROM messages`).Scan(&messages, &pending)
+	if err := r.db.R.QueryRow(`SELECT count(*), coalesce(sum(body_state = 'none'), 0) FROM messages`).Scan(&messages, &pending); err != nil {
+		r.t.Errorf("bodies state: %v", err) // Errorf: also called from the engine's goroutine
+	}
 	return
 }
 
@@ -256,7 +258,7 @@ func TestAHalfOpenConnectionIsFoundAndReplaced(t *testing.T) {
 	limit := testIdleRefresh + testStall + 5*time.Second
 	eventually(t, limit, "the message delivered meanwhile is stored", func() bool {
 		var k int
-		r.db.R.QueryRow(`SELECT count(*) FROM messages WHERE subject = 'After the half-open'`).Scan(&k)
+		r.scalar(&k, `SELECT count(*) FROM messages WHERE subject = 'After the half-open'`)
 		return k == 1
 	})
 	second := fn.conn(1)
@@ -305,7 +307,7 @@ func TestAFlagChangeSurvivesADropRightAfterACommand(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, "no intent is left", func() bool {
 		var k int
-		r.db.R.QueryRow(`SELECT count(*) FROM pending_flags`).Scan(&k)
+		r.scalar(&k, `SELECT count(*) FROM pending_flags`)
 		return k == 0
 	})
 	r.waitInStep(c, "INBOX", waitLong)

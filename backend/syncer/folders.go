@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -201,7 +202,7 @@ func (w *worker) enabledFolders(ctx context.Context) ([]*folder, error) {
 func (w *worker) inboxFolder() (*folder, error) {
 	f, err := scanFolder(w.e.deps.DB.R.QueryRowContext(w.ctx, `SELECT `+folderColumns+` FROM folders
 		WHERE account_id = ? AND role = 'inbox' AND enabled = 1`, w.id))
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

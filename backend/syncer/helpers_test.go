@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net"
@@ -352,13 +351,6 @@ func (r *rig) folderRoles() map[string]string {
 	return out
 }
 
-func (r *rig) exec(q string, args ...any) {
-	r.t.Helper()
-	if err := r.db.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(q, args...); return err }); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
 // appendMessage APPENDs a message with another client and returns its UID.
 func appendMessage(t testing.TB, c *imapclient.Client, mailbox string, raw []byte, flags ...imap.Flag) uint32 {
 	t.Helper()
@@ -426,4 +418,13 @@ func benchLogLevel() slog.Level {
 		return slog.LevelDebug
 	}
 	return slog.LevelWarn
+}
+
+// scalar scans the one row q returns into dest; any error fails the test, so a broken
+// query never reads as a zero count.
+func (r *rig) scalar(dest any, q string, args ...any) {
+	r.t.Helper()
+	if err := r.db.R.QueryRow(q, args...).Scan(dest); err != nil {
+		r.t.Fatalf("%s: %v", q, err)
+	}
 }

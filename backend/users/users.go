@@ -159,7 +159,7 @@ func insert(ctx context.Context, tx *sql.Tx, in NewUser) (User, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO users(name, email, role, language, created_at) VALUES (?, ?, ?, ?, ?)`,
 		in.Name, in.Email, string(in.Role), in.Language, now.Unix())
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		if store.IsUniqueViolation(err) {
 			return User{}, &fault.Error{Code: fault.Conflict, Field: "email", Message: "A user with this email address already exists."}
 		}
 		return User{}, fmt.Errorf("users: insert: %w", err)
@@ -295,7 +295,7 @@ func (s *Service) Current(ctx context.Context) (User, bool, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return User{}, false, nil
+		return User{}, false, nil //nolint:nilerr // an unreadable session is nobody signed in, as a removed user is
 	}
 	u, err := s.Get(ctx, id)
 	if fault.Is(err, fault.NotFound) {

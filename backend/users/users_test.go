@@ -2,6 +2,7 @@ package users_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -63,8 +64,8 @@ func TestRejectsInvalidUsersNamingTheField(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := s.Create(ctx, tc.in)
-			fe, ok := err.(*fault.Error)
-			if !ok || fe.Code != fault.InvalidInput || fe.Field != tc.field {
+			var fe *fault.Error
+			if !errors.As(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != tc.field {
 				t.Fatalf("Create(%+v) = %v; want invalid_input on %q", tc.in, err, tc.field)
 			}
 		})

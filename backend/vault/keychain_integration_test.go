@@ -38,7 +38,11 @@ func TestKeychainStoresReadsAndDeletesInTheRealKeyring(t *testing.T) {
 	if err := k.Set(key, secret); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { k.Delete(key) })
+	t.Cleanup(func() {
+		if err := k.Delete(key); err != nil {
+			t.Errorf("remove the test secret: %v", err)
+		}
+	})
 
 	// A second instance reads it back: the secret lives in the keyring daemon, not in us.
 	if got, err := vault.NewKeychain().Get(key); err != nil || got != secret {

@@ -41,8 +41,9 @@ func Proxy(t testing.TB, cert *Cert, target string) int {
 			track(c)
 			track(up)
 			wg.Add(2)
-			go func() { defer wg.Done(); io.Copy(up, c); up.Close() }()
-			go func() { defer wg.Done(); io.Copy(c, up); c.Close() }()
+			// Each copy ends when either side closes; its error says no more than that.
+			go func() { defer wg.Done(); _, _ = io.Copy(up, c); up.Close() }()
+			go func() { defer wg.Done(); _, _ = io.Copy(c, up); c.Close() }()
 		}
 	}()
 	t.Cleanup(func() {

@@ -206,7 +206,7 @@ func FromEnv() (*Env, error) {
 		if s := os.Getenv(v.name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
-				return nil, fmt.Errorf("%s=%q: %v", v.name, s, err)
+				return nil, fmt.Errorf("%s=%q: %w", v.name, s, err)
 			}
 			*v.dst = n
 		}
@@ -217,13 +217,13 @@ func FromEnv() (*Env, error) {
 		{EnvSMTPAddr, env.SMTPAddr}, {EnvSMTPSAddr, env.SMTPSAddr},
 	} {
 		if _, _, err := net.SplitHostPort(addr.value); err != nil {
-			return nil, fmt.Errorf("%s=%q: %v", addr.name, addr.value, err)
+			return nil, fmt.Errorf("%s=%q: %w", addr.name, addr.value, err)
 		}
 	}
 
 	var err error
 	if env.Users, err = ParseUsers(users); err != nil {
-		return nil, fmt.Errorf("%s: %v", EnvUsers, err)
+		return nil, fmt.Errorf("%s: %w", EnvUsers, err)
 	}
 	if len(env.Users) < 2 {
 		return nil, fmt.Errorf("%s: want at least two accounts, got %d", EnvUsers, len(env.Users))
@@ -234,7 +234,7 @@ func FromEnv() (*Env, error) {
 
 	pem, err := os.ReadFile(env.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", EnvCA, err)
+		return nil, fmt.Errorf("%s: %w", EnvCA, err)
 	}
 	env.RootCAs = x509.NewCertPool()
 	if !env.RootCAs.AppendCertsFromPEM(pem) {
@@ -313,7 +313,7 @@ func (e *Env) AddUser() (User, error) {
 			return u, nil
 		}
 		if time.Now().After(deadline) {
-			return User{}, fmt.Errorf("Dovecot does not know %s after 5s", u.Address)
+			return User{}, fmt.Errorf("testenv: Dovecot does not know %s after 5s", u.Address)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

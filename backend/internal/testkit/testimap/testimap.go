@@ -64,7 +64,7 @@ func Start(t testing.TB, o Options) int {
 	if o.ImplicitTLS {
 		ln = tls.NewListener(ln, o.TLS)
 	}
-	go srv.Serve(ln)
+	go func() { _ = srv.Serve(ln) }() // returns when Close stops it
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -369,7 +369,7 @@ func (p *Provider) tokenError(w http.ResponseWriter, code, why string) {
 	p.refusals = append(p.refusals, why)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadRequest)
-	json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": why})
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": why})
 }
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
@@ -377,7 +377,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	f := r.PostForm
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -428,7 +431,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	json.NewEncoder(w).Encode(resp)
+	_ = json.NewEncoder(w).Encode(resp)
 }
 
 // clientOK checks client_id, and client_secret when the provider has one (in the body, or
@@ -497,7 +500,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"sub": "sub-" + a.email, "email": a.email, "email_verified": true})
+	_ = json.NewEncoder(w).Encode(map[string]any{"sub": "sub-" + a.email, "email": a.email, "email_verified": true})
 }
 
 // revoke is RFC 7009: revoking a refresh token also ends the access tokens of its grant;
@@ -507,7 +510,10 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	tok := r.PostForm.Get("token")
@@ -532,16 +538,19 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	p.mu.Lock()
 	a := p.access[r.PostForm.Get("token")]
 	p.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	if a == nil || a.revoked || time.Now().After(a.expiry) {
-		json.NewEncoder(w).Encode(map[string]any{"active": false})
+		_ = json.NewEncoder(w).Encode(map[string]any{"active": false})
 		return
 	}
-	json.NewEncoder(w).Encode(map[string]any{
+	_ = json.NewEncoder(w).Encode(map[string]any{
 		"active": true, "username": a.email, "scope": a.scope,
 		"client_id": p.opts.ClientID, "token_type": "Bearer", "exp": a.expiry.Unix(),
 	})
@@ -553,7 +562,10 @@ func (p *Provider) control(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch r.URL.Path {
@@ -566,7 +578,7 @@ func (p *Provider) control(w http.ResponseWriter, r *http.Request) {
 		resp := p.issue(user, r.PostForm.Get("scope"), "", true)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		json.NewEncoder(w).Encode(resp)
+		_ = json.NewEncoder(w).Encode(resp)
 	case PathExpire:
 		a := p.access[r.PostForm.Get("token")]
 		if a == nil {
@@ -590,7 +602,7 @@ func (p *Provider) control(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]int{"revoked": n})
+		_ = json.NewEncoder(w).Encode(map[string]int{"revoked": n})
 	}
 }
 
@@ -598,7 +610,7 @@ func (p *Provider) control(w http.ResponseWriter, r *http.Request) {
 // with the issuer alone (oauth.FromIssuer) finds them.
 func (p *Provider) discovery(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{
+	_ = json.NewEncoder(w).Encode(map[string]any{
 		"issuer":                                p.URL,
 		"authorization_endpoint":                p.URL + PathAuthorize,
 		"token_endpoint":                        p.URL + PathToken,

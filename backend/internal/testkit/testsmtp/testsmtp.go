@@ -114,7 +114,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	s.Port = ln.Addr().(*net.TCPAddr).Port
 	s.srv = srv
-	go srv.Serve(ln)
+	go func() { _ = srv.Serve(ln) }() // returns when Close stops it
 	t.Cleanup(func() { srv.Close() })
 	return s
 }
