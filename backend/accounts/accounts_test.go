@@ -55,7 +55,7 @@ func sample(email string) accounts.NewAccount {
 func TestCreateKeepsThePasswordOnlyInTheVault(t *testing.T) {
 	f := newFixture(t)
 	const pw = "correct-horse-battery-staple-7781"
-	acc, err := f.reg.Create(ctx, f.owner.ID, sample("contact@shop.test"), pw)
+	acc, err := f.reg.CreateWith(ctx, f.owner.ID, sample("contact@shop.test"), accounts.Secrets{Password: pw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestCreateRefusesInvalidSettingsNamingTheField(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := sample("a@shop.test")
 			tc.edit(&in)
-			_, err := f.reg.Create(ctx, f.owner.ID, in, tc.pw)
+			_, err := f.reg.CreateWith(ctx, f.owner.ID, in, accounts.Secrets{Password: tc.pw})
 			fe, ok := err.(*fault.Error)
 			if !ok || fe.Code != fault.InvalidInput || fe.Field != tc.field {
 				t.Fatalf("err = %v; want invalid_input on %s", err, tc.field)
@@ -114,7 +114,7 @@ func TestCreateRefusesInvalidSettingsNamingTheField(t *testing.T) {
 func TestAVaultFailureLeavesNoHalfCreatedAccount(t *testing.T) {
 	f := newFixture(t)
 	f.vault.Unavailable = vault.ReasonLocked
-	_, err := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	_, err := f.reg.CreateWith(ctx, f.owner.ID, sample("a@shop.test"), accounts.Secrets{Password: "pw"})
 	if !fault.Is(err, fault.VaultUnavailable) {
 		t.Fatalf("err = %v; want vault_unavailable", err)
 	}
@@ -126,16 +126,16 @@ func TestAVaultFailureLeavesNoHalfCreatedAccount(t *testing.T) {
 
 func TestUpdateWithAnEmptyPasswordKeepsTheStoredOne(t *testing.T) {
 	f := newFixture(t)
-	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "first")
+	acc, _ := f.reg.CreateWith(ctx, f.owner.ID, sample("a@shop.test"), accounts.Secrets{Password: "first"})
 	in := sample("a@shop.test")
 	in.Name = "Renamed"
-	if _, err := f.reg.Update(ctx, acc.ID, in, ""); err != nil {
+	if _, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{Password: ""}); err != nil {
 		t.Fatal(err)
 	}
 	if pw, _ := f.reg.Password(ctx, acc.ID); pw != "first" {
 		t.Fatalf("password after update without one = %q", pw)
 	}
-	if _, err := f.reg.Update(ctx, acc.ID, in, "second"); err != nil {
+	if _, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{Password: "second"}); err != nil {
 		t.Fatal(err)
 	}
 	if pw, _ := f.reg.Password(ctx, acc.ID); pw != "second" {
@@ -145,7 +145,7 @@ func TestUpdateWithAnEmptyPasswordKeepsTheStoredOne(t *testing.T) {
 
 func TestDeleteIsRefusedWhileAUserHasAccess(t *testing.T) {
 	f := newFixture(t)
-	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	acc, _ := f.reg.CreateWith(ctx, f.owner.ID, sample("a@shop.test"), accounts.Secrets{Password: "pw"})
 	f.reg.Grant(ctx, acc.ID, f.other.ID)
 	if err := f.reg.Delete(ctx, acc.ID); !fault.Is(err, fault.Conflict) {
 		t.Fatalf("delete with access: %v", err)
@@ -168,7 +168,7 @@ func TestDeleteIsRefusedWhileAUserHasAccess(t *testing.T) {
 
 func TestDeleteIsRefusedOnceAMessageWasProcessed(t *testing.T) {
 	f := newFixture(t)
-	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	acc, _ := f.reg.CreateWith(ctx, f.owner.ID, sample("a@shop.test"), accounts.Secrets{Password: "pw"})
 	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
 	f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, NULL)`, acc.ID)
 	f.db.W.Exec(`INSERT INTO messages(account_id, processed_at) VALUES (?, 1700000000)`, acc.ID)
@@ -185,11 +185,11 @@ func TestQuotaCountsOnlyActiveAccounts(t *testing.T) {
 	if err := f.reg.SetQuota(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
-	if _, err := f.reg.Create(ctx, f.owner.ID, sample("b@shop.test"), "pw"); err != nil {
+	a, _ := f.reg.CreateWith(ctx, f.owner.ID, sample("a@shop.test"), accounts.Secrets{Password: "pw"})
+	if _, err := f.reg.CreateWith(ctx, f.owner.ID, sample("b@shop.test"), accounts.Secrets{Password: "pw"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.reg.Create(ctx, f.owner.ID, sample("c@shop.test"), "pw")
+	_, err := f.reg.CreateWith(ctx, f.owner.ID, sample("c@shop.test"), accounts.Secrets{Password: "pw"})
 	if !fault.Is(err, fault.QuotaReached) {
 		t.Fatalf("third account with quota 2: %v", err)
 	}
@@ -199,7 +199,7 @@ func TestQuotaCountsOnlyActiveAccounts(t *testing.T) {
 	if err := f.reg.SetDisabled(ctx, a.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.reg.Create(ctx, f.owner.ID, sample("c@shop.test"), "pw"); err != nil {
+	if _, err := f.reg.CreateWith(ctx, f.owner.ID, sample("c@shop.test"), accounts.Secrets{Password: "pw"}); err != nil {
 		t.Fatalf("after disabling one, a new account: %v", err)
 	}
 	if err := f.reg.SetDisabled(ctx, a.ID, false); !fault.Is(err, fault.QuotaReached) {
@@ -222,8 +222,8 @@ func TestQuotaCountsOnlyActiveAccounts(t *testing.T) {
 
 func TestAnAddressCanBeConnectedOnce(t *testing.T) {
 	f := newFixture(t)
-	f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
-	_, err := f.reg.Create(ctx, f.owner.ID, sample("A@Shop.test"), "pw")
+	f.reg.CreateWith(ctx, f.owner.ID, sample("a@shop.test"), accounts.Secrets{Password: "pw"})
+	_, err := f.reg.CreateWith(ctx, f.owner.ID, sample("A@Shop.test"), accounts.Secrets{Password: "pw"})
 	if !fault.Is(err, fault.Conflict) {
 		t.Fatalf("same address twice: %v", err)
 	}
@@ -231,7 +231,7 @@ func TestAnAddressCanBeConnectedOnce(t *testing.T) {
 
 func TestRecordCheckSetsStatus(t *testing.T) {
 	f := newFixture(t)
-	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	acc, _ := f.reg.CreateWith(ctx, f.owner.ID, sample("a@shop.test"), accounts.Secrets{Password: "pw"})
 	for _, tc := range []struct {
 		code fault.Code
 		want accounts.Status
@@ -299,7 +299,7 @@ func TestPresetsHaveServersOrAnExchangeURLNeverBoth(t *testing.T) {
 // (waiting, failed, possibly sent) blocks the deletion; sent and cancelled ones do not.
 func TestDeleteIsRefusedWhileTheOutboxHoldsAnUnsettledMessage(t *testing.T) {
 	f := newFixture(t)
-	acc, _ := f.reg.Create(ctx, f.owner.ID, sample("a@shop.test"), "pw")
+	acc, _ := f.reg.CreateWith(ctx, f.owner.ID, sample("a@shop.test"), accounts.Secrets{Password: "pw"})
 	f.reg.Revoke(ctx, acc.ID, f.owner.ID)
 	insert := func(state string) int64 {
 		res, err := f.db.W.Exec(`INSERT INTO outbox(account_id, state, message_id, env_from, env_to, size, next_attempt_at, created_at, updated_at)

@@ -50,7 +50,7 @@ func secretsNotOnDisk(t *testing.T, f *fixture, secrets ...string) {
 func TestAccountsOfEachSenderKind(t *testing.T) {
 	f := newFixture(t)
 
-	smtp, err := f.reg.Create(ctx, f.owner.ID, sample("contact@shop.test"), "pw")
+	smtp, err := f.reg.CreateWith(ctx, f.owner.ID, sample("contact@shop.test"), accounts.Secrets{Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestSenderSettingsAreCheckedNamingTheField(t *testing.T) {
 
 func TestSwitchingSenderKeepsOrRemovesTheSecret(t *testing.T) {
 	f := newFixture(t)
-	acc, err := f.reg.Create(ctx, f.owner.ID, sample("hello@shop.test"), "pw")
+	acc, err := f.reg.CreateWith(ctx, f.owner.ID, sample("hello@shop.test"), accounts.Secrets{Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
