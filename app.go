@@ -232,6 +232,19 @@ func (a *App) startup(ctx context.Context) {
 	a.backend.Emit = func(name string, data any) { runtime.EventsEmit(ctx, name, data) }
 	a.backend.Dialogs = dialogs{ctx}
 	a.backend.Startup(ctx)
+	if a.backend.Accounts != nil {
+		// Secrets a crash or a failing keychain left behind. In the background: the
+		// keychain may wait for its unlock prompt, and nothing else waits for this.
+		go func() {
+			n, err := a.backend.Accounts.CleanOrphanedSecrets(ctx)
+			if n > 0 {
+				slog.Info("orphaned secrets removed from the keychain", "count", n)
+			}
+			if err != nil {
+				slog.Warn("orphaned secrets left in the keychain until the next start", "err", err)
+			}
+		}()
+	}
 	if a.backend.Sync != nil {
 		if err := a.backend.Sync.Start(ctx); err != nil {
 			slog.Error("the sync engine did not start", "err", err)

@@ -2,13 +2,16 @@
 // them, the quota of active accounts and the admins' domain presets (F2, F5, F6, F18).
 //
 //	reg := accounts.New(db, vault)
-//	acc, err := reg.Create(ctx, creatorID, accounts.NewAccount{…}, password) // password → keychain
+//	n, err := reg.CleanOrphanedSecrets(ctx) // at start: secrets a crash or a failed delete left
+//	acc, err := reg.CreateWith(ctx, creatorID, accounts.NewAccount{…}, accounts.Secrets{Password: pw}) // password → keychain
 //	pw, err := reg.Password(ctx, acc.ID)
 //	err = reg.SetDisabled(ctx, acc.ID, true) // frees a place in the quota
 //	err = reg.Delete(ctx, acc.ID)            // refused while someone has access or mail was processed
 //
 // Settings live in SQLite; the password lives only in the vault, under a key made from a
-// random per-account id (so two databases on one machine never share keychain items).
+// random id (so two databases on one machine never share keychain items). No keychain call
+// is made inside a write transaction (see secrets.go): a secret is written first under a new
+// id, then the row is committed pointing at it.
 //
 // An account sends through its SMTP server or through an API sender (Postmark, Mailgun;
 // Sender): a mailbox that receives over IMAP may send through Postmark ("receive here, send
@@ -138,7 +141,7 @@ type Account struct {
 	LastCheck      time.Time // zero when never checked
 	Disabled       bool
 	CreatedAt      time.Time
-	secretID       string
+	secrets        secretIDs
 }
 
 // NewAccount is what the wizard collects (the password travels separately).
@@ -196,10 +199,15 @@ type Registry struct {
 	tokens *oauth.TokenStore // nil: OAuth accounts cannot be created or used
 	// onSignIn is told when an OAuth account's grant was refused (SetTokens).
 	onSignIn func(id int64)
+	// run names this process's pending secrets (pending_secrets.run): CleanOrphanedSecrets
+	// removes only those of earlier runs, never one a Create of this run is writing.
+	run string
 }
 
 // New returns the registry. It does no I/O.
-func New(db *store.DB, v vault.Vault) *Registry { return &Registry{db: db, vault: v} }
+func New(db *store.DB, v vault.Vault) *Registry {
+	return &Registry{db: db, vault: v, run: newSecretID()}
+}
 
 // SetTokens gives the registry the store of OAuth grants (refresh tokens in the same vault).
 // Without it, OAuth accounts are refused. When the provider refuses a grant, the account is
@@ -215,7 +223,7 @@ func (r *Registry) grantRefused(secretID string) {
 	defer cancel()
 	var id int64
 	err := r.db.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE secret_id=? AND auth='oauth'`, secretID).Scan(&id)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE oauth_secret=? AND auth='oauth'`, secretID).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -231,29 +239,27 @@ func (r *Registry) grantRefused(secretID string) {
 	}
 }
 
-func passwordKey(secretID string) string { return "account/" + secretID + "/password" }
-
-// senderKey names the API sender's token or key in the vault.
-func senderKey(secretID string) string { return "account/" + secretID + "/sender" }
-
 func newSecretID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
 
+// validServer checks one server; field is "imap" or "smtp", the form's group and the
+// reasons' {server} param.
 func validServer(field string, s Server) (Server, error) {
 	s.Host = strings.TrimSpace(strings.ToLower(s.Host))
 	s.Username = strings.TrimSpace(s.Username)
+	p := fault.P{"server": field}
 	switch {
 	case s.Host == "" || len(s.Host) > maxHostLen || strings.ContainsAny(s.Host, " /:@"):
-		return s, fault.Invalid(field+".host", "Enter the server's name, such as imap.example.com.")
+		return s, ErrServerHostInvalid.Field(field+".host", p)
 	case s.Port < 1 || s.Port > 65535:
-		return s, fault.Invalid(field+".port", "Enter a port between 1 and 65535.")
+		return s, ErrServerPortInvalid.Field(field+".port", p)
 	case !s.Security.Valid():
-		return s, fault.Invalid(field+".security", "Choose TLS or STARTTLS.")
+		return s, ErrServerSecurityInvalid.Field(field+".security", p)
 	case s.Username == "":
-		return s, fault.Invalid(field+".username", "Enter the username (often your email address).")
+		return s, ErrServerUsernameMissing.Field(field+".username", p)
 	}
 	return s, nil
 }
@@ -264,13 +270,16 @@ func (in NewAccount) normalise() (NewAccount, error) {
 	in.FromName = strings.TrimSpace(in.FromName)
 	addr, err := mail.ParseAddress(in.Email)
 	if err != nil || addr.Address != in.Email || !strings.Contains(in.Email, "@") {
-		return in, fault.Invalid("email", "Enter an email address such as name@example.com.")
+		return in, ErrAccountEmailInvalid.Field("email", nil)
 	}
 	if in.Name == "" {
 		in.Name = in.Email
 	}
-	if len(in.Name) > maxNameLen || len(in.FromName) > maxNameLen {
-		return in, fault.Invalid("name", fmt.Sprintf("The name is too long (at most %d characters).", maxNameLen))
+	if len(in.Name) > maxNameLen {
+		return in, ErrAccountNameTooLong.Field("name", fault.P{"max": maxNameLen})
+	}
+	if len(in.FromName) > maxNameLen {
+		return in, ErrAccountNameTooLong.Field("fromName", fault.P{"max": maxNameLen})
 	}
 	if in.Sender, err = validSender(in.Sender); err != nil {
 		return in, err
@@ -280,13 +289,13 @@ func (in NewAccount) normalise() (NewAccount, error) {
 		in.Auth, in.OAuthProvider = PasswordAuth, ""
 	case OAuth:
 		if in.OAuthProvider != oauth.Google && in.OAuthProvider != oauth.Microsoft {
-			return in, fault.Invalid("oauthProvider", "Choose Google or Microsoft to sign in with.")
+			return in, ErrAccountOAuthProviderInvalid.Field("oauthProvider", nil)
 		}
 		if in.Sender.Kind.API() && strings.TrimSpace(in.IMAP.Host) == "" {
-			return in, fault.Invalid("auth", "An account that only sends through Postmark or Mailgun has nothing to sign in to.")
+			return in, ErrAccountSendOnlyOAuth.Field("auth", nil)
 		}
 	default:
-		return in, fault.Invalid("auth", "Choose how this account signs in: a password, or Google or Microsoft.")
+		return in, ErrAccountAuthInvalid.Field("auth", nil)
 	}
 	// An API sender may be all an account has (send-only); an SMTP sender needs a mailbox
 	// and its SMTP server. A send-only account keeps no SMTP settings: nothing would use them.
@@ -319,10 +328,6 @@ func (in NewAccount) normalise() (NewAccount, error) {
 // sender's defaults), or the first invalid field.
 func (in NewAccount) Normalised() (NewAccount, error) { return in.normalise() }
 
-// NeedsPassword reports whether the account logs in to a mail server with a password (a
-// send-only account does not).
-func (in NewAccount) NeedsPassword() bool { return in.needsPassword() }
-
 // needsPassword reports whether the account logs in to a mail server with a password.
 func (in NewAccount) needsPassword() bool {
 	return in.Auth != OAuth && in.usesServers()
@@ -337,17 +342,17 @@ func (in NewAccount) usesServers() bool {
 // account's.
 func checkGrant(in NewAccount, g *oauth.Grant, tokens *oauth.TokenStore) error {
 	if tokens == nil {
-		return fault.New(fault.Internal, "Signing in with Google or Microsoft is not available in this build.")
+		return ErrAccountOAuthUnavailable.New(nil)
 	}
+	p := fault.P{"provider": providerName(in.OAuthProvider)}
 	if g == nil || g.Token == nil || g.Token.RefreshToken == "" {
-		return fault.Invalid("auth", "Sign in with "+providerName(in.OAuthProvider)+" first.")
+		return ErrAccountSignInFirst.Field("auth", p)
 	}
 	if g.Provider != in.OAuthProvider {
-		return fault.Invalid("auth", "This sign-in was made with another provider: sign in with "+providerName(in.OAuthProvider)+" again.")
+		return ErrAccountSignInOtherProvider.Field("auth", p)
 	}
 	if !strings.EqualFold(g.Email, in.Email) {
-		return &fault.Error{Code: fault.InvalidInput, Field: "email",
-			Message: fmt.Sprintf("You signed in as %s, but this account is %s. Sign in again with %s.", g.Email, in.Email, in.Email)}
+		return ErrAccountSignInOtherAddress.Field("email", fault.P{"signedIn": g.Email, "address": in.Email})
 	}
 	return nil
 }
@@ -371,22 +376,22 @@ func validSender(s Sender) (Sender, error) {
 		return Sender{Kind: SMTPSender}, nil
 	case Postmark:
 		if len(s.Stream) > maxStreamLen || strings.ContainsAny(s.Stream, " /?#\t\n") {
-			return s, fault.Invalid("sender.stream", "Enter the message stream's ID as Postmark shows it (for example outbound), or leave it empty.")
+			return s, ErrAccountPostmarkStreamInvalid.Field("sender.stream", nil)
 		}
 		return Sender{Kind: Postmark, Stream: s.Stream}, nil
 	case Mailgun:
 		if !validDomain(s.Domain) {
-			return s, fault.Invalid("sender.domain", "Enter the sending domain as Mailgun shows it (for example mg.example.com).")
+			return s, ErrAccountMailgunDomainInvalid.Field("sender.domain", nil)
 		}
 		if s.Region == "" {
 			s.Region = RegionUS
 		}
 		if s.Region != RegionUS && s.Region != RegionEU {
-			return s, fault.Invalid("sender.region", "Choose the region of the Mailgun domain: US or EU.")
+			return s, ErrAccountMailgunRegionInvalid.Field("sender.region", nil)
 		}
 		return Sender{Kind: Mailgun, Domain: s.Domain, Region: s.Region}, nil
 	}
-	return s, fault.Invalid("sender.kind", "Choose how this account sends: its SMTP server, Postmark or Mailgun.")
+	return s, ErrAccountSenderInvalid.Field("sender.kind", nil)
 }
 
 // validDomain accepts a DNS name of at least two labels, letters, digits and hyphens.
@@ -415,22 +420,21 @@ func columns(s Server, placeholderPort int) (host string, port int, security, us
 	return s.Host, s.Port, string(s.Security), s.Username
 }
 
-// Create adds an account, stores its password in the vault and grants access to its
-// creator. Nothing is kept if the vault refuses the password or the quota is reached.
-func (r *Registry) Create(ctx context.Context, creatorID int64, in NewAccount, password string) (Account, error) {
-	return r.CreateWith(ctx, creatorID, in, Secrets{Password: password})
-}
-
 // CreateWith adds an account with its secrets: the password when it has a mail server to
-// log in to, the API sender's token or key when it sends through one. Nothing is kept if
-// the vault refuses a secret or the quota is reached.
+// log in to, the API sender's token or key when it sends through one, the grant of an
+// OAuth sign-in; its creator gets access. The secrets are written to the vault first, under
+// a new id and outside any transaction (a keychain prompt must not hold the store's only
+// writer), then the row is committed pointing at them; if the row is refused (the quota is
+// reached, the address is already connected) the secrets are deleted again, and nothing is
+// kept. A crash in between leaves secrets that CleanOrphanedSecrets removes at the next
+// start.
 func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccount, sec Secrets) (Account, error) {
 	in, err := in.normalise()
 	if err != nil {
 		return Account{}, err
 	}
 	if in.needsPassword() && sec.Password == "" {
-		return Account{}, fault.Invalid("password", "Enter the password.")
+		return Account{}, ErrAccountPasswordMissing.Field("password", nil)
 	}
 	if in.Sender.Kind.API() && strings.TrimSpace(sec.Sender) == "" {
 		return Account{}, senderSecretMissing(in.Sender.Kind)
@@ -440,7 +444,30 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 			return Account{}, err
 		}
 	}
+	// The quota is checked again in the transaction; checking it first spares the user a
+	// keychain prompt for an account that cannot be created.
+	if err := r.checkQuota(ctx, r.db.R); err != nil {
+		return Account{}, err
+	}
 	secretID := newSecretID()
+	var ids secretIDs
+	var writes []secretWrite
+	if sec.Password != "" && in.needsPassword() {
+		ids.password = secretID
+		writes = append(writes, secretWrite{ref: secretRef{secretID, kindPassword}, value: sec.Password})
+	}
+	if in.Sender.Kind.API() {
+		ids.sender = secretID
+		writes = append(writes, secretWrite{ref: secretRef{secretID, kindSender}, value: strings.TrimSpace(sec.Sender)})
+	}
+	if in.Auth == OAuth {
+		ids.oauth = secretID
+		writes = append(writes, secretWrite{ref: secretRef{secretID, kindOAuth}, grant: sec.Grant})
+	}
+	if err := r.writeSecrets(ctx, writes); err != nil {
+		return Account{}, err
+	}
+	written := refsOf(writes)
 	now := time.Now().UTC()
 	imapHost, imapPort, imapSec, imapUser := columns(in.IMAP, noIMAPPort)
 	smtpHost, smtpPort, smtpSec, smtpUser := columns(in.SMTP, noSMTPPort)
@@ -449,52 +476,38 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 		if err := r.checkQuota(ctx, tx); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO accounts(name, email, secret_id, from_name, provider, settings_source,
+		res, err := tx.ExecContext(ctx, `INSERT INTO accounts(name, email, secret_id, password_secret, sender_secret, oauth_secret,
+			from_name, provider, settings_source,
 			imap_host, imap_port, imap_security, imap_username, smtp_host, smtp_port, smtp_security, smtp_username,
 			sender, sender_domain, sender_region, sender_stream, auth, oauth_provider,
-			created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			in.Name, in.Email, secretID, in.FromName, in.Provider, in.SettingsSource,
+			created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			in.Name, in.Email, secretID, ids.password, ids.sender, ids.oauth,
+			in.FromName, in.Provider, in.SettingsSource,
 			imapHost, imapPort, imapSec, imapUser, smtpHost, smtpPort, smtpSec, smtpUser,
 			string(in.Sender.Kind), in.Sender.Domain, in.Sender.Region, in.Sender.Stream,
 			string(in.Auth), string(in.OAuthProvider),
 			nullID(creatorID), now.Unix())
 		if err != nil {
-			if store.IsUniqueViolation(err) {
-				return &fault.Error{Code: fault.Conflict, Field: "email", Message: "This address is already connected."}
+			if store.IsUnique(err) {
+				return ErrEmailConnected.Wrap(err, fault.P{"address": in.Email}).WithField("email")
 			}
 			return fmt.Errorf("accounts: insert: %w", err)
 		}
-		id, _ = res.LastInsertId()
+		if id, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("accounts: insert: %w", err)
+		}
 		if creatorID > 0 {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO account_access(account_id, user_id, granted_at) VALUES (?,?,?)`,
 				id, creatorID, now.Unix()); err != nil {
 				return fmt.Errorf("accounts: grant creator: %w", err)
 			}
 		}
-		// The secrets go to the vault inside the transaction: if the vault refuses, the
-		// account row is rolled back and nothing is half-created.
-		if sec.Password != "" && in.needsPassword() {
-			if err := r.vault.Set(passwordKey(secretID), sec.Password); err != nil {
-				return err
-			}
-		}
-		if in.Sender.Kind.API() {
-			if err := r.vault.Set(senderKey(secretID), strings.TrimSpace(sec.Sender)); err != nil {
-				return err
-			}
-		}
-		if in.Auth == OAuth {
-			return r.tokens.Save(secretID, sec.Grant)
-		}
-		return nil
+		// The row names its secrets now: they are no longer pending.
+		return settled(ctx, tx, written)
 	})
 	if err != nil {
-		// In case the commit itself failed after the vault took them.
-		_ = r.vault.Delete(passwordKey(secretID))
-		_ = r.vault.Delete(senderKey(secretID))
-		if r.tokens != nil {
-			_ = r.tokens.Delete(secretID)
-		}
+		// The keychain errors of the undo stay pending: the next start removes them.
+		_ = r.dropSecrets(ctx, written)
 		return Account{}, err
 	}
 	return r.Get(ctx, id)
@@ -502,9 +515,9 @@ func (r *Registry) CreateWith(ctx context.Context, creatorID int64, in NewAccoun
 
 func senderSecretMissing(k SenderKind) error {
 	if k == Mailgun {
-		return fault.Invalid("senderSecret", "Enter the Mailgun API key.")
+		return ErrAccountMailgunKeyMissing.Field("senderSecret", nil)
 	}
-	return fault.Invalid("senderSecret", "Enter the Postmark server's API token.")
+	return ErrAccountPostmarkTokenMissing.Field("senderSecret", nil)
 }
 
 func nullID(id int64) any {
@@ -514,14 +527,14 @@ func nullID(id int64) any {
 	return id
 }
 
-// Update changes an account's settings; an empty password keeps the stored one.
-func (r *Registry) Update(ctx context.Context, id int64, in NewAccount, password string) (Account, error) {
-	return r.UpdateWith(ctx, id, in, Secrets{Password: password})
-}
-
 // UpdateWith changes an account's settings and, when given, its secrets ("" keeps the
 // stored one). Switching to an API sender needs its token or key unless one is stored;
 // switching back to SMTP removes it from the vault.
+//
+// A new secret is written to the vault first, under a new id and outside any transaction;
+// the row is then committed pointing at it, and only then is the secret it replaces
+// deleted. A refused update deletes the new secrets and keeps the old ones; an old secret
+// the keychain fails to delete is removed at the next start (CleanOrphanedSecrets).
 func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec Secrets) (Account, error) {
 	in, err := in.normalise()
 	if err != nil {
@@ -540,20 +553,21 @@ func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec 
 		}
 	}
 	if in.Auth == OAuth && cur.Auth == OAuth && sec.Grant == nil && !strings.EqualFold(in.Email, cur.Email) {
-		return Account{}, &fault.Error{Code: fault.InvalidInput, Field: "email",
-			Message: fmt.Sprintf("This account signed in as %s: to use another address, sign in again with it.", cur.Email)}
+		return Account{}, ErrAccountOAuthAddressChange.Field("email", fault.P{"address": cur.Email})
 	}
 	if in.needsPassword() && sec.Password == "" {
 		// A send-only account given a mailbox needs the mailbox's password.
-		if _, err := r.vault.Get(passwordKey(cur.secretID)); errors.Is(err, vault.ErrNotFound) {
-			return Account{}, fault.Invalid("password", "Enter the password.")
+		if ok, err := r.stored(secretRef{cur.secrets.password, kindPassword}); err != nil {
+			return Account{}, err
+		} else if !ok {
+			return Account{}, ErrAccountPasswordMissing.Field("password", nil)
 		}
 	}
 	if in.Sender.Kind.API() && sec.Sender == "" {
-		if _, err := r.vault.Get(senderKey(cur.secretID)); errors.Is(err, vault.ErrNotFound) {
-			return Account{}, senderSecretMissing(in.Sender.Kind)
-		} else if err != nil {
+		if ok, err := r.stored(secretRef{cur.secrets.sender, kindSender}); err != nil {
 			return Account{}, err
+		} else if !ok {
+			return Account{}, senderSecretMissing(in.Sender.Kind)
 		}
 	}
 	// A token for a different sender (a Postmark token kept when switching to Mailgun)
@@ -563,58 +577,90 @@ func (r *Registry) UpdateWith(ctx context.Context, id int64, in NewAccount, sec 
 	}
 	changed := sec.Password != "" || sec.Sender != "" || sec.Grant != nil || in.IMAP != cur.IMAP || in.SMTP != cur.SMTP ||
 		in.Sender != cur.Sender || in.Auth != cur.Auth
+
+	// Which secrets the row names after the update: a new one under a new id, the current
+	// one, or none ("") when nothing uses it any more.
+	newID := newSecretID()
+	next := cur.secrets
+	var writes []secretWrite
+	switch {
+	case sec.Password != "" && in.needsPassword():
+		next.password = newID
+		writes = append(writes, secretWrite{ref: secretRef{newID, kindPassword}, value: sec.Password})
+	case !in.needsPassword():
+		next.password = ""
+	}
+	switch {
+	case sec.Sender != "" && in.Sender.Kind.API():
+		next.sender = newID
+		writes = append(writes, secretWrite{ref: secretRef{newID, kindSender}, value: sec.Sender})
+	case !in.Sender.Kind.API():
+		next.sender = ""
+	}
+	switch {
+	case in.Auth == OAuth && sec.Grant != nil:
+		next.oauth = newID
+		writes = append(writes, secretWrite{ref: secretRef{newID, kindOAuth}, grant: sec.Grant})
+	case in.Auth != OAuth:
+		next.oauth = ""
+	}
+	replaced := cur.secrets.replacedBy(next)
+	if err := r.writeSecrets(ctx, writes); err != nil {
+		return Account{}, err
+	}
+	written := refsOf(writes)
 	imapHost, imapPort, imapSec, imapUser := columns(in.IMAP, noIMAPPort)
 	smtpHost, smtpPort, smtpSec, smtpUser := columns(in.SMTP, noSMTPPort)
 	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE accounts SET name=?, email=?, from_name=?, provider=?, settings_source=?,
+		// Another update may have replaced a secret since cur was read: its secret would
+		// be lost under this one's.
+		var now secretIDs
+		err := tx.QueryRowContext(ctx, `SELECT password_secret, sender_secret, oauth_secret FROM accounts WHERE id=?`, id).
+			Scan(&now.password, &now.sender, &now.oauth)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrAccountGone.New(nil)
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: update %d: %w", id, err)
+		}
+		if now != cur.secrets {
+			return ErrAccountChanged.New(nil)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET name=?, email=?, from_name=?, provider=?, settings_source=?,
 			imap_host=?, imap_port=?, imap_security=?, imap_username=?, smtp_host=?, smtp_port=?, smtp_security=?, smtp_username=?,
 			sender=?, sender_domain=?, sender_region=?, sender_stream=?, auth=?, oauth_provider=?,
+			password_secret=?, sender_secret=?, oauth_secret=?,
 			status = CASE WHEN ? THEN 'unchecked' ELSE status END
 			WHERE id=?`,
 			in.Name, in.Email, in.FromName, in.Provider, in.SettingsSource,
 			imapHost, imapPort, imapSec, imapUser, smtpHost, smtpPort, smtpSec, smtpUser,
 			string(in.Sender.Kind), in.Sender.Domain, in.Sender.Region, in.Sender.Stream,
 			string(in.Auth), string(in.OAuthProvider),
+			next.password, next.sender, next.oauth,
 			changed, id)
 		if err != nil {
-			if store.IsUniqueViolation(err) {
-				return &fault.Error{Code: fault.Conflict, Field: "email", Message: "This address is already connected."}
+			if store.IsUnique(err) {
+				return ErrEmailConnected.Wrap(err, fault.P{"address": in.Email}).WithField("email")
 			}
 			return fmt.Errorf("accounts: update %d: %w", id, err)
 		}
-		if sec.Password != "" && in.needsPassword() {
-			if err := r.vault.Set(passwordKey(cur.secretID), sec.Password); err != nil {
-				return err
-			}
+		if err := settled(ctx, tx, written); err != nil {
+			return err
 		}
-		if sec.Sender != "" && in.Sender.Kind.API() {
-			if err := r.vault.Set(senderKey(cur.secretID), sec.Sender); err != nil {
-				return err
-			}
-		}
-		if in.Auth == OAuth && sec.Grant != nil {
-			return r.tokens.Save(cur.secretID, sec.Grant)
-		}
-		return nil
+		// The secrets the row stopped naming are pending until the keychain deleted them.
+		return r.pending(ctx, tx, replaced)
 	})
 	if err != nil {
+		_ = r.dropSecrets(ctx, written)
 		return Account{}, err
 	}
-	if in.Auth != OAuth && cur.Auth == OAuth && r.tokens != nil {
-		_ = r.tokens.Delete(cur.secretID)
-	}
-	// Secrets nothing uses any more leave the keychain (after the commit: a failed update
-	// must not lose them).
-	if !in.Sender.Kind.API() && cur.Sender.Kind.API() {
-		_ = r.vault.Delete(senderKey(cur.secretID))
-	}
-	if !in.needsPassword() {
-		_ = r.vault.Delete(passwordKey(cur.secretID))
-	}
+	// After the commit: a failed update must not lose them. A keychain that refuses now
+	// leaves them pending for the next start.
+	_ = r.dropSecrets(ctx, replaced)
 	return r.Get(ctx, id)
 }
 
-const selectAccount = `SELECT id, name, email, secret_id, from_name, provider, settings_source,
+const selectAccount = `SELECT id, name, email, password_secret, sender_secret, oauth_secret, from_name, provider, settings_source,
 	imap_host, imap_port, imap_security, imap_username, smtp_host, smtp_port, smtp_security, smtp_username,
 	sender, sender_domain, sender_region, sender_stream, auth, oauth_provider,
 	status, status_code, COALESCE(last_check_at, 0), disabled, created_at FROM accounts`
@@ -623,7 +669,7 @@ func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
 	var imapSec, smtpSec, sender, status, auth, oauthProvider string
 	var lastCheck, created int64
-	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.secretID, &a.FromName, &a.Provider, &a.SettingsSource,
+	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.secrets.password, &a.secrets.sender, &a.secrets.oauth, &a.FromName, &a.Provider, &a.SettingsSource,
 		&a.IMAP.Host, &a.IMAP.Port, &imapSec, &a.IMAP.Username, &a.SMTP.Host, &a.SMTP.Port, &smtpSec, &a.SMTP.Username,
 		&sender, &a.Sender.Domain, &a.Sender.Region, &a.Sender.Stream, &auth, &oauthProvider,
 		&status, &a.StatusCode, &lastCheck, &a.Disabled, &created)
@@ -647,13 +693,11 @@ func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	return a, nil
 }
 
-var errGone = fault.New(fault.NotFound, "This account no longer exists.")
-
 // Get returns one account.
 func (r *Registry) Get(ctx context.Context, id int64) (Account, error) {
 	a, err := scanAccount(r.db.R.QueryRowContext(ctx, selectAccount+` WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Account{}, errGone
+		return Account{}, ErrAccountGone.New(nil)
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("accounts: get %d: %w", id, err)
@@ -690,9 +734,9 @@ func (r *Registry) Password(ctx context.Context, id int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	pw, err := r.vault.Get(passwordKey(a.secretID))
+	pw, err := r.get(secretRef{a.secrets.password, kindPassword})
 	if errors.Is(err, vault.ErrNotFound) {
-		return "", fault.New(fault.AuthFailed, "Mailroom has no password for this account: enter it again.")
+		return "", ErrAccountNoPassword.Wrap(err, fault.P{"address": a.Email})
 	}
 	return pw, err
 }
@@ -704,16 +748,15 @@ func (r *Registry) SenderSecret(ctx context.Context, id int64) (string, error) {
 		return "", err
 	}
 	if !a.Sender.Kind.API() {
-		return "", fault.New(fault.InvalidInput, "This account sends through its SMTP server, not an API sender.")
+		return "", ErrAccountNotAPISender.New(fault.P{"address": a.Email})
 	}
-	s, err := r.vault.Get(senderKey(a.secretID))
+	s, err := r.get(secretRef{a.secrets.sender, kindSender})
 	if errors.Is(err, vault.ErrNotFound) {
-		what := "Postmark server token"
+		missing := ErrAccountNoPostmarkToken
 		if a.Sender.Kind == Mailgun {
-			what = "Mailgun API key"
+			missing = ErrAccountNoMailgunKey
 		}
-		return "", &fault.Error{Code: fault.AuthFailed, Field: "senderSecret",
-			Message: fmt.Sprintf("Mailroom has no %s for this account: enter it again in the account's settings.", what)}
+		return "", missing.Wrap(err, fault.P{"address": a.Email}).WithField("senderSecret")
 	}
 	return s, err
 }
@@ -733,8 +776,10 @@ func (r *Registry) RecordCheck(ctx context.Context, id int64, code fault.Code) e
 		if err != nil {
 			return fmt.Errorf("accounts: record check %d: %w", id, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errGone
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrAccountGone.New(nil)
 		}
 		return nil
 	})
@@ -747,7 +792,7 @@ func (r *Registry) SetDisabled(ctx context.Context, id int64, disabled bool) err
 		var cur bool
 		err := tx.QueryRowContext(ctx, `SELECT disabled FROM accounts WHERE id=?`, id).Scan(&cur)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errGone
+			return ErrAccountGone.New(nil)
 		}
 		if err != nil || cur == disabled {
 			return err
@@ -765,24 +810,35 @@ func (r *Registry) SetDisabled(ctx context.Context, id int64, disabled bool) err
 // Delete removes an account and its secrets. It is refused while a user has access to it,
 // when any of its messages was processed, or while its Outbox holds a message not settled
 // (queued, sending, failed or possibly sent); disable it instead.
+//
+// The row goes first, recording its secrets as pending in the same transaction; the secrets
+// leave the keychain after the commit. A keychain that fails then does not fail the delete:
+// the secrets stay pending and CleanOrphanedSecrets removes them at the next start.
 func (r *Registry) Delete(ctx context.Context, id int64) error {
-	a, err := r.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
+	var secrets []secretRef
+	err := r.db.Tx(ctx, func(tx *sql.Tx) error {
+		var address string
+		var ids secretIDs
+		err := tx.QueryRowContext(ctx, `SELECT email, password_secret, sender_secret, oauth_secret FROM accounts WHERE id=?`, id).
+			Scan(&address, &ids.password, &ids.sender, &ids.oauth)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrAccountGone.New(nil)
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: delete %d: %w", id, err)
+		}
 		var users, processed int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM account_access WHERE account_id=?`, id).Scan(&users); err != nil {
 			return err
 		}
 		if users > 0 {
-			return fault.New(fault.Conflict, fmt.Sprintf("This account cannot be deleted: %d user(s) still have access to it. Remove their access first, or disable the account.", users))
+			return ErrDeleteHasAccess.New(fault.P{"address": address, "count": users})
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE account_id=? AND processed_at IS NOT NULL`, id).Scan(&processed); err != nil {
 			return err
 		}
 		if processed > 0 {
-			return fault.New(fault.Conflict, "This account cannot be deleted: some of its messages have been filed or sent. Disable it instead.")
+			return ErrDeleteProcessedMail.New(fault.P{"address": address})
 		}
 		// Deleting the account would delete its outbox rows with it: a message still
 		// waiting to go (or whose fate is unknown) must be dealt with first.
@@ -791,23 +847,20 @@ func (r *Registry) Delete(ctx context.Context, id int64) error {
 			return err
 		}
 		if waiting > 0 {
-			return fault.New(fault.Conflict, fmt.Sprintf("This account cannot be deleted: %d of its messages are still in the Outbox (waiting, failed or possibly sent). Send or cancel them first, or disable the account.", waiting))
+			return ErrDeleteOutboxWaiting.New(fault.P{"address": address, "count": waiting})
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id=?`, id)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id=?`, id); err != nil {
+			return fmt.Errorf("accounts: delete %d: %w", id, err)
+		}
+		secrets = ids.refs()
+		return r.pending(ctx, tx, secrets)
 	})
 	if err != nil {
 		return err
 	}
-	if err := r.vault.Delete(passwordKey(a.secretID)); err != nil {
-		return err
-	}
-	if r.tokens != nil {
-		if err := r.tokens.Delete(a.secretID); err != nil {
-			return err
-		}
-	}
-	return r.vault.Delete(senderKey(a.secretID))
+	// The account is gone whatever the keychain says now; what it refuses stays pending.
+	_ = r.dropSecrets(ctx, secrets)
+	return nil
 }
 
 // Grant gives a user access to an account.
@@ -815,8 +868,8 @@ func (r *Registry) Grant(ctx context.Context, accountID, userID int64) error {
 	return r.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO account_access(account_id, user_id, granted_at) VALUES (?,?,?)
 			ON CONFLICT DO NOTHING`, accountID, userID, time.Now().Unix())
-		if store.IsForeignKeyViolation(err) {
-			return fault.New(fault.NotFound, "This account or user no longer exists.")
+		if store.IsForeignKey(err) {
+			return ErrAccountOrUserGone.Wrap(err, nil)
 		}
 		return err
 	})
@@ -869,45 +922,52 @@ func (r *Registry) Quota(ctx context.Context) (limit, active int, err error) {
 	return limit, active, err
 }
 
-// SetQuota sets the quota of active accounts; 0 removes the limit. A quota below the
-// number of active accounts is allowed (nothing is disabled) but blocks new ones.
-func (r *Registry) SetQuota(ctx context.Context, limit int) error {
-	if limit < 0 || limit > 10000 {
-		return fault.Invalid("quota", "Enter a number of accounts between 0 (no limit) and 10000.")
-	}
-	return r.db.SetSetting(ctx, quotaKey, fmt.Sprint(limit))
-}
+// maxQuota is the highest quota of active accounts.
+const maxQuota = 10000
 
-func (r *Registry) checkQuota(ctx context.Context, tx *sql.Tx) error {
-	var v string
-	var limit, active int
-	err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, quotaKey).Scan(&v)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	if limit, err = parseQuota(v); err != nil {
-		return err
-	}
-	if limit == 0 {
-		return nil
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE disabled = 0`).Scan(&active); err != nil {
-		return err
-	}
-	if active >= limit {
-		return fault.New(fault.QuotaReached, fmt.Sprintf("The quota of %d active accounts is reached. Disable an account, or ask the super admin to raise the quota.", limit))
-	}
-	return nil
-}
-
-// parseQuota reads the stored quota setting; an unset one is 0 (no limit).
+// parseQuota reads the quota setting: "" (never set) is no limit.
 func parseQuota(v string) (int, error) {
 	if v == "" {
 		return 0, nil
 	}
-	n, err := strconv.Atoi(v)
+	limit, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
-		return 0, fmt.Errorf("accounts: quota setting %q: %w", v, err)
+		return 0, fmt.Errorf("accounts: the quota setting %q is not a number: %w", v, err)
 	}
-	return n, nil
+	return limit, nil
+}
+
+// SetQuota sets the quota of active accounts; 0 removes the limit. A quota below the
+// number of active accounts is allowed (nothing is disabled) but blocks new ones.
+func (r *Registry) SetQuota(ctx context.Context, limit int) error {
+	if limit < 0 || limit > maxQuota {
+		return ErrQuotaInvalid.Field("quota", fault.P{"max": maxQuota})
+	}
+	return r.db.SetSetting(ctx, quotaKey, fmt.Sprint(limit))
+}
+
+// querier is a transaction or the read pool.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// checkQuota refuses one more active account when the quota is reached.
+func (r *Registry) checkQuota(ctx context.Context, q querier) error {
+	var v string
+	var active int
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, quotaKey).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	limit, err := parseQuota(v)
+	if err != nil || limit == 0 {
+		return err
+	}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE disabled = 0`).Scan(&active); err != nil {
+		return err
+	}
+	if active >= limit {
+		return ErrQuotaReached.New(fault.P{"limit": limit})
+	}
+	return nil
 }

@@ -3,9 +3,7 @@ package accounts
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 
 	"golang.org/x/oauth2"
 
@@ -44,9 +42,9 @@ func (r *Registry) Login(ctx context.Context, id int64) (Login, error) {
 	}
 	if a.Auth == OAuth {
 		if r.tokens == nil {
-			return Login{}, fault.New(fault.Internal, "Signing in with Google or Microsoft is not available in this build.")
+			return Login{}, ErrAccountOAuthUnavailable.New(nil)
 		}
-		return Login{Tokens: r.tokens.Source(a.secretID)}, nil
+		return Login{Tokens: r.tokens.Source(a.secrets.oauth)}, nil
 	}
 	pw, err := r.Password(ctx, id)
 	if err != nil {
@@ -63,27 +61,29 @@ func (r *Registry) GrantInfo(ctx context.Context, id int64) (oauth.Info, error) 
 		return oauth.Info{}, err
 	}
 	if a.Auth != OAuth || r.tokens == nil {
-		return oauth.Info{}, fault.New(fault.InvalidInput, "This account signs in with a password.")
+		return oauth.Info{}, ErrAccountNotOAuth.New(fault.P{"address": a.Email})
 	}
-	return r.tokens.Info(a.secretID)
+	return r.tokens.Info(a.secrets.oauth)
 }
 
 // SignIn replaces an OAuth account's grant with a new sign-in ("sign in again"): the
 // address must be the account's. The account is enabled again and its status reset, so the
-// sync and the outbox use it at once.
+// sync and the outbox use it at once. The grant replaces the old one in place, before and
+// outside the transaction: it is for the same address, so the row needs no other change to
+// match it, and the account's token source (shared with a running sync) takes it at once.
 func (r *Registry) SignIn(ctx context.Context, id int64, g *oauth.Grant) (Account, error) {
 	a, err := r.Get(ctx, id)
 	if err != nil {
 		return Account{}, err
 	}
 	if a.Auth != OAuth {
-		return Account{}, fault.New(fault.InvalidInput, "This account signs in with a password: edit it to change the password.")
+		return Account{}, ErrAccountNotOAuth.New(fault.P{"address": a.Email})
 	}
 	in := NewAccount{Email: a.Email, Auth: OAuth, OAuthProvider: a.OAuthProvider}
 	if err := checkGrant(in, g, r.tokens); err != nil {
 		return Account{}, err
 	}
-	if err := r.tokens.Save(a.secretID, g); err != nil {
+	if err := r.tokens.Save(a.secrets.oauth, g); err != nil {
 		return Account{}, err
 	}
 	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -112,15 +112,15 @@ func (r *Registry) Disconnect(ctx context.Context, id int64, keepMail bool) (rev
 		return false, err
 	}
 	if a.Auth != OAuth || r.tokens == nil {
-		return false, fault.New(fault.InvalidInput, "Only an account signed in with Google or Microsoft can be disconnected; disable or delete this one.")
+		return false, ErrAccountNotOAuth.New(fault.P{"address": a.Email})
 	}
-	revoked, rerr := r.tokens.Revoke(ctx, a.secretID)
+	revoked, rerr := r.tokens.Revoke(ctx, a.secrets.oauth)
 	if rerr != nil {
 		// The user asked to cut Mailroom off: the tokens still leave this computer, and the
 		// error says the provider may still list the access.
-		r.tokens.Source(a.secretID).Invalidate()
+		r.tokens.Source(a.secrets.oauth).Invalidate()
 	}
-	if err := r.tokens.Delete(a.secretID); err != nil {
+	if err := r.tokens.Delete(a.secrets.oauth); err != nil {
 		return revoked, err
 	}
 	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -141,13 +141,10 @@ func (r *Registry) Disconnect(ctx context.Context, id int64, keepMail bool) (rev
 		return revoked, err
 	}
 	if rerr != nil {
-		name := providerName(a.OAuthProvider)
-		msg := rerr.Error()
-		if fe := (*fault.Error)(nil); errors.As(rerr, &fe) {
-			msg = fe.Message
-		}
-		return false, fault.Wrap(fault.CodeOf(rerr), fmt.Sprintf("Mailroom's tokens are removed from this computer, but %s did not confirm the revocation: %s. "+
-			"You can remove Mailroom's access from your %s account's security page.", name, strings.TrimSuffix(msg, "."), name), rerr)
+		// The provider's refusal stays the cause, for the logs; a temporary one (the
+		// provider unreachable) keeps its class.
+		return false, ErrAccountRevokeUnconfirmed.Wrap(rerr, fault.P{"provider": providerName(a.OAuthProvider)}).
+			WithClass(fault.ClassOf(rerr))
 	}
 	return revoked, nil
 }

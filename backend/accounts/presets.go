@@ -35,7 +35,7 @@ func (p Preset) Username(email string) string {
 func normaliseDomain(d string) (string, error) {
 	d = strings.TrimSpace(strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@")))
 	if d == "" || !strings.Contains(d, ".") || strings.ContainsAny(d, " /:@") || len(d) > maxHostLen {
-		return "", fault.Invalid("domain", "Enter a domain such as example.com.")
+		return "", ErrPresetDomainInvalid.Field("domain", nil)
 	}
 	return d, nil
 }
@@ -49,17 +49,21 @@ func (p Preset) normalise() (Preset, error) {
 	hasServers := p.IMAP != nil || p.SMTP != nil
 	switch {
 	case hasServers && p.ExchangeURL != "":
-		return p, fault.Invalid("exchangeUrl", "A preset has either IMAP and SMTP servers or an Exchange URL, not both.")
+		return p, ErrPresetBoth.Field("exchangeUrl", nil)
 	case !hasServers && p.ExchangeURL == "":
-		return p, fault.Invalid("exchangeUrl", "Enter the IMAP and SMTP servers, or an Exchange URL.")
+		return p, ErrPresetNeither.Field("exchangeUrl", nil)
 	case p.ExchangeURL != "":
 		u, err := url.Parse(p.ExchangeURL)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return p, fault.Invalid("exchangeUrl", "Enter the Exchange URL starting with https://.")
+			return p, ErrPresetExchangeURLInvalid.Field("exchangeUrl", nil)
 		}
 	default:
 		if p.IMAP == nil || p.SMTP == nil {
-			return p, fault.Invalid("imap.host", "Enter both the IMAP and the SMTP server.")
+			field := "imap.host"
+			if p.IMAP != nil {
+				field = "smtp.host"
+			}
+			return p, ErrPresetServersIncomplete.Field(field, nil)
 		}
 		for _, s := range []struct {
 			field string
@@ -78,7 +82,7 @@ func (p Preset) normalise() (Preset, error) {
 		p.UsernameForm = "email"
 	}
 	if p.UsernameForm != "email" && p.UsernameForm != "local" {
-		return p, fault.Invalid("usernameForm", "Choose whether the username is the whole address or the part before @.")
+		return p, ErrPresetUsernameFormInvalid.Field("usernameForm", nil)
 	}
 	return p, nil
 }
@@ -125,8 +129,10 @@ func (r *Registry) DeletePreset(ctx context.Context, domain string) error {
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.New(fault.NotFound, "There is no preset for this domain.")
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrPresetGone.New(fault.P{"domain": d})
 		}
 		return nil
 	})

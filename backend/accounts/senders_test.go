@@ -52,7 +52,7 @@ func secretsNotOnDisk(t *testing.T, f *fixture, secrets ...string) {
 func TestAccountsOfEachSenderKind(t *testing.T) {
 	f := newFixture(t)
 
-	smtp, err := f.reg.Create(ctx, f.owner.ID, sample("contact@shop.test"), "pw")
+	smtp, err := f.reg.CreateWith(ctx, f.owner.ID, sample("contact@shop.test"), accounts.Secrets{Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +99,11 @@ func TestAccountsOfEachSenderKind(t *testing.T) {
 			t.Errorf("SenderSecret(%d) = %q, %v; want %q", tc.id, got, err, tc.want)
 		}
 	}
-	if _, err := f.reg.SenderSecret(ctx, smtp.ID); !fault.Is(err, fault.InvalidInput) {
+	if _, err := f.reg.SenderSecret(ctx, smtp.ID); !accounts.ErrAccountNotAPISender.Is(err) {
 		t.Errorf("SenderSecret of an SMTP account = %v; want invalid_input", err)
 	}
 	// A send-only account has no password, and asks for none.
-	if _, err := f.reg.Password(ctx, pm.ID); !fault.Is(err, fault.AuthFailed) {
+	if _, err := f.reg.Password(ctx, pm.ID); !accounts.ErrAccountNoPassword.Is(err) {
 		t.Errorf("Password of a send-only account = %v; want auth_failed (none stored)", err)
 	}
 	if slices.ContainsFunc(f.vault.Keys(), func(k string) bool { return k == "" }) {
@@ -159,7 +159,7 @@ func TestSenderSettingsAreCheckedNamingTheField(t *testing.T) {
 
 func TestSwitchingSenderKeepsOrRemovesTheSecret(t *testing.T) {
 	f := newFixture(t)
-	acc, err := f.reg.Create(ctx, f.owner.ID, sample("hello@shop.test"), "pw")
+	acc, err := f.reg.CreateWith(ctx, f.owner.ID, sample("hello@shop.test"), accounts.Secrets{Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +167,8 @@ func TestSwitchingSenderKeepsOrRemovesTheSecret(t *testing.T) {
 
 	// SMTP → Postmark needs the token.
 	in.Sender = accounts.Sender{Kind: accounts.Postmark}
-	if _, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{}); !fault.Is(err, fault.InvalidInput) {
-		t.Fatalf("switching to Postmark without a token = %v; want invalid_input", err)
+	if _, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{}); !accounts.ErrAccountPostmarkTokenMissing.Is(err) {
+		t.Fatalf("switching to Postmark without a token = %v; want %s", err, accounts.ErrAccountPostmarkTokenMissing.Name)
 	}
 	must(t, f.reg.RecordCheck(ctx, acc.ID, ""))
 	got, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{Sender: pmToken})
@@ -188,8 +188,8 @@ func TestSwitchingSenderKeepsOrRemovesTheSecret(t *testing.T) {
 	}
 	// Postmark → Mailgun: the Postmark token must not go to Mailgun.
 	in.Sender = accounts.Sender{Kind: accounts.Mailgun, Domain: "mg.shop.test"}
-	if _, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{}); !fault.Is(err, fault.InvalidInput) {
-		t.Fatalf("switching to Mailgun with the Postmark token = %v; want invalid_input", err)
+	if _, err := f.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{}); !accounts.ErrAccountMailgunKeyMissing.Is(err) {
+		t.Fatalf("switching to Mailgun with the Postmark token = %v; want %s", err, accounts.ErrAccountMailgunKeyMissing.Name)
 	}
 	// Back to SMTP: the token leaves the keychain, the password stays.
 	in.Sender = accounts.Sender{}

@@ -26,9 +26,9 @@ func TestAMessageQueuedFromTheComposerGoesThroughPostfixIntoDovecot(t *testing.T
 	h.b.Dialer.Timeout = 10 * time.Second
 	imapHost, imapPort := testenv.HostPort(env.IMAPSAddr)
 	smtpHost, smtpPort := testenv.HostPort(env.SMTPAddr)
-	acc, err := h.b.Accounts.Create(context.Background(), h.users[admin], accounts.NewAccount{Name: "Boutique", Email: sender.Address, FromName: "La Boutique",
+	acc, err := h.b.Accounts.CreateWith(context.Background(), h.users[admin], accounts.NewAccount{Name: "Boutique", Email: sender.Address, FromName: "La Boutique",
 		IMAP: accounts.Server{Host: imapHost, Port: imapPort, Security: accounts.TLS, Username: sender.Address},
-		SMTP: accounts.Server{Host: smtpHost, Port: smtpPort, Security: accounts.StartTLS, Username: sender.Address}}, sender.Password)
+		SMTP: accounts.Server{Host: smtpHost, Port: smtpPort, Security: accounts.StartTLS, Username: sender.Address}}, accounts.Secrets{Password: sender.Password})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,9 @@ import (
 // (port 9: nobody listens, its messages wait), granted to the admin only.
 func outboxAccount(t *testing.T, h *harness, email string, smtpPort int) accounts.Account {
 	t.Helper()
-	acc, err := h.b.Accounts.Create(context.Background(), h.users[admin], accounts.NewAccount{Name: email, Email: email,
+	acc, err := h.b.Accounts.CreateWith(context.Background(), h.users[admin], accounts.NewAccount{Name: email, Email: email,
 		IMAP: accounts.Server{Host: "127.0.0.1", Port: 9, Security: accounts.TLS, Username: email},
-		SMTP: accounts.Server{Host: "127.0.0.1", Port: smtpPort, Security: accounts.StartTLS, Username: email}}, mailPass)
+		SMTP: accounts.Server{Host: "127.0.0.1", Port: smtpPort, Security: accounts.StartTLS, Username: email}}, accounts.Secrets{Password: mailPass})
 	if err != nil {
 		t.Fatal(err)
 	}

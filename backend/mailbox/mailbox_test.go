@@ -41,10 +41,10 @@ func newFixture(t testing.TB) *fixture {
 
 func (f *fixture) account(t testing.TB, email string) int64 {
 	t.Helper()
-	a, err := f.reg.Create(ctx, 0, accounts.NewAccount{Email: email,
+	a, err := f.reg.CreateWith(ctx, 0, accounts.NewAccount{Email: email,
 		IMAP: accounts.Server{Host: "imap.example.test", Port: 993, Security: accounts.TLS, Username: email},
 		SMTP: accounts.Server{Host: "smtp.example.test", Port: 465, Security: accounts.TLS, Username: email},
-	}, "pw")
+	}, accounts.Secrets{Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
 	}

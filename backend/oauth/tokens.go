@@ -173,10 +173,23 @@ func (s *TokenStore) Revoke(ctx context.Context, secretID string) (bool, error) 
 	return true, nil
 }
 
-// Delete removes the account's grant from the vault and from memory.
+// Delete removes the account's grant from the vault and from memory. It waits for a
+// refresh in flight on the account's source, so that no rotated refresh token is written
+// back after the delete; the source then holds nothing, and a caller still holding it reads
+// the (absent) grant again.
 func (s *TokenStore) Delete(secretID string) error {
+	s.mu.Lock()
+	src := s.sources[secretID]
+	s.mu.Unlock()
+	if src != nil {
+		src.sem <- struct{}{}
+		defer func() { <-src.sem }()
+	}
 	if err := s.v.Delete(VaultKey(secretID)); err != nil {
 		return err
+	}
+	if src != nil {
+		src.loaded, src.unsaved, src.access, src.rec = false, false, nil, record{}
 	}
 	s.mu.Lock()
 	delete(s.sources, secretID)

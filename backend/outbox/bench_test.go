@@ -154,7 +154,7 @@ func benchOutbox(b *testing.B, d *connect.Dialer, smtpSrv, imapSrv accounts.Serv
 	}
 	defer db.Close()
 	reg := accounts.New(db, vault.NewMemory())
-	acc, err := reg.Create(ctx, 0, accounts.NewAccount{Email: u.Address, IMAP: imapSrv, SMTP: smtpSrv}, u.Password)
+	acc, err := reg.CreateWith(ctx, 0, accounts.NewAccount{Email: u.Address, IMAP: imapSrv, SMTP: smtpSrv}, accounts.Secrets{Password: u.Password})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -84,10 +84,10 @@ func TestSIGKILLLosesNothingAndDuplicatesAtMostOncePerKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	ih, ip := testenv.HostPort(env.IMAPSAddr)
-	acc, err := accounts.New(db, vault.NewMemory()).Create(ctx, 0, accounts.NewAccount{Email: sender.Address,
+	acc, err := accounts.New(db, vault.NewMemory()).CreateWith(ctx, 0, accounts.NewAccount{Email: sender.Address,
 		IMAP: accounts.Server{Host: ih, Port: ip, Security: accounts.TLS, Username: sender.Address},
 		SMTP: accounts.Server{Host: "127.0.0.1", Port: sink.Port, Security: accounts.StartTLS, Username: sender.Address},
-	}, sender.Password)
+	}, accounts.Secrets{Password: sender.Password})
 	if err != nil {
 		t.Fatal(err)
 	}

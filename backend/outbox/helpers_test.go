@@ -108,7 +108,7 @@ func newRig(t testing.TB, cfg rigConfig) *rig {
 		t.Fatal(err)
 	}
 	reg := accounts.New(db, vault.NewMemory())
-	acc, err := reg.Create(ctx, 0, accounts.NewAccount{Email: cfg.email, Provider: cfg.provider, IMAP: cfg.imap, SMTP: cfg.smtp}, cfg.password)
+	acc, err := reg.CreateWith(ctx, 0, accounts.NewAccount{Email: cfg.email, Provider: cfg.provider, IMAP: cfg.imap, SMTP: cfg.smtp}, accounts.Secrets{Password: cfg.password})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,11 +36,11 @@ func TestConstraintViolationsAreToldApartByCode(t *testing.T) {
 				t.Fatal("the insert was accepted")
 			}
 			wrapped := fmt.Errorf("caller: %w", err)
-			if got := store.IsUniqueViolation(wrapped); got != tc.unique {
-				t.Errorf("IsUniqueViolation(%v) = %v, want %v", err, got, tc.unique)
+			if got := store.IsUnique(wrapped); got != tc.unique {
+				t.Errorf("IsUnique(%v) = %v, want %v", err, got, tc.unique)
 			}
-			if got := store.IsForeignKeyViolation(wrapped); got != tc.foreignKey {
-				t.Errorf("IsForeignKeyViolation(%v) = %v, want %v", err, got, tc.foreignKey)
+			if got := store.IsForeignKey(wrapped); got != tc.foreignKey {
+				t.Errorf("IsForeignKey(%v) = %v, want %v", err, got, tc.foreignKey)
 			}
 		})
 	}

@@ -121,8 +121,13 @@ func (db *DB) Close() error {
 }
 
 // Tx runs fn in a write transaction, committing when fn returns nil and rolling back
-// otherwise (also on panic, which it re-raises).
+// otherwise (also on panic, which it re-raises). A write refused because the disk is full
+// fails with the reason fault.ErrDiskFull.
+//
+// fn holds the only writer connection: it must not wait for anything but the database (no
+// keychain, no network), or every other write (a sync batch, an outbox marker) waits too.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	defer func() { err = refusal(err) }()
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

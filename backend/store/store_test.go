@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"mailroom/backend/fault"
 	"mailroom/backend/store"
 )
 
@@ -188,5 +190,38 @@ func TestDataDirHonoursOverride(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", "/tmp/xdg")
 	if d, _ := store.DataDir(); d != "/tmp/xdg/mailroom" {
 		t.Fatalf("DataDir with XDG_DATA_HOME = %q", d)
+	}
+}
+
+// SQLite's refusals are told apart by their result codes, not their English text, and a
+// full disk reaches the user as the reason disk_full.
+func TestSQLiteRefusalsAreMatchedByCode(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	exec := func(q string, args ...any) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.ExecContext(ctx, q, args...); return err })
+	}
+	if err := exec(`INSERT INTO settings(key, value) VALUES ('k', 'v')`); err != nil {
+		t.Fatal(err)
+	}
+	err := exec(`INSERT INTO settings(key, value) VALUES ('k', 'again')`)
+	if !store.IsUnique(err) || store.IsForeignKey(err) || store.IsDiskFull(err) {
+		t.Fatalf("a repeated key: %v; want a unique violation only", err)
+	}
+	err = exec(`INSERT INTO account_access(account_id, user_id, granted_at) VALUES (404, 404, 0)`)
+	if !store.IsForeignKey(err) || store.IsUnique(err) {
+		t.Fatalf("a row naming no account: %v; want a foreign key violation", err)
+	}
+	// A database that may not grow is a full disk to SQLite.
+	var pages int
+	if err := db.W.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		t.Fatal(err)
+	}
+	err = exec(`INSERT INTO settings(key, value) VALUES ('big', ?)`, strings.Repeat("x", 1<<20))
+	if !store.IsDiskFull(err) || !fault.ErrDiskFull.Is(err) {
+		t.Fatalf("a write beyond the disk: %v; want %s", err, fault.ErrDiskFull.Name)
 	}
 }

@@ -411,7 +411,7 @@ func TestAWrongPasswordIsNotRetriedInALoop(t *testing.T) {
 		t.Fatalf("account status %q %q, %v; want needs_password auth_failed", acc.Status, acc.StatusCode, err)
 	}
 	// The user fixes the password: AccountChanged restarts the worker with it.
-	if _, err := r.reg.Update(ctx, r.accID, accountOf(t, r), srv.password); err != nil {
+	if _, err := r.reg.UpdateWith(ctx, r.accID, accountOf(t, r), accounts.Secrets{Password: srv.password}); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.eng.AccountChanged(r.accID); err != nil {

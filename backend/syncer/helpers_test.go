@@ -103,11 +103,11 @@ func newRig(t testing.TB, srv server, opts ...rigOption) *rig {
 		t.Fatal(err)
 	}
 	reg := accounts.New(db, vault.NewMemory())
-	acc, err := reg.Create(ctx, 0, accounts.NewAccount{
+	acc, err := reg.CreateWith(ctx, 0, accounts.NewAccount{
 		Email: srv.user,
 		IMAP:  accounts.Server{Host: srv.host, Port: srv.port, Security: accounts.TLS, Username: srv.user},
 		SMTP:  accounts.Server{Host: srv.host, Port: 465, Security: accounts.TLS, Username: srv.user},
-	}, srv.password)
+	}, accounts.Secrets{Password: srv.password})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,33 @@ type NewUser struct {
 	Language string
 }
 
+// The reasons of the users' failures (worded in frontend/src/lib/i18n/reasons/users.json).
+var (
+	// ErrUserNameMissing: a user without a name.
+	ErrUserNameMissing = fault.Define("user_name_missing", fault.InvalidInput, "enter a name")
+	// ErrUserNameTooLong: a user's name is too long.
+	ErrUserNameTooLong = fault.Define("user_name_too_long", fault.InvalidInput,
+		"the name is too long (at most {max} characters)")
+	// ErrUserEmailInvalid: a user's address is not an email address.
+	ErrUserEmailInvalid = fault.Define("user_email_invalid", fault.InvalidInput,
+		"enter an email address such as name@example.com")
+	// ErrUserEmailTaken: another user has this address.
+	ErrUserEmailTaken = fault.Define("user_email_taken", fault.Conflict,
+		"a user with the address {address} already exists")
+	// ErrLanguageInvalid: a language the UI does not ship in.
+	ErrLanguageInvalid = fault.Define("language_invalid", fault.InvalidInput, "choose French or English")
+	// ErrRoleInvalid: an unknown role.
+	ErrRoleInvalid = fault.Define("role_invalid", fault.InvalidInput,
+		"choose a role: super admin, admin or collaborator")
+	// ErrAlreadySetUp: onboarding once a user exists.
+	ErrAlreadySetUp = fault.Define("already_set_up", fault.Conflict, "Mailroom is already set up on this computer")
+	// ErrUserGone: the user no longer exists.
+	ErrUserGone = fault.Define("user_gone", fault.NotFound, "this user no longer exists")
+	// ErrLastSuperAdmin: the last super admin cannot be demoted or removed.
+	ErrLastSuperAdmin = fault.Define("last_super_admin", fault.Conflict,
+		"Mailroom needs at least one super admin: make someone else super admin first")
+)
+
 // Service reads and writes users.
 type Service struct{ db *store.DB }
 
@@ -84,20 +111,20 @@ func (in NewUser) normalise() (NewUser, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = strings.TrimSpace(in.Email)
 	if in.Name == "" {
-		return in, fault.Invalid("name", "Enter a name.")
+		return in, ErrUserNameMissing.Field("name", nil)
 	}
 	if len(in.Name) > maxNameLen {
-		return in, fault.Invalid("name", fmt.Sprintf("The name is too long (at most %d characters).", maxNameLen))
+		return in, ErrUserNameTooLong.Field("name", fault.P{"max": maxNameLen})
 	}
 	addr, err := mail.ParseAddress(in.Email)
 	if err != nil || addr.Address != in.Email || !strings.Contains(in.Email, "@") || len(in.Email) > maxEmailLen {
-		return in, fault.Invalid("email", "Enter an email address such as name@example.com.")
+		return in, ErrUserEmailInvalid.Field("email", nil)
 	}
 	if !ValidLanguage(in.Language) {
-		return in, fault.Invalid("language", "Choose French or English.")
+		return in, ErrLanguageInvalid.Field("language", nil)
 	}
 	if !in.Role.Valid() {
-		return in, fault.Invalid("role", "Choose a role: super admin, admin or collaborator.")
+		return in, ErrRoleInvalid.Field("role", nil)
 	}
 	return in, nil
 }
@@ -126,7 +153,7 @@ func (s *Service) CreateOwner(ctx context.Context, in NewUser) (User, error) {
 			return fmt.Errorf("users: count: %w", err)
 		}
 		if n > 0 {
-			return fault.New(fault.Conflict, "Mailroom is already set up on this computer.")
+			return ErrAlreadySetUp.New(nil)
 		}
 		u, err = insert(ctx, tx, in)
 		if err != nil {
@@ -159,12 +186,15 @@ func insert(ctx context.Context, tx *sql.Tx, in NewUser) (User, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO users(name, email, role, language, created_at) VALUES (?, ?, ?, ?, ?)`,
 		in.Name, in.Email, string(in.Role), in.Language, now.Unix())
 	if err != nil {
-		if store.IsUniqueViolation(err) {
-			return User{}, &fault.Error{Code: fault.Conflict, Field: "email", Message: "A user with this email address already exists."}
+		if store.IsUnique(err) {
+			return User{}, ErrUserEmailTaken.Wrap(err, fault.P{"address": in.Email}).WithField("email")
 		}
 		return User{}, fmt.Errorf("users: insert: %w", err)
 	}
-	id, _ := res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return User{}, fmt.Errorf("users: insert: %w", err)
+	}
 	return User{ID: id, Name: in.Name, Email: in.Email, Role: in.Role, Language: in.Language, CreatedAt: now.Truncate(time.Second)}, nil
 }
 
@@ -186,7 +216,7 @@ func scan(row interface{ Scan(...any) error }) (User, error) {
 func (s *Service) Get(ctx context.Context, id int64) (User, error) {
 	u, err := scan(s.db.R.QueryRowContext(ctx, selectUser+` WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fault.New(fault.NotFound, "This user no longer exists.")
+		return User{}, ErrUserGone.New(nil)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("users: get %d: %w", id, err)
@@ -215,7 +245,7 @@ func (s *Service) List(ctx context.Context) ([]User, error) {
 // SetRole changes a user's role. The last super admin cannot be demoted.
 func (s *Service) SetRole(ctx context.Context, id int64, role Role) error {
 	if !role.Valid() {
-		return fault.Invalid("role", "Choose a role: super admin, admin or collaborator.")
+		return ErrRoleInvalid.Field("role", nil)
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		cur, err := roleOf(ctx, tx, id)
@@ -253,7 +283,7 @@ func roleOf(ctx context.Context, tx *sql.Tx, id int64) (Role, error) {
 	var r string
 	err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = ?`, id).Scan(&r)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fault.New(fault.NotFound, "This user no longer exists.")
+		return "", ErrUserGone.New(nil)
 	}
 	return Role(r), err
 }
@@ -264,7 +294,7 @@ func keepOneSuperAdmin(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	if n <= 1 {
-		return fault.New(fault.Conflict, "Mailroom needs at least one super admin: make someone else super admin first.")
+		return ErrLastSuperAdmin.New(nil)
 	}
 	return nil
 }
@@ -272,15 +302,17 @@ func keepOneSuperAdmin(ctx context.Context, tx *sql.Tx) error {
 // SetLanguage changes a user's interface language.
 func (s *Service) SetLanguage(ctx context.Context, id int64, lang string) error {
 	if !ValidLanguage(lang) {
-		return fault.Invalid("language", "Choose French or English.")
+		return ErrLanguageInvalid.Field("language", nil)
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET language = ? WHERE id = ?`, lang, id)
 		if err != nil {
 			return fmt.Errorf("users: set language: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.New(fault.NotFound, "This user no longer exists.")
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrUserGone.New(nil)
 		}
 		return nil
 	})
@@ -298,7 +330,7 @@ func (s *Service) Current(ctx context.Context) (User, bool, error) {
 		return User{}, false, nil //nolint:nilerr // an unreadable session is nobody signed in, as a removed user is
 	}
 	u, err := s.Get(ctx, id)
-	if fault.Is(err, fault.NotFound) {
+	if ErrUserGone.Is(err) {
 		return User{}, false, nil
 	}
 	if err != nil {

@@ -2,8 +2,8 @@ package users_test
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"mailroom/backend/fault"
@@ -40,8 +40,8 @@ func TestOnboardingCreatesOneSignedInSuperAdminOnce(t *testing.T) {
 		t.Fatalf("Current = %+v %v %v", me, ok, err)
 	}
 	_, err = s.CreateOwner(ctx, users.NewUser{Name: "Mallory", Email: "m@evil.test", Language: "en"})
-	if !fault.Is(err, fault.Conflict) {
-		t.Fatalf("second onboarding: %v; want conflict", err)
+	if !users.ErrAlreadySetUp.Is(err) {
+		t.Fatalf("second onboarding: %v; want %s", err, users.ErrAlreadySetUp.Name)
 	}
 	if n, _ := s.Count(ctx); n != 1 {
 		t.Fatalf("%d users after a refused second onboarding", n)
@@ -51,22 +51,24 @@ func TestOnboardingCreatesOneSignedInSuperAdminOnce(t *testing.T) {
 func TestRejectsInvalidUsersNamingTheField(t *testing.T) {
 	s := newService(t)
 	cases := []struct {
-		name  string
-		in    users.NewUser
-		field string
+		name   string
+		in     users.NewUser
+		field  string
+		reason *fault.Reason
 	}{
-		{"empty name", users.NewUser{Name: "  ", Email: "a@b.fr", Language: "fr", Role: users.Admin}, "name"},
-		{"bad email", users.NewUser{Name: "A", Email: "not-an-address", Language: "fr", Role: users.Admin}, "email"},
-		{"display-name email", users.NewUser{Name: "A", Email: "A <a@b.fr>", Language: "fr", Role: users.Admin}, "email"},
-		{"unknown language", users.NewUser{Name: "A", Email: "a@b.fr", Language: "de", Role: users.Admin}, "language"},
-		{"unknown role", users.NewUser{Name: "A", Email: "a@b.fr", Language: "en", Role: "root"}, "role"},
+		{"empty name", users.NewUser{Name: "  ", Email: "a@b.fr", Language: "fr", Role: users.Admin}, "name", users.ErrUserNameMissing},
+		{"long name", users.NewUser{Name: strings.Repeat("n", 201), Email: "a@b.fr", Language: "fr", Role: users.Admin}, "name", users.ErrUserNameTooLong},
+		{"bad email", users.NewUser{Name: "A", Email: "not-an-address", Language: "fr", Role: users.Admin}, "email", users.ErrUserEmailInvalid},
+		{"display-name email", users.NewUser{Name: "A", Email: "A <a@b.fr>", Language: "fr", Role: users.Admin}, "email", users.ErrUserEmailInvalid},
+		{"unknown language", users.NewUser{Name: "A", Email: "a@b.fr", Language: "de", Role: users.Admin}, "language", users.ErrLanguageInvalid},
+		{"unknown role", users.NewUser{Name: "A", Email: "a@b.fr", Language: "en", Role: "root"}, "role", users.ErrRoleInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := s.Create(ctx, tc.in)
-			var fe *fault.Error
-			if !errors.As(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != tc.field {
-				t.Fatalf("Create(%+v) = %v; want invalid_input on %q", tc.in, err, tc.field)
+			fe, ok := fault.As(err)
+			if !ok || fe.Code != fault.InvalidInput || fe.Field != tc.field || !tc.reason.Is(err) {
+				t.Fatalf("Create(%+v) = %v; want %s on %q", tc.in, err, tc.reason.Name, tc.field)
 			}
 		})
 	}
@@ -78,18 +80,19 @@ func TestDuplicateEmailIsAConflictWhateverTheCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.Create(ctx, users.NewUser{Name: "B", Email: "A@B.FR", Language: "fr", Role: users.Admin})
-	if !fault.Is(err, fault.Conflict) {
-		t.Fatalf("duplicate email: %v", err)
+	fe, _ := fault.As(err)
+	if !users.ErrUserEmailTaken.Is(err) || fe.Field != "email" || fe.Params["address"] != "A@B.FR" {
+		t.Fatalf("duplicate email: %v; want %s on email with the address", err, users.ErrUserEmailTaken.Name)
 	}
 }
 
 func TestTheLastSuperAdminCannotBeDemotedOrRemoved(t *testing.T) {
 	s := newService(t)
 	owner, _ := s.CreateOwner(ctx, users.NewUser{Name: "O", Email: "o@b.fr", Language: "fr"})
-	if err := s.SetRole(ctx, owner.ID, users.Admin); !fault.Is(err, fault.Conflict) {
+	if err := s.SetRole(ctx, owner.ID, users.Admin); !users.ErrLastSuperAdmin.Is(err) {
 		t.Fatalf("demote last super admin: %v", err)
 	}
-	if err := s.Remove(ctx, owner.ID); !fault.Is(err, fault.Conflict) {
+	if err := s.Remove(ctx, owner.ID); !users.ErrLastSuperAdmin.Is(err) {
 		t.Fatalf("remove last super admin: %v", err)
 	}
 	second, err := s.Create(ctx, users.NewUser{Name: "S", Email: "s@b.fr", Language: "en", Role: users.Collaborator})
@@ -108,7 +111,7 @@ func TestTheLastSuperAdminCannotBeDemotedOrRemoved(t *testing.T) {
 	if _, ok, _ := s.Current(ctx); ok {
 		t.Fatal("the removed user is still signed in")
 	}
-	if err := s.Remove(ctx, owner.ID); !fault.Is(err, fault.NotFound) {
+	if err := s.Remove(ctx, owner.ID); !users.ErrUserGone.Is(err) {
 		t.Fatalf("remove twice: %v", err)
 	}
 }
@@ -119,7 +122,7 @@ func TestLanguageIsRemembered(t *testing.T) {
 	if err := s.SetLanguage(ctx, owner.ID, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetLanguage(ctx, owner.ID, "xx"); !fault.Is(err, fault.InvalidInput) {
+	if err := s.SetLanguage(ctx, owner.ID, "xx"); !users.ErrLanguageInvalid.Is(err) {
 		t.Fatalf("unknown language: %v", err)
 	}
 	me, _, _ := s.Current(ctx)

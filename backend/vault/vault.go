@@ -7,7 +7,8 @@
 //	pw, err := v.Get("account/42/password") // vault.ErrNotFound when absent
 //
 // When the keychain is unreachable every call fails with a fault.VaultUnavailable error
-// that says how to fix it. There is deliberately no fallback: a secret that cannot go to
+// whose reason (ErrNoBus, ErrNoService, ErrLocked, ErrUnavailable) the UI words with how to
+// fix it. There is deliberately no fallback: a secret that cannot go to
 // the keychain is not stored at all.
 //
 // NewMemory gives an in-memory vault with the same behaviour for unit tests.
@@ -51,8 +52,28 @@ type Status struct {
 	Detail    string // the keychain's own error, for support; never contains a secret
 }
 
-// fixes are the messages shown for each reason (the UI translates the reason code; these
-// are the English originals, also used in logs).
+// The failures of the keychain, one per Reason (worded in
+// frontend/src/lib/i18n/reasons/vault.json).
+var (
+	// ErrNoBus: no D-Bus session to reach the keychain through.
+	ErrNoBus = fault.Define("vault_no_bus", fault.VaultUnavailable,
+		"secure storage is unavailable: no desktop session bus")
+	// ErrNoService: no keychain service runs.
+	ErrNoService = fault.Define("vault_no_service", fault.VaultUnavailable,
+		"secure storage is unavailable: no keychain service is running")
+	// ErrLocked: the keyring is locked and was not unlocked.
+	ErrLocked = fault.Define("vault_locked", fault.VaultUnavailable, "secure storage is locked")
+	// ErrUnavailable: the keychain failed for another reason.
+	ErrUnavailable = fault.Define("vault_unavailable", fault.VaultUnavailable, "secure storage is unavailable")
+)
+
+// reasons maps each Reason to the failure the user sees.
+var reasons = map[Reason]*fault.Reason{
+	ReasonNoBus: ErrNoBus, ReasonNoService: ErrNoService, ReasonLocked: ErrLocked, ReasonUnknown: ErrUnavailable,
+}
+
+// fixes are the English words of each reason, for logs and the Status (the UI words the
+// reason code).
 var fixes = map[Reason]string{
 	ReasonNoBus: "Secure storage is unavailable: Mailroom cannot reach your desktop session's message bus. " +
 		"Start Mailroom from your desktop session (not from a bare terminal or SSH).",
@@ -89,5 +110,9 @@ func unavailable(err error) (Status, error) {
 
 func unavailableFor(r Reason, err error) (Status, error) {
 	st := Status{Reason: r, Message: fixes[r], Detail: err.Error()}
-	return st, fault.Wrap(fault.VaultUnavailable, st.Message, err)
+	reason, ok := reasons[r]
+	if !ok {
+		reason = ErrUnavailable
+	}
+	return st, reason.Wrap(err, nil)
 }

@@ -10,15 +10,16 @@ import (
 func TestClassifiesKeychainErrorsIntoReasons(t *testing.T) {
 	// The messages are those measured on Debian 12 with go-keyring v0.2.8.
 	cases := []struct {
-		name string
-		msg  string
-		want Reason
+		name   string
+		msg    string
+		want   Reason
+		reason *fault.Reason
 	}{
-		{"no session bus", "dial unix /run/user/0/bus: connect: no such file or directory", ReasonNoBus},
-		{"bus address unset", "dbus: DBUS_SESSION_BUS_ADDRESS not set", ReasonNoBus},
-		{"no secret service", "The name org.freedesktop.secrets was not provided by any .service files", ReasonNoService},
-		{"locked collection", "failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", ReasonLocked},
-		{"something else", "unexpected reply", ReasonUnknown},
+		{"no session bus", "dial unix /run/user/0/bus: connect: no such file or directory", ReasonNoBus, ErrNoBus},
+		{"bus address unset", "dbus: DBUS_SESSION_BUS_ADDRESS not set", ReasonNoBus, ErrNoBus},
+		{"no secret service", "The name org.freedesktop.secrets was not provided by any .service files", ReasonNoService, ErrNoService},
+		{"locked collection", "failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", ReasonLocked, ErrLocked},
+		{"something else", "unexpected reply", ReasonUnknown, ErrUnavailable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -26,8 +27,8 @@ func TestClassifiesKeychainErrorsIntoReasons(t *testing.T) {
 				t.Fatalf("classify(%q) = %q, want %q", tc.msg, got, tc.want)
 			}
 			st, err := unavailable(errors.New(tc.msg))
-			if st.Available || st.Message == "" || !fault.Is(err, fault.VaultUnavailable) {
-				t.Fatalf("unavailable() = %+v, %v", st, err)
+			if st.Available || st.Message == "" || !fault.Is(err, fault.VaultUnavailable) || !tc.reason.Is(err) {
+				t.Fatalf("unavailable() = %+v, %v; want the reason %s", st, err, tc.reason.Name)
 			}
 		})
 	}

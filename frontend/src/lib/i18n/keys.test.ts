@@ -3,6 +3,7 @@ import { ApiError } from '$lib/api/errors';
 import {
   attemptResultKey,
   fieldErrorKey,
+  fieldErrorText,
   hintKey,
   noteKey,
   sourceKey,
@@ -11,6 +12,21 @@ import {
   vaultFixKey,
   vaultReasonKey,
 } from './keys';
+
+describe('fieldErrorText', () => {
+  // t shows which key was asked with which values.
+  const t = (key: string, opts?: { values?: Record<string, string | number> }) => `${key} ${JSON.stringify(opts?.values ?? {})}`;
+
+  it('words a field error by its reason, with its params', () => {
+    const err = new ApiError('invalid_input', { reason: 'server_port_invalid', params: { server: 'smtp' }, field: 'smtp.port' });
+    expect(fieldErrorText(t, 'smtp.port', err)).toBe('reason.server_port_invalid {"server":"smtp"}');
+  });
+
+  it('falls back to the field’s own message for a reason this version does not word', () => {
+    const err = new ApiError('invalid_input', { reason: 'from_a_newer_backend', field: 'quota' });
+    expect(fieldErrorText(t, 'quota', err)).toBe('errors.field.quota.invalid_input {}');
+  });
+});
 
 describe('fieldErrorKey', () => {
   it('uses the field’s own message when the catalogue has one', () => {

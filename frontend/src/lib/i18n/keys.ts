@@ -53,6 +53,18 @@ export function fieldErrorKey(field: string, code: ErrorCode, scope?: string): s
   return hasKey(specific) ? specific : errorKey(code);
 }
 
+/** fieldErrorText words a form field's error: its reason's words with its params when this
+ * version words the reason, else the field's own message for its code (fieldErrorKey). */
+export function fieldErrorText(
+  t: (key: string, opts?: { values?: Record<string, string | number> }) => string,
+  field: string,
+  err: Pick<ApiError, 'code' | 'reason' | 'params'>,
+  scope?: string,
+): string {
+  const key = `reason.${err.reason}`;
+  return hasKey(key) ? t(key, { values: err.params }) : t(fieldErrorKey(field, err.code, scope));
+}
+
 export function vaultReasonKey(reason: VaultReason | null): string {
   return `vault.reason.${reason ?? 'unknown'}`;
 }
