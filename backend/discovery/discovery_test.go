@@ -475,7 +475,7 @@ func TestDiscoverVerified(t *testing.T) {
 	const password = "correct-horse"
 	type setup struct {
 		e    *env
-		stub *imapStub
+		imap string // the IMAP server's address
 	}
 	liar := &Candidate{ // a preset pointing where no IMAP server listens
 		IMAP: Server{Host: "imap.liar.test", Port: 10993, Security: TLS},
@@ -498,7 +498,7 @@ func TestDiscoverVerified(t *testing.T) {
 				s.e.dns.add(t,
 					"_imaps._tcp.v.test. 60 IN SRV 0 1 993 imap.real.test.",
 					"_submissions._tcp.v.test. 60 IN SRV 0 1 465 smtp.real.test.")
-				s.e.dialer.route(993, s.stub.addr)
+				s.e.dialer.route(993, s.imap)
 			},
 			wantHost:    "imap.real.test",
 			wantChecked: []string{"imap.liar.test", "imap.real.test"},
@@ -515,7 +515,7 @@ func TestDiscoverVerified(t *testing.T) {
 				s.e.dns.add(t,
 					"_imaps._tcp.v.test. 60 IN SRV 0 1 993 imap.other.test.",
 					"_submissions._tcp.v.test. 60 IN SRV 0 1 465 smtp.other.test.")
-				s.e.dialer.route(993, s.stub.addr)
+				s.e.dialer.route(993, s.imap)
 			},
 			wantHost:    "imap.real.test",
 			wantChecked: []string{"imap.real.test"},
@@ -563,8 +563,8 @@ func TestDiscoverVerified(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			stub := startIMAPStub(t, "sam@v.test", password)
-			tc.arrange(t, setup{e, stub})
+			imap := startIMAP(t, "sam@v.test", password)
+			tc.arrange(t, setup{e, imap})
 			v := &loginVerifier{resolver: e.resolver(), dialer: e.dialer, password: tc.password}
 
 			got, attempts, err := New(e.options()).DiscoverVerified(context.Background(), "sam@v.test", v)
