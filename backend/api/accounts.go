@@ -101,7 +101,7 @@ func (s *Accounts) Providers() ([]ProviderDTO, error) {
 		for _, p := range discovery.Providers() {
 			d := ProviderDTO{ID: p.ID, Name: p.Name, Domains: append([]string{}, p.Domains...), SignIn: p.SignIn, Notes: []NoteDTO{}}
 			for _, n := range p.Notes {
-				d.Notes = append(d.Notes, NoteDTO{Code: n.Code, Text: n.Text})
+				d.Notes = append(d.Notes, noteDTO(n))
 			}
 			out = append(out, d)
 		}
@@ -133,20 +133,14 @@ func (s *Accounts) Discover(email, password string) (DiscoveryDTO, error) {
 			if len(cands) > 0 {
 				best := out.Candidates[0]
 				out.Best = &best
+			} else {
+				out.Failure = errorDTOOf(discovery.ErrNothingFound.New(fault.P{"domain": domain}))
 			}
 			return out, nil
 		}
 		best, attempts, err := s.b.Discovery.DiscoverVerified(ctx, email, probe.Verifier{Dialer: s.b.Dialer, Password: password})
 		for _, at := range attempts {
-			a := AttemptDTO{Source: string(at.Candidate.Source), Host: at.Candidate.IMAP.Host, Port: at.Candidate.IMAP.Port}
-			if at.Err != nil {
-				a.Code = string(fault.CodeOf(at.Err))
-				var fe *fault.Error
-				if errors.As(at.Err, &fe) {
-					a.Message = fe.Message
-				}
-			}
-			out.Attempts = append(out.Attempts, a)
+			out.Attempts = append(out.Attempts, attemptDTO(at))
 		}
 		switch {
 		case err == nil:
@@ -159,6 +153,7 @@ func (s *Accounts) Discover(email, password string) (DiscoveryDTO, error) {
 			return out, err
 		default:
 			// Nothing passed: offer the best unverified candidate to edit by hand.
+			out.Failure = errorDTOOf(err)
 			if cands, derr := s.b.Discovery.Discover(ctx, email); derr == nil {
 				for _, cd := range cands {
 					out.Candidates = append(out.Candidates, candidateDTO(cd))

@@ -6,6 +6,7 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
+	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
 	"mailroom/backend/probe"
 )
@@ -124,39 +125,69 @@ func (in AccountInput) account() accounts.NewAccount {
 		Auth: accounts.AuthKind(in.Auth), OAuthProvider: oauth.ProviderID(in.OAuthProvider)}
 }
 
-// NoteDTO is advice from discovery; the UI translates Code.
+// NoteDTO is advice from discovery; the UI words Code. Detail is the provider's own
+// instruction (an autoconfig document's), shown verbatim; "" for most notes.
 type NoteDTO struct {
-	Code string `json:"code"`
-	Text string `json:"text"`
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
+}
+
+func noteDTO(n discovery.Note) NoteDTO { return NoteDTO{Code: n.Code, Detail: n.Detail} }
+
+// errorDTOOf is err as the UI receives it (nil for no error); one without a reason of its
+// own is "internal", as in FormatError.
+func errorDTOOf(err error) *ErrorDTO {
+	if err == nil {
+		return nil
+	}
+	fe, ok := fault.As(err)
+	if !ok {
+		fe = fault.ErrInternal.Wrap(err, nil)
+	}
+	d := faultDTO(fe)
+	return &d
 }
 
 // CandidateDTO is a set of discovered settings.
 type CandidateDTO struct {
-	IMAP     ServerDTO `json:"imap"`
-	SMTP     ServerDTO `json:"smtp"`
-	Source   string    `json:"source"` // preset | catalog | autoconfig | srv | mx | guess
-	Origin   string    `json:"origin"` // where it came from, for people
-	Provider string    `json:"provider"`
-	SignIn   string    `json:"signIn"` // google | microsoft | ""
-	Notes    []NoteDTO `json:"notes"`
+	IMAP     ServerDTO         `json:"imap"`
+	SMTP     ServerDTO         `json:"smtp"`
+	Source   string            `json:"source"` // preset | catalog | autoconfig | srv | mx | guess
+	Origin   map[string]string `json:"origin"` // where exactly, as the params of its source's sentence (discovery.Origin)
+	Provider string            `json:"provider"`
+	SignIn   string            `json:"signIn"` // google | microsoft | ""
+	Notes    []NoteDTO         `json:"notes"`
 }
 
 func candidateDTO(c discovery.Candidate) CandidateDTO {
 	d := CandidateDTO{IMAP: serverDTO(probe.ServerOf(c.IMAP)), SMTP: serverDTO(probe.ServerOf(c.SMTP)),
 		Source: string(c.Source), Origin: c.Origin, Provider: c.Provider, SignIn: c.SignIn, Notes: []NoteDTO{}}
+	if d.Origin == nil {
+		d.Origin = map[string]string{}
+	}
 	for _, n := range c.Notes {
-		d.Notes = append(d.Notes, NoteDTO{Code: n.Code, Text: n.Text})
+		d.Notes = append(d.Notes, noteDTO(n))
 	}
 	return d
 }
 
-// AttemptDTO is one candidate tried during discovery and why it failed ("" code: passed).
+// AttemptDTO is one candidate tried during discovery and why it failed (error nil: it
+// passed), as a reason with its params and the server's own words.
 type AttemptDTO struct {
-	Source  string `json:"source"`
-	Host    string `json:"host"`
-	Port    int    `json:"port"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Source string            `json:"source"`
+	Origin map[string]string `json:"origin"`
+	Host   string            `json:"host"`
+	Port   int               `json:"port"`
+	Error  *ErrorDTO         `json:"error"`
+}
+
+func attemptDTO(at discovery.Attempt) AttemptDTO {
+	o := at.Candidate.Origin
+	if o == nil {
+		o = map[string]string{}
+	}
+	return AttemptDTO{Source: string(at.Candidate.Source), Origin: o, Host: at.Candidate.IMAP.Host,
+		Port: at.Candidate.IMAP.Port, Error: errorDTOOf(at.Err)}
 }
 
 // DiscoveryDTO is what the wizard gets for an address: the verified settings when a
@@ -168,6 +199,9 @@ type DiscoveryDTO struct {
 	Attempts    []AttemptDTO   `json:"attempts"`
 	ExchangeURL string         `json:"exchangeUrl"` // the domain's preset is Exchange: no IMAP settings
 	AuthFailed  bool           `json:"authFailed"`  // the servers were found; the password was refused
+	// Failure says why no settings are offered as verified: discovery_nothing_found,
+	// discovery_none_worked; nil otherwise.
+	Failure *ErrorDTO `json:"failure"`
 }
 
 // ProviderDTO is a wizard tile.
@@ -204,9 +238,8 @@ type StepDTO struct {
 	Status     string            `json:"status"` // running | ok | failed | skipped
 	Detail     string            `json:"detail"`
 	Code       string            `json:"code"`
-	Message    string            `json:"message"`
-	Hint       string            `json:"hint"`
-	HintCode   string            `json:"hintCode"`
+	Error      *ErrorDTO         `json:"error"`    // a failed step's reason, params and the server's words
+	HintCode   string            `json:"hintCode"` // how to fix it, worded by the UI with params
 	Params     map[string]string `json:"params"`
 	Cert       *CertDTO          `json:"cert"`
 	CertReason string            `json:"certReason"` // unknown_authority | expired | wrong_host | changed | invalid
@@ -222,10 +255,14 @@ func stepDTO(runID string, s probe.Step) StepDTO {
 	if p == nil {
 		p = map[string]string{}
 	}
-	return StepDTO{RunID: runID, Name: string(s.Name), Status: string(s.Status), Detail: s.Detail, Code: string(s.Code),
-		Message: s.Message, Hint: s.Hint, HintCode: s.HintCode, Params: p, Cert: certDTO(s.Cert),
+	d := StepDTO{RunID: runID, Name: string(s.Name), Status: string(s.Status), Detail: s.Detail, Code: string(s.Code),
+		HintCode: s.HintCode, Params: p, Cert: certDTO(s.Cert),
 		CertReason: s.CertReason, TLSVersion: s.TLSVersion, Trusted: s.Trusted,
 		Host: s.Host, Port: s.Port, ElapsedMs: s.Elapsed.Milliseconds()}
+	if s.Err != nil {
+		d.Error = errorDTOOf(s.Err)
+	}
+	return d
 }
 
 // TestReportDTO is a finished connection test.

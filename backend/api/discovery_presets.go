@@ -25,6 +25,6 @@ func (p DiscoveryPresets) PresetFor(ctx context.Context, domain string) (*discov
 		IMAP:   discovery.Server{Host: pr.IMAP.Host, Port: pr.IMAP.Port, Security: discovery.Security(pr.IMAP.Security), Username: user},
 		SMTP:   discovery.Server{Host: pr.SMTP.Host, Port: pr.SMTP.Port, Security: discovery.Security(pr.SMTP.Security), Username: user},
 		Source: discovery.SourcePreset,
-		Origin: "domain preset for " + pr.Domain,
+		Origin: discovery.Origin{"domain": pr.Domain},
 	}, nil
 }

@@ -15,7 +15,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -74,7 +73,7 @@ func (d *Dialer) Resolve(ctx context.Context, host string) ([]string, error) {
 	defer cancel()
 	addrs, err := d.resolver().LookupHost(ctx, host)
 	if err != nil || len(addrs) == 0 {
-		return nil, fault.Wrap(fault.Network, fmt.Sprintf("The server name %q was not found. Check its spelling.", host), err)
+		return nil, ErrServerNotFound.Wrap(err, fault.P{"host": host})
 	}
 	return addrs, nil
 }
@@ -100,11 +99,11 @@ func tcpError(srv accounts.Server, err error) error {
 	var ne net.Error
 	switch {
 	case errors.As(err, &ne) && ne.Timeout():
-		return fault.Wrap(fault.Network, fmt.Sprintf("%s did not answer on port %d. Check the port, or your network and firewall.", srv.Host, srv.Port), err)
+		return ErrServerTimeout.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fault.Wrap(fault.Network, fmt.Sprintf("%s refused the connection on port %d. Check the port number.", srv.Host, srv.Port), err)
+		return ErrConnectionRefused.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 	}
-	return fault.Wrap(fault.Network, fmt.Sprintf("Mailroom could not connect to %s on port %d.", srv.Host, srv.Port), err)
+	return ErrConnectFailed.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 }
 
 // dial resolves and connects.

@@ -65,17 +65,17 @@ func (d *Dialer) IMAPHandshake(ctx context.Context, conn net.Conn, srv accounts.
 			conn.Close()
 			var ie *imap.Error
 			if errors.As(err, &ie) {
-				return nil, fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s does not offer STARTTLS on port %d, so the connection cannot be encrypted. Mailroom never sends a password unencrypted: use the TLS port (usually 993) or ask your provider.", srv.Host, srv.Port), err)
+				return nil, ErrIMAPStartTLSMissing.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port}).WithDetail(strings.TrimSpace(ie.Text))
 			}
 			return nil, tlsError(srv, err)
 		}
 	default:
 		conn.Close()
-		return nil, fault.Invalid("imap.security", "Choose TLS or STARTTLS.")
+		return nil, ErrSecurityChoice.Field("imap.security", nil)
 	}
 	if err := c.WaitGreeting(); err != nil {
 		c.Close()
-		return nil, fault.Wrap(fault.Network, fmt.Sprintf("%s did not greet as an IMAP server on port %d. Check the port.", srv.Host, srv.Port), err)
+		return nil, ErrIMAPNoGreeting.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 	}
 	conn.SetDeadline(time.Time{})
 	return c, nil
@@ -90,7 +90,7 @@ func (d *Dialer) IMAPLogin(ctx context.Context, c *imapclient.Client, conn net.C
 		return d.imapXOAuth2(ctx, c, conn, srv, login.Tokens)
 	}
 	if c.Caps().Has(imap.CapLoginDisabled) {
-		return fault.New(fault.TLSRequired, fmt.Sprintf("%s refuses to log in on this connection (LOGINDISABLED).", srv.Host))
+		return ErrIMAPLoginDisabled.New(fault.P{"host": srv.Host})
 	}
 	conn.SetDeadline(time.Now().Add(d.timeout()))
 	defer conn.SetDeadline(time.Time{})
@@ -102,7 +102,7 @@ func (d *Dialer) IMAPLogin(ctx context.Context, c *imapclient.Client, conn net.C
 
 func (d *Dialer) imapXOAuth2(ctx context.Context, c *imapclient.Client, conn net.Conn, srv accounts.Server, tokens accounts.TokenSource) error {
 	if !c.Caps().Has(imap.Cap("AUTH=" + oauth.XOAuth2Mechanism)) {
-		return fault.New(fault.ProviderRejected, fmt.Sprintf("%s does not offer sign-in with an access token (AUTH=XOAUTH2) on this connection: check the server settings.", srv.Host))
+		return ErrIMAPNoXOAuth2.New(fault.P{"host": srv.Host})
 	}
 	for attempt := 0; ; attempt++ {
 		tok, err := tokens.Token(ctx)
@@ -118,7 +118,7 @@ func (d *Dialer) imapXOAuth2(ctx context.Context, c *imapclient.Client, conn net
 		}
 		var ie *imap.Error
 		if !errors.As(err, &ie) {
-			return fault.Wrap(fault.Network, fmt.Sprintf("The connection to %s was lost while signing in.", srv.Host), err)
+			return ErrIMAPConnectionLost.Wrap(err, fault.P{"host": srv.Host})
 		}
 		// Go by the server's JSON reason, not the status type (see oauth.IMAPConn).
 		if sc.TokenExpired() && attempt == 0 {
@@ -129,14 +129,14 @@ func (d *Dialer) imapXOAuth2(ctx context.Context, c *imapclient.Client, conn net
 		if f := sc.Failure(); f != nil {
 			why = fmt.Sprintf("%s (status %s)", why, f.Status)
 		}
-		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s refused Mailroom's access token for %s: %s. Sign in again.", srv.Host, srv.Username, why), err)
+		return ErrIMAPTokenRefused.Wrap(err, fault.P{"host": srv.Host, "username": srv.Username}).WithDetail(why)
 	}
 	// Outlook is known to accept the token and then answer every mailbox command with
 	// "User is authenticated but not connected": STATUS INBOX is such a command.
 	conn.SetDeadline(time.Now().Add(d.timeout()))
 	defer conn.SetDeadline(time.Time{})
 	if _, err := c.Status("INBOX", &imap.StatusOptions{NumMessages: true}).Wait(); err != nil {
-		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s accepted the sign-in, then refused the session (%v). Sign in again, or check the account with your provider.", srv.Host, err), err)
+		return ErrIMAPSessionRefused.Wrap(err, fault.P{"host": srv.Host}).WithDetail(imapText(err))
 	}
 	return nil
 }
@@ -146,42 +146,43 @@ func imapLoginError(srv accounts.Server, err error) error {
 	if errors.As(err, &ie) {
 		switch ie.Code {
 		case imap.ResponseCodePrivacyRequired:
-			return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s requires an encrypted connection to log in.", srv.Host), err)
+			return ErrIMAPEncryptionRequired.Wrap(err, fault.P{"host": srv.Host}).WithDetail(strings.TrimSpace(ie.Text))
 		case imap.ResponseCodeUnavailable, imap.ResponseCodeServerBug:
-			return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s is temporarily unavailable: %s", srv.Host, ie.Text), err)
+			return ErrIMAPUnavailable.Wrap(err, fault.P{"host": srv.Host}).WithDetail(strings.TrimSpace(ie.Text))
 		}
-		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s refused the username or password (%s).", srv.Host, strings.TrimSpace(ie.Text)), err)
+		return ErrIMAPAuthFailed.Wrap(err, fault.P{"host": srv.Host}).WithDetail(strings.TrimSpace(ie.Text))
 	}
-	return fault.Wrap(fault.Network, fmt.Sprintf("The connection to %s was lost while logging in.", srv.Host), err)
+	return ErrIMAPConnectionLost.Wrap(err, fault.P{"host": srv.Host})
 }
 
 // tlsError turns a failed handshake into words.
 func tlsError(srv accounts.Server, err error) error {
 	var ue *UntrustedError
 	if errors.As(err, &ue) {
-		return fault.Wrap(fault.TLSUntrusted, untrustedMessage(ue), ue)
+		return untrustedError(ue)
 	}
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) {
-		return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s did not answer with TLS on port %d: this port may expect STARTTLS (usually 143 or 587) instead.", srv.Host, srv.Port), err)
+		return ErrTLSNotOffered.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fault.Wrap(fault.Network, fmt.Sprintf("%s did not complete the secure connection on port %d in time.", srv.Host, srv.Port), err)
+		return ErrTLSTimeout.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 	}
-	return fault.Wrap(fault.Network, fmt.Sprintf("The secure connection to %s on port %d failed.", srv.Host, srv.Port), err)
+	return ErrTLSFailed.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 }
 
-func untrustedMessage(ue *UntrustedError) string {
-	switch ue.Reason {
-	case UntrustedExpired:
-		return fmt.Sprintf("The certificate of %s expired on %s.", ue.Host, ue.Cert.NotAfter.Format("2006-01-02"))
-	case UntrustedHost:
-		return fmt.Sprintf("The certificate presented by %s was issued for another name (%s).", ue.Host, strings.Join(ue.Cert.DNSNames, ", "))
-	case UntrustedChanged:
-		return fmt.Sprintf("The certificate of %s changed since you trusted it. Check with your provider before trusting the new one.", ue.Host)
-	case UntrustedAuthority:
-		return fmt.Sprintf("The certificate of %s is self-signed or from an unknown authority.", ue.Host)
+// untrustedError is a certificate that failed verification, with why (an Untrusted* value)
+// as its reason param; the certificate itself stays in the chain (*UntrustedError).
+func untrustedError(ue *UntrustedError) error {
+	return ErrTLSUntrusted.Wrap(ue, fault.P{"host": ue.Host, "port": ue.Port, "reason": ue.Reason})
+}
+
+// imapText is an IMAP server's own words in err (its response text), or "".
+func imapText(err error) string {
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		return strings.TrimSpace(ie.Text)
 	}
-	return fmt.Sprintf("The certificate of %s is not valid.", ue.Host)
+	return ""
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"mailroom/backend/fault"
 	"mailroom/backend/store"
 )
 
@@ -35,7 +34,7 @@ func (p *Pins) Pinned(ctx context.Context, host string, port int) (string, bool,
 // Trust records that the user trusts cert for host:port, replacing an earlier choice.
 func (p *Pins) Trust(ctx context.Context, host string, port int, cert CertInfo, userID int64) error {
 	if len(cert.SHA256) != 64 {
-		return fault.Invalid("sha256", "This certificate fingerprint is not valid.")
+		return ErrFingerprintInvalid.Field("sha256", nil)
 	}
 	var by any
 	if userID > 0 {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/textproto"
-	"strconv"
+	"regexp"
 	"strings"
 
 	"github.com/wneessen/go-mail"
@@ -62,7 +62,7 @@ func (d *Dialer) SMTPClient(ctx context.Context, srv accounts.Server, login acco
 	case accounts.StartTLS:
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	default:
-		return nil, fault.Invalid("smtp.security", "Choose TLS or STARTTLS.")
+		return nil, ErrSecurityChoice.Field("smtp.security", nil)
 	}
 	opts = append(opts, mail.WithPort(srv.Port))
 	if d.Debug != nil {
@@ -123,7 +123,7 @@ func (d *Dialer) SMTPCheck(ctx context.Context, srv accounts.Server, login accou
 			}
 		}
 		if err := follow(); err != nil {
-			return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s accepted the sign-in, then refused the session: %s", srv.Host, strings.TrimSpace(err.Error())), err)
+			return ErrSMTPSessionRefused.Wrap(err, fault.P{"host": srv.Host}).WithDetail(smtpReply(err))
 		}
 		_ = sc.Quit()
 		return nil
@@ -171,7 +171,7 @@ func SMTPError(srv accounts.Server, err error) error {
 	}
 	var ue *UntrustedError
 	if errors.As(err, &ue) {
-		return fault.Wrap(fault.TLSUntrusted, untrustedMessage(ue), ue)
+		return untrustedError(ue)
 	}
 	msg := err.Error()
 	var te *textproto.Error
@@ -180,31 +180,43 @@ func SMTPError(srv accounts.Server, err error) error {
 		code = te.Code
 		msg = te.Msg
 	}
+	reply := smtpReply(err)
 	switch {
 	case strings.Contains(msg, "5.7.139"):
-		return fault.Wrap(fault.ProviderRejected, "Microsoft 365 refused: SMTP sending with a password (SMTP AUTH) is turned off for your organisation. "+
-			"Your administrator must enable 'Authenticated SMTP' for this mailbox, or use Sign in with Microsoft or an API sender instead. Server answer: "+msg,
-			fmt.Errorf("%w: %w", ErrSMTPAuthDisabled, err))
+		return ErrSMTPAuthDisabledReason.Wrap(fmt.Errorf("%w: %w", ErrSMTPAuthDisabled, err), fault.P{"host": srv.Host}).WithDetail(reply)
 	case strings.Contains(msg, "does not support STARTTLS"):
-		return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s does not offer STARTTLS on port %d, so the connection cannot be encrypted. Mailroom never sends a password unencrypted: use port 465 with TLS, or ask your provider.", srv.Host, srv.Port), err)
+		return ErrSMTPStartTLSMissing.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 	case code == 535 || code == 534 || strings.Contains(msg, "535") || strings.Contains(strings.ToLower(msg), "authentication failed"):
-		return fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s refused the username or password. Server answer: %s", srv.Host, strings.TrimSpace(msg)), err)
+		return ErrSMTPAuthFailed.Wrap(err, fault.P{"host": srv.Host}).WithDetail(reply)
 	case code == 530 || code == 538:
-		return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s requires encryption before login. Server answer: %s", srv.Host, strings.TrimSpace(msg)), err)
+		return ErrSMTPEncryptionRequired.Wrap(err, fault.P{"host": srv.Host}).WithDetail(reply)
 	case code >= 400 && code < 500:
-		return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s is temporarily refusing (%d): %s", srv.Host, code, strings.TrimSpace(msg)), err)
+		return ErrSMTPTemporary.Wrap(err, fault.P{"host": srv.Host, "code": code}).WithDetail(reply)
 	case code >= 500:
-		return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s refused (%d): %s", srv.Host, code, strings.TrimSpace(msg)), err)
+		return ErrSMTPRefused.Wrap(err, fault.P{"host": srv.Host, "code": code}).WithDetail(reply)
 	}
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) {
-		return fault.Wrap(fault.TLSRequired, fmt.Sprintf("%s did not answer with TLS on port %d: this port may expect STARTTLS (usually 587) instead.", srv.Host, srv.Port), err)
+		return ErrTLSNotOffered.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fault.Wrap(fault.Network, fmt.Sprintf("%s did not answer in time on port %d.", srv.Host, srv.Port), err)
+		return ErrSMTPTimeout.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
 	}
-	return fault.Wrap(fault.Network, fmt.Sprintf("The SMTP conversation with %s on port %s failed: %s", srv.Host, strconv.Itoa(srv.Port), strings.TrimSpace(msg)), err)
+	return ErrSMTPFailed.Wrap(err, fault.P{"host": srv.Host, "port": srv.Port})
+}
+
+// replyRE finds an SMTP reply (its code, then its text) inside a library's error text.
+var replyRE = regexp.MustCompile(`\b[2-5][0-9][0-9][ -].*`)
+
+// smtpReply is the server's own words in err: its reply code and text, or "" when err
+// holds no reply (a library's or the network's failure, which stay in the cause).
+func smtpReply(err error) string {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return strings.TrimSpace(fmt.Sprintf("%d %s", te.Code, te.Msg))
+	}
+	return strings.TrimSpace(replyRE.FindString(err.Error()))
 }
 
 // passwordAuth picks PLAIN, else LOGIN, among the mechanisms the server offers, and only

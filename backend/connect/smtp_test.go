@@ -65,26 +65,28 @@ func TestSMTPFailuresAreExplained(t *testing.T) {
 	cfg := ca.Leaf(t, testcert.Opts{}).ServerConfig()
 	users := map[string]string{user: password}
 	cases := []struct {
-		name string
-		opts testsmtp.Options
-		sec  accounts.Security
-		pw   string
-		code fault.Code
-		says string
+		name   string
+		opts   testsmtp.Options
+		sec    accounts.Security
+		pw     string
+		code   fault.Code
+		reason string
+		detail string // in the server's own words
 	}{
-		{"wrong password", testsmtp.Options{TLS: cfg, Users: users}, accounts.StartTLS, "nope", fault.AuthFailed, "refused the username or password"},
-		{"STARTTLS not offered", testsmtp.Options{Users: users}, accounts.StartTLS, password, fault.TLSRequired, "STARTTLS"},
+		{"wrong password", testsmtp.Options{TLS: cfg, Users: users}, accounts.StartTLS, "nope", fault.AuthFailed, "smtp_auth_failed", "535"},
+		{"STARTTLS not offered", testsmtp.Options{Users: users}, accounts.StartTLS, password, fault.TLSRequired, "smtp_starttls_unavailable", ""},
 		{"Microsoft SMTP AUTH disabled", testsmtp.Options{TLS: cfg, Users: users, AuthError: &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 139},
-			Message: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."}}, accounts.StartTLS, password, fault.ProviderRejected, "administrator"},
-		{"self-signed certificate", testsmtp.Options{TLS: ca.Leaf(t, testcert.Opts{SelfSigned: true}).ServerConfig(), Users: users}, accounts.StartTLS, password, fault.TLSUntrusted, "self-signed"},
+			Message: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."}}, accounts.StartTLS, password, fault.ProviderRejected, "smtp_auth_disabled", "SmtpClientAuthentication is disabled"},
+		{"self-signed certificate", testsmtp.Options{TLS: ca.Leaf(t, testcert.Opts{SelfSigned: true}).ServerConfig(), Users: users}, accounts.StartTLS, password, fault.TLSUntrusted, "tls_untrusted", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := testsmtp.Start(t, tc.opts)
 			d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second}
 			_, err := d.SMTPLogin(ctx, server(srv.Port, tc.sec), accounts.PasswordLogin(tc.pw), nil)
-			if !fault.Is(err, tc.code) || !strings.Contains(err.Error(), tc.says) {
-				t.Fatalf("err = %v; want %s saying %q", err, tc.code, tc.says)
+			fe, _ := fault.As(err)
+			if !fault.Is(err, tc.code) || fault.ReasonOf(err) != tc.reason || fe.Params["host"] != "127.0.0.1" || !strings.Contains(fe.Detail, tc.detail) {
+				t.Fatalf("err = %v (detail %q); want %s/%s with the server's words %q", err, fe.Detail, tc.code, tc.reason, tc.detail)
 			}
 			if got, want := errors.Is(err, connect.ErrSMTPAuthDisabled), strings.Contains(tc.name, "AUTH disabled"); got != want {
 				t.Fatalf("errors.Is(err, ErrSMTPAuthDisabled) = %v, want %v (err = %v)", got, want, err)

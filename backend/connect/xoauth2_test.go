@@ -67,7 +67,7 @@ func TestIMAPSignsInWithXOAUTH2AndRenewsARefusedTokenOnce(t *testing.T) {
 	// A renewed token refused too: the refusal stands, after exactly one renewal.
 	src = &tokens{seq: []string{"stale-1", "stale-2", "good-3"}}
 	_, err = d.IMAP(ctx, server(port, accounts.TLS), accounts.Login{Tokens: src}, nil)
-	if !fault.Is(err, fault.AuthFailed) || !strings.Contains(err.Error(), "access token") || src.invalidated != 1 {
+	if !connect.ErrIMAPTokenRefused.Is(err) || !fault.Is(err, fault.AuthFailed) || src.invalidated != 1 {
 		t.Fatalf("err = %v after %d renewals; want auth_failed after 1", err, src.invalidated)
 	}
 	for _, secret := range []string{"stale-1", "stale-2", "good-2"} {
@@ -86,7 +86,7 @@ func TestIMAPAcceptedTokenThenRefusedSessionIsNotConnected(t *testing.T) {
 		Users: map[string]string{user: "never-sent"}, Introspect: introspect, RefuseAfterAuth: true})
 	d := &connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second}
 	_, err := d.IMAP(ctx, server(port, accounts.TLS), accounts.Login{Tokens: &tokens{seq: []string{"good-1"}}}, nil)
-	if !fault.Is(err, fault.AuthFailed) || !strings.Contains(err.Error(), "not connected") {
+	if fe, _ := fault.As(err); !connect.ErrIMAPSessionRefused.Is(err) || !strings.Contains(fe.Detail, "not connected") {
 		t.Fatalf("err = %v; want auth_failed quoting the server's refusal", err)
 	}
 }
@@ -97,7 +97,7 @@ func TestIMAPWithoutXOAUTH2SaysTheServerCannotTakeATokenAndSendsNone(t *testing.
 		Users: map[string]string{user: password}})
 	src := &tokens{seq: []string{"good-1"}}
 	_, err := (&connect.Dialer{RootCAs: ca.Pool(), Timeout: 5 * time.Second}).IMAP(ctx, server(port, accounts.TLS), accounts.Login{Tokens: src}, nil)
-	if !fault.Is(err, fault.ProviderRejected) || !strings.Contains(err.Error(), "XOAUTH2") {
+	if !connect.ErrIMAPNoXOAuth2.Is(err) || !fault.Is(err, fault.ProviderRejected) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -133,7 +133,7 @@ func TestSMTPSignsInWithXOAUTH2AndProvesTheSessionWithMailFrom(t *testing.T) {
 	refuse = true
 	mu.Unlock()
 	err := d.SMTPCheck(ctx, server(srv.Port, accounts.StartTLS), accounts.Login{Tokens: &tokens{seq: []string{"good-1"}}}, user, nil)
-	if !fault.Is(err, fault.AuthFailed) || !strings.Contains(err.Error(), "5.7.60") {
+	if fe, _ := fault.As(err); !connect.ErrSMTPSessionRefused.Is(err) || !strings.Contains(fe.Detail, "5.7.60") {
 		t.Fatalf("AUTH accepted then MAIL FROM refused: %v; want auth_failed with the server's words", err)
 	}
 	if strings.Contains(log.String(), "good-") || strings.Contains(log.String(), "stale-") {

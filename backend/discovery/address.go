@@ -32,35 +32,35 @@ type address struct {
 func parseAddress(s string) (address, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return address{}, invalid("Type your email address.")
+		return address{}, invalid(ErrAddressMissing, nil)
 	}
 	if strings.ContainsAny(s, "<>") {
-		return address{}, invalid("Type only the email address, without a name or angle brackets (for example alice@example.fr).")
+		return address{}, invalid(ErrAddressWithName, nil)
 	}
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
-		return address{}, invalid("An email address has the form name@domain, for example alice@example.fr.")
+		return address{}, invalid(ErrAddressForm, nil)
 	}
 	local, domain := s[:at], normalizeHost(s[at+1:])
 	if local == "" || domain == "" {
-		return address{}, invalid("An email address has the form name@domain, for example alice@example.fr.")
+		return address{}, invalid(ErrAddressForm, nil)
 	}
 	if !validLocalPart(local) {
-		return address{}, invalid("The part before @ holds characters an email address cannot have.")
+		return address{}, invalid(ErrAddressLocalPart, nil)
 	}
 	for _, r := range domain {
 		if r >= utf8.RuneSelf {
-			return address{}, invalid("Mailroom cannot look up this domain as typed: type it in its ASCII form (the one starting with xn--).")
+			return address{}, invalid(ErrAddressNotASCII, fault.P{"domain": domain})
 		}
 	}
 	if len(domain) > maxDomain || !strings.Contains(domain, ".") || !validHost(domain) || isIP(domain) {
-		return address{}, invalid("The part after @ is not a valid domain name.")
+		return address{}, invalid(ErrAddressDomain, nil)
 	}
 	return address{Email: local + "@" + domain, Local: local, Domain: domain}, nil
 }
 
-func invalid(msg string) error {
-	return &fault.Error{Code: fault.InvalidInput, Message: msg, Field: "email", Err: ErrInvalidAddress}
+func invalid(r *fault.Reason, p fault.P) error {
+	return r.Wrap(ErrInvalidAddress, p).WithField("email")
 }
 
 // validLocalPart accepts a dot-atom (RFC 5322), with UTF-8 letters allowed (RFC 6531).

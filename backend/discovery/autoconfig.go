@@ -50,7 +50,7 @@ func (s autoconfigSource) find(ctx context.Context, a address) ([]Candidate, err
 				errs[i] = fmt.Errorf("discovery: autoconfig %s: %w", u, err)
 				return
 			}
-			c.Origin = u
+			c.Origin = Origin{"url": u}
 			results[i] = &c
 		})
 	}
@@ -151,7 +151,7 @@ func parseAutoconfig(data []byte, a address) (Candidate, error) {
 	}
 	c := Candidate{IMAP: imap, SMTP: smtp}
 	if len(enables) > 0 {
-		c.Notes = []Note{{Code: NoteEnableIMAPFirst, Text: enableText(enables)}}
+		c.Notes = []Note{{Code: NoteEnableIMAPFirst, Text: "The provider asks to enable IMAP access first.", Detail: enableText(enables)}}
 	}
 	return c, nil
 }
@@ -211,7 +211,7 @@ func enableText(enables []xmlEnable) string {
 			return t
 		}
 	}
-	return "Your provider asks you to enable IMAP access in your mail settings first."
+	return ""
 }
 
 // charsetReader lets documents declared in Latin-1 or ASCII through (host names are ASCII

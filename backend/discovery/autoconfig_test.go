@@ -84,8 +84,8 @@ func TestParsesAutoconfigFiles(t *testing.T) {
 			var codes []string
 			for _, n := range c.Notes {
 				codes = append(codes, n.Code)
-				if n.Text == "" {
-					t.Errorf("note %q has no text", n.Code)
+				if n.Text == "" || n.Detail == "" {
+					t.Errorf("note %q has no text or no instruction of the provider", n.Code)
 				}
 			}
 			if strings.Join(codes, ",") != strings.Join(tc.wantNotes, ",") {
@@ -101,7 +101,7 @@ func TestTheEnableNoteKeepsTheProvidersEnglishInstruction(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "You must allow access via POP3 & IMAP once in the e-mail settings of your account!"
-	if len(c.Notes) != 1 || c.Notes[0].Text != want {
+	if len(c.Notes) != 1 || c.Notes[0].Detail != want {
 		t.Fatalf("notes %+v, want the English instruction %q", c.Notes, want)
 	}
 }

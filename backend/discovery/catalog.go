@@ -45,14 +45,13 @@ func ProviderCandidate(id, email string) (Candidate, error) {
 		if e.ID != id {
 			continue
 		}
-		c, ok := settle(e.candidate(a.Domain, SourceCatalog, e.ref), a)
+		c, ok := settle(e.candidate(a.Domain, SourceCatalog, Origin{"url": e.ref}), a)
 		if !ok {
 			return Candidate{}, fmt.Errorf("discovery: catalogue entry %q is unusable", id)
 		}
 		return c, nil
 	}
-	return Candidate{}, &fault.Error{Code: fault.NotFound, Message: "This provider is not in Mailroom's list.",
-		Err: fmt.Errorf("%w: %q", ErrUnknownProvider, id)}
+	return Candidate{}, ErrProviderUnknown.Wrap(fmt.Errorf("%w: %q", ErrUnknownProvider, id), fault.P{"provider": id})
 }
 
 // catalogEntry is a provider and its settings. sets[0] is the default; the others apply
@@ -88,7 +87,7 @@ func (e catalogEntry) set(domain string) serverSet {
 	return e.sets[0]
 }
 
-func (e catalogEntry) candidate(domain string, src Source, origin string) Candidate {
+func (e catalogEntry) candidate(domain string, src Source, origin Origin) Candidate {
 	s := e.set(domain)
 	return Candidate{
 		IMAP:     s.imap,
@@ -123,7 +122,7 @@ func (catalogSource) find(_ context.Context, a address) ([]Candidate, error) {
 	if !ok {
 		return nil, nil
 	}
-	return []Candidate{e.candidate(a.Domain, SourceCatalog, e.ref)}, nil
+	return []Candidate{e.candidate(a.Domain, SourceCatalog, Origin{"url": e.ref})}, nil
 }
 
 // Usernames in the catalogue, as Mozilla's ISPDB writes them.
@@ -146,10 +145,10 @@ func smtpSTARTTLS(host, user string) Server {
 
 // Notes shared by several providers.
 var (
-	noteIMAPFirstGMX = Note{NoteEnableIMAPFirst,
-		"GMX: first allow POP3 & IMAP access in your GMX mail settings."}
-	noteIMAPFirstWebDE = Note{NoteEnableIMAPFirst,
-		"WEB.DE: first allow POP3 & IMAP access in your WEB.DE mail settings."}
+	noteIMAPFirstGMX = Note{Code: NoteEnableIMAPFirst,
+		Text: "GMX: first allow POP3 & IMAP access in your GMX mail settings."}
+	noteIMAPFirstWebDE = Note{Code: NoteEnableIMAPFirst,
+		Text: "WEB.DE: first allow POP3 & IMAP access in your WEB.DE mail settings."}
 )
 
 // catalog is the built-in provider catalogue, in the order of the wizard's tiles. Each
@@ -163,8 +162,8 @@ var catalog = []catalogEntry{
 		// ISPDB me.com.xml; Apple's "iCloud Mail server settings for other email client
 		// apps" (support.apple.com/HT202304): IMAP takes the name part of the address,
 		// SMTP the full address; SMTP is 587 with STARTTLS only.
-		Provider: Provider{ID: "icloud", Name: "iCloud", Notes: []Note{{NoteAppPasswordRequired,
-			"iCloud needs an app-specific password: create one at account.apple.com (Sign-In and Security → App-Specific Passwords)."}}},
+		Provider: Provider{ID: "icloud", Name: "iCloud", Notes: []Note{{Code: NoteAppPasswordRequired,
+			Text: "iCloud needs an app-specific password: create one at account.apple.com (Sign-In and Security → App-Specific Passwords)."}}},
 		ref: "https://support.apple.com/HT202304",
 		sets: []serverSet{{domains: []string{"icloud.com", "me.com", "mac.com"},
 			imap: imapTLS("imap.mail.me.com", userLocalPart),
@@ -174,8 +173,8 @@ var catalog = []catalogEntry{
 		// ISPDB yahoo.com.xml; Yahoo help SLN4075 "IMAP server settings for Yahoo Mail"
 		// (SMTP 465 SSL or 587 STARTTLS). Yahoo refuses account passwords in mail apps:
 		// an app password is generated in the account's security settings.
-		Provider: Provider{ID: "yahoo", Name: "Yahoo Mail", Notes: []Note{{NoteAppPasswordRequired,
-			"Yahoo Mail needs an app password: create one in your Yahoo account's security settings (Generate app password)."}}},
+		Provider: Provider{ID: "yahoo", Name: "Yahoo Mail", Notes: []Note{{Code: NoteAppPasswordRequired,
+			Text: "Yahoo Mail needs an app password: create one in your Yahoo account's security settings (Generate app password)."}}},
 		ref: "https://help.yahoo.com/kb/new-mail-for-desktop/imap-server-settings-yahoo-mail-sln4075.html",
 		sets: []serverSet{{domains: []string{"yahoo.com", "yahoo.fr", "ymail.com"},
 			imap: imapTLS("imap.mail.yahoo.com", userAddress),
@@ -184,8 +183,8 @@ var catalog = []catalogEntry{
 	{
 		// ISPDB aol.com.xml (aol.fr listed there); AOL help "Use other email applications
 		// to send and receive AOL Mail". Like Yahoo's, AOL's mail apps need an app password.
-		Provider: Provider{ID: "aol", Name: "AOL Mail", Notes: []Note{{NoteAppPasswordRequired,
-			"AOL Mail needs an app password: create one in your AOL account's security settings (Generate app password)."}}},
+		Provider: Provider{ID: "aol", Name: "AOL Mail", Notes: []Note{{Code: NoteAppPasswordRequired,
+			Text: "AOL Mail needs an app password: create one in your AOL account's security settings (Generate app password)."}}},
 		ref: "https://help.aol.com/articles/how-do-i-use-other-email-applications-to-send-and-receive-my-aol-mail",
 		sets: []serverSet{{domains: []string{"aol.com", "aol.fr"},
 			imap: imapTLS("imap.aol.com", userAddress),
@@ -280,8 +279,8 @@ var catalog = []catalogEntry{
 	{
 		// ISPDB messagingengine.com.xml, which cites Fastmail's help "Server names and
 		// ports". Fastmail requires an app password for IMAP/SMTP.
-		Provider: Provider{ID: "fastmail", Name: "Fastmail", Notes: []Note{{NoteAppPasswordRequired,
-			"Fastmail needs an app password for mail apps: create one in Fastmail's settings (Privacy & Security)."}}},
+		Provider: Provider{ID: "fastmail", Name: "Fastmail", Notes: []Note{{Code: NoteAppPasswordRequired,
+			Text: "Fastmail needs an app password for mail apps: create one in Fastmail's settings (Privacy & Security)."}}},
 		ref: "https://www.fastmail.com/help/technical/servernamesandports.html",
 		sets: []serverSet{{domains: []string{"fastmail.com", "fastmail.fm"},
 			imap: imapTLS("imap.fastmail.com", userAddress),
@@ -294,8 +293,8 @@ var catalog = []catalogEntry{
 		// domain (a tile picked by hand) imappro/smtppro.zoho.com; IMAP must be enabled
 		// first; with two-factor authentication, an application-specific password is needed.
 		Provider: Provider{ID: "zoho", Name: "Zoho Mail", Notes: []Note{
-			{NoteEnableIMAPFirst, "Zoho Mail: first enable IMAP access in Zoho Mail's settings (Mail Accounts → IMAP)."},
-			{NoteAppPasswordIfTwoFactor, "If two-factor authentication is on for your Zoho account, use an application-specific password."},
+			{Code: NoteEnableIMAPFirst, Text: "Zoho Mail: first enable IMAP access in Zoho Mail's settings (Mail Accounts → IMAP)."},
+			{Code: NoteAppPasswordIfTwoFactor, Text: "If two-factor authentication is on for your Zoho account, use an application-specific password."},
 		}},
 		ref: "https://www.zoho.com/mail/help/imap-access.html",
 		sets: []serverSet{
@@ -314,8 +313,8 @@ var catalog = []catalogEntry{
 		// domains); Google help "Check Gmail through other email platforms" (answer
 		// 7126229). Google refuses account passwords: an app password (with 2-Step
 		// Verification) or Sign in with Google.
-		Provider: Provider{ID: "gmail", Name: "Gmail / Google Workspace", SignIn: SignInGoogle, Notes: []Note{{NotePasswordRefused,
-			"Gmail refuses your normal password: use an app password or Sign in with Google."}}},
+		Provider: Provider{ID: "gmail", Name: "Gmail / Google Workspace", SignIn: SignInGoogle, Notes: []Note{{Code: NotePasswordRefused,
+			Text: "Gmail refuses your normal password: use an app password or Sign in with Google."}}},
 		ref: "https://support.google.com/mail/answer/7126229",
 		mx:  []string{"google.com", "googlemail.com"},
 		sets: []serverSet{{domains: []string{"gmail.com", "googlemail.com"},
@@ -326,8 +325,8 @@ var catalog = []catalogEntry{
 		// ISPDB hotmail.com.xml; Microsoft support "POP, IMAP, and SMTP settings for
 		// Outlook.com" (IMAP outlook.office365.com 993 SSL, SMTP smtp-mail.outlook.com 587
 		// STARTTLS). Outlook.com accepts only Microsoft's sign-in (OAuth) in mail apps.
-		Provider: Provider{ID: "outlook", Name: "Outlook.com / Hotmail", SignIn: SignInMicrosoft, Notes: []Note{{NotePasswordRefused,
-			"Outlook.com refuses passwords in mail apps: use Sign in with Microsoft."}}},
+		Provider: Provider{ID: "outlook", Name: "Outlook.com / Hotmail", SignIn: SignInMicrosoft, Notes: []Note{{Code: NotePasswordRefused,
+			Text: "Outlook.com refuses passwords in mail apps: use Sign in with Microsoft."}}},
 		ref: "https://support.microsoft.com/office/d088b986-291d-42b8-9564-9c414e2aa040",
 		sets: []serverSet{{domains: []string{"outlook.com", "outlook.fr", "hotmail.com", "hotmail.fr", "live.com", "live.fr", "msn.com"},
 			imap: imapTLS("outlook.office365.com", userAddress),
@@ -337,8 +336,8 @@ var catalog = []catalogEntry{
 		// ISPDB office365.com.xml (MX *.mail.protection.outlook.com); Microsoft Learn "POP3
 		// and IMAP4 in Exchange Online" (outlook.office365.com 993, smtp.office365.com 587
 		// STARTTLS). Exchange Online refuses passwords for IMAP: Microsoft's sign-in only.
-		Provider: Provider{ID: "microsoft365", Name: "Microsoft 365", SignIn: SignInMicrosoft, Notes: []Note{{NotePasswordRefused,
-			"Microsoft 365 refuses passwords for IMAP: use Sign in with Microsoft."}}},
+		Provider: Provider{ID: "microsoft365", Name: "Microsoft 365", SignIn: SignInMicrosoft, Notes: []Note{{Code: NotePasswordRefused,
+			Text: "Microsoft 365 refuses passwords for IMAP: use Sign in with Microsoft."}}},
 		ref: "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/pop3-and-imap4/pop3-and-imap4",
 		mx:  []string{"mail.protection.outlook.com"},
 		sets: []serverSet{{

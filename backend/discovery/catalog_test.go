@@ -110,7 +110,7 @@ func TestCatalogueSettingsForWellKnownAddresses(t *testing.T) {
 			if !slices.Equal(codes, tc.notes) || c.SignIn != tc.signIn {
 				t.Fatalf("notes %q sign-in %q, want %q %q", codes, c.SignIn, tc.notes, tc.signIn)
 			}
-			if c.Origin == "" || c.Provider == "" {
+			if c.Origin["url"] == "" || c.Provider == "" {
 				t.Fatalf("candidate without origin or provider: %+v", c)
 			}
 		})

@@ -99,11 +99,24 @@ const (
 	SignInMicrosoft = "microsoft"
 )
 
-// Note is advice that goes with a candidate. Code is stable and translated by the UI;
-// Text is the English message for people (and logs).
+// Origin names where exactly a candidate came from, as named params of its Source's
+// sentence (the UI words it, in the user's language):
+//
+//	preset     {domain}         the domain whose preset it is
+//	catalog    {url}            the provider's help page the settings were taken from
+//	autoconfig {url}            the autoconfig document's URL
+//	srv        {imap, smtp}     the SRV record names
+//	mx         {domain, host}   the domain and its MX host
+//	guess      {domain}         the domain whose usual server names answered
+type Origin map[string]string
+
+// Note is advice that goes with a candidate. Code is stable and worded by the UI; Text is
+// the English advice, for logs and the catalogue's readers, never shown. Detail is the
+// provider's own instruction when it gave one (an autoconfig document's), shown verbatim.
 type Note struct {
-	Code string
-	Text string
+	Code   string
+	Text   string
+	Detail string
 }
 
 // Note codes. They never change once shipped.
@@ -126,8 +139,9 @@ type Candidate struct {
 	IMAP   Server
 	SMTP   Server
 	Source Source
-	// Origin says where the settings came from, for people: a URL, a DNS name, a help page.
-	Origin string
+	// Origin says where exactly the settings came from: the params of the Source's
+	// sentence, which the UI words (see Origin).
+	Origin Origin
 	// Provider is the catalogue id of the provider (e.g. "icloud", "ovh"), if known.
 	Provider string
 	Notes    []Note
@@ -397,8 +411,8 @@ func (s presetSource) find(ctx context.Context, a address) ([]Candidate, error) 
 		return nil, nil
 	}
 	cc := *c
-	if cc.Origin == "" {
-		cc.Origin = "domain preset for " + a.Domain
+	if len(cc.Origin) == 0 {
+		cc.Origin = Origin{"domain": a.Domain}
 	}
 	return []Candidate{cc}, nil
 }

@@ -41,7 +41,7 @@ func (s srvSource) find(ctx context.Context, a address) ([]Candidate, error) {
 	if !imapOK || !smtpOK {
 		return nil, errors.Join(imapErr, smtpErr)
 	}
-	return []Candidate{{IMAP: imap, SMTP: smtp, Origin: "DNS SRV " + imapName + ", " + smtpName}}, nil
+	return []Candidate{{IMAP: imap, SMTP: smtp, Origin: Origin{"imap": imapName, "smtp": smtpName}}}, nil
 }
 
 // owner is the DNS name of the service's SRV records for domain.
@@ -109,7 +109,7 @@ func (s mxSource) find(ctx context.Context, a address) ([]Candidate, error) {
 		host := normalizeHost(mx.Host)
 		for _, e := range catalog {
 			if len(e.mx) > 0 && hostUnder(host, e.mx...) {
-				return []Candidate{e.candidate(a.Domain, SourceMX, "DNS MX "+a.Domain+" → "+host)}, nil
+				return []Candidate{e.candidate(a.Domain, SourceMX, Origin{"domain": a.Domain, "host": host})}, nil
 			}
 		}
 	}
@@ -164,9 +164,9 @@ func (s guessSource) find(ctx context.Context, a address) ([]Candidate, error) {
 	return []Candidate{{
 		IMAP:   imap,
 		SMTP:   smtp,
-		Origin: "usual server names for " + a.Domain,
-		Notes: []Note{{NoteGuessed,
-			"These settings were guessed from the usual server names of " + a.Domain + ": the connection test will confirm them."}},
+		Origin: Origin{"domain": a.Domain},
+		Notes: []Note{{Code: NoteGuessed,
+			Text: "These settings were guessed from the usual server names of " + a.Domain + ": the connection test will confirm them."}},
 	}}, nil
 }
 

@@ -1,22 +1,14 @@
 package discovery
 
 // The servers the tests run on 127.0.0.1: a DNS server (github.com/miekg/dns), an HTTPS
-// server for autoconfig files with its own certificate authority, TCP listeners standing
-// for mail servers, and a sliver of an IMAP server that answers LOGIN. Nothing here
-// reaches beyond the loopback interface.
+// server for autoconfig files whose certificates come from the shared test kit's
+// authority (testcert), TCP listeners standing for mail servers, and the kit's IMAP server
+// (testimap). Nothing here reaches beyond the loopback interface.
 
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +20,9 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"mailroom/backend/internal/testkit/testcert"
+	"mailroom/backend/internal/testkit/testimap"
 )
 
 // testDNS is an authoritative DNS server for whatever names a test adds.
@@ -108,75 +103,6 @@ func (z *testDNS) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	_ = w.WriteMsg(m)
 }
 
-// testCA is a certificate authority that signs a certificate for any name asked (by SNI).
-type testCA struct {
-	cert  *x509.Certificate
-	key   *ecdsa.PrivateKey
-	pool  *x509.CertPool
-	mu    sync.Mutex
-	leafs map[string]*tls.Certificate
-}
-
-func newTestCA(t *testing.T) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "discovery test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &testCA{cert: cert, key: key, pool: pool, leafs: map[string]*tls.Certificate{}}
-}
-
-func (ca *testCA) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	name := hello.ServerName
-	if name == "" {
-		return nil, errors.New("test CA: no SNI")
-	}
-	ca.mu.Lock()
-	defer ca.mu.Unlock()
-	if c, ok := ca.leafs[name]; ok {
-		return c, nil
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(int64(len(ca.leafs) + 2)),
-		Subject:      pkix.Name{CommonName: name},
-		DNSNames:     []string{name},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		return nil, err
-	}
-	c := &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	ca.leafs[name] = c
-	return c, nil
-}
-
 // testWeb is one HTTPS server on 127.0.0.1 serving autoconfig files for many host names
 // (virtual hosting by the Host header), like the real autoconfig.DOMAIN and DOMAIN sites.
 type testWeb struct {
@@ -188,11 +114,11 @@ type testWeb struct {
 	urls   []string // request URIs seen, in order
 }
 
-func startWeb(t *testing.T, ca *testCA) *testWeb {
+func startWeb(t *testing.T, ca *testcert.CA) *testWeb {
 	t.Helper()
 	w := &testWeb{routes: map[string]http.HandlerFunc{}, hits: map[string]int{}}
 	w.srv = httptest.NewUnstartedServer(http.HandlerFunc(w.serve))
-	w.srv.TLS = &tls.Config{GetCertificate: ca.getCertificate}
+	w.srv.TLS = ca.AnyNameConfig()
 	w.srv.StartTLS()
 	t.Cleanup(w.srv.Close)
 	_, w.port, _ = net.SplitHostPort(w.srv.Listener.Addr().String())
@@ -314,53 +240,12 @@ func listen(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// imapStub is enough of an IMAP server to answer a LOGIN: greeting, then OK or NO
-// [AUTHENTICATIONFAILED] depending on the credentials.
-type imapStub struct {
-	addr     string
-	user     string
-	password string
-}
-
-func startIMAPStub(t *testing.T, user, password string) *imapStub {
+// startIMAP runs the shared test kit's IMAP server (plain: the verifier below speaks no
+// TLS) with one user, and returns its address.
+func startIMAP(t *testing.T, user, password string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &imapStub{addr: l.Addr().String(), user: user, password: password}
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() { s.serve(c) })
-		}
-	})
-	t.Cleanup(func() { l.Close(); wg.Wait() })
-	return s
-}
-
-func (s *imapStub) serve(c net.Conn) {
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	fmt.Fprint(c, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] stub ready\r\n")
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return
-	}
-	f := strings.Fields(line)
-	if len(f) != 4 || !strings.EqualFold(f[1], "LOGIN") {
-		fmt.Fprintf(c, "%s BAD expected LOGIN\r\n", f[0])
-		return
-	}
-	if f[2] == s.user && f[3] == s.password {
-		fmt.Fprintf(c, "%s OK LOGIN completed\r\n", f[0])
-		return
-	}
-	fmt.Fprintf(c, "%s NO [AUTHENTICATIONFAILED] Invalid credentials\r\n", f[0])
+	port := testimap.Start(t, testimap.Options{Users: map[string]string{user: password}})
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
 // loginVerifier checks a candidate by logging in to its IMAP server (plain TCP: the
@@ -391,7 +276,10 @@ func (v *loginVerifier) Check(ctx context.Context, c Candidate) error {
 		return fmt.Errorf("greeting %q: %w", greeting, err)
 	}
 	fmt.Fprintf(conn, "a1 LOGIN %s %s\r\n", c.IMAP.Username, v.password)
-	reply, err := r.ReadString('\n')
+	var reply string
+	for err == nil && !strings.HasPrefix(reply, "a1 ") { // untagged lines come first
+		reply, err = r.ReadString('\n')
+	}
 	switch {
 	case err != nil:
 		return fmt.Errorf("login: %w", err)
@@ -420,7 +308,7 @@ func (p presetMap) PresetFor(_ context.Context, domain string) (*Candidate, erro
 // env is a test's whole local Internet.
 type env struct {
 	dns     *testDNS
-	ca      *testCA
+	ca      *testcert.CA
 	web     *testWeb
 	dialer  *portDialer
 	presets presetMap
@@ -428,7 +316,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	return &env{dns: startDNS(t), ca: ca, web: startWeb(t, ca), dialer: newPortDialer(t), presets: presetMap{}}
 }
 
@@ -440,7 +328,7 @@ func (e *env) options() Options {
 	return Options{
 		Presets:        e.presets,
 		Resolver:       r,
-		HTTPClient:     NewHTTPClient(r, e.ca.pool),
+		HTTPClient:     NewHTTPClient(r, e.ca.Pool()),
 		AutoconfigURLs: e.web.templates(),
 		Dialer:         e.dialer,
 	}

@@ -80,8 +80,7 @@ func (d *Discoverer) DiscoverVerified(ctx context.Context, email string, v Verif
 		case errors.Is(err, ErrAuth):
 			err = fmt.Errorf("discovery: sign-in at %s: %w", c.IMAP.Host, err)
 			if _, isFault := errors.AsType[*fault.Error](err); !isFault {
-				err = fault.Wrap(fault.AuthFailed, "The mail server was found but refused the password. "+
-					"Check it; some providers need an app password.", err)
+				err = ErrPasswordRefused.Wrap(err, fault.P{"host": c.IMAP.Host})
 			}
 			return c, attempts, err
 		case ctx.Err() != nil:
@@ -90,11 +89,9 @@ func (d *Discoverer) DiscoverVerified(ctx context.Context, email string, v Verif
 	}
 	verr := &VerifyError{Domain: domainOf(email), Attempts: attempts}
 	if len(attempts) == 0 {
-		return Candidate{}, attempts, fault.Wrap(fault.NotFound,
-			"Mailroom found no server settings for this address. Type them in by hand (your provider's help pages give them).", verr)
+		return Candidate{}, attempts, ErrNothingFound.Wrap(verr, fault.P{"domain": verr.Domain})
 	}
-	return Candidate{}, attempts, fault.Wrap(fault.Network,
-		"None of the server settings found for this address worked. Type them in by hand (your provider's help pages give them).", verr)
+	return Candidate{}, attempts, ErrNoneWorked.Wrap(verr, fault.P{"domain": verr.Domain, "count": len(attempts)})
 }
 
 // check runs one Verifier.Check, bounded, a panic turned into an error.

@@ -70,20 +70,20 @@ func classify(p Provider, err error, what string, secrets ...string) error {
 		case signInCodes[re.ErrorCode]:
 			return pe
 		case re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client":
-			return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s does not accept Mailroom's client ID for %s. Check the %s client ID (and secret) in the settings.", p.Name, what, p.Name), pe)
+			return ErrClientRefused.Wrap(fmt.Errorf("%s: %w", what, pe), fault.P{"provider": p.Name}).WithDetail(describe(pe))
 		case pe.Status >= 500 || pe.Status == 429:
-			return fault.Wrap(fault.Network, fmt.Sprintf("%s is not answering properly right now (%d). Try again in a moment.", p.Name, pe.Status), pe)
+			return ErrProviderUnavailable.Wrap(fmt.Errorf("%s: %w", what, pe), fault.P{"provider": p.Name, "status": pe.Status})
 		}
-		return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s refused %s: %s", p.Name, what, describe(pe)), pe)
+		return ErrProviderRefused.Wrap(fmt.Errorf("%s: %w", what, pe), fault.P{"provider": p.Name}).WithDetail(describe(pe))
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
-		return fault.Wrap(fault.Network, fmt.Sprintf("Mailroom could not reach %s. Check the internet connection, then try again.", p.Name), err)
+		return ErrUnreachable.Wrap(fmt.Errorf("%s: %w", what, err), fault.P{"provider": p.Name})
 	}
-	return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s gave an answer Mailroom could not read for %s.", p.Name, what), err)
+	return ErrUnreadable.Wrap(fmt.Errorf("%s: %w", what, err), fault.P{"provider": p.Name})
 }
 
 func describe(pe *providerError) string {

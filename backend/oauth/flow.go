@@ -71,9 +71,7 @@ func (c *Client) Begin(ctx context.Context, id ProviderID, loginHint string) (*F
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", c.opts.ListenAddr)
 	if err != nil {
-		return nil, fault.Wrap(fault.Network, fmt.Sprintf("Mailroom could not open a local port (%s) to receive the answer from your browser. "+
-			"Another program may be using it, or a firewall or security tool blocks connections to this computer itself (127.0.0.1): "+
-			"allow Mailroom to listen on 127.0.0.1, then try again.", c.opts.ListenAddr), err)
+		return nil, ErrLocalPort.Wrap(err, fault.P{"address": c.opts.ListenAddr})
 	}
 	f := &Flow{
 		c: c, p: p, hint: loginHint,
@@ -113,7 +111,7 @@ func (c *Client) Begin(ctx context.Context, id ProviderID, loginHint string) (*F
 	if c.opts.OpenURL != nil {
 		if err := c.opts.OpenURL(f.url); err != nil {
 			f.Close()
-			return nil, fault.Wrap(fault.Internal, "Mailroom could not open your web browser for the sign-in.", err)
+			return nil, ErrBrowser.Wrap(err, nil)
 		}
 	}
 	return f, nil
@@ -143,9 +141,9 @@ func (f *Flow) Wait(ctx context.Context) (*Grant, error) {
 		}
 		if errors.Is(context.Cause(f.ctx), ErrTimeout) {
 			f.c.log.Info("oauth: sign-in timed out", "provider", string(f.p.ID))
-			return nil, fault.Wrap(fault.AuthFailed, fmt.Sprintf("The sign-in with %s was not completed within %s, so it was stopped. Try again.", f.p.Name, f.c.opts.FlowTimeout), ErrTimeout)
+			return nil, ErrFlowTimeout.Wrap(ErrTimeout, fault.P{"provider": f.p.Name, "minutes": minutes(f.c.opts.FlowTimeout)})
 		}
-		return nil, fault.Wrap(fault.AuthFailed, "The sign-in was stopped.", ErrStopped)
+		return nil, ErrFlowStopped.Wrap(ErrStopped, nil)
 	}
 }
 
@@ -197,22 +195,22 @@ func (f *Flow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (f *Flow) answer(reqCtx context.Context, q url.Values) (*Grant, error) {
 	state := q.Get("state")
 	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(f.state)) != 1 {
-		what := "another sign-in's check (state)"
+		what := "another sign-in's state"
 		if state == "" {
-			what = "no security check (state)"
+			what = "no state"
 		}
-		return nil, fault.Wrap(fault.AuthFailed, fmt.Sprintf("The answer that came back to Mailroom carried %s, so it was refused: it was not the answer to this sign-in. Try again.", what), ErrState)
+		return nil, ErrStateMismatch.Wrap(fmt.Errorf("%w: the answer carried %s", ErrState, what), nil)
 	}
 	if e := q.Get("error"); e != "" {
 		if e == "access_denied" {
-			return nil, fault.Wrap(fault.AuthFailed, fmt.Sprintf("The sign-in was cancelled in the browser: %s did not give Mailroom access.", f.p.Name), ErrCancelled)
+			return nil, ErrFlowCancelled.Wrap(ErrCancelled, fault.P{"provider": f.p.Name})
 		}
 		pe := &providerError{Code: e, Description: q.Get("error_description")}
-		return nil, fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s refused the sign-in: %s", f.p.Name, describe(pe)), pe)
+		return nil, ErrProviderRefused.Wrap(pe, fault.P{"provider": f.p.Name}).WithDetail(describe(pe))
 	}
 	code := q.Get("code")
 	if code == "" {
-		return nil, fault.New(fault.ProviderRejected, fmt.Sprintf("%s came back without an authorisation code. Try again.", f.p.Name))
+		return nil, ErrNoCode.New(fault.P{"provider": f.p.Name})
 	}
 	// The exchange ends with the flow (Close, timeout) or the browser's request.
 	ctx, cancel := context.WithCancel(reqCtx)
@@ -224,7 +222,7 @@ func (f *Flow) answer(reqCtx context.Context, q url.Values) (*Grant, error) {
 	if err != nil {
 		err = classify(f.p, err, "the sign-in", code)
 		if pe := (*providerError)(nil); errors.As(err, &pe) { // invalid_grant: a replayed or forged code, a wrong verifier
-			return nil, fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s refused the sign-in code: %s. Try signing in again.", f.p.Name, describe(pe)), pe)
+			return nil, ErrCodeRefused.Wrap(pe, fault.P{"provider": f.p.Name}).WithDetail(describe(pe))
 		}
 		return nil, err
 	}
@@ -234,10 +232,10 @@ func (f *Flow) answer(reqCtx context.Context, q url.Values) (*Grant, error) {
 		return nil, err
 	}
 	if f.hint != "" && !sameAddress(email, f.hint) {
-		return nil, fault.Wrap(fault.AuthFailed, fmt.Sprintf("You signed in to %s as %s, but the account being connected is %s. Sign in again with %s.", f.p.Name, email, f.hint, f.hint), ErrWrongAccount)
+		return nil, ErrOtherAddress.Wrap(ErrWrongAccount, fault.P{"provider": f.p.Name, "signedIn": email, "address": f.hint})
 	}
 	if tok.RefreshToken == "" {
-		return nil, fault.New(fault.ProviderRejected, fmt.Sprintf("%s did not give Mailroom lasting access (no refresh token), so the account would stop working within the hour. Try again; if it persists, remove Mailroom from your %s account's connected apps first.", f.p.Name, f.p.Name))
+		return nil, ErrNoRefreshToken.New(fault.P{"provider": f.p.Name})
 	}
 	return &Grant{Provider: f.p.ID, Email: email, Token: tok, RefreshExpiresAt: refreshExpiry(f.p, tok, f.c.now())}, nil
 }
@@ -312,4 +310,9 @@ func writePage(w http.ResponseWriter, status int, p page) {
 	h.Set("Connection", "close")
 	w.WriteHeader(status)
 	_ = pageTmpl.Execute(w, p)
+}
+
+// minutes is a flow timeout in whole minutes (at least 1), for the words of oauth_timeout.
+func minutes(d time.Duration) int {
+	return max(1, int((d+30*time.Second)/time.Minute))
 }

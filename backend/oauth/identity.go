@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,7 +31,7 @@ func (c *Client) identify(ctx context.Context, p Provider, tok *oauth2.Token, no
 	case p.UserinfoURL != "":
 		return c.fromUserinfo(ctx, p, tok.AccessToken)
 	}
-	return "", fault.New(fault.ProviderRejected, fmt.Sprintf("%s did not say which address signed in (no ID token), so Mailroom cannot check it is the one being connected.", p.Name))
+	return "", ErrAddressUnknown.Wrap(errors.New("oauth: no ID token and no userinfo endpoint"), fault.P{"provider": p.Name})
 }
 
 type identityClaims struct {
@@ -56,20 +57,20 @@ func (c *Client) fromIDToken(ctx context.Context, p Provider, raw, nonce string)
 	v := oidc.NewVerifier("", c.keySet(p.JWKSURL), &oidc.Config{ClientID: p.ClientID, SkipIssuerCheck: true, Now: c.opts.Now})
 	idt, err := v.Verify(ctx, raw)
 	if err != nil {
-		return "", fault.Wrap(fault.ProviderRejected, fmt.Sprintf("The identity %s sent back could not be verified, so the sign-in was refused. Try again.", p.Name), err)
+		return "", ErrIdentityInvalid.Wrap(err, fault.P{"provider": p.Name})
 	}
 	var cl identityClaims
 	if err := idt.Claims(&cl); err != nil {
-		return "", fault.Wrap(fault.ProviderRejected, fmt.Sprintf("The identity %s sent back could not be read.", p.Name), err)
+		return "", ErrIdentityInvalid.Wrap(err, fault.P{"provider": p.Name})
 	}
 	if !issuerAccepted(p, idt.Issuer, cl.TenantID) {
-		return "", fault.New(fault.ProviderRejected, fmt.Sprintf("The identity came from %q, which is not %s: the sign-in was refused.", idt.Issuer, p.Name))
+		return "", ErrIdentityIssuer.New(fault.P{"provider": p.Name, "issuer": idt.Issuer})
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
-		return "", fault.New(fault.AuthFailed, fmt.Sprintf("The identity %s sent back belongs to another sign-in (nonce), so it was refused. Try again.", p.Name))
+		return "", ErrIdentityNonce.New(fault.P{"provider": p.Name})
 	}
 	if cl.EmailVerified != nil && !*cl.EmailVerified {
-		return "", fault.New(fault.AuthFailed, fmt.Sprintf("%s says the address %s is not verified, so it cannot be connected.", p.Name, cl.Email))
+		return "", ErrAddressUnverified.New(fault.P{"provider": p.Name, "address": cl.Email})
 	}
 	email := cl.Email
 	if email == "" {
@@ -78,7 +79,7 @@ func (c *Client) fromIDToken(ctx context.Context, p Provider, raw, nonce string)
 		email = cl.PreferredUsername
 	}
 	if !strings.Contains(email, "@") {
-		return "", fault.New(fault.ProviderRejected, fmt.Sprintf("%s did not say which address signed in, so Mailroom cannot check it is the one being connected.", p.Name))
+		return "", ErrAddressUnknown.Wrap(errors.New("oauth: the ID token names no address"), fault.P{"provider": p.Name})
 	}
 	return email, nil
 }
@@ -101,27 +102,27 @@ func issuerAccepted(p Provider, iss, tenant string) bool {
 func (c *Client) fromUserinfo(ctx context.Context, p Provider, accessToken string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.UserinfoURL, nil)
 	if err != nil {
-		return "", fault.Wrap(fault.InvalidInput, fmt.Sprintf("The %s userinfo address in the settings is not valid.", p.Name), err)
+		return "", ErrSettingsURL.Wrap(fmt.Errorf("userinfo URL: %w", err), fault.P{"provider": p.Name})
 	}
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return "", fault.Wrap(fault.Network, fmt.Sprintf("Mailroom could not reach %s to learn which address signed in.", p.Name), err)
+		return "", ErrUnreachable.Wrap(fmt.Errorf("userinfo: %w", err), fault.P{"provider": p.Name})
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fault.New(fault.ProviderRejected, fmt.Sprintf("%s did not say which address signed in (userinfo answered %d).", p.Name, resp.StatusCode))
+		return "", ErrAddressUnknown.Wrap(fmt.Errorf("oauth: userinfo answered %d", resp.StatusCode), fault.P{"provider": p.Name})
 	}
 	var cl identityClaims
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxUserinfo)).Decode(&cl); err != nil {
-		return "", fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s's answer about the signed-in address could not be read.", p.Name), err)
+		return "", ErrIdentityInvalid.Wrap(fmt.Errorf("userinfo: %w", err), fault.P{"provider": p.Name})
 	}
 	if cl.EmailVerified != nil && !*cl.EmailVerified {
-		return "", fault.New(fault.AuthFailed, fmt.Sprintf("%s says the address %s is not verified, so it cannot be connected.", p.Name, cl.Email))
+		return "", ErrAddressUnverified.New(fault.P{"provider": p.Name, "address": cl.Email})
 	}
 	if !strings.Contains(cl.Email, "@") {
-		return "", fault.New(fault.ProviderRejected, fmt.Sprintf("%s did not say which address signed in.", p.Name))
+		return "", ErrAddressUnknown.Wrap(errors.New("oauth: userinfo names no address"), fault.P{"provider": p.Name})
 	}
 	return cl.Email, nil
 }

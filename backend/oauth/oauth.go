@@ -31,8 +31,6 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
-
-	"mailroom/backend/fault"
 )
 
 // ProviderID names a sign-in provider; it is stored with the account's tokens.
@@ -237,7 +235,7 @@ func (c *Client) Open(f *Flow) error {
 		return errors.New("oauth: no browser to open")
 	}
 	if err := c.opts.OpenURL(f.URL()); err != nil {
-		return fault.Wrap(fault.Internal, "Mailroom could not open your web browser for the sign-in.", err)
+		return ErrBrowser.Wrap(err, nil)
 	}
 	return nil
 }

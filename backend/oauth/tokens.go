@@ -142,7 +142,7 @@ func (s *TokenStore) Revoke(ctx context.Context, secretID string) (bool, error) 
 		return false, err
 	}
 	src.access = nil
-	src.dead = fault.Wrap(fault.AuthFailed, fmt.Sprintf("Mailroom's access to %s was revoked. Sign in with %s again to use this account.", src.rec.Email, p.Name), ErrNeedsSignIn)
+	src.dead = ErrAccessRevoked.Wrap(ErrNeedsSignIn, fault.P{"address": src.rec.Email, "provider": p.Name})
 	if p.RevocationURL == "" {
 		return false, nil
 	}
@@ -152,12 +152,12 @@ func (s *TokenStore) Revoke(ctx context.Context, secretID string) (bool, error) 
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.RevocationURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return false, fault.Wrap(fault.InvalidInput, fmt.Sprintf("The %s revocation address in the settings is not valid.", p.Name), err)
+		return false, ErrSettingsURL.Wrap(fmt.Errorf("revocation URL: %w", err), fault.P{"provider": p.Name})
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.c.http.Do(req)
 	if err != nil {
-		return false, fault.Wrap(fault.Network, fmt.Sprintf("Mailroom could not reach %s to revoke its access.", p.Name), err)
+		return false, ErrUnreachable.Wrap(fmt.Errorf("revocation: %w", err), fault.P{"provider": p.Name})
 	}
 	defer resp.Body.Close()
 	var body struct {
@@ -167,7 +167,7 @@ func (s *TokenStore) Revoke(ctx context.Context, secretID string) (bool, error) 
 	// RFC 7009 §2.2: 200 whether or not the token was valid; Google answers 400
 	// invalid_token for a token already dead, which is the outcome wanted.
 	if resp.StatusCode != http.StatusOK && body.Error != "invalid_token" {
-		return false, fault.New(fault.ProviderRejected, fmt.Sprintf("%s did not confirm that Mailroom's access was revoked (%d %s).", p.Name, resp.StatusCode, body.Error))
+		return false, ErrRevokeUnconfirmed.New(fault.P{"provider": p.Name, "status": resp.StatusCode}).WithDetail(body.Error)
 	}
 	s.c.log.Info("oauth: grant revoked", "account", secretID, "provider", string(p.ID))
 	return true, nil
@@ -208,14 +208,14 @@ func (s *TokenStore) put(secretID string, rec record) error {
 func (s *TokenStore) get(secretID string) (record, error) {
 	raw, err := s.v.Get(VaultKey(secretID))
 	if errors.Is(err, vault.ErrNotFound) {
-		return record{}, fault.Wrap(fault.AuthFailed, "This account has no saved sign-in. Sign in again to use it.", ErrNeedsSignIn)
+		return record{}, ErrNoSavedSignIn.Wrap(ErrNeedsSignIn, nil)
 	}
 	if err != nil {
 		return record{}, err
 	}
 	var rec record
 	if err := json.Unmarshal([]byte(raw), &rec); err != nil || rec.RefreshToken == "" {
-		return record{}, fault.New(fault.AuthFailed, "This account's saved sign-in is unreadable. Sign in again to use it.")
+		return record{}, ErrSavedSignInUnreadable.New(nil)
 	}
 	return rec, nil
 }
@@ -323,8 +323,8 @@ func (src *Source) refresh(ctx context.Context) error {
 		err = classify(p, err, "to renew Mailroom's access", old)
 		if pe := (*providerError)(nil); errors.As(err, &pe) {
 			src.access = nil
-			src.dead = fault.Wrap(fault.AuthFailed, fmt.Sprintf("%s no longer accepts Mailroom's access to %s (it was revoked, expired, or the password changed). Sign in with %s again to use this account.", p.Name, src.rec.Email, p.Name),
-				fmt.Errorf("%w: %w", ErrNeedsSignIn, pe))
+			src.dead = ErrGrantRefused.Wrap(fmt.Errorf("%w: %w", ErrNeedsSignIn, pe),
+				fault.P{"provider": p.Name, "address": src.rec.Email}).WithDetail(describe(pe))
 			c.log.Warn("oauth: grant refused, account needs sign-in", "account", src.id, "provider", string(p.ID), "code", pe.Code)
 			src.st.died(src.id)
 			return src.dead
@@ -391,7 +391,7 @@ func (s *GrantSource) Token(context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.spent || s.tok.AccessToken == "" {
-		return nil, fault.Wrap(fault.AuthFailed, "The server refused this sign-in. Sign in again.", ErrNeedsSignIn)
+		return nil, ErrSignInSpent.Wrap(ErrNeedsSignIn, nil)
 	}
 	return copyToken(s.tok), nil
 }

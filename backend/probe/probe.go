@@ -7,7 +7,7 @@
 //	p := probe.New(dialer)
 //	rep := p.Run(ctx, probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Login: accounts.PasswordLogin(pw), Provider: "icloud"},
 //		func(s probe.Step) { emit("probe:step", s) })
-//	if !rep.OK { … rep.Steps[len(rep.Steps)-1].Hint … }
+//	if !rep.OK { … rep.Steps[len(rep.Steps)-1].Err, .HintCode … }
 package probe
 
 import (
@@ -69,15 +69,15 @@ const (
 )
 
 // Step is one step's state. Detail says what was found (addresses, TLS version,
-// capabilities); on failure Code and Message say what went wrong and Hint how to fix it.
-// HintCode names the hint for the UI's translation, with Params filled in.
+// capabilities); on failure Err says what went wrong (a reason with its params, and the
+// server's own words as its Detail; its English text is for logs) and Code is its code.
+// HintCode names how to fix it, a stable code the UI words with Params.
 type Step struct {
 	Name     Name
 	Status   Status
 	Detail   string
 	Code     fault.Code
-	Message  string
-	Hint     string
+	Err      *fault.Error
 	HintCode string
 	Params   map[string]string
 	Cert     *connect.CertInfo // the TLS steps' certificate, also when it is not trusted
@@ -154,19 +154,14 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 		done[s.Name] = true
 		if err != nil {
 			s.Status = Failed
-			s.Code = fault.CodeOf(err)
-			var fe *fault.Error
-			if errors.As(err, &fe) {
-				s.Message = fe.Message
-			} else {
-				s.Message = err.Error()
-			}
+			s.Err = failure(err)
+			s.Code = s.Err.Code
 			var ue *connect.UntrustedError
 			if errors.As(err, &ue) {
 				c := ue.Cert
 				s.Cert, s.CertReason = &c, ue.Reason
 			}
-			s.HintCode, s.Params, s.Hint = hint(s, t, err, params)
+			s.HintCode, s.Params = hint(s, t, err, params)
 		} else {
 			s.Status = Passed
 			s.Detail = detail
@@ -223,7 +218,7 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 	}
 	// Capabilities (also proves the session works after login)
 	s, t0 = start(Capabilities, srv.Host, srv.Port)
-	caps, err := capabilities(c, conn, p.d)
+	caps, err := capabilities(c, conn, srv.Host)
 	rep.Caps = caps
 	if !finish(s, t0, err, strings.Join(caps, " ")) {
 		return skipRest()
@@ -267,15 +262,28 @@ func (p *Prober) runAPI(ctx context.Context, t Target, rep *Report,
 	return *rep
 }
 
+// ErrStoppedAnswering: the IMAP server stopped answering right after the sign-in.
+var ErrStoppedAnswering = fault.Define("imap_stopped_answering", fault.Network,
+	"{host} stopped answering after the sign-in").Temporary()
+
+// failure is a failed step's error as the user sees it: its *fault.Error, or "internal"
+// for an error without one (its text stays in the cause, for logs).
+func failure(err error) *fault.Error {
+	if fe, ok := fault.As(err); ok {
+		return fe
+	}
+	return fault.ErrInternal.Wrap(err, nil)
+}
+
 // capsTimeout bounds the CAPABILITY command after login.
 const capsTimeout = 15 * time.Second
 
-func capabilities(c *imapclient.Client, conn net.Conn, _ *connect.Dialer) ([]string, error) {
+func capabilities(c *imapclient.Client, conn net.Conn, host string) ([]string, error) {
 	conn.SetDeadline(time.Now().Add(capsTimeout))
 	defer conn.SetDeadline(time.Time{})
 	set, err := c.Capability().Wait()
 	if err != nil {
-		return nil, fault.Wrap(fault.Network, "The server stopped answering after login.", err)
+		return nil, ErrStoppedAnswering.Wrap(err, fault.P{"host": host})
 	}
 	var out []string
 	for cp := range set {

@@ -84,20 +84,20 @@ func TestFailuresStopAtTheirStepWithACauseAndAFix(t *testing.T) {
 		failedAt probe.Name
 		code     fault.Code
 		hintCode string
-		hintSays string
+		reason   string
 	}{
 		{"unknown host", probe.Target{IMAP: accounts.Server{Host: "nowhere.invalid", Port: 993, Security: accounts.TLS, Username: user}, SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)},
-			probe.DNS, fault.Network, "dns", "spelling"},
+			probe.DNS, fault.Network, "dns", "server_not_found"},
 		{"iCloud wrong password", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin("bad"), Provider: "icloud"},
-			probe.IMAPLogin, fault.AuthFailed, "auth_icloud", "app-specific password"},
+			probe.IMAPLogin, fault.AuthFailed, "auth_icloud", "imap_auth_failed"},
 		{"Gmail wrong password", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin("bad"), Provider: "gmail"},
-			probe.IMAPLogin, fault.AuthFailed, "auth_gmail", "Sign in with Google"},
+			probe.IMAPLogin, fault.AuthFailed, "auth_gmail", "imap_auth_failed"},
 		{"self-signed certificate", probe.Target{IMAP: srv(selfSigned, accounts.TLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)},
-			probe.TLS, fault.TLSUntrusted, "tls_untrusted", "fingerprint"},
+			probe.TLS, fault.TLSUntrusted, "tls_untrusted", "tls_untrusted"},
 		{"IMAP without STARTTLS", probe.Target{IMAP: srv(noStartTLS, accounts.StartTLS), SMTP: srv(smtpGood.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)},
-			probe.TLS, fault.TLSRequired, "tls_required_imap", "993"},
+			probe.TLS, fault.TLSRequired, "tls_required_imap", "imap_starttls_unavailable"},
 		{"SMTP without STARTTLS", probe.Target{IMAP: srv(goodIMAP, accounts.TLS), SMTP: srv(smtpPlain.Port, accounts.StartTLS), Login: accounts.PasswordLogin(password)},
-			probe.SMTPLogin, fault.TLSRequired, "tls_required_smtp", "465"},
+			probe.SMTPLogin, fault.TLSRequired, "tls_required_smtp", "smtp_starttls_unavailable"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,10 +115,14 @@ func TestFailuresStopAtTheirStepWithACauseAndAFix(t *testing.T) {
 					t.Fatalf("step %s ran after the failure", s.Name)
 				}
 			}
-			if failed == nil || failed.Name != tc.failedAt || failed.Code != tc.code || failed.HintCode != tc.hintCode || !strings.Contains(failed.Hint, tc.hintSays) {
-				t.Fatalf("failed step = %+v; want %s/%s/%s", failed, tc.failedAt, tc.code, tc.hintCode)
+			if failed == nil || failed.Name != tc.failedAt || failed.Code != tc.code || failed.HintCode != tc.hintCode ||
+				failed.Err == nil || failed.Err.Reason != tc.reason {
+				t.Fatalf("failed step = %+v; want %s/%s/%s/%s", failed, tc.failedAt, tc.code, tc.hintCode, tc.reason)
 			}
-			if tc.code == fault.TLSUntrusted && (failed.Cert == nil || failed.Params["sha256"] == "") {
+			if tc.reason == "imap_auth_failed" && failed.Err.Detail == "" {
+				t.Fatalf("refused login lacks the server's own words: %+v", failed.Err)
+			}
+			if tc.code == fault.TLSUntrusted && (failed.Cert == nil || failed.Params["sha256"] == "" || failed.Err.Params["reason"] != connect.UntrustedAuthority) {
 				t.Fatalf("untrusted step lacks the certificate to show: %+v", failed)
 			}
 		})

@@ -285,11 +285,11 @@ func TestChecksRunAsProbeSteps(t *testing.T) {
 			if rep.OK || failed == nil || failed.Name != tc.failed || failed.HintCode != tc.hint {
 				t.Fatalf("failed step = %+v; want %s with hint %s", failed, tc.failed, tc.hint)
 			}
-			if failed.Message == "" || failed.Hint == "" || failed.Params["domain"] == "" {
-				t.Fatalf("the failure does not say what to do: %+v", failed)
+			if failed.Err == nil || failed.Params["domain"] == "" {
+				t.Fatalf("the failure does not say what happened: %+v", failed)
 			}
-			if strings.Contains(failed.Message, tc.secret) && tc.secret != "" {
-				t.Fatal("the secret is in the step's message")
+			if tc.secret != "" && (strings.Contains(failed.Err.Error(), tc.secret) || strings.Contains(failed.Err.Detail, tc.secret)) {
+				t.Fatal("the secret is in the step's error")
 			}
 		})
 	}

@@ -188,12 +188,34 @@ export namespace api {
 	        this.inline = source["inline"];
 	    }
 	}
+	export class ErrorDTO {
+	    code: string;
+	    reason: string;
+	    params?: {[key: string]: any};
+	    class: string;
+	    field?: string;
+	    detail?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ErrorDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.reason = source["reason"];
+	        this.params = source["params"];
+	        this.class = source["class"];
+	        this.field = source["field"];
+	        this.detail = source["detail"];
+	    }
+	}
 	export class AttemptDTO {
 	    source: string;
+	    origin: {[key: string]: string};
 	    host: string;
 	    port: number;
-	    code: string;
-	    message: string;
+	    error?: ErrorDTO;
 	
 	    static createFrom(source: any = {}) {
 	        return new AttemptDTO(source);
@@ -202,15 +224,33 @@ export namespace api {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.source = source["source"];
+	        this.origin = source["origin"];
 	        this.host = source["host"];
 	        this.port = source["port"];
-	        this.code = source["code"];
-	        this.message = source["message"];
+	        this.error = this.convertValues(source["error"], ErrorDTO);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class NoteDTO {
 	    code: string;
-	    text: string;
+	    detail: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new NoteDTO(source);
@@ -219,14 +259,14 @@ export namespace api {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.code = source["code"];
-	        this.text = source["text"];
+	        this.detail = source["detail"];
 	    }
 	}
 	export class CandidateDTO {
 	    imap: ServerDTO;
 	    smtp: ServerDTO;
 	    source: string;
-	    origin: string;
+	    origin: {[key: string]: string};
 	    provider: string;
 	    signIn: string;
 	    notes: NoteDTO[];
@@ -305,6 +345,7 @@ export namespace api {
 	    attempts: AttemptDTO[];
 	    exchangeUrl: string;
 	    authFailed: boolean;
+	    failure?: ErrorDTO;
 	
 	    static createFrom(source: any = {}) {
 	        return new DiscoveryDTO(source);
@@ -318,6 +359,7 @@ export namespace api {
 	        this.attempts = this.convertValues(source["attempts"], AttemptDTO);
 	        this.exchangeUrl = source["exchangeUrl"];
 	        this.authFailed = source["authFailed"];
+	        this.failure = this.convertValues(source["failure"], ErrorDTO);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -382,6 +424,7 @@ export namespace api {
 		    return a;
 		}
 	}
+	
 	export class FolderDTO {
 	    id: number;
 	    accountId: number;
@@ -996,8 +1039,7 @@ export namespace api {
 	    status: string;
 	    detail: string;
 	    code: string;
-	    message: string;
-	    hint: string;
+	    error?: ErrorDTO;
 	    hintCode: string;
 	    params: {[key: string]: string};
 	    cert?: CertDTO;
@@ -1019,8 +1061,7 @@ export namespace api {
 	        this.status = source["status"];
 	        this.detail = source["detail"];
 	        this.code = source["code"];
-	        this.message = source["message"];
-	        this.hint = source["hint"];
+	        this.error = this.convertValues(source["error"], ErrorDTO);
 	        this.hintCode = source["hintCode"];
 	        this.params = source["params"];
 	        this.cert = this.convertValues(source["cert"], CertDTO);

@@ -16,8 +16,10 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"errors"
 	"math/big"
 	"net"
+	"sync"
 	"testing"
 	"time"
 )
@@ -82,6 +84,14 @@ func (ca *CA) Pool() *x509.CertPool {
 // Leaf makes a server certificate.
 func (ca *CA) Leaf(t testing.TB, o Opts) *Cert {
 	t.Helper()
+	c, err := ca.leaf(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (ca *CA) leaf(o Opts) (*Cert, error) {
 	if len(o.Hosts) == 0 {
 		o.Hosts = []string{"127.0.0.1", "localhost"}
 	}
@@ -99,10 +109,14 @@ func (ca *CA) Leaf(t testing.TB, o Opts) *Cert {
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
+	}
+	sn, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return nil, err
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: serial(t), Subject: pkix.Name{CommonName: o.CommonName},
+		SerialNumber: sn, Subject: pkix.Name{CommonName: o.CommonName},
 		NotBefore: o.NotBefore, NotAfter: o.NotAfter,
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
@@ -119,11 +133,39 @@ func (ca *CA) Leaf(t testing.TB, o Opts) *Cert {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	leaf, _ := x509.ParseCertificate(der)
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(der)
-	return &Cert{TLS: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, Leaf: leaf, SHA256: hex.EncodeToString(sum[:])}
+	return &Cert{TLS: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, Leaf: leaf, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// AnyNameConfig is a TLS server configuration that presents, for whatever name the client
+// asks (SNI), a certificate of this CA for that name, made on first use: one server
+// stands for many hosts (autoconfig.DOMAIN, DOMAIN…).
+func (ca *CA) AnyNameConfig() *tls.Config {
+	var mu sync.Mutex
+	leaves := map[string]*tls.Certificate{}
+	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		name := hello.ServerName
+		if name == "" {
+			return nil, errors.New("testcert: no server name (SNI) asked")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if c, ok := leaves[name]; ok {
+			return c, nil
+		}
+		c, err := ca.leaf(Opts{Hosts: []string{name}})
+		if err != nil {
+			return nil, err
+		}
+		leaves[name] = &c.TLS
+		return &c.TLS, nil
+	}}
 }
 
 // ServerConfig is a TLS server configuration presenting this certificate.

@@ -29,7 +29,7 @@ const candidate: Candidate = {
   imap: { host: 'ssl0.ovh.net', port: 993, security: 'tls', username: 'contact@atelier.fr' },
   smtp: { host: 'ssl0.ovh.net', port: 465, security: 'tls', username: 'contact@atelier.fr' },
   source: 'mx',
-  origin: 'mx1.mail.ovh.net',
+  origin: { domain: 'atelier.fr', host: 'mx1.mail.ovh.net' },
   provider: 'ovh',
   signIn: null,
   notes: [],
@@ -246,36 +246,41 @@ describe('providers', () => {
 });
 
 describe('where settings came from', () => {
-  it('shows URLs and DNS names as they are', () => {
+  it('words each source with its origin’s params, never a sentence of the backend', () => {
     const url = 'https://autoconfig.atelier.fr/mail/config-v1.1.xml';
-    expect(originLine({ ...candidate, source: 'autoconfig', origin: url }, 'a@atelier.fr')).toEqual({ text: url });
-    expect(originLine({ ...candidate, source: 'mx', origin: 'DNS MX atelier.fr → mx1.mail.ovh.net' }, 'a@atelier.fr')).toEqual({
-      text: 'DNS MX atelier.fr → mx1.mail.ovh.net',
+    expect(originLine({ source: 'autoconfig', origin: { url } }, 'a@atelier.fr')).toEqual({
+      key: 'accounts.origin.autoconfig',
+      values: { url, domain: 'atelier.fr' },
+    });
+    expect(originLine(candidate, 'a@atelier.fr')).toEqual({
+      key: 'accounts.origin.mx',
+      values: { domain: 'atelier.fr', host: 'mx1.mail.ovh.net' },
+    });
+    expect(originLine({ source: 'srv', origin: { imap: '_imaps._tcp.atelier.fr', smtp: '_submissions._tcp.atelier.fr' } }, 'a@atelier.fr')).toMatchObject({
+      key: 'accounts.origin.srv',
+      values: { imap: '_imaps._tcp.atelier.fr', smtp: '_submissions._tcp.atelier.fr' },
     });
   });
 
-  it('a domain preset: a translated sentence with the address’s domain, not the backend’s English', () => {
-    expect(originLine({ ...candidate, source: 'preset', origin: 'domain preset for atelier.fr' }, 'a@Atelier.fr')).toEqual({
+  it('a domain preset and usual server names: the origin’s domain, else the address’s', () => {
+    expect(originLine({ source: 'preset', origin: { domain: 'atelier.fr' } }, 'a@other.fr')).toEqual({
       key: 'accounts.origin.preset',
       values: { domain: 'atelier.fr' },
     });
-  });
-
-  it('usual server names: a translated sentence with the address’s domain', () => {
-    expect(originLine({ ...candidate, source: 'guess', origin: 'usual server names for atelier.fr' }, 'a@atelier.fr')).toEqual({
+    expect(originLine({ source: 'guess', origin: {} }, 'a@Atelier.fr')).toEqual({
       key: 'accounts.origin.guess',
       values: { domain: 'atelier.fr' },
     });
   });
 
-  it('nothing to show without an origin (or a domain for the sentence)', () => {
-    expect(originLine({ ...candidate, source: 'catalog', origin: '' }, 'a@atelier.fr')).toBeNull();
-    expect(originLine({ ...candidate, source: 'preset', origin: '' }, 'nobody')).toBeNull();
+  it('nothing to show without the params its sentence needs, or for an unknown source', () => {
+    expect(originLine({ source: 'catalog', origin: {} }, 'a@atelier.fr')).toBeNull();
+    expect(originLine({ source: 'preset', origin: {} }, 'nobody')).toBeNull();
+    expect(originLine({ source: 'brand_new', origin: { url: 'https://x.test' } }, 'a@atelier.fr')).toBeNull();
   });
 
-  it.each(['preset', 'guess'])('the %s sentence is in the catalogues', (source) => {
-    const line = originLine({ ...candidate, source }, 'a@atelier.fr');
-    expect(line && 'key' in line && hasKey(line.key)).toBe(true);
+  it.each(['preset', 'catalog', 'autoconfig', 'srv', 'mx', 'guess'])('the %s sentence is in the catalogues', (source) => {
+    expect(hasKey(`accounts.origin.${source}`)).toBe(true);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   type SignIn,
   type UsernameForm,
 } from '$lib/api';
+import { originKey } from '$lib/i18n/keys';
 
 export const SERVER_KINDS = ['imap', 'smtp'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
@@ -294,16 +295,27 @@ export function providerForEmail(providers: readonly Provider[], email: string):
   return providers.find((p) => p.domains.includes(domain)) ?? null;
 }
 
-/** originLine says where exactly a candidate came from. URLs and DNS names are shown as
- * they are; for a domain preset and for usual names, the backend writes an English
- * sentence about the address's domain, so a translated one is built from the source and
- * the domain of the address that was looked up. */
-export function originLine(c: Candidate, email: string): Line | null {
+/** ORIGIN_PARAMS are the params each source's origin sentence needs (discovery.Origin). */
+const ORIGIN_PARAMS: Record<string, readonly string[]> = {
+  preset: ['domain'],
+  catalog: ['url'],
+  autoconfig: ['url'],
+  srv: ['imap', 'smtp'],
+  mx: ['domain', 'host'],
+  guess: ['domain'],
+};
+
+/** originLine says where exactly a candidate came from, worded from its source and the
+ * origin's params (a URL, the DNS names, the domain); the domain of the address looked up
+ * stands in when the origin does not name one. null when there is nothing to say. */
+export function originLine(c: Pick<Candidate, 'source' | 'origin'>, email: string): Line | null {
+  const key = originKey(c.source);
+  const needs = ORIGIN_PARAMS[c.source];
+  if (!key || !needs) return null;
+  const values: Record<string, string> = { ...c.origin };
   const domain = domainOf(email);
-  if ((c.source === 'preset' || c.source === 'guess') && domain) {
-    return { key: `accounts.origin.${c.source}`, values: { domain } };
-  }
-  return c.origin ? { text: c.origin } : null;
+  if (!values.domain && domain) values.domain = domain;
+  return needs.every((p) => values[p]) ? { key, values } : null;
 }
 
 /** signInNeeded is the sign-in a provider or candidate would need instead of a password. */

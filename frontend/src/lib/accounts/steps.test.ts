@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CERT_REASONS, ERROR_CODES, HINT_CODES, STEP_NAMES, type Certificate, type Step } from '$lib/api';
+import { ApiError, CERT_REASONS, ERROR_CODES, HINT_CODES, STEP_NAMES, type Certificate, type Step } from '$lib/api';
 import { hasKey } from '$lib/i18n/keys';
 import type { StepView } from '$lib/stores/connectionTest';
 import { makeStep, testCert } from './fixtures';
@@ -65,8 +65,8 @@ describe('what each passed step says', () => {
     expect(tlsLine(step('tls', 'ok'))).toBeNull();
   });
 
-  it('TLS with neither a certificate nor a version falls back to the backend’s detail', () => {
-    expect(detailLines(view(step('tls', 'ok', { detail: 'TLS 1.3' })), day)).toEqual([{ text: 'TLS 1.3' }]);
+  it('TLS with neither a certificate nor a version says nothing rather than the backend’s English detail', () => {
+    expect(detailLines(view(step('tls', 'ok', { detail: 'TLS, TLS 1.3; certificate for …' })), day)).toEqual([]);
   });
 
   it('SMTP: where it signed in, and its certificate', () => {
@@ -103,15 +103,31 @@ describe('what each passed step says', () => {
 });
 
 describe('what happened at a failed step, in the user’s words', () => {
-  // The step as the backend sends it: params carry the server, message the English text.
+  // The step as the backend sends it: params carry the server (a step without a reason
+  // this version words falls back on its code).
   const failed = (over: Partial<Step>) =>
     step(over.name ?? 'tls', 'failed', {
       host: '127.0.0.1',
       port: 10993,
       params: { host: '127.0.0.1', port: '10993' },
-      message: 'An English sentence from the backend.',
       ...over,
     });
+
+  it('is its reason, worded with the reason’s params', () => {
+    const error = new ApiError('auth_failed', { reason: 'imap_auth_failed', params: { host: 'imap.atelier.fr' }, detail: 'NO [AUTHENTICATIONFAILED] Invalid credentials' });
+    expect(what({ name: 'imap_login', code: 'auth_failed', error })).toEqual({
+      key: 'reason.imap_auth_failed',
+      values: { host: 'imap.atelier.fr', port: '10993' },
+    });
+    const lost = new ApiError('network', { reason: 'server_timeout', params: { host: 'h.test', port: 993 } });
+    expect(what({ name: 'tcp', code: 'network', error: lost })).toEqual({ key: 'reason.server_timeout', values: { host: 'h.test', port: 993 } });
+    expect(hasKey('reason.imap_auth_failed') && hasKey('reason.server_timeout')).toBe(true);
+  });
+
+  it('a reason this version does not word falls back on the code', () => {
+    const error = new ApiError('auth_failed', { reason: 'brand_new_reason' });
+    expect(what({ name: 'imap_login', code: 'auth_failed', error })).toEqual({ key: 'accounts.failure.auth_failed', values: { host: '127.0.0.1' } });
+  });
   const ctx = { formatDate: day, now: new Date('2026-06-01T00:00:00Z') };
   const what = (over: Partial<Step>, more: Partial<typeof ctx> & { security?: 'tls' | 'starttls' | null } = {}) =>
     failureLine(failed(over), { ...ctx, ...more });
@@ -293,9 +309,9 @@ describe('the fix of a failed step', () => {
     });
   });
 
-  it('is the English hint for a code this version does not know, or nothing', () => {
-    expect(fixLine(step('tcp', 'failed', { hint: 'Try later.' }))).toEqual({ text: 'Try later.' });
-    expect(fixLine(step('tcp', 'failed'))).toBeNull();
+  it('is the general advice for a hint this version does not know, never a text of the backend', () => {
+    expect(fixLine(step('tcp', 'failed'))).toMatchObject({ key: 'accounts.hints.generic' });
+    expect(fixLine(step('tcp', 'ok'))).toBeNull();
   });
   it('a login refused to an account signed in with Google or Microsoft: sign in again, not the password hints', () => {
     const refused = step('imap_login', 'failed', { code: 'auth_failed', hintCode: 'auth_generic', params: { host: 'imap.gmail.com' } });

@@ -1,8 +1,9 @@
 // What the connection test's checklist says under each step, as catalogue keys with their
-// values, so that every line is translated. The backend's own English detail is used only
-// where it is data (addresses, a username, capability names); its English message of a
-// failed step is shown only as the technical details, under the translated sentence.
-import { hintKey, statusReasonKey } from '$lib/i18n/keys';
+// values, so that every line is translated. The backend's detail of a passed step is used
+// only where it is data (addresses, a username, capability names); a failed step says what
+// happened by its reason (reason.<name> with its params) and how to fix it by its hint
+// code; the server's own words (the error's detail) are shown verbatim beside them.
+import { hasKey, hintKey, reasonKey, statusReasonKey } from '$lib/i18n/keys';
 import type { Certificate, Security, SignIn, Step, StepName } from '$lib/api';
 import type { StepView } from '$lib/stores/connectionTest';
 import type { Line, ServerKind } from './form';
@@ -39,7 +40,7 @@ export function detailLines(view: StepView, formatDate: (iso: string) => string)
       return s.detail ? [{ key: 'accounts.stepDetail.tcp', values: { address: s.detail } }] : [];
     case 'tls': {
       const lines = [tlsLine(s), s.cert ? certLine(s.cert, formatDate) : null].filter((l): l is Line => l !== null);
-      return lines.length ? lines : s.detail ? [{ text: s.detail }] : [];
+      return lines;
     }
     case 'imap_login':
       return s.detail ? [{ key: 'accounts.stepDetail.imap_login', values: { username: s.detail } }] : [];
@@ -94,12 +95,19 @@ export interface FailureContext {
   now?: Date;
 }
 
-/** failureLine is what happened at a failed step, in the user's words: built from the
- * step's code (the certificate's reason, the kind of network failure) with its server and
- * certificate, never from the backend's English message. */
+/** failureLine is what happened at a failed step, in the user's words: its reason with
+ * the reason's params (an untrusted certificate is described from the certificate itself,
+ * with its dates); a reason this version does not word falls back on the step's code. */
 export function failureLine(step: Step, ctx: FailureContext): Line {
   const host = step.params.host || step.host;
   const at = { host, port: step.params.port || step.port };
+  const err = step.error;
+  // An untrusted certificate is said from the certificate itself, with its dates; a refused
+  // sign-in with Google or Microsoft as such (the password hints do not apply).
+  const signInRefused = ctx.signIn && step.code === 'auth_failed' && !isApiStep(step.name);
+  if (err && step.code !== 'tls_untrusted' && !signInRefused && hasKey(`reason.${err.reason}`)) {
+    return { key: reasonKey(err), values: { ...at, ...err.params } };
+  }
   if (isApiStep(step.name) && step.code !== 'network') {
     // The provider refused: its token or key, or what it thinks of the sender.
     const what = step.code === 'auth_failed' ? 'auth_failed' : 'refused';
@@ -153,26 +161,23 @@ function tlsRequiredCase(name: StepName, security: Security | null | undefined):
   return 'other';
 }
 
-/** networkCase names a network failure: the backend's hint already tells a name not
- * found, a refused connection and a timeout apart; anything else is said per step. */
+/** networkCase names a network failure: the hint tells a name not found, a refused
+ * connection and a timeout apart; anything else is said per step. */
 function networkCase(step: Step): string {
   if (step.hintCode === 'dns' || step.hintCode === 'refused' || step.hintCode === 'timeout') return step.hintCode;
   return step.name;
 }
 
-/** fixLine is the translated fix of a failed step, with its values; the backend's English
- * fix when the code is one this version does not know. */
+/** fixLine is the worded fix of a failed step, with its values; a fix this version does
+ * not know reads as the general advice. */
 export function fixLine(step: Step, signIn: SignIn | null = null): Line | null {
   // A refused sign-in with Google or Microsoft: the password hints do not apply.
   if (signIn && step.code === 'auth_failed' && !isApiStep(step.name)) {
     return { key: 'accounts.oauth.fixSignIn', values: { provider: SIGN_IN_NAMES[signIn] } };
   }
-  const key = hintKey(step.hintCode);
-  if (key) {
-    const values: Record<string, string | number> = { host: step.host, port: step.port, ...step.params };
-    return { key, values };
-  }
-  return step.hint ? { text: step.hint } : null;
+  if (step.status !== 'failed' && !step.hintCode) return null;
+  const values: Record<string, string | number> = { host: step.host, port: step.port, ...step.params };
+  return { key: hintKey(step.hintCode), values };
 }
 
 /** serverOf is "host:port", as the trust action names it. */

@@ -63,8 +63,7 @@ const stepWire = {
   status: 'failed',
   detail: '',
   code: 'tls_untrusted',
-  message: 'The certificate of 127.0.0.1 is self-signed or from an unknown authority.',
-  hint: 'If this is your own server…',
+  error: { code: 'tls_untrusted', reason: 'tls_untrusted', params: { host: '127.0.0.1', port: 993, reason: 'unknown_authority' }, class: 'permanent' },
   hintCode: 'tls_untrusted',
   params: { host: '127.0.0.1', port: '993', sha256: 'AB' },
   cert: {
@@ -127,6 +126,14 @@ describe('connection test steps from the backend', () => {
     const s = toStep(stepWire);
     expect(s).toMatchObject({ name: 'tls', status: 'failed', code: 'tls_untrusted', hintCode: 'tls_untrusted', port: 993 });
     expect(s?.cert?.sha256).toBe('abcdef');
+    expect(s?.error).toMatchObject({ code: 'tls_untrusted', reason: 'tls_untrusted', params: { host: '127.0.0.1', port: 993, reason: 'unknown_authority' } });
+    expect(s && 'message' in s).toBe(false);
+  });
+
+  it('a failure carries the server’s own words as its detail; a passed step has no error', () => {
+    const refused = toStep({ ...stepWire, name: 'imap_login', code: 'auth_failed', error: { code: 'auth_failed', reason: 'imap_auth_failed', params: { host: 'h' }, class: 'permanent', detail: 'NO [AUTHENTICATIONFAILED] Invalid credentials' } });
+    expect(refused?.error).toMatchObject({ reason: 'imap_auth_failed', detail: 'NO [AUTHENTICATIONFAILED] Invalid credentials' });
+    expect(toStep({ ...stepWire, status: 'ok', code: '', error: null })?.error).toBeNull();
   });
 
   it('carries why a certificate was refused, and how a handshake went', () => {
@@ -153,8 +160,9 @@ describe('connection test steps from the backend', () => {
     expect(toStep(null)).toBeNull();
   });
 
-  it('an unknown hint code is null, so the English hint is shown', () => {
-    expect(toStep({ ...stepWire, hintCode: 'brand_new' })?.hintCode).toBeNull();
+  it('an unknown hint code of a failed step reads as the general advice', () => {
+    expect(toStep({ ...stepWire, hintCode: 'brand_new' })?.hintCode).toBe('generic');
+    expect(toStep({ ...stepWire, status: 'ok', hintCode: '' })?.hintCode).toBeNull();
   });
 
   it('a passed step has no code and no certificate', () => {
@@ -169,23 +177,32 @@ describe('connection test steps from the backend', () => {
 describe('discovery from the backend', () => {
   it('no best candidate, nulls for lists', () => {
     const d = toDiscovery({ verified: false, best: null, candidates: null, attempts: null, exchangeUrl: '', authFailed: false });
-    expect(d).toEqual({ verified: false, best: null, candidates: [], attempts: [], exchangeUrl: '', authFailed: false });
+    expect(d).toEqual({ verified: false, best: null, candidates: [], attempts: [], exchangeUrl: '', authFailed: false, failure: null });
   });
 
-  it('an attempt that passed has a null code', () => {
+  it('an attempt that passed has no error; one that failed, its reason and the server’s words', () => {
     const d = toDiscovery({
       verified: true,
-      best: { imap: server, smtp: server, source: 'preset', origin: 'example.test', provider: '', signIn: '', notes: null },
+      best: { imap: server, smtp: server, source: 'preset', origin: { domain: 'example.test' }, provider: '', signIn: '', notes: [{ code: 'enable_imap_first', detail: 'Allow IMAP once.' }] },
       candidates: [],
       attempts: [
-        { source: 'preset', host: 'h', port: 993, code: '', message: '' },
-        { source: 'guess', host: 'g', port: 993, code: 'network', message: 'refused' },
+        { source: 'preset', origin: { domain: 'example.test' }, host: 'h', port: 993, error: null },
+        { source: 'guess', origin: null, host: 'g', port: 993, error: { code: 'network', reason: 'server_connection_refused', params: { host: 'g', port: 993 }, class: 'permanent' } },
       ],
       exchangeUrl: '',
       authFailed: false,
     });
-    expect(d.best).toMatchObject({ source: 'preset', signIn: null, notes: [] });
-    expect(d.attempts.map((a) => a.code)).toEqual([null, 'network']);
+    expect(d.best).toMatchObject({ source: 'preset', origin: { domain: 'example.test' }, signIn: null, notes: [{ code: 'enable_imap_first', detail: 'Allow IMAP once.' }] });
+    expect(d.attempts.map((a) => a.error?.reason ?? null)).toEqual([null, 'server_connection_refused']);
+    expect(d.attempts[1]).toMatchObject({ origin: {}, error: { code: 'network', params: { host: 'g', port: 993 } } });
+  });
+
+  it('nothing found: the failure says so, for the domain', () => {
+    const d = toDiscovery({
+      verified: false, best: null, candidates: [], attempts: [], exchangeUrl: '', authFailed: false,
+      failure: { code: 'not_found', reason: 'discovery_nothing_found', params: { domain: 'atelier.fr' }, class: 'permanent' },
+    });
+    expect(d.failure).toMatchObject({ reason: 'discovery_nothing_found', params: { domain: 'atelier.fr' } });
   });
 });
 

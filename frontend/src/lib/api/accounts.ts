@@ -6,6 +6,7 @@ import * as Presets from '../../../wailsjs/go/api/Presets';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
+import { toApiError, type ApiError } from './errors';
 import {
   isAccountStatus,
   isAuthKind,
@@ -78,7 +79,7 @@ function orNull(v: unknown): string | null {
 
 function toNotes(list: unknown): Note[] {
   if (!Array.isArray(list)) return [];
-  return list.map((n) => ({ code: text(n?.code), text: text(n?.text) }));
+  return list.map((n) => ({ code: text(n?.code), detail: text(n?.detail) }));
 }
 
 interface SenderWire {
@@ -170,7 +171,7 @@ interface CandidateWire {
   imap: ServerWire;
   smtp: ServerWire;
   source: string;
-  origin: string;
+  origin: Record<string, string> | null;
   provider: string;
   signIn: string;
   notes: unknown;
@@ -181,7 +182,7 @@ export function toCandidate(c: CandidateWire): Candidate {
     imap: toServer(c.imap),
     smtp: toServer(c.smtp),
     source: text(c.source),
-    origin: text(c.origin),
+    origin: textMap(c.origin),
     provider: text(c.provider),
     signIn: isSignIn(c.signIn) ? c.signIn : null,
     notes: toNotes(c.notes),
@@ -192,18 +193,35 @@ interface DiscoveryWire {
   verified: boolean;
   best?: CandidateWire | null;
   candidates: CandidateWire[] | null;
-  attempts: Array<{ source: string; host: string; port: number; code: string; message: string }> | null;
+  attempts: Array<{ source: string; origin: Record<string, string> | null; host: string; port: number; error?: unknown }> | null;
   exchangeUrl: string;
   authFailed: boolean;
+  failure?: unknown;
+}
+
+/** textMap keeps the string values of a params object (an origin's). */
+function textMap(m: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (m === null || typeof m !== 'object') return out;
+  for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+/** errorOrNull reads an error the backend sent inside a result (a step's, an attempt's):
+ * null when there is none. */
+function errorOrNull(e: unknown): ApiError | null {
+  return e === null || e === undefined ? null : toApiError(e);
 }
 
 export function toDiscovery(d: DiscoveryWire): Discovery {
   const attempts: Attempt[] = (d.attempts ?? []).map((a) => ({
     source: text(a.source),
+    origin: textMap(a.origin),
     host: text(a.host),
     port: Number(a.port) || 0,
-    code: orNull(a.code),
-    message: text(a.message),
+    error: errorOrNull(a.error),
   }));
   return {
     verified: Boolean(d.verified),
@@ -212,6 +230,7 @@ export function toDiscovery(d: DiscoveryWire): Discovery {
     attempts,
     exchangeUrl: text(d.exchangeUrl),
     authFailed: Boolean(d.authFailed),
+    failure: errorOrNull(d.failure),
   };
 }
 
@@ -242,8 +261,7 @@ interface StepWire {
   status: string;
   detail: string;
   code: string;
-  message: string;
-  hint: string;
+  error?: unknown;
   hintCode: string;
   params: Record<string, string> | null;
   cert?: CertWire | null;
@@ -271,9 +289,9 @@ export function toStep(s: StepWire | null | undefined): Step | null {
     status: s.status,
     detail: text(s.detail),
     code: orNull(s.code),
-    message: text(s.message),
-    hint: text(s.hint),
-    hintCode: isHintCode(s.hintCode) ? s.hintCode : null,
+    error: s.status === 'failed' ? errorOrNull(s.error) : null,
+    // A fix this version does not know reads as the general advice.
+    hintCode: isHintCode(s.hintCode) ? s.hintCode : s.status === 'failed' ? 'generic' : null,
     params: s.params && typeof s.params === 'object' ? { ...s.params } : {},
     cert: toCertificate(s.cert),
     certReason: toCertReason(s.certReason),

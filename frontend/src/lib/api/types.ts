@@ -1,5 +1,6 @@
 // The shapes the UI works with. They mirror the DTOs of backend/api, with the string
 // enums spelled out, so that components never depend on the generated classes.
+import type { ApiError } from './errors';
 
 export const ROLES = ['super_admin', 'admin', 'collaborator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -252,10 +253,11 @@ export interface AccountInput {
 }
 
 export interface Note {
-  /** A NoteCode, or a code this version does not know (then `text` is shown). */
+  /** A NoteCode, or a code this version does not know (then a general advice is shown). */
   code: string;
-  /** English text, the fallback. */
-  text: string;
+  /** The provider's own instruction (from its automatic configuration), shown verbatim;
+   * "" for most notes. */
+  detail: string;
 }
 
 export interface Provider {
@@ -271,20 +273,22 @@ export interface Candidate {
   smtp: ServerSettings;
   /** A Source, or a source this version does not know. */
   source: string;
-  /** Where exactly, for people: a URL, a DNS name, a help page, a domain. */
-  origin: string;
+  /** Where exactly: the params of the source's sentence (accounts.origin.<source>):
+   * preset/guess {domain}, catalog/autoconfig {url}, srv {imap, smtp}, mx {domain, host}. */
+  origin: Record<string, string>;
   provider: string;
   signIn: SignIn | null;
   notes: Note[];
 }
 
-/** One candidate tried by a verified discovery; code is null when it passed. */
+/** One candidate tried by a verified discovery and why it failed (error null: it passed),
+ * as a reason the UI words, with the server's own words as its detail. */
 export interface Attempt {
   source: string;
+  origin: Record<string, string>;
   host: string;
   port: number;
-  code: string | null;
-  message: string;
+  error: ApiError | null;
 }
 
 export interface Discovery {
@@ -297,6 +301,8 @@ export interface Discovery {
   exchangeUrl: string;
   /** The servers were found, but the password was refused. */
   authFailed: boolean;
+  /** Why nothing verified is offered (discovery_nothing_found, discovery_none_worked…). */
+  failure: ApiError | null;
 }
 
 export interface Certificate {
@@ -316,10 +322,10 @@ export interface Step {
   detail: string;
   /** The error code of a failed step; null otherwise. */
   code: string | null;
-  /** What went wrong, in the backend's (English) words: the server's own answer included. */
-  message: string;
-  /** The English fix, the fallback for hintCode. */
-  hint: string;
+  /** What went wrong: a reason the UI words with its params, and the server's own answer
+   * as its detail; null unless the step failed. */
+  error: ApiError | null;
+  /** How to fix it, worded by the UI with params (accounts.hints.*). */
   hintCode: HintCode | null;
   params: Record<string, string>;
   cert: Certificate | null;

@@ -4,6 +4,7 @@ import {
   attemptResultKey,
   fieldErrorKey,
   fieldErrorText,
+  hasKey,
   hintKey,
   noteKey,
   sourceKey,
@@ -92,10 +93,11 @@ describe('email account keys', () => {
 
   it('hints and notes this version does not know have no key (the English text is shown)', () => {
     expect(hintKey('auth_gmail')).toBe('accounts.hints.auth_gmail');
-    expect(hintKey('brand_new')).toBeNull();
-    expect(hintKey(null)).toBeNull();
+    expect(hintKey('brand_new')).toBe('accounts.hints.generic');
+    expect(hintKey(null)).toBe('accounts.hints.generic');
     expect(noteKey('guessed')).toBe('accounts.notes.guessed');
-    expect(noteKey('brand_new')).toBeNull();
+    expect(noteKey('brand_new')).toBe('accounts.notes.unknown');
+    expect(hasKey('accounts.notes.unknown') && hasKey('accounts.hints.generic')).toBe(true);
   });
 
   it('a discovery attempt: passed, failed with a known code, or with an unknown one', () => {

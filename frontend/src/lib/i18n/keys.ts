@@ -105,16 +105,22 @@ export function stepKey(name: StepName): string {
   return `accounts.steps.${name}`;
 }
 
-/** hintKey is the translated fix of a failed step, or null for a hint this version does
- * not know (the backend's English text is shown then). */
-export function hintKey(code: string | null | undefined): string | null {
-  return isHintCode(code) ? `accounts.hints.${code}` : null;
+/** hintKey is the worded fix of a failed step; a hint this version does not know reads as
+ * the general advice (the backend sends no words of its own). */
+export function hintKey(code: string | null | undefined): string {
+  return isHintCode(code) ? `accounts.hints.${code}` : 'accounts.hints.generic';
 }
 
-/** noteKey is the translated advice, or null for a note this version does not know (the
- * backend's English text is shown then). */
-export function noteKey(code: string): string | null {
-  return isNoteCode(code) ? `accounts.notes.${code}` : null;
+/** noteKey is the worded advice; a note this version does not know reads as a general
+ * one (the backend sends no words of its own). */
+export function noteKey(code: string): string {
+  return isNoteCode(code) ? `accounts.notes.${code}` : 'accounts.notes.unknown';
+}
+
+/** originKey words where exactly settings came from (a URL, the DNS names, the domain),
+ * with the origin's params; null for a source this version does not know. */
+export function originKey(source: string): string | null {
+  return isSource(source) ? `accounts.origin.${source}` : null;
 }
 
 /** sourceKey names where settings came from; unknown sources read "another source". */
@@ -123,9 +129,10 @@ export function sourceKey(source: string): string {
   return isSource(source) ? `accounts.sources.${source}` : 'accounts.sources.unknown';
 }
 
-/** attemptResultKey is the short result of a discovery attempt (null code: it passed). */
-export function attemptResultKey(code: string | null): string {
-  if (code === null) return 'accounts.attemptResult.ok';
+/** attemptResultKey is the short result of a discovery attempt, by its error's code (null:
+ * it passed); the attempt's reason says the rest (errorText). */
+export function attemptResultKey(code: string | null | undefined): string {
+  if (!code) return 'accounts.attemptResult.ok';
   const key = `accounts.attemptResult.${code}`;
   return hasKey(key) ? key : 'accounts.attemptResult.internal';
 }
