@@ -67,7 +67,9 @@ const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a conne
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'utf8'));
 
-const SCREENS = ['inbox', 'tofile', 'records', 'templates', 'automations', 'outbox', 'settings'];
+const SCREENS = ['inbox', 'outbox', 'settings'];
+// The records half's screens: hidden, with every word about them, until their features land.
+const HIDDEN_SCREENS = ['tofile', 'records', 'templates', 'automations'];
 const OWNER = { name: 'Camille Martin', email: 'camille.martin@atelier-martin.fr' };
 const COLLEAGUE = { name: 'Louis Bernard', email: 'louis.bernard@atelier-martin.fr' };
 // The Postmark account (send only): its From is a sender signature in the fake, waiting for
@@ -1423,23 +1425,38 @@ async function main() {
     await absent(page, tid('wizard'), 'the account wizard');
   });
 
-  await step('the records button leads to the accounts section of Settings', async () => {
-    await page.click(tid('nav-records'));
-    await page.click(tid('empty-state-action'));
-    await visible(page, tid('settings-accounts'), 'the accounts section');
-    const hash = await page.evaluate(() => location.hash);
-    if (hash !== '#/settings/accounts') fail(`the address is ${hash}, want #/settings/accounts`);
+  await step('the records screens are not offered until their features land', async () => {
+    const navs = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) =>
+      els.map((e) => e.getAttribute('data-testid')).filter((id) => id !== 'nav-outbox-count'),
+    );
+    if (JSON.stringify(navs) !== JSON.stringify(SCREENS.map((s) => `nav-${s}`))) {
+      fail(`the sidebar offers ${JSON.stringify(navs)}, want ${JSON.stringify(SCREENS.map((s) => `nav-${s}`))}`);
+    }
+    for (const s of HIDDEN_SCREENS) {
+      await absent(page, tid(`nav-${s}`), `the ${s} nav item`);
+      if (fr.nav[s] !== undefined || fr.screens[s] !== undefined) fail(`the catalogue still has words for the hidden ${s} screen`);
+    }
+    // An old link to a hidden screen shows the inbox.
+    await page.evaluate(() => {
+      location.hash = '#/records';
+    });
+    await visible(page, tid('screen-inbox'), 'the inbox, for #/records');
+    await absent(page, tid('screen-records'), 'the records screen');
+    const text = await page.locator('body').innerText();
+    for (const word of ['CSV', 'Fiches', 'À classer', 'Automatisations']) {
+      if (text.includes(word)) fail(`the window still says “${word}”`);
+    }
   });
 
-  await step('Ctrl+3 opens Records and arrow keys move along the sidebar', async () => {
-    await page.keyboard.press('Control+3');
-    await visible(page, tid('screen-records'), 'the records screen');
-    await page.focus(tid('nav-records'));
+  await step('Ctrl+2 opens the Outbox and arrow keys move along the sidebar', async () => {
+    await page.keyboard.press('Control+2');
+    await visible(page, tid('screen-outbox'), 'the outbox');
+    await page.focus(tid('nav-outbox'));
     await page.keyboard.press('ArrowDown');
     const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
-    if (focused !== 'nav-templates') fail(`ArrowDown from Records focused ${focused}, want nav-templates`);
+    if (focused !== 'nav-settings') fail(`ArrowDown from the Outbox focused ${focused}, want nav-settings`);
     await page.keyboard.press('Enter');
-    await visible(page, tid('screen-templates'), 'the templates screen');
+    await visible(page, tid('screen-settings'), 'the settings screen');
   });
 
   await step('switching to English translates the app at once', async () => {
