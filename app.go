@@ -47,7 +47,8 @@ const (
 //	MAILROOM_CA_FILE           PEM file of extra certificate authorities to trust
 //	MAILROOM_PROTOCOL_LOG=1    log IMAP/SMTP conversations (credentials masked) to logs/protocol.log
 //	MAILROOM_GOOGLE_CLIENT_ID, MAILROOM_GOOGLE_CLIENT_SECRET, MAILROOM_MICROSOFT_CLIENT_ID
-//	                           the OAuth client registrations (the built-in ones are placeholders)
+//	                           the OAuth client registrations; they win over those a super admin
+//	                           enters in Settings (Mailroom ships none)
 //	MAILROOM_GOOGLE_ISSUER, MAILROOM_MICROSOFT_ISSUER
 //	                           another OpenID provider for that sign-in: its endpoints are read
 //	                           from ISSUER/.well-known/openid-configuration at start-up

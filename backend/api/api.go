@@ -91,8 +91,13 @@ const AccountChangedEvent = "account:changed"
 
 // UseOAuth enables Sign in with Google and Microsoft: the accounts' grants are kept by a
 // token store over the backend's vault, and an account whose grant the provider refuses is
-// marked "needs sign-in", stops syncing and sending, and the UI is told. Accounts must be set.
+// marked "needs sign-in", stops syncing and sending, and the UI is told. The organisation's
+// client registrations (System.SetSignInClient) are kept in the database and the vault.
+// Accounts must be set.
 func (b *Backend) UseOAuth(c *oauth.Client) {
+	if c.Registrations() == nil && b.DB != nil {
+		c.UseRegistrations(oauth.NewRegistrations(b.DB, b.Vault))
+	}
 	b.OAuth = c
 	b.Accounts.SetTokens(oauth.NewTokenStore(c, b.Vault), func(id int64) {
 		b.accountChanged(id)

@@ -32,6 +32,9 @@ var policy = map[string]access{
 
 	"System.Status":     everyone,
 	"System.CheckVault": everyone,
+	// Whether each sign-in is set up: the wizard asks; the client IDs go to super admins only.
+	"System.SignInClients":   signedIn,
+	"System.SetSignInClient": superAdmins,
 
 	"Users.List":    admins,
 	"Users.Create":  superAdmins,

@@ -44,8 +44,10 @@ var allowed = map[string][]string{
 	"Session.SetLanguage": {anon, super, admin, collab},
 	"Session.Me":          {super, admin, collab},
 
-	"System.Status":     {anon, super, admin, collab},
-	"System.CheckVault": {anon, super, admin, collab},
+	"System.Status":          {anon, super, admin, collab},
+	"System.CheckVault":      {anon, super, admin, collab},
+	"System.SignInClients":   {super, admin, collab},
+	"System.SetSignInClient": {super},
 
 	"Users.List":    {super, admin},
 	"Users.Create":  {super},

@@ -63,9 +63,12 @@ type flowResult struct {
 // provider pre-fills it, and Wait refuses any other address; empty accepts whoever signs in.
 // ctx bounds only the start; the flow lives until Wait returns, Close, or the timeout.
 func (c *Client) Begin(ctx context.Context, id ProviderID, loginHint string) (*Flow, error) {
-	p, err := c.cfg.Provider(id)
+	p, err := c.provider(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if !p.Configured() {
+		return nil, notConfigured(p)
 	}
 	loginHint = strings.TrimSpace(loginHint)
 	var lc net.ListenConfig

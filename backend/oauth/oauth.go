@@ -42,17 +42,11 @@ const (
 	Microsoft ProviderID = "microsoft"
 )
 
-// Built-in client registrations, used unless the settings replace them.
-//
-// These are placeholders: Mailroom has no registered public client with Google or Microsoft
-// yet, so signing in to the real providers needs the settings to carry real ones. Google's
-// "installed app" secret is not confidential (RFC 8252 §8.5: it ships in every copy of the
-// app), but Google's token endpoint still asks for it, hence a setting of its own.
-const (
-	DefaultGoogleClientID     = "mailroom-placeholder.apps.googleusercontent.com"
-	DefaultGoogleClientSecret = ""
-	DefaultMicrosoftClientID  = "00000000-0000-0000-0000-000000000000"
-)
+// Mailroom ships no client registration with Google or Microsoft: the built-in client IDs
+// are empty, and a provider without one is not configured (Provider.Configured). The
+// organisation enters its own in the settings (Registrations), or the environment sets them
+// in the Config given to New. Google's "installed app" secret is not confidential (RFC 8252
+// §8.5: it ships in every copy of an app), but Google's token endpoint still asks for it.
 
 // Google's endpoints (https://accounts.google.com/.well-known/openid-configuration).
 const (
@@ -96,7 +90,7 @@ const GoogleTestingRefreshLifetime = 7 * 24 * time.Hour
 type Provider struct {
 	ID           ProviderID
 	Name         string // shown in messages: "Google"
-	ClientID     string
+	ClientID     string // empty: not configured
 	ClientSecret string // Google's installed-app secret; empty for Microsoft (a public client)
 
 	AuthURL       string
@@ -115,18 +109,22 @@ type Provider struct {
 	RefreshTokenLifetime time.Duration
 }
 
+// Configured reports whether the provider has a client registration: without one, a
+// sign-in would only reach an error page at the provider, so none starts.
+func (p Provider) Configured() bool { return p.ClientID != "" }
+
 // Config holds the providers' settings.
 type Config struct {
 	Google    Provider
 	Microsoft Provider
 }
 
-// DefaultConfig returns the built-in settings; callers replace what the user configured.
+// DefaultConfig returns the built-in settings, without client IDs; callers set what the
+// environment configures, and Registrations what the organisation entered.
 func DefaultConfig() Config {
 	return Config{
 		Google: Provider{
 			ID: Google, Name: "Google",
-			ClientID: DefaultGoogleClientID, ClientSecret: DefaultGoogleClientSecret,
 			AuthURL: GoogleAuthURL, TokenURL: GoogleTokenURL, UserinfoURL: GoogleUserinfoURL,
 			RevocationURL: GoogleRevocationURL, JWKSURL: GoogleJWKSURL,
 			Issuers: []string{"https://accounts.google.com", "accounts.google.com"},
@@ -137,8 +135,7 @@ func DefaultConfig() Config {
 		},
 		Microsoft: Provider{
 			ID: Microsoft, Name: "Microsoft",
-			ClientID: DefaultMicrosoftClientID,
-			AuthURL:  MicrosoftAuthURL, TokenURL: MicrosoftTokenURL, JWKSURL: MicrosoftJWKSURL,
+			AuthURL: MicrosoftAuthURL, TokenURL: MicrosoftTokenURL, JWKSURL: MicrosoftJWKSURL,
 			Issuers: []string{"https://login.microsoftonline.com/" + TenantPlaceholder + "/v2.0"},
 			Scopes:  MicrosoftScopes,
 		},
@@ -197,6 +194,7 @@ type Options struct {
 // Client signs in and refreshes tokens. It is safe for concurrent use.
 type Client struct {
 	cfg  Config
+	regs *Registrations // the organisation's, for the providers cfg leaves without a client ID
 	opts Options
 	http *http.Client
 	log  *slog.Logger
@@ -240,7 +238,8 @@ func (c *Client) Open(f *Flow) error {
 	return nil
 }
 
-// Config returns the settings the client uses.
+// Config returns the settings the client was built with (without the organisation's
+// registrations).
 func (c *Client) Config() Config { return c.cfg }
 
 func (c *Client) now() time.Time { return c.opts.Now() }

@@ -137,13 +137,13 @@ func (s *TokenStore) Revoke(ctx context.Context, secretID string) (bool, error) 
 		}
 		return false, err
 	}
-	p, err := s.c.cfg.Provider(src.rec.Provider)
+	p, err := s.c.provider(ctx, src.rec.Provider)
 	if err != nil {
 		return false, err
 	}
 	src.access = nil
 	src.dead = ErrAccessRevoked.Wrap(ErrNeedsSignIn, fault.P{"address": src.rec.Email, "provider": p.Name})
-	if p.RevocationURL == "" {
+	if p.RevocationURL == "" || !p.Configured() {
 		return false, nil
 	}
 	form := url.Values{"token": {src.rec.RefreshToken}, "token_type_hint": {"refresh_token"}, "client_id": {p.ClientID}}
@@ -311,9 +311,12 @@ func (src *Source) Invalidate() {
 
 func (src *Source) refresh(ctx context.Context) error {
 	c := src.st.c
-	p, err := c.cfg.Provider(src.rec.Provider)
+	p, err := c.provider(ctx, src.rec.Provider)
 	if err != nil {
 		return err
+	}
+	if !p.Configured() {
+		return notConfigured(p)
 	}
 	old := src.rec.RefreshToken
 	hctx := context.WithValue(ctx, oauth2.HTTPClient, c.http)

@@ -1015,6 +1015,42 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class SignInClientDTO {
+	    provider: string;
+	    configured: boolean;
+	    source: string;
+	    clientId: string;
+	    keyStored: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignInClientDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.provider = source["provider"];
+	        this.configured = source["configured"];
+	        this.source = source["source"];
+	        this.clientId = source["clientId"];
+	        this.keyStored = source["keyStored"];
+	    }
+	}
+	export class SignInClientInput {
+	    provider: string;
+	    clientId: string;
+	    key: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignInClientInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.provider = source["provider"];
+	        this.clientId = source["clientId"];
+	        this.key = source["key"];
+	    }
+	}
 	export class SignInDTO {
 	    runId: string;
 	    provider: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXPIRY_WARNING_DAYS, signInExpiry, signInPath } from './signin';
+import type { SignInClient } from '$lib/api';
+import { EXPIRY_WARNING_DAYS, missingSignIn, PASSWORD_WAY, signInExpiry, signInPath, signInSetup } from './signin';
 
 describe('signInPath', () => {
   const gmail = { signIn: 'google' as const };
@@ -21,6 +22,52 @@ describe('signInPath', () => {
     expect(signInPath(gmail, { usePassword: true })).toBeNull();
     expect(signInPath(outlook, { apiSender: true })).toBeNull();
     expect(signInPath(gmail, { usePassword: false, apiSender: false })).toBe('google');
+  });
+});
+
+describe('a sign-in the organisation has not set up', () => {
+  const gmail = { signIn: 'google' as const };
+  const outlook = { signIn: 'microsoft' as const };
+  const other = { signIn: null };
+  const client = (provider: 'google' | 'microsoft', configured: boolean): SignInClient => ({
+    provider,
+    configured,
+    source: configured ? 'settings' : null,
+    clientId: '',
+    keyStored: false,
+  });
+  const none = signInSetup([client('google', false), client('microsoft', false)]);
+  const googleOnly = signInSetup([client('google', true), client('microsoft', false)]);
+
+  it('reads the backend’s list per provider', () => {
+    expect(none).toEqual({ google: false, microsoft: false });
+    expect(googleOnly).toEqual({ google: true, microsoft: false });
+    expect(signInSetup([])).toEqual({});
+  });
+
+  it('starts no sign-in: the tile falls back to the password path', () => {
+    expect(signInPath(gmail, { setup: none })).toBeNull();
+    expect(signInPath(outlook, { setup: googleOnly })).toBeNull();
+    expect(signInPath(gmail, { setup: googleOnly })).toBe('google');
+  });
+
+  it('says which sign-in is missing, for the wizard to explain', () => {
+    expect(missingSignIn(gmail, none)).toBe('google');
+    expect(missingSignIn(outlook, googleOnly)).toBe('microsoft');
+    expect(missingSignIn(gmail, googleOnly)).toBeNull();
+    expect(missingSignIn(other, none)).toBeNull();
+    expect(missingSignIn(null, none)).toBeNull();
+    // A Gmail address sending through Postmark needs no sign-in.
+    expect(missingSignIn(gmail, none, { apiSender: true })).toBeNull();
+  });
+
+  it('before the setup is known, offers the sign-in (the backend has the last word)', () => {
+    expect(signInPath(gmail, { setup: {} })).toBe('google');
+    expect(missingSignIn(gmail, {})).toBeNull();
+  });
+
+  it('offers an app password for Gmail only: Microsoft turned passwords off for most accounts', () => {
+    expect(PASSWORD_WAY).toEqual({ google: 'app_password', microsoft: 'mostly_refused' });
   });
 });
 

@@ -1,6 +1,7 @@
-// Sign in with Google or Microsoft: which path the wizard offers first, and what an
-// account's known sign-in expiry means for the user.
-import type { SignIn } from '$lib/api';
+// Sign in with Google or Microsoft: which path the wizard offers first, what it says when
+// the organisation has not set a sign-in up, and what an account's known sign-in expiry
+// means for the user.
+import type { SignIn, SignInClient } from '$lib/api';
 
 /** The services' names, the same in every language. */
 export const SIGN_IN_NAMES: Record<SignIn, string> = { google: 'Google', microsoft: 'Microsoft' };
@@ -8,15 +9,49 @@ export const SIGN_IN_NAMES: Record<SignIn, string> = { google: 'Google', microso
 /** A sign-in that stops working within this many days is shown as a warning. */
 export const EXPIRY_WARNING_DAYS = 3;
 
+/** Which sign-ins the organisation has set up (System.SignInClients). A provider missing
+ * from it is unknown (not loaded yet, or the call failed): the sign-in is offered, and the
+ * backend says why if it cannot start. */
+export type SignInSetup = Partial<Record<SignIn, boolean>>;
+
+export function signInSetup(clients: readonly SignInClient[]): SignInSetup {
+  const out: SignInSetup = {};
+  for (const c of clients) out[c.provider] = c.configured;
+  return out;
+}
+
+/** What a provider's password way is worth without its sign-in: Gmail takes an app password;
+ * Microsoft turned passwords in mail apps (basic authentication) off for most accounts. */
+export const PASSWORD_WAY: Record<SignIn, 'app_password' | 'mostly_refused'> = {
+  google: 'app_password',
+  microsoft: 'mostly_refused',
+};
+
 /** signInPath is the sign-in the wizard's first step offers as its primary path: the
  * provider's (Gmail → Google, Outlook → Microsoft), unless the account only sends through an
- * API sender or the user chose an app password instead. null: the password path. */
+ * API sender, the user chose an app password instead, or the organisation has not set that
+ * sign-in up. null: the password path. */
 export function signInPath(
   provider: { signIn: SignIn | null } | null | undefined,
-  opts: { apiSender?: boolean; usePassword?: boolean } = {},
+  opts: { apiSender?: boolean; usePassword?: boolean; setup?: SignInSetup } = {},
 ): SignIn | null {
   if (opts.apiSender || opts.usePassword) return null;
-  return provider?.signIn ?? null;
+  const via = provider?.signIn ?? null;
+  if (via && opts.setup?.[via] === false) return null;
+  return via;
+}
+
+/** missingSignIn is the provider's sign-in when the organisation has not set it up: the tile
+ * then starts no sign-in, and the wizard says what is missing. null otherwise (and for an API
+ * sender, which needs no sign-in). */
+export function missingSignIn(
+  provider: { signIn: SignIn | null } | null | undefined,
+  setup: SignInSetup,
+  opts: { apiSender?: boolean } = {},
+): SignIn | null {
+  const via = provider?.signIn ?? null;
+  if (!via || opts.apiSender) return null;
+  return setup[via] === false ? via : null;
 }
 
 export type ExpiryLevel = 'none' | 'later' | 'soon' | 'expired';

@@ -19,7 +19,7 @@ vi.mock('../../../wailsjs/runtime/runtime', () => ({ Quit: vi.fn() }));
 import * as Session from '../../../wailsjs/go/api/Session';
 import * as System from '../../../wailsjs/go/api/System';
 import * as Users from '../../../wailsjs/go/api/Users';
-import { sessionApi, systemApi, usersApi } from './client';
+import { sessionApi, systemApi, toSignInClients, usersApi } from './client';
 import { ApiError } from './errors';
 
 const owner = {
@@ -106,5 +106,23 @@ describe('results are mapped to the UI types', () => {
     vi.mocked(Users.SetRole).mockResolvedValue();
     await usersApi.setRole(7, 'admin');
     expect(Users.SetRole).toHaveBeenCalledWith(7, 'admin');
+  });
+});
+
+describe('toSignInClients', () => {
+  it('keeps the known providers and reads an unknown source as none', () => {
+    expect(
+      toSignInClients([
+        { provider: 'google', configured: true, source: 'settings', clientId: 'id.apps.googleusercontent.com', keyStored: true },
+        { provider: 'microsoft', configured: false, source: '', clientId: '', keyStored: false },
+        { provider: 'yahoo', configured: true, source: 'settings', clientId: 'x', keyStored: false },
+        { provider: 'google', configured: true, source: 'somewhere', clientId: '', keyStored: false },
+      ]),
+    ).toEqual([
+      { provider: 'google', configured: true, source: 'settings', clientId: 'id.apps.googleusercontent.com', keyStored: true },
+      { provider: 'microsoft', configured: false, source: null, clientId: '', keyStored: false },
+      { provider: 'google', configured: true, source: null, clientId: '', keyStored: false },
+    ]);
+    expect(toSignInClients(null)).toEqual([]);
   });
 });

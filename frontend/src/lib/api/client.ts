@@ -8,12 +8,16 @@ import { toApiError } from './errors';
 import {
   isLanguage,
   isRole,
+  isSignIn,
   isVaultReason,
   type Language,
   type NewUserInput,
   type OnboardInput,
   type Role,
   type SessionState,
+  type SignIn,
+  type SignInClient,
+  type SignInKeyChange,
   type SystemStatus,
   type User,
 } from './types';
@@ -85,6 +89,31 @@ export function toSystemStatus(s: SystemStatusWire): SystemStatus {
   };
 }
 
+interface SignInClientWire {
+  provider: string;
+  configured: boolean;
+  source: string;
+  clientId: string;
+  keyStored: boolean;
+}
+
+/** toSignInClients keeps the known providers; an unknown source reads as none. */
+export function toSignInClients(list: SignInClientWire[] | null | undefined): SignInClient[] {
+  return (list ?? []).flatMap((c) =>
+    isSignIn(c.provider)
+      ? [
+          {
+            provider: c.provider,
+            configured: Boolean(c.configured),
+            source: c.source === 'environment' || c.source === 'settings' ? c.source : null,
+            clientId: c.clientId ?? '',
+            keyStored: Boolean(c.keyStored),
+          },
+        ]
+      : [],
+  );
+}
+
 export const sessionApi = {
   state: (): Promise<SessionState> => call(async () => toSessionState(await Session.State())),
   onboard: (input: OnboardInput): Promise<User> => call(async () => toUser(await Session.Onboard(input))),
@@ -95,6 +124,11 @@ export const sessionApi = {
 export const systemApi = {
   status: (): Promise<SystemStatus> => call(async () => toSystemStatus(await System.Status())),
   checkVault: (): Promise<SystemStatus> => call(async () => toSystemStatus(await System.CheckVault())),
+  signInClients: (): Promise<SignInClient[]> => call(async () => toSignInClients(await System.SignInClients())),
+  /** setSignInClient saves the organisation's client ID for provider ('' removes it); the
+   * secret (Google's) goes only with key 'replace', straight to the keychain. */
+  setSignInClient: (provider: SignIn, clientId: string, key: SignInKeyChange, secret = ''): Promise<SignInClient[]> =>
+    call(async () => toSignInClients(await System.SetSignInClient({ provider, clientId, key }, key === 'replace' ? secret : ''))),
 };
 
 export const usersApi = {

@@ -177,6 +177,25 @@ export const MANUAL_SOURCE = 'manual';
 export const SIGN_INS = ['google', 'microsoft'] as const;
 export type SignIn = (typeof SIGN_INS)[number];
 
+/** Where a sign-in's client registration comes from: set on this computer's environment,
+ * entered in Settings by a super admin, or nowhere (the sign-in is not set up). */
+export type SignInClientSource = 'environment' | 'settings' | null;
+
+/** One provider's sign-in setup (Settings › Sign in with Google and Microsoft). */
+export interface SignInClient {
+  provider: SignIn;
+  /** A sign-in can start; otherwise the wizard explains what is missing. */
+  configured: boolean;
+  source: SignInClientSource;
+  /** Shown to super admins only ('' for everyone else). */
+  clientId: string;
+  /** Google's installed-app secret is in the keychain (super admins only). */
+  keyStored: boolean;
+}
+
+/** What to do with the stored installed-app secret when saving. */
+export type SignInKeyChange = 'keep' | 'replace' | 'remove';
+
 /** How an account signs in to its servers: a password, or Sign in with Google/Microsoft. */
 export const AUTH_KINDS = ['password', 'oauth'] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];

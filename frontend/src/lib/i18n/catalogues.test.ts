@@ -117,10 +117,6 @@ describe('catalogues', () => {
   it('the French catalogue is really French', () => {
     expect(fr.nav).toMatchObject({
       inbox: 'Boîte de réception',
-      tofile: 'À classer',
-      records: 'Fiches',
-      templates: 'Modèles',
-      automations: 'Automatisations',
       outbox: 'Boîte d’envoi',
       settings: 'Réglages',
     });

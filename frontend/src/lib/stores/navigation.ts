@@ -1,9 +1,16 @@
-// Which screen is shown. The screen is kept in the URL's hash (#/records), so a reload
+// Which screen is shown. The screen is kept in the URL's hash (#/outbox), so a reload
 // stays where the user was. A section of a screen may follow (#/settings/accounts): the
 // screen then brings that section into view.
 import { writable } from 'svelte/store';
 
-export const SCREENS = ['inbox', 'tofile', 'records', 'templates', 'automations', 'outbox', 'settings'] as const;
+// The screens, in sidebar order (Ctrl+1… follow it). A screen is listed only once its
+// feature works: the records half brings To file, Records, Templates and Automations back,
+// each with one line here (between the inbox and the outbox) and its view in Shell.svelte.
+export const SCREENS = [
+  'inbox',
+  'outbox',
+  'settings',
+] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export function isScreen(value: unknown): value is Screen {
@@ -12,14 +19,14 @@ export function isScreen(value: unknown): value is Screen {
 
 /** The sections a link may lead to, by screen. */
 export const SECTIONS: Partial<Record<Screen, readonly string[]>> = {
-  settings: ['accounts', 'presets', 'language', 'users', 'vault', 'about'],
+  settings: ['accounts', 'presets', 'signin', 'language', 'users', 'vault', 'about'],
 };
 
 function hashParts(hash: string): string[] {
   return hash.replace(/^#\/?/, '').split('/');
 }
 
-/** screenFromHash reads "#/records" (or "#/settings/accounts"); anything else is the inbox. */
+/** screenFromHash reads "#/outbox" (or "#/settings/accounts"); anything else is the inbox. */
 export function screenFromHash(hash: string): Screen {
   const name = hashParts(hash)[0];
   return isScreen(name) ? name : 'inbox';
@@ -45,7 +52,7 @@ export interface KeyLike {
   shiftKey: boolean;
 }
 
-/** shortcutScreen maps Ctrl+1…Ctrl+7 (⌘ on macOS) to the screens, in sidebar order. */
+/** shortcutScreen maps Ctrl+1, Ctrl+2… (⌘ on macOS) to the screens, in sidebar order. */
 export function shortcutScreen(e: KeyLike): Screen | null {
   if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return null;
   if (!/^[1-9]$/.test(e.key)) return null;

@@ -4,4 +4,8 @@ import {api} from '../models';
 
 export function CheckVault():Promise<api.SystemStatus>;
 
+export function SetSignInClient(arg1:api.SignInClientInput,arg2:string):Promise<Array<api.SignInClientDTO>>;
+
+export function SignInClients():Promise<Array<api.SignInClientDTO>>;
+
 export function Status():Promise<api.SystemStatus>;

@@ -6,6 +6,14 @@ export function CheckVault() {
   return window['go']['api']['System']['CheckVault']();
 }
 
+export function SetSignInClient(arg1, arg2) {
+  return window['go']['api']['System']['SetSignInClient'](arg1, arg2);
+}
+
+export function SignInClients() {
+  return window['go']['api']['System']['SignInClients']();
+}
+
 export function Status() {
   return window['go']['api']['System']['Status']();
 }
