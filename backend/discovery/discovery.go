@@ -93,11 +93,17 @@ const (
 	SourceGuess      Source = "guess"
 )
 
+// Sources lists every source, in priority order.
+var Sources = []Source{SourcePreset, SourceCatalog, SourceAutoconfig, SourceSRV, SourceMX, SourceGuess}
+
 // Sign-in services a candidate may suggest instead of a password.
 const (
 	SignInGoogle    = "google"
 	SignInMicrosoft = "microsoft"
 )
+
+// SignIns lists every sign-in service.
+var SignIns = []string{SignInGoogle, SignInMicrosoft}
 
 // Note is advice that goes with a candidate. Code is stable and translated by the UI;
 // Text is the English message for people (and logs).
