@@ -7,6 +7,7 @@ import * as Sync from '../../../wailsjs/go/api/Sync';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
+import { MAIL_CHANGED_EVENT, SYNC_PROGRESS_EVENT } from './generated/events';
 import type { Wire } from './model';
 import {
   isBodyState,
@@ -28,10 +29,7 @@ import {
   type SyncStatus,
 } from './types';
 
-/** The Wails event carrying an account's sync state (backend/api SyncProgressEvent). */
-export const SYNC_PROGRESS_EVENT = 'sync:progress';
-/** The Wails event saying an account's messages changed (backend/api MailChangedEvent). */
-export const MAIL_CHANGED_EVENT = 'mail:changed';
+export { MAIL_CHANGED_EVENT, SYNC_PROGRESS_EVENT };
 
 // --- from the wire ------------------------------------------------------------------
 
