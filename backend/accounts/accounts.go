@@ -59,6 +59,9 @@ const (
 	StartTLS Security = "starttls" // plain connection upgraded with STARTTLS (143, 587); refused if not offered
 )
 
+// Securities lists every security mode.
+var Securities = []Security{TLS, StartTLS}
+
 // Valid reports whether s is a known security mode.
 func (s Security) Valid() bool { return s == TLS || s == StartTLS }
 
@@ -80,6 +83,9 @@ const (
 	Mailgun    SenderKind = "mailgun"  // Mailgun's API, with an API key, a sending domain and a region
 )
 
+// SenderKinds lists every way to send.
+var SenderKinds = []SenderKind{SMTPSender, Postmark, Mailgun}
+
 // Valid reports whether k is a known sender.
 func (k SenderKind) Valid() bool { return k == SMTPSender || k == Postmark || k == Mailgun }
 
@@ -91,6 +97,9 @@ const (
 	RegionUS = "us"
 	RegionEU = "eu"
 )
+
+// Regions lists the Mailgun regions.
+var Regions = []string{RegionUS, RegionEU}
 
 // Sender is how an account sends. The token or key is not part of it: it lives in the
 // vault (Registry.SenderSecret).
@@ -110,6 +119,9 @@ const (
 	OAuth        AuthKind = "oauth"    // Sign in with Google or Microsoft: XOAUTH2 with access tokens
 )
 
+// AuthKinds lists every way to sign in.
+var AuthKinds = []AuthKind{PasswordAuth, OAuth}
+
 // Status is the result of the last connection check.
 type Status string
 
@@ -122,6 +134,9 @@ const (
 	// "needs sign-in": the grant was revoked or expired (NeedsSignIn).
 	NeedsPassword Status = "needs_password"
 )
+
+// Statuses lists every status of a check.
+var Statuses = []Status{Unchecked, OK, Failing, NeedsPassword}
 
 // Account is a connected mailbox.
 type Account struct {

@@ -12,6 +12,9 @@ import (
 	"mailroom/backend/fault"
 )
 
+// UsernameForms lists how a preset builds the username: the whole address or its local part.
+var UsernameForms = []string{"email", "local"}
+
 // Preset is an admin's settings for every address of one email domain (F5): either IMAP
 // and SMTP servers, or an Exchange URL — never both.
 type Preset struct {

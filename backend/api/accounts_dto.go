@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"time"
 
 	"mailroom/backend/accounts"
@@ -78,6 +79,9 @@ type AccountDTO struct {
 	CreatedAt   string  `json:"createdAt"`
 	Users       []int64 `json:"users"` // ids of the users with access
 }
+
+// AccountStatuses lists every AccountDTO.Status: the registry's, needs_sign_in and disabled.
+var AccountStatuses = append(slices.Clone(accounts.Statuses), "needs_sign_in", "disabled")
 
 func accountDTO(a accounts.Account, users []int64) AccountDTO {
 	d := AccountDTO{ID: a.ID, Name: a.Name, Email: a.Email, FromName: a.FromName, Provider: a.Provider,

@@ -13,7 +13,8 @@ import (
 )
 
 // The contract between the backend and the UI that is not in Wails' generated models: the
-// error codes, classes and reasons (with their parameters), written from the Go
+// error codes, classes and reasons (with their parameters), the string enums
+// (contract_enums_test.go) and the events (contract_events_test.go), written from the Go
 // definitions into the frontend. This package imports every package that defines a
 // reason, so fault.Reasons() is complete here. `go generate ./backend/api` (or
 // MAILROOM_UPDATE_CONTRACT=1 go test -run TestGeneratedContract ./backend/api) rewrites the
@@ -29,7 +30,7 @@ func TestGeneratedContractIsUpToDate(t *testing.T) {
 	for _, f := range []struct {
 		path string
 		want []byte
-	}{{contractTS, ts}, {contractEnglish, english}} {
+	}{{contractTS, ts}, {contractEnglish, english}, {contractEnums, renderEnums()}, {contractEvents, renderEvents()}} {
 		if os.Getenv(updateEnv) == "1" {
 			if err := os.WriteFile(f.path, f.want, 0o644); err != nil {
 				t.Fatal(err)

@@ -256,6 +256,9 @@ func dirOf(path string) string {
 	return "."
 }
 
+// DraftModes lists the modes of Draft.
+var DraftModes = []string{"reply", "reply_all", "forward"}
+
 // Draft prepares a reply ("reply", "reply_all") or a forward ("forward") of a message.
 func (s *Mail) Draft(id int64, mode string) (DraftDTO, error) {
 	return run(s.b, "Mail.Draft", func(ctx context.Context, c caller) (DraftDTO, error) {

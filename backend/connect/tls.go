@@ -40,6 +40,9 @@ const (
 	UntrustedOther     = "invalid"
 )
 
+// UntrustedReasons lists every reason a certificate is not trusted.
+var UntrustedReasons = []string{UntrustedAuthority, UntrustedExpired, UntrustedHost, UntrustedChanged, UntrustedOther}
+
 // UntrustedError is a TLS certificate that failed verification. The user may trust it for
 // exactly this host, port and fingerprint (Pins), after seeing Cert.
 type UntrustedError struct {

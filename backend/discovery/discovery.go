@@ -93,11 +93,17 @@ const (
 	SourceGuess      Source = "guess"
 )
 
+// Sources lists every source, in priority order.
+var Sources = []Source{SourcePreset, SourceCatalog, SourceAutoconfig, SourceSRV, SourceMX, SourceGuess}
+
 // Sign-in services a candidate may suggest instead of a password.
 const (
 	SignInGoogle    = "google"
 	SignInMicrosoft = "microsoft"
 )
+
+// SignIns lists every sign-in service.
+var SignIns = []string{SignInGoogle, SignInMicrosoft}
 
 // Origin names where exactly a candidate came from, as named params of its Source's
 // sentence (the UI words it, in the user's language):

@@ -140,6 +140,13 @@ const (
 	ProblemNULByte           = "nul_byte"            // NUL bytes were removed from a header or body
 )
 
+// Problems lists every problem code.
+var Problems = []string{ProblemTooLarge, ProblemTruncated, ProblemHeaderTooLarge, ProblemBadHeader,
+	ProblemDuplicateHeader, Problem8BitHeader, ProblemBadHeaderEncoding, ProblemBadAddress, ProblemBadDate,
+	ProblemMissingDate, ProblemBadMessageID, ProblemBadContentType, ProblemBrokenBoundary, ProblemTooDeep,
+	ProblemTooManyParts, ProblemBadEncoding, ProblemBadCharset, ProblemBodyTooLarge, ProblemBadLineEndings,
+	ProblemNULByte}
+
 // maxProblems bounds the list of problems of one message: a message with
 // thousands of broken parts still costs a bounded record.
 const maxProblems = 100

@@ -33,6 +33,9 @@ const (
 	CopyFailed  CopyState = "failed"  // the server refused it CopyMaxAttempts times
 )
 
+// CopyStates lists every sent-copy state.
+var CopyStates = []CopyState{CopyNone, CopyPending, CopyDone, CopyFailed}
+
 // Envelope is one message to send: the SMTP envelope and the complete message.
 type Envelope struct {
 	From string   // envelope sender (MAIL FROM), a bare address

@@ -44,6 +44,9 @@ const (
 	MailgunFrom    Name = "mailgun_from"    // the From on the sending domain
 )
 
+// Names lists every step, the API senders' checks included, in order.
+var Names = []Name{DNS, TCP, TLS, IMAPLogin, Capabilities, SMTPLogin, PostmarkSender, MailgunDomain, MailgunFrom}
+
 // Steps lists the IMAP and SMTP steps in order.
 var Steps = []Name{DNS, TCP, TLS, IMAPLogin, Capabilities, SMTPLogin}
 
@@ -67,6 +70,9 @@ const (
 	Failed  Status = "failed"
 	Skipped Status = "skipped"
 )
+
+// Statuses lists every status of a step.
+var Statuses = []Status{Running, Passed, Failed, Skipped}
 
 // Step is one step's state. Detail says what was found (addresses, TLS version,
 // capabilities); on failure Err says what went wrong (a reason with its params, and the

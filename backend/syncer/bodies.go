@@ -25,6 +25,9 @@ const (
 	bodyFailed = "failed" // unreadable: stored with its problems, never fetched again
 )
 
+// BodyStates lists every state of a message's body (mailbox.Message.BodyState).
+var BodyStates = []string{bodyNone, bodyDone, bodyFailed}
+
 // parsed is what the store keeps of one body.
 type parsed struct {
 	state       string

@@ -28,6 +28,9 @@ const (
 	PhaseStopped    Phase = "stopped" // the account is disabled, deleted, or the engine stopped
 )
 
+// Phases lists every phase, in order.
+var Phases = []Phase{PhaseConnecting, PhaseHeaders, PhaseBodies, PhaseIdle, PhaseError, PhaseStopped}
+
 // Event is what the engine tells the UI. Progress events are throttled to one per
 // Options.ProgressInterval per account (phase changes, errors and completions always go
 // out); "changed" events to one per Options.ChangedInterval, the last one never lost.

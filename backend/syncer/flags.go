@@ -18,6 +18,9 @@ var imapFlagOf = map[string]imap.Flag{
 	"flagged": imap.FlagFlagged,
 }
 
+// Flags lists the flags the app changes (the keys of imapFlagOf).
+var Flags = []string{"seen", "flagged"}
+
 // SetFlags sets or clears a flag ("seen" or "flagged") on messages. The rows change at
 // once (the UI may re-read them when SetFlags returns); the change is kept as an intent
 // (pending_flags) that the account's worker pushes to the server when connected — now,

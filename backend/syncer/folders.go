@@ -38,6 +38,9 @@ var roleOfAttr = map[imap.MailboxAttr]string{
 	imap.MailboxAttrArchive: "archive",
 }
 
+// FolderRoles lists every folder role: inbox and the special-use ones ("" is any other folder).
+var FolderRoles = []string{"inbox", "sent", "drafts", "archive", "junk", "trash"}
+
 // sentNames are the names servers without SPECIAL-USE commonly give the Sent folder.
 var sentNames = []string{"Sent", "Sent Items", "Sent Messages", "Sent Mail", "INBOX.Sent",
 	"INBOX/Sent", "Envoyés", "Éléments envoyés", "Messages envoyés", "[Gmail]/Sent Mail"}

@@ -44,6 +44,9 @@ const (
 	ReasonUnknown   Reason = "unknown"
 )
 
+// Reasons lists every reason of an unavailable keychain (ReasonNone aside).
+var Reasons = []Reason{ReasonNoBus, ReasonNoService, ReasonLocked, ReasonUnknown}
+
 // Status is the state of secure storage, shown in the UI.
 type Status struct {
 	Available bool

@@ -3,8 +3,10 @@
 import * as Session from '../../../wailsjs/go/api/Session';
 import * as System from '../../../wailsjs/go/api/System';
 import * as Users from '../../../wailsjs/go/api/Users';
+import type { api } from '../../../wailsjs/go/models';
 import { Quit } from '../../../wailsjs/runtime/runtime';
 import { toApiError } from './errors';
+import type { Wire } from './model';
 import {
   isLanguage,
   isRole,
@@ -32,34 +34,19 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-interface UserWire {
-  id: number;
-  name: string;
-  email: string;
-  role: string;
-  language: string;
-  createdAt: string;
-}
-
-export function toUser(u: UserWire): User {
+export function toUser(u: Wire<api.UserDTO>): User {
   return {
-    id: u.id,
-    name: u.name,
-    email: u.email,
+    id: num(u.id),
+    name: text(u.name),
+    email: text(u.email),
     // An unknown role gets the least rights in the UI; the backend decides anyway.
     role: isRole(u.role) ? u.role : 'collaborator',
     language: isLanguage(u.language) ? u.language : 'en',
-    createdAt: u.createdAt,
+    createdAt: text(u.createdAt),
   };
 }
 
-interface SessionStateWire {
-  onboarded: boolean;
-  user?: UserWire | null;
-  language: string;
-}
-
-export function toSessionState(s: SessionStateWire): SessionState {
+export function toSessionState(s: Wire<api.SessionState>): SessionState {
   return {
     onboarded: Boolean(s.onboarded),
     user: s.user ? toUser(s.user) : null,
@@ -67,24 +54,17 @@ export function toSessionState(s: SessionStateWire): SessionState {
   };
 }
 
-interface SystemStatusWire {
-  version: string;
-  dataDir: string;
-  storageError: string;
-  vault?: { available: boolean; reason: string; message: string } | null;
-}
-
-export function toSystemStatus(s: SystemStatusWire): SystemStatus {
+export function toSystemStatus(s: Wire<api.SystemStatus>): SystemStatus {
   const v = s.vault;
   const available = Boolean(v?.available);
   return {
-    version: s.version ?? '',
-    dataDir: s.dataDir ?? '',
-    storageError: s.storageError ?? '',
+    version: text(s.version),
+    dataDir: text(s.dataDir),
+    storageError: text(s.storageError),
     vault: {
       available,
       reason: available ? null : isVaultReason(v?.reason) ? v.reason : 'unknown',
-      message: v?.message ?? '',
+      message: text(v?.message),
     },
   };
 }
@@ -112,6 +92,14 @@ export function toSignInClients(list: SignInClientWire[] | null | undefined): Si
         ]
       : [],
   );
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
 export const sessionApi = {

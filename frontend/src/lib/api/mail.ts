@@ -7,6 +7,8 @@ import * as Sync from '../../../wailsjs/go/api/Sync';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
+import { MAIL_CHANGED_EVENT, SYNC_PROGRESS_EVENT } from './generated/events';
+import type { Wire } from './model';
 import {
   isBodyState,
   isFolderRole,
@@ -27,10 +29,7 @@ import {
   type SyncStatus,
 } from './types';
 
-/** The Wails event carrying an account's sync state (backend/api SyncProgressEvent). */
-export const SYNC_PROGRESS_EVENT = 'sync:progress';
-/** The Wails event saying an account's messages changed (backend/api MailChangedEvent). */
-export const MAIL_CHANGED_EVENT = 'mail:changed';
+export { MAIL_CHANGED_EVENT, SYNC_PROGRESS_EVENT };
 
 // --- from the wire ------------------------------------------------------------------
 
@@ -46,40 +45,16 @@ function role(v: unknown): FolderRole | '' {
   return isFolderRole(v) ? v : '';
 }
 
-// Each mapper reads its own wire shape, which the backend may leave null.
-function list<T>(v: unknown, fn: (x: any) => T): T[] {
+// A list the backend may leave null; fn reads each element's wire shape.
+function list<W, T>(v: readonly W[] | null | undefined, fn: (x: W) => T): T[] {
   return Array.isArray(v) ? v.map((x) => fn(x)) : [];
 }
 
-interface AddressWire {
-  name?: string;
-  email?: string;
-}
-
-export function toAddress(a: AddressWire | null | undefined): Address {
+export function toAddress(a: Wire<api.AddressDTO> | null | undefined): Address {
   return { name: text(a?.name), email: text(a?.email) };
 }
 
-interface MailRowWire {
-  id: number;
-  accountId: number;
-  folderId: number;
-  folderRole: string;
-  fromName: string;
-  fromEmail: string;
-  toName?: string;
-  toEmail?: string;
-  recipients?: number;
-  subject: string;
-  snippet: string;
-  date: string;
-  seen: boolean;
-  flagged: boolean;
-  answered: boolean;
-  hasAttachments: boolean;
-}
-
-export function toMailRow(r: MailRowWire): MailRow {
+export function toMailRow(r: Wire<api.MailRowDTO>): MailRow {
   return {
     id: num(r.id),
     accountId: num(r.accountId),
@@ -100,22 +75,11 @@ export function toMailRow(r: MailRowWire): MailRow {
   };
 }
 
-export function toMailPage(p: { rows?: MailRowWire[] | null; next?: string } | null | undefined): MailPage {
+export function toMailPage(p: Wire<api.MailPageDTO> | null | undefined): MailPage {
   return { rows: list(p?.rows, toMailRow), next: text(p?.next) };
 }
 
-interface FolderWire {
-  id: number;
-  accountId: number;
-  name: string;
-  role: string;
-  enabled: boolean;
-  total: number;
-  unread: number;
-  lastSync: string;
-}
-
-export function toFolder(f: FolderWire): Folder {
+export function toFolder(f: Wire<api.FolderDTO>): Folder {
   return {
     id: num(f.id),
     accountId: num(f.accountId),
@@ -128,15 +92,7 @@ export function toFolder(f: FolderWire): Folder {
   };
 }
 
-interface AttachmentWire {
-  partPath: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  inline: boolean;
-}
-
-function toAttachment(a: AttachmentWire): Attachment {
+function toAttachment(a: Wire<api.AttachmentDTO>): Attachment {
   return {
     partPath: text(a?.partPath),
     filename: text(a?.filename),
@@ -146,24 +102,7 @@ function toAttachment(a: AttachmentWire): Attachment {
   };
 }
 
-interface MessageViewWire extends MailRowWire {
-  folderName: string;
-  messageId: string;
-  from: AddressWire[] | null;
-  replyTo: AddressWire[] | null;
-  to: AddressWire[] | null;
-  cc: AddressWire[] | null;
-  attachments: AttachmentWire[] | null;
-  problems: string[] | null;
-  bodyState: string;
-  isHtml: boolean;
-  document: string;
-  remoteImages: number;
-  remoteBlocked: boolean;
-  remoteAlways: boolean;
-}
-
-export function toMessageView(m: MessageViewWire): MessageView {
+export function toMessageView(m: Wire<api.MessageViewDTO>): MessageView {
   const remoteImages = num(m.remoteImages);
   return {
     ...toMailRow(m),
@@ -185,18 +124,7 @@ export function toMessageView(m: MessageViewWire): MessageView {
   };
 }
 
-interface DraftWire {
-  accountId: number;
-  to: AddressWire[] | null;
-  cc: AddressWire[] | null;
-  subject: string;
-  text: string;
-  quotedHtml: string;
-  inReplyTo: string;
-  references: string[] | null;
-}
-
-export function toDraft(d: DraftWire): Draft {
+export function toDraft(d: Wire<api.DraftDTO>): Draft {
   return {
     accountId: num(d.accountId),
     to: list(d.to, toAddress),
@@ -209,19 +137,9 @@ export function toDraft(d: DraftWire): Draft {
   };
 }
 
-interface SyncStatusWire {
-  accountId: number;
-  folder: string;
-  phase: string;
-  done: number;
-  total: number;
-  code: string;
-  message: string;
-}
-
 /** toSyncStatus maps an account's sync state; it returns null for a phase this version
  * does not know. */
-export function toSyncStatus(s: SyncStatusWire | null | undefined): SyncStatus | null {
+export function toSyncStatus(s: Wire<api.SyncStatusDTO> | null | undefined): SyncStatus | null {
   if (!s || !isSyncPhase(s.phase)) return null;
   const code = text(s.code);
   return {
@@ -320,7 +238,7 @@ export const mailEventsApi = {
   /** onSyncProgress calls fn with every account's sync state as it changes; it returns
    * the function that stops listening. */
   onSyncProgress(fn: (status: SyncStatus) => void): () => void {
-    return listen<SyncStatusWire>(SYNC_PROGRESS_EVENT, (data) => {
+    return listen<Wire<api.SyncStatusDTO>>(SYNC_PROGRESS_EVENT, (data) => {
       const s = toSyncStatus(data);
       if (s) fn(s);
     });

@@ -1,101 +1,85 @@
-// The shapes the UI works with. They mirror the DTOs of backend/api, with the string
-// enums spelled out, so that components never depend on the generated classes.
+// The shapes the UI works with: the generated Wails models of backend/api's DTOs
+// (frontend/wailsjs/go/models.ts) with their string enums narrowed to the lists generated
+// from the backend (./generated/enums.ts), so components never depend on the generated
+// classes, and a field renamed or added in Go breaks the build where the UI uses it.
 import type { ApiError } from './errors';
+import type { api } from '../../../wailsjs/go/models';
+import {
+  ACCOUNT_STATUSES,
+  AUTH_KINDS,
+  BODY_STATES,
+  CERT_REASONS,
+  FOLDER_ROLES,
+  LANGUAGES,
+  MAILGUN_REGIONS,
+  PROBLEM_CODES,
+  ROLES,
+  SECURITIES,
+  SENDER_KINDS,
+  SIGN_INS,
+  SOURCES,
+  STEP_NAMES,
+  STEP_STATUSES,
+  SYNC_PHASES,
+  USERNAME_FORMS,
+  VAULT_REASONS,
+  type AccountStatus,
+  type AuthKind,
+  type BodyState,
+  type CertReason,
+  type FolderRole,
+  type Language,
+  type MailgunRegion,
+  type Role,
+  type Security,
+  type SenderKind,
+  type SignIn,
+  type StepName,
+  type StepStatus,
+  type SyncPhase,
+  type UsernameForm,
+  type VaultReason,
+} from './generated/enums';
+import type { Model, Without } from './model';
 
-export const ROLES = ['super_admin', 'admin', 'collaborator'] as const;
-export type Role = (typeof ROLES)[number];
+export * from './generated/enums';
 
-export const LANGUAGES = ['fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
-
-export const VAULT_REASONS = ['no_bus', 'no_service', 'locked', 'unknown'] as const;
-export type VaultReason = (typeof VAULT_REASONS)[number];
-
-export interface User {
-  id: number;
-  name: string;
-  email: string;
-  role: Role;
-  language: Language;
-  createdAt: string; // RFC 3339
+function oneOf<T extends string>(list: readonly T[]) {
+  return (value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
 }
 
-export interface SessionState {
-  onboarded: boolean;
-  user: User | null;
-  /** The remembered language; null when it was never chosen (follow the system). */
-  language: Language | null;
-}
+export const isRole = oneOf(ROLES);
+export const isLanguage = oneOf(LANGUAGES);
+export const isVaultReason = oneOf(VAULT_REASONS);
 
-export interface VaultStatus {
-  available: boolean;
-  /** Why it is unavailable; null when available. */
-  reason: VaultReason | null;
-  message: string;
-}
+// --- Users, session and system (backend/api/dto.go) -----------------------------------
 
-export interface SystemStatus {
-  version: string;
-  dataDir: string;
-  storageError: string;
-  vault: VaultStatus;
-}
+export type User = Model<api.UserDTO, { role: Role; language: Language }>;
 
-export interface OnboardInput {
-  name: string;
-  email: string;
-  language: Language;
-}
+export type SessionState = Model<
+  api.SessionState,
+  {
+    user: User | null;
+    /** The remembered language; null when it was never chosen (follow the system). */
+    language: Language | null;
+  }
+>;
 
-export interface NewUserInput {
-  name: string;
-  email: string;
-  role: Role;
-  language: Language;
-}
+export type VaultStatus = Model<
+  api.VaultStatusDTO,
+  {
+    /** Why it is unavailable; null when available. */
+    reason: VaultReason | null;
+  }
+>;
 
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
+export type SystemStatus = Model<api.SystemStatus, { vault: VaultStatus }>;
 
-export function isLanguage(value: unknown): value is Language {
-  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
-}
+export type OnboardInput = Model<api.OnboardInput, { language: Language }>;
 
-export function isVaultReason(value: unknown): value is VaultReason {
-  return typeof value === 'string' && (VAULT_REASONS as readonly string[]).includes(value);
-}
+export type NewUserInput = Model<api.NewUserInput, { role: Role; language: Language }>;
 
 // --- Email accounts (backend/api/accounts_dto.go) -------------------------------------
-
-/** How a connection is protected: implicit TLS or STARTTLS. There is no plaintext. */
-export const SECURITIES = ['tls', 'starttls'] as const;
-export type Security = (typeof SECURITIES)[number];
-
-/** An account's status as the list shows it (backend/accounts Status, plus disabled, and
- * needs_sign_in: an account signed in with Google or Microsoft whose sign-in was revoked or
- * expired). */
-export const ACCOUNT_STATUSES = ['ok', 'error', 'needs_password', 'needs_sign_in', 'unchecked', 'disabled'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
-
-/** The steps of a connection test, in order (backend/probe). An account that sends
- * through an API sender has that sender's checks in place of smtp_login (only those when
- * it is send-only). */
-export const STEP_NAMES = [
-  'dns',
-  'tcp',
-  'tls',
-  'imap_login',
-  'capabilities',
-  'smtp_login',
-  'postmark_sender',
-  'mailgun_domain',
-  'mailgun_from',
-] as const;
-export type StepName = (typeof STEP_NAMES)[number];
-
-export const STEP_STATUSES = ['running', 'ok', 'failed', 'skipped'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** The likely cause and fix of a failed step (backend/probe/hints.go). */
 export const HINT_CODES = [
@@ -132,14 +116,6 @@ export const HINT_CODES = [
 ] as const;
 export type HintCode = (typeof HINT_CODES)[number];
 
-/** How an account sends: its SMTP server, or an API sender (backend/accounts SenderKind). */
-export const SENDER_KINDS = ['smtp', 'postmark', 'mailgun'] as const;
-export type SenderKind = (typeof SENDER_KINDS)[number];
-
-/** Mailgun's regions: a domain exists in one only. */
-export const MAILGUN_REGIONS = ['us', 'eu'] as const;
-export type MailgunRegion = (typeof MAILGUN_REGIONS)[number];
-
 /** An account's sender settings. Its token or key is never part of them: it travels as a
  * separate argument and never comes back. */
 export interface SenderSettings {
@@ -151,10 +127,6 @@ export interface SenderSettings {
   stream: string;
 }
 
-/** Why a server's certificate was not trusted (backend/connect Untrusted*). */
-export const CERT_REASONS = ['unknown_authority', 'expired', 'wrong_host', 'changed', 'invalid'] as const;
-export type CertReason = (typeof CERT_REASONS)[number];
-
 /** Advice that comes with a provider or discovered settings (backend/discovery Note*). */
 export const NOTE_CODES = [
   'app_password_required',
@@ -165,17 +137,11 @@ export const NOTE_CODES = [
 ] as const;
 export type NoteCode = (typeof NOTE_CODES)[number];
 
-/** Where discovered settings came from (backend/discovery Source), in priority order. */
-export const SOURCES = ['preset', 'catalog', 'autoconfig', 'srv', 'mx', 'guess'] as const;
-export type Source = (typeof SOURCES)[number];
-
 /** Settings typed or changed by hand have this source. */
 export const MANUAL_SOURCE = 'manual';
 
 /** Sign-in services that replace a password: the provider's page in the system browser
  * (OAuth 2.0 with PKCE), then XOAUTH2 for IMAP and SMTP. */
-export const SIGN_INS = ['google', 'microsoft'] as const;
-export type SignIn = (typeof SIGN_INS)[number];
 
 /** Where a sign-in's client registration comes from: set on this computer's environment,
  * entered in Settings by a super admin, or nowhere (the sign-in is not set up). */
@@ -197,8 +163,6 @@ export interface SignInClient {
 export type SignInKeyChange = 'keep' | 'replace' | 'remove';
 
 /** How an account signs in to its servers: a password, or Sign in with Google/Microsoft. */
-export const AUTH_KINDS = ['password', 'oauth'] as const;
-export type AuthKind = (typeof AUTH_KINDS)[number];
 
 /** A completed sign-in in the browser: who signed in, never the tokens (they stay in the
  * backend under runId until the account is created or signed in again). */
@@ -209,10 +173,6 @@ export interface SignInResult {
   /** RFC 3339: when the provider said the sign-in stops working; null when it did not. */
   expiresAt: string | null;
 }
-
-/** How a domain preset builds the username: the whole address or the part before @. */
-export const USERNAME_FORMS = ['email', 'local'] as const;
-export type UsernameForm = (typeof USERNAME_FORMS)[number];
 
 export interface ServerSettings {
   host: string;
@@ -415,10 +375,6 @@ export type Preset =
     }
   | { kind: 'exchange'; domain: string; exchangeUrl: string; updatedAt: string };
 
-function oneOf<T extends string>(list: readonly T[]) {
-  return (value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
-}
-
 export const isSecurity = oneOf(SECURITIES);
 export const isAccountStatus = oneOf(ACCOUNT_STATUSES);
 export const isStepName = oneOf(STEP_NAMES);
@@ -435,183 +391,48 @@ export const isUsernameForm = oneOf(USERNAME_FORMS);
 
 // --- Mail and sync (backend/api/mail_dto.go) --------------------------------------------
 
-/** The special-use roles of folders (backend/syncer); "" is any other folder. */
-export const FOLDER_ROLES = ['inbox', 'sent', 'drafts', 'archive', 'junk', 'trash'] as const;
-export type FolderRole = (typeof FOLDER_ROLES)[number];
+export type Address = Model<api.AddressDTO>;
 
-/** Where an account's sync worker is (backend/syncer Phase), in the order a sync goes. */
-export const SYNC_PHASES = ['connecting', 'headers', 'bodies', 'idle', 'error', 'stopped'] as const;
-export type SyncPhase = (typeof SYNC_PHASES)[number];
+/** What the list shows: every synced folder of every account the user may read (accountId
+ * 0), or a role across accounts (All inboxes; folderRole "" with folderId 0: every synced
+ * folder), or one account, or one folder. search holds plain words, each matched as a
+ * prefix. The page's cursor and size are the call's arguments. */
+export type MailQuery = Without<Model<api.MailQueryDTO, { folderRole: FolderRole | '' }>, 'cursor' | 'limit'>;
 
-/** Defects the MIME parser found and worked around (backend/message Problem*). */
-export const PROBLEM_CODES = [
-  'too_large',
-  'truncated',
-  'header_too_large',
-  'bad_header',
-  'duplicate_header',
-  '8bit_header',
-  'bad_header_encoding',
-  'bad_address',
-  'bad_date',
-  'missing_date',
-  'bad_message_id',
-  'bad_content_type',
-  'broken_boundary',
-  'too_deep',
-  'too_many_parts',
-  'bad_encoding',
-  'bad_charset',
-  'body_too_large',
-  'bad_line_endings',
-  'nul_byte',
-] as const;
-export type ProblemCode = (typeof PROBLEM_CODES)[number];
+/** A row of the list: toName/toEmail are the first To address (the Sent list shows it),
+ * recipients counts To and Cc, date is RFC 3339. */
+export type MailRow = Model<api.MailRowDTO, { folderRole: FolderRole | '' }>;
 
-/** Whether a message's body is in the store: none (not fetched yet), done, or failed. */
-export const BODY_STATES = ['none', 'done', 'failed'] as const;
-export type BodyState = (typeof BODY_STATES)[number];
+/** A page of the list; next is the following page's cursor, "" after the last. */
+export type MailPage = Model<api.MailPageDTO, { rows: MailRow[] }>;
 
-/** How the composer starts from a message. */
-export const DRAFT_MODES = ['reply', 'reply_all', 'forward'] as const;
-export type DraftMode = (typeof DRAFT_MODES)[number];
+/** A folder; lastSync is RFC 3339, "" when never synced. */
+export type Folder = Model<api.FolderDTO, { role: FolderRole | '' }>;
 
-/** The flags the list and the view change. */
-export type MailFlag = 'seen' | 'flagged';
+export type Attachment = Model<api.AttachmentDTO>;
 
-export interface Address {
-  name: string;
-  email: string;
-}
+/** A message ready to show. document is a complete HTML document, sanitised in Go with its
+ * own CSP: only for MailFrame. problems are parse problem codes (ProblemCode, or codes this
+ * version does not know). */
+export type MessageView = Model<api.MessageViewDTO, { folderRole: FolderRole | ''; bodyState: BodyState }>;
 
-/** What the list shows: every synced folder of every account the user may read, or a
- * role across accounts (All inboxes), or one account, or one folder. */
-export interface MailQuery {
-  /** 0: every account the user may read. */
-  accountId: number;
-  /** "" with folderId 0: every synced folder. */
-  folderRole: FolderRole | '';
-  /** 0: not one folder. */
-  folderId: number;
-  unread: boolean;
-  flagged: boolean;
-  /** Plain words; the backend matches each as a prefix. */
-  search: string;
-}
+/** A reply or forward to start the composer with: text is the quoted (or forwarded)
+ * original as text, quotedHtml the same as sanitised HTML ("" for a plain-text original). */
+export type Draft = Model<api.DraftDTO>;
 
-export interface MailRow {
-  id: number;
-  accountId: number;
-  folderId: number;
-  folderRole: FolderRole | '';
-  fromName: string;
-  fromEmail: string;
-  /** The first To address: the Sent list shows it instead of the sender. */
-  toName: string;
-  toEmail: string;
-  /** How many To and Cc addresses. */
-  recipients: number;
-  subject: string;
-  snippet: string;
-  /** RFC 3339. */
-  date: string;
-  seen: boolean;
-  flagged: boolean;
-  answered: boolean;
-  hasAttachments: boolean;
-}
-
-export interface MailPage {
-  rows: MailRow[];
-  /** The cursor of the following page; "" after the last. */
-  next: string;
-}
-
-export interface Folder {
-  id: number;
-  accountId: number;
-  name: string;
-  role: FolderRole | '';
-  enabled: boolean;
-  total: number;
-  unread: number;
-  /** RFC 3339; "" when never synced. */
-  lastSync: string;
-}
-
-export interface Attachment {
-  partPath: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  inline: boolean;
-}
-
-export interface MessageView extends MailRow {
-  folderName: string;
-  messageId: string;
-  from: Address[];
-  replyTo: Address[];
-  to: Address[];
-  cc: Address[];
-  attachments: Attachment[];
-  /** Parse problem codes (ProblemCode, or codes this version does not know). */
-  problems: string[];
-  bodyState: BodyState;
-  isHtml: boolean;
-  /** A complete HTML document, sanitised in Go with its own CSP: only for MailFrame. */
-  document: string;
-  remoteImages: number;
-  remoteBlocked: boolean;
-  remoteAlways: boolean;
-}
-
-export interface Draft {
-  accountId: number;
-  to: Address[];
-  cc: Address[];
-  subject: string;
-  /** The quoted (or forwarded) original, as text. */
-  text: string;
-  /** The quoted original, sanitised HTML; "" for a plain-text original. */
-  quotedHtml: string;
-  inReplyTo: string;
-  references: string[];
-}
-
-export interface SendInput {
-  accountId: number;
-  to: Address[];
-  cc: Address[];
-  bcc: Address[];
-  subject: string;
-  text: string;
-  quotedHtml: string;
-  /** The quote's text version: completes the text part when quotedHtml is sent. */
-  quotedText: string;
-  inReplyTo: string;
-  references: string[];
-}
+/** What the composer sends; quotedText, the quote's text version, completes the text part
+ * when quotedHtml is sent. */
+export type SendInput = Model<api.SendInput>;
 
 /** A message the composer sent is queued: committed to the outbox, whose worker sends it
  * (the Outbox screen follows it). */
-export interface SendResult {
-  outboxId: number;
-  messageId: string;
-}
+export type SendResult = Without<Model<api.SentDTO>, 'state'>;
 
-export interface SyncStatus {
-  accountId: number;
-  /** The folder being synced; "" when not about one folder. */
-  folder: string;
-  phase: SyncPhase;
-  done: number;
-  total: number;
-  /** An error code (ErrorCode, or one this version does not know) with phase error; null otherwise. */
-  code: string | null;
-  /** For people, in English: the error, or a note such as "Sync cancelled.". */
-  message: string;
-}
+/** An account's sync state: folder is the one being synced ("" when not about one
+ * folder); code is an error code (ErrorCode, or one this version does not know) with phase
+ * error, null otherwise; message says, for people in English, the error or a note such as
+ * "Sync cancelled.". */
+export type SyncStatus = Model<api.SyncStatusDTO, { phase: SyncPhase; code: string | null }>;
 
 export const isFolderRole = oneOf(FOLDER_ROLES);
 export const isSyncPhase = oneOf(SYNC_PHASES);

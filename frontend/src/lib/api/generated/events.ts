@@ -1,0 +1,31 @@
+// Code generated from backend/api's events by `go generate ./backend/api`. DO NOT EDIT.
+// The events the backend emits (Wails' EventsEmit), and the payloads Wails' models do
+// not hold; the others are models' DTOs (StepDTO, SyncStatusDTO) or say so below.
+
+/** Payload: a StepDTO, each step of every connection test under way. */
+export const PROBE_STEP_EVENT = 'probe:step';
+/** Payload: the id of an account whose settings or status changed. */
+export const ACCOUNT_CHANGED_EVENT = 'account:changed';
+/** Payload: a SyncStatusDTO, an account's sync state. */
+export const SYNC_PROGRESS_EVENT = 'sync:progress';
+/** Payload: {accountId}: an account whose messages were added, removed or changed. */
+export const MAIL_CHANGED_EVENT = 'mail:changed';
+/** Payload: an OutboxEventDTO. */
+export const OUTBOX_CHANGED_EVENT = 'outbox:changed';
+/** Payload: a SignInWaitingDTO: the browser was asked to open the provider's page. */
+export const SIGN_IN_EVENT = 'oauth:waiting';
+
+export interface OutboxEventDTO {
+  kind: string;
+  accountId: number;
+  itemId: number;
+  state: string;
+  code: string;
+  reason: string;
+  message: string;
+}
+
+export interface SignInWaitingDTO {
+  runId: string;
+  provider: string;
+}
