@@ -7,6 +7,8 @@ import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
 import { toApiError, type ApiError } from './errors';
+import { PROBE_STEP_EVENT, SIGN_IN_EVENT, type SignInWaitingDTO } from './generated/events';
+import type { Wire } from './model';
 import {
   isAccountStatus,
   isAuthKind,
@@ -42,23 +44,11 @@ import {
   type TestTarget,
 } from './types';
 
-/** The Wails event carrying each step of a connection test (backend/api ProbeStepEvent). */
-export const PROBE_STEP_EVENT = 'probe:step';
-
-/** The Wails event saying that a sign-in waits in the system browser (backend/api
- * SignInEvent): the browser was asked to open the provider's page. */
-export const SIGN_IN_EVENT = 'oauth:waiting';
+export { PROBE_STEP_EVENT, SIGN_IN_EVENT };
 
 // --- from the wire ------------------------------------------------------------------
 
-interface ServerWire {
-  host?: string;
-  port?: number;
-  security?: string;
-  username?: string;
-}
-
-export function toServer(s: ServerWire | null | undefined): ServerSettings {
+export function toServer(s: Wire<api.ServerDTO> | null | undefined): ServerSettings {
   return {
     host: s?.host ?? '',
     port: Number.isInteger(s?.port) ? (s?.port as number) : 0,
@@ -77,21 +67,14 @@ function orNull(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-function toNotes(list: unknown): Note[] {
+function toNotes(list: Wire<api.NoteDTO[]> | undefined): Note[] {
   if (!Array.isArray(list)) return [];
   return list.map((n) => ({ code: text(n?.code), detail: text(n?.detail) }));
 }
 
-interface SenderWire {
-  kind?: string;
-  domain?: string;
-  region?: string;
-  stream?: string;
-}
-
 /** toSender reads an account's sender; an unknown kind reads as its SMTP server, the
  * account's own. */
-export function toSender(s: SenderWire | null | undefined): SenderSettings {
+export function toSender(s: Wire<api.SenderDTO> | null | undefined): SenderSettings {
   return {
     kind: isSenderKind(s?.kind) ? s.kind : 'smtp',
     domain: text(s?.domain),
@@ -100,33 +83,10 @@ export function toSender(s: SenderWire | null | undefined): SenderSettings {
   };
 }
 
-interface AccountWire {
-  id: number;
-  name: string;
-  email: string;
-  fromName: string;
-  provider: string;
-  settingsSource: string;
-  imap: ServerWire;
-  smtp: ServerWire;
-  sender?: SenderWire | null;
-  sendOnly?: boolean;
-  auth?: string;
-  oauthProvider?: string;
-  signInExpiresAt?: string;
-  needsSignIn?: boolean;
-  status: string;
-  statusCode: string;
-  lastCheck: string;
-  disabled: boolean;
-  createdAt: string;
-  users: number[] | null;
-}
-
-export function toAccount(a: AccountWire): Account {
+export function toAccount(a: Wire<api.AccountDTO>): Account {
   const disabled = Boolean(a.disabled);
   return {
-    id: a.id,
+    id: Number(a.id) || 0,
     name: text(a.name),
     email: text(a.email),
     fromName: text(a.fromName),
@@ -149,15 +109,7 @@ export function toAccount(a: AccountWire): Account {
   };
 }
 
-interface ProviderWire {
-  id: string;
-  name: string;
-  domains: string[] | null;
-  signIn: string;
-  notes: unknown;
-}
-
-export function toProvider(p: ProviderWire): Provider {
+export function toProvider(p: Wire<api.ProviderDTO>): Provider {
   return {
     id: text(p.id),
     name: text(p.name),
@@ -167,17 +119,8 @@ export function toProvider(p: ProviderWire): Provider {
   };
 }
 
-interface CandidateWire {
-  imap: ServerWire;
-  smtp: ServerWire;
-  source: string;
-  origin: Record<string, string> | null;
-  provider: string;
-  signIn: string;
-  notes: unknown;
-}
 
-export function toCandidate(c: CandidateWire): Candidate {
+export function toCandidate(c: Wire<api.CandidateDTO>): Candidate {
   return {
     imap: toServer(c.imap),
     smtp: toServer(c.smtp),
@@ -189,15 +132,6 @@ export function toCandidate(c: CandidateWire): Candidate {
   };
 }
 
-interface DiscoveryWire {
-  verified: boolean;
-  best?: CandidateWire | null;
-  candidates: CandidateWire[] | null;
-  attempts: Array<{ source: string; origin: Record<string, string> | null; host: string; port: number; error?: unknown }> | null;
-  exchangeUrl: string;
-  authFailed: boolean;
-  failure?: unknown;
-}
 
 /** textMap keeps the string values of a params object (an origin's). */
 function textMap(m: unknown): Record<string, string> {
@@ -215,7 +149,7 @@ function errorOrNull(e: unknown): ApiError | null {
   return e === null || e === undefined ? null : toApiError(e);
 }
 
-export function toDiscovery(d: DiscoveryWire): Discovery {
+export function toDiscovery(d: Wire<api.DiscoveryDTO>): Discovery {
   const attempts: Attempt[] = (d.attempts ?? []).map((a) => ({
     source: text(a.source),
     origin: textMap(a.origin),
@@ -234,16 +168,7 @@ export function toDiscovery(d: DiscoveryWire): Discovery {
   };
 }
 
-interface CertWire {
-  subject: string;
-  issuer: string;
-  dnsNames: string[] | null;
-  notBefore: string;
-  notAfter: string;
-  sha256: string;
-}
-
-function toCertificate(c: CertWire | null | undefined): Certificate | null {
+function toCertificate(c: Wire<api.CertDTO> | null | undefined): Certificate | null {
   if (!c || !c.sha256) return null;
   return {
     subject: text(c.subject),
@@ -255,23 +180,6 @@ function toCertificate(c: CertWire | null | undefined): Certificate | null {
   };
 }
 
-interface StepWire {
-  runId: string;
-  name: string;
-  status: string;
-  detail: string;
-  code: string;
-  error?: unknown;
-  hintCode: string;
-  params: Record<string, string> | null;
-  cert?: CertWire | null;
-  certReason?: string;
-  tlsVersion?: string;
-  trusted?: boolean;
-  host: string;
-  port: number;
-  elapsedMs: number;
-}
 
 /** toCertReason reads why a certificate was refused: "" is none; a reason this version
  * does not know reads as "invalid", the plainest true statement. */
@@ -281,7 +189,7 @@ function toCertReason(r: unknown): CertReason | null {
 }
 
 /** toStep maps one step; it returns null for a step this version does not know. */
-export function toStep(s: StepWire | null | undefined): Step | null {
+export function toStep(s: Wire<api.StepDTO> | null | undefined): Step | null {
   if (!s || !isStepName(s.name) || !isStepStatus(s.status)) return null;
   return {
     runId: text(s.runId),
@@ -292,7 +200,7 @@ export function toStep(s: StepWire | null | undefined): Step | null {
     error: s.status === 'failed' ? errorOrNull(s.error) : null,
     // A fix this version does not know reads as the general advice.
     hintCode: isHintCode(s.hintCode) ? s.hintCode : s.status === 'failed' ? 'generic' : null,
-    params: s.params && typeof s.params === 'object' ? { ...s.params } : {},
+    params: textMap(s.params),
     cert: toCertificate(s.cert),
     certReason: toCertReason(s.certReason),
     tlsVersion: text(s.tlsVersion),
@@ -303,7 +211,7 @@ export function toStep(s: StepWire | null | undefined): Step | null {
   };
 }
 
-export function toTestReport(r: { runId: string; ok: boolean; steps: StepWire[] | null }): TestReport {
+export function toTestReport(r: Wire<api.TestReportDTO>): TestReport {
   return {
     runId: text(r.runId),
     ok: Boolean(r.ok),
@@ -311,21 +219,12 @@ export function toTestReport(r: { runId: string; ok: boolean; steps: StepWire[] 
   };
 }
 
-interface PresetWire {
-  domain: string;
-  imap?: ServerWire | null;
-  smtp?: ServerWire | null;
-  usernameForm: string;
-  exchangeUrl: string;
-  updatedAt: string;
-}
-
-function toPresetServer(s: ServerWire): PresetServer {
+function toPresetServer(s: Wire<api.ServerDTO>): PresetServer {
   const { host, port, security } = toServer(s);
   return { host, port, security };
 }
 
-export function toPreset(p: PresetWire): Preset {
+export function toPreset(p: Wire<api.PresetDTO>): Preset {
   if (p.exchangeUrl) {
     return { kind: 'exchange', domain: text(p.domain), exchangeUrl: p.exchangeUrl, updatedAt: text(p.updatedAt) };
   }
@@ -361,16 +260,9 @@ export function toWireAccount(a: AccountInput): api.AccountInput {
   });
 }
 
-interface SignInWire {
-  runId?: string;
-  provider?: string;
-  email?: string;
-  expiresAt?: string;
-}
-
 /** toSignIn reads a completed sign-in; the provider is the one asked for when the answer
  * names none this version knows. */
-export function toSignIn(s: SignInWire | null | undefined, asked: SignIn): SignInResult {
+export function toSignIn(s: Wire<api.SignInDTO> | null | undefined, asked: SignIn): SignInResult {
   return {
     runId: text(s?.runId),
     provider: isSignIn(s?.provider) ? s.provider : asked,
@@ -476,7 +368,7 @@ export const eventsApi = {
    * asked to open; it returns the function that stops listening. */
   onSignInWaiting(fn: (runId: string) => void): () => void {
     try {
-      const off = EventsOn(SIGN_IN_EVENT, (data: { runId?: string }) => fn(text(data?.runId)));
+      const off = EventsOn(SIGN_IN_EVENT, (data: Wire<SignInWaitingDTO> | null) => fn(text(data?.runId)));
       if (typeof off !== 'function') return () => {};
       // Once only: the runtime's own function throws when called again.
       let on = true;
@@ -493,7 +385,7 @@ export const eventsApi = {
    * listens to nothing. */
   onProbeStep(fn: (step: Step) => void): () => void {
     try {
-      const off = EventsOn(PROBE_STEP_EVENT, (data: StepWire) => {
+      const off = EventsOn(PROBE_STEP_EVENT, (data: Wire<api.StepDTO>) => {
         const step = toStep(data);
         if (step) fn(step);
       });

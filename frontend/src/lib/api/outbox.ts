@@ -6,13 +6,13 @@ import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
 import { isErrorCode, type ErrorCode } from './errors';
+import { OUTBOX_CHANGED_EVENT, type OutboxEventDTO } from './generated/events';
+import { COPY_STATES, OUTBOX_STATES, type CopyState, type OutboxState } from './generated/enums';
+import type { Model, Wire, Without } from './model';
 
-/** The Wails event saying the outbox changed (backend/api OutboxChangedEvent). */
-export const OUTBOX_CHANGED_EVENT = 'outbox:changed';
+export { COPY_STATES, OUTBOX_STATES, type CopyState, type OutboxState };
 
-/** The states of a message, in the order the Outbox screen shows them (backend/outbox States). */
-export const OUTBOX_STATES = ['queued', 'sending', 'possibly_sent', 'failed', 'sent', 'cancelled'] as const;
-export type OutboxState = (typeof OUTBOX_STATES)[number];
+export { OUTBOX_CHANGED_EVENT };
 
 export function isOutboxState(v: unknown): v is OutboxState {
   return typeof v === 'string' && (OUTBOX_STATES as readonly string[]).includes(v);
@@ -39,66 +39,35 @@ export function outboxReason(v: unknown): OutboxReason | null {
   return typeof v === 'string' && (OUTBOX_REASONS as readonly string[]).includes(v) ? (v as OutboxReason) : null;
 }
 
-/** Where a sent message's copy in the IMAP Sent folder is (backend/outbox CopyState). */
-export const COPY_STATES = ['none', 'pending', 'done', 'failed'] as const;
-export type CopyState = (typeof COPY_STATES)[number];
+/** A message of the outbox. to holds every envelope recipient (To, Cc and Bcc);
+ * attempts count since it was queued or last retried; nextAttempt (ISO 8601) is "" unless
+ * it waits after a temporary failure; errorCode is the last failure's code (or null),
+ * errorMessage the outbox's words (English, a detail), serverReply the server's own words
+ * when it refused ("550 5.1.1 …"), reply its answer when sent; queuedBy is the user who
+ * queued it (0: Mailroom itself). */
+export type OutboxItem = Model<
+  api.OutboxItemDTO,
+  { state: OutboxState; errorCode: ErrorCode | null; errorReason: OutboxReason | null; copy: CopyState }
+>;
 
-export interface OutboxItem {
-  id: number;
-  accountId: number;
-  accountName: string;
-  state: OutboxState;
-  messageId: string;
-  from: string;
-  /** Every envelope recipient: To, Cc and Bcc. */
-  to: string[];
-  subject: string;
-  size: number;
-  /** Attempts since it was queued or last retried. */
-  attempts: number;
-  /** When the next attempt is due (ISO 8601); "" unless it waits after a temporary failure. */
-  nextAttempt: string;
-  /** The last failure's code, or null. */
-  errorCode: ErrorCode | null;
-  errorReason: OutboxReason | null;
-  /** The outbox's words (English), kept as a detail. */
-  errorMessage: string;
-  /** The server's own words when it refused, with its code ("550 5.1.1 …"). */
-  serverReply: string;
-  /** The server's answer when sent. */
-  reply: string;
-  copy: CopyState;
-  copyError: string;
-  createdAt: string;
-  updatedAt: string;
-  sentAt: string;
-}
-
-export interface OutboxPage {
-  items: OutboxItem[];
-  next: string;
-}
+export type OutboxPage = Model<api.OutboxPageDTO, { items: OutboxItem[] }>;
 
 export type OutboxCounts = Record<OutboxState, number>;
 
-export interface OutboxQuery {
-  /** Empty: every state. */
-  states: OutboxState[];
-  /** 0: every account the user may use. */
-  accountId: number;
-}
+/** Which messages: states empty is every state, accountId 0 every account the user may
+ * use. The page's cursor and size are the call's arguments. */
+export type OutboxQuery = Without<Model<api.OutboxQueryDTO, { states: OutboxState[] }>, 'cursor' | 'limit'>;
 
 /** What the outbox:changed event says; the UI re-reads what it shows. */
-export interface OutboxEvent {
-  kind: 'item' | 'counts' | 'account' | 'copies';
-  accountId: number;
-  itemId: number;
-  state: OutboxState | null;
-  /** Kind account or copies: the trouble (null when it is over); kind item: why it failed. */
-  code: ErrorCode | null;
-  reason: string;
-  message: string;
-}
+export type OutboxEvent = Model<
+  OutboxEventDTO,
+  {
+    kind: 'item' | 'counts' | 'account' | 'copies';
+    state: OutboxState | null;
+    /** Kind account or copies: the trouble (null when it is over); kind item: why it failed. */
+    code: ErrorCode | null;
+  }
+>;
 
 // --- from the wire ------------------------------------------------------------------
 
@@ -116,7 +85,7 @@ function code(v: unknown): ErrorCode | null {
   return isErrorCode(v) ? v : 'internal';
 }
 
-export function toOutboxItem(w: Partial<api.OutboxItemDTO> | null | undefined): OutboxItem {
+export function toOutboxItem(w: Wire<api.OutboxItemDTO> | null | undefined): OutboxItem {
   const reason = text(w?.errorReason);
   const copy = text(w?.copy);
   return {
@@ -139,15 +108,16 @@ export function toOutboxItem(w: Partial<api.OutboxItemDTO> | null | undefined): 
     reply: text(w?.reply),
     copy: (COPY_STATES as readonly string[]).includes(copy) ? (copy as CopyState) : 'none',
     copyError: text(w?.copyError),
+    queuedBy: num(w?.queuedBy),
     createdAt: text(w?.createdAt),
     updatedAt: text(w?.updatedAt),
     sentAt: text(w?.sentAt),
   };
 }
 
-export function toOutboxPage(p: { items?: unknown[] | null; next?: string } | null | undefined): OutboxPage {
+export function toOutboxPage(p: Wire<api.OutboxPageDTO> | null | undefined): OutboxPage {
   return {
-    items: Array.isArray(p?.items) ? p.items.map((x) => toOutboxItem(x as api.OutboxItemDTO)) : [],
+    items: Array.isArray(p?.items) ? p.items.map((x) => toOutboxItem(x)) : [],
     next: text(p?.next),
   };
 }
@@ -156,7 +126,7 @@ export function emptyCounts(): OutboxCounts {
   return { queued: 0, sending: 0, possibly_sent: 0, failed: 0, sent: 0, cancelled: 0 };
 }
 
-export function toOutboxCounts(c: Partial<api.OutboxCountsDTO> | null | undefined): OutboxCounts {
+export function toOutboxCounts(c: Wire<api.OutboxCountsDTO> | null | undefined): OutboxCounts {
   return {
     queued: num(c?.queued),
     sending: num(c?.sending),
@@ -169,19 +139,7 @@ export function toOutboxCounts(c: Partial<api.OutboxCountsDTO> | null | undefine
 
 const EVENT_KINDS = ['item', 'counts', 'account', 'copies'] as const;
 
-/** The event's payload (backend/api OutboxEventDTO; not in the generated models, which
- * hold only the methods' types). */
-interface OutboxEventWire {
-  kind?: string;
-  accountId?: number;
-  itemId?: number;
-  state?: string;
-  code?: string;
-  reason?: string;
-  message?: string;
-}
-
-export function toOutboxEvent(w: OutboxEventWire | null | undefined): OutboxEvent | null {
+export function toOutboxEvent(w: Wire<OutboxEventDTO> | null | undefined): OutboxEvent | null {
   const kind = text(w?.kind);
   if (!(EVENT_KINDS as readonly string[]).includes(kind)) return null;
   return {
@@ -223,7 +181,7 @@ export const outboxEventsApi = {
    * stops listening. Without the runtime (tests, a plain browser) it listens to nothing. */
   onChanged(fn: (e: OutboxEvent) => void): () => void {
     try {
-      const off = EventsOn(OUTBOX_CHANGED_EVENT, (data: OutboxEventWire) => {
+      const off = EventsOn(OUTBOX_CHANGED_EVENT, (data: Wire<OutboxEventDTO> | null) => {
         const e = toOutboxEvent(data);
         if (e) fn(e);
       });

@@ -28,6 +28,7 @@ import {
   type BodyState,
   type CertReason,
   type FolderRole,
+  type OutboxState,
   type Language,
   type MailgunRegion,
   type Role,
@@ -116,16 +117,13 @@ export const HINT_CODES = [
 ] as const;
 export type HintCode = (typeof HINT_CODES)[number];
 
-/** An account's sender settings. Its token or key is never part of them: it travels as a
- * separate argument and never comes back. */
-export interface SenderSettings {
-  kind: SenderKind;
-  /** Mailgun's sending domain, e.g. mg.example.com. */
-  domain: string;
-  region: MailgunRegion;
-  /** Postmark's message stream; "" is the server's default (outbound). */
-  stream: string;
-}
+/** A connection's settings: TLS or STARTTLS, there is no plaintext. */
+export type ServerSettings = Model<api.ServerDTO, { security: Security }>;
+
+/** An account's sender settings: domain is Mailgun's sending domain (mg.example.com),
+ * stream Postmark's message stream ("" is the server's default, outbound). Its token or
+ * key is never part of them: it travels as a separate argument and never comes back. */
+export type SenderSettings = Model<api.SenderDTO, { kind: SenderKind; region: MailgunRegion }>;
 
 /** Advice that comes with a provider or discovered settings (backend/discovery Note*). */
 export const NOTE_CODES = [
@@ -165,215 +163,126 @@ export type SignInKeyChange = 'keep' | 'replace' | 'remove';
 /** How an account signs in to its servers: a password, or Sign in with Google/Microsoft. */
 
 /** A completed sign-in in the browser: who signed in, never the tokens (they stay in the
- * backend under runId until the account is created or signed in again). */
-export interface SignInResult {
-  runId: string;
-  provider: SignIn;
-  email: string;
-  /** RFC 3339: when the provider said the sign-in stops working; null when it did not. */
-  expiresAt: string | null;
-}
+ * backend under runId until the account is created or signed in again). expiresAt (RFC
+ * 3339) is when the provider said the sign-in stops working; null when it did not. */
+export type SignInResult = Model<api.SignInDTO, { provider: SignIn; expiresAt: string | null }>;
 
-export interface ServerSettings {
-  host: string;
-  port: number;
-  security: Security;
-  username: string;
-}
-
-export interface Account {
-  id: number;
-  name: string;
-  email: string;
-  fromName: string;
-  provider: string;
-  settingsSource: string;
-  imap: ServerSettings;
-  smtp: ServerSettings;
-  sender: SenderSettings;
-  /** No IMAP: not synced, sends through its API sender only. */
-  sendOnly: boolean;
-  /** password, or oauth: signed in with oauthProvider (no password is kept). */
-  auth: AuthKind;
-  oauthProvider: SignIn | null;
-  /** RFC 3339: when the provider said the sign-in stops working; null when unknown. */
-  signInExpiresAt: string | null;
-  /** An OAuth account whose sign-in was refused or disconnected (status may read disabled). */
-  needsSignIn: boolean;
-  status: AccountStatus;
-  /** The error code of the last failed check; null when it passed or never ran. */
-  statusCode: string | null;
-  /** RFC 3339; null when never checked. */
-  lastCheck: string | null;
-  disabled: boolean;
-  createdAt: string;
-  /** Ids of the users who may use the account. */
-  users: number[];
-}
+/** An email account. A send-only one (sendOnly: no IMAP) is not synced and sends through
+ * its API sender only. auth is password, or oauth: signed in with oauthProvider (no
+ * password is kept); needsSignIn: that sign-in was refused or disconnected (status may read
+ * disabled). statusCode is the error code of the last failed check (null when it passed or
+ * never ran); dates are RFC 3339, null when unknown; users are the ids of the users who may
+ * use the account. */
+export type Account = Model<
+  api.AccountDTO,
+  {
+    imap: ServerSettings;
+    smtp: ServerSettings;
+    sender: SenderSettings;
+    auth: AuthKind;
+    oauthProvider: SignIn | null;
+    signInExpiresAt: string | null;
+    status: AccountStatus;
+    statusCode: string | null;
+    lastCheck: string | null;
+  }
+>;
 
 /** What the wizard and the edit form send; the password and the sender's token or key
- * travel separately. A send-only account has an empty IMAP host. */
-export interface AccountInput {
-  name: string;
-  email: string;
-  fromName: string;
-  provider: string;
-  settingsSource: string;
-  imap: ServerSettings;
-  smtp: ServerSettings;
-  /** Absent: the account's SMTP server. */
-  sender?: SenderSettings;
-  /** Absent: password. */
-  auth?: AuthKind;
-  oauthProvider?: SignIn | null;
-  /** The runId of a completed sign-in whose grant the test and the creation use; "" keeps
-   * a saved account's. */
-  signInId?: string;
-}
+ * travel separately. A send-only account has an empty IMAP host. Absent, sender is the
+ * account's SMTP server and auth a password; signInId is the runId of a completed sign-in
+ * whose grant the test and the creation use ("" keeps a saved account's). */
+export type AccountInput = Model<
+  api.AccountInput,
+  {
+    imap: ServerSettings;
+    smtp: ServerSettings;
+    sender?: SenderSettings;
+    auth?: AuthKind;
+    oauthProvider?: SignIn | null;
+    signInId?: string;
+  }
+>;
 
-export interface Note {
-  /** A NoteCode, or a code this version does not know (then a general advice is shown). */
-  code: string;
-  /** The provider's own instruction (from its automatic configuration), shown verbatim;
-   * "" for most notes. */
-  detail: string;
-}
+/** Advice: code is a NoteCode, or a code this version does not know (then a general
+ * advice is shown); detail is the provider's own instruction (from its automatic
+ * configuration), shown verbatim, "" for most notes. */
+export type Note = Model<api.NoteDTO>;
 
-export interface Provider {
-  id: string;
-  name: string;
-  domains: string[];
-  signIn: SignIn | null;
-  notes: Note[];
-}
+export type Provider = Model<api.ProviderDTO, { signIn: SignIn | null; notes: Note[] }>;
 
-export interface Candidate {
-  imap: ServerSettings;
-  smtp: ServerSettings;
-  /** A Source, or a source this version does not know. */
-  source: string;
-  /** Where exactly: the params of the source's sentence (accounts.origin.<source>):
-   * preset/guess {domain}, catalog/autoconfig {url}, srv {imap, smtp}, mx {domain, host}. */
-  origin: Record<string, string>;
-  provider: string;
-  signIn: SignIn | null;
-  notes: Note[];
-}
+/** Discovered settings: source is a Source, or one this version does not know; origin
+ * holds the params of the source's sentence (accounts.origin.<source>): preset/guess
+ * {domain}, catalog/autoconfig {url}, srv {imap, smtp}, mx {domain, host}. */
+export type Candidate = Model<
+  api.CandidateDTO,
+  { imap: ServerSettings; smtp: ServerSettings; origin: Record<string, string>; signIn: SignIn | null; notes: Note[] }
+>;
 
 /** One candidate tried by a verified discovery and why it failed (error null: it passed),
  * as a reason the UI words, with the server's own words as its detail. */
-export interface Attempt {
-  source: string;
-  origin: Record<string, string>;
-  host: string;
-  port: number;
-  error: ApiError | null;
-}
+export type Attempt = Model<api.AttemptDTO, { origin: Record<string, string>; error: ApiError | null }>;
 
-export interface Discovery {
-  /** A login succeeded with `best`. */
-  verified: boolean;
-  best: Candidate | null;
-  candidates: Candidate[];
-  attempts: Attempt[];
-  /** Non-empty: an admin set this domain to Exchange; there are no IMAP settings. */
-  exchangeUrl: string;
-  /** The servers were found, but the password was refused. */
-  authFailed: boolean;
-  /** Why nothing verified is offered (discovery_nothing_found, discovery_none_worked…). */
-  failure: ApiError | null;
-}
+/** A discovery: verified when a login succeeded with best; exchangeUrl non-empty when an
+ * admin set this domain to Exchange (there are no IMAP settings); authFailed when the
+ * servers were found but the password was refused; failure says why nothing verified is
+ * offered (discovery_nothing_found, discovery_none_worked…). */
+export type Discovery = Model<
+  api.DiscoveryDTO,
+  { best: Candidate | null; candidates: Candidate[]; attempts: Attempt[]; failure: ApiError | null }
+>;
 
-export interface Certificate {
-  subject: string;
-  issuer: string;
-  dnsNames: string[];
-  notBefore: string;
-  notAfter: string;
-  /** Lower-case hex of the SHA-256 of the certificate. */
-  sha256: string;
-}
+/** A server's certificate; sha256 is the lower-case hex of its SHA-256. */
+export type Certificate = Model<api.CertDTO>;
 
-export interface Step {
-  runId: string;
-  name: StepName;
-  status: StepStatus;
-  detail: string;
-  /** The error code of a failed step; null otherwise. */
-  code: string | null;
-  /** What went wrong: a reason the UI words with its params, and the server's own answer
-   * as its detail; null unless the step failed. */
-  error: ApiError | null;
-  /** How to fix it, worded by the UI with params (accounts.hints.*). */
-  hintCode: HintCode | null;
-  params: Record<string, string>;
-  cert: Certificate | null;
-  /** Why the certificate was not trusted (a tls_untrusted step); null otherwise. */
-  certReason: CertReason | null;
-  /** The TLS version of a handshake that succeeded ("TLS 1.3"); "" otherwise. */
-  tlsVersion: string;
-  /** The handshake was accepted through a certificate the user trusted. */
-  trusted: boolean;
-  host: string;
-  port: number;
-  elapsedMs: number;
-}
+/** A step of the connection test. code is the error code of a failed step (null
+ * otherwise); error is what went wrong, a reason the UI words with its params and the
+ * server's own answer as its detail (null unless the step failed); hintCode says how to fix
+ * it (accounts.hints.*) with params; certReason says why a certificate was not trusted;
+ * tlsVersion is that of a handshake that succeeded ("TLS 1.3", "" otherwise); trusted: it
+ * was accepted through a certificate the user trusted. */
+export type Step = Model<
+  api.StepDTO,
+  {
+    name: StepName;
+    status: StepStatus;
+    code: string | null;
+    error: ApiError | null;
+    hintCode: HintCode | null;
+    cert: Certificate | null;
+    certReason: CertReason | null;
+  }
+>;
 
-export interface TestReport {
-  runId: string;
-  ok: boolean;
-  steps: Step[];
-}
+export type TestReport = Model<api.TestReportDTO, { steps: Step[] }>;
 
 /** What to test: an unsaved form (accountId 0) or a saved account, whose stored password
- * is used when the password argument is empty. */
-export interface TestTarget {
-  accountId: number;
-  account: AccountInput;
-}
+ * is used when the password argument is empty. The run's id is the call's argument. */
+export type TestTarget = Without<Model<api.TestInput, { account: AccountInput }>, 'runId'>;
 
-export interface TestEmailInput {
-  to: string;
-  subject: string;
-  body: string;
-}
+export type TestEmailInput = Model<api.TestEmailInput>;
 
 /** The test email's outcome: sent, or still in the outbox when Mailroom stopped waiting
- * (queued for a later attempt, sending, possibly sent). A refusal rejects instead. */
-export interface TestEmailResult {
-  outboxId: number;
-  messageId: string;
-  state: 'sent' | 'queued' | 'sending' | 'possibly_sent';
-  /** The server's answer: to the message when sent, its last refusal when queued again. */
-  answer: string;
-  /** When the next attempt is due (ISO 8601), for a message queued for later; "" otherwise. */
-  nextAttempt: string;
-}
+ * (queued for a later attempt, sending, possibly sent); a refusal rejects instead. answer
+ * is the server's: to the message when sent, its last refusal when queued again;
+ * nextAttempt (ISO 8601) is when a message queued for later is due, "" otherwise. */
+export type TestEmailResult = Model<
+  api.TestEmailResultDTO,
+  { state: Extract<OutboxState, 'sent' | 'queued' | 'sending' | 'possibly_sent'> }
+>;
 
-export interface Quota {
-  /** 0: no limit. */
-  limit: number;
-  active: number;
-}
+/** The accounts quota; limit 0 is no limit. */
+export type Quota = Model<api.QuotaDTO>;
 
 /** A preset's server: its username follows the preset's usernameForm. */
-export interface PresetServer {
-  host: string;
-  port: number;
-  security: Security;
-}
+export type PresetServer = Without<ServerSettings, 'username'>;
+
+type PresetFields = Model<api.PresetDTO, { imap: PresetServer; smtp: PresetServer; usernameForm: UsernameForm }>;
 
 /** A domain preset: IMAP and SMTP servers, or an Exchange URL, never both. */
 export type Preset =
-  | {
-      kind: 'servers';
-      domain: string;
-      imap: PresetServer;
-      smtp: PresetServer;
-      usernameForm: UsernameForm;
-      updatedAt: string;
-    }
-  | { kind: 'exchange'; domain: string; exchangeUrl: string; updatedAt: string };
+  | ({ kind: 'servers' } & Without<PresetFields, 'exchangeUrl'>)
+  | ({ kind: 'exchange' } & Pick<PresetFields, 'domain' | 'exchangeUrl' | 'updatedAt'>);
 
 export const isSecurity = oneOf(SECURITIES);
 export const isAccountStatus = oneOf(ACCOUNT_STATUSES);

@@ -18,7 +18,7 @@ function item(id: number, over: Partial<OutboxItem> = {}): OutboxItem {
   return {
     id, accountId: 1, accountName: 'Boutique', state: 'failed', messageId: `m${id}@x`, from: 'shop@x', to: ['c@x'], subject: `S${id}`,
     size: 100, attempts: 1, nextAttempt: '', errorCode: 'provider_rejected', errorReason: 'recipients_refused', errorMessage: '',
-    serverReply: '550 5.1.1 unknown', reply: '', copy: 'none', copyError: '', createdAt: '', updatedAt: '', sentAt: '', ...over,
+    serverReply: '550 5.1.1 unknown', reply: '', copy: 'none', copyError: '', queuedBy: 0, createdAt: '', updatedAt: '', sentAt: '', ...over,
   };
 }
 
