@@ -23,6 +23,7 @@ import (
 	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
 	"mailroom/backend/senders"
+	"mailroom/backend/setup"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/users"
@@ -122,14 +123,17 @@ func NewApp(version string) *App {
 	}
 
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
-	b.UseOAuth(oauth.New(oauthConfig(log), oauth.Options{OpenURL: a.openURL, Logger: log}))
 	b.Discovery = discovery.New(opts)
 	b.Mailbox = mailbox.New(db)
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})
 	// An account sends through its SMTP server (a nil transport) or its Postmark or Mailgun
 	// sender; MAILROOM_POSTMARK_URL and MAILROOM_MAILGUN_URL point those elsewhere.
-	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: senders.New(reg, senders.FromEnv()).Transport,
+	apiSenders := senders.New(reg, senders.FromEnv())
+	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: apiSenders.Transport,
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
+	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
+		Senders: apiSenders, Outbox: b.Outbox, Log: log}, setup.Options{})
+	b.UseOAuth(oauth.New(oauthConfig(log), oauth.Options{OpenURL: a.openURL, Logger: log}))
 	log.Info("mailroom started", "version", version, "data", dir)
 	return a
 }

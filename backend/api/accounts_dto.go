@@ -6,8 +6,10 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
+	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
 	"mailroom/backend/probe"
+	"mailroom/backend/setup"
 )
 
 // ServerDTO is one server's settings.
@@ -124,6 +126,12 @@ func (in AccountInput) account() accounts.NewAccount {
 		Auth: accounts.AuthKind(in.Auth), OAuthProvider: oauth.ProviderID(in.OAuthProvider)}
 }
 
+// credentials are the form's secrets for the wizard: the password and API sender's secret
+// arguments, and the sign-in the settings name.
+func (in AccountInput) credentials(password, senderSecret string) setup.Credentials {
+	return setup.Credentials{Password: password, SenderSecret: senderSecret, SignInID: in.SignInID}
+}
+
 // NoteDTO is advice from discovery; the UI translates Code.
 type NoteDTO struct {
 	Code string `json:"code"`
@@ -157,6 +165,29 @@ type AttemptDTO struct {
 	Port    int    `json:"port"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+func discoveryDTO(f setup.Found) DiscoveryDTO {
+	out := DiscoveryDTO{Verified: f.Verified, AuthFailed: f.AuthFailed, ExchangeURL: f.ExchangeURL,
+		Candidates: []CandidateDTO{}, Attempts: []AttemptDTO{}}
+	if f.Best != nil {
+		b := candidateDTO(*f.Best)
+		out.Best = &b
+	}
+	for _, c := range f.Candidates {
+		out.Candidates = append(out.Candidates, candidateDTO(c))
+	}
+	for _, at := range f.Attempts {
+		a := AttemptDTO{Source: string(at.Candidate.Source), Host: at.Candidate.IMAP.Host, Port: at.Candidate.IMAP.Port}
+		if at.Err != nil {
+			a.Code = string(fault.CodeOf(at.Err))
+			if fe, ok := fault.As(at.Err); ok {
+				a.Message = fe.Message
+			}
+		}
+		out.Attempts = append(out.Attempts, a)
+	}
+	return out
 }
 
 // DiscoveryDTO is what the wizard gets for an address: the verified settings when a

@@ -249,53 +249,6 @@ func (s *Outbox) MarkSent(id int64) error {
 	})
 }
 
-// How SendTestEmail waits for the outbox: the wizard shows the outcome at once, and a
-// server that answers at all answers within seconds; past this the Outbox screen follows.
-const (
-	testEmailWait = 20 * time.Second
-	outcomePoll   = 100 * time.Millisecond
-)
-
-// awaitOutcome waits until the message is settled (sent, failed, possibly sent,
-// cancelled), or wait has passed, and returns it as it then is.
-func (b *Backend) awaitOutcome(ctx context.Context, id int64, wait time.Duration) (outbox.Item, error) {
-	deadline := time.NewTimer(wait)
-	defer deadline.Stop()
-	tick := time.NewTicker(outcomePoll)
-	defer tick.Stop()
-	for {
-		it, err := b.Outbox.Get(ctx, id)
-		if err != nil {
-			return outbox.Item{}, err
-		}
-		switch it.State {
-		case outbox.Sent, outbox.Failed, outbox.PossiblySent, outbox.Cancelled:
-			return it, nil
-		}
-		select {
-		case <-ctx.Done():
-			return it, nil
-		case <-deadline.C:
-			return it, nil
-		case <-tick.C:
-		}
-	}
-}
-
-// outcomeError is a failed message's refusal as an error: its code, and the server's own
-// words when it gave some, else the outbox's.
-func outcomeError(it outbox.Item) error {
-	code := it.ErrorCode
-	if code == "" {
-		code = fault.ProviderRejected
-	}
-	msg := it.ErrorReply
-	if msg == "" {
-		msg = it.ErrorMessage
-	}
-	return fault.New(code, msg)
-}
-
 func stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
