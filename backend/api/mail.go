@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -271,69 +269,33 @@ func (s *Mail) Draft(id int64, mode string) (DraftDTO, error) {
 		if err != nil {
 			return DraftDTO{}, err
 		}
-		author := m.FromName
-		if author == "" {
-			author = m.FromEmail
-		}
-		d := DraftDTO{AccountID: m.AccountID, To: []AddressDTO{}, Cc: []AddressDTO{}, References: []string{}}
-		opt := message.SanitizeOptions{}
 		lang := message.English // the lines Mailroom writes are in the user's language
 		if c.user.Language == string(message.French) {
 			lang = message.French
 		}
-		switch mode {
-		case "reply", "reply_all":
-			d.Subject = prefixed("Re: ", m.Subject)
-			d.To = addressDTOs(m.ReplyTo)
-			if len(d.To) == 0 {
-				d.To = addressDTOs(m.From)
-			}
-			if mode == "reply_all" {
-				seen := map[string]bool{strings.ToLower(acc.Email): true}
-				for _, a := range d.To {
-					seen[strings.ToLower(a.Email)] = true
-				}
-				for _, a := range append(addressDTOs(m.To), addressDTOs(m.Cc)...) {
-					if !seen[strings.ToLower(a.Email)] {
-						seen[strings.ToLower(a.Email)] = true
-						d.Cc = append(d.Cc, a)
-					}
-				}
-			}
-			d.InReplyTo = m.MessageID
-			if m.MessageID != "" {
-				d.References = append(d.References, m.MessageID)
-			}
-			d.Text = lang.QuoteText(m.Text, author, m.Date)
-			if m.HTML != "" {
-				d.QuotedHTML = lang.QuoteHTML(m.HTML, author, m.Date, opt)
-			}
-		case "forward":
-			d.Subject = prefixed("Fwd: ", m.Subject)
-			fm := &message.Message{Subject: m.Subject, Date: m.Date, Text: m.Text, HTML: m.HTML,
-				From: messageAddrs(m.From), To: messageAddrs(m.To), Cc: messageAddrs(m.Cc)}
-			d.Text = lang.ForwardText(fm)
-			if m.HTML != "" {
-				d.QuotedHTML = lang.ForwardHTML(fm, opt)
-			}
-		default:
-			return DraftDTO{}, fault.Invalid("mode", "Choose reply, reply to all or forward.")
+		orig := &message.Message{MessageID: m.MessageID, Subject: m.Subject, Date: m.Date, Text: m.Text, HTML: m.HTML,
+			From: messageAddrs(m.From), ReplyTo: messageAddrs(m.ReplyTo), To: messageAddrs(m.To), Cc: messageAddrs(m.Cc)}
+		d, err := lang.Draft(orig, message.DraftMode(mode), acc.Email)
+		if err != nil {
+			return DraftDTO{}, err
 		}
-		return d, nil
+		return DraftDTO{AccountID: m.AccountID, To: msgAddressDTOs(d.To), Cc: msgAddressDTOs(d.Cc), Subject: d.Subject,
+			InReplyTo: d.InReplyTo, References: d.References, Text: d.Text, QuotedHTML: d.QuotedHTML}, nil
 	})
-}
-
-func prefixed(prefix, subject string) string {
-	if strings.HasPrefix(strings.ToLower(subject), strings.ToLower(prefix)) {
-		return subject
-	}
-	return prefix + subject
 }
 
 func messageAddrs(as []mailbox.Address) []message.Address {
 	out := make([]message.Address, 0, len(as))
 	for _, a := range as {
 		out = append(out, message.Address{Name: a.Name, Email: a.Email})
+	}
+	return out
+}
+
+func msgAddressDTOs(as []message.Address) []AddressDTO {
+	out := make([]AddressDTO, 0, len(as))
+	for _, a := range as {
+		out = append(out, AddressDTO{Name: a.Name, Email: a.Email})
 	}
 	return out
 }
@@ -441,22 +403,14 @@ func (s *Sync) Cancel(accountID int64) error {
 // one on fetches it at once. The inbox is always synced.
 func (s *Sync) SetFolderSynced(folderID int64, synced bool) error {
 	return do(s.b, "Sync.SetFolderSynced", func(ctx context.Context, c caller) error {
-		var accountID int64
-		var role string
-		err := s.b.DB.R.QueryRowContext(ctx, `SELECT account_id, role FROM folders WHERE id = ?`, folderID).Scan(&accountID, &role)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.New(fault.NotFound, "This folder no longer exists.")
-		}
+		accountID, err := s.b.Sync.FolderAccount(ctx, folderID)
 		if err != nil {
 			return err
 		}
 		if err := s.b.requireAccess(ctx, c, accountID); err != nil {
 			return err
 		}
-		if role == "inbox" && !synced {
-			return fault.New(fault.InvalidInput, "The inbox is always synced.")
-		}
-		return s.b.Sync.SetFolderEnabled(ctx, folderID, synced)
+		return s.b.Sync.SetFolderSynced(ctx, folderID, synced)
 	})
 }
 

@@ -32,6 +32,9 @@ export interface ReasonInfo {
 
 export const REASONS = {
   disk_full: { code: 'store_unavailable', class: 'permanent', params: [] },
+  draft_mode_unknown: { code: 'invalid_input', class: 'permanent', params: ['mode'] },
+  folder_gone: { code: 'not_found', class: 'permanent', params: [] },
+  folder_inbox_always_synced: { code: 'invalid_input', class: 'permanent', params: [] },
   forbidden: { code: 'forbidden', class: 'permanent', params: [] },
   internal: { code: 'internal', class: 'permanent', params: [] },
   setup_certificate_not_shown: { code: 'not_found', class: 'permanent', params: ['host'] },
