@@ -53,7 +53,7 @@ func parseCursor(s string) (*mailbox.Cursor, error) {
 	date, err1 := strconv.ParseInt(d, 10, 64)
 	n, err2 := strconv.ParseInt(id, 10, 64)
 	if !ok || err1 != nil || err2 != nil {
-		return nil, fault.Invalid("cursor", "This page of the list is no longer valid: reload the list.")
+		return nil, errCursor.Field("cursor", nil)
 	}
 	return &mailbox.Cursor{Date: date, ID: n}, nil
 }
@@ -164,7 +164,7 @@ func (s *Mail) checkVisible(ctx context.Context, c caller, ids []int64) error {
 		return err
 	}
 	if !ok {
-		return fault.New(fault.NotFound, "This message no longer exists.")
+		return errMessageGone.New(nil)
 	}
 	return nil
 }
@@ -176,7 +176,7 @@ func (b *Backend) requireAccess(ctx context.Context, c caller, accountID int64) 
 		return err
 	}
 	if !ok {
-		return fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access.")
+		return errAccountNotGranted.New(nil)
 	}
 	return nil
 }
@@ -188,7 +188,7 @@ const maxFlagBatch = 1000
 func (s *Mail) SetFlags(ids []int64, flag string, value bool) error {
 	return do(s.b, "Mail.SetFlags", func(ctx context.Context, c caller) error {
 		if len(ids) > maxFlagBatch {
-			return fault.Invalid("ids", fmt.Sprintf("Select at most %d messages at once.", maxFlagBatch))
+			return errTooMany.Field("ids", fault.P{"count": maxFlagBatch})
 		}
 		if err := s.checkVisible(ctx, c, ids); err != nil {
 			return err
@@ -222,7 +222,7 @@ func (s *Mail) SaveAttachment(id int64, partPath string) (string, error) {
 		}
 		defer r.Close()
 		if s.b.Dialogs == nil {
-			return "", fault.New(fault.Internal, "Saving files is not available here.")
+			return "", errSaveUnavailable.New(nil)
 		}
 		path, err := s.b.Dialogs.SaveFile(name)
 		if err != nil || path == "" {
@@ -230,7 +230,7 @@ func (s *Mail) SaveAttachment(id int64, partPath string) (string, error) {
 		}
 		f, err := os.CreateTemp(dirOf(path), ".mailroom-save-*")
 		if err != nil {
-			return "", fault.Wrap(fault.InvalidInput, "Mailroom cannot write in this folder: choose another.", err)
+			return "", errSaveFolder.Wrap(err, nil)
 		}
 		_, err = io.Copy(f, r)
 		if cerr := f.Close(); err == nil {
@@ -241,7 +241,7 @@ func (s *Mail) SaveAttachment(id int64, partPath string) (string, error) {
 		}
 		if err != nil {
 			os.Remove(f.Name())
-			return "", fault.Wrap(fault.Network, "The attachment could not be saved completely; nothing was written. Try again.", err)
+			return "", errSaveIncomplete.Wrap(err, nil)
 		}
 		return path, nil
 	})
@@ -313,10 +313,10 @@ func (s *Mail) Send(in SendInput) (SentDTO, error) {
 			return SentDTO{}, err
 		}
 		if acc.Disabled {
-			return SentDTO{}, fault.New(fault.Conflict, "This account is disabled: enable it to send from it.")
+			return SentDTO{}, errAccountDisabled.New(fault.P{"address": acc.Email})
 		}
 		if len(in.To)+len(in.Cc)+len(in.Bcc) == 0 {
-			return SentDTO{}, fault.Invalid("to", "Add at least one recipient.")
+			return SentDTO{}, errNoRecipient.Field("to", nil)
 		}
 		m := outbox.Compose{From: outbox.Address{Name: acc.FromName, Email: acc.Email},
 			To: outboxAddrs(in.To), Cc: outboxAddrs(in.Cc), Bcc: outboxAddrs(in.Bcc),

@@ -109,17 +109,13 @@ func (s *Outbox) scope(ctx context.Context, c caller, accountID int64) (map[int6
 	}
 	if accountID != 0 {
 		if _, ok := names[accountID]; !ok {
-			return nil, nil, errNoAccount
+			return nil, nil, errAccountNotGranted.New(nil)
 		}
 		ids = []int64{accountID}
 	}
 	return names, ids, nil
 }
 
-var (
-	errNoAccount   = fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access.")
-	errNoSuchEntry = fault.New(fault.NotFound, "This message is no longer in the outbox.")
-)
 
 func outboxStates(in []string) ([]outbox.State, error) {
 	if len(in) == 0 {
@@ -128,7 +124,7 @@ func outboxStates(in []string) ([]outbox.State, error) {
 	out := make([]outbox.State, 0, len(in))
 	for _, st := range in {
 		if !slices.Contains(outbox.States, outbox.State(st)) {
-			return nil, fault.Invalid("states", "Choose the messages to show among queued, sending, sent, failed, possibly sent and cancelled.")
+			return nil, errOutboxStates.Field("states", nil)
 		}
 		out = append(out, outbox.State(st))
 	}
@@ -189,6 +185,10 @@ func (s *Outbox) Counts() (OutboxCountsDTO, error) {
 // not found, whether it exists or not.
 func (s *Outbox) item(ctx context.Context, c caller, id int64) (outbox.Item, string, error) {
 	it, err := s.b.Outbox.Get(ctx, id)
+	if fault.Is(err, fault.NotFound) {
+		// Missing and not the caller's read the same.
+		return outbox.Item{}, "", errOutboxItemGone.Wrap(err, nil)
+	}
 	if err != nil {
 		return outbox.Item{}, "", err
 	}
@@ -198,7 +198,7 @@ func (s *Outbox) item(ctx context.Context, c caller, id int64) (outbox.Item, str
 	}
 	name, ok := names[it.AccountID]
 	if !ok {
-		return outbox.Item{}, "", errNoSuchEntry
+		return outbox.Item{}, "", errOutboxItemGone.New(nil)
 	}
 	return it, name, nil
 }

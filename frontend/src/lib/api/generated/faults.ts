@@ -31,12 +31,25 @@ export interface ReasonInfo {
 }
 
 export const REASONS = {
+  account_not_granted: { code: 'not_found', class: 'permanent', params: [] },
+  attachment_folder_unwritable: { code: 'invalid_input', class: 'permanent', params: [] },
+  attachment_save_incomplete: { code: 'network', class: 'temporary', params: [] },
+  attachment_save_unavailable: { code: 'internal', class: 'permanent', params: [] },
   disk_full: { code: 'store_unavailable', class: 'permanent', params: [] },
   draft_mode_unknown: { code: 'invalid_input', class: 'permanent', params: ['mode'] },
   folder_gone: { code: 'not_found', class: 'permanent', params: [] },
   folder_inbox_always_synced: { code: 'invalid_input', class: 'permanent', params: [] },
   forbidden: { code: 'forbidden', class: 'permanent', params: [] },
   internal: { code: 'internal', class: 'permanent', params: [] },
+  mail_account_disabled: { code: 'conflict', class: 'permanent', params: ['address'] },
+  mail_cursor_invalid: { code: 'invalid_input', class: 'permanent', params: [] },
+  mail_message_gone: { code: 'not_found', class: 'permanent', params: [] },
+  mail_no_recipient: { code: 'invalid_input', class: 'permanent', params: [] },
+  mail_too_many_selected: { code: 'invalid_input', class: 'permanent', params: ['count'] },
+  outbox_filter_invalid: { code: 'invalid_input', class: 'permanent', params: [] },
+  outbox_item_unavailable: { code: 'not_found', class: 'permanent', params: [] },
+  session_language_invalid: { code: 'invalid_input', class: 'permanent', params: [] },
+  session_not_set_up: { code: 'forbidden', class: 'permanent', params: [] },
   setup_certificate_not_shown: { code: 'not_found', class: 'permanent', params: ['host'] },
   setup_mailgun_key_missing: { code: 'invalid_input', class: 'permanent', params: [] },
   setup_password_missing: { code: 'invalid_input', class: 'permanent', params: [] },
@@ -53,6 +66,7 @@ export const REASONS = {
   setup_test_email_refused: { code: 'provider_rejected', class: 'permanent', params: [] },
   setup_test_email_too_long: { code: 'invalid_input', class: 'permanent', params: [] },
   store_unavailable: { code: 'store_unavailable', class: 'permanent', params: [] },
+  user_remove_self: { code: 'conflict', class: 'permanent', params: [] },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type Reason = keyof typeof REASONS;
