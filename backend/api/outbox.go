@@ -116,7 +116,6 @@ func (s *Outbox) scope(ctx context.Context, c caller, accountID int64) (map[int6
 	return names, ids, nil
 }
 
-
 func outboxStates(in []string) ([]outbox.State, error) {
 	if len(in) == 0 {
 		return nil, nil

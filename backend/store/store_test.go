@@ -173,15 +173,3 @@ func TestConcurrentReadsDuringWrites(t *testing.T) {
 		t.Fatalf("concurrent access: %v", err)
 	}
 }
-
-func TestDataDirHonoursOverride(t *testing.T) {
-	t.Setenv("MAILROOM_DATA_DIR", "/tmp/somewhere")
-	if d, _ := store.DataDir(); d != "/tmp/somewhere" {
-		t.Fatalf("DataDir = %q", d)
-	}
-	t.Setenv("MAILROOM_DATA_DIR", "")
-	t.Setenv("XDG_DATA_HOME", "/tmp/xdg")
-	if d, _ := store.DataDir(); d != "/tmp/xdg/mailroom" {
-		t.Fatalf("DataDir with XDG_DATA_HOME = %q", d)
-	}
-}
