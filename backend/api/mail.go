@@ -320,17 +320,8 @@ func (s *Mail) Send(in SendInput) (SentDTO, error) {
 		}
 		m := outbox.Compose{From: outbox.Address{Name: acc.FromName, Email: acc.Email},
 			To: outboxAddrs(in.To), Cc: outboxAddrs(in.Cc), Bcc: outboxAddrs(in.Bcc),
-			Subject: in.Subject, Text: in.Text, InReplyTo: in.InReplyTo, References: in.References}
-		if in.QuotedHTML != "" && strings.TrimSpace(in.QuotedText) != "" {
-			// The quote of an HTML original travels as HTML; its text version completes
-			// the text part, for readers that show only text.
-			m.Text = strings.TrimRight(in.Text, "\n") + "\n\n" + in.QuotedText
-		}
-		if in.QuotedHTML != "" {
-			// The quote is re-sanitised here: whatever the webview sends, only what the
-			// sanitiser allows leaves in the message.
-			m.HTML = message.TextToHTML(in.Text) + message.Sanitize(in.QuotedHTML, message.SanitizeOptions{AllowRemoteImages: true}).HTML
-		}
+			Subject: in.Subject, InReplyTo: in.InReplyTo, References: in.References}
+		m.Text, m.HTML = message.ComposedBody(in.Text, in.QuotedText, in.QuotedHTML)
 		env, err := outbox.Render(m)
 		if err != nil {
 			return SentDTO{}, err

@@ -98,3 +98,19 @@ func prefixed(prefix, subject string) string {
 	}
 	return prefix + subject
 }
+
+// ComposedBody returns the text and HTML parts of a message written in the composer:
+// the user's text, and, when it answers an HTML original, the quote as HTML after it
+// (re-sanitised here: whatever the composer sends, only what the sanitiser allows leaves)
+// with its text version completing the text part, for readers that show only text. html
+// is "" for a message of text only.
+func ComposedBody(text, quotedText, quotedHTML string) (plain, html string) {
+	plain = text
+	if quotedHTML == "" {
+		return plain, ""
+	}
+	if strings.TrimSpace(quotedText) != "" {
+		plain = strings.TrimRight(text, "\n") + "\n\n" + quotedText
+	}
+	return plain, TextToHTML(text) + Sanitize(quotedHTML, SanitizeOptions{AllowRemoteImages: true}).HTML
+}

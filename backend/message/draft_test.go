@@ -88,3 +88,37 @@ func TestAnUnknownDraftModeIsRefusedWithItsReason(t *testing.T) {
 		t.Fatalf("Draft(archive) = %v; want %s on mode", err, ErrDraftMode.Name)
 	}
 }
+
+func TestAComposedReplyCarriesTheQuoteInBothPartsSanitised(t *testing.T) {
+	cases := []struct {
+		name, text, quotedText, quotedHTML string
+		plain                              string
+		htmlHas, htmlHasNot                []string
+	}{
+		{"text only", "Merci.\n", "> Bonjour", "", "Merci.\n", nil, nil},
+		{"an HTML quote completes the text part", "Merci.\n\n", "> Bonjour", `<p>Bonjour</p><img src="https://x.test/a.png"><script>bad()</script>`,
+			"Merci.\n\n> Bonjour", []string{"Merci.", "<p>Bonjour</p>", "https://x.test/a.png"}, []string{"script", "bad()"}},
+		{"an empty text quote leaves the text alone", "Merci.", " ", `<p>Bonjour</p>`, "Merci.", []string{"Bonjour"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			plain, html := ComposedBody(c.text, c.quotedText, c.quotedHTML)
+			if plain != c.plain {
+				t.Fatalf("text part = %q; want %q", plain, c.plain)
+			}
+			if c.quotedHTML == "" && html != "" {
+				t.Fatalf("a text message got an HTML part: %q", html)
+			}
+			for _, s := range c.htmlHas {
+				if !strings.Contains(html, s) {
+					t.Errorf("HTML part lacks %q: %q", s, html)
+				}
+			}
+			for _, s := range c.htmlHasNot {
+				if strings.Contains(html, s) {
+					t.Errorf("HTML part keeps %q: %q", s, html)
+				}
+			}
+		})
+	}
+}
