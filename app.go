@@ -10,19 +10,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/api"
+	"mailroom/backend/config"
 	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
 	"mailroom/backend/senders"
+	"mailroom/backend/setup"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/users"
@@ -38,34 +39,6 @@ const (
 	logPerm         = 0o600
 )
 
-// Environment settings. Every external endpoint can be redirected, so tests (and admins
-// of unusual networks) point them at their own servers:
-//
-//	MAILROOM_DATA_DIR          where the database and logs live
-//	MAILROOM_DNS_SERVER        host:port of the DNS server discovery and connections use
-//	MAILROOM_AUTOCONFIG_URLS   comma-separated autoconfig URL templates ({domain}, {email})
-//	MAILROOM_CA_FILE           PEM file of extra certificate authorities to trust
-//	MAILROOM_PROTOCOL_LOG=1    log IMAP/SMTP conversations (credentials masked) to logs/protocol.log
-//	MAILROOM_GOOGLE_CLIENT_ID, MAILROOM_GOOGLE_CLIENT_SECRET, MAILROOM_MICROSOFT_CLIENT_ID
-//	                           the OAuth client registrations; they win over those a super admin
-//	                           enters in Settings (Mailroom ships none)
-//	MAILROOM_GOOGLE_ISSUER, MAILROOM_MICROSOFT_ISSUER
-//	                           another OpenID provider for that sign-in: its endpoints are read
-//	                           from ISSUER/.well-known/openid-configuration at start-up
-//	BROWSER                    the program that opens sign-in pages (default: the system's)
-const (
-	envDNSServer         = "MAILROOM_DNS_SERVER"
-	envAutoconfig        = "MAILROOM_AUTOCONFIG_URLS"
-	envCAFile            = "MAILROOM_CA_FILE"
-	envProtocolLog       = "MAILROOM_PROTOCOL_LOG"
-	envGoogleClientID    = "MAILROOM_GOOGLE_CLIENT_ID"
-	envGoogleSecret      = "MAILROOM_GOOGLE_CLIENT_SECRET"
-	envMicrosoftClientID = "MAILROOM_MICROSOFT_CLIENT_ID"
-	envGoogleIssuer      = "MAILROOM_GOOGLE_ISSUER"
-	envMicrosoftIssuer   = "MAILROOM_MICROSOFT_ISSUER"
-	envBrowser           = "BROWSER"
-)
-
 // App owns the backend's lifetime: it opens the store and the vault, builds the bound
 // services, and closes everything at shutdown.
 type App struct {
@@ -74,6 +47,7 @@ type App struct {
 	db       *store.DB
 	closers  []io.Closer
 	ctx      context.Context // Wails' context, set at start-up (for the browser)
+	cfg      config.Config   // the settings, read once from the environment
 }
 
 // NewApp opens the database in the data directory. A failure does not stop the app: the
@@ -84,7 +58,10 @@ func NewApp(version string) *App {
 	b := &api.Backend{Vault: vault.NewKeychain(), Version: version, Log: log}
 	a := &App{backend: b, services: api.New(b)}
 
-	dir, err := store.DataDir()
+	// The environment is read here, once; the packages get what they need from cfg.
+	cfg, err := config.Load()
+	a.cfg = cfg
+	dir := cfg.DataDir
 	if err != nil {
 		b.BootErr = fmt.Errorf("cannot find a data directory: %w", err)
 		return a
@@ -103,74 +80,72 @@ func NewApp(version string) *App {
 		b.Log = log
 	}
 
-	resolver := systemOr(os.Getenv(envDNSServer))
-	roots, err := rootsWith(os.Getenv(envCAFile))
+	resolver := systemOr(cfg.DNSServer)
+	roots, err := rootsWith(cfg.CAFile)
 	if err != nil {
-		log.Error("extra certificate authorities not loaded", "file", os.Getenv(envCAFile), "err", err)
+		log.Error("extra certificate authorities not loaded", "file", cfg.CAFile, "err", err)
 	}
 	pins := connect.NewPins(db)
 	dialer := &connect.Dialer{Resolver: resolver, RootCAs: roots, Pins: pins}
-	if os.Getenv(envProtocolLog) == "1" {
+	if cfg.ProtocolLog {
 		if f, err := a.openLog(protocolLogFile); err == nil {
 			dialer.Debug = f
 		}
 	}
 	reg := accounts.New(db, b.Vault)
 	opts := discovery.Options{Presets: api.DiscoveryPresets{Registry: reg}, Resolver: resolver,
-		HTTPClient: discovery.NewHTTPClient(resolver, roots), Log: log}
-	if v := os.Getenv(envAutoconfig); v != "" {
-		opts.AutoconfigURLs = strings.Split(v, ",")
-	}
+		HTTPClient: discovery.NewHTTPClient(resolver, roots), Log: log, AutoconfigURLs: cfg.AutoconfigURLs}
 
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
-	b.UseOAuth(oauth.New(oauthConfig(log), oauth.Options{OpenURL: a.openURL, Logger: log}))
 	b.Discovery = discovery.New(opts)
 	b.Mailbox = mailbox.New(db)
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})
 	// An account sends through its SMTP server (a nil transport) or its Postmark or Mailgun
-	// sender; MAILROOM_POSTMARK_URL and MAILROOM_MAILGUN_URL point those elsewhere.
-	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: senders.New(reg, senders.FromEnv()).Transport,
+	// sender, whose endpoints the configuration may move.
+	apiSenders := senders.New(reg, senders.Options{PostmarkURL: cfg.PostmarkURL, MailgunURL: cfg.MailgunURL})
+	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: apiSenders.Transport,
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
+	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
+		Senders: apiSenders, Outbox: b.Outbox, Log: log}, setup.Options{})
+	b.UseOAuth(oauth.New(oauthConfig(cfg, log), oauth.Options{OpenURL: a.openURL, Logger: log}))
 	log.Info("mailroom started", "version", version, "data", dir)
 	return a
 }
 
-// oauthConfig is the built-in sign-in settings with what the environment replaces.
-func oauthConfig(log *slog.Logger) oauth.Config {
-	cfg := oauth.DefaultConfig()
-	if v := os.Getenv(envGoogleClientID); v != "" {
-		cfg.Google.ClientID = v
-	}
-	if v, ok := os.LookupEnv(envGoogleSecret); ok {
-		cfg.Google.ClientSecret = v
-	}
-	if v := os.Getenv(envMicrosoftClientID); v != "" {
-		cfg.Microsoft.ClientID = v
-	}
+// oauthConfig is the built-in sign-in settings with what the configuration replaces. An
+// issuer's endpoints are read from its discovery document (network I/O, bounded).
+func oauthConfig(cfg config.Config, log *slog.Logger) oauth.Config {
+	oc := oauth.DefaultConfig()
 	for _, p := range []struct {
-		env string
-		to  *oauth.Provider
-	}{{envGoogleIssuer, &cfg.Google}, {envMicrosoftIssuer, &cfg.Microsoft}} {
-		issuer := os.Getenv(p.env)
-		if issuer == "" {
+		env  string
+		from config.OAuthClient
+		to   *oauth.Provider
+	}{{config.GoogleIssuer, cfg.Google, &oc.Google}, {config.MicrosoftIssuer, cfg.Microsoft, &oc.Microsoft}} {
+		if p.from.ClientID != "" {
+			p.to.ClientID = p.from.ClientID
+		}
+		if p.from.HasClientSecret {
+			p.to.ClientSecret = p.from.ClientSecret
+		}
+		if p.from.Issuer == "" {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		got, err := oauth.FromIssuer(ctx, nil, *p.to, issuer)
+		got, err := oauth.FromIssuer(ctx, nil, *p.to, p.from.Issuer)
 		cancel()
 		if err != nil {
 			// Signing in then fails with the built-in endpoints' own error, in words.
-			log.Error("sign-in provider settings not loaded", "env", p.env, "issuer", issuer, "err", err)
+			log.Error("sign-in provider settings not loaded", "env", p.env, "issuer", p.from.Issuer, "err", err)
 			continue
 		}
 		*p.to = got
 	}
-	return cfg
+	return oc
 }
 
 // openURL opens a sign-in page in the system browser, or with the program $BROWSER names.
 func (a *App) openURL(url string) error {
-	if b := os.Getenv(envBrowser); b != "" {
+	if b := a.cfg.Browser; b != "" {
 		cmd := exec.Command(b, url)
 		if err := cmd.Start(); err != nil {
 			return err

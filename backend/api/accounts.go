@@ -2,22 +2,12 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"strings"
-	"sync"
 	"time"
 
 	"mailroom/backend/accounts"
-	"mailroom/backend/connect"
 	"mailroom/backend/discovery"
-	"mailroom/backend/fault"
-	"mailroom/backend/oauth"
-	"mailroom/backend/outbox"
 	"mailroom/backend/probe"
-	"mailroom/backend/senders"
+	"mailroom/backend/setup"
 )
 
 // networkTimeout bounds a call that talks to mail servers (discovery with verification,
@@ -28,20 +18,8 @@ const networkTimeout = 3 * time.Minute
 const ProbeStepEvent = "probe:step"
 
 // Accounts connects, tests and manages email accounts (F2, F4, F6, F18).
-type Accounts struct {
-	b *Backend
-
-	mu     sync.Mutex
-	runs   map[string]context.CancelFunc // connection tests under way, by run id
-	certs  map[string]connect.CertInfo   // untrusted certificates shown to the user, by host:port:sha256
-	passed map[string]time.Time          // fingerprints of settings+password whose test passed
-	flows  map[string]*oauth.Flow        // sign-ins waiting for the browser, by run id
-	grants map[string]pendingGrant       // completed sign-ins not saved yet, by run id
-}
-
-func (s *Accounts) networkContext() (context.Context, context.CancelFunc) {
-	return s.b.networkContext()
-}
+// The wizard's state and orchestration live in backend/setup (Backend.Setup).
+type Accounts struct{ b *Backend }
 
 func (s *Accounts) dto(ctx context.Context, a accounts.Account) (AccountDTO, error) {
 	users, err := s.b.Accounts.Access(ctx, a.ID)
@@ -114,57 +92,10 @@ func (s *Accounts) Providers() ([]ProviderDTO, error) {
 // are returned unverified, best first.
 func (s *Accounts) Discover(email, password string) (DiscoveryDTO, error) {
 	return run(s.b, "Accounts.Discover", func(_ context.Context, c caller) (DiscoveryDTO, error) {
-		ctx, cancel := s.networkContext()
+		ctx, cancel := s.b.networkContext()
 		defer cancel()
-		out := DiscoveryDTO{Candidates: []CandidateDTO{}, Attempts: []AttemptDTO{}}
-		domain := email[strings.LastIndex(email, "@")+1:]
-		if p, err := s.b.Accounts.PresetFor(ctx, domain); err == nil && p != nil && p.ExchangeURL != "" {
-			out.ExchangeURL = p.ExchangeURL
-			return out, nil
-		}
-		if password == "" {
-			cands, err := s.b.Discovery.Discover(ctx, email)
-			if err != nil {
-				return out, err
-			}
-			for _, cd := range cands {
-				out.Candidates = append(out.Candidates, candidateDTO(cd))
-			}
-			if len(cands) > 0 {
-				best := out.Candidates[0]
-				out.Best = &best
-			} else {
-				out.Failure = errorDTOOf(discovery.ErrNothingFound.New(fault.P{"domain": domain}))
-			}
-			return out, nil
-		}
-		best, attempts, err := s.b.Discovery.DiscoverVerified(ctx, email, probe.Verifier{Dialer: s.b.Dialer, Password: password})
-		for _, at := range attempts {
-			out.Attempts = append(out.Attempts, attemptDTO(at))
-		}
-		switch {
-		case err == nil:
-			bd := candidateDTO(best)
-			out.Best, out.Verified = &bd, true
-		case errors.Is(err, discovery.ErrAuth):
-			bd := candidateDTO(best)
-			out.Best, out.AuthFailed = &bd, true
-		case fault.Is(err, fault.InvalidInput):
-			return out, err
-		default:
-			// Nothing passed: offer the best unverified candidate to edit by hand.
-			out.Failure = errorDTOOf(err)
-			if cands, derr := s.b.Discovery.Discover(ctx, email); derr == nil {
-				for _, cd := range cands {
-					out.Candidates = append(out.Candidates, candidateDTO(cd))
-				}
-				if len(cands) > 0 {
-					b0 := out.Candidates[0]
-					out.Best = &b0
-				}
-			}
-		}
-		return out, nil
+		found, err := s.b.Setup.Discover(ctx, email, password)
+		return discoveryDTO(found), err
 	})
 }
 
@@ -175,228 +106,28 @@ func (s *Accounts) Discover(email, password string) (DiscoveryDTO, error) {
 // those when it has no IMAP server); senderSecret is that sender's token or key.
 func (s *Accounts) Test(in TestInput, password, senderSecret string) (TestReportDTO, error) {
 	return run(s.b, "Accounts.Test", func(_ context.Context, c caller) (TestReportDTO, error) {
-		ctx, cancel := s.networkContext()
+		ctx, cancel := s.b.networkContext()
 		defer cancel()
-		if in.RunID == "" {
-			return TestReportDTO{}, fault.Invalid("runId", "A connection test needs a run id.")
+		rep, err := s.b.Setup.Test(ctx, setup.TestRequest{RunID: in.RunID, AccountID: in.AccountID, Account: in.Account.account(),
+			Credentials: in.Account.credentials(password, senderSecret)},
+			func(st probe.Step) { s.b.emit(ProbeStepEvent, stepDTO(in.RunID, st)) })
+		if err != nil && len(rep.Steps) == 0 {
+			return TestReportDTO{}, err
 		}
-		s.track(in.RunID, cancel)
-		defer s.untrack(in.RunID)
-
-		acc := in.Account.account()
-		api := acc.Sender.Kind.API()
-		if api {
-			// The sender's checks need its settings as they will be saved (the domain
-			// lower-cased, the region defaulted) and a From that can be checked.
-			norm, err := acc.Normalised()
-			if err != nil {
-				return TestReportDTO{}, err
-			}
-			acc = norm
-		}
-		recordOn := int64(0) // the saved account whose status this test reflects
-		if in.AccountID > 0 {
-			saved, err := s.b.Accounts.Get(ctx, in.AccountID)
-			if err != nil {
-				return TestReportDTO{}, err
-			}
-			if password == "" && senderSecret == "" && saved.IMAP == normalised(acc.IMAP) &&
-				(api || saved.SMTP == normalised(acc.SMTP)) && sameSender(saved.Sender, acc.Sender) {
-				recordOn = saved.ID
-			}
-		}
-		var login accounts.Login
-		switch {
-		case acc.Auth == accounts.OAuth && in.Account.SignInID != "":
-			// A sign-in of the wizard, not saved yet: its address must be this one.
-			g, err := s.pendingGrant(in.Account)
-			if err != nil {
-				return TestReportDTO{}, err
-			}
-			if !strings.EqualFold(g.Email, strings.TrimSpace(acc.Email)) || g.Provider != acc.OAuthProvider {
-				return TestReportDTO{}, &fault.Error{Code: fault.InvalidInput, Field: "email",
-					Message: fmt.Sprintf("You signed in as %s, but this account is %s. Sign in again with %s.", g.Email, acc.Email, acc.Email)}
-			}
-			login = accounts.Login{Tokens: g.Source()}
-			password = in.Account.SignInID // the test's fingerprint names this sign-in
-			recordOn = 0
-		case acc.Auth == accounts.OAuth:
-			if in.AccountID == 0 {
-				return TestReportDTO{}, fault.Invalid("auth", "Sign in first.")
-			}
-			l, err := s.b.Accounts.Login(ctx, in.AccountID)
-			if err != nil {
-				return TestReportDTO{}, err
-			}
-			login = l
-		default:
-			needsPassword := acc.IMAP.Host != "" || !api
-			if needsPassword && in.AccountID > 0 && password == "" {
-				pw, err := s.b.Accounts.Password(ctx, in.AccountID)
-				if err != nil {
-					return TestReportDTO{}, err
-				}
-				password = pw
-			}
-			if needsPassword && password == "" {
-				return TestReportDTO{}, fault.Invalid("password", "Enter the password.")
-			}
-			login = accounts.PasswordLogin(password)
-		}
-		target := probe.Target{IMAP: acc.IMAP, SMTP: acc.SMTP, Login: login, Provider: acc.Provider, From: strings.TrimSpace(acc.Email)}
-		if api {
-			secret := strings.TrimSpace(senderSecret)
-			if secret == "" && in.AccountID > 0 {
-				saved, err := s.b.Accounts.Get(ctx, in.AccountID)
-				if err != nil {
-					return TestReportDTO{}, err
-				}
-				// A stored token is only sent to the provider it was given for.
-				if saved.Sender.Kind == acc.Sender.Kind {
-					if secret, err = s.b.Accounts.SenderSecret(ctx, in.AccountID); err != nil {
-						return TestReportDTO{}, err
-					}
-				}
-			}
-			if secret == "" {
-				return TestReportDTO{}, senderSecretMissing(acc.Sender.Kind)
-			}
-			checks, err := s.senders().Checks(acc.Sender, acc.Email, secret)
-			if err != nil {
-				return TestReportDTO{}, err
-			}
-			target.API = checks
-			senderSecret = secret
-		}
-		rep := probe.New(s.b.Dialer).Run(ctx, target,
-			func(st probe.Step) {
-				if st.Cert != nil && st.Status == probe.Failed && st.Code == fault.TLSUntrusted {
-					s.remember(st.Host, st.Port, *st.Cert)
-				}
-				s.b.emit(ProbeStepEvent, stepDTO(in.RunID, st))
-			})
 		out := TestReportDTO{RunID: in.RunID, OK: rep.OK, Steps: []StepDTO{}}
-		var failed fault.Code
 		for _, st := range rep.Steps {
 			out.Steps = append(out.Steps, stepDTO(in.RunID, st))
-			if st.Status == probe.Failed {
-				failed = st.Code
-				// Microsoft's 5.7.139 is kept as the account's status so its page can say
-				// what it means and offer an API sender, not just "the server refused".
-				if st.HintCode == reasonSMTPAuthDisabled {
-					failed = reasonSMTPAuthDisabled
-				}
-			}
 		}
-		if recordOn > 0 && ctx.Err() == nil {
-			if err := s.b.Accounts.RecordCheck(ctx, recordOn, failed); err != nil {
-				return out, err
-			}
-		}
-		if rep.OK {
-			s.rememberPass(acc, password, senderSecret)
-		}
-		return out, nil
+		return out, err
 	})
 }
 
-// reasonSMTPAuthDisabled is the status code of an account whose last test met Microsoft
-// 365's 535 5.7.139 (the probe's hint code, the outbox's reason).
-const reasonSMTPAuthDisabled = "smtp_auth_disabled"
-
-// senders builds the API senders' checks, with the endpoints from the environment.
-func (s *Accounts) senders() *senders.Factory {
-	return senders.New(s.b.Accounts, senders.FromEnv())
-}
-
-func sameSender(a, b accounts.Sender) bool {
-	if a.Kind == "" {
-		a.Kind = accounts.SMTPSender
-	}
-	if b.Kind == "" {
-		b.Kind = accounts.SMTPSender
-	}
-	return a == b
-}
-
-func senderSecretMissing(k accounts.SenderKind) error {
-	if k == accounts.Mailgun {
-		return fault.Invalid("senderSecret", "Enter the Mailgun API key.")
-	}
-	return fault.Invalid("senderSecret", "Enter the Postmark server's API token.")
-}
-
-// CancelTest stops a connection test under way.
+// CancelTest stops a connection test or a sign-in under way.
 func (s *Accounts) CancelTest(runID string) error {
 	return do(s.b, "Accounts.CancelTest", func(ctx context.Context, c caller) error {
-		s.mu.Lock()
-		cancel := s.runs[runID]
-		s.mu.Unlock()
-		if cancel != nil {
-			cancel()
-		}
+		s.b.Setup.Cancel(runID)
 		return nil
 	})
-}
-
-func (s *Accounts) track(id string, cancel context.CancelFunc) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.runs == nil {
-		s.runs = map[string]context.CancelFunc{}
-	}
-	s.runs[id] = cancel
-}
-
-func (s *Accounts) untrack(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.runs, id)
-}
-
-// passValidity is how long a passing connection test lets Create mark an account connected.
-const passValidity = 10 * time.Minute
-
-// testFingerprint identifies settings and secrets without keeping the secrets: a SHA-256
-// over them, held in memory only.
-func testFingerprint(a accounts.NewAccount, password, senderSecret string) string {
-	h := sha256.New()
-	smtp := normalised(a.SMTP)
-	if a.Sender.Kind.API() {
-		smtp = accounts.Server{} // not tested: the API sender's checks replace it
-	}
-	sender := a.Sender
-	if norm, err := a.Normalised(); err == nil {
-		sender = norm.Sender
-	}
-	fmt.Fprintf(h, "%v|%v|%v|%d:", normalised(a.IMAP), smtp, sender, len(password))
-	h.Write([]byte(password))
-	h.Write([]byte{0})
-	h.Write([]byte(strings.TrimSpace(senderSecret)))
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// normalised lower-cases the host as the registry stores it, so a test and a save compare.
-func normalised(s accounts.Server) accounts.Server {
-	s.Host = strings.ToLower(strings.TrimSpace(s.Host))
-	s.Username = strings.TrimSpace(s.Username)
-	return s
-}
-
-func (s *Accounts) rememberPass(a accounts.NewAccount, password, senderSecret string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.passed == nil || len(s.passed) >= maxRememberedCerts {
-		s.passed = map[string]time.Time{}
-	}
-	s.passed[testFingerprint(a, password, senderSecret)] = time.Now()
-}
-
-func (s *Accounts) passedRecently(a accounts.NewAccount, password, senderSecret string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	at, ok := s.passed[testFingerprint(a, password, senderSecret)]
-	return ok && time.Since(at) < passValidity
 }
 
 // ProviderSettings returns the catalogue's settings of a provider for an address, for a
@@ -411,71 +142,26 @@ func (s *Accounts) ProviderSettings(providerID, email string) (CandidateDTO, err
 	})
 }
 
-// maxRememberedCerts bounds the untrusted certificates kept for TrustCertificate.
-const maxRememberedCerts = 64
-
-func certKey(host string, port int, sum string) string {
-	return fmt.Sprintf("%s:%d:%s", strings.ToLower(host), port, strings.ToLower(sum))
-}
-
-func (s *Accounts) remember(host string, port int, cert connect.CertInfo) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.certs == nil || len(s.certs) >= maxRememberedCerts {
-		s.certs = map[string]connect.CertInfo{}
-	}
-	s.certs[certKey(host, port, cert.SHA256)] = cert
-}
-
 // TrustCertificate trusts a certificate for exactly one host and port. Only a certificate
 // that a connection test just presented to the user can be trusted.
 func (s *Accounts) TrustCertificate(host string, port int, sha256 string) error {
 	return do(s.b, "Accounts.TrustCertificate", func(ctx context.Context, c caller) error {
-		s.mu.Lock()
-		cert, ok := s.certs[certKey(host, port, sha256)]
-		s.mu.Unlock()
-		if !ok {
-			return fault.New(fault.NotFound, "Test the connection again: Mailroom only trusts a certificate it has just shown you.")
-		}
-		return s.b.Pins.Trust(ctx, host, port, cert, c.user.ID)
+		return s.b.Setup.TrustCertificate(ctx, host, port, sha256, c.user.ID)
 	})
 }
 
 // Create saves a new account; its password and its API sender's token or key
 // (senderSecret, "" for an SMTP sender) go to the keychain. The creator gets access. A
-// Mailgun account's From must be on its sending domain.
+// Mailgun account's From must be on its sending domain. After a passing test of exactly
+// these settings the account starts connected.
 func (s *Accounts) Create(in AccountInput, password, senderSecret string) (AccountDTO, error) {
 	return run(s.b, "Accounts.Create", func(ctx context.Context, c caller) (AccountDTO, error) {
-		if err := senders.CheckFrom(in.account().Sender, strings.TrimSpace(in.Email)); err != nil {
-			return AccountDTO{}, err
+		a, err := s.b.Setup.Create(ctx, c.user.ID, in.account(), in.credentials(password, senderSecret))
+		if a.ID != 0 {
+			defer s.b.accountChanged(a.ID)
 		}
-		sec := accounts.Secrets{Password: password, Sender: senderSecret}
-		if in.Auth == string(accounts.OAuth) {
-			g, err := s.pendingGrant(in)
-			if err != nil {
-				return AccountDTO{}, err
-			}
-			sec = accounts.Secrets{Grant: g, Sender: senderSecret}
-			password = in.SignInID
-		}
-		a, err := s.b.Accounts.CreateWith(ctx, c.user.ID, in.account(), sec)
 		if err != nil {
 			return AccountDTO{}, err
-		}
-		if sec.Grant != nil {
-			s.dropGrant(in.SignInID) // in the keychain now
-		}
-		defer s.b.accountChanged(a.ID)
-		// A connection test of exactly these settings and password (or sign-in) just
-		// passed: the account starts as connected rather than unchecked, without a second
-		// login.
-		if s.passedRecently(in.account(), password, senderSecret) {
-			if err := s.b.Accounts.RecordCheck(ctx, a.ID, ""); err != nil {
-				return AccountDTO{}, err
-			}
-			if a, err = s.b.Accounts.Get(ctx, a.ID); err != nil {
-				return AccountDTO{}, err
-			}
 		}
 		return s.dto(ctx, a)
 	})
@@ -485,18 +171,7 @@ func (s *Accounts) Create(in AccountInput, password, senderSecret string) (Accou
 // stored one. Switching the sender to Postmark or Mailgun needs its token or key.
 func (s *Accounts) Update(id int64, in AccountInput, password, senderSecret string) (AccountDTO, error) {
 	return run(s.b, "Accounts.Update", func(ctx context.Context, c caller) (AccountDTO, error) {
-		if err := senders.CheckFrom(in.account().Sender, strings.TrimSpace(in.Email)); err != nil {
-			return AccountDTO{}, err
-		}
-		sec := accounts.Secrets{Password: password, Sender: senderSecret}
-		if in.Auth == string(accounts.OAuth) && in.SignInID != "" {
-			g, err := s.pendingGrant(in)
-			if err != nil {
-				return AccountDTO{}, err
-			}
-			sec = accounts.Secrets{Grant: g, Sender: senderSecret}
-		}
-		a, err := s.b.Accounts.UpdateWith(ctx, id, in.account(), sec)
+		a, err := s.b.Setup.Update(ctx, id, in.account(), in.credentials(password, senderSecret))
 		if err != nil {
 			return AccountDTO{}, err
 		}
@@ -557,61 +232,17 @@ func (s *Accounts) SetQuota(limit int) error {
 	})
 }
 
-// testEmailLimits bound the test email's fields.
-const (
-	maxTestSubject = 200
-	maxTestBody    = 10000
-)
-
-// SendTestEmail sends a test email through the outbox, like every message, and waits up
-// to testEmailWait for the outcome, because the wizard shows it at once: sent, with the
-// server's answer; refused, as an error in the server's own words (the message is then
-// cancelled in the outbox: the wizard has reported it, and a test email is not worth a
-// later retry); or, when the server has not settled it in time (a temporary refusal
-// retried later, a slow server), queued or sending, with the last answer, for the Outbox
-// screen to follow.
+// SendTestEmail sends a test email through the outbox, like every message, and waits for
+// the outcome, because the wizard shows it at once: sent, with the server's answer;
+// refused, as an error with the server's own words; or still queued or sending, for the
+// Outbox screen to follow (setup.Wizard.SendTestEmail).
 func (s *Accounts) SendTestEmail(id int64, in TestEmailInput) (TestEmailResultDTO, error) {
 	return run(s.b, "Accounts.SendTestEmail", func(ctx context.Context, c caller) (TestEmailResultDTO, error) {
-		a, err := s.b.Accounts.Get(ctx, id)
+		res, err := s.b.Setup.SendTestEmail(ctx, id, c.user.ID, setup.TestEmail{To: in.To, Subject: in.Subject, Body: in.Body})
 		if err != nil {
 			return TestEmailResultDTO{}, err
 		}
-		if len(in.Subject) > maxTestSubject || len(in.Body) > maxTestBody {
-			return TestEmailResultDTO{}, fault.Invalid("body", "The test email is too long.")
-		}
-		to := strings.TrimSpace(in.To)
-		if to == "" {
-			return TestEmailResultDTO{}, fault.Invalid("to", "Enter the recipient's email address.")
-		}
-		env, err := outbox.Render(outbox.Compose{From: outbox.Address{Name: a.FromName, Email: a.Email},
-			To: []outbox.Address{{Email: to}}, Subject: in.Subject, Text: in.Body})
-		if err != nil { // an address that cannot be used: invalid_input on its field
-			return TestEmailResultDTO{}, err
-		}
-		env.QueuedBy = c.user.ID
-		oid, err := s.b.Outbox.Enqueue(ctx, a.ID, env)
-		if err != nil {
-			return TestEmailResultDTO{}, err
-		}
-		it, err := s.b.awaitOutcome(ctx, oid, testEmailWait)
-		if err != nil {
-			return TestEmailResultDTO{}, err
-		}
-		res := TestEmailResultDTO{OutboxID: oid, MessageID: env.MessageID, State: string(it.State)}
-		switch it.State {
-		case outbox.Sent:
-			res.Answer = it.Reply
-		case outbox.Failed:
-			if err := s.b.Outbox.Cancel(ctx, oid); err != nil {
-				s.b.logger().Warn("outbox: cancel a refused test email", "id", oid, "err", err)
-			}
-			return TestEmailResultDTO{}, outcomeError(it)
-		default: // queued (waiting for a retry), sending, possibly sent: the Outbox follows it
-			res.Answer = it.ErrorReply
-			if it.State == outbox.Queued && it.NextAttempt.After(time.Now()) {
-				res.NextAttempt = it.NextAttempt.Format(time.RFC3339)
-			}
-		}
-		return res, nil
+		return TestEmailResultDTO{OutboxID: res.OutboxID, MessageID: res.MessageID, State: string(res.State),
+			Answer: res.Answer, NextAttempt: stamp(res.NextAttempt)}, nil
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
 	"mailroom/backend/probe"
+	"mailroom/backend/setup"
 )
 
 // ServerDTO is one server's settings.
@@ -129,6 +130,12 @@ func (in AccountInput) account() accounts.NewAccount {
 		Auth: accounts.AuthKind(in.Auth), OAuthProvider: oauth.ProviderID(in.OAuthProvider)}
 }
 
+// credentials are the form's secrets for the wizard: the password and API sender's secret
+// arguments, and the sign-in the settings name.
+func (in AccountInput) credentials(password, senderSecret string) setup.Credentials {
+	return setup.Credentials{Password: password, SenderSecret: senderSecret, SignInID: in.SignInID}
+}
+
 // NoteDTO is advice from discovery; the UI words Code. Detail is the provider's own
 // instruction (an autoconfig document's), shown verbatim; "" for most notes.
 type NoteDTO struct {
@@ -192,6 +199,23 @@ func attemptDTO(at discovery.Attempt) AttemptDTO {
 	}
 	return AttemptDTO{Source: string(at.Candidate.Source), Origin: o, Host: at.Candidate.IMAP.Host,
 		Port: at.Candidate.IMAP.Port, Error: errorDTOOf(at.Err)}
+}
+
+func discoveryDTO(f setup.Found) DiscoveryDTO {
+	out := DiscoveryDTO{Verified: f.Verified, AuthFailed: f.AuthFailed, ExchangeURL: f.ExchangeURL,
+		Candidates: []CandidateDTO{}, Attempts: []AttemptDTO{}}
+	if f.Best != nil {
+		b := candidateDTO(*f.Best)
+		out.Best = &b
+	}
+	for _, c := range f.Candidates {
+		out.Candidates = append(out.Candidates, candidateDTO(c))
+	}
+	for _, at := range f.Attempts {
+		out.Attempts = append(out.Attempts, attemptDTO(at))
+	}
+	out.Failure = errorDTOOf(f.Failure)
+	return out
 }
 
 // DiscoveryDTO is what the wizard gets for an address: the verified settings when a

@@ -15,14 +15,15 @@ import (
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testimap"
 	"mailroom/backend/internal/testkit/testsmtp"
+	"mailroom/backend/senders"
 )
 
 const pmToken = "pm-api-test-token-11e4c2f8-9b7a"
 
 // postmarkAt starts a small fake of Postmark's API (GET /server, POST /email with
 // ErrorCode 400 for a From that is not a sender signature, 10 for a bad token), and points
-// the app at it as MAILROOM_POSTMARK_URL does for the e2e tests.
-func postmarkAt(t *testing.T, confirmed string) *int {
+// the harness's wizard at it as MAILROOM_POSTMARK_URL does in the app.
+func postmarkAt(t *testing.T, h *harness, confirmed string) *int {
 	t.Helper()
 	emails := new(int)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +55,7 @@ func postmarkAt(t *testing.T, confirmed string) *int {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	t.Setenv("MAILROOM_POSTMARK_URL", srv.URL)
+	h.useSenders(senders.Options{PostmarkURL: srv.URL})
 	return emails
 }
 
@@ -67,7 +68,7 @@ func TestASendOnlyPostmarkAccountIsCheckedThenCreatedConnected(t *testing.T) {
 	h.as(t, admin)
 	var ev events
 	h.b.Emit = ev.record
-	postmarkAt(t, "receipts@shop.test")
+	postmarkAt(t, h, "receipts@shop.test")
 
 	// A From Postmark does not know: the check fails with the fix, and names the domain.
 	rep, err := h.svcs.Accounts.Test(TestInput{RunID: "pm-1", Account: postmarkInput("other@elsewhere.test")}, "", pmToken)

@@ -2,7 +2,7 @@
 // exported method checks permission first (one check, authorize), calls the package that
 // knows, and maps the result to DTOs that can never carry a secret.
 //
-//	b := &api.Backend{DB: db, Vault: vault.NewKeychain(), Users: users.New(db)}
+//	b := &api.Backend{DB: db, Vault: vault.NewKeychain(), Users: users.New(db), Setup: setup.New(…)}
 //	svcs := api.New(b)
 //	wails.Run(&options.App{Bind: svcs.Bound(), ErrorFormatter: api.FormatError, …})
 //
@@ -26,6 +26,7 @@ import (
 	"mailroom/backend/mailbox"
 	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
+	"mailroom/backend/setup"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/users"
@@ -52,6 +53,9 @@ type Backend struct {
 	// Outbox sends every message (composer, test email). app.go builds it, with the
 	// transport factory in its Deps (the seam for API senders), and starts it.
 	Outbox *outbox.Engine
+	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
+	// the test email.
+	Setup *setup.Wizard
 	// OAuth signs in with Google and Microsoft in the system browser; nil: not available.
 	OAuth   *oauth.Client
 	Dialogs Dialogs
@@ -67,22 +71,22 @@ type Backend struct {
 // Startup records the application context (cancelled at shutdown) for the calls.
 func (b *Backend) Startup(ctx context.Context) { b.ctx = ctx }
 
-func (b *Backend) context() (context.Context, context.CancelFunc) {
-	parent := b.ctx
-	if parent == nil {
-		parent = context.Background()
+// appContext is the application's context (cancelled at shutdown), without a bound.
+func (b *Backend) appContext() context.Context {
+	if b.ctx == nil {
+		return context.Background()
 	}
-	return context.WithTimeout(parent, callTimeout)
+	return b.ctx
+}
+
+func (b *Backend) context() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.appContext(), callTimeout)
 }
 
 // networkContext bounds a call that talks to mail servers (discovery with verification,
 // a connection test, a send, an attachment).
 func (b *Backend) networkContext() (context.Context, context.CancelFunc) {
-	parent := b.ctx
-	if parent == nil {
-		parent = context.Background()
-	}
-	return context.WithTimeout(parent, networkTimeout)
+	return context.WithTimeout(b.appContext(), networkTimeout)
 }
 
 // AccountChangedEvent tells the UI that an account changed on its own (its sign-in was
@@ -93,12 +97,13 @@ const AccountChangedEvent = "account:changed"
 // token store over the backend's vault, and an account whose grant the provider refuses is
 // marked "needs sign-in", stops syncing and sending, and the UI is told. The organisation's
 // client registrations (System.SetSignInClient) are kept in the database and the vault.
-// Accounts must be set.
+// Accounts and Setup must be set.
 func (b *Backend) UseOAuth(c *oauth.Client) {
 	if c.Registrations() == nil && b.DB != nil {
 		c.UseRegistrations(oauth.NewRegistrations(b.DB, b.Vault))
 	}
 	b.OAuth = c
+	b.Setup.UseOAuth(c)
 	b.Accounts.SetTokens(oauth.NewTokenStore(c, b.Vault), func(id int64) {
 		b.accountChanged(id)
 		b.emit(AccountChangedEvent, id)

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -55,7 +53,7 @@ func parseCursor(s string) (*mailbox.Cursor, error) {
 	date, err1 := strconv.ParseInt(d, 10, 64)
 	n, err2 := strconv.ParseInt(id, 10, 64)
 	if !ok || err1 != nil || err2 != nil {
-		return nil, fault.Invalid("cursor", "This page of the list is no longer valid: reload the list.")
+		return nil, errCursor.Field("cursor", nil)
 	}
 	return &mailbox.Cursor{Date: date, ID: n}, nil
 }
@@ -166,7 +164,7 @@ func (s *Mail) checkVisible(ctx context.Context, c caller, ids []int64) error {
 		return err
 	}
 	if !ok {
-		return fault.New(fault.NotFound, "This message no longer exists.")
+		return errMessageGone.New(nil)
 	}
 	return nil
 }
@@ -178,7 +176,7 @@ func (b *Backend) requireAccess(ctx context.Context, c caller, accountID int64) 
 		return err
 	}
 	if !ok {
-		return fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access.")
+		return errAccountNotGranted.New(nil)
 	}
 	return nil
 }
@@ -190,7 +188,7 @@ const maxFlagBatch = 1000
 func (s *Mail) SetFlags(ids []int64, flag string, value bool) error {
 	return do(s.b, "Mail.SetFlags", func(ctx context.Context, c caller) error {
 		if len(ids) > maxFlagBatch {
-			return fault.Invalid("ids", fmt.Sprintf("Select at most %d messages at once.", maxFlagBatch))
+			return errTooMany.Field("ids", fault.P{"count": maxFlagBatch})
 		}
 		if err := s.checkVisible(ctx, c, ids); err != nil {
 			return err
@@ -224,7 +222,7 @@ func (s *Mail) SaveAttachment(id int64, partPath string) (string, error) {
 		}
 		defer r.Close()
 		if s.b.Dialogs == nil {
-			return "", fault.New(fault.Internal, "Saving files is not available here.")
+			return "", errSaveUnavailable.New(nil)
 		}
 		path, err := s.b.Dialogs.SaveFile(name)
 		if err != nil || path == "" {
@@ -232,7 +230,7 @@ func (s *Mail) SaveAttachment(id int64, partPath string) (string, error) {
 		}
 		f, err := os.CreateTemp(dirOf(path), ".mailroom-save-*")
 		if err != nil {
-			return "", fault.Wrap(fault.InvalidInput, "Mailroom cannot write in this folder: choose another.", err)
+			return "", errSaveFolder.Wrap(err, nil)
 		}
 		_, err = io.Copy(f, r)
 		if cerr := f.Close(); err == nil {
@@ -243,7 +241,7 @@ func (s *Mail) SaveAttachment(id int64, partPath string) (string, error) {
 		}
 		if err != nil {
 			os.Remove(f.Name())
-			return "", fault.Wrap(fault.Network, "The attachment could not be saved completely; nothing was written. Try again.", err)
+			return "", errSaveIncomplete.Wrap(err, nil)
 		}
 		return path, nil
 	})
@@ -274,69 +272,33 @@ func (s *Mail) Draft(id int64, mode string) (DraftDTO, error) {
 		if err != nil {
 			return DraftDTO{}, err
 		}
-		author := m.FromName
-		if author == "" {
-			author = m.FromEmail
-		}
-		d := DraftDTO{AccountID: m.AccountID, To: []AddressDTO{}, Cc: []AddressDTO{}, References: []string{}}
-		opt := message.SanitizeOptions{}
 		lang := message.English // the lines Mailroom writes are in the user's language
 		if c.user.Language == string(message.French) {
 			lang = message.French
 		}
-		switch mode {
-		case "reply", "reply_all":
-			d.Subject = prefixed("Re: ", m.Subject)
-			d.To = addressDTOs(m.ReplyTo)
-			if len(d.To) == 0 {
-				d.To = addressDTOs(m.From)
-			}
-			if mode == "reply_all" {
-				seen := map[string]bool{strings.ToLower(acc.Email): true}
-				for _, a := range d.To {
-					seen[strings.ToLower(a.Email)] = true
-				}
-				for _, a := range append(addressDTOs(m.To), addressDTOs(m.Cc)...) {
-					if !seen[strings.ToLower(a.Email)] {
-						seen[strings.ToLower(a.Email)] = true
-						d.Cc = append(d.Cc, a)
-					}
-				}
-			}
-			d.InReplyTo = m.MessageID
-			if m.MessageID != "" {
-				d.References = append(d.References, m.MessageID)
-			}
-			d.Text = lang.QuoteText(m.Text, author, m.Date)
-			if m.HTML != "" {
-				d.QuotedHTML = lang.QuoteHTML(m.HTML, author, m.Date, opt)
-			}
-		case "forward":
-			d.Subject = prefixed("Fwd: ", m.Subject)
-			fm := &message.Message{Subject: m.Subject, Date: m.Date, Text: m.Text, HTML: m.HTML,
-				From: messageAddrs(m.From), To: messageAddrs(m.To), Cc: messageAddrs(m.Cc)}
-			d.Text = lang.ForwardText(fm)
-			if m.HTML != "" {
-				d.QuotedHTML = lang.ForwardHTML(fm, opt)
-			}
-		default:
-			return DraftDTO{}, fault.Invalid("mode", "Choose reply, reply to all or forward.")
+		orig := &message.Message{MessageID: m.MessageID, Subject: m.Subject, Date: m.Date, Text: m.Text, HTML: m.HTML,
+			From: messageAddrs(m.From), ReplyTo: messageAddrs(m.ReplyTo), To: messageAddrs(m.To), Cc: messageAddrs(m.Cc)}
+		d, err := lang.Draft(orig, message.DraftMode(mode), acc.Email)
+		if err != nil {
+			return DraftDTO{}, err
 		}
-		return d, nil
+		return DraftDTO{AccountID: m.AccountID, To: msgAddressDTOs(d.To), Cc: msgAddressDTOs(d.Cc), Subject: d.Subject,
+			InReplyTo: d.InReplyTo, References: d.References, Text: d.Text, QuotedHTML: d.QuotedHTML}, nil
 	})
-}
-
-func prefixed(prefix, subject string) string {
-	if strings.HasPrefix(strings.ToLower(subject), strings.ToLower(prefix)) {
-		return subject
-	}
-	return prefix + subject
 }
 
 func messageAddrs(as []mailbox.Address) []message.Address {
 	out := make([]message.Address, 0, len(as))
 	for _, a := range as {
 		out = append(out, message.Address{Name: a.Name, Email: a.Email})
+	}
+	return out
+}
+
+func msgAddressDTOs(as []message.Address) []AddressDTO {
+	out := make([]AddressDTO, 0, len(as))
+	for _, a := range as {
+		out = append(out, AddressDTO{Name: a.Name, Email: a.Email})
 	}
 	return out
 }
@@ -354,24 +316,15 @@ func (s *Mail) Send(in SendInput) (SentDTO, error) {
 			return SentDTO{}, err
 		}
 		if acc.Disabled {
-			return SentDTO{}, fault.New(fault.Conflict, "This account is disabled: enable it to send from it.")
+			return SentDTO{}, errAccountDisabled.New(fault.P{"address": acc.Email})
 		}
 		if len(in.To)+len(in.Cc)+len(in.Bcc) == 0 {
-			return SentDTO{}, fault.Invalid("to", "Add at least one recipient.")
+			return SentDTO{}, errNoRecipient.Field("to", nil)
 		}
 		m := outbox.Compose{From: outbox.Address{Name: acc.FromName, Email: acc.Email},
 			To: outboxAddrs(in.To), Cc: outboxAddrs(in.Cc), Bcc: outboxAddrs(in.Bcc),
-			Subject: in.Subject, Text: in.Text, InReplyTo: in.InReplyTo, References: in.References}
-		if in.QuotedHTML != "" && strings.TrimSpace(in.QuotedText) != "" {
-			// The quote of an HTML original travels as HTML; its text version completes
-			// the text part, for readers that show only text.
-			m.Text = strings.TrimRight(in.Text, "\n") + "\n\n" + in.QuotedText
-		}
-		if in.QuotedHTML != "" {
-			// The quote is re-sanitised here: whatever the webview sends, only what the
-			// sanitiser allows leaves in the message.
-			m.HTML = message.TextToHTML(in.Text) + message.Sanitize(in.QuotedHTML, message.SanitizeOptions{AllowRemoteImages: true}).HTML
-		}
+			Subject: in.Subject, InReplyTo: in.InReplyTo, References: in.References}
+		m.Text, m.HTML = message.ComposedBody(in.Text, in.QuotedText, in.QuotedHTML)
 		env, err := outbox.Render(m)
 		if err != nil {
 			return SentDTO{}, err
@@ -444,22 +397,14 @@ func (s *Sync) Cancel(accountID int64) error {
 // one on fetches it at once. The inbox is always synced.
 func (s *Sync) SetFolderSynced(folderID int64, synced bool) error {
 	return do(s.b, "Sync.SetFolderSynced", func(ctx context.Context, c caller) error {
-		var accountID int64
-		var role string
-		err := s.b.DB.R.QueryRowContext(ctx, `SELECT account_id, role FROM folders WHERE id = ?`, folderID).Scan(&accountID, &role)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.New(fault.NotFound, "This folder no longer exists.")
-		}
+		accountID, err := s.b.Sync.FolderAccount(ctx, folderID)
 		if err != nil {
 			return err
 		}
 		if err := s.b.requireAccess(ctx, c, accountID); err != nil {
 			return err
 		}
-		if role == "inbox" && !synced {
-			return fault.New(fault.InvalidInput, "The inbox is always synced.")
-		}
-		return s.b.Sync.SetFolderEnabled(ctx, folderID, synced)
+		return s.b.Sync.SetFolderSynced(ctx, folderID, synced)
 	})
 }
 

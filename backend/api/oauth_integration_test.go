@@ -200,24 +200,25 @@ func TestAGoogleAccountSyncsAndSendsOverXOAUTH2UntilItsAccessIsRevoked(t *testin
 func TestASignInWaitingForTheBrowserCanBeCancelled(t *testing.T) {
 	env := testenv.Mail(t)
 	h, _ := oauthHarness(t, env)
-	h.b.OAuth = oauth.New(h.b.OAuth.Config(), oauth.Options{OpenURL: func(string) error { return nil }})
+	h.b.UseOAuth(oauth.New(h.b.OAuth.Config(), oauth.Options{OpenURL: func(string) error { return nil }}))
+	waiting := make(chan SignInWaitingDTO, 1)
+	h.b.Emit = func(name string, data any) {
+		if name == SignInEvent {
+			waiting <- data.(SignInWaitingDTO)
+		}
+	}
 	done := make(chan error, 1)
 	go func() {
 		_, err := h.svcs.Accounts.SignIn("run-c", "google", "ana@example.test")
 		done <- err
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		h.svcs.Accounts.mu.Lock()
-		waiting := h.svcs.Accounts.flows["run-c"] != nil
-		h.svcs.Accounts.mu.Unlock()
-		if waiting {
-			break
+	select {
+	case w := <-waiting:
+		if w.RunID != "run-c" || w.Provider != "google" {
+			t.Fatalf("waiting event = %+v", w)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the sign-in never started waiting")
-		}
-		time.Sleep(20 * time.Millisecond)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the sign-in never started waiting")
 	}
 	if err := h.svcs.Accounts.ReopenSignIn("run-c"); err != nil {
 		t.Fatal(err)

@@ -109,17 +109,12 @@ func (s *Outbox) scope(ctx context.Context, c caller, accountID int64) (map[int6
 	}
 	if accountID != 0 {
 		if _, ok := names[accountID]; !ok {
-			return nil, nil, errNoAccount
+			return nil, nil, errAccountNotGranted.New(nil)
 		}
 		ids = []int64{accountID}
 	}
 	return names, ids, nil
 }
-
-var (
-	errNoAccount   = fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access.")
-	errNoSuchEntry = fault.New(fault.NotFound, "This message is no longer in the outbox.")
-)
 
 func outboxStates(in []string) ([]outbox.State, error) {
 	if len(in) == 0 {
@@ -128,7 +123,7 @@ func outboxStates(in []string) ([]outbox.State, error) {
 	out := make([]outbox.State, 0, len(in))
 	for _, st := range in {
 		if !slices.Contains(outbox.States, outbox.State(st)) {
-			return nil, fault.Invalid("states", "Choose the messages to show among queued, sending, sent, failed, possibly sent and cancelled.")
+			return nil, errOutboxStates.Field("states", nil)
 		}
 		out = append(out, outbox.State(st))
 	}
@@ -189,6 +184,10 @@ func (s *Outbox) Counts() (OutboxCountsDTO, error) {
 // not found, whether it exists or not.
 func (s *Outbox) item(ctx context.Context, c caller, id int64) (outbox.Item, string, error) {
 	it, err := s.b.Outbox.Get(ctx, id)
+	if fault.Is(err, fault.NotFound) {
+		// Missing and not the caller's read the same.
+		return outbox.Item{}, "", errOutboxItemGone.Wrap(err, nil)
+	}
 	if err != nil {
 		return outbox.Item{}, "", err
 	}
@@ -198,7 +197,7 @@ func (s *Outbox) item(ctx context.Context, c caller, id int64) (outbox.Item, str
 	}
 	name, ok := names[it.AccountID]
 	if !ok {
-		return outbox.Item{}, "", errNoSuchEntry
+		return outbox.Item{}, "", errOutboxItemGone.New(nil)
 	}
 	return it, name, nil
 }
@@ -247,53 +246,6 @@ func (s *Outbox) MarkSent(id int64) error {
 		}
 		return s.b.Outbox.MarkSent(ctx, id)
 	})
-}
-
-// How SendTestEmail waits for the outbox: the wizard shows the outcome at once, and a
-// server that answers at all answers within seconds; past this the Outbox screen follows.
-const (
-	testEmailWait = 20 * time.Second
-	outcomePoll   = 100 * time.Millisecond
-)
-
-// awaitOutcome waits until the message is settled (sent, failed, possibly sent,
-// cancelled), or wait has passed, and returns it as it then is.
-func (b *Backend) awaitOutcome(ctx context.Context, id int64, wait time.Duration) (outbox.Item, error) {
-	deadline := time.NewTimer(wait)
-	defer deadline.Stop()
-	tick := time.NewTicker(outcomePoll)
-	defer tick.Stop()
-	for {
-		it, err := b.Outbox.Get(ctx, id)
-		if err != nil {
-			return outbox.Item{}, err
-		}
-		switch it.State {
-		case outbox.Sent, outbox.Failed, outbox.PossiblySent, outbox.Cancelled:
-			return it, nil
-		}
-		select {
-		case <-ctx.Done():
-			return it, nil
-		case <-deadline.C:
-			return it, nil
-		case <-tick.C:
-		}
-	}
-}
-
-// outcomeError is a failed message's refusal as an error: its code, and the server's own
-// words when it gave some, else the outbox's.
-func outcomeError(it outbox.Item) error {
-	code := it.ErrorCode
-	if code == "" {
-		code = fault.ProviderRejected
-	}
-	msg := it.ErrorReply
-	if msg == "" {
-		msg = it.ErrorMessage
-	}
-	return fault.New(code, msg)
 }
 
 func stamp(t time.Time) string {

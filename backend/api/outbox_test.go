@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -112,8 +113,9 @@ func TestACollaboratorSeesAndActsOnlyOnTheOutboxOfAccountsGrantedToThem(t *testi
 		if !fault.Is(errOther, fault.NotFound) || !fault.Is(errNone, fault.NotFound) {
 			t.Errorf("%s another's message: %v; a missing one: %v; want not_found for both", name, errOther, errNone)
 		}
-		if errOther != nil && errNone != nil && errOther.Error() != errNone.Error() {
-			t.Errorf("%s: another's message (%q) reads differently from a missing one (%q)", name, errOther, errNone)
+		// What the UI receives is the same.
+		if other, none := FormatError(errOther), FormatError(errNone); !reflect.DeepEqual(other, none) {
+			t.Errorf("%s: another's message (%+v) reads differently from a missing one (%+v)", name, other, none)
 		}
 	}
 	h.as(t, admin)

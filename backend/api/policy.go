@@ -123,14 +123,14 @@ func do(b *Backend, method string, fn func(ctx context.Context, c caller) error)
 func (b *Backend) authorize(ctx context.Context, method string) (caller, error) {
 	a, known := policy[method]
 	if !known {
-		return caller{}, fault.New(fault.Forbidden, "This action is not allowed.")
+		return caller{}, fault.ErrForbidden.New(nil)
 	}
 	if b.DB == nil {
 		// The database could not be opened: only the public status methods may run.
 		if a.anonymous {
 			return caller{}, nil
 		}
-		return caller{}, fault.Wrap(fault.StoreUnavailable, "Mailroom cannot open its data.", b.BootErr)
+		return caller{}, fault.ErrStoreUnavailable.Wrap(b.BootErr, nil)
 	}
 	u, ok, err := b.Users.Current(ctx)
 	if err != nil {
@@ -140,12 +140,12 @@ func (b *Backend) authorize(ctx context.Context, method string) (caller, error) 
 		if a.anonymous {
 			return caller{}, nil
 		}
-		return caller{}, fault.New(fault.Forbidden, "Set up Mailroom first.")
+		return caller{}, errNotSetUp.New(nil)
 	}
 	for _, r := range a.roles {
 		if r == u.Role {
 			return caller{user: u, ok: true}, nil
 		}
 	}
-	return caller{}, fault.New(fault.Forbidden, "Your role does not allow this. Ask an administrator.")
+	return caller{}, fault.ErrForbidden.New(nil)
 }

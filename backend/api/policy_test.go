@@ -5,23 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
-	"mailroom/backend/accounts"
-	"mailroom/backend/connect"
-	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
-	"mailroom/backend/mailbox"
-	"mailroom/backend/outbox"
-	"mailroom/backend/store"
-	"mailroom/backend/syncer"
-	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
 
@@ -101,67 +91,6 @@ var allowed = map[string][]string{
 	"Presets.List":   {super, admin},
 	"Presets.Save":   {super, admin},
 	"Presets.Delete": {super, admin},
-}
-
-type harness struct {
-	b     *Backend
-	svcs  *Services
-	users map[string]int64
-}
-
-func newHarness(t *testing.T) *harness {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "mailroom.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	us := users.New(db)
-	v := vault.NewMemory()
-	reg := accounts.New(db, v)
-	pins := connect.NewPins(db)
-	b := &Backend{DB: db, Vault: v, Users: us, DataDir: t.TempDir(), Version: "test",
-		Accounts: reg, Pins: pins, Dialer: &connect.Dialer{Timeout: 5 * time.Second, Pins: pins},
-		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")}),
-		Mailbox:   mailbox.New(db)}
-	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents()}, syncer.Options{})
-	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
-	// account's worker. Stopped before the database closes (cleanups run last first).
-	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.OutboxEvents()}, outbox.Options{})
-	if err := b.Outbox.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Outbox.Stop)
-	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
-	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.users[super] = owner.ID
-	for _, r := range []users.Role{users.Admin, users.Collaborator} {
-		u, err := us.Create(ctx, users.NewUser{Name: string(r), Email: string(r) + "@example.test", Role: r, Language: "en"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.users[string(r)] = u.ID
-	}
-	return h
-}
-
-// as makes p the caller of the next calls.
-func (h *harness) as(t *testing.T, p string) {
-	t.Helper()
-	ctx := context.Background()
-	if p == anon {
-		if _, err := h.b.DB.W.ExecContext(ctx, `DELETE FROM settings WHERE key = 'session.user_id'`); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if err := h.b.Users.SignIn(ctx, h.users[p]); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // boundMethods lists "Service.Method" → the method value, for every bound struct.

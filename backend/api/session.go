@@ -54,10 +54,10 @@ func (s *Session) Onboard(in OnboardInput) (UserDTO, error) {
 func (s *Session) SetLanguage(lang string) error {
 	return do(s.b, "Session.SetLanguage", func(ctx context.Context, c caller) error {
 		if !users.ValidLanguage(lang) {
-			return fault.Invalid("language", "Choose French or English.")
+			return errLanguage.Field("language", nil)
 		}
 		if s.b.DB == nil {
-			return fault.Wrap(fault.StoreUnavailable, "Mailroom cannot open its data.", s.b.BootErr)
+			return fault.ErrStoreUnavailable.Wrap(s.b.BootErr, nil)
 		}
 		if c.ok {
 			if err := s.b.Users.SetLanguage(ctx, c.user.ID, lang); err != nil {

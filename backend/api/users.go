@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 
-	"mailroom/backend/fault"
-
 	"mailroom/backend/users"
 )
 
@@ -49,7 +47,7 @@ func (s *Users) SetRole(id int64, role string) error {
 func (s *Users) Remove(id int64) error {
 	return do(s.b, "Users.Remove", func(ctx context.Context, c caller) error {
 		if id == c.user.ID {
-			return fault.New(fault.Conflict, "You cannot remove yourself: ask another super admin.")
+			return errRemoveSelf.New(nil)
 		}
 		return s.b.Users.Remove(ctx, id)
 	})

@@ -2,7 +2,7 @@
 // Mailroom uses: an outbox transport to send its queue, and the wizard's checks of the
 // sender (is the token good, may this From send).
 //
-//	f := senders.New(registry, senders.FromEnv())              // no I/O
+//	f := senders.New(registry, senders.Options{PostmarkURL: cfg.PostmarkURL}) // no I/O; cfg: backend/config
 //	ob := outbox.New(outbox.Deps{…, Transport: f.Transport}, …) // nil for SMTP accounts: the outbox's own
 //	checks, err := f.Checks(acc.Sender, acc.Email, token)       // probe steps: postmark_sender, mailgun_domain, mailgun_from
 //
@@ -11,9 +11,8 @@
 // and reads the token or key from the vault (through the registry) only when a transport is
 // built, so it never sits in a long-lived structure other than the provider's client.
 //
-// The API endpoints can be moved for tests and unusual networks: MAILROOM_POSTMARK_URL
-// replaces https://api.postmarkapp.com, MAILROOM_MAILGUN_URL both of Mailgun's regional
-// endpoints (without "/v3").
+// The API endpoints can be moved for tests and unusual networks (Options; the settings
+// MAILROOM_POSTMARK_URL and MAILROOM_MAILGUN_URL, read by backend/config).
 package senders
 
 import (
@@ -25,7 +24,6 @@ import (
 	"io"
 	"net/http"
 	netmail "net/mail"
-	"os"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -39,25 +37,11 @@ import (
 	"mailroom/backend/sendresult"
 )
 
-// The environment variables that move the providers' API endpoints.
-const (
-	EnvPostmarkURL = "MAILROOM_POSTMARK_URL"
-	EnvMailgunURL  = "MAILROOM_MAILGUN_URL"
-)
-
 // Options configure a Factory. Zero values talk to the providers' public APIs.
 type Options struct {
 	PostmarkURL string       // "" = postmark.DefaultBaseURL
 	MailgunURL  string       // "" = the region's endpoint
 	HTTPClient  *http.Client // nil = each provider package's own
-}
-
-// FromEnv reads the endpoints from the environment (EnvPostmarkURL, EnvMailgunURL).
-func FromEnv() Options {
-	return Options{
-		PostmarkURL: strings.TrimSpace(os.Getenv(EnvPostmarkURL)),
-		MailgunURL:  strings.TrimSpace(os.Getenv(EnvMailgunURL)),
-	}
 }
 
 // Secrets gives an account's API token or key (*accounts.Registry).

@@ -310,15 +310,6 @@ func TestCheckFromRefusesAMailgunFromOffTheDomain(t *testing.T) {
 	}
 }
 
-func TestFromEnvReadsTheEndpoints(t *testing.T) {
-	t.Setenv(senders.EnvPostmarkURL, "http://127.0.0.1:9/pm")
-	t.Setenv(senders.EnvMailgunURL, " http://127.0.0.1:9/mg ")
-	o := senders.FromEnv()
-	if o.PostmarkURL != "http://127.0.0.1:9/pm" || o.MailgunURL != "http://127.0.0.1:9/mg" {
-		t.Fatalf("FromEnv = %+v", o)
-	}
-}
-
 // The outbox end to end: an API-sender account's message is queued, the provider's fake
 // receives it, and the row is sent; a sender the provider refuses fails with its words.
 func TestOutboxSendsThroughAnAPISender(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package store owns Mailroom's SQLite database: it is the only package that opens it.
 //
-//	db, err := store.Open(ctx, filepath.Join(store.DataDir(), "mailroom.db"))
+//	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "mailroom.db")) // cfg: backend/config
 //	defer db.Close()
 //	err = db.Tx(ctx, func(tx *sql.Tx) error { _, err := tx.Exec(`INSERT …`); return err })
 //	rows, err := db.R.QueryContext(ctx, `SELECT …`)
@@ -21,7 +21,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,11 +31,10 @@ import (
 
 // Limits of the connection pools and waits.
 const (
-	busyTimeout     = 5 * time.Second // how long a connection waits on a lock before SQLITE_BUSY
-	maxReaders      = 4               // read connections in the pool
-	dataDirPerm     = 0o700           // the data directory holds private mail
-	migrationsGlob  = "migrations/*.sql"
-	applicationName = "mailroom"
+	busyTimeout    = 5 * time.Second // how long a connection waits on a lock before SQLITE_BUSY
+	maxReaders     = 4               // read connections in the pool
+	dataDirPerm    = 0o700           // the data directory holds private mail
+	migrationsGlob = "migrations/*.sql"
 )
 
 //go:embed migrations/*.sql
@@ -47,30 +45,6 @@ type DB struct {
 	W    *sql.DB // the single writer connection; use Tx for writes
 	R    *sql.DB // read-only pool
 	Path string
-}
-
-// DataDir is where Mailroom keeps its database: MAILROOM_DATA_DIR when set, otherwise the
-// OS convention ($XDG_DATA_HOME/mailroom on Linux, ~/Library/Application Support/Mailroom
-// on macOS, %AppData%\Mailroom on Windows).
-func DataDir() (string, error) {
-	if d := os.Getenv("MAILROOM_DATA_DIR"); d != "" {
-		return d, nil
-	}
-	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" || runtime.GOOS == "openbsd" {
-		if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-			return filepath.Join(d, applicationName), nil
-		}
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("store: data dir: %w", err)
-		}
-		return filepath.Join(home, ".local", "share", applicationName), nil
-	}
-	d, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("store: data dir: %w", err)
-	}
-	return filepath.Join(d, "Mailroom"), nil
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

@@ -181,18 +181,6 @@ func TestConcurrentReadsDuringWrites(t *testing.T) {
 	}
 }
 
-func TestDataDirHonoursOverride(t *testing.T) {
-	t.Setenv("MAILROOM_DATA_DIR", "/tmp/somewhere")
-	if d, _ := store.DataDir(); d != "/tmp/somewhere" {
-		t.Fatalf("DataDir = %q", d)
-	}
-	t.Setenv("MAILROOM_DATA_DIR", "")
-	t.Setenv("XDG_DATA_HOME", "/tmp/xdg")
-	if d, _ := store.DataDir(); d != "/tmp/xdg/mailroom" {
-		t.Fatalf("DataDir with XDG_DATA_HOME = %q", d)
-	}
-}
-
 // SQLite's refusals are told apart by their result codes, not their English text, and a
 // full disk reaches the user as the reason disk_full.
 func TestSQLiteRefusalsAreMatchedByCode(t *testing.T) {

@@ -319,7 +319,7 @@ func (e *Engine) SetFolderEnabled(ctx context.Context, folderID int64, enabled b
 	err := e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT account_id FROM folders WHERE id = ?`, folderID).Scan(&accountID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return fault.New(fault.NotFound, "This folder no longer exists.")
+				return ErrFolderGone.New(nil)
 			}
 			return err
 		}

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"mailroom/backend/accounts"
+	"mailroom/backend/connect"
+	"mailroom/backend/discovery"
+	"mailroom/backend/mailbox"
+	"mailroom/backend/outbox"
+	"mailroom/backend/senders"
+	"mailroom/backend/setup"
+	"mailroom/backend/store"
+	"mailroom/backend/syncer"
+	"mailroom/backend/users"
+	"mailroom/backend/vault"
+)
+
+// harness is a Backend as app.go builds it, over a temporary database and an in-memory
+// vault, with an owner (super admin), an admin and a collaborator; as(p) signs p in.
+type harness struct {
+	b     *Backend
+	svcs  *Services
+	users map[string]int64
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "mailroom.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	us := users.New(db)
+	v := vault.NewMemory()
+	reg := accounts.New(db, v)
+	pins := connect.NewPins(db)
+	b := &Backend{DB: db, Vault: v, Users: us, DataDir: t.TempDir(), Version: "test",
+		Accounts: reg, Pins: pins, Dialer: &connect.Dialer{Timeout: 5 * time.Second, Pins: pins},
+		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")}),
+		Mailbox:   mailbox.New(db)}
+	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents()}, syncer.Options{})
+	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
+	// account's worker. Stopped before the database closes (cleanups run last first).
+	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.OutboxEvents()}, outbox.Options{})
+	if err := b.Outbox.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Outbox.Stop)
+	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
+	h.useSenders(senders.Options{})
+	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.users[super] = owner.ID
+	for _, r := range []users.Role{users.Admin, users.Collaborator} {
+		u, err := us.Create(ctx, users.NewUser{Name: string(r), Email: string(r) + "@example.test", Role: r, Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.users[string(r)] = u.ID
+	}
+	return h
+}
+
+// as makes p the caller of the next calls.
+func (h *harness) as(t *testing.T, p string) {
+	t.Helper()
+	ctx := context.Background()
+	if p == anon {
+		if _, err := h.b.DB.W.ExecContext(ctx, `DELETE FROM settings WHERE key = 'session.user_id'`); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err := h.b.Users.SignIn(ctx, h.users[p]); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// useSenders rebuilds the wizard with API senders' endpoints moved (as the configuration's
+// MAILROOM_POSTMARK_URL and MAILROOM_MAILGUN_URL do in the app).
+func (h *harness) useSenders(opts senders.Options) {
+	b := h.b
+	b.Setup = setup.New(setup.Deps{Accounts: b.Accounts, Dialer: b.Dialer, Pins: b.Pins, Discovery: b.Discovery,
+		Senders: senders.New(b.Accounts, opts), Outbox: b.Outbox, OAuth: b.OAuth, Log: b.Log}, setup.Options{})
+}
+
+// events records the connection test's steps streamed as events.
+type events struct {
+	mu    sync.Mutex
+	steps []StepDTO
+}
+
+func (e *events) record(name string, data any) {
+	if name != ProbeStepEvent {
+		return
+	}
+	e.mu.Lock()
+	e.steps = append(e.steps, data.(StepDTO))
+	e.mu.Unlock()
+}
