@@ -2,7 +2,7 @@ package api
 
 import (
 	"context"
-	"fmt"
+	"mailroom/backend/config"
 
 	"mailroom/backend/fault"
 	"mailroom/backend/oauth"
@@ -44,13 +44,23 @@ func (s *System) SignInClients() ([]SignInClientDTO, error) {
 	})
 }
 
+// The refusals of System.SetSignInClient that are the API's own (argument checks).
+var (
+	errSignInUnavailable = fault.Define("signin_clients_unavailable", fault.Internal,
+		"signing in with Google or Microsoft is not available in this build")
+	errSignInClientFromEnvironment = fault.Define("signin_client_from_environment", fault.Conflict,
+		"this computer's environment sets the {provider} client ({setting}): change it there")
+	errSignInSecretChange = fault.Define("signin_secret_change_invalid", fault.InvalidInput,
+		"the client secret can be kept, replaced or removed")
+)
+
 // SetSignInClient saves the organisation's client registration with one provider and
 // returns the new state. The secret goes to the keychain only; a registration the
 // environment sets cannot be changed here.
 func (s *System) SetSignInClient(in SignInClientInput, clientSecret string) ([]SignInClientDTO, error) {
 	return run(s.b, "System.SetSignInClient", func(ctx context.Context, c caller) ([]SignInClientDTO, error) {
 		if s.b.OAuth == nil || s.b.OAuth.Registrations() == nil {
-			return nil, fault.New(fault.Internal, "Signing in with Google or Microsoft is not available in this build.")
+			return nil, errSignInUnavailable.New(nil)
 		}
 		id := oauth.ProviderID(in.Provider)
 		states, err := s.b.OAuth.Clients(ctx)
@@ -59,11 +69,11 @@ func (s *System) SetSignInClient(in SignInClientInput, clientSecret string) ([]S
 		}
 		for _, st := range states {
 			if st.Provider == id && st.Source == oauth.SourceEnvironment {
-				name, env := "Google", "GOOGLE"
+				name, env := "Google", config.GoogleClientID
 				if id == oauth.Microsoft {
-					name, env = "Microsoft", "MICROSOFT"
+					name, env = "Microsoft", config.MicrosoftClientID
 				}
-				return nil, fault.New(fault.Conflict, fmt.Sprintf("This computer's environment sets the %s client (MAILROOM_%s_CLIENT_ID): change it there.", name, env))
+				return nil, errSignInClientFromEnvironment.New(fault.P{"provider": name, "setting": env})
 			}
 		}
 		var change oauth.SecretChange
@@ -75,7 +85,7 @@ func (s *System) SetSignInClient(in SignInClientInput, clientSecret string) ([]S
 		case "remove":
 			change = oauth.Remove
 		default:
-			return nil, fault.Invalid("key", "Keep, replace or remove the client secret.")
+			return nil, errSignInSecretChange.Field("key", nil)
 		}
 		if err := s.b.OAuth.Registrations().Save(ctx, id, in.ClientID, change); err != nil {
 			return nil, err

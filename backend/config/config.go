@@ -50,21 +50,21 @@ var Settings = []Setting{
 	{AutoconfigURLs, "Mozilla's and the domain's own", "comma-separated autoconfig URL templates ({domain}, {email})"},
 	{CAFile, "none", "a PEM file of extra certificate authorities to trust"},
 	{ProtocolLog, "off", "1 logs IMAP/SMTP conversations, credentials masked, to logs/protocol.log"},
-	{GoogleClientID, "the built-in registration", "the OAuth client ID for Sign in with Google"},
-	{GoogleClientSecret, "the built-in one", "its installed-app secret (set, even empty, it replaces the built-in one)"},
+	{GoogleClientID, "the one a super admin entered in Settings (none is built in)", "the OAuth client ID for Sign in with Google"},
+	{GoogleClientSecret, "the one entered in Settings", "its installed-app secret; set (even empty), it replaces the one entered in Settings"},
 	{GoogleIssuer, "Google", "another OpenID provider for Sign in with Google: its endpoints are read from ISSUER/.well-known/openid-configuration at start-up"},
-	{MicrosoftClientID, "the built-in registration", "the OAuth client ID for Sign in with Microsoft"},
+	{MicrosoftClientID, "the one a super admin entered in Settings (none is built in)", "the OAuth client ID for Sign in with Microsoft"},
 	{MicrosoftIssuer, "Microsoft", "another OpenID provider for Sign in with Microsoft, as for Google"},
 	{PostmarkURL, "https://api.postmarkapp.com", "Postmark's API endpoint"},
 	{MailgunURL, "the account's region's API", "Mailgun's API endpoint, without /v3, for both regions"},
 	{Browser, "the system's browser", "the program that opens sign-in pages"},
 }
 
-// OAuthClient is what the environment says of one sign-in provider; empty fields keep the
-// built-in registration.
+// OAuthClient is what the environment says of one sign-in provider; empty fields leave the
+// registration a super admin entered in Settings.
 type OAuthClient struct {
 	ClientID string
-	// ClientSecret replaces the built-in secret when HasClientSecret (even when empty).
+	// ClientSecret replaces the secret entered in Settings when HasClientSecret (even empty).
 	ClientSecret    string
 	HasClientSecret bool
 	Issuer          string

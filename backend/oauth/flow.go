@@ -224,7 +224,9 @@ func (f *Flow) answer(reqCtx context.Context, q url.Values) (*Grant, error) {
 	tok, err := f.p.oauth2Config(f.redirectURI).Exchange(ctx, code, oauth2.VerifierOption(f.verifier))
 	if err != nil {
 		err = classify(f.p, err, "the sign-in", code)
-		if pe := (*providerError)(nil); errors.As(err, &pe) { // invalid_grant: a replayed or forged code, a wrong verifier
+		// classify returns a bare *providerError only for what a new sign-in cures
+		// (invalid_grant: a replayed or forged code, a wrong verifier); the rest has a reason.
+		if pe := (*providerError)(nil); !isFault(err) && errors.As(err, &pe) {
 			return nil, ErrCodeRefused.Wrap(pe, fault.P{"provider": f.p.Name}).WithDetail(describe(pe))
 		}
 		return nil, err
@@ -318,4 +320,10 @@ func writePage(w http.ResponseWriter, status int, p page) {
 // minutes is a flow timeout in whole minutes (at least 1), for the words of oauth_timeout.
 func minutes(d time.Duration) int {
 	return max(1, int((d+30*time.Second)/time.Minute))
+}
+
+// isFault reports whether err already carries a reason for the user.
+func isFault(err error) bool {
+	_, ok := fault.As(err)
+	return ok
 }

@@ -31,6 +31,21 @@ type Settings interface {
 // ErrNotConfigured: the provider has no client registration, so no sign-in can start.
 var ErrNotConfigured = errors.New("oauth: no client registration")
 
+// The organisation's client registrations: what a super admin may enter, and a sign-in
+// with a provider that has none.
+var (
+	ErrRegistrationProvider = fault.Define("oauth_registration_provider", fault.InvalidInput,
+		"the provider must be Google or Microsoft")
+	ErrGoogleClientID = fault.Define("oauth_google_client_id_invalid", fault.InvalidInput,
+		"a Google client ID ends with .apps.googleusercontent.com")
+	ErrMicrosoftClientID = fault.Define("oauth_microsoft_client_id_invalid", fault.InvalidInput,
+		"a Microsoft client ID is the application (client) ID of the app registration, a GUID")
+	ErrClientSecretInvalid = fault.Define("oauth_client_secret_invalid", fault.InvalidInput,
+		"the client secret must be pasted exactly as the Google Cloud console shows it")
+	ErrSignInNotSetUp = fault.Define("oauth_not_set_up", fault.InvalidInput,
+		"sign in with {provider} is not set up: a super admin must enter the organisation's client ID in Settings")
+)
+
 // ClientSecretKey names a provider's installed-app secret in the vault.
 func ClientSecretKey(id ProviderID) string { return "oauth/" + string(id) + "/client_secret" }
 
@@ -153,16 +168,16 @@ const maxSecretLen = 512
 // no keychain call happens inside a database write.
 func (r *Registrations) Save(ctx context.Context, id ProviderID, clientID string, change SecretChange) error {
 	if id != Google && id != Microsoft {
-		return fault.Invalid("provider", "Choose Google or Microsoft.")
+		return ErrRegistrationProvider.Field("provider", nil)
 	}
 	clientID = strings.TrimSpace(clientID)
 	switch {
 	case clientID == "":
 		change = Remove
 	case id == Google && !googleClientID.MatchString(clientID):
-		return fault.Invalid("clientId", "A Google client ID ends with .apps.googleusercontent.com: copy it from the Google Cloud console (APIs & Services › Credentials).")
+		return ErrGoogleClientID.Field("clientId", nil)
 	case id == Microsoft && (!microsoftClientID.MatchString(clientID) || clientID == "00000000-0000-0000-0000-000000000000"):
-		return fault.Invalid("clientId", "A Microsoft client ID is the application (client) ID of the app registration, such as 1a2b3c4d-0000-4e5f-8a9b-0c1d2e3f4a5b: copy it from the Microsoft Entra admin center.")
+		return ErrMicrosoftClientID.Field("clientId", nil)
 	}
 	if change.op != 0 && !HasClientSecret(id) {
 		change = Keep // Microsoft's public client has no secret
@@ -170,7 +185,7 @@ func (r *Registrations) Save(ctx context.Context, id ProviderID, clientID string
 	if change.op == 1 {
 		secret := strings.TrimSpace(change.secret)
 		if secret == "" || len(secret) > maxSecretLen || strings.ContainsAny(secret, " \t\r\n") {
-			return fault.Invalid("clientSecret", "Paste the client secret exactly as the Google Cloud console shows it.")
+			return ErrClientSecretInvalid.Field("clientSecret", nil)
 		}
 		if err := r.v.Set(ClientSecretKey(id), secret); err != nil {
 			return err
@@ -253,5 +268,5 @@ func (c *Client) Clients(ctx context.Context) ([]ClientState, error) {
 // notConfigured is the error of a sign-in or refresh with a provider that has no client
 // registration.
 func notConfigured(p Provider) error {
-	return fault.Wrap(fault.InvalidInput, fmt.Sprintf("Sign in with %s is not set up: a super admin must enter the organisation's %s client ID in Settings.", p.Name, p.Name), ErrNotConfigured)
+	return ErrSignInNotSetUp.Wrap(ErrNotConfigured, fault.P{"provider": p.Name})
 }
