@@ -574,6 +574,28 @@ export function lmtpDeliver(addr, from, rcpt, message) {
   });
 }
 
+// --- failure reasons ------------------------------------------------------------------
+
+/** reasonTexts holds the UI's words for the backend's failure reasons (src/lib/i18n/reasons/),
+ * by language then reason name. */
+export const reasonTexts = (() => {
+  const dir = join(frontendDir, 'src/lib/i18n/reasons');
+  const out = { fr: {}, en: {} };
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const area = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    Object.assign(out.fr, area.fr);
+    Object.assign(out.en, area.en);
+  }
+  return out;
+})();
+
+/** reasonText is what the UI says for a reason in lang, with its simple {params} filled. */
+export function reasonText(lang, reason, params = {}) {
+  const text = reasonTexts[lang][reason];
+  if (!text) fail(`no ${lang} words for the reason ${reason}`);
+  return fmt(text, params);
+}
+
 // --- no English from the backend ------------------------------------------------------
 
 /** backendEnglishFragments are the literal parts (three words or more) of every English text
