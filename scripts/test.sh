@@ -5,7 +5,7 @@
 #
 # Suites: go vet; Go tests with -race (integration tests required, never skipped); svelte-check
 # and Vitest; browser end-to-end tests in Chromium against the real app; a smoke test of the
-# production binary's window.
+# production binary's window; the Debian package installed, opened and removed (make package-test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
