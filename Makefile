@@ -47,6 +47,23 @@ package: build
 	MAILROOM_VERSION=$(VERSION) go tool nfpm package --config build/linux/nfpm.yaml --packager deb \
 		--target $(DIST)/mailroom_$(VERSION)_amd64.deb
 
+## package-windows: the Windows installer build/dist/Mailroom-<version>-setup.exe, cross-built
+## here: MinGW-w64 compiles SQLite's C code, `wails build -nsis` builds the app and runs Debian's
+## makensis on build/windows/installer/project.nsi. The Wails CLI (go.mod's) is built first for
+## Linux, so that CC names the Windows compiler for the app only; the bindings come from the
+## Linux build (-skipbindings: generating them runs a host binary).
+package-windows: frontend/node_modules/.installed licenses
+	@scripts/deps.sh package-windows
+	v='$(VERSION)'; n=$$(echo "$$v" | grep -oE '^[0-9]+(\.[0-9]+){0,2}'); \
+	while [ "$$(echo "$$n" | tr -cd . | wc -c)" -lt 2 ]; do n=$$n.0; done; \
+	printf '!define MAILROOM_VERSION "%s"\n!define INFO_PRODUCTVERSION "%s"\n' "$$v" "$$n" >build/windows/installer/version.nsh
+	go build -o build/tools/wails github.com/wailsapp/wails/v2/cmd/wails
+	CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ build/tools/wails build -platform windows/amd64 \
+		-nsis -skipbindings -tags $(TAGS) -ldflags "$(LDFLAGS)"
+	mkdir -p $(DIST) && rm -f $(DIST)/Mailroom-*-setup.exe
+	cp build/bin/Mailroom-amd64-installer.exe $(DIST)/Mailroom-$(VERSION)-setup.exe
+	@ls -l $(DIST)/Mailroom-$(VERSION)-setup.exe
+
 ## package-test: lint the menu entry and metadata, install the .deb with apt, open the installed
 ## app under Xvfb, remove the package and check the user's data is still there
 package-test: package
@@ -98,4 +115,4 @@ lint: vet
 	cd frontend && npm run check
 
 clean:
-	rm -rf build/bin build/e2e build/package build/dist frontend/dist
+	rm -rf build/bin build/e2e build/package build/dist build/tools frontend/dist
