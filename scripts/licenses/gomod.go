@@ -77,8 +77,8 @@ func goModules(root string) ([]Dependency, error) {
 	return append([]Dependency{std}, deps...), nil
 }
 
-// goStandardLibrary is the runtime and standard library compiled into every Go program,
-// at the go.mod's Go version (the oldest toolchain that builds Mailroom).
+// goStandardLibrary is Go's runtime and standard library, compiled into every Go program,
+// listed as "Go" at the go.mod's Go version (the oldest toolchain that builds Mailroom).
 func goStandardLibrary(root string) (Dependency, error) {
 	cmd := exec.Command("go", "env", "GOROOT")
 	cmd.Dir = root
@@ -96,7 +96,7 @@ func goStandardLibrary(root string) (Dependency, error) {
 	if err != nil {
 		return Dependency{}, fmt.Errorf("go list -m: %w", err)
 	}
-	return Dependency{Name: "Go standard library", Version: "go" + strings.TrimSpace(string(v)), License: lic}, nil
+	return Dependency{Name: "Go", Version: strings.TrimSpace(string(v)), License: lic}, nil
 }
 
 var licenseFile = regexp.MustCompile(`(?i)^(licen[cs]e|copying|unlicense)([-._].*)?$`)
