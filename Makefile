@@ -4,24 +4,72 @@
 #   webkit2_41  — WebKitGTK 4.1 (Debian 12's)
 #   sqlite_fts5 — SQLite full-text search for the inbox
 TAGS    := webkit2_41,sqlite_fts5
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# From `git describe`, as a Debian version (0.0~git20260412.abc1234 until the first v* tag):
+# the app's About panel, the .deb and the Windows installer show the same string.
+VERSION ?= $(shell scripts/version.sh)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := build/bin/mailroom
 DEVBIN  := build/bin/mailroom-dev
+DIST    := build/dist
+APPID   := app.mailroom.Mailroom
 # golangci-lint, pinned in its own module (tools/lint/go.mod), built once into the Go cache
 GOLANGCI := go tool -modfile=tools/lint/go.mod golangci-lint
 
 export CGO_ENABLED := 1
 
-.PHONY: run build dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send crash-test vet fmt lint clean
+.PHONY: run build licenses package package-test package-windows dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send crash-test vet fmt lint clean
 
 ## run: install what is missing, build, and open Mailroom
 run: build
 	./$(BIN)
 
 ## build: the production binary (build/bin/mailroom), frontend and bindings included
-build: deps frontend/node_modules/.installed
+build: deps frontend/node_modules/.installed licenses
 	go tool wails build -tags $(TAGS) -m -ldflags "$(LDFLAGS)"
+
+## licenses: the dependencies' licences for Settings → About (frontend/src/lib/generated/licenses.json)
+licenses:
+	go run ./scripts/licenses
+
+## package: the Debian package build/dist/mailroom_<version>_amd64.deb (binary, menu entry,
+## icons, AppStream metadata). nfpm is a Go tool in go.mod: v2.48.0 is the release that
+## builds with Go 1.26 here. The icons are made from build/appicon.png with ImageMagick.
+package: build
+	@scripts/deps.sh package
+	rm -rf build/package && mkdir -p build/package $(DIST)
+	cp $(BIN) build/package/mailroom
+	umask 022; for s in 16 24 32 48 64 128 256 512; do \
+		mkdir -p build/package/icons/hicolor/$${s}x$${s}/apps && \
+		convert build/appicon.png -resize $${s}x$${s} -depth 8 -strip \
+			PNG32:build/package/icons/hicolor/$${s}x$${s}/apps/$(APPID).png || exit 1; \
+	done
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(git log -1 --format=%cd --date=format:%Y-%m-%d 2>/dev/null || date +%F)/" \
+		build/linux/$(APPID).metainfo.xml >build/package/$(APPID).metainfo.xml
+	rm -f $(DIST)/mailroom_*_amd64.deb
+	MAILROOM_VERSION=$(VERSION) go tool nfpm package --config build/linux/nfpm.yaml --packager deb \
+		--target $(DIST)/mailroom_$(VERSION)_amd64.deb
+
+## package-windows: the Windows installer build/dist/Mailroom-<version>-setup.exe, cross-built
+## here: MinGW-w64 compiles SQLite's C code, `wails build -nsis` builds the app and runs Debian's
+## makensis on build/windows/installer/project.nsi. The Wails CLI (go.mod's) is built first for
+## Linux, so that CC names the Windows compiler for the app only; the bindings come from the
+## Linux build (-skipbindings: generating them runs a host binary).
+package-windows: frontend/node_modules/.installed licenses
+	@scripts/deps.sh package-windows
+	v='$(VERSION)'; n=$$(echo "$$v" | grep -oE '^[0-9]+(\.[0-9]+){0,2}'); \
+	while [ "$$(echo "$$n" | tr -cd . | wc -c)" -lt 2 ]; do n=$$n.0; done; \
+	printf '!define MAILROOM_VERSION "%s"\n!define INFO_PRODUCTVERSION "%s"\n' "$$v" "$$n" >build/windows/installer/version.nsh
+	go build -o build/tools/wails github.com/wailsapp/wails/v2/cmd/wails
+	CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ build/tools/wails build -platform windows/amd64 \
+		-nsis -skipbindings -tags $(TAGS) -ldflags "$(LDFLAGS)"
+	mkdir -p $(DIST) && rm -f $(DIST)/Mailroom-*-setup.exe
+	cp build/bin/Mailroom-amd64-installer.exe $(DIST)/Mailroom-$(VERSION)-setup.exe
+	@ls -l $(DIST)/Mailroom-$(VERSION)-setup.exe
+
+## package-test: lint the menu entry and metadata, install the .deb with apt, open the installed
+## app under Xvfb, remove the package and check the user's data is still there
+package-test: package
+	@scripts/package-test.sh $(DIST)/mailroom_$(VERSION)_amd64.deb
 
 deps:
 	@scripts/deps.sh run
@@ -71,4 +119,4 @@ lint: vet
 	cd frontend && npm run check
 
 clean:
-	rm -rf build/bin build/e2e frontend/dist
+	rm -rf build/bin build/e2e build/package build/dist build/tools frontend/dist

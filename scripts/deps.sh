@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages Mailroom needs on Debian/Ubuntu.
 #
-#   scripts/deps.sh run    # to build and run the app
-#   scripts/deps.sh test   # also what the tests use: Xvfb, Chromium, a keyring, Dovecot, Postfix
+#   scripts/deps.sh run              # to build and run the app
+#   scripts/deps.sh test             # also what the tests use: Xvfb, Chromium, a keyring, Dovecot,
+#                                    # Postfix, and the desktop-file and AppStream linters
+#   scripts/deps.sh package          # to build the .deb: ImageMagick makes the icons
+#   scripts/deps.sh package-windows  # to cross-build for Windows: MinGW-w64 (SQLite's C code), NSIS
 #
 # As root it installs what is missing with apt-get; otherwise it prints the exact apt-get
 # line to run and exits 1. Go (see go.mod for the version) and Node.js must be installed.
@@ -11,13 +14,17 @@ set -euo pipefail
 mode=${1:-run}
 
 run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
-test_pkgs=(xvfb xauth imagemagick xdotool chromium webkit2gtk-driver dbus-daemon gnome-keyring
-  dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates)
+test_pkgs=(xvfb xauth imagemagick xdotool x11-utils chromium webkit2gtk-driver dbus-daemon gnome-keyring
+  dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates desktop-file-utils appstream)
+package_pkgs=(imagemagick)
+windows_pkgs=(gcc-mingw-w64-x86-64 nsis)
 
 case "$mode" in
 run) pkgs=("${run_pkgs[@]}") ;;
-test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
-*) echo "usage: $0 run|test" >&2; exit 2 ;;
+test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}" "${package_pkgs[@]}") ;;
+package) pkgs=("${run_pkgs[@]}" "${package_pkgs[@]}") ;;
+package-windows) pkgs=("${run_pkgs[@]}" "${windows_pkgs[@]}") ;;
+*) echo "usage: $0 run|test|package|package-windows" >&2; exit 2 ;;
 esac
 
 missing=()

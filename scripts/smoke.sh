@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Launches the production binary under its own Xvfb display and checks that its window
-# appears and is not blank (the page rendered). Saves build/e2e/window-smoke.png.
+# appears and is not blank (the page rendered). Saves build/e2e/window-smoke.png, or the
+# PNG named second. The app's data goes to a throwaway folder, or to SMOKE_DATA_DIR when set
+# (the package test looks at it after uninstalling).
 #
 #   scripts/smoke.sh build/bin/mailroom
+#   SMOKE_DATA_DIR=/tmp/data scripts/smoke.sh /usr/bin/mailroom build/e2e/package-window.png
+#
+# With SMOKE_WM_CLASS set, the window's WM_CLASS (xprop) must name it: the menu entry's
+# StartupWMClass, by which desktops group the window under the app's icon.
 set -euo pipefail
 bin=$(realpath "$1")
-out=$(realpath -m build/e2e/window-smoke.png)
+out=$(realpath -m "${2:-build/e2e/window-smoke.png}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$(dirname "$out")"
 
-export SMOKE_BIN=$bin SMOKE_TMP=$tmp SMOKE_OUT=$out
+export SMOKE_BIN=$bin SMOKE_TMP=$tmp SMOKE_OUT=$out SMOKE_DATA=${SMOKE_DATA_DIR:-$tmp/data} SMOKE_WM_CLASS=${SMOKE_WM_CLASS:-}
 xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
   set -euo pipefail
-  MAILROOM_DATA_DIR=$SMOKE_TMP/data XDG_DATA_HOME=$SMOKE_TMP/xdg-data XDG_CACHE_HOME=$SMOKE_TMP/xdg-cache \
+  MAILROOM_DATA_DIR=$SMOKE_DATA XDG_DATA_HOME=$SMOKE_TMP/xdg-data XDG_CACHE_HOME=$SMOKE_TMP/xdg-cache \
     "$SMOKE_BIN" >"$SMOKE_TMP/app.log" 2>&1 &
   pid=$!
   trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null || true" EXIT
@@ -25,6 +31,11 @@ xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
     sleep 0.5
   done
   [ -n "$win" ] || { echo "smoke: no window titled Mailroom after 30 s"; cat "$SMOKE_TMP/app.log"; exit 1; }
+  if [ -n "$SMOKE_WM_CLASS" ]; then
+    class=$(xprop -id "$win" WM_CLASS)
+    echo "smoke: $class"
+    case "$class" in *"\"$SMOKE_WM_CLASS\""*) ;; *) echo "smoke: WM_CLASS does not name $SMOKE_WM_CLASS"; exit 1 ;; esac
+  fi
   # The window exists; wait until the page has rendered: a blank window is one flat colour.
   for _ in $(seq 1 20); do
     if ! import -window "$win" "$SMOKE_OUT" 2>/dev/null; then sleep 0.5; continue; fi

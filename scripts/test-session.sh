@@ -2,9 +2,9 @@
 # Runs the suites that need real servers, inside the mail test environment (see
 # scripts/testenv/with-env.sh): it starts a private D-Bus session with an unlocked
 # gnome-keyring, then the browser end-to-end tests, the hostile-HTML tests in Chromium and
-# WebKit, the window smoke test under Xvfb and the Go tests. Every suite runs even when an
-# earlier one failed; the exit status is non-zero if any failed. A final line sums the test
-# counts.
+# WebKit, the window smoke test under Xvfb, the Debian package's install test and the Go
+# tests. Every suite runs even when an earlier one failed; the exit status is non-zero if any
+# failed. A final line sums the test counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,6 +79,12 @@ else
   failed=1
   failed_total=$((failed_total + 1))
 fi
+
+# The Debian package as a person gets it: lint, apt-get install, the installed app's window,
+# purge, the data folder untouched (scripts/package-test.sh; about a minute).
+echo "-- Debian package (make package-test)"
+if timeout 600 make -s package-test 2>&1 | tee build/logs/package.log; then :; else failed=1; fi
+summary package build/logs/package.log
 
 echo "-- Go tests (-race)"
 if go test -race -count=1 -tags "$TAGS" -v ./... >build/logs/go-test.log 2>&1; then :; else failed=1; fi

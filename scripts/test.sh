@@ -5,7 +5,8 @@
 #
 # Suites: go vet and golangci-lint (any finding fails); Go tests with -race (integration tests
 # required, never skipped); svelte-check and Vitest; browser end-to-end tests in Chromium against
-# the real app; a smoke test of the production binary's window.
+# the real app; a smoke test of the production binary's window; the Debian package installed,
+# opened and removed (make package-test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,9 +26,9 @@ step "production binary (bindings, frontend, app)"
 make -s build dev-binary >build/logs/build.log 2>&1 || { tail -n 60 build/logs/build.log; exit 1; }
 ls -l build/bin/
 
-if [ "${CI:-}" = "true" ] && ! git diff --quiet -- frontend/wailsjs; then
-  echo "The generated bindings in frontend/wailsjs are out of date: run 'make build' and commit them." >&2
-  git diff --stat -- frontend/wailsjs >&2
+if [ "${CI:-}" = "true" ] && ! git diff --quiet -- frontend/wailsjs frontend/src/lib/generated; then
+  echo "The generated bindings (frontend/wailsjs) or the licences list (frontend/src/lib/generated) are out of date: run 'make build' and commit them." >&2
+  git diff --stat -- frontend/wailsjs frontend/src/lib/generated >&2
   exit 1
 fi
 

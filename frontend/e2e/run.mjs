@@ -27,6 +27,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { join, resolve } from 'node:path';
+import { IntlMessageFormat } from 'intl-messageformat';
 import {
   DELIVERY_TIMEOUT_MS,
   STEP_TIMEOUT_MS,
@@ -69,6 +70,7 @@ const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'u
 const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'utf8'));
 // The words of the connection's failure reasons (backend/connect), as the UI shows them.
 const connectReasons = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/reasons/connect.json'), 'utf8'));
+const licenses = JSON.parse(readFileSync(join(frontendDir, 'src/lib/generated/licenses.json'), 'utf8'));
 
 const SCREENS = ['inbox', 'outbox', 'settings'];
 // The records half's screens: hidden, with every word about them, until their features land.
@@ -1478,6 +1480,28 @@ async function main() {
       await shot(page, `${s}-fr`);
     });
   }
+
+  await step('Settings → About shows the version and every shipped component with its licence (fr)', async () => {
+    await page.click(tid('nav-settings'));
+    const st = await backend(page, 'System.Status');
+    if (!st.ok || !st.value.version) fail(`System.Status gave no version: ${JSON.stringify(st)}`);
+    await expectText(page, tid('about-version'), st.value.version, 'the version');
+    const count = licenses.go.length + licenses.npm.length;
+    const summary = norm(await page.locator(tid('about-licenses-summary')).innerText());
+    const intro = norm(new IntlMessageFormat(fr.settings.about.licenses.summary, 'fr').format({ count }));
+    if (!summary.startsWith(intro) || !summary.includes('MIT (')) fail(`the summary reads "${summary}", want "${intro} MIT (…), …"`);
+    await page.locator(`${tid('about-licenses')} summary`).click();
+    for (const [group, list] of Object.entries(licenses)) {
+      const rows = page.locator(`${tid(`about-licenses-${group}`)} tbody tr`);
+      await waitFor(async () => (await rows.count()) === list.length, `${list.length} ${group} rows`);
+    }
+    const svelte = licenses.npm.find((c) => c.name === 'svelte');
+    const row = page.locator(`${tid('about-licenses-npm')} tbody tr`, { has: page.locator('td.name', { hasText: /^svelte$/ }) });
+    const cells = (await row.locator('td').allInnerTexts()).map(norm);
+    if (cells.join(' | ') !== `svelte | ${svelte.version} | ${svelte.license}`) fail(`the svelte row reads "${cells.join(' | ')}"`);
+    await page.locator(tid('settings-about')).scrollIntoViewIfNeeded();
+    await shot(page, 'settings-about-fr');
+  });
 
   await step('the inbox button opens the account wizard in Settings; Escape closes it', async () => {
     await page.click(tid('nav-inbox'));

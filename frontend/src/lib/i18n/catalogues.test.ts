@@ -138,6 +138,8 @@ describe('catalogues', () => {
       'mail.message.folderIn',
       'nav.shortcut',
       'onboarding.namePlaceholder',
+      'settings.about.licenses.license',
+      'settings.about.licenses.version',
       'settings.about.version',
       'settings.presets.kindExchange',
       'settings.presets.summaryImap',
