@@ -49,6 +49,7 @@ import {
   mailEnv,
   noPageProblems,
   norm,
+  noBackendEnglish,
   openPage,
   reasonText,
   outDir,
@@ -391,12 +392,13 @@ async function accountsSteps(page) {
     await page.click(tid('quota-change'));
     await page.fill(tid('quota-limit'), 'beaucoup');
     await page.click(tid('quota-save'));
-    await expectText(page, tid('quota-limit-error'), fr.errors.field.quota.invalid_input, 'the quota error');
+    await expectText(page, tid('quota-limit-error'), reasonText('fr', 'quota_invalid', { max: 10000 }), 'the quota error');
     await page.fill(tid('quota-limit'), '5');
     await page.click(tid('quota-save'));
     await expectText(page, tid('accounts-quota-text'), fmt(fr.accounts.quota.limited, { active: 0, limit: 5 }), 'the quota');
     const q = await backend(page, 'Accounts.Quota');
     if (!q.ok || q.value.limit !== 5) fail(`Accounts.Quota answered ${JSON.stringify(q)}, want a limit of 5`);
+    await noBackendEnglish(page, 'the quota refused');
   });
 
   await step(`an admin adds a domain preset for ${domain}: IMAP over TLS, SMTP with STARTTLS`, async () => {
@@ -435,7 +437,7 @@ async function accountsSteps(page) {
     await absent(page, tid('preset-imap-host'), 'the IMAP server field');
     await page.fill(tid('preset-exchange-url'), 'http://mail.example.test/EWS');
     await page.click(tid('preset-save'));
-    await expectText(page, tid('preset-exchange-url-error'), fr.errors.field.exchangeUrl.invalid_input, 'the URL error');
+    await expectText(page, tid('preset-exchange-url-error'), reasonText('fr', 'preset_exchange_url_invalid'), 'the URL error');
     await page.click(`${tid('preset-form')} button:not([type=submit])`);
     await absent(page, tid('preset-form'), 'the preset form');
     const res = await backend(page, 'Presets.List');
@@ -509,7 +511,7 @@ async function accountsSteps(page) {
     await expectText(page, tid('signin-google-status'), fr.settings.signIn.statusNone, 'Google’s status');
     await page.fill(tid('signin-google-clientid'), 'the-secret-pasted-here');
     await page.click(tid('signin-google-save'));
-    await expectText(page, tid('signin-google-clientid-error'), fr.errors.form.signInClient.clientId.invalid_input, 'the client ID error');
+    await expectText(page, tid('signin-google-clientid-error'), reasonText('fr', 'oauth_google_client_id_invalid'), 'the client ID error');
     const clientId = '123456789012-e2eclientabc.apps.googleusercontent.com';
     const secret = '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9';
     await page.fill(tid('signin-google-clientid'), clientId);
@@ -542,6 +544,25 @@ async function accountsSteps(page) {
     await shot(page, 'wizard-gmail-fr');
     await page.fill(tid('wizard-email'), 'camille@outlook.fr');
     await expectAttr(page, tid('wizard-signin-missing'), 'data-signin', 'microsoft', 'Microsoft, still not set up');
+  });
+
+  await step('an address whose domain has no settings anywhere: the wizard says so in French, and what to do', async () => {
+    const nowhere = 'domaine-sans-serveur.test';
+    await page.click(tid('provider-tile-other'));
+    await page.fill(tid('wizard-email'), `contact@${nowhere}`);
+    await page.fill(tid('wizard-password'), 'unused-password');
+    await page.click(tid('wizard-continue'));
+    await visible(page, tid('wizard-stage-settings'), 'the settings stage', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-found'), 'data-kind', 'not_found', 'the discovery');
+    const reason = await page.getAttribute(tid('wizard-found'), 'data-reason');
+    if (reason !== 'discovery_nothing_found' && reason !== 'discovery_none_worked') fail(`the discovery's reason is ${reason}`);
+    if (reason === 'discovery_nothing_found') {
+      await expectText(page, tid('wizard-found'), reasonText('fr', reason, { domain: nowhere }), 'what the wizard says');
+    }
+    await noBackendEnglish(page, 'a discovery that found nothing');
+    await shot(page, 'wizard-nothing-found-fr');
+    await page.click(tid('wizard-back'));
+    await visible(page, tid('wizard-stage-account'), 'the first step');
   });
 
   await step('Other (IMAP/SMTP), the address and the password: Continue finds the preset', async () => {
@@ -594,6 +615,7 @@ async function accountsSteps(page) {
     await expectText(page, tid('wizard-test-trust'), fmt(fr.accounts.cert.trust, { server: imapsServer }), 'the trust button');
     await page.locator(tid('wizard-test-untrusted')).scrollIntoViewIfNeeded();
     await shot(page, 'account-cert-fr');
+    await noBackendEnglish(page, 'the untrusted certificate');
   });
 
   await step(`trusting it (after a confirmation) for ${imapsServer} only: SMTP, on another port, asks again`, async () => {
@@ -707,6 +729,7 @@ async function accountsSteps(page) {
     await page.click(tid('account-edit-cancel'));
     await absent(page, tid('account-edit-dialog'), 'the edit form');
     await expectAttr(page, row, 'data-status', 'ok', 'the account (its password did not change)');
+    await noBackendEnglish(page, 'the refused password');
   });
 
   await step('Delete is refused while its creator has access, and Disable is offered instead', async () => {
@@ -721,6 +744,7 @@ async function accountsSteps(page) {
     await shot(page, 'account-delete-refused-fr');
     const res = await backend(page, 'Accounts.List');
     if (!res.ok || !res.value.some((x) => x.email === user.address)) fail('the account was deleted');
+    await noBackendEnglish(page, 'the refused delete');
   });
 
   await step('disabling frees its place in the quota', async () => {
@@ -1142,6 +1166,7 @@ async function outboxSteps(page) {
     await expectText(page, tid('outbox-count-failed'), '1', 'the failed count');
     await visible(page, tid('nav-outbox-count'), 'the sidebar’s count');
     await shot(page, 'outbox-failed-fr');
+    await noBackendEnglish(page, 'the refused recipient in the Outbox');
   });
 
   await step('sending it again fails the same way; cancelling asks first, then it is cancelled', async () => {
@@ -1244,6 +1269,7 @@ async function postmarkSteps(page) {
     // The check went to Postmark's documented black hole, never to a person.
     const checks = await postmark.messages();
     if (checks.length !== 0) fail(`Postmark accepted ${checks.length} messages from an unconfirmed sender`);
+    await noBackendEnglish(page, 'Postmark’s refused sender');
   });
 
   await step('confirmed in Postmark, the test passes; Connect saves the account, checked', async () => {
@@ -1430,19 +1456,21 @@ async function main() {
 
   await step('an empty name is refused next to the name field', async () => {
     await page.click(tid('onboarding-submit'));
-    await expectText(page, tid('onboarding-name-error'), fr.errors.field.name.invalid_input, 'the name error');
+    await expectText(page, tid('onboarding-name-error'), reasonText('fr', 'user_name_missing'), 'the name error');
     await expectAttr(page, tid('onboarding-name'), 'aria-invalid', 'true', 'the name field');
+    await noBackendEnglish(page, 'the onboarding with an empty name');
   });
 
   await step('an invalid email is refused next to the email field', async () => {
     await page.fill(tid('onboarding-name'), OWNER.name);
     await page.fill(tid('onboarding-email'), 'camille.martin@');
     await page.click(tid('onboarding-submit'));
-    await expectText(page, tid('onboarding-email-error'), fr.errors.field.email.invalid_input, 'the email error');
+    await expectText(page, tid('onboarding-email-error'), reasonText('fr', 'user_email_invalid'), 'the email error');
     await expectAttr(page, tid('onboarding-email'), 'aria-invalid', 'true', 'the email field');
     await absent(page, tid('onboarding-name-error'), 'the name error');
     await visible(page, tid('screen-onboarding'), 'the onboarding screen');
     await shot(page, 'onboarding-error-fr');
+    await noBackendEnglish(page, 'the onboarding with an invalid address');
   });
 
   await step('completing the onboarding in French opens the app', async () => {
