@@ -63,7 +63,7 @@ func NewApp(version string) *App {
 	a.cfg = cfg
 	dir := cfg.DataDir
 	if err != nil {
-		b.BootErr = fmt.Errorf("cannot find a data directory: %w", err)
+		b.BootErr = store.CannotOpen(cfg.DataDir, fmt.Errorf("cannot find a data directory: %w", err))
 		return a
 	}
 	b.DataDir = dir

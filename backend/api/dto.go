@@ -48,21 +48,23 @@ type SessionState struct {
 	Language  string   `json:"language"` // "" when never chosen: the UI follows the system
 }
 
-// VaultStatusDTO says whether secrets can be kept, and how to fix it when not.
+// VaultStatusDTO says whether secrets can be kept; the UI words the reason and its fix.
 type VaultStatusDTO struct {
 	Available bool   `json:"available"`
 	Reason    string `json:"reason"` // no_bus, no_service, locked, unknown; "" when available
-	Message   string `json:"message"`
+	// Detail is the system's own words (D-Bus's, the Secret Service's), shown verbatim.
+	Detail string `json:"detail"`
 }
 
 func vaultStatusDTO(st vault.Status) VaultStatusDTO {
-	return VaultStatusDTO{Available: st.Available, Reason: string(st.Reason), Message: st.Message}
+	return VaultStatusDTO{Available: st.Available, Reason: string(st.Reason), Detail: st.Detail}
 }
 
 // SystemStatus is the health of this installation.
 type SystemStatus struct {
-	Version      string         `json:"version"`
-	DataDir      string         `json:"dataDir"`
-	StorageError string         `json:"storageError"` // "" when the database is open
+	Version string `json:"version"`
+	DataDir string `json:"dataDir"`
+	// StorageError says why the data cannot be used (nil when the database is open).
+	StorageError *ErrorDTO      `json:"storageError"`
 	Vault        VaultStatusDTO `json:"vault"`
 }

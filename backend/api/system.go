@@ -70,12 +70,12 @@ func (s *System) status(recheck bool) SystemStatus {
 	s.mu.Lock()
 	vs := s.vault
 	if s.probing != nil && !s.probed {
-		vs = vault.Status{Reason: vault.ReasonLocked, Message: "Secure storage is waiting to be unlocked: answer your system's keyring prompt, then check again."}
+		vs = vault.Status{Reason: vault.ReasonLocked, Message: "secure storage is waiting to be unlocked"}
 	}
 	s.mu.Unlock()
 	st := SystemStatus{Version: s.b.Version, DataDir: s.b.DataDir, Vault: vaultStatusDTO(vs)}
 	if s.b.BootErr != nil {
-		st.StorageError = s.b.BootErr.Error()
+		st.StorageError = errorDTOOf(s.b.BootErr)
 	}
 	return st
 }

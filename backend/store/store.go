@@ -26,7 +26,9 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (built with sqlite_fts5)
+	_ "github.com/mattn/go-sqlite3"
+
+	"mailroom/backend/fault" // registers the "sqlite3" driver (built with sqlite_fts5)
 )
 
 // Limits of the connection pools and waits.
@@ -47,8 +49,43 @@ type DB struct {
 	Path string
 }
 
-// Open opens (creating if needed) the database at path and applies pending migrations.
+// Why the database cannot be opened, for the screen the app shows instead of itself.
+var (
+	ErrCannotOpen = fault.Define("store_cannot_open", fault.StoreUnavailable,
+		"the database in {dir} cannot be opened")
+	ErrNewerSchema = fault.Define("store_newer_schema", fault.StoreUnavailable,
+		"the data in {dir} was written by a newer Mailroom (version {found} of its data; this one knows up to {known}): update Mailroom")
+)
+
+// Open opens (creating if needed) the database at path and applies pending migrations. A
+// failure has the reason ErrCannotOpen (the system's own words as its detail) or
+// ErrNewerSchema.
 func Open(ctx context.Context, path string) (*DB, error) {
+	db, err := open(ctx, path)
+	if err == nil {
+		return db, nil
+	}
+	if _, ok := fault.As(err); ok {
+		return nil, err
+	}
+	return nil, CannotOpen(filepath.Dir(path), err)
+}
+
+// CannotOpen is ErrCannotOpen for the folder dir, with the innermost error's words (the
+// system's or SQLite's) as its detail.
+func CannotOpen(dir string, err error) error {
+	inner := err
+	for {
+		next := errors.Unwrap(inner)
+		if next == nil {
+			break
+		}
+		inner = next
+	}
+	return ErrCannotOpen.Wrap(err, fault.P{"dir": dir}).WithDetail(inner.Error())
+}
+
+func open(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), dataDirPerm); err != nil {
 		return nil, fmt.Errorf("store: create data dir: %w", err)
 	}
@@ -173,7 +210,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: read schema version: %w", err)
 	}
 	if n := len(ms); n > 0 && current > ms[n-1].version {
-		return fmt.Errorf("store: database schema %d is newer than this Mailroom (%d): update Mailroom", current, ms[n-1].version)
+		return ErrNewerSchema.New(fault.P{"dir": filepath.Dir(db.Path), "found": current, "known": ms[n-1].version})
 	}
 	for _, m := range ms {
 		if m.version <= current {

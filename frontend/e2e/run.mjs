@@ -563,6 +563,7 @@ async function accountsSteps(page) {
     await shot(page, 'wizard-nothing-found-fr');
     await page.click(tid('wizard-back'));
     await visible(page, tid('wizard-stage-account'), 'the first step');
+    await page.fill(tid('wizard-password'), '');
   });
 
   await step('Other (IMAP/SMTP), the address and the password: Continue finds the preset', async () => {

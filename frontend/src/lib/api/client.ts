@@ -60,11 +60,11 @@ export function toSystemStatus(s: Wire<api.SystemStatus>): SystemStatus {
   return {
     version: text(s.version),
     dataDir: text(s.dataDir),
-    storageError: text(s.storageError),
+    storageError: s.storageError ? toApiError(s.storageError) : null,
     vault: {
       available,
       reason: available ? null : isVaultReason(v?.reason) ? v.reason : 'unknown',
-      message: text(v?.message),
+      detail: text(v?.detail),
     },
   };
 }

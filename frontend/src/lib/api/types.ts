@@ -74,7 +74,9 @@ export type VaultStatus = Model<
   }
 >;
 
-export type SystemStatus = Model<api.SystemStatus, { vault: VaultStatus }>;
+/** storageError says why the data cannot be used (a reason, with the system's own words
+ * as its detail); null when the database is open. */
+export type SystemStatus = Model<api.SystemStatus, { vault: VaultStatus; storageError: ApiError | null }>;
 
 export type OnboardInput = Model<api.OnboardInput, { language: Language }>;
 

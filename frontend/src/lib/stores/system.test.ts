@@ -13,9 +13,9 @@ function status(over: Partial<SystemStatus> = {}, vault: Partial<SystemStatus['v
   return {
     version: '0.1.0',
     dataDir: '/home/camille/.local/share/mailroom',
-    storageError: '',
+    storageError: null,
     ...over,
-    vault: { available: true, reason: null, message: '', ...vault },
+    vault: { available: true, reason: null, detail: '', ...vault },
   };
 }
 
@@ -31,7 +31,7 @@ describe('system', () => {
     vi.mocked(systemApi.status).mockResolvedValue(status());
     await system.load();
     expect(get(vaultProblem)).toBeNull();
-    expect(get(storageError)).toBe('');
+    expect(get(storageError)).toBeNull();
   });
 
   it('reports the vault problem with its reason', async () => {
@@ -41,9 +41,9 @@ describe('system', () => {
   });
 
   it('reports why the data could not be opened', async () => {
-    vi.mocked(systemApi.status).mockResolvedValue(status({ storageError: 'store: open: disk I/O error' }));
+    vi.mocked(systemApi.status).mockResolvedValue(status({ storageError: new ApiError('store_unavailable', { reason: 'store_cannot_open', params: { dir: '/d' }, detail: 'disk I/O error' }) }));
     await system.load();
-    expect(get(storageError)).toBe('store: open: disk I/O error');
+    expect(get(storageError)).toMatchObject({ reason: 'store_cannot_open', detail: 'disk I/O error' });
   });
 
   it('"Check again" clears the problem once the keychain works', async () => {

@@ -50,5 +50,5 @@ export const vaultProblem = derived(store, (s): VaultStatus | null =>
   s.status && !s.status.vault.available ? s.status.vault : null,
 );
 
-/** storageError is why the data could not be opened, or "" when it could. */
-export const storageError = derived(store, (s) => s.status?.storageError ?? '');
+/** storageError is why the data could not be opened, or null when it could. */
+export const storageError = derived(store, (s): ApiError | null => s.status?.storageError ?? null);

@@ -183,6 +183,8 @@ export const REASONS = {
   smtp_session_refused: { code: 'auth_failed', class: 'permanent', params: ['host'] },
   smtp_starttls_unavailable: { code: 'tls_required', class: 'permanent', params: ['host', 'port'] },
   smtp_timeout: { code: 'network', class: 'temporary', params: ['host', 'port'] },
+  store_cannot_open: { code: 'store_unavailable', class: 'permanent', params: ['dir'] },
+  store_newer_schema: { code: 'store_unavailable', class: 'permanent', params: ['dir', 'found', 'known'] },
   store_unavailable: { code: 'store_unavailable', class: 'permanent', params: [] },
   tls_failed: { code: 'network', class: 'temporary', params: ['host', 'port'] },
   tls_not_offered: { code: 'tls_required', class: 'permanent', params: ['host', 'port'] },
