@@ -612,7 +612,7 @@ func (s *Accounts) SendTestEmail(id int64, in TestEmailInput) (TestEmailResultDT
 			}
 			return TestEmailResultDTO{}, outcomeError(it)
 		default: // queued (waiting for a retry), sending, possibly sent: the Outbox follows it
-			res.Answer = it.ErrorReply
+			res.Answer = it.Error.Detail
 			if it.State == outbox.Queued && it.NextAttempt.After(time.Now()) {
 				res.NextAttempt = it.NextAttempt.Format(time.RFC3339)
 			}
