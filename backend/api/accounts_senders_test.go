@@ -72,7 +72,7 @@ func TestASendOnlyPostmarkAccountIsCheckedThenCreatedConnected(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.OK || len(rep.Steps) != 1 || rep.Steps[0].Name != "postmark_sender" || rep.Steps[0].HintCode != "postmark_signature" ||
-		rep.Steps[0].Params["domain"] != "elsewhere.test" || !strings.Contains(rep.Steps[0].Message, "Sender Signatures") {
+		rep.Steps[0].Params["domain"] != "elsewhere.test" || !strings.Contains(rep.Steps[0].Message, "no sender signature") {
 		t.Fatalf("report = %+v; want one failed postmark_sender step saying how to add the signature", rep)
 	}
 

@@ -31,15 +31,15 @@ type OutboxQueryDTO struct {
 
 // OutboxItemDTO is one message of the outbox, without its content.
 type OutboxItemDTO struct {
-	ID           int64    `json:"id"`
-	AccountID    int64    `json:"accountId"`
-	AccountName  string   `json:"accountName"`
-	State        string   `json:"state"` // queued, sending, sent, failed, possibly_sent, cancelled
-	MessageID    string   `json:"messageId"`
-	From         string   `json:"from"`
-	To           []string `json:"to"` // every envelope recipient (To, Cc, Bcc)
-	Subject      string   `json:"subject"`
-	Size         int      `json:"size"`
+	ID          int64    `json:"id"`
+	AccountID   int64    `json:"accountId"`
+	AccountName string   `json:"accountName"`
+	State       string   `json:"state"` // queued, sending, sent, failed, possibly_sent, cancelled
+	MessageID   string   `json:"messageId"`
+	From        string   `json:"from"`
+	To          []string `json:"to"` // every envelope recipient (To, Cc, Bcc)
+	Subject     string   `json:"subject"`
+	Size        int      `json:"size"`
 	Attempts    int      `json:"attempts"`    // since it was queued or last retried
 	NextAttempt string   `json:"nextAttempt"` // RFC 3339; "" unless it waits for a later attempt
 	// Error is the last failure (nil without one): its reason, params and the server's

@@ -288,7 +288,6 @@ func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 
 func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-
 // Get returns one message of the outbox.
 func (e *Engine) Get(ctx context.Context, id int64) (Item, error) {
 	it, err := scanItem(e.deps.DB.R.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM outbox WHERE id = ?`, id))

@@ -25,7 +25,7 @@ var imapFlagOf = map[string]imap.Flag{
 // Unknown ids are ignored.
 func (e *Engine) SetFlags(ctx context.Context, messageIDs []int64, flag string, value bool) error {
 	if _, ok := imapFlagOf[flag]; !ok {
-		return fault.Invalid("flag", fmt.Sprintf("Unknown flag %q: use seen or flagged.", flag))
+		return ErrFlagUnknown.Field("flag", fault.P{"flag": flag})
 	}
 	if len(messageIDs) == 0 {
 		return nil

@@ -210,8 +210,7 @@ func (e *Engine) startWorker(id int64) {
 		defer func() {
 			if p := recover(); p != nil {
 				e.log.Error("syncer: worker stopped by a panic", "account", id, "panic", p, "stack", string(debug.Stack()))
-				e.emitProgress(Event{AccountID: id, Phase: PhaseError, Code: fault.Internal,
-					Message: "Mailroom stopped syncing this account after an internal error. Sync it again to retry."})
+				e.emitProgress(Event{AccountID: id, Phase: PhaseError, Err: ErrWorkerStopped.New(nil)})
 			}
 		}()
 		w.run()
@@ -319,7 +318,7 @@ func (e *Engine) SetFolderEnabled(ctx context.Context, folderID int64, enabled b
 	err := e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT account_id FROM folders WHERE id = ?`, folderID).Scan(&accountID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return fault.New(fault.NotFound, "This folder no longer exists.")
+				return ErrFolderGone.New(nil)
 			}
 			return err
 		}
