@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"time"
 
 	"mailroom/backend/mailbox"
@@ -133,7 +134,7 @@ type SyncStatusDTO struct {
 
 func syncStatusDTO(e syncer.Event) SyncStatusDTO {
 	d := SyncStatusDTO{AccountID: e.AccountID, Folder: e.Folder, Phase: string(e.Phase), Done: e.Done, Total: e.Total,
-		RetryIn: int(e.RetryIn.Seconds()), Cancelled: e.Cancelled}
+		RetryIn: int(math.Ceil(e.RetryIn.Seconds())), Cancelled: e.Cancelled}
 	if e.Err != nil {
 		d.Error = faultFailureDTO(e.Err)
 	}

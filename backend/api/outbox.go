@@ -62,6 +62,7 @@ type FailureDTO struct {
 	Reason string         `json:"reason"` // "" for an error without a reason: worded by its code
 	Params map[string]any `json:"params"`
 	Detail string         `json:"detail"`
+	Class  string         `json:"class"` // permanent, temporary, possibly_sent; "" when not kept
 }
 
 func failureDTO(f outbox.Failure) *FailureDTO {
@@ -80,7 +81,7 @@ func faultFailureDTO(err error) *FailureDTO {
 	if !ok {
 		return &FailureDTO{Code: string(fault.Internal), Reason: fault.ErrInternal.Name}
 	}
-	return &FailureDTO{Code: string(fe.Code), Reason: fe.Reason, Params: fe.Params, Detail: fe.Detail}
+	return &FailureDTO{Code: string(fe.Code), Reason: fe.Reason, Params: fe.Params, Detail: fe.Detail, Class: string(fe.Class)}
 }
 
 // OutboxPageDTO is one page of the outbox or of the sent log.
@@ -146,7 +147,7 @@ func (s *Outbox) scope(ctx context.Context, c caller, accountID int64) (map[int6
 
 var (
 	errNoAccount   = fault.New(fault.NotFound, "This account is not available to you: ask an administrator for access.")
-	errNoSuchEntry = fault.New(fault.NotFound, "This message is no longer in the outbox.")
+	errNoSuchEntry = outbox.ErrGone.New(nil) // as a message that does not exist
 )
 
 func outboxStates(in []string) ([]outbox.State, error) {

@@ -370,7 +370,7 @@ type Message struct {
 // The reasons of the mailbox's refusals, worded by the UI (frontend/src/lib/i18n/reasons/mail.json).
 var (
 	ErrMessageGone    = fault.Define("mail_message_gone", fault.NotFound, "this message no longer exists")
-	ErrAddressInvalid = fault.Define("mail_sender_invalid", fault.InvalidInput, "{email} is not an email address")
+	ErrAddressInvalid = fault.Define("mail_address_invalid", fault.InvalidInput, "{email} is not an email address")
 )
 
 var errNoMessage = ErrMessageGone.New(nil)

@@ -129,7 +129,7 @@ func (w *worker) run() {
 			continue
 		}
 		delay := w.backoff(attempt)
-		ev.RetryIn = delay.Round(time.Second)
+		ev.RetryIn = delay
 		w.progress(ev)
 		w.logf("reconnecting", "err", err, "in", delay)
 		t := time.NewTimer(delay)

@@ -7,6 +7,7 @@ import * as Sync from '../../../wailsjs/go/api/Sync';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
+import { toFailure, type FailureWire } from './outbox';
 import {
   isBodyState,
   isFolderRole,
@@ -215,23 +216,24 @@ interface SyncStatusWire {
   phase: string;
   done: number;
   total: number;
-  code: string;
-  message: string;
+  error?: FailureWire | null;
+  retryIn?: number;
+  cancelled?: boolean;
 }
 
 /** toSyncStatus maps an account's sync state; it returns null for a phase this version
  * does not know. */
 export function toSyncStatus(s: SyncStatusWire | null | undefined): SyncStatus | null {
   if (!s || !isSyncPhase(s.phase)) return null;
-  const code = text(s.code);
   return {
     accountId: num(s.accountId),
     folder: text(s.folder),
     phase: s.phase,
     done: Math.max(0, num(s.done)),
     total: Math.max(0, num(s.total)),
-    code: code === '' ? null : code,
-    message: text(s.message),
+    error: s.phase === 'error' ? toFailure(s.error) : null,
+    retryIn: Math.max(0, num(s.retryIn)),
+    cancelled: s.cancelled === true,
   };
 }
 

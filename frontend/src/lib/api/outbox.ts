@@ -5,7 +5,7 @@ import * as Outbox from '../../../wailsjs/go/api/Outbox';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
-import { isErrorCode, type ErrorCode } from './errors';
+import { ApiError, ERROR_CLASSES, isErrorCode, type ErrorClass, type ErrorCode, type ErrorParams } from './errors';
 
 /** The Wails event saying the outbox changed (backend/api OutboxChangedEvent). */
 export const OUTBOX_CHANGED_EVENT = 'outbox:changed';
@@ -18,25 +18,29 @@ export function isOutboxState(v: unknown): v is OutboxState {
   return typeof v === 'string' && (OUTBOX_STATES as readonly string[]).includes(v);
 }
 
-/** Reasons finer than an error code, kept with a failed message (backend/outbox Reason…). */
-export const OUTBOX_REASONS = [
-  'smtp_auth_disabled',
-  'message_too_large',
-  'recipients_refused',
-  'gave_up',
-  'possibly_sent',
-  'interrupted',
-  'account_disabled',
-  'postmark_token',
-  'postmark_sender',
-  'mailgun_key',
-  'mailgun_domain',
-] as const;
-export type OutboxReason = (typeof OUTBOX_REASONS)[number];
+/** The wire form of a failure the backend kept and shows later (backend/api FailureDTO):
+ * an outbox message's, an account's sending or Sent copies, an account's sync. */
+export interface FailureWire {
+  code?: string;
+  reason?: string;
+  params?: Record<string, unknown> | null;
+  detail?: string;
+  class?: string;
+}
 
-/** outboxReason reads a reason from the wire: null for none, or one this UI does not know. */
-export function outboxReason(v: unknown): OutboxReason | null {
-  return typeof v === 'string' && (OUTBOX_REASONS as readonly string[]).includes(v) ? (v as OutboxReason) : null;
+/** toFailure reads a kept failure as an ApiError, worded like any other (errorText,
+ * ErrorNotice): its reason and params, the server's own words as its detail; null for none.
+ * A failure kept without a reason (or by an older version) reads as its code's text. */
+export function toFailure(w: FailureWire | null | undefined): ApiError | null {
+  if (!w || (!w.code && !w.reason)) return null;
+  const params: ErrorParams = {};
+  for (const [k, v] of Object.entries(w.params ?? {})) {
+    if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+    else if (v !== null && v !== undefined) params[k] = String(v);
+  }
+  const c = code(w.code) ?? 'internal';
+  const cls = (ERROR_CLASSES as readonly string[]).includes(text(w.class)) ? (w.class as ErrorClass) : undefined;
+  return new ApiError(c, { reason: text(w.reason) || c, params, detail: text(w.detail) || undefined, class: cls });
 }
 
 /** Where a sent message's copy in the IMAP Sent folder is (backend/outbox CopyState). */
@@ -58,17 +62,14 @@ export interface OutboxItem {
   attempts: number;
   /** When the next attempt is due (ISO 8601); "" unless it waits after a temporary failure. */
   nextAttempt: string;
-  /** The last failure's code, or null. */
-  errorCode: ErrorCode | null;
-  errorReason: OutboxReason | null;
-  /** The outbox's words (English), kept as a detail. */
-  errorMessage: string;
-  /** The server's own words when it refused, with its code ("550 5.1.1 …"). */
-  serverReply: string;
+  /** The last failure (its reason, params, and the server's own words when it refused,
+   * with its code: "550 5.1.1 …"), or null. */
+  error: ApiError | null;
   /** The server's answer when sent. */
   reply: string;
   copy: CopyState;
-  copyError: string;
+  /** Why the Sent copy was refused, or null. */
+  copyError: ApiError | null;
   createdAt: string;
   updatedAt: string;
   sentAt: string;
@@ -95,9 +96,9 @@ export interface OutboxEvent {
   itemId: number;
   state: OutboxState | null;
   /** Kind account or copies: the trouble (null when it is over); kind item: why it failed. */
-  code: ErrorCode | null;
-  reason: string;
-  message: string;
+  failure: ApiError | null;
+  /** Kind account or copies: nothing is tried again until the user acts. */
+  paused: boolean;
 }
 
 // --- from the wire ------------------------------------------------------------------
@@ -117,7 +118,6 @@ function code(v: unknown): ErrorCode | null {
 }
 
 export function toOutboxItem(w: Partial<api.OutboxItemDTO> | null | undefined): OutboxItem {
-  const reason = text(w?.errorReason);
   const copy = text(w?.copy);
   return {
     id: num(w?.id),
@@ -132,13 +132,10 @@ export function toOutboxItem(w: Partial<api.OutboxItemDTO> | null | undefined): 
     size: num(w?.size),
     attempts: num(w?.attempts),
     nextAttempt: text(w?.nextAttempt),
-    errorCode: code(w?.errorCode),
-    errorReason: outboxReason(reason),
-    errorMessage: text(w?.errorMessage),
-    serverReply: text(w?.serverReply),
+    error: toFailure(w?.error),
     reply: text(w?.reply),
     copy: (COPY_STATES as readonly string[]).includes(copy) ? (copy as CopyState) : 'none',
-    copyError: text(w?.copyError),
+    copyError: toFailure(w?.copyError),
     createdAt: text(w?.createdAt),
     updatedAt: text(w?.updatedAt),
     sentAt: text(w?.sentAt),
@@ -176,9 +173,8 @@ interface OutboxEventWire {
   accountId?: number;
   itemId?: number;
   state?: string;
-  code?: string;
-  reason?: string;
-  message?: string;
+  failure?: FailureWire | null;
+  paused?: boolean;
 }
 
 export function toOutboxEvent(w: OutboxEventWire | null | undefined): OutboxEvent | null {
@@ -189,9 +185,8 @@ export function toOutboxEvent(w: OutboxEventWire | null | undefined): OutboxEven
     accountId: num(w?.accountId),
     itemId: num(w?.itemId),
     state: isOutboxState(w?.state) ? w.state : null,
-    code: code(w?.code),
-    reason: text(w?.reason),
-    message: text(w?.message),
+    failure: toFailure(w?.failure),
+    paused: w?.paused === true,
   };
 }
 

@@ -1,6 +1,8 @@
 // The shapes the UI works with. They mirror the DTOs of backend/api, with the string
 // enums spelled out, so that components never depend on the generated classes.
 
+import type { ApiError } from './errors';
+
 export const ROLES = ['super_admin', 'admin', 'collaborator'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -582,10 +584,13 @@ export interface SyncStatus {
   phase: SyncPhase;
   done: number;
   total: number;
-  /** An error code (ErrorCode, or one this version does not know) with phase error; null otherwise. */
-  code: string | null;
-  /** For people, in English: the error, or a note such as "Sync cancelled.". */
-  message: string;
+  /** With phase error: what failed (worded by its reason, the server's words as its
+   * detail); null otherwise. */
+  error: ApiError | null;
+  /** With phase error: seconds until Mailroom tries again (0: not until the user syncs). */
+  retryIn: number;
+  /** With phase idle: the user cancelled the sync. */
+  cancelled: boolean;
 }
 
 export const isFolderRole = oneOf(FOLDER_ROLES);

@@ -5,7 +5,6 @@ import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messagefor
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '$lib/api/errors';
-import { OUTBOX_REASONS } from '$lib/api/outbox';
 import {
   ACCOUNT_STATUSES,
   CERT_REASONS,
@@ -170,15 +169,6 @@ describe('values from the backend are all translated', () => {
   it('the UI knows exactly the vault reasons the backend sends', () => {
     const reasons = goConstants('backend/vault/vault.go', 'Reason').filter((r) => r !== '');
     expect(reasons.sort()).toEqual([...VAULT_REASONS].sort());
-  });
-
-  it('every reason the outbox keeps with a failed message says what happened, in both languages', () => {
-    const reasons = goStrings('backend/outbox/transport.go', /^\s*Reason\w+\s*=\s*"([^"]+)"/gm);
-    expect(sorted(reasons)).toEqual(sorted(OUTBOX_REASONS));
-    for (const r of reasons) {
-      for (const lang of LANGUAGES) expect(flat[lang].get(`outbox.reason.${r}`), `${lang}: outbox.reason.${r}`).toBeTruthy();
-      expect(flat.fr.get(`outbox.reason.${r}`)).not.toEqual(flat.en.get(`outbox.reason.${r}`));
-    }
   });
 
   it.each(VAULT_REASONS)('vault reason %s has a cause and a fix in both languages', (reason) => {
