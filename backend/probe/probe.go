@@ -158,6 +158,9 @@ func (p *Prober) Run(ctx context.Context, t Target, emit func(Step)) Report {
 			var fe *fault.Error
 			if errors.As(err, &fe) {
 				s.Message = fe.Message
+				if fe.Detail != "" { // a provider's own words (Postmark's, Mailgun's answer)
+					s.Message += " — " + fe.Detail
+				}
 			} else {
 				s.Message = err.Error()
 			}
