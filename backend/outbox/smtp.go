@@ -186,7 +186,7 @@ func (t *smtpTransport) deadline(d time.Duration) {
 // then costs no time of its own. It is still before the final dot, which waits for it; a
 // crash between the two leaves this message possibly sent instead of the one before it,
 // whose outcome the same commit writes. Send returns only once commit has returned, and
-// every error after it is a *SendError saying which side of the dot it is on.
+// every error after it is a *fault.Error whose class says which side of the dot it is on.
 func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() error) (string, error) {
 	m := &marker{commit: commit}
 	defer m.join()

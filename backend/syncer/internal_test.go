@@ -150,7 +150,7 @@ func TestSessionErrorsGetAReasonAndAClass(t *testing.T) {
 		})
 	}
 	// An error of a package without reasons yet: its code decides.
-	if classOf(fault.New(fault.AuthFailed, "x")) != fault.Permanent || classOf(fault.New(fault.Network, "x")) != fault.Temporary ||
+	if classOf(&fault.Error{Code: fault.AuthFailed}) != fault.Permanent || classOf(&fault.Error{Code: fault.Network}) != fault.Temporary ||
 		classOf(errors.New("plain")) != fault.Temporary {
 		t.Fatal("classOf without a reason")
 	}
