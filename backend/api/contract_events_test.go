@@ -16,7 +16,8 @@ func renderEvents() []byte {
 	var b strings.Builder
 	b.WriteString("// Code generated from backend/api's events by `go generate ./backend/api`. DO NOT EDIT.\n")
 	b.WriteString("// The events the backend emits (Wails' EventsEmit), and the payloads Wails' models do\n")
-	b.WriteString("// not hold; the others are models' DTOs (StepDTO, SyncStatusDTO) or say so below.\n\n")
+	b.WriteString("// not hold; the others are models' DTOs (StepDTO, SyncStatusDTO) or say so below.\n")
+	b.WriteString("import type { api } from '../../../../wailsjs/go/models';\n\n")
 	for _, e := range []struct{ ts, name, payload string }{
 		{"PROBE_STEP_EVENT", ProbeStepEvent, "a StepDTO, each step of every connection test under way"},
 		{"ACCOUNT_CHANGED_EVENT", AccountChangedEvent, "the id of an account whose settings or status changed"},
@@ -43,9 +44,14 @@ func renderEvents() []byte {
 	return []byte(b.String())
 }
 
-// tsType is the TypeScript type of a payload field; the payloads are flat.
+// tsType is the TypeScript type of a payload field: a scalar, a list, or a pointer to a DTO
+// of Wails' models (null when Go sends nil).
 func tsType(t reflect.Type) string {
 	switch t.Kind() {
+	case reflect.Pointer:
+		if t.Elem().Kind() == reflect.Struct && t.Elem().PkgPath() == reflect.TypeOf(ErrorDTO{}).PkgPath() {
+			return "api." + t.Elem().Name() + " | null"
+		}
 	case reflect.String:
 		return "string"
 	case reflect.Bool:

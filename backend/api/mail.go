@@ -164,7 +164,7 @@ func (s *Mail) checkVisible(ctx context.Context, c caller, ids []int64) error {
 		return err
 	}
 	if !ok {
-		return errMessageGone.New(nil)
+		return mailbox.ErrMessageGone.New(nil)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"time"
 
 	"mailroom/backend/mailbox"
@@ -123,13 +124,21 @@ type SyncStatusDTO struct {
 	Phase     string `json:"phase"` // connecting | headers | bodies | idle | error | stopped
 	Done      int    `json:"done"`
 	Total     int    `json:"total"`
-	Code      string `json:"code"`
-	Message   string `json:"message"`
+	// Error is the failure with phase error (its reason, params and the server's words);
+	// RetryIn the seconds until the next try (0: none until the user syncs again).
+	Error   *FailureDTO `json:"error"`
+	RetryIn int         `json:"retryIn"`
+	// Cancelled (phase idle): the user cancelled the sync.
+	Cancelled bool `json:"cancelled"`
 }
 
 func syncStatusDTO(e syncer.Event) SyncStatusDTO {
-	return SyncStatusDTO{AccountID: e.AccountID, Folder: e.Folder, Phase: string(e.Phase), Done: e.Done, Total: e.Total,
-		Code: string(e.Code), Message: e.Message}
+	d := SyncStatusDTO{AccountID: e.AccountID, Folder: e.Folder, Phase: string(e.Phase), Done: e.Done, Total: e.Total,
+		RetryIn: int(math.Ceil(e.RetryIn.Seconds())), Cancelled: e.Cancelled}
+	if e.Err != nil {
+		d.Error = faultFailureDTO(e.Err)
+	}
+	return d
 }
 
 // DraftDTO is a reply or forward prepared from a message, for the composer.

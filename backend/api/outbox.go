@@ -31,28 +31,57 @@ type OutboxQueryDTO struct {
 
 // OutboxItemDTO is one message of the outbox, without its content.
 type OutboxItemDTO struct {
-	ID           int64    `json:"id"`
-	AccountID    int64    `json:"accountId"`
-	AccountName  string   `json:"accountName"`
-	State        string   `json:"state"` // queued, sending, sent, failed, possibly_sent, cancelled
-	MessageID    string   `json:"messageId"`
-	From         string   `json:"from"`
-	To           []string `json:"to"` // every envelope recipient (To, Cc, Bcc)
-	Subject      string   `json:"subject"`
-	Size         int      `json:"size"`
-	Attempts     int      `json:"attempts"`    // since it was queued or last retried
-	NextAttempt  string   `json:"nextAttempt"` // RFC 3339; "" unless it waits for a later attempt
-	ErrorCode    string   `json:"errorCode"`   // a fault code, "" without a failure
-	ErrorReason  string   `json:"errorReason"` // finer than the code (outbox.Reason…), or ""
-	ErrorMessage string   `json:"errorMessage"`
-	ServerReply  string   `json:"serverReply"` // the server's own words when it refused, with its code
-	Reply        string   `json:"reply"`       // the server's answer when sent
-	Copy         string   `json:"copy"`        // the Sent copy: none, pending, done, failed
-	CopyError    string   `json:"copyError"`
-	QueuedBy     int64    `json:"queuedBy"` // user id; 0: Mailroom itself
-	CreatedAt    string   `json:"createdAt"`
-	UpdatedAt    string   `json:"updatedAt"`
-	SentAt       string   `json:"sentAt"` // "" unless sent
+	ID          int64    `json:"id"`
+	AccountID   int64    `json:"accountId"`
+	AccountName string   `json:"accountName"`
+	State       string   `json:"state"` // queued, sending, sent, failed, possibly_sent, cancelled
+	MessageID   string   `json:"messageId"`
+	From        string   `json:"from"`
+	To          []string `json:"to"` // every envelope recipient (To, Cc, Bcc)
+	Subject     string   `json:"subject"`
+	Size        int      `json:"size"`
+	Attempts    int      `json:"attempts"`    // since it was queued or last retried
+	NextAttempt string   `json:"nextAttempt"` // RFC 3339; "" unless it waits for a later attempt
+	// Error is the last failure (nil without one): its reason, params and the server's
+	// own words when it refused, with its code.
+	Error     *FailureDTO `json:"error"`
+	Reply     string      `json:"reply"` // the server's answer when sent
+	Copy      string      `json:"copy"`  // the Sent copy: none, pending, done, failed
+	CopyError *FailureDTO `json:"copyError"`
+	QueuedBy  int64       `json:"queuedBy"` // user id; 0: Mailroom itself
+	CreatedAt string      `json:"createdAt"`
+	UpdatedAt string      `json:"updatedAt"`
+	SentAt    string      `json:"sentAt"` // "" unless sent
+}
+
+// FailureDTO is a failure the backend kept and shows later (an outbox message's, an
+// account's sending or sync): the reason the UI words with its params (as an error's), and
+// the server's own words, shown verbatim.
+type FailureDTO struct {
+	Code   string         `json:"code"`
+	Reason string         `json:"reason"` // "" for an error without a reason: worded by its code
+	Params map[string]any `json:"params"`
+	Detail string         `json:"detail"`
+	Class  string         `json:"class"` // permanent, temporary, possibly_sent; "" when not kept
+}
+
+func failureDTO(f outbox.Failure) *FailureDTO {
+	if f.IsZero() {
+		return nil
+	}
+	return &FailureDTO{Code: string(f.Code), Reason: f.Reason, Params: f.Params, Detail: f.Detail}
+}
+
+// faultFailureDTO is a fault error as a FailureDTO (nil for nil).
+func faultFailureDTO(err error) *FailureDTO {
+	if err == nil {
+		return nil
+	}
+	fe, ok := fault.As(err)
+	if !ok {
+		return &FailureDTO{Code: string(fault.Internal), Reason: fault.ErrInternal.Name}
+	}
+	return &FailureDTO{Code: string(fe.Code), Reason: fe.Reason, Params: fe.Params, Detail: fe.Detail, Class: string(fe.Class)}
 }
 
 // OutboxPageDTO is one page of the outbox or of the sent log.
@@ -78,11 +107,11 @@ type OutboxEventDTO struct {
 	AccountID int64  `json:"accountId"`
 	ItemID    int64  `json:"itemId"` // kind item
 	State     string `json:"state"`  // kind item
-	// Kind account or copies: the trouble (a fault code and words), empty when it is over;
-	// kind item: why it failed.
-	Code    string `json:"code"`
-	Reason  string `json:"reason"`
-	Message string `json:"message"`
+	// Kind account or copies: the trouble, nil when it is over; kind item: why it failed.
+	Failure *FailureDTO `json:"failure"`
+	// Kind account or copies: nothing is tried again until the user acts (retries a
+	// message, edits the account); otherwise Mailroom tries again by itself.
+	Paused bool `json:"paused"`
 }
 
 // usable returns the accounts whose outbox the caller sees: those granted to them,
@@ -258,8 +287,8 @@ func stamp(t time.Time) string {
 func outboxItemDTO(it outbox.Item, accountName string) OutboxItemDTO {
 	d := OutboxItemDTO{ID: it.ID, AccountID: it.AccountID, AccountName: accountName, State: string(it.State),
 		MessageID: it.MessageID, From: it.From, To: append([]string{}, it.To...), Subject: it.Subject, Size: it.Size,
-		Attempts: it.Attempts, ErrorCode: string(it.ErrorCode), ErrorReason: it.ErrorReason, ErrorMessage: it.ErrorMessage,
-		ServerReply: it.ErrorReply, Reply: it.Reply, Copy: string(it.Copy), CopyError: it.CopyError, QueuedBy: it.QueuedBy,
+		Attempts: it.Attempts, Error: failureDTO(it.Error), Reply: it.Reply, Copy: string(it.Copy),
+		CopyError: failureDTO(it.CopyError), QueuedBy: it.QueuedBy,
 		CreatedAt: stamp(it.CreatedAt), UpdatedAt: stamp(it.UpdatedAt), SentAt: stamp(it.SentAt)}
 	// A queued message whose next attempt is still to come waits (after a transient
 	// failure); one due now is simply next in line.
@@ -281,6 +310,6 @@ func outboxPageDTO(p outbox.Page, names map[int64]string) OutboxPageDTO {
 func outboxEvent(b *Backend) func(outbox.Event) {
 	return func(e outbox.Event) {
 		b.emit(OutboxChangedEvent, OutboxEventDTO{Kind: string(e.Kind), AccountID: e.AccountID, ItemID: e.ItemID,
-			State: string(e.State), Code: string(e.Code), Reason: e.Reason, Message: e.Message})
+			State: string(e.State), Failure: failureDTO(e.Failure), Paused: e.Paused})
 	}
 }

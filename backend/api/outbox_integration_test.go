@@ -74,11 +74,11 @@ func TestAMessageQueuedFromTheComposerGoesThroughPostfixIntoDovecot(t *testing.T
 		t.Fatal(err)
 	}
 	failed := waitState(t, h, r.OutboxID, "failed")
-	if !strings.Contains(failed.ServerReply, "550 5.1.1") || !strings.Contains(failed.ServerReply, nobody) {
+	if failed.Error == nil || !strings.Contains(failed.Error.Detail, "550 5.1.1") || !strings.Contains(failed.Error.Detail, nobody) {
 		t.Fatalf("refusal = %+v; want Postfix's 5xx words naming the address", failed)
 	}
-	if failed.ErrorCode == "" || failed.ErrorCode == string(fault.Internal) {
-		t.Fatalf("refusal code = %q", failed.ErrorCode)
+	if failed.Error.Reason != "smtp_recipient_refused" || failed.Error.Params["recipients"] != nobody || failed.Error.Code != string(fault.ProviderRejected) {
+		t.Fatalf("refusal = %+v; want smtp_recipient_refused naming the address", failed.Error)
 	}
 	if err := h.svcs.Outbox.Cancel(r.OutboxID); err != nil {
 		t.Fatal(err)

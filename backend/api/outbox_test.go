@@ -43,7 +43,7 @@ func waitState(t *testing.T, h *harness, id int64, state string) OutboxItemDTO {
 			return it
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("message %d is %s (%s %s), want %s", id, it.State, it.ErrorMessage, it.ServerReply, state)
+			t.Fatalf("message %d is %s (%+v), want %s", id, it.State, it.Error, state)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -207,7 +207,8 @@ func TestRetryCancelAndMarkSentFollowTheStateRules(t *testing.T) {
 		t.Fatalf("sent = %+v; want the server's answer and the time", sent)
 	}
 	failed := waitState(t, h, bad.OutboxID, "failed")
-	if !strings.Contains(failed.ServerReply, "550") || !strings.Contains(failed.ServerReply, "gone@example.test") || failed.ErrorCode == "" || failed.Attempts < 1 {
+	if failed.Error == nil || !strings.Contains(failed.Error.Detail, "550") || !strings.Contains(failed.Error.Detail, "gone@example.test") ||
+		failed.Error.Reason != "smtp_recipient_refused" || failed.Attempts < 1 {
 		t.Fatalf("failed = %+v; want the server's own words, a code and the attempt", failed)
 	}
 
@@ -228,7 +229,7 @@ func TestRetryCancelAndMarkSentFollowTheStateRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := waitState(t, h, bad.OutboxID, "failed")
-	if again.Attempts != 1 || !strings.Contains(again.ServerReply, "User unknown") {
+	if again.Attempts != 1 || again.Error == nil || !strings.Contains(again.Error.Detail, "User unknown") {
 		t.Fatalf("after retry = %+v", again)
 	}
 	// Cancelled, it stays in the outbox as cancelled, and cannot be cancelled twice.
@@ -275,7 +276,7 @@ func TestRetryCancelAndMarkSentFollowTheStateRules(t *testing.T) {
 		select {
 		case e := <-evCh:
 			events = append(events, e)
-			sawFailed = sawFailed || (e.Kind == string(outbox.KindItem) && e.ItemID == bad.OutboxID && e.State == "failed" && e.Code != "")
+			sawFailed = sawFailed || (e.Kind == string(outbox.KindItem) && e.ItemID == bad.OutboxID && e.State == "failed" && e.Failure != nil && e.Failure.Reason != "")
 			sawSent = sawSent || (e.Kind == string(outbox.KindItem) && e.ItemID == ok.OutboxID && e.State == "sent")
 		case <-deadline:
 			t.Fatalf("events = %+v; want the failure and the sent message", events)

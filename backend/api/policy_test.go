@@ -252,7 +252,7 @@ func TestFormatErrorHidesInternalsBehindTheInternalReason(t *testing.T) {
 	if got.Code != "internal" || got.Reason != "internal" || got.Params != nil || got.Detail != "" {
 		t.Fatalf("FormatError(plain error) = %+v; internals must not reach the UI", got)
 	}
-	got = FormatError(fault.New(fault.Network, "legacy")).(ErrorDTO)
+	got = FormatError(&fault.Error{Code: fault.Network, Message: "built by hand"}).(ErrorDTO)
 	if got.Code != "network" || got.Reason != "network" || got.Class != "permanent" {
 		t.Fatalf("FormatError(error without a reason) = %+v, want its code as reason", got)
 	}

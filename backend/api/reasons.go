@@ -21,8 +21,6 @@ var (
 	// errAccountDisabled: sending from a disabled account.
 	errAccountDisabled = fault.Define("mail_account_disabled", fault.Conflict,
 		"{address} is disabled: enable it to send from it")
-	// errMessageGone: a message the caller may not read, or that is gone.
-	errMessageGone = fault.Define("mail_message_gone", fault.NotFound, "this message no longer exists")
 	// errCursor: a page of the list asked for with a cursor Mailroom did not give.
 	errCursor = fault.Define("mail_cursor_invalid", fault.InvalidInput,
 		"this page of the list is no longer valid: reload the list")

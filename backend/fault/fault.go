@@ -273,22 +273,3 @@ var (
 	// ErrDiskFull is a change the database could not write for want of disk space.
 	ErrDiskFull = Define("disk_full", StoreUnavailable, "the disk is full")
 )
-
-// --- transition -----------------------------------------------------------------------
-// New, Wrap and Invalid build errors without a reason of their own (the UI words only
-// their code). They remain while packages move to reasons; new code uses Define.
-
-// New returns an error with a code and an English message (for logs).
-func New(code Code, message string) *Error {
-	return &Error{Code: code, Message: message, Class: Permanent}
-}
-
-// Wrap is New with a cause kept for logs.
-func Wrap(code Code, message string, err error) *Error {
-	return &Error{Code: code, Message: message, Err: err, Class: Permanent}
-}
-
-// Invalid reports bad input in one field of a form.
-func Invalid(field, message string) *Error {
-	return &Error{Code: InvalidInput, Message: message, Field: field, Class: Permanent}
-}

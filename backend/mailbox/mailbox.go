@@ -367,7 +367,13 @@ type Message struct {
 	Problems    []string // what the parser repaired or could not read (message.Problem* codes)
 }
 
-var errNoMessage = fault.New(fault.NotFound, "This message no longer exists.")
+// The reasons of the mailbox's refusals, worded by the UI (frontend/src/lib/i18n/reasons/mail.json).
+var (
+	ErrMessageGone    = fault.Define("mail_message_gone", fault.NotFound, "this message no longer exists")
+	ErrAddressInvalid = fault.Define("mail_address_invalid", fault.InvalidInput, "{email} is not an email address")
+)
+
+var errNoMessage = ErrMessageGone.New(nil)
 
 // Get returns one message of a visible, enabled account.
 func (mb *Mailbox) Get(ctx context.Context, accountIDs []int64, id int64) (*Message, error) {
@@ -467,7 +473,7 @@ func (mb *Mailbox) RemoteAllowed(ctx context.Context, email string) (bool, error
 func (mb *Mailbox) AllowRemote(ctx context.Context, email string, userID int64) error {
 	email = strings.TrimSpace(email)
 	if email == "" || !strings.Contains(email, "@") {
-		return fault.Invalid("email", "This is not an email address.")
+		return ErrAddressInvalid.Field("email", fault.P{"email": email})
 	}
 	var by any
 	if userID > 0 {

@@ -10,7 +10,7 @@
 //		return err
 //	}
 //	res, err := mg.Send(ctx, recipients, raw) // recipients: the envelope, Bcc included
-//	switch sendresult.ClassOf(err) { … } // see backend/sendresult
+//	switch fault.ClassOf(err) { … } // see backend/sendresult
 //
 // Send uses Mailgun's MIME endpoint (POST /v3/{domain}/messages.mime), so the message goes
 // out exactly as rendered, our Message-ID included; only its Bcc header is removed, because
@@ -20,10 +20,10 @@
 // unknown to the EU API and the other way round, which is why a 404 names the region.
 //
 // The API key travels only as HTTP basic auth (user "api"), is never written to an error,
-// and redirects are not followed. Errors are *fault.Error values with Mailgun's own words
-// appended, classed by sendresult as permanent (bad key, unknown domain, refused message),
-// transient (429, 5xx, network) or possibly sent (the request went out and the answer never
-// came).
+// and redirects are not followed. Errors are *fault.Error values (reasons.go) with Mailgun's
+// own answer as their detail, of the class permanent (bad key, unknown domain, refused
+// message), temporary (429, 5xx, network) or possibly sent (the request went out and the
+// answer never came).
 //
 // API reference: https://documentation.mailgun.com/docs/mailgun/api-reference/send/mailgun/messages
 // (messages.mime), https://documentation.mailgun.com/docs/mailgun/api-reference/openapi-final/tag/Domains
@@ -109,11 +109,11 @@ type Client struct {
 func New(apiKey, domain string, opts Options) (*Client, error) {
 	apiKey = strings.TrimSpace(apiKey)
 	if apiKey == "" {
-		return nil, fault.Invalid("api_key", "Enter the Mailgun API key.")
+		return nil, ErrKeyMissing.Field("api_key", nil)
 	}
 	domain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
 	if !validDomain(domain) {
-		return nil, fault.Invalid("domain", fmt.Sprintf("%q is not a domain name: enter the sending domain as Mailgun shows it (for example mg.example.com).", domain))
+		return nil, ErrDomainInvalid.Field("domain", fault.P{"domain": domain})
 	}
 	region := Region(strings.ToLower(string(opts.Region)))
 	base := BaseURLUS
@@ -123,7 +123,7 @@ func New(apiKey, domain string, opts Options) (*Client, error) {
 	case EU:
 		base = BaseURLEU
 	default:
-		return nil, fault.Invalid("region", fmt.Sprintf("Unknown Mailgun region %q: choose US or EU.", opts.Region))
+		return nil, ErrRegionInvalid.Field("region", fault.P{"region": string(opts.Region)})
 	}
 	if opts.BaseURL != "" {
 		base = strings.TrimRight(opts.BaseURL, "/")
@@ -167,12 +167,11 @@ func httpClient(given *http.Client) *http.Client { return sendresult.HTTPClient(
 // addresses; the message's own headers decide what recipients see).
 func (c *Client) Send(ctx context.Context, to []string, raw []byte) (Result, error) {
 	if len(to) == 0 {
-		return Result{}, sendresult.New(sendresult.Permanent, fault.New(fault.InvalidInput, "The message has no recipient."))
+		return Result{}, ErrNoRecipient.New(nil)
 	}
 	body, messageID, err := withoutBcc(raw)
 	if err != nil {
-		return Result{}, sendresult.New(sendresult.Permanent, fault.Wrap(fault.InvalidInput,
-			"The message cannot be sent through Mailgun: its header cannot be read.", err))
+		return Result{}, ErrUnreadable.Wrap(err, nil)
 	}
 	res := Result{MessageID: messageID}
 
@@ -223,19 +222,19 @@ func (c *Client) CheckDomain(ctx context.Context) error {
 	case "active":
 		return nil
 	case "unverified":
-		return sendresult.New(sendresult.Permanent, fault.New(fault.ProviderRejected, c.unverified(d.SendingDNSRecords)))
+		todo := unverified(d.SendingDNSRecords)
+		return ErrUnverified.New(fault.P{"domain": c.domain, "count": len(todo)}).WithDetail(strings.Join(todo, "\n"))
 	case "disabled":
-		return sendresult.New(sendresult.Permanent, fault.New(fault.ProviderRejected, fmt.Sprintf(
-			"Mailgun has disabled the domain %s, so it cannot send. Mailgun disables a domain for a reason of the account or of its policies: see the domain's page in Mailgun, or ask Mailgun's support.", c.domain)))
+		return ErrDisabled.New(fault.P{"domain": c.domain})
 	default:
-		return sendresult.New(sendresult.Permanent, fault.New(fault.ProviderRejected, fmt.Sprintf(
-			"Mailgun reports the domain %s as %q rather than active. See the domain's page in Mailgun.", c.domain, state)))
+		return ErrDomainState.New(fault.P{"domain": c.domain, "state": state})
 	}
 }
 
-// unverified says which DNS records to add, with the names Mailgun gives them: SPF and DKIM
-// are TXT records and required to send; the CNAME is for open and click tracking.
-func (c *Client) unverified(records []mg.DNSRecord) string {
+// unverified lists the DNS records to add, one per line as "type name value", with the
+// names Mailgun gives them: SPF and DKIM are TXT records and required to send; the CNAME is
+// for open and click tracking.
+func unverified(records []mg.DNSRecord) []string {
 	var todo []string
 	for _, r := range records {
 		if r.Valid == "valid" {
@@ -250,13 +249,9 @@ func (c *Client) unverified(records []mg.DNSRecord) string {
 		case strings.EqualFold(r.RecordType, "CNAME"):
 			kind = "CNAME (tracking)"
 		}
-		todo = append(todo, fmt.Sprintf("%s record %s with the value %s", kind, r.Name, r.Value))
+		todo = append(todo, fmt.Sprintf("%s %s %s", kind, r.Name, r.Value))
 	}
-	if len(todo) == 0 {
-		return fmt.Sprintf("Mailgun has not verified the domain %s yet, although its DNS records look right: open the domain in Mailgun and click Verify DNS settings.", c.domain)
-	}
-	return fmt.Sprintf("Mailgun has not verified the domain %s yet. Add these DNS records where the domain's DNS is managed, then open the domain in Mailgun and click Verify DNS settings (DNS changes can take a few hours to be seen): %s.",
-		c.domain, strings.Join(todo, "; "))
+	return todo
 }
 
 // CheckFrom checks that the From address belongs to the sending domain: that it is on the
@@ -268,7 +263,7 @@ func (c *Client) unverified(records []mg.DNSRecord) string {
 func (c *Client) CheckFrom(from string) error {
 	addr, err := mail.ParseAddress(from)
 	if err != nil {
-		return sendresult.New(sendresult.Permanent, fault.Invalid("from", fmt.Sprintf("%q is not an email address.", from)))
+		return ErrFromInvalid.Field("from", fault.P{"from": from})
 	}
 	at := strings.LastIndexByte(addr.Address, '@')
 	d := strings.ToLower(strings.TrimSuffix(addr.Address[at+1:], "."))
@@ -283,9 +278,7 @@ func (c *Client) CheckFrom(from string) error {
 	if errSending != nil {
 		sendingOrg = c.domain
 	}
-	return sendresult.New(sendresult.Permanent, fault.Invalid("from", fmt.Sprintf(
-		"%s is not on the Mailgun sending domain %s: mail from it would fail the receivers' checks. Use an address at %s, or add %s as a sending domain in Mailgun.",
-		addr.Address, c.domain, sendingOrg, d)))
+	return ErrFromOffDomain.Field("from", fault.P{"from": addr.Address, "domain": c.domain, "org": sendingOrg, "fromDomain": d})
 }
 
 // traced returns a context that records when the whole request has gone out: from then on,
@@ -316,58 +309,52 @@ func (c *Client) describe(err error, wrote, sends, readsDomain bool) error {
 	if words != "" {
 		reply += ": " + words
 	}
-	refusal := sendresult.Refusal{Provider: "Mailgun", Reply: reply, Words: words, Cause: cause}
-	permanent, transient := refusal.Permanent, refusal.Transient
-	keyHint, invalid := "", "Mailgun refused the message as invalid."
+	r := sendresult.Refusal{Reply: reply, Cause: cause}
+	action := fault.P{"action": "send"}
 	if readsDomain {
-		keyHint = " A domain sending key can send but not read the domain's settings: the check needs a private API key."
-		invalid = "Mailgun refused the request for the domain's state as invalid."
+		action["action"] = "check"
 	}
 	switch status := ue.Actual; {
 	case status == http.StatusBadRequest:
-		return permanent(fault.InvalidInput, "", invalid)
+		return r.Err(ErrInvalid, "", action)
 	case status == http.StatusUnauthorized:
-		return permanent(fault.AuthFailed, "api_key",
-			"Mailgun refused the API key. Copy a private API key from API Security in Mailgun's settings (the SMTP password does not work here)."+keyHint)
+		return r.Err(ErrKey, "api_key", action)
 	case status == http.StatusForbidden:
-		return permanent(fault.ProviderRejected, "",
-			"Mailgun refused the request. A sandbox domain only sends to its authorized recipients; otherwise the key may not have access to this domain, or the account may not be allowed to send."+keyHint)
+		return r.Err(ErrForbidden, "", action)
 	case status == http.StatusNotFound:
 		other := EU
 		if c.region == EU {
 			other = US
 		}
-		return permanent(fault.ProviderRejected, "region", fmt.Sprintf(
-			"Mailgun's %s API does not know the domain %s. A Mailgun domain exists only in the region it was created in: if this one is in the %s region, choose %s; otherwise check the domain's spelling.",
-			strings.ToUpper(string(c.region)), c.domain, strings.ToUpper(string(other)), strings.ToUpper(string(other))))
+		return r.Err(ErrDomain, "region", fault.P{"region": strings.ToUpper(string(c.region)), "domain": c.domain,
+			"other": strings.ToUpper(string(other))})
 	case status == http.StatusRequestEntityTooLarge:
-		return permanent(fault.ProviderRejected, "", "The message is too large for Mailgun, which accepts at most 25 MB per message. Send the large files another way.")
+		return r.Err(ErrTooLarge, "", nil)
 	case status == http.StatusTooManyRequests:
-		return transient(fault.ProviderRejected, "Mailgun is limiting how fast this account may send. The message will be sent again shortly.")
+		return r.Err(ErrRateLimited, "", nil)
 	case status >= 500:
-		return transient(fault.Network, fmt.Sprintf("Mailgun is not available at the moment (HTTP %d). The message will be sent again later.", status))
+		return r.Err(ErrUnavailable, "", fault.P{"status": status})
 	default:
-		return permanent(fault.ProviderRejected, "", fmt.Sprintf("Mailgun refused the request (HTTP %d).", status))
+		return r.Err(ErrRefused, "", fault.P{"status": status})
 	}
 }
 
 // networkError classes a request that got no usable answer.
 func (c *Client) networkError(err error, wrote, sends bool) error {
 	if wrote && sends {
-		return sendresult.New(sendresult.PossiblySent, fault.Wrap(fault.Network,
-			"The message reached Mailgun but its answer never arrived or could not be read, so it may have been sent. Check the domain's logs in Mailgun before sending it again.", err))
+		return ErrPossiblySent.Wrap(err, nil)
 	}
 	var ue *url.Error
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return sendresult.New(sendresult.Transient, fault.Wrap(fault.Network, "Mailgun did not answer in time. It will be tried again later.", err))
+		return ErrTimeout.Wrap(err, nil)
 	case wrote || errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.Canceled):
-		return sendresult.New(sendresult.Transient, fault.Wrap(fault.Network, "Mailgun could not be reached. Check the internet connection; it will be tried again later.", err))
+		return ErrUnreachable.Wrap(err, nil)
 	}
 	// Nothing went out and nothing failed on the network: mailgun-go refused the request
 	// itself, and would refuse it again.
-	return sendresult.New(sendresult.Permanent, fault.Wrap(fault.Internal, "The message could not be handed to Mailgun.", err))
+	return ErrClient.Wrap(err, nil)
 }
 
 // words is Mailgun's own message (its JSON "message", else the body's text), which the UI

@@ -17,7 +17,6 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"mailroom/backend/fault"
-	"mailroom/backend/sendresult"
 )
 
 const domain = "mg.example.com"
@@ -153,7 +152,7 @@ func TestSendWithoutRecipientsCallsNobody(t *testing.T) {
 	f := newFakeMailgun(t)
 	c := newClient(t, f, Options{})
 	_, err := c.Send(context.Background(), nil, rendered(false))
-	if fault.CodeOf(err) != fault.InvalidInput || sendresult.ClassOf(err) != sendresult.Permanent {
+	if fault.CodeOf(err) != fault.InvalidInput || fault.ClassOf(err) != fault.Permanent {
 		t.Errorf("err = %v, want a permanent invalid_input", err)
 	}
 	if n := len(f.requestLog()); n != 0 {
@@ -170,17 +169,17 @@ func TestSendMapsMailgunErrors(t *testing.T) {
 		body     string
 		words    string
 		wantCode fault.Code
-		class    sendresult.Class
-		fix      string
+		class    fault.Class
+		reason   string
 	}{
-		{"invalid message", 400, `{"message": "to parameter is not a valid address. please check documentation"}`, "to parameter is not a valid address. please check documentation", fault.InvalidInput, sendresult.Permanent, "refused the message as invalid"},
-		{"bad API key", 401, "Forbidden", "Forbidden", fault.AuthFailed, sendresult.Permanent, "private API key"},
-		{"sandbox recipient not authorized", 403, `{"message": "Domain mg.example.com is not allowed to send: Free accounts are for test purposes only. Please upgrade or add the address to authorized recipients in Account Settings."}`, "Domain mg.example.com is not allowed to send: Free accounts are for test purposes only.", fault.ProviderRejected, sendresult.Permanent, "authorized recipients"},
-		{"domain not found", 404, `{"message": "Domain not found: mg.example.com"}`, "Domain not found: mg.example.com", fault.ProviderRejected, sendresult.Permanent, "choose EU"},
-		{"too large", 413, `{"message": "Message size exceeds the limit"}`, "Message size exceeds the limit", fault.ProviderRejected, sendresult.Permanent, "25 MB"},
-		{"rate limited", 429, `{"message": "Too many requests"}`, "Too many requests", fault.ProviderRejected, sendresult.Transient, "sent again shortly"},
-		{"internal error", 500, `{"message": "Internal Server Error"}`, "Internal Server Error", fault.Network, sendresult.Transient, "not available"},
-		{"bad gateway page", 502, `<html><body>502 Bad Gateway</body></html>`, "", fault.Network, sendresult.Transient, "not available"},
+		{"invalid message", 400, `{"message": "to parameter is not a valid address. please check documentation"}`, "to parameter is not a valid address. please check documentation", fault.InvalidInput, fault.Permanent, "mailgun_invalid_request"},
+		{"bad API key", 401, "Forbidden", "Forbidden", fault.AuthFailed, fault.Permanent, "mailgun_key"},
+		{"sandbox recipient not authorized", 403, `{"message": "Domain mg.example.com is not allowed to send: Free accounts are for test purposes only. Please upgrade or add the address to authorized recipients in Account Settings."}`, "Domain mg.example.com is not allowed to send: Free accounts are for test purposes only.", fault.ProviderRejected, fault.Permanent, "mailgun_forbidden"},
+		{"domain not found", 404, `{"message": "Domain not found: mg.example.com"}`, "Domain not found: mg.example.com", fault.ProviderRejected, fault.Permanent, "mailgun_domain"},
+		{"too large", 413, `{"message": "Message size exceeds the limit"}`, "Message size exceeds the limit", fault.ProviderRejected, fault.Permanent, "mailgun_too_large"},
+		{"rate limited", 429, `{"message": "Too many requests"}`, "Too many requests", fault.ProviderRejected, fault.Temporary, "mailgun_rate_limited"},
+		{"internal error", 500, `{"message": "Internal Server Error"}`, "Internal Server Error", fault.Network, fault.Temporary, "mailgun_unavailable"},
+		{"bad gateway page", 502, `<html><body>502 Bad Gateway</body></html>`, "", fault.Network, fault.Temporary, "mailgun_unavailable"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeMailgun(t)
@@ -190,21 +189,18 @@ func TestSendMapsMailgunErrors(t *testing.T) {
 			if got := fault.CodeOf(err); got != tc.wantCode {
 				t.Errorf("code %s, want %s (err %v)", got, tc.wantCode, err)
 			}
-			if got := sendresult.ClassOf(err); got != tc.class {
+			if got := fault.ClassOf(err); got != tc.class {
 				t.Errorf("class %s, want %s", got, tc.class)
 			}
 			var fe *fault.Error
 			if !errors.As(err, &fe) {
 				t.Fatalf("err %v is not a fault error", err)
 			}
-			if !strings.Contains(fe.Message, tc.fix) {
-				t.Errorf("message %q does not say %q", fe.Message, tc.fix)
+			if fe.Reason != tc.reason {
+				t.Errorf("reason %q, want %q", fe.Reason, tc.reason)
 			}
-			if tc.words != "" && !strings.Contains(fe.Message, `Mailgun said: "`+tc.words) {
-				t.Errorf("message %q does not quote Mailgun's words %q", fe.Message, tc.words)
-			}
-			if strings.Contains(fe.Message, "<html>") {
-				t.Errorf("message %q quotes an HTML page", fe.Message)
+			if strings.Contains(fe.Detail, "<html>") {
+				t.Errorf("detail %q quotes an HTML page", fe.Detail)
 			}
 			if strings.Contains(err.Error(), testKey) {
 				t.Errorf("error text holds the key: %v", err)
@@ -213,7 +209,7 @@ func TestSendMapsMailgunErrors(t *testing.T) {
 			if tc.words != "" {
 				wantReply += ": " + tc.words
 			}
-			if got := sendresult.ReplyOf(err); !strings.HasPrefix(got, wantReply) {
+			if got := detailOf(err); !strings.HasPrefix(got, wantReply) {
 				t.Errorf("reply %q, want it to start with %q", got, wantReply)
 			}
 		})
@@ -234,7 +230,7 @@ func TestTheKeyNeverAppearsInAnError(t *testing.T) {
 			if !errors.As(err, &fe) {
 				t.Fatalf("HTTP %d: err %v", status, err)
 			}
-			for _, text := range []string{err.Error(), fe.Message, fe.Err.Error(), sendresult.ReplyOf(err)} {
+			for _, text := range []string{err.Error(), fe.Message, fe.Err.Error(), detailOf(err)} {
 				if strings.Contains(text, testKey) {
 					t.Errorf("HTTP %d: key in error text %q", status, text)
 				}
@@ -320,11 +316,11 @@ func TestRegions(t *testing.T) {
 		c, _ := New(testKey, domain, Options{Region: US, HTTPClient: &http.Client{Transport: &regionNet{target: target}}})
 		err := c.CheckDomain(context.Background())
 		var fe *fault.Error
-		if !errors.As(err, &fe) || fe.Field != "region" || !strings.Contains(fe.Message, "US API does not know the domain mg.example.com") || !strings.Contains(fe.Message, "choose EU") {
+		if !errors.As(err, &fe) || fe.Field != "region" || fe.Reason != "mailgun_domain" || fe.Params["region"] != "US" || fe.Params["other"] != "EU" || fe.Params["domain"] != "mg.example.com" {
 			t.Errorf("err = %v, want the region hint", err)
 		}
-		if sendresult.ClassOf(err) != sendresult.Permanent {
-			t.Errorf("class %s, want permanent", sendresult.ClassOf(err))
+		if fault.ClassOf(err) != fault.Permanent {
+			t.Errorf("class %s, want permanent", fault.ClassOf(err))
 		}
 	})
 
@@ -358,21 +354,22 @@ func TestCheckDomain(t *testing.T) {
 		f.addDomain("", domain, fakeDomain{State: "unverified", Sending: []map[string]any{spf, dkim, tracking}})
 		err := newClient(t, f, Options{}).CheckDomain(context.Background())
 		var fe *fault.Error
-		if !errors.As(err, &fe) || fe.Code != fault.ProviderRejected || sendresult.ClassOf(err) != sendresult.Permanent {
+		if !errors.As(err, &fe) || fe.Code != fault.ProviderRejected || fault.ClassOf(err) != fault.Permanent {
 			t.Fatalf("err = %v, want a permanent provider_rejected", err)
 		}
+		if fe.Reason != "mailgun_domain_unverified" || fe.Params["domain"] != "mg.example.com" || fe.Params["count"] != 2 {
+			t.Errorf("%+v: want mailgun_domain_unverified with 2 records", fe)
+		}
 		for _, want := range []string{
-			"not verified the domain mg.example.com",
-			"TXT (SPF) record mg.example.com with the value v=spf1 include:mailgun.org ~all",
-			"TXT (DKIM) record pic._domainkey.mg.example.com with the value k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GN",
-			"Verify DNS settings",
+			"TXT (SPF) mg.example.com v=spf1 include:mailgun.org ~all",
+			"TXT (DKIM) pic._domainkey.mg.example.com k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GN",
 		} {
-			if !strings.Contains(fe.Message, want) {
-				t.Errorf("message %q lacks %q", fe.Message, want)
+			if !strings.Contains(fe.Detail, want) {
+				t.Errorf("detail %q lacks %q", fe.Detail, want)
 			}
 		}
-		if strings.Contains(fe.Message, "email.mg.example.com") {
-			t.Errorf("message %q lists the tracking record, which is already valid", fe.Message)
+		if strings.Contains(fe.Detail, "email.mg.example.com") {
+			t.Errorf("detail %q lists the tracking record, which is already valid", fe.Detail)
 		}
 	})
 
@@ -380,8 +377,8 @@ func TestCheckDomain(t *testing.T) {
 		f := newFakeMailgun(t)
 		f.addDomain("", domain, fakeDomain{State: "disabled"})
 		err := newClient(t, f, Options{}).CheckDomain(context.Background())
-		if !strings.Contains(err.Error(), "disabled the domain mg.example.com") || sendresult.ClassOf(err) != sendresult.Permanent {
-			t.Errorf("err = %v (class %s)", err, sendresult.ClassOf(err))
+		if !ErrDisabled.Is(err) || fault.ClassOf(err) != fault.Permanent {
+			t.Errorf("err = %v (class %s)", err, fault.ClassOf(err))
 		}
 	})
 
@@ -391,7 +388,7 @@ func TestCheckDomain(t *testing.T) {
 		c, _ := New("key-wrong", domain, Options{BaseURL: f.URL})
 		err := c.CheckDomain(context.Background())
 		var fe *fault.Error
-		if !errors.As(err, &fe) || fe.Code != fault.AuthFailed || fe.Field != "api_key" || !strings.Contains(fe.Message, "sending key") {
+		if !errors.As(err, &fe) || fe.Code != fault.AuthFailed || fe.Field != "api_key" || fe.Reason != "mailgun_key" || fe.Params["action"] != "check" {
 			t.Errorf("err = %v, want auth_failed on api_key with the sending-key hint", err)
 		}
 	})
@@ -418,12 +415,12 @@ func TestCheckFrom(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("CheckFrom(%q) = %v, want ok=%v", tc.from, err, tc.ok)
 		}
-		if err != nil && (fault.CodeOf(err) != fault.InvalidInput || sendresult.ClassOf(err) != sendresult.Permanent) {
+		if err != nil && (fault.CodeOf(err) != fault.InvalidInput || fault.ClassOf(err) != fault.Permanent) {
 			t.Errorf("CheckFrom(%q) = %v: want a permanent invalid_input", tc.from, err)
 		}
 	}
 	err := c.CheckFrom("ada@example.org")
-	if !strings.Contains(err.Error(), "add example.org as a sending domain in Mailgun") || !strings.Contains(err.Error(), "Use an address at example.com") {
+	if fe, _ := fault.As(err); fe == nil || fe.Reason != "mailgun_from_off_domain" || fe.Params["fromDomain"] != "example.org" || fe.Params["org"] != "example.com" {
 		t.Errorf("err = %v: should say how to fix it", err)
 	}
 
@@ -443,11 +440,11 @@ func TestNetworkFailures(t *testing.T) {
 		f.Close()
 		c, _ := New(testKey, domain, Options{BaseURL: base})
 		_, err := c.Send(context.Background(), recipients, rendered(true))
-		if fault.CodeOf(err) != fault.Network || sendresult.ClassOf(err) != sendresult.Transient {
-			t.Errorf("Send: err = %v (code %s, class %s), want transient network", err, fault.CodeOf(err), sendresult.ClassOf(err))
+		if fault.CodeOf(err) != fault.Network || fault.ClassOf(err) != fault.Temporary {
+			t.Errorf("Send: err = %v (code %s, class %s), want transient network", err, fault.CodeOf(err), fault.ClassOf(err))
 		}
 		err = c.CheckDomain(context.Background())
-		if fault.CodeOf(err) != fault.Network || sendresult.ClassOf(err) != sendresult.Transient {
+		if fault.CodeOf(err) != fault.Network || fault.ClassOf(err) != fault.Temporary {
 			t.Errorf("CheckDomain: err = %v, want transient network", err)
 		}
 	})
@@ -466,8 +463,8 @@ func TestNetworkFailures(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		_, err := c.Send(ctx, recipients, rendered(true))
-		if fault.CodeOf(err) != fault.Network || sendresult.ClassOf(err) != sendresult.PossiblySent {
-			t.Errorf("err = %v (code %s, class %s), want network, possibly sent", err, fault.CodeOf(err), sendresult.ClassOf(err))
+		if fault.CodeOf(err) != fault.Network || fault.ClassOf(err) != fault.PossiblySent {
+			t.Errorf("err = %v (code %s, class %s), want network, possibly sent", err, fault.CodeOf(err), fault.ClassOf(err))
 		}
 	})
 
@@ -476,8 +473,8 @@ func TestNetworkFailures(t *testing.T) {
 		hang(f)
 		c := newClient(t, f, Options{HTTPClient: &http.Client{Timeout: 200 * time.Millisecond}})
 		err := c.CheckDomain(context.Background())
-		if fault.CodeOf(err) != fault.Network || sendresult.ClassOf(err) != sendresult.Transient || !strings.Contains(err.Error(), "in time") {
-			t.Errorf("err = %v (class %s), want transient 'did not answer in time'", err, sendresult.ClassOf(err))
+		if fault.CodeOf(err) != fault.Network || fault.ClassOf(err) != fault.Temporary || !ErrTimeout.Is(err) {
+			t.Errorf("err = %v (class %s), want transient 'did not answer in time'", err, fault.ClassOf(err))
 		}
 	})
 
@@ -491,8 +488,8 @@ func TestNetworkFailures(t *testing.T) {
 		defer cut.Close()
 		c, _ := New(testKey, domain, Options{BaseURL: cut.URL})
 		_, err := c.Send(context.Background(), recipients, rendered(true))
-		if sendresult.ClassOf(err) != sendresult.PossiblySent {
-			t.Errorf("err = %v (class %s), want possibly sent", err, sendresult.ClassOf(err))
+		if fault.ClassOf(err) != fault.PossiblySent {
+			t.Errorf("err = %v (class %s), want possibly sent", err, fault.ClassOf(err))
 		}
 	})
 
@@ -508,8 +505,8 @@ func TestNetworkFailures(t *testing.T) {
 		defer redirecting.Close()
 		c, _ := New(testKey, domain, Options{BaseURL: redirecting.URL})
 		_, err := c.Send(context.Background(), recipients, rendered(true))
-		if sendresult.ClassOf(err) != sendresult.Permanent {
-			t.Errorf("err = %v (class %s), want permanent", err, sendresult.ClassOf(err))
+		if fault.ClassOf(err) != fault.Permanent {
+			t.Errorf("err = %v (class %s), want permanent", err, fault.ClassOf(err))
 		}
 		select {
 		case p := <-elsewhere:
@@ -540,4 +537,12 @@ func TestNew(t *testing.T) {
 	if c.mg.Client().Timeout != requestTimeout || c.mg.Client().CheckRedirect == nil {
 		t.Errorf("default HTTP client: timeout %v, redirects checked %v", c.mg.Client().Timeout, c.mg.Client().CheckRedirect != nil)
 	}
+}
+
+// detailOf is the provider's answer carried by err, or "".
+func detailOf(err error) string {
+	if fe, ok := fault.As(err); ok {
+		return fe.Detail
+	}
+	return ""
 }

@@ -114,7 +114,7 @@ func TestARotatedRefreshTokenIsInTheVaultBeforeTheAccessTokenIsHandedOut(t *test
 
 	// The vault refuses the write: the provider has rotated, but no access token leaves.
 	v.onSet = func(string, string) error {
-		return fault.New(fault.VaultUnavailable, "Secure storage is locked.")
+		return vault.ErrLocked.New(nil)
 	}
 	e.clock.Add(2 * time.Hour)
 	tok, err := st.Source("s1").Token(context.Background())

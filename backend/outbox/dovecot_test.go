@@ -149,8 +149,8 @@ func TestPostfixRefusalsAndGmailLikeAccountsThroughTheRealServers(t *testing.T) 
 			t.Fatal(err)
 		}
 		it := r.waitState(r.enqueue(msg), outbox.Failed)
-		if it.ErrorReason != outbox.ReasonRecipients || !strings.HasPrefix(it.ErrorReply, "nobody-") || !strings.Contains(it.ErrorReply, "(55") {
-			t.Fatalf("failed item: reason %q reply %q message %q", it.ErrorReason, it.ErrorReply, it.ErrorMessage)
+		if it.Error.Reason != "smtp_recipient_refused" || !strings.HasPrefix(it.Error.Detail, "nobody-") || !strings.Contains(it.Error.Detail, "(55") {
+			t.Fatalf("failed item: %+v", it.Error)
 		}
 	})
 	t.Run("a provider that files sent mail itself gets no copy from us", func(t *testing.T) {
@@ -181,8 +181,8 @@ func TestPostfixRefusalsAndGmailLikeAccountsThroughTheRealServers(t *testing.T) 
 			t.Fatal(err)
 		}
 		it := r.waitState(r.enqueue(msg), outbox.Failed)
-		if it.ErrorCode != "auth_failed" || !strings.Contains(it.ErrorMessage, "refused the username or password") || !strings.HasPrefix(it.ErrorReply, "535") {
-			t.Fatalf("failed item: code %q message %q reply %q", it.ErrorCode, it.ErrorMessage, it.ErrorReply)
+		if it.Error.Code != "auth_failed" || !strings.HasPrefix(it.Error.Detail, "535") {
+			t.Fatalf("failed item: %+v", it.Error)
 		}
 	})
 }

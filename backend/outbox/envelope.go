@@ -34,14 +34,14 @@ func (e *Engine) prepare(env Envelope) (prepared, error) {
 	p := prepared{queuedBy: env.QueuedBy}
 	from, ok := bareAddress(env.From)
 	if !ok {
-		return p, fault.Invalid("from", fmt.Sprintf("%q cannot be used as the sender's address.", env.From))
+		return p, ErrFromInvalid.Field("from", fault.P{"address": env.From})
 	}
 	p.from = from
 	seen := map[string]bool{}
 	for _, t := range env.To {
 		a, ok := bareAddress(t)
 		if !ok {
-			return p, fault.Invalid("to", fmt.Sprintf("%q is not an email address.", t))
+			return p, ErrAddressInvalid.Field("to", fault.P{"address": t})
 		}
 		if k := strings.ToLower(a); !seen[k] {
 			seen[k] = true
@@ -50,36 +50,36 @@ func (e *Engine) prepare(env Envelope) (prepared, error) {
 	}
 	switch {
 	case len(p.to) == 0:
-		return p, fault.Invalid("to", "Add at least one recipient.")
+		return p, ErrNoRecipient.Field("to", nil)
 	case len(p.to) > e.opts.MaxRecipients:
-		return p, fault.Invalid("to", fmt.Sprintf("A message can have at most %d recipients; this one has %d.", e.opts.MaxRecipients, len(p.to)))
+		return p, ErrTooManyRecipients.Field("to", fault.P{"max": e.opts.MaxRecipients, "count": len(p.to)})
 	}
 	raw := crlf(env.Raw)
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return p, fault.Invalid("raw", "The message is empty.")
+		return p, ErrMessageEmpty.Field("raw", nil)
 	}
 	hdr, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(raw)))
 	if err != nil {
-		return p, fault.Invalid("raw", "The message's header cannot be read: "+err.Error())
+		return p, ErrMessageUnreadable.Wrap(err, nil).WithField("raw")
 	}
 	mh := mail.Header{Header: message.Header{Header: hdr}}
 	if !mh.Has("From") {
-		return p, fault.Invalid("raw", "The message has no From header.")
+		return p, ErrNoFromHeader.Field("raw", nil)
 	}
 	id, err := mh.MessageID()
 	if err != nil {
-		return p, fault.Invalid("raw", "The message's Message-ID header is malformed.")
+		return p, ErrMessageUnreadable.Wrap(err, nil).WithField("raw")
 	}
 	want := strings.Trim(strings.TrimSpace(env.MessageID), "<>")
 	var add []byte
 	switch {
 	case id != "" && want != "" && id != want:
-		return p, fault.Invalid("messageId", fmt.Sprintf("The message's Message-ID is <%s>, not <%s>.", id, want))
+		return p, ErrMessageIDMismatch.Field("messageId", fault.P{"found": id, "messageId": want})
 	case id == "":
 		if want == "" {
 			want = newMessageID(from)
 		} else if !validMsgID(want) {
-			return p, fault.Invalid("messageId", fmt.Sprintf("<%s> is not a valid Message-ID.", want))
+			return p, ErrMessageIDInvalid.Field("messageId", fault.P{"messageId": want})
 		}
 		id = want
 		add = fmt.Appendf(add, "Message-ID: <%s>\r\n", id)
@@ -92,8 +92,7 @@ func (e *Engine) prepare(env Envelope) (prepared, error) {
 		raw = append(add, raw...)
 	}
 	if len(raw) > e.opts.MaxMessageBytes {
-		return p, fault.Invalid("raw", fmt.Sprintf("The message is too large (%.1f MB; at most %.1f MB).",
-			float64(len(raw))/1e6, float64(e.opts.MaxMessageBytes)/1e6))
+		return p, ErrTooLarge.Field("raw", fault.P{"size": megabytes(len(raw)), "limit": megabytes(e.opts.MaxMessageBytes)})
 	}
 	p.raw, p.messageID = raw, id
 	p.subject, _ = mh.Subject() // the raw text when it cannot be decoded

@@ -185,7 +185,7 @@ func (r *rig) waitState(id int64, want outbox.State) outbox.Item {
 			return it
 		}
 		if time.Now().After(deadline) {
-			r.t.Fatalf("message %d is %s after %s, want %s (attempts %d, error %q)", id, it.State, waitLong, want, it.Attempts, it.ErrorMessage)
+			r.t.Fatalf("message %d is %s after %s, want %s (attempts %d, error %q)", id, it.State, waitLong, want, it.Attempts, it.Error)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

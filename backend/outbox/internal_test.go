@@ -11,6 +11,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
+	"mailroom/backend/fault"
 	"mailroom/backend/internal/testkit/testcert"
 	"mailroom/backend/internal/testkit/testsmtp"
 )
@@ -32,8 +33,8 @@ func TestAFailedCommitCutsTheConnectionBeforeTheFinalDot(t *testing.T) {
 	defer tr.Close()
 	boom := errors.New("database or disk is full")
 	_, err := tr.Send(context.Background(), testEnvelope(), func() error { return boom })
-	if !errors.Is(err, boom) || Classify(err, false) != Transient {
-		t.Fatalf("err = %v (%s); want the commit's error, transient", err, Classify(err, false))
+	if fe := failure(err, false); !errors.Is(err, boom) || fe.Class != fault.Temporary {
+		t.Fatalf("err = %v (%s); want the commit's error, temporary", err, fe.Class)
 	}
 	time.Sleep(100 * time.Millisecond)
 	if n := len(srv.Messages()); n != 0 {
@@ -51,7 +52,7 @@ func TestAFailedCommitCutsTheConnectionBeforeTheFinalDot(t *testing.T) {
 
 func TestOneShotCommitsBeforeTheRequestAndClassifies(t *testing.T) {
 	var calls int
-	rejected := errors.New("406 inactive recipient")
+	rejected := ErrRefused.New(fault.P{"host": "api.example.test"}).WithDetail("406 inactive recipient")
 	o := OneShot{
 		Do: func(ctx context.Context, env Envelope) (string, error) {
 			calls++
@@ -59,12 +60,6 @@ func TestOneShotCommitsBeforeTheRequestAndClassifies(t *testing.T) {
 				return "", rejected
 			}
 			return "OK", nil
-		},
-		Classify: func(err error) *SendError {
-			if errors.Is(err, rejected) {
-				return &SendError{Outcome: Permanent, Message: "The recipient is inactive.", Err: err}
-			}
-			return nil
 		},
 	}
 	boom := errors.New("disk full")
@@ -79,11 +74,12 @@ func TestOneShotCommitsBeforeTheRequestAndClassifies(t *testing.T) {
 	env := testEnvelope()
 	env.To = []string{"inactive@example.org"}
 	_, err = o.Send(context.Background(), env, func() error { return nil })
-	if Classify(err, true) != Permanent {
-		t.Fatalf("a rejection after the request: %s, want permanent", Classify(err, true))
+	if fe := failure(err, true); fe.Class != fault.Permanent || fe.Reason != "smtp_message_refused" || fe.Detail != "406 inactive recipient" {
+		t.Fatalf("a rejection after the request: %s %s %q, want permanent smtp_message_refused with the server's words", fe.Class, fe.Reason, fe.Detail)
 	}
-	if Classify(errors.New("read: connection reset"), true) != Uncertain || Classify(errors.New("dial: refused"), false) != Transient {
-		t.Fatal("an unclassified error must be possibly sent after commit and transient before")
+	after, before := failure(errors.New("read: connection reset"), true), failure(errors.New("dial: refused"), false)
+	if after.Class != fault.PossiblySent || after.Reason != "outbox_possibly_sent" || before.Class != fault.Temporary {
+		t.Fatalf("an unclassified error must be possibly sent after commit (%s %s) and temporary before (%s)", after.Class, after.Reason, before.Class)
 	}
 }
 
@@ -175,8 +171,9 @@ func TestTheDialoguePipelinedAndOneCommandAtATime(t *testing.T) {
 			env := testEnvelope()
 			env.To = []string{"nobody@example.org"}
 			_, held, err = send(env)
-			var se *SendError
-			if !errors.As(err, &se) || se.Outcome != Permanent || se.Reason != ReasonRecipients || !strings.Contains(se.Reply, "550 5.1.1 User unknown") {
+			fe, ok := fault.As(err)
+			if !ok || fe.Class != fault.Permanent || !ErrRecipientRefused.Is(err) || fe.Params["recipients"] != "nobody@example.org" ||
+				fe.Params["count"] != 1 || !strings.Contains(fe.Detail, "550 5.1.1 User unknown") {
 				t.Fatalf("a refused recipient: %v", err)
 			}
 			// Pipelined, the marker is written while the server answers, so before the

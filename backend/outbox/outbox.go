@@ -283,8 +283,7 @@ func (e *Engine) guard(w *worker, what string, run func()) {
 	defer func() {
 		if p := recover(); p != nil {
 			e.log.Error("outbox: worker stopped by a panic", "account", w.id, "part", what, "panic", p, "stack", string(debug.Stack()))
-			e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: fault.Internal,
-				Message: "Mailroom stopped sending from this account after an internal error. Restart Mailroom to send the queued messages."})
+			e.emit(Event{Kind: KindAccount, AccountID: w.id, Failure: failureOf(ErrWorkerStopped.New(nil)), Paused: true})
 		}
 	}()
 	run()

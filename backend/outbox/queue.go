@@ -49,7 +49,7 @@ func (e *Engine) EnqueueAll(ctx context.Context, accountID int64, envs []Envelop
 		return nil, err
 	}
 	if acc.Disabled {
-		return nil, fault.New(fault.Conflict, "This account is disabled: enable it to send from it.")
+		return nil, ErrAccountDisabled.New(nil)
 	}
 	ps := make([]prepared, len(envs))
 	for i, env := range envs {
@@ -117,8 +117,7 @@ func sameMessage(ctx context.Context, tx *sql.Tx, accountID int64, p prepared, t
 		return 0, err
 	}
 	if from != p.from || rowTo != to || !bytes.Equal(raw, p.raw) {
-		return 0, &fault.Error{Code: fault.Conflict, Field: "messageId",
-			Message: fmt.Sprintf("Another message with the Message-ID <%s> is already in the outbox.", p.messageID)}
+		return 0, ErrDuplicateID.Field("messageId", fault.P{"messageId": p.messageID})
 	}
 	return id, nil
 }
@@ -152,7 +151,8 @@ func (e *Engine) durableTx(ctx context.Context, fn func(tx *sql.Tx) error) (err 
 	return tx.Commit()
 }
 
-// storeError says in words why the store refused a write; fault errors pass through.
+// storeError says why the store refused a write (doing, for logs); fault errors pass
+// through.
 func storeError(err error, doing string) error {
 	var fe *fault.Error
 	if errors.As(err, &fe) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -160,9 +160,9 @@ func storeError(err error, doing string) error {
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
-		return fault.Wrap(fault.StoreUnavailable, fmt.Sprintf("The disk is full: Mailroom could not %s. Free some disk space, then try again.", doing), err)
+		return fault.ErrDiskFull.Wrap(fmt.Errorf("outbox: %s: %w", doing, err), nil)
 	}
-	return fault.Wrap(fault.StoreUnavailable, fmt.Sprintf("Mailroom could not %s: its database refused the change.", doing), err)
+	return fault.ErrStoreUnavailable.Wrap(fmt.Errorf("outbox: %s: %w", doing, err), nil)
 }
 
 func nullID(id int64) any {
@@ -180,10 +180,10 @@ func (e *Engine) Retry(ctx context.Context, id int64) error {
 	var accountID int64
 	err := e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `UPDATE outbox SET state = 'queued', attempts = 0, first_failure_at = NULL, data_at = NULL,
-			next_attempt_at = ?, error_code = '', error_reason = '', error_message = '', error_reply = '', updated_at = ?
+			next_attempt_at = ?, error_code = '', error_reason = '', error_params = '', error_reply = '', updated_at = ?
 			WHERE id = ? AND state IN ('queued', 'failed', 'possibly_sent') RETURNING account_id`, now, now, id).Scan(&accountID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return e.refuse(ctx, tx, id, "Only a failed, possibly sent or waiting message can be sent again.")
+			return e.refuse(ctx, tx, id, ErrCannotRetry)
 		}
 		return err
 	})
@@ -200,18 +200,18 @@ func (e *Engine) Retry(ctx context.Context, id int64) error {
 // sent cannot be cancelled: its fate is in the server's hands.
 func (e *Engine) Cancel(ctx context.Context, id int64) error {
 	return e.settle(ctx, id, Cancelled, `state IN ('queued', 'failed', 'possibly_sent')`,
-		"cancel this message", "Only a queued, failed or possibly sent message can be cancelled.")
+		"cancel this message", ErrCannotCancel)
 }
 
 // MarkSent records that a possibly sent message did go out (the user checked): it moves
 // to the sent log, and its copy is filed in the Sent folder if the account wants one.
 func (e *Engine) MarkSent(ctx context.Context, id int64) error {
 	return e.settle(ctx, id, Sent, `state = 'possibly_sent'`,
-		"mark this message as sent", "Only a possibly sent message can be marked as sent.")
+		"mark this message as sent", ErrCannotMarkSent)
 }
 
 // settle moves a message to a final state chosen by the user.
-func (e *Engine) settle(ctx context.Context, id int64, to State, from, doing, refusal string) error {
+func (e *Engine) settle(ctx context.Context, id int64, to State, from, doing string, refusal *fault.Reason) error {
 	now := time.Now().UnixMilli()
 	var accountID int64
 	copyState := CopyNone
@@ -246,34 +246,38 @@ func (e *Engine) settle(ctx context.Context, id int64, to State, from, doing, re
 }
 
 // refuse explains why a message cannot change state: it is gone, or in another state.
-func (e *Engine) refuse(ctx context.Context, tx *sql.Tx, id int64, refusal string) error {
+func (e *Engine) refuse(ctx context.Context, tx *sql.Tx, id int64, refusal *fault.Reason) error {
 	var state string
 	err := tx.QueryRowContext(ctx, `SELECT state FROM outbox WHERE id = ?`, id).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fault.New(fault.NotFound, "This message is no longer in the outbox.")
+		return ErrGone.New(nil)
 	}
 	if err != nil {
 		return err
 	}
-	return fault.New(fault.Conflict, fmt.Sprintf("%s This one is %s.", refusal, strings.ReplaceAll(state, "_", " ")))
+	return refusal.New(fault.P{"state": state})
 }
 
 // itemColumns are what scanItem reads.
 const itemColumns = `id, account_id, state, message_id, env_from, env_to, subject, size, attempts, next_attempt_at,
-	error_code, error_reason, error_message, error_reply, reply, copy_state, copy_error,
+	error_code, error_reason, error_params, error_reply, reply, copy_state, copy_reason, copy_params, copy_error,
 	COALESCE(created_by, 0), created_at, updated_at, COALESCE(sent_at, 0)`
 
 func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	var it Item
-	var state, code, copyState, to string
+	var state, code, params, copyState, copyReason, copyParams, to string
 	var next, created, updated, sent int64
 	err := row.Scan(&it.ID, &it.AccountID, &state, &it.MessageID, &it.From, &to, &it.Subject, &it.Size, &it.Attempts, &next,
-		&code, &it.ErrorReason, &it.ErrorMessage, &it.ErrorReply, &it.Reply, &copyState, &it.CopyError,
+		&code, &it.Error.Reason, &params, &it.Error.Detail, &it.Reply, &copyState, &copyReason, &copyParams, &it.CopyError.Detail,
 		&it.QueuedBy, &created, &updated, &sent)
 	if err != nil {
 		return it, err
 	}
-	it.State, it.ErrorCode, it.Copy = State(state), fault.Code(code), CopyState(copyState)
+	it.State, it.Error.Code, it.Copy = State(state), fault.Code(code), CopyState(copyState)
+	it.Error.Params = readParams(params)
+	if copyReason != "" {
+		it.CopyError = Failure{Code: ErrCopyRefused.Code, Reason: copyReason, Params: readParams(copyParams), Detail: it.CopyError.Detail}
+	}
 	_ = json.Unmarshal([]byte(to), &it.To)
 	it.NextAttempt, it.CreatedAt, it.UpdatedAt = ms(next), ms(created), ms(updated)
 	if sent > 0 {
@@ -284,13 +288,11 @@ func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 
 func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-var errGone = fault.New(fault.NotFound, "This message is no longer in the outbox.")
-
 // Get returns one message of the outbox.
 func (e *Engine) Get(ctx context.Context, id int64) (Item, error) {
 	it, err := scanItem(e.deps.DB.R.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM outbox WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Item{}, errGone
+		return Item{}, ErrGone.New(nil)
 	}
 	if err != nil {
 		return Item{}, fmt.Errorf("outbox: get %d: %w", id, err)
@@ -303,7 +305,7 @@ func (e *Engine) Raw(ctx context.Context, id int64) ([]byte, error) {
 	var raw []byte
 	err := e.deps.DB.R.QueryRowContext(ctx, `SELECT raw FROM outbox_raw WHERE id = ?`, id).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errGone
+		return nil, ErrGone.New(nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("outbox: raw %d: %w", id, err)
@@ -354,7 +356,7 @@ func (e *Engine) List(ctx context.Context, q Query) (Page, error) {
 	if q.Cursor != "" {
 		before, err := strconv.ParseInt(q.Cursor, 10, 64)
 		if err != nil {
-			return Page{}, fault.Invalid("cursor", "This page of the outbox no longer exists: start again from the first.")
+			return Page{}, ErrPageGone.Field("cursor", nil)
 		}
 		where, args = append(where, `id < ?`), append(args, before)
 	}
@@ -376,7 +378,7 @@ func (e *Engine) SentLog(ctx context.Context, q Query) (Page, error) {
 		a, err1 := strconv.ParseInt(at, 10, 64)
 		i, err2 := strconv.ParseInt(id, 10, 64)
 		if !ok || err1 != nil || err2 != nil {
-			return Page{}, fault.Invalid("cursor", "This page of the sent log no longer exists: start again from the first.")
+			return Page{}, ErrPageGone.Field("cursor", nil)
 		}
 		where, args = append(where, `(sent_at < ? OR (sent_at = ? AND id < ?))`), append(args, a, a, i)
 	}
@@ -449,11 +451,9 @@ func (e *Engine) recover(ctx context.Context) (requeued, possibly int64, err err
 	now := time.Now().UnixMilli()
 	err = e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'possibly_sent', error_code = ?, error_reason = ?,
-			error_message = ?, error_reply = '', updated_at = ?
+			error_params = '', error_reply = '', updated_at = ?
 			WHERE account_id IN (SELECT id FROM accounts) AND state = 'sending' AND data_at IS NOT NULL`,
-			string(fault.Network), ReasonInterrupted,
-			"Mailroom stopped while this message was being handed to the server, after its end was sent: it may have been sent. "+
-				"Check with a recipient or in your Sent folder, then send it again or mark it as sent.", now)
+			string(ErrInterrupted.Code), ErrInterrupted.Name, now)
 		if err != nil {
 			return err
 		}

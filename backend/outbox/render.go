@@ -51,10 +51,10 @@ func Render(c Compose) (Envelope, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	from, ok := bareAddress(c.From.Email)
 	if !ok {
-		return Envelope{}, fault.Invalid("from", fmt.Sprintf("%q cannot be used as the sender's address.", c.From.Email))
+		return Envelope{}, ErrFromInvalid.Field("from", fault.P{"address": c.From.Email})
 	}
 	if err := m.FromFormat(c.From.Name, from); err != nil {
-		return Envelope{}, fault.Invalid("from", fmt.Sprintf("%q cannot be used as the sender's address.", c.From.Email))
+		return Envelope{}, ErrFromInvalid.Field("from", fault.P{"address": c.From.Email})
 	}
 	env := Envelope{From: from}
 	for _, set := range []struct {
@@ -67,20 +67,20 @@ func Render(c Compose) (Envelope, error) {
 		for _, a := range set.addrs {
 			email, ok := bareAddress(a.Email)
 			if !ok {
-				return Envelope{}, fault.Invalid(set.field, fmt.Sprintf("%q is not an email address.", a.Email))
+				return Envelope{}, ErrAddressInvalid.Field(set.field, fault.P{"address": a.Email})
 			}
 			if err := set.add(a.Name, email); err != nil {
-				return Envelope{}, fault.Invalid(set.field, fmt.Sprintf("%q is not an email address.", a.Email))
+				return Envelope{}, ErrAddressInvalid.Field(set.field, fault.P{"address": a.Email})
 			}
 			env.To = append(env.To, email)
 		}
 	}
 	if len(env.To) == 0 {
-		return Envelope{}, fault.Invalid("to", "Add at least one recipient.")
+		return Envelope{}, ErrNoRecipient.Field("to", nil)
 	}
 	if c.ReplyTo != nil {
 		if err := m.ReplyToFormat(c.ReplyTo.Name, strings.TrimSpace(c.ReplyTo.Email)); err != nil {
-			return Envelope{}, fault.Invalid("replyTo", fmt.Sprintf("%q is not an email address.", c.ReplyTo.Email))
+			return Envelope{}, ErrAddressInvalid.Field("replyTo", fault.P{"address": c.ReplyTo.Email})
 		}
 	}
 	m.Subject(c.Subject)
@@ -88,7 +88,7 @@ func Render(c Compose) (Envelope, error) {
 	if id == "" {
 		id = newMessageID(from)
 	} else if !validMsgID(id) {
-		return Envelope{}, fault.Invalid("messageId", fmt.Sprintf("<%s> is not a valid Message-ID.", id))
+		return Envelope{}, ErrMessageIDInvalid.Field("messageId", fault.P{"messageId": id})
 	}
 	m.SetMessageIDWithValue(id)
 	env.MessageID = id
@@ -124,7 +124,7 @@ func Render(c Compose) (Envelope, error) {
 	for _, a := range c.Attachments {
 		name := strings.TrimSpace(a.Filename)
 		if name == "" {
-			return Envelope{}, fault.Invalid("attachments", "An attachment has no file name.")
+			return Envelope{}, ErrAttachmentNoName.Field("attachments", nil)
 		}
 		ct := gomail.ContentType(a.ContentType)
 		if ct == "" {

@@ -107,16 +107,18 @@ func (w *worker) copier() {
 			if s, err = w.dialIMAP(); err != nil {
 				s = nil
 				failures++
-				msg := "Mailroom cannot file copies of sent messages in the Sent folder: " + messageOf(err)
 				switch fault.CodeOf(err) {
 				case fault.AuthFailed, fault.TLSUntrusted, fault.TLSRequired, fault.InvalidInput, fault.NotFound:
 					paused = true // not in a loop: a password tried again and again can lock the mailbox
 				default:
 					holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, failures))
-					msg += " Mailroom will try again."
 				}
 				troubled = true
-				e.emit(Event{Kind: KindCopies, AccountID: w.id, Code: fault.CodeOf(err), Message: msg})
+				class := fault.Temporary
+				if paused {
+					class = fault.Permanent
+				}
+				e.emit(Event{Kind: KindCopies, AccountID: w.id, Failure: failureOf(classed(err, class)), Paused: paused})
 				continue
 			}
 		}
@@ -128,7 +130,7 @@ func (w *worker) copier() {
 					troubled = false
 					e.emit(Event{Kind: KindCopies, AccountID: w.id})
 				}
-				if err := w.copied(c.id, CopyDone, ""); err != nil {
+				if err := w.copied(c.id, CopyDone); err != nil {
 					e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
 					holdUntil = time.Now().Add(storeRetry)
 					break
@@ -144,7 +146,7 @@ func (w *worker) copier() {
 				break
 			}
 			// The server refused this copy (quota, size…): count it, give up after a few.
-			if err := w.copyRefused(c.id, fmt.Sprintf("The server refused to file this message in %s: %s", s.sent, ie.Text)); err != nil {
+			if err := w.copyRefused(c.id, s.sent, ie.Text); err != nil {
 				e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
 			}
 			break
@@ -174,21 +176,23 @@ func (w *worker) pendingCopies() ([]pendingCopy, error) {
 	return out, rows.Err()
 }
 
-// copied records a copy's new state.
-func (w *worker) copied(id int64, state CopyState, msg string) error {
+// copied records a copy's new state, and forgets its last refusal.
+func (w *worker) copied(id int64, state CopyState) error {
 	return w.e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`UPDATE outbox SET copy_state = ?, copy_error = ?, updated_at = ? WHERE id = ?`,
-			string(state), msg, time.Now().UnixMilli(), id)
+		_, err := tx.Exec(`UPDATE outbox SET copy_state = ?, copy_reason = '', copy_params = '', copy_error = '', updated_at = ?
+			WHERE id = ?`, string(state), time.Now().UnixMilli(), id)
 		return err
 	})
 }
 
-// copyRefused counts a refused copy, and gives it up after CopyMaxAttempts.
-func (w *worker) copyRefused(id int64, msg string) error {
+// copyRefused counts a copy the server refused to file in folder (words: its answer), and
+// gives it up after CopyMaxAttempts.
+func (w *worker) copyRefused(id int64, folder, words string) error {
+	f := failureOf(ErrCopyRefused.New(fault.P{"folder": folder}).WithDetail(words))
 	return w.e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`UPDATE outbox SET copy_attempts = copy_attempts + 1, copy_error = ?, updated_at = ?,
-			copy_state = CASE WHEN copy_attempts + 1 >= ? THEN 'failed' ELSE copy_state END WHERE id = ?`,
-			msg, time.Now().UnixMilli(), w.e.opts.CopyMaxAttempts, id)
+		_, err := tx.Exec(`UPDATE outbox SET copy_attempts = copy_attempts + 1, copy_reason = ?, copy_params = ?, copy_error = ?,
+			updated_at = ?, copy_state = CASE WHEN copy_attempts + 1 >= ? THEN 'failed' ELSE copy_state END WHERE id = ?`,
+			f.Reason, f.paramsJSON(), f.Detail, time.Now().UnixMilli(), w.e.opts.CopyMaxAttempts, id)
 		return err
 	})
 }

@@ -94,11 +94,11 @@ func (t *smtpTransport) connect(ctx context.Context) error {
 	}
 	login, err := t.login(ctx)
 	if err != nil {
-		out := Transient
+		class := fault.Temporary
 		if c := fault.CodeOf(err); c == fault.AuthFailed || c == fault.NotFound {
-			out = Permanent
+			class = fault.Permanent
 		}
-		return &SendError{Outcome: out, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err}
+		return ForAccount(classed(err, class))
 	}
 	d := *t.dialer // a copy: its wrapper records this connection
 	inner := d.WrapConn
@@ -114,11 +114,11 @@ func (t *smtpTransport) connect(ctx context.Context) error {
 		if err != nil {
 			// Settings no connection can fix, a grant that needs a new sign-in; but a
 			// provider out of reach while renewing an access token is temporary.
-			out := Permanent
+			class := fault.Permanent
 			if fault.CodeOf(err) == fault.Network {
-				out = Transient
+				class = fault.Temporary
 			}
-			return &SendError{Outcome: out, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err}
+			return ForAccount(classed(err, class))
 		}
 		stop := context.AfterFunc(ctx, t.abort)
 		c, err := mc.DialToSMTPClientWithContext(ctx)
@@ -140,25 +140,28 @@ func (t *smtpTransport) connect(ctx context.Context) error {
 	}
 }
 
-// connectError classifies a failure to connect or log in.
-func connectError(srv accounts.Server, err error) *SendError {
-	fe := connect.SMTPError(srv, err)
-	se := &SendError{Outcome: Transient, Connect: true, Code: fault.CodeOf(fe), Message: messageOf(fe), Err: fe}
+// connectError classifies a failure to connect or log in: it concerns the account;
+// temporary unless the server refused for good (5xx), the settings or the credentials are
+// wrong, or the provider turned SMTP sign-in off.
+func connectError(srv accounts.Server, err error) error {
+	ce := connect.SMTPError(srv, err)
+	class := fault.Temporary
 	var te *textproto.Error
-	if errors.As(err, &te) {
-		se.Reply = reply(te)
-		if te.Code >= 500 {
-			se.Outcome = Permanent
-		}
+	if errors.As(err, &te) && te.Code >= 500 {
+		class = fault.Permanent
 	}
-	switch se.Code {
+	switch fault.CodeOf(ce) {
 	case fault.AuthFailed, fault.TLSUntrusted, fault.TLSRequired, fault.InvalidInput:
-		se.Outcome = Permanent
+		class = fault.Permanent
 	}
-	if errors.Is(fe, connect.ErrSMTPAuthDisabled) {
-		se.Outcome, se.Reason = Permanent, ReasonSMTPAuthDisabled
+	if errors.Is(ce, connect.ErrSMTPAuthDisabled) {
+		class = fault.Permanent
 	}
-	return se
+	fe := classed(ce, class)
+	if te != nil && fe.Detail == "" {
+		fe.Detail = reply(te)
+	}
+	return ForAccount(fe)
 }
 
 func reply(te *textproto.Error) string {
@@ -183,7 +186,7 @@ func (t *smtpTransport) deadline(d time.Duration) {
 // then costs no time of its own. It is still before the final dot, which waits for it; a
 // crash between the two leaves this message possibly sent instead of the one before it,
 // whose outcome the same commit writes. Send returns only once commit has returned, and
-// every error after it is a *SendError saying which side of the dot it is on.
+// every error after it is a *fault.Error whose class says which side of the dot it is on.
 func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() error) (string, error) {
 	m := &marker{commit: commit}
 	defer m.join()
@@ -206,9 +209,8 @@ func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() er
 	}
 	if ok, p := t.c.Extension("SIZE"); ok {
 		if limit, _ := strconv.Atoi(strings.TrimSpace(p)); limit > 0 && len(env.Raw) > limit {
-			return "", &SendError{Outcome: Permanent, Code: fault.ProviderRejected, Reason: ReasonTooLarge,
-				Message: fmt.Sprintf("The message is too large for %s: %.1f MB, and it accepts at most %.1f MB. Remove or shrink attachments.",
-					t.srv.Host, float64(len(env.Raw))/1e6, float64(limit)/1e6)}
+			return "", ErrTooLarge.New(fault.P{"size": megabytes(len(env.Raw)), "limit": megabytes(limit)}).
+				WithDetail(fmt.Sprintf("SIZE %d", limit))
 		}
 	}
 	t.clean = false
@@ -246,13 +248,10 @@ func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() er
 		var te *textproto.Error
 		if errors.As(err, &te) {
 			t.clean = true // answered: the transaction is over
-			return "", t.refusal("the message", te)
+			return "", t.refusal("", te)
 		}
 		t.drop()
-		return "", &SendError{Outcome: Uncertain, Code: fault.Network, Reason: ReasonPossiblySent,
-			Message: fmt.Sprintf("The connection to %s ended after the whole message was sent and before the server answered: "+
-				"it may have been sent. Check with a recipient or in your Sent folder, then send it again or mark it as sent.", t.srv.Host),
-			Err: err}
+		return "", ErrPossiblySent.Wrap(err, nil)
 	}
 	t.clean = true
 	answer := "250"
@@ -266,8 +265,7 @@ func (t *smtpTransport) Send(ctx context.Context, env Envelope, commit func() er
 func (t *smtpTransport) redial(ctx context.Context) error {
 	t.drop()
 	if err := ctx.Err(); err != nil {
-		return &SendError{Outcome: Transient, Connect: true, Code: fault.Network,
-			Message: "Mailroom stopped before the message was sent.", Err: err}
+		return ForAccount(ErrStopped.Wrap(err, nil))
 	}
 	return t.connect(ctx)
 }
@@ -321,12 +319,12 @@ func (e *staleError) Unwrap() error { return e.err }
 
 // stale wraps err, classified as failed does, as a staleError when the server did not
 // answer it (a network error) or answered 421 (closing).
-func (t *smtpTransport) stale(what string, err error) error {
+func (t *smtpTransport) stale(from string, err error) error {
 	var te *textproto.Error
 	if !errors.As(err, &te) || te.Code == 421 {
-		return &staleError{t.failed(what, err)}
+		return &staleError{t.failed(from, err)}
 	}
-	return t.failed(what, err)
+	return t.failed(from, err)
 }
 
 // dataWriter is the body's writer after DATA: its Close sends the final dot and reads
@@ -345,7 +343,7 @@ func (t *smtpTransport) offer(env Envelope, m *marker) (dataWriter, error) {
 	}
 	t.deadline(t.opts.CommandTimeout)
 	if err := t.c.Mail("<" + env.From + ">"); err != nil {
-		return nil, t.stale("the sender "+env.From, err)
+		return nil, t.stale(env.From, err)
 	}
 	var rcpts recipients
 	for _, rcpt := range env.To {
@@ -353,7 +351,7 @@ func (t *smtpTransport) offer(env Envelope, m *marker) (dataWriter, error) {
 		err := t.c.Rcpt("<" + rcpt + ">")
 		var te *textproto.Error
 		if err != nil && !errors.As(err, &te) {
-			return nil, t.failed("the recipient "+rcpt, err)
+			return nil, t.failed("", err)
 		}
 		rcpts.add(rcpt, te)
 	}
@@ -363,12 +361,12 @@ func (t *smtpTransport) offer(env Envelope, m *marker) (dataWriter, error) {
 	t.deadline(t.opts.CommandTimeout)
 	w, err := t.c.Data()
 	if err != nil {
-		return nil, t.failed("the message", err)
+		return nil, t.failed("", err)
 	}
 	dc, ok := w.(*mailsmtp.DataCloser)
 	if !ok {
 		t.drop()
-		return nil, &SendError{Outcome: Transient, Code: fault.Internal, Message: "The SMTP client returned an unknown DATA writer. Mailroom will try again."}
+		return nil, ErrSMTPClient.New(nil)
 	}
 	return dc, nil
 }
@@ -387,7 +385,7 @@ func (t *smtpTransport) offerPipelined(env Envelope, m *marker) (dataWriter, err
 	var b strings.Builder
 	for _, l := range lines {
 		if strings.ContainsAny(l, "\r\n") {
-			return nil, &SendError{Outcome: Permanent, Code: fault.InvalidInput, Message: "An address of the envelope holds a line break."}
+			return nil, ErrLineBreak.New(nil)
 		}
 		b.WriteString(l)
 		b.WriteString("\r\n")
@@ -395,10 +393,10 @@ func (t *smtpTransport) offerPipelined(env Envelope, m *marker) (dataWriter, err
 	}
 	t.deadline(t.opts.CommandTimeout)
 	if _, err := t.c.Text.W.WriteString(b.String()); err != nil {
-		return nil, t.stale("the sender "+env.From, err)
+		return nil, t.stale(env.From, err)
 	}
 	if err := t.c.Text.W.Flush(); err != nil {
-		return nil, t.stale("the sender "+env.From, err)
+		return nil, t.stale(env.From, err)
 	}
 	if len(env.Raw) <= holdBytes {
 		m.start() // the marker, while the server answers
@@ -414,12 +412,12 @@ func (t *smtpTransport) offerPipelined(env Envelope, m *marker) (dataWriter, err
 	if err := read(250); err != nil {
 		var te *textproto.Error
 		if !errors.As(err, &te) || te.Code == 421 {
-			return nil, t.stale("the sender "+env.From, err)
+			return nil, t.stale(env.From, err)
 		}
 		// Refused: the server refuses the recipients and DATA too (503). Their answers
 		// are read, to keep in step; one that said 354 to DATA would take the next
 		// commands for a body, so that connection is not used again.
-		refusal := t.refusal("the sender "+env.From, te)
+		refusal := t.refusal(env.From, te)
 		for range env.To {
 			if err := read(25); err != nil && !errors.As(err, new(*textproto.Error)) {
 				t.drop()
@@ -452,7 +450,7 @@ func (t *smtpTransport) offerPipelined(env Envelope, m *marker) (dataWriter, err
 	case refused != nil:
 		return nil, refused
 	case err != nil:
-		return nil, t.refusal("the message", te)
+		return nil, t.refusal("", te)
 	}
 	return &dotWriter{t: t, w: t.c.Text.DotWriter()}, nil
 }
@@ -501,8 +499,9 @@ func (d *dotWriter) ServerResponse() string { return d.response }
 
 // recipients are the answers to RCPT TO: refused for good (5xx) and for now (4xx).
 type recipients struct {
-	refused, later []string
-	lastTemp       *textproto.Error
+	refused, later           []string
+	refusedWords, laterWords []string
+	lastTemp                 *textproto.Error
 }
 
 // add records the answer for rcpt (te nil: accepted).
@@ -510,34 +509,34 @@ func (r *recipients) add(rcpt string, te *textproto.Error) {
 	switch {
 	case te == nil:
 	case te.Code >= 500:
-		r.refused = append(r.refused, rcpt+" ("+reply(te)+")")
+		r.refused = append(r.refused, rcpt)
+		r.refusedWords = append(r.refusedWords, rcpt+" ("+reply(te)+")")
 	default:
-		r.later, r.lastTemp = append(r.later, rcpt+" ("+reply(te)+")"), te
+		r.later, r.lastTemp = append(r.later, rcpt), te
+		r.laterWords = append(r.laterWords, rcpt+" ("+reply(te)+")")
 	}
 }
 
-// refusal is the failure for the recipients refused (nil: none).
+// refusal is the failure for the recipients refused (nil: none): the addresses as params,
+// the server's answer to each as the detail.
 func (r *recipients) refusal(host string) error {
 	if len(r.refused) > 0 {
-		return &SendError{Outcome: Permanent, Code: fault.ProviderRejected, Reason: ReasonRecipients,
-			Message: fmt.Sprintf("%s refused %s: %s. Correct the address and send again.", host,
-				plural(len(r.refused), "this recipient", "these recipients"), strings.Join(r.refused, "; ")),
-			Reply: strings.Join(r.refused, "; ")}
+		return ErrRecipientRefused.New(fault.P{"host": host, "count": len(r.refused), "recipients": strings.Join(r.refused, ", ")}).
+			WithDetail(strings.Join(r.refusedWords, "; "))
 	}
 	if len(r.later) > 0 {
-		return &SendError{Outcome: Transient, Code: fault.ProviderRejected,
-			Message: fmt.Sprintf("%s cannot take the message for %s now: %s. Mailroom will try again.", host,
-				plural(len(r.later), "this recipient", "these recipients"), strings.Join(r.later, "; ")),
-			Reply: reply(r.lastTemp), Err: r.lastTemp}
+		return ErrRecipientDeferred.Wrap(r.lastTemp, fault.P{"host": host, "count": len(r.later), "recipients": strings.Join(r.later, ", ")}).
+			WithDetail(strings.Join(r.laterWords, "; "))
 	}
 	return nil
 }
 
 // failed classifies an error before the body was sent: an answer, or a lost connection.
-func (t *smtpTransport) failed(what string, err error) error {
+// from is the sender when the answer was to MAIL FROM, else "".
+func (t *smtpTransport) failed(from string, err error) error {
 	var te *textproto.Error
 	if errors.As(err, &te) {
-		return t.refusal(what, te)
+		return t.refusal(from, te)
 	}
 	return t.lost(err)
 }
@@ -546,23 +545,20 @@ func (t *smtpTransport) failed(what string, err error) error {
 // message, so it is sent again later.
 func (t *smtpTransport) lost(err error) error {
 	t.drop()
-	return &SendError{Outcome: Transient, Code: fault.Network,
-		Message: fmt.Sprintf("The connection to %s was lost before the message was sent. Mailroom will try again.", t.srv.Host), Err: err}
+	return ErrConnectionLost.Wrap(err, fault.P{"host": t.srv.Host})
 }
 
-// refusal classifies the server's answer: 4xx transient, 5xx permanent.
-func (t *smtpTransport) refusal(what string, te *textproto.Error) error {
+// refusal classifies the server's answer, its words as the detail: 4xx temporary, 5xx
+// permanent. from is the sender when the answer was to MAIL FROM, else "".
+func (t *smtpTransport) refusal(from string, te *textproto.Error) error {
+	p := fault.P{"host": t.srv.Host}
+	refused, deferred := ErrRefused, ErrDeferred
+	if from != "" {
+		p["from"] = from
+		refused, deferred = ErrSenderRefused, ErrSenderDeferred
+	}
 	if te.Code < 500 {
-		return &SendError{Outcome: Transient, Code: fault.ProviderRejected, Reply: reply(te), Err: te,
-			Message: fmt.Sprintf("%s cannot take %s now (%s). Mailroom will try again.", t.srv.Host, what, reply(te))}
+		return deferred.Wrap(te, p).WithDetail(reply(te))
 	}
-	return &SendError{Outcome: Permanent, Code: fault.ProviderRejected, Reply: reply(te), Err: te,
-		Message: fmt.Sprintf("%s refused %s: %s", t.srv.Host, what, reply(te))}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return refused.Wrap(te, p).WithDetail(reply(te))
 }

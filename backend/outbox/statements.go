@@ -26,7 +26,7 @@ const (
 	rawSQL    = `SELECT raw FROM outbox_raw WHERE id = ?`
 	markerSQL = `UPDATE outbox SET data_at = ? WHERE id = ? AND state = 'sending'`
 	sentSQL   = `UPDATE outbox SET state = 'sent', reply = ?, sent_at = ?, updated_at = ?, copy_state = ?,
-		error_code = '', error_reason = '', error_message = '', error_reply = '' WHERE id = ?`
+		error_code = '', error_reason = '', error_params = '', error_reply = '' WHERE id = ?`
 )
 
 func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {

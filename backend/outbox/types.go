@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"encoding/json"
 	"time"
 
 	"mailroom/backend/fault"
@@ -62,17 +63,14 @@ type Item struct {
 	Attempts    int       // since it was queued or last retried by the user
 	NextAttempt time.Time // when queued: not before this
 
-	// The last failure: a fault code, a finer reason (the Reason constants), words for
-	// people, and the server's own answer when it gave one.
-	ErrorCode    fault.Code
-	ErrorReason  string
-	ErrorMessage string
-	ErrorReply   string
+	// Error is the last failure (zero when none): kept until the message is sent or
+	// retried.
+	Error Failure
 
 	Reply string // the server's final answer when sent
 
 	Copy      CopyState
-	CopyError string
+	CopyError Failure // why the Sent copy was refused, the server's words as its detail
 
 	QueuedBy  int64
 	CreatedAt time.Time
@@ -121,10 +119,10 @@ type Kind string
 
 // Event kinds.
 const (
-	KindItem    Kind = "item"    // a message changed state: ItemID, State, and on failure Code, Reason, Message
+	KindItem    Kind = "item"    // a message changed state: ItemID, State, and on failure Failure
 	KindCounts  Kind = "counts"  // an account's counts changed: Counts (throttled, the last never lost)
-	KindAccount Kind = "account" // the account's sending: Code and Message when it waits or is paused, empty when it works again
-	KindCopies  Kind = "copies"  // the account's Sent copies: Code and Message when they cannot be filed, empty when they can again
+	KindAccount Kind = "account" // the account's sending: Failure (and Paused) when it waits or is paused, empty when it works again
+	KindCopies  Kind = "copies"  // the account's Sent copies: Failure (and Paused) when they cannot be filed, empty when they can again
 )
 
 // Event is what the engine tells the UI.
@@ -133,8 +131,54 @@ type Event struct {
 	AccountID int64
 	ItemID    int64
 	State     State
-	Code      fault.Code
-	Reason    string
-	Message   string
-	Counts    Counts
+	Failure   Failure
+	// Paused (kinds account and copies): nothing is tried again until the user acts
+	// (retries a message, edits the account); otherwise Mailroom tries again by itself.
+	Paused bool
+	Counts Counts
+}
+
+// Failure is a failure as the outbox keeps and tells it: the reason the UI words (a
+// backend/fault reason; "" for an error without one, worded by its code), its params, and
+// the server's own words (an SMTP reply, a provider's answer), shown verbatim.
+type Failure struct {
+	Code   fault.Code
+	Reason string
+	Params fault.P
+	Detail string
+}
+
+// IsZero reports that there is no failure.
+func (f Failure) IsZero() bool { return f.Code == "" && f.Reason == "" }
+
+// failureOf is fe as kept (nil: none).
+func failureOf(fe *fault.Error) Failure {
+	if fe == nil {
+		return Failure{}
+	}
+	return Failure{Code: fe.Code, Reason: fe.Reason, Params: fe.Params, Detail: fe.Detail}
+}
+
+// paramsJSON is the params as stored ("" when none).
+func (f Failure) paramsJSON() string {
+	if len(f.Params) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(f.Params)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// readParams reads stored params; unreadable ones read as none.
+func readParams(s string) fault.P {
+	if s == "" {
+		return nil
+	}
+	var p fault.P
+	if json.Unmarshal([]byte(s), &p) != nil {
+		return nil
+	}
+	return p
 }

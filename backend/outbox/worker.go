@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
@@ -60,7 +59,7 @@ type worker struct {
 type outcome struct {
 	j     *job
 	write func(tx *sql.Tx, now int64) (State, error)
-	se    *SendError
+	fe    *fault.Error
 	state State // set once written
 }
 
@@ -305,13 +304,12 @@ func (w *worker) deliver(j *job) {
 	case err != nil: // the store or a transport factory failed: wait, as for a server out of reach
 		w.failures++
 		w.holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, w.failures))
-		se := &SendError{Outcome: Transient, Connect: true, Code: fault.CodeOf(err), Message: messageOf(err), Err: err}
-		w.release(j, se)
-		w.trouble(se, " Mailroom will try again.")
+		fe := classed(err, fault.Temporary)
+		w.release(j, fe)
+		w.trouble(fe, false)
 		return
 	case w.acc.Disabled:
-		w.release(j, &SendError{Outcome: Permanent, Connect: true, Code: fault.Conflict, Reason: ReasonAccountDisabled,
-			Message: "This account is disabled: enable it to send its queued messages."})
+		w.release(j, ErrAccountDisabled.New(nil))
 		return
 	}
 	if len(w.held) > 0 && (!w.open || len(j.env.Raw) > holdBytes) {
@@ -358,38 +356,40 @@ func (w *worker) deliver(j *job) {
 		w.fine()
 		return
 	}
-	se := asSendError(err, committed)
+	fe := failure(err, committed)
+	account := concernsAccount(err)
 	switch {
-	case w.ctx.Err() != nil && se.Outcome == Transient:
+	case w.ctx.Err() != nil && fe.Class == fault.Temporary:
 		// Stopping before the final dot (the marker may be written: see smtpTransport.Send):
 		// not an attempt. Back in the queue as it was.
 		w.release(j, nil)
-	case se.Outcome == Uncertain:
+	case fe.Class == fault.PossiblySent:
 		w.record(j, func(tx *sql.Tx, now int64) (State, error) {
-			return PossiblySent, setState(tx, j.id, PossiblySent, now, se, "")
-		}, se)
-	case se.Connect && se.Outcome == Transient:
+			return PossiblySent, setState(tx, j.id, PossiblySent, now, fe)
+		}, fe)
+	case account && fe.Class == fault.Temporary:
 		w.failures++
 		w.holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, w.failures))
-		w.release(j, se)
-		w.trouble(se, " Mailroom will try again.")
-	case se.Connect: // a refused login: fail this message, pause the others
+		w.release(j, fe)
+		w.trouble(fe, false)
+	case account: // a refused login: fail this message, pause the others
 		w.paused = true
-		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Failed, setState(tx, j.id, Failed, now, se, "") }, se)
-		w.trouble(se, " The other queued messages wait until this is fixed; retry a message to try again.")
-	case se.Outcome == Transient:
+		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Failed, setState(tx, j.id, Failed, now, fe) }, fe)
+		w.trouble(fe, true)
+	case fe.Class == fault.Temporary:
 		w.fine() // the server answered: the account is reachable
-		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return w.later(tx, j, se, now) }, se)
+		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return w.later(tx, j, fe, now) }, fe)
 	default:
 		w.fine()
-		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Failed, setState(tx, j.id, Failed, now, se, "") }, se)
+		w.record(j, func(tx *sql.Tx, now int64) (State, error) { return Failed, setState(tx, j.id, Failed, now, fe) }, fe)
 	}
 }
 
-// trouble tells the UI why the account's messages wait.
-func (w *worker) trouble(se *SendError, next string) {
+// trouble tells the UI why the account's messages wait: paused until the user acts, or
+// waiting to try again.
+func (w *worker) trouble(fe *fault.Error, paused bool) {
 	w.troubled = true
-	w.e.emit(Event{Kind: KindAccount, AccountID: w.id, Code: se.Code, Reason: se.Reason, Message: se.Message + next})
+	w.e.emit(Event{Kind: KindAccount, AccountID: w.id, Failure: failureOf(fe), Paused: paused})
 }
 
 // fine tells the UI that the account's trouble is over, if it was told of one.
@@ -402,8 +402,8 @@ func (w *worker) fine() {
 
 // record writes a message's outcome, with those held, and emits them. A store that
 // refuses keeps them in memory, to be written before anything else is sent.
-func (w *worker) record(j *job, write func(tx *sql.Tx, now int64) (State, error), se *SendError) {
-	w.held = append(w.held, &outcome{j: j, write: write, se: se})
+func (w *worker) record(j *job, write func(tx *sql.Tx, now int64) (State, error), fe *fault.Error) {
+	w.held = append(w.held, &outcome{j: j, write: write, fe: fe})
 	w.flush()
 }
 
@@ -444,8 +444,8 @@ func (w *worker) write(also func(tx *sql.Tx, now int64) error) error {
 	sent := false
 	for _, o := range held {
 		ev := Event{Kind: KindItem, AccountID: w.id, ItemID: o.j.id, State: o.state}
-		if o.se != nil && o.state != Sent {
-			ev.Code, ev.Reason, ev.Message = o.se.Code, o.se.Reason, o.se.Message
+		if o.fe != nil && o.state != Sent {
+			ev.Failure = failureOf(o.fe)
 		}
 		w.e.emit(ev)
 		w.e.emitCounts(w.id, o.state != Sent)
@@ -467,48 +467,47 @@ func (w *worker) markSent(tx *sql.Tx, j *job, reply string, now int64) error {
 	return err
 }
 
-// setState moves a message to state with se's words.
-func setState(tx *sql.Tx, id int64, state State, now int64, se *SendError, extra string) error {
-	_, err := tx.Exec(`UPDATE outbox SET state = ?, updated_at = ?, error_code = ?, error_reason = ?, error_message = ?,
-		error_reply = ? WHERE id = ?`, string(state), now, string(se.Code), se.Reason, se.Message+extra, se.Reply, id)
+// setState moves a message to state with fe's reason, params and server's words.
+func setState(tx *sql.Tx, id int64, state State, now int64, fe *fault.Error) error {
+	f := failureOf(fe)
+	_, err := tx.Exec(`UPDATE outbox SET state = ?, updated_at = ?, error_code = ?, error_reason = ?, error_params = ?,
+		error_reply = ? WHERE id = ?`, string(state), now, string(f.Code), f.Reason, f.paramsJSON(), f.Detail, id)
 	return err
 }
 
 // later puts a message back in the queue after a transient failure, to be tried after a
 // backoff, or fails it when its attempts or its time are used up.
-func (w *worker) later(tx *sql.Tx, j *job, se *SendError, now int64) (State, error) {
+func (w *worker) later(tx *sql.Tx, j *job, fe *fault.Error, now int64) (State, error) {
 	o := w.e.opts
 	first := j.firstFailure
 	if first == 0 {
 		first = now
 	}
 	if j.attempts >= o.MaxAttempts || time.Duration(now-first)*time.Millisecond >= o.GiveUpAfter {
-		gave := *se
-		gave.Reason = ReasonGaveUp
-		gave.Message = fmt.Sprintf("Mailroom gave up after %d attempts over %s. The last one: %s",
-			j.attempts, roughly(time.Duration(now-first)*time.Millisecond), strings.TrimSuffix(se.Message, " Mailroom will try again."))
-		return Failed, setState(tx, j.id, Failed, now, &gave, "")
+		// The last failure's server words stay as the detail.
+		gave := ErrGaveUp.Wrap(fe, fault.P{"attempts": j.attempts, "hours": int(time.Duration(now-first) / time.Hour)}).
+			WithDetail(fe.Detail)
+		return Failed, setState(tx, j.id, Failed, now, gave)
 	}
 	next := now + backoff(o.RetryMin, o.RetryMax, j.attempts).Milliseconds()
+	f := failureOf(fe)
 	_, err := tx.Exec(`UPDATE outbox SET state = 'queued', next_attempt_at = ?, first_failure_at = ?, updated_at = ?, data_at = NULL,
-		error_code = ?, error_reason = ?, error_message = ?, error_reply = ? WHERE id = ?`,
-		next, first, now, string(se.Code), se.Reason, se.Message, se.Reply, j.id)
+		error_code = ?, error_reason = ?, error_params = ?, error_reply = ? WHERE id = ?`,
+		next, first, now, string(f.Code), f.Reason, f.paramsJSON(), f.Detail, j.id)
 	return Queued, err
 }
 
 // release puts a claimed message back as it was, not counting the attempt: the failure
-// (se, nil when stopping) concerned the account, not the message.
-func (w *worker) release(j *job, se *SendError) {
-	if se == nil {
-		se = &SendError{}
-	}
+// (fe, nil when stopping) concerned the account, not the message.
+func (w *worker) release(j *job, fe *fault.Error) {
+	f := failureOf(fe)
 	w.record(j, func(tx *sql.Tx, now int64) (State, error) {
 		_, err := tx.Exec(`UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), data_at = NULL, updated_at = ?,
-			error_code = ?, error_reason = ?, error_message = ?, error_reply = ? WHERE id = ? AND state = 'sending'`,
-			now, string(se.Code), se.Reason, se.Message, se.Reply, j.id)
+			error_code = ?, error_reason = ?, error_params = ?, error_reply = ? WHERE id = ? AND state = 'sending'`,
+			now, string(f.Code), f.Reason, f.paramsJSON(), f.Detail, j.id)
 		return Queued, err
-	}, se)
-	if se.Outcome == Permanent { // a disabled account: nothing to do until it changes
+	}, fe)
+	if fe != nil && fe.Class == fault.Permanent { // a disabled account: nothing to do until it changes
 		w.paused = true
 	}
 }
@@ -523,15 +522,4 @@ func backoff(lo, hi time.Duration, n int) time.Duration {
 	}
 	d = min(d, hi)
 	return d/2 + rand.N(d/2+1)
-}
-
-// roughly says a duration in words people read.
-func roughly(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d seconds", int(d.Seconds()))
-	case d < 2*time.Hour:
-		return fmt.Sprintf("%d minutes", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%d hours", int(d.Hours()))
 }

@@ -62,18 +62,18 @@ var fieldHeaders = map[string]bool{
 // From address and the Message-ID without angle brackets. Its errors are permanent: the same
 // message would fail the same way again.
 func convert(raw []byte) (e *email, from, messageID string, err error) {
-	invalid := func(what string, err error) (*email, string, string, error) {
-		return nil, "", "", fault.Wrap(fault.InvalidInput, "The message cannot be sent through Postmark: "+what+".", err)
+	invalid := func(part string, err error) (*email, string, string, error) {
+		return nil, "", "", ErrMessageUnreadable.Wrap(err, fault.P{"part": part, "header": ""})
 	}
 	ent, err := message.Read(bytes.NewReader(raw))
 	if err != nil && !message.IsUnknownCharset(err) {
-		return invalid("its header cannot be read", err)
+		return invalid("header", err)
 	}
 	h := mail.Header{Header: ent.Header}
 
 	fromList, err := h.AddressList("From")
 	if err != nil || len(fromList) != 1 {
-		return invalid("it needs exactly one From address", err)
+		return invalid("from", err)
 	}
 	e = &email{From: formatAddress(fromList[0])}
 	for _, f := range []struct {
@@ -82,12 +82,12 @@ func convert(raw []byte) (e *email, from, messageID string, err error) {
 	}{{"To", &e.To}, {"Cc", &e.Cc}, {"Bcc", &e.Bcc}, {"Reply-To", &e.ReplyTo}} {
 		list, err := h.AddressList(f.key)
 		if err != nil {
-			return invalid("its "+f.key+" header holds an address that cannot be read", err)
+			return nil, "", "", ErrMessageUnreadable.Wrap(err, fault.P{"part": "address", "header": f.key})
 		}
 		*f.dst = formatAddresses(list)
 	}
 	if e.To == "" && e.Cc == "" && e.Bcc == "" {
-		return invalid("it has no recipient", nil)
+		return invalid("recipient", nil)
 	}
 	if e.Subject, err = h.Subject(); err != nil {
 		// An undecodable encoded word: Postmark gets the subject as written.
@@ -155,10 +155,10 @@ func convert(raw []byte) (e *email, from, messageID string, err error) {
 		e.Attachments = append(e.Attachments, a)
 		return nil
 	}); err != nil {
-		return invalid("its body cannot be read", err)
+		return invalid("body", err)
 	}
 	if e.TextBody == "" && e.HTMLBody == "" {
-		return invalid("it has no text or HTML body", errors.New("no text/plain or text/html part"))
+		return invalid("body", errors.New("no text/plain or text/html part"))
 	}
 	return e, fromList[0].Address, messageID, nil
 }

@@ -6,7 +6,7 @@
 //		return err // fault error: what is wrong and how to fix it in Postmark
 //	}
 //	res, err := pm.Send(ctx, raw) // raw: the RFC 5322 message, Bcc header included
-//	switch sendresult.ClassOf(err) { … } // see backend/sendresult
+//	switch fault.ClassOf(err) { … } // see backend/sendresult
 //
 // Postmark's /email endpoint takes JSON, not MIME, so Send converts the message with
 // go-message: From, To, Cc, Bcc, Reply-To and Subject become fields, the first text/plain
@@ -21,9 +21,9 @@
 //
 // The server token is sent only in the X-Postmark-Server-Token header, never written to an
 // error, and redirects are not followed, so no other host ever receives it. Errors are
-// *fault.Error values with Postmark's own words appended, classed by sendresult as
+// *fault.Error values (reasons.go) with Postmark's own answer as their detail, of the class
 // permanent (bad token, unknown or unconfirmed sender, invalid message, inactive recipient,
-// account not allowed to send), transient (429, 5xx, network) or possibly sent (the request
+// account not allowed to send), temporary (429, 5xx, network) or possibly sent (the request
 // went out and the answer never came).
 //
 // API reference: https://postmarkapp.com/developer/api/overview (tokens, HTTP codes, error
@@ -97,7 +97,7 @@ type Client struct {
 func New(serverToken string, opts Options) (*Client, error) {
 	serverToken = strings.TrimSpace(serverToken)
 	if serverToken == "" {
-		return nil, fault.Invalid("token", "Enter the Postmark server's API token.")
+		return nil, ErrTokenMissing.Field("token", nil)
 	}
 	base := strings.TrimRight(opts.BaseURL, "/")
 	if base == "" {
@@ -130,7 +130,7 @@ type sendResponse struct {
 func (c *Client) Send(ctx context.Context, raw []byte) (Result, error) {
 	e, from, messageID, err := convert(raw)
 	if err != nil {
-		return Result{}, sendresult.New(sendresult.Permanent, err)
+		return Result{}, err
 	}
 	e.MessageStream = c.stream
 	res := Result{MessageID: messageID}
@@ -162,7 +162,7 @@ func (c *Client) Send(ctx context.Context, raw []byte) (Result, error) {
 func (c *Client) CheckSender(ctx context.Context, from string) error {
 	addr, err := mail.ParseAddress(from)
 	if err != nil {
-		return sendresult.New(sendresult.Permanent, fault.Invalid("from", fmt.Sprintf("%q is not an email address.", from)))
+		return ErrFromInvalid.Field("from", fault.P{"from": from})
 	}
 	// The answer lists the server's API tokens among its settings: only the name is read,
 	// and nothing of it is kept.
@@ -207,7 +207,7 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any, sen
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return sendresult.New(sendresult.Permanent, fault.Wrap(fault.Internal, "The message could not be prepared for Postmark.", err))
+			return ErrRequestUnprepared.Wrap(err, nil)
 		}
 		body = bytes.NewReader(b)
 	}
@@ -223,7 +223,7 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any, sen
 	})
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, body)
 	if err != nil {
-		return sendresult.New(sendresult.Permanent, fault.Wrap(fault.InvalidInput, "The Postmark API address is not valid.", err))
+		return ErrURLInvalid.Wrap(err, nil)
 	}
 	req.Header.Set("Accept", "application/json")
 	if in != nil {
@@ -246,12 +246,11 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any, sen
 		if json.Unmarshal(data, out) != nil || json.Unmarshal(data, &status) != nil {
 			// A proxy or captive portal can answer 200 with a page of its own: the message
 			// may or may not have reached Postmark.
-			class := sendresult.Transient
+			fe := ErrAnswerUnreadable.New(nil)
 			if sends {
-				class = sendresult.PossiblySent
+				fe = fe.WithClass(fault.PossiblySent)
 			}
-			return sendresult.New(class, fault.New(fault.ProviderRejected,
-				"Postmark's answer could not be read, so it is not known whether it took the message. Check the server's Activity page in Postmark before sending again."))
+			return fe
 		}
 		if status.ErrorCode == 0 {
 			return nil
@@ -271,15 +270,13 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any, sen
 // networkError classes a request that got no answer from Postmark.
 func networkError(err error, possiblySent bool) error {
 	if possiblySent {
-		return sendresult.New(sendresult.PossiblySent, fault.Wrap(fault.Network,
-			"The message reached Postmark but its answer never arrived, so it may have been sent. Check the server's Activity page in Postmark before sending it again.", err))
+		return ErrPossiblySent.Wrap(err, nil)
 	}
-	msg := "Postmark could not be reached. Check the internet connection; the message will be sent again later."
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		msg = "Postmark did not answer in time. The message will be sent again later."
+		return ErrTimeout.Wrap(err, nil)
 	}
-	return sendresult.New(sendresult.Transient, fault.Wrap(fault.Network, msg, err))
+	return ErrUnreachable.Wrap(err, nil)
 }
 
 // describe turns an answer from Postmark into the error people see: what happened, what to
@@ -301,52 +298,41 @@ func (c *Client) describe(err error, from string) error {
 	if words != "" {
 		reply += ": " + words
 	}
-	refusal := sendresult.Refusal{Provider: "Postmark", Reply: reply, Words: words, Cause: e}
-	permanent, transient := refusal.Permanent, refusal.Transient
+	r := sendresult.Refusal{Reply: reply, Cause: e}
+	p := fault.P{"from": from, "domain": domain}
 
 	switch {
 	case e.Status == http.StatusUnauthorized || e.Code == 10:
-		return permanent(fault.AuthFailed, "token",
-			"Postmark refused the server token. Copy the token from the API Tokens tab of your server in Postmark (a server token, not the account token).")
+		return r.Err(ErrToken, "token", nil)
 	case e.Status == http.StatusTooManyRequests || e.Code == 429:
-		return transient(fault.ProviderRejected, "Postmark is limiting how fast this server may send. The message will be sent again shortly.")
+		return r.Err(ErrRateLimited, "", nil)
 	case e.Code == 100 || e.Status >= 500:
-		return transient(fault.Network, fmt.Sprintf("Postmark is not available at the moment (HTTP %d). The message will be sent again later.", e.Status))
+		return r.Err(ErrUnavailable, "", fault.P{"status": e.Status})
 	case e.Status == http.StatusRequestEntityTooLarge:
-		return permanent(fault.ProviderRejected, "",
-			"The message is too large for Postmark, which accepts at most 10 MB per message, attachments included. Send the large files another way.")
+		return r.Err(ErrTooLarge, "", nil)
 	}
 
 	switch e.Code {
 	case 300:
-		return permanent(fault.InvalidInput, "",
-			"Postmark found the message invalid: check the addresses, the subject and the attachments.")
+		return r.Err(ErrInvalidMessage, "", nil)
 	case 400:
-		return permanent(fault.ProviderRejected, "from", fmt.Sprintf(
-			"Postmark has no sender signature for %s. In Postmark, open Sender Signatures and add this address (then confirm it from the email Postmark sends), or add and verify the domain %s there.", from, domain))
+		return r.Err(ErrSender, "from", p)
 	case 401:
-		return permanent(fault.ProviderRejected, "from", fmt.Sprintf(
-			"The sender signature %s is not confirmed yet. Click the link in the confirmation email Postmark sent to that address (Sender Signatures in Postmark can send it again), or verify the domain %s there.", from, domain))
+		return r.Err(ErrSenderUnconfirmed, "from", p)
 	case 402, 403, 409:
-		return permanent(fault.ProviderRejected, "",
-			"Postmark could not read the request Mailroom sent. Please report this problem.")
+		return r.Err(ErrRequestRefused, "", nil)
 	case 405:
-		return permanent(fault.ProviderRejected, "",
-			"Postmark does not allow this account to send at the moment (often because it has run out of credits). Check the account's billing and status in Postmark.")
+		return r.Err(ErrCannotSend, "", nil)
 	case 406:
-		return permanent(fault.ProviderRejected, "",
-			"Postmark will not send to a recipient of this message: that address bounced hard, reported a message as spam or was suppressed. If it works again, reactivate it in the server's Suppressions in Postmark.")
+		return r.Err(ErrInactive, "", nil)
 	case 411:
-		return permanent(fault.ProviderRejected, "",
-			"Postmark does not accept the file type of an attachment. Send that file another way (in an archive, or as a link).")
+		return r.Err(ErrAttachmentType, "", nil)
 	case 412:
-		return permanent(fault.ProviderRejected, "",
-			"Your Postmark account is waiting for Postmark's approval: until then it may only send to addresses on the From address's own domain.")
+		return r.Err(ErrPendingApproval, "", nil)
 	case 413:
-		return permanent(fault.ProviderRejected, "",
-			"Postmark does not let this server or account send at the moment (it is inactive or was suspended). Check the server and the account in Postmark.")
+		return r.Err(ErrServerInactive, "", nil)
 	}
-	return permanent(fault.ProviderRejected, "", fmt.Sprintf("Postmark refused the message (HTTP %d, error %d).", e.Status, e.Code))
+	return r.Err(ErrRefused, "", fault.P{"status": e.Status, "code": e.Code})
 }
 
 // words is Postmark's own message, which the UI shows: bounded, and with the token masked

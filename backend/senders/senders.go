@@ -6,9 +6,9 @@
 //	ob := outbox.New(outbox.Deps{…, Transport: f.Transport}, …) // nil for SMTP accounts: the outbox's own
 //	checks, err := f.Checks(acc.Sender, acc.Email, token)       // probe steps: postmark_sender, mailgun_domain, mailgun_from
 //
-// The providers' packages (backend/postmark, backend/mailgun) do the talking and class every
-// failure with backend/sendresult; this package maps those classes to the outbox's outcomes
-// and reads the token or key from the vault (through the registry) only when a transport is
+// The providers' packages (backend/postmark, backend/mailgun) do the talking and give every
+// failure a reason and a class (backend/fault); this package marks those that concern the
+// account rather than the message (see Classify) and reads the token or key from the vault (through the registry) only when a transport is
 // built, so it never sits in a long-lived structure other than the provider's client.
 //
 // The API endpoints can be moved for tests and unusual networks (Options; the settings
@@ -19,7 +19,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -70,8 +69,7 @@ type postmarkSender struct{ c *postmark.Client }
 func (p postmarkSender) send(ctx context.Context, env outbox.Envelope) (sendresult.Result, error) {
 	raw, err := addBcc(env.Raw, env.To)
 	if err != nil {
-		return sendresult.Result{}, sendresult.New(sendresult.Permanent, fault.Wrap(fault.InvalidInput,
-			"The message cannot be sent through Postmark: its header cannot be read.", err))
+		return sendresult.Result{}, postmark.ErrMessageUnreadable.Wrap(err, fault.P{"part": "header", "header": ""})
 	}
 	return p.c.Send(ctx, raw)
 }
@@ -129,48 +127,16 @@ func (f *Factory) Transport(ctx context.Context, acc accounts.Account) (outbox.T
 	if err != nil {
 		return nil, err
 	}
-	kind := acc.Sender.Kind
-	name := providerName(kind)
+	name := providerName(acc.Sender.Kind)
 	return outbox.OneShot{
 		Do: func(ctx context.Context, env outbox.Envelope) (string, error) {
 			res, err := s.send(ctx, env)
 			if err != nil {
-				return "", err
+				return "", Classify(err)
 			}
 			return fmt.Sprintf("%s accepted the message (id %s)", name, res.ProviderID), nil
 		},
-		Classify: func(err error) *outbox.SendError {
-			se := Classify(err)
-			if se != nil && se.Outcome == outbox.Permanent && se.Reason == "" {
-				se.Reason = accountReason(kind, err)
-			}
-			return se
-		},
 	}, nil
-}
-
-// accountReason names, for the outbox and the UI, a refusal of the account rather than of
-// the message: the token or key, or the From the provider will not send as. The user fixes
-// it in the account's settings or at the provider, then retries the message. "" for any
-// other refusal.
-func accountReason(kind accounts.SenderKind, err error) string {
-	var fe *fault.Error
-	field := ""
-	if errors.As(err, &fe) {
-		field = fe.Field
-	}
-	auth := fault.CodeOf(err) == fault.AuthFailed
-	switch {
-	case kind == accounts.Postmark && (auth || field == "token"):
-		return outbox.ReasonPostmarkToken
-	case kind == accounts.Postmark && field == "from":
-		return outbox.ReasonPostmarkSender
-	case kind == accounts.Mailgun && (auth || field == "api_key"):
-		return outbox.ReasonMailgunKey
-	case kind == accounts.Mailgun && (field == "domain" || field == "region" || field == "from"):
-		return outbox.ReasonMailgunDomain
-	}
-	return ""
 }
 
 func providerName(k accounts.SenderKind) string {
@@ -180,50 +146,33 @@ func providerName(k accounts.SenderKind) string {
 	return "Postmark"
 }
 
-// accountFields are the fields of a provider's error that concern the account, not the
-// message: a bad token or key, a From that may not send, a domain in the other region.
-// Every message of the account would fail the same way.
-var accountFields = map[string]bool{"token": true, "api_key": true, "from": true, "region": true, "domain": true}
-
-// Classify maps a provider's classed error (backend/sendresult) to the outbox's outcome:
-//   - Permanent → Permanent, with the provider's words as the reply. A failure of the account
-//     rather than the message (a refused token or key, an unconfirmed sender signature, a
-//     domain unknown in this region) is marked Connect, so the outbox fails the message it
-//     tried and pauses the account until the user fixes it, instead of failing the whole
-//     queue one message at a time;
-//   - Transient (429, the provider's 5xx, no network) → Transient and Connect: the provider,
-//     not this message, is unavailable, so the account waits without using up the
-//     message's attempts;
-//   - PossiblySent → Uncertain: never resent without the user's word.
-func Classify(err error) *outbox.SendError {
-	if err == nil {
+// Classify marks, for the outbox, the provider's failures that concern the account rather
+// than the message (outbox.ForAccount); their class is the provider's:
+//   - a permanent refusal of the account — a refused token or key (auth_failed), or one
+//     that names a setting of the account (the error's field: an unconfirmed sender
+//     signature, a domain unknown in this region, a From off the domain): every message
+//     would fail the same way, so the outbox fails the message it tried and pauses the
+//     account until the user fixes it, instead of failing the whole queue one message at a
+//     time;
+//   - a temporary failure (429, the provider's 5xx, no network): the provider, not this
+//     message, is unavailable, so the account waits without using up the message's
+//     attempts.
+//
+// Other permanent refusals (an inactive recipient, a message too large) and possibly sent
+// failures concern the message only.
+func Classify(err error) error {
+	fe, ok := fault.As(err)
+	switch {
+	case err == nil:
 		return nil
+	case !ok: // a failure no provider classed: retried with backoff, a bounded number of times
+		return outbox.ForAccount(outbox.ErrSendFailed.Wrap(err, nil))
+	case fe.Class == fault.Temporary:
+		return outbox.ForAccount(err)
+	case fe.Class == fault.Permanent && (fe.Code == fault.AuthFailed || fe.Field != ""):
+		return outbox.ForAccount(err)
 	}
-	se := &outbox.SendError{Code: fault.CodeOf(err), Message: messageOf(err), Reply: sendresult.ReplyOf(err), Err: err}
-	switch sendresult.ClassOf(err) {
-	case sendresult.Permanent:
-		se.Outcome = outbox.Permanent
-		var fe *fault.Error
-		if se.Code == fault.AuthFailed || (errors.As(err, &fe) && accountFields[fe.Field]) {
-			se.Connect = true
-		}
-	case sendresult.PossiblySent:
-		se.Outcome, se.Reason = outbox.Uncertain, outbox.ReasonPossiblySent
-	default:
-		se.Outcome, se.Connect = outbox.Transient, true
-	}
-	if se.Code == fault.Internal {
-		se.Code = fault.ProviderRejected
-	}
-	return se
-}
-
-func messageOf(err error) string {
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return fe.Message
-	}
-	return err.Error()
+	return err
 }
 
 // addBcc returns raw with a Bcc header naming the envelope recipients that its To and Cc
@@ -315,9 +264,10 @@ func CheckFrom(s accounts.Sender, from string) error {
 		return err
 	}
 	if err := c.CheckFrom(from); err != nil {
-		var fe *fault.Error
-		if errors.As(err, &fe) {
-			return &fault.Error{Code: fe.Code, Field: "email", Message: fe.Message, Err: err}
+		if fe, ok := fault.As(err); ok {
+			c := *fe
+			c.Field = "email" // the account form's field for the From
+			return &c
 		}
 		return err
 	}

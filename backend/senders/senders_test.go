@@ -16,7 +16,6 @@ import (
 	"mailroom/backend/outbox"
 	"mailroom/backend/probe"
 	"mailroom/backend/senders"
-	"mailroom/backend/sendresult"
 	"mailroom/backend/store"
 	"mailroom/backend/vault"
 )
@@ -185,41 +184,37 @@ func TestTransportWithoutItsSecretFails(t *testing.T) {
 	}
 }
 
-func TestClassifyMapsTheProvidersClassesToOutcomes(t *testing.T) {
+var errTestRefused = fault.Define("senders_test_refused", fault.ProviderRejected, "refused")
+
+func TestClassifyMarksTheFailuresOfTheAccount(t *testing.T) {
 	perm := func(code fault.Code, field string) error {
-		return &sendresult.Error{Class: sendresult.Permanent, Reply: "HTTP 422, ErrorCode 406: inactive",
-			Err: &fault.Error{Code: code, Field: field, Message: "refused"}}
+		return &fault.Error{Code: code, Reason: "senders_test_refused", Field: field, Class: fault.Permanent, Detail: "HTTP 422, ErrorCode 406: inactive"}
 	}
 	cases := []struct {
 		name    string
 		err     error
-		outcome outbox.Outcome
-		connect bool
-		reason  string
+		class   fault.Class
+		account bool
 	}{
-		{"an inactive recipient fails the message only", perm(fault.ProviderRejected, ""), outbox.Permanent, false, ""},
-		{"a refused token pauses the account", perm(fault.AuthFailed, "token"), outbox.Permanent, true, ""},
-		{"an unconfirmed sender pauses the account", perm(fault.ProviderRejected, "from"), outbox.Permanent, true, ""},
-		{"a domain in the other region pauses the account", perm(fault.ProviderRejected, "region"), outbox.Permanent, true, ""},
-		{"a rate limit waits without using attempts", sendresult.New(sendresult.Transient, fault.New(fault.ProviderRejected, "slow down")),
-			outbox.Transient, true, ""},
-		{"a lost answer is possibly sent", sendresult.New(sendresult.PossiblySent, fault.New(fault.Network, "no answer")),
-			outbox.Uncertain, false, outbox.ReasonPossiblySent},
+		{"an inactive recipient fails the message only", perm(fault.ProviderRejected, ""), fault.Permanent, false},
+		{"a refused token pauses the account", perm(fault.AuthFailed, "token"), fault.Permanent, true},
+		{"an unconfirmed sender pauses the account", perm(fault.ProviderRejected, "from"), fault.Permanent, true},
+		{"a domain in the other region pauses the account", perm(fault.ProviderRejected, "region"), fault.Permanent, true},
+		{"a rate limit waits without using attempts", errTestRefused.New(nil).WithClass(fault.Temporary), fault.Temporary, true},
+		{"a lost answer is possibly sent", errTestRefused.New(nil).WithClass(fault.PossiblySent), fault.PossiblySent, false},
+		{"a failure no provider classed waits", errors.New("odd"), fault.Temporary, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			se := senders.Classify(tc.err)
-			if se.Outcome != tc.outcome || se.Connect != tc.connect || se.Reason != tc.reason {
-				t.Fatalf("Classify = %v connect=%v reason=%q; want %v connect=%v reason=%q",
-					se.Outcome, se.Connect, se.Reason, tc.outcome, tc.connect, tc.reason)
-			}
-			if se.Message == "" || se.Code == "" {
-				t.Fatalf("Classify lost the words or the code: %+v", se)
+			err := senders.Classify(tc.err)
+			var ae *outbox.AccountError
+			if got := fault.ClassOf(err); got != tc.class || errors.As(err, &ae) != tc.account {
+				t.Fatalf("Classify = %v: class %s, account %v; want %s, %v", err, got, errors.As(err, &ae), tc.class, tc.account)
 			}
 		})
 	}
-	if got := senders.Classify(perm(fault.ProviderRejected, "")).Reply; got != "HTTP 422, ErrorCode 406: inactive" {
-		t.Errorf("Reply = %q; want the provider's answer", got)
+	if fe, _ := fault.As(senders.Classify(perm(fault.ProviderRejected, ""))); fe.Detail != "HTTP 422, ErrorCode 406: inactive" {
+		t.Errorf("detail = %q; want the provider's answer", fe.Detail)
 	}
 }
 
@@ -302,7 +297,7 @@ func TestCheckFromRefusesAMailgunFromOffTheDomain(t *testing.T) {
 	}
 	err := senders.CheckFrom(mg, "news@other.test")
 	var fe *fault.Error
-	if !errors.As(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != "email" || !strings.Contains(fe.Message, "mg.shop.test") {
+	if !errors.As(err, &fe) || fe.Code != fault.InvalidInput || fe.Field != "email" || fe.Params["domain"] != "mg.shop.test" {
 		t.Errorf("CheckFrom(other.test) = %v; want invalid_input on email naming the domain", err)
 	}
 	if err := senders.CheckFrom(accounts.Sender{Kind: accounts.Postmark}, "x@any.test"); err != nil {
@@ -358,10 +353,9 @@ func TestOutboxSendsThroughAnAPISender(t *testing.T) {
 	}
 
 	failed := waitState(t, ob, idRefused, outbox.Failed)
-	if failed.ErrorCode != fault.ProviderRejected || !strings.Contains(failed.ErrorMessage, "Sender Signatures") ||
-		!strings.Contains(failed.ErrorReply, "ErrorCode 400") || !strings.Contains(failed.ErrorMessage, "is not a Sender Signature") {
-		t.Fatalf("failed item: code %q, message %q, reply %q; want Postmark's refusal in words and its own",
-			failed.ErrorCode, failed.ErrorMessage, failed.ErrorReply)
+	if failed.Error.Code != fault.ProviderRejected || failed.Error.Reason != "postmark_sender" ||
+		!strings.Contains(failed.Error.Detail, "ErrorCode 400") || !strings.Contains(failed.Error.Detail, "is not a Sender Signature") {
+		t.Fatalf("failed item: %+v; want Postmark's refusal as a reason, with its own words", failed.Error)
 	}
 }
 
@@ -377,7 +371,7 @@ func waitState(t *testing.T, ob *outbox.Engine, id int64, want outbox.State) out
 			return it
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("message %d is %s (%s: %s); want %s", id, it.State, it.ErrorCode, it.ErrorMessage, want)
+			t.Fatalf("message %d is %s (%+v); want %s", id, it.State, it.Error, want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -414,9 +408,8 @@ func TestOutboxRetryAfterTheTokenIsFixed(t *testing.T) {
 		t.Fatal(err)
 	}
 	failed := waitState(t, ob, id, outbox.Failed)
-	if failed.ErrorCode != fault.AuthFailed || failed.ErrorReason != outbox.ReasonPostmarkToken || !strings.Contains(failed.ErrorReply, "ErrorCode 10") {
-		t.Fatalf("failed item: code %q reason %q reply %q; want auth_failed, %s and Postmark's ErrorCode 10",
-			failed.ErrorCode, failed.ErrorReason, failed.ErrorReply, outbox.ReasonPostmarkToken)
+	if failed.Error.Code != fault.AuthFailed || failed.Error.Reason != "postmark_token" || !strings.Contains(failed.Error.Detail, "ErrorCode 10") {
+		t.Fatalf("failed item: %+v; want auth_failed, postmark_token and Postmark's ErrorCode 10", failed.Error)
 	}
 
 	if _, err := r.reg.UpdateWith(ctx, acc.ID, in, accounts.Secrets{Sender: pmToken}); err != nil {
@@ -438,7 +431,7 @@ func TestOutboxRetryAfterTheTokenIsFixed(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(told) < 2 || told[0].Reason != outbox.ReasonPostmarkToken || told[len(told)-1].Code != "" {
+	if len(told) < 2 || told[0].Failure.Reason != "postmark_token" || !told[0].Paused || !told[len(told)-1].Failure.IsZero() {
 		t.Fatalf("account events %+v; want the refused token, then the all-clear once it sent", told)
 	}
 }
@@ -452,9 +445,9 @@ func TestAccountReasonsForTheUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = tr.Send(context.Background(), render(t, "hello@shop.test"), func() error { return nil })
-	var se *outbox.SendError
-	if !errors.As(err, &se) || se.Reason != outbox.ReasonPostmarkSender || !se.Connect {
-		t.Fatalf("Send = %#v; want reason %s, failing the account", err, outbox.ReasonPostmarkSender)
+	var ae *outbox.AccountError
+	if !errors.As(err, &ae) || fault.ReasonOf(err) != "postmark_sender_unconfirmed" {
+		t.Fatalf("Send = %v; want postmark_sender_unconfirmed, failing the account", err)
 	}
 	mgAcc := r.account(mailgunAccount("news@shop.test", "mg.shop.test"), accounts.Secrets{Sender: "wrong-key"})
 	tr, err = r.f.Transport(context.Background(), mgAcc)
@@ -462,7 +455,7 @@ func TestAccountReasonsForTheUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = tr.Send(context.Background(), render(t, "news@shop.test"), func() error { return nil })
-	if !errors.As(err, &se) || se.Reason != outbox.ReasonMailgunKey {
-		t.Fatalf("Send = %#v; want reason %s", err, outbox.ReasonMailgunKey)
+	if !errors.As(err, &ae) || fault.ReasonOf(err) != "mailgun_key" {
+		t.Fatalf("Send = %v; want mailgun_key, failing the account", err)
 	}
 }

@@ -1,26 +1,21 @@
-// Package sendresult is what an API sender (backend/postmark, backend/mailgun) tells the
-// outbox about one send: the provider's receipt when it accepted the message, or, when it
-// did not, whether trying again can help.
+// Package sendresult is what an API sender (backend/postmark, backend/mailgun) shares with
+// the outbox about one send: the provider's receipt when it accepted the message, and how
+// a refused request becomes an error.
 //
 //	res, err := sender.Send(ctx, raw)
-//	switch sendresult.ClassOf(err) {
-//	case sendresult.OK:
-//		markSent(res.ProviderID, res.SubmittedAt)
-//	case sendresult.Permanent:
-//		markFailed(err, sendresult.ReplyOf(err)) // fault.CodeOf(err) and its message for the UI
-//	case sendresult.PossiblySent:
-//		markPossiblySent(err) // the provider may have it: never resend without asking
-//	default: // sendresult.Transient
-//		retryLater(err) // with backoff and jitter
+//	switch fault.ClassOf(err) { // with err != nil
+//	case fault.Permanent:    // fail it: the reason says why, the detail is the provider's answer
+//	case fault.PossiblySent: // the provider may have it: never resend without asking
+//	default:                 // fault.Temporary: retry later, with backoff and jitter
 //	}
 //
-// The senders return errors that are both a class (here) and a *fault.Error (code and
-// message for people), so the outbox decides what to do with one call and the UI shows
-// the same error it would show for any other failure.
+// The senders' errors are *fault.Error: a reason of the provider's package (worded by the
+// UI), a class (temporary, permanent, possibly sent) and the provider's own answer as the
+// detail, so the outbox decides what to do from the class and the UI shows the same error
+// it would show for any other failure.
 package sendresult
 
 import (
-	"errors"
 	"time"
 
 	"mailroom/backend/fault"
@@ -39,105 +34,19 @@ type Result struct {
 	SubmittedAt time.Time
 }
 
-// Class says what a failed send means for the message.
-type Class int
-
-const (
-	// OK: there was no error.
-	OK Class = iota
-	// Transient failures (rate limits, the provider's 5xx, a network that did not let the
-	// request through) may pass: retry later.
-	Transient
-	// Permanent failures (a refused key, an unconfirmed sender, an invalid or inactive
-	// recipient) will happen again until someone changes something: do not retry.
-	Permanent
-	// PossiblySent: the whole request reached the provider but no answer came back (the
-	// connection dropped or timed out while waiting). The provider may have accepted the
-	// message, so resending it blindly could deliver it twice.
-	PossiblySent
-)
-
-func (c Class) String() string {
-	switch c {
-	case OK:
-		return "ok"
-	case Transient:
-		return "transient"
-	case Permanent:
-		return "permanent"
-	case PossiblySent:
-		return "possibly_sent"
-	}
-	return "unknown"
-}
-
-// Error gives an error its class. Err is usually a *fault.Error, which errors.As finds
-// through Error.
-type Error struct {
-	Class Class
-	// Reply is the provider's own answer when it gave one, with its status and code
-	// (e.g. `HTTP 422, ErrorCode 406: You tried to send to a recipient that has been marked
-	// as inactive.`), for the outbox's log of the server's words; "" when nothing answered.
-	Reply string
-	Err   error
-}
-
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
-
-// New classes err. A nil err stays nil.
-func New(class Class, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &Error{Class: class, Err: err}
-}
-
-// ReplyOf returns the provider's answer carried by err, or "".
-func ReplyOf(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Reply
-	}
-	return ""
-}
-
-// ClassOf returns the class of the first *Error in err's chain: OK for nil, and Transient
-// for an error no sender classed — retrying with backoff is the safe default for a failure
-// nobody understood, since a bounded number of retries ends it.
-func ClassOf(err error) Class {
-	if err == nil {
-		return OK
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Class
-	}
-	return Transient
-}
-
-// Refusal words the errors of one refused API request: each message gets the provider's own
-// words appended, and all share the request's reply and cause.
+// Refusal is one refused API request: its answer, kept verbatim as the errors' detail, and
+// its cause, kept for logs.
 type Refusal struct {
-	Provider string // as people know it: "Postmark"
-	Reply    string // e.g. "HTTP 401, ErrorCode 10: …", kept as the server's answer
-	Words    string // the provider's message, "" when it gave none
-	Cause    error
+	Reply string // e.g. "HTTP 401, ErrorCode 10: …": the status, the provider's code and words
+	Cause error
 }
 
-func (r Refusal) classed(class Class, code fault.Code, field, msg string) error {
-	if r.Words != "" {
-		msg += " " + r.Provider + ` said: "` + r.Words + `"`
-	}
-	return &Error{Class: class, Reply: r.Reply, Err: &fault.Error{Code: code, Field: field, Message: msg, Err: r.Cause}}
+// Err is the refusal as an error of reason r (its class is the reason's), with the
+// provider's answer as the detail. field names the setting to fix, if any: a refusal
+// that names one concerns the account, not the message.
+func (r Refusal) Err(reason *fault.Reason, field string, p fault.P) *fault.Error {
+	return reason.Wrap(r.Cause, p).WithDetail(r.Reply).WithField(field)
 }
 
-// Permanent is a refusal that sending again will not change; field names the setting to fix.
-func (r Refusal) Permanent(code fault.Code, field, msg string) error {
-	return r.classed(Permanent, code, field, msg)
-}
-
-// Transient is a refusal worth trying again later.
-func (r Refusal) Transient(code fault.Code, msg string) error {
-	return r.classed(Transient, code, "", msg)
-}
+// PossiblySent marks a reason's failures as possibly sent by default, for a Define.
+func PossiblySent(r *fault.Reason) *fault.Reason { r.Class = fault.PossiblySent; return r }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mailroom/backend/fault"
 	"mailroom/backend/outbox"
 )
 
@@ -74,7 +75,7 @@ func (w *Wizard) SendTestEmail(ctx context.Context, accountID, userID int64, m T
 		}
 		return TestEmailResult{}, refusal(it)
 	default: // queued (waiting for a retry), sending, possibly sent: the Outbox follows it
-		res.Answer = it.ErrorReply
+		res.Answer = it.Error.Detail
 		if it.State == outbox.Queued && it.NextAttempt.After(time.Now()) {
 			res.NextAttempt = it.NextAttempt
 		}
@@ -108,13 +109,21 @@ func (w *Wizard) awaitOutcome(ctx context.Context, id int64, wait time.Duration)
 	}
 }
 
-// refusal is a failed test email as an error: the outbox's code (what kind of failure:
-// auth_failed, provider_rejected…) and the server's own words; the Outbox screen shows the
-// message's own failure in full.
+// refusal is a failed test email as an error: the message's own failure as the outbox kept
+// it (its reason and params, the server's own words), or, for a failure kept without a
+// reason, ErrTestEmailRefused with the outbox's code (auth_failed, provider_rejected…).
 func refusal(it outbox.Item) error {
-	e := ErrTestEmailRefused.Wrap(fmt.Errorf("outbox %d: %s: %s", it.ID, it.ErrorReason, it.ErrorMessage), nil)
-	if it.ErrorCode != "" {
-		e.Code = it.ErrorCode
+	f := it.Error
+	if f.Reason != "" && fault.Lookup(f.Reason) != nil {
+		e := fault.Lookup(f.Reason).Wrap(fmt.Errorf("outbox %d: test email refused", it.ID), f.Params)
+		if f.Code != "" {
+			e.Code = f.Code
+		}
+		return e.WithClass(fault.Permanent).WithDetail(f.Detail)
 	}
-	return e.WithDetail(it.ErrorReply)
+	e := ErrTestEmailRefused.Wrap(fmt.Errorf("outbox %d: %s", it.ID, f.Reason), nil)
+	if f.Code != "" {
+		e.Code = f.Code
+	}
+	return e.WithDetail(f.Detail)
 }

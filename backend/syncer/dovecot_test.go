@@ -400,7 +400,7 @@ func TestAWrongPasswordIsNotRetriedInALoop(t *testing.T) {
 	r.start()
 	eventually(t, 10*time.Second, "the account reports the refusal", func() bool {
 		ev := r.lastProgress()
-		return ev.Phase == syncer.PhaseError && ev.Code == "auth_failed" && ev.Message != ""
+		return ev.Phase == syncer.PhaseError && ev.Err != nil && ev.Err.Code == "auth_failed" && ev.RetryIn == 0
 	})
 	time.Sleep(1500 * time.Millisecond) // several backoff periods of this rig
 	if n := r.count(func(ev syncer.Event) bool { return ev.Phase == syncer.PhaseConnecting }); n != 1 {

@@ -23,8 +23,8 @@ const (
 	PhaseConnecting Phase = "connecting"
 	PhaseHeaders    Phase = "headers" // Done/Total: headers stored of those to fetch
 	PhaseBodies     Phase = "bodies"  // Done/Total: bodies stored of those to fetch
-	PhaseIdle       Phase = "idle"    // up to date, waiting for news (Message says if cancelled)
-	PhaseError      Phase = "error"   // Code and Message say what, in words; a retry may follow
+	PhaseIdle       Phase = "idle"    // up to date, waiting for news (Cancelled: the user stopped the sync)
+	PhaseError      Phase = "error"   // Err says what; RetryIn when a retry follows
 	PhaseStopped    Phase = "stopped" // the account is disabled, deleted, or the engine stopped
 )
 
@@ -41,8 +41,14 @@ type Event struct {
 	Phase     Phase
 	Done      int
 	Total     int
-	Code      fault.Code // with PhaseError
-	Message   string     // for people: the error, or a note such as "Sync cancelled."
+	// Err is the failure, with PhaseError: its reason (worded by the UI), params and the
+	// server's words.
+	Err *fault.Error
+	// RetryIn is when the worker tries again after Err (0: not until the user acts, or not
+	// the worker's own failure).
+	RetryIn time.Duration
+	// Cancelled (with PhaseIdle): the user cancelled the sync; it waits until asked again.
+	Cancelled bool
 }
 
 // throttle is one account's emission state, under Engine.mu.

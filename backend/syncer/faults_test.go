@@ -195,7 +195,9 @@ func TestAConnectionCutInTheMiddleOfABodyIsRecovered(t *testing.T) {
 		t.Fatalf("at the cut: %d messages, %d bodies missing; want all headers stored and bodies under way", atFault.messages, atFault.pending)
 	}
 	t.Logf("cut with %d of %d bodies missing; in step %v later, over %d connections", atFault.pending, n, took.Round(time.Millisecond), fn.count())
-	if ev := r.count(func(ev syncer.Event) bool { return ev.Phase == syncer.PhaseError && ev.Code == "network" }); ev == 0 {
+	if ev := r.count(func(ev syncer.Event) bool {
+		return ev.Phase == syncer.PhaseError && ev.Err != nil && ev.Err.Code == "network" && ev.RetryIn > 0
+	}); ev == 0 {
 		t.Error("no network error was reported")
 	}
 	r.checkNoDuplicates()
@@ -360,7 +362,7 @@ func TestCancelStopsASyncUntilAskedAgain(t *testing.T) {
 	r.start()
 	eventually(t, 10*time.Second, "the cancelled worker reports it", func() bool {
 		ev := r.lastProgress()
-		return ev.Phase == syncer.PhaseIdle && ev.Message != ""
+		return ev.Phase == syncer.PhaseIdle && ev.Cancelled
 	})
 	stored, _ := r.bodiesState()
 	time.Sleep(time.Second)

@@ -28,7 +28,7 @@ var Flags = []string{"seen", "flagged"}
 // Unknown ids are ignored.
 func (e *Engine) SetFlags(ctx context.Context, messageIDs []int64, flag string, value bool) error {
 	if _, ok := imapFlagOf[flag]; !ok {
-		return fault.Invalid("flag", fmt.Sprintf("Unknown flag %q: use seen or flagged.", flag))
+		return ErrFlagUnknown.Field("flag", fault.P{"flag": flag})
 	}
 	if len(messageIDs) == 0 {
 		return nil

@@ -124,25 +124,35 @@ func TestAnUnreadableAnswerIsToldFromALostConnection(t *testing.T) {
 	}
 }
 
-func TestSessionErrorsGetACodeAndWords(t *testing.T) {
+var errTestWrongPassword = fault.Define("sync_test_wrong_password", fault.AuthFailed, "wrong password")
+
+func TestSessionErrorsGetAReasonAndAClass(t *testing.T) {
 	cases := []struct {
-		name string
-		err  error
-		code fault.Code
+		name   string
+		err    error
+		reason string
+		class  fault.Class
+		detail string
 	}{
-		{"a lost connection", fmt.Errorf("syncer: noop: %w", io.ErrUnexpectedEOF), fault.Network},
-		{"a refusal", fmt.Errorf("syncer: select: %w", &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Mailbox is locked"}), fault.ProviderRejected},
-		{"the database", dbError(errors.New("disk I/O error")), fault.StoreUnavailable},
-		{"already in words", fault.New(fault.AuthFailed, "Wrong password."), fault.AuthFailed},
+		{"a lost connection", fmt.Errorf("syncer: noop: %w", io.ErrUnexpectedEOF), "sync_connection_lost", fault.Temporary, ""},
+		{"a refusal", fmt.Errorf("syncer: select: %w", &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Mailbox is locked"}),
+			"sync_command_refused", fault.Temporary, "Mailbox is locked"},
+		{"the database", dbError(errors.New("disk I/O error")), "sync_store_failed", fault.Temporary, ""},
+		{"already a reason", errTestWrongPassword.New(nil), "sync_test_wrong_password", fault.Permanent, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := inWords(tc.err, "imap.example.test")
-			var fe *fault.Error
-			if !errors.As(err, &fe) || fe.Code != tc.code || fe.Message == "" {
-				t.Fatalf("inWords = %v, want code %s with a message", err, tc.code)
+			fe, ok := fault.As(err)
+			if !ok || fe.Reason != tc.reason || classOf(err) != tc.class || fe.Detail != tc.detail {
+				t.Fatalf("inWords = %v (class %s), want %s, %s, detail %q", err, classOf(err), tc.reason, tc.class, tc.detail)
 			}
 		})
+	}
+	// An error of a package without reasons yet: its code decides.
+	if classOf(&fault.Error{Code: fault.AuthFailed}) != fault.Permanent || classOf(&fault.Error{Code: fault.Network}) != fault.Temporary ||
+		classOf(errors.New("plain")) != fault.Temporary {
+		t.Fatal("classOf without a reason")
 	}
 }
 

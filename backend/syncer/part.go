@@ -23,7 +23,7 @@ import (
 // partPathPattern is an IMAP part number: "2", "1.2.3".
 var partPathPattern = regexp.MustCompile(`^[1-9][0-9]{0,3}(\.[1-9][0-9]{0,3}){0,19}$`)
 
-var errPartGone = fault.New(fault.NotFound, "This attachment is no longer on the server. Sync the account and try again.")
+var errPartGone = ErrPartGone.New(nil)
 
 // FetchPart streams one part of a message (an attachment, an inline image) from the
 // server, transfer encoding removed, with its file name and media type as the message
@@ -35,7 +35,7 @@ var errPartGone = fault.New(fault.NotFound, "This attachment is no longer on the
 // and with it IDLE and the sync of every folder — while the user picks a file name.
 func (e *Engine) FetchPart(ctx context.Context, messageID int64, partPath string) (io.ReadCloser, string, string, error) {
 	if !partPathPattern.MatchString(partPath) {
-		return nil, "", "", fault.Invalid("part", "This is not a part of the message.")
+		return nil, "", "", ErrPartInvalid.Field("part", nil)
 	}
 	var (
 		accountID   int64
@@ -51,7 +51,7 @@ func (e *Engine) FetchPart(ctx context.Context, messageID int64, partPath string
 		LEFT JOIN attachments a ON a.message_id = m.id AND a.part_path = ?
 		WHERE m.id = ?`, partPath, messageID).Scan(&accountID, &uid, &mailbox, &uidvalidity, &filename, &contentType)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", "", fault.New(fault.NotFound, "This message no longer exists.")
+		return nil, "", "", ErrMessageGone.New(nil)
 	}
 	if err != nil {
 		return nil, "", "", fmt.Errorf("syncer: fetch part: %w", err)
@@ -61,7 +61,7 @@ func (e *Engine) FetchPart(ctx context.Context, messageID int64, partPath string
 		return nil, "", "", err
 	}
 	if acc.Disabled {
-		return nil, "", "", fault.New(fault.Forbidden, "This account is disabled: enable it to open its attachments.")
+		return nil, "", "", ErrDisabled.New(nil)
 	}
 	login, err := e.deps.Accounts.Login(ctx, accountID)
 	if err != nil {
@@ -74,7 +74,7 @@ func (e *Engine) FetchPart(ctx context.Context, messageID int64, partPath string
 	pr := &partReader{e: e, s: s}
 	if !e.track(pr) {
 		s.close()
-		return nil, "", "", fault.New(fault.Internal, "Mailroom is shutting down.")
+		return nil, "", "", ErrShuttingDown.New(nil)
 	}
 	if err := pr.open(mailbox, uidvalidity, imap.UID(uid), partPath); err != nil {
 		pr.Close()
@@ -123,7 +123,7 @@ func (pr *partReader) open(mailbox string, uidvalidity uint32, uid imap.UID, par
 		if errors.As(err, &ie) {
 			return errPartGone
 		}
-		return fault.Wrap(fault.Network, "The connection to the mail server was lost.", err)
+		return ErrConnectionLost.Wrap(err, fault.P{"host": pr.s.host})
 	}
 	if sel.UIDValidity != uidvalidity {
 		return errPartGone
@@ -144,12 +144,12 @@ func (pr *partReader) open(mailbox string, uidvalidity uint32, uid imap.UID, par
 		}
 		raw, err := io.ReadAll(header)
 		if err != nil || !pr.lit.finish() {
-			return fault.Wrap(fault.Network, "The connection to the mail server was lost.", err)
+			return ErrConnectionLost.Wrap(err, fault.P{"host": pr.s.host})
 		}
 		err = pr.cmd.Close()
 		pr.cmd, pr.lit = nil, nil
 		if err != nil {
-			return fault.Wrap(fault.Network, "The connection to the mail server was lost.", err)
+			return ErrConnectionLost.Wrap(err, fault.P{"host": pr.s.host})
 		}
 		encoding = transferEncoding(raw)
 	}
@@ -176,7 +176,7 @@ func (pr *partReader) fetchOne(uid imap.UID, opts *imap.FetchOptions) (io.Reader
 		err := pr.cmd.Close()
 		pr.cmd = nil
 		if err != nil {
-			return nil, fault.Wrap(fault.ProviderRejected, "The server refused to send this attachment.", err)
+			return nil, ErrPartRefused.Wrap(err, nil).WithDetail(imapText(err))
 		}
 		return nil, errPartGone
 	}
@@ -244,4 +244,13 @@ func (pr *partReader) Close() error {
 		pr.e.untrack(pr)
 	})
 	return pr.err
+}
+
+// imapText is the server's words in an IMAP refusal, or "".
+func imapText(err error) string {
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		return ie.Text
+	}
+	return ""
 }

@@ -98,7 +98,7 @@ func dialSession(ctx context.Context, base *connect.Dialer, srv accounts.Server,
 	s.end()
 	if s.caps == nil {
 		s.close()
-		return nil, fault.New(fault.Network, fmt.Sprintf("The connection to %s was lost after logging in.", srv.Host))
+		return nil, ErrConnectionLost.New(fault.P{"host": srv.Host})
 	}
 	return s, nil
 }

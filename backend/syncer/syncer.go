@@ -210,8 +210,7 @@ func (e *Engine) startWorker(id int64) {
 		defer func() {
 			if p := recover(); p != nil {
 				e.log.Error("syncer: worker stopped by a panic", "account", id, "panic", p, "stack", string(debug.Stack()))
-				e.emitProgress(Event{AccountID: id, Phase: PhaseError, Code: fault.Internal,
-					Message: "Mailroom stopped syncing this account after an internal error. Sync it again to retry."})
+				e.emitProgress(Event{AccountID: id, Phase: PhaseError, Err: ErrWorkerStopped.New(nil)})
 			}
 		}()
 		w.run()

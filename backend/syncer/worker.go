@@ -83,15 +83,6 @@ func (w *worker) logf(msg string, args ...any) {
 	w.e.log.Info("syncer: "+msg, append([]any{"account", w.id}, args...)...)
 }
 
-// permanent errors are not retried until the user acts (SyncNow, AccountChanged).
-func permanent(err error) bool {
-	switch fault.CodeOf(err) {
-	case fault.AuthFailed, fault.TLSUntrusted, fault.TLSRequired, fault.InvalidInput:
-		return true
-	}
-	return false
-}
-
 // backoff returns the delay before reconnect attempt n (1, 2, …): exponential from
 // BackoffMin, capped at BackoffMax, with jitter (between half and all of it) so that
 // many accounts of one provider do not reconnect in step.
@@ -125,8 +116,8 @@ func (w *worker) run() {
 			return
 		}
 		attempt++
-		ev := Event{Phase: PhaseError, Code: fault.CodeOf(err), Message: messageOf(err)}
-		if permanent(err) {
+		ev := Event{Phase: PhaseError, Err: asFault(err)}
+		if classOf(err) == fault.Permanent { // not retried until the user acts (SyncNow, AccountChanged)
 			w.progress(ev)
 			w.logf("stopped until asked again", "err", err)
 			select { // no retry loop: wait for the user
@@ -138,7 +129,7 @@ func (w *worker) run() {
 			continue
 		}
 		delay := w.backoff(attempt)
-		ev.Message = fmt.Sprintf("%s Mailroom will try again in %s.", ev.Message, delay.Round(time.Second))
+		ev.RetryIn = delay
 		w.progress(ev)
 		w.logf("reconnecting", "err", err, "in", delay)
 		t := time.NewTimer(delay)
@@ -153,13 +144,12 @@ func (w *worker) run() {
 	}
 }
 
-// messageOf is the message for people of err.
-func messageOf(err error) string {
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return fe.Message
+// asFault is err as the UI is told of it: its *fault.Error, or an internal error.
+func asFault(err error) *fault.Error {
+	if fe, ok := fault.As(err); ok {
+		return fe
 	}
-	return "Mailroom hit an internal error while syncing."
+	return ErrInternal.Wrap(err, nil)
 }
 
 // connectAndServe runs one connection from dial to failure. healthy reports that it got
@@ -168,7 +158,7 @@ func (w *worker) connectAndServe() (healthy bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			w.e.log.Error("syncer: worker panic", "account", w.id, "panic", p, "stack", string(debug.Stack()))
-			err = fault.Wrap(fault.Internal, "Mailroom hit an internal error while syncing; it will try again.", fmt.Errorf("panic: %v", p))
+			err = ErrInternal.Wrap(fmt.Errorf("panic: %v", p), nil)
 		}
 	}()
 	acc, err := w.e.deps.Accounts.Get(w.ctx, w.id)
@@ -255,7 +245,7 @@ func (w *worker) serve(s *session) (healthy bool, err error) {
 		w.e.flushChanged(w.id)
 		paused := w.paused()
 		if paused {
-			w.progress(Event{Phase: PhaseIdle, Message: "Sync cancelled."})
+			w.progress(Event{Phase: PhaseIdle, Cancelled: true})
 		} else {
 			w.progress(Event{Phase: PhaseIdle})
 		}
@@ -408,8 +398,7 @@ func (w *worker) interrupted(ctx context.Context, err error) error {
 	var ie *imap.Error
 	if errors.As(err, &ie) {
 		w.logf("folder refused by the server", "err", err)
-		w.progress(Event{Phase: PhaseError, Code: fault.ProviderRejected,
-			Message: "The server refused to open a folder: " + ie.Text})
+		w.progress(Event{Phase: PhaseError, Err: ErrFolderRefused.Wrap(err, nil).WithDetail(ie.Text)})
 		return nil
 	}
 	return err
@@ -423,7 +412,7 @@ type storeError struct{ err error }
 func (e *storeError) Error() string { return e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
 
-// inWords gives a session's error a code and words for people, keeping the cause.
+// inWords gives a session's error a reason, keeping the cause.
 func inWords(err error, host string) error {
 	var fe *fault.Error
 	var se *storeError
@@ -432,9 +421,9 @@ func inWords(err error, host string) error {
 	case err == nil || errors.As(err, &fe):
 		return err
 	case errors.As(err, &se):
-		return fault.Wrap(fault.StoreUnavailable, "Mailroom could not save mail in its database.", err)
+		return ErrStore.Wrap(err, nil)
 	case errors.As(err, &ie):
-		return fault.Wrap(fault.ProviderRejected, fmt.Sprintf("%s refused a command: %s", host, ie.Text), err)
+		return ErrCommandRefused.Wrap(err, fault.P{"host": host}).WithDetail(ie.Text)
 	}
-	return fault.Wrap(fault.Network, fmt.Sprintf("The connection to %s was lost.", host), err)
+	return ErrConnectionLost.Wrap(err, fault.P{"host": host})
 }

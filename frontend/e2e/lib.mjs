@@ -8,6 +8,7 @@ import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IntlMessageFormat } from 'intl-messageformat';
 import { chromium } from 'playwright-core';
 
 export const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -589,11 +590,12 @@ export const reasonTexts = (() => {
   return out;
 })();
 
-/** reasonText is what the UI says for a reason in lang, with its simple {params} filled. */
+/** reasonText is what the UI says for a reason in lang, its ICU message formatted with
+ * params (plurals included). */
 export function reasonText(lang, reason, params = {}) {
   const text = reasonTexts[lang][reason];
   if (!text) fail(`no ${lang} words for the reason ${reason}`);
-  return fmt(text, params);
+  return String(new IntlMessageFormat(text, lang).format(params));
 }
 
 // --- no English from the backend ------------------------------------------------------

@@ -1161,7 +1161,9 @@ async function outboxSteps(page) {
     await page.click(tid('outbox-tab-failed'));
     const failed = row('failed', 'Relance e2e');
     await visible(page, failed, 'the refused message', NET_TIMEOUT_MS);
-    await expectText(page, `${failed} ${tid('outbox-row-why')}`, fr.outbox.reason.recipients_refused, 'why, in French');
+    await expectAttr(page, `${failed} ${tid('outbox-row-why')}`, 'data-reason', 'smtp_recipient_refused', 'the reason');
+    const why = reasonText('fr', 'smtp_recipient_refused', { host: alice.smtp.host, count: 1, recipients: nobody });
+    await expectText(page, `${failed} ${tid('outbox-row-why')}`, why, 'why, in French, naming the address');
     const answer = await page.innerText(`${failed} ${tid('outbox-row-answer')}`);
     if (!answer.includes('550') || !answer.includes(nobody)) fail(`Postfix’s words read ${JSON.stringify(answer)}`);
     await expectText(page, tid('outbox-count-failed'), '1', 'the failed count');
@@ -1328,11 +1330,15 @@ async function postmarkSteps(page) {
     await page.click(tid('outbox-tab-failed'));
     const failedRow = outRow('failed', subject);
     await visible(page, failedRow, 'the refused reply', NET_TIMEOUT_MS);
-    await expectText(page, `${failedRow} ${tid('outbox-row-why')}`, fr.outbox.reason.postmark_token, 'why, in French');
+    await expectText(page, `${failedRow} ${tid('outbox-row-why')}`, reasonText('fr', 'postmark_token'), 'why, in French');
     const answer = await page.innerText(`${failedRow} ${tid('outbox-row-answer')}`);
     if (!answer.includes('ErrorCode 10') || !answer.includes('Server Token')) fail(`Postmark’s words read ${JSON.stringify(answer)}`);
     if (answer.includes(PM.token)) fail('the answer shows the token');
-    await visible(page, `${tid('outbox-trouble')}[data-code="auth_failed"]`, 'the account’s trouble');
+    await visible(page, `${tid('outbox-trouble')}[data-reason="postmark_token"]`, 'the account’s trouble');
+    const trouble = norm(await page.innerText(tid('outbox-trouble')));
+    if (!trouble.includes(norm(reasonText('fr', 'postmark_token'))) || !trouble.includes(norm(fr.outbox.troublePaused))) {
+      fail(`the account’s trouble reads ${JSON.stringify(trouble)}, want the reason and the pause in French`);
+    }
     await expectText(page, tid('outbox-count-failed'), '1', 'the failed count');
     await shot(page, 'outbox-postmark-token-refused-fr');
     if ((await postmark.messages()).some((m) => m.Subject === subject)) fail('Postmark accepted it with the old token');

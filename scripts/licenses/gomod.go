@@ -88,7 +88,7 @@ func goStandardLibrary(root string) (Dependency, error) {
 	}
 	lic, err := moduleLicense(strings.TrimSpace(string(goroot)))
 	if err != nil {
-		return Dependency{}, fmt.Errorf("Go standard library: %w", err)
+		return Dependency{}, fmt.Errorf("the Go standard library: %w", err)
 	}
 	cmd = exec.Command("go", "list", "-m", "-f", "{{.GoVersion}}")
 	cmd.Dir = root

@@ -425,6 +425,26 @@ export namespace api {
 		}
 	}
 	
+	export class FailureDTO {
+	    code: string;
+	    reason: string;
+	    params: {[key: string]: any};
+	    detail: string;
+	    class: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FailureDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.reason = source["reason"];
+	        this.params = source["params"];
+	        this.detail = source["detail"];
+	        this.class = source["class"];
+	    }
+	}
 	export class FolderDTO {
 	    id: number;
 	    accountId: number;
@@ -709,13 +729,10 @@ export namespace api {
 	    size: number;
 	    attempts: number;
 	    nextAttempt: string;
-	    errorCode: string;
-	    errorReason: string;
-	    errorMessage: string;
-	    serverReply: string;
+	    error?: FailureDTO;
 	    reply: string;
 	    copy: string;
-	    copyError: string;
+	    copyError?: FailureDTO;
 	    queuedBy: number;
 	    createdAt: string;
 	    updatedAt: string;
@@ -738,18 +755,33 @@ export namespace api {
 	        this.size = source["size"];
 	        this.attempts = source["attempts"];
 	        this.nextAttempt = source["nextAttempt"];
-	        this.errorCode = source["errorCode"];
-	        this.errorReason = source["errorReason"];
-	        this.errorMessage = source["errorMessage"];
-	        this.serverReply = source["serverReply"];
+	        this.error = this.convertValues(source["error"], FailureDTO);
 	        this.reply = source["reply"];
 	        this.copy = source["copy"];
-	        this.copyError = source["copyError"];
+	        this.copyError = this.convertValues(source["copyError"], FailureDTO);
 	        this.queuedBy = source["queuedBy"];
 	        this.createdAt = source["createdAt"];
 	        this.updatedAt = source["updatedAt"];
 	        this.sentAt = source["sentAt"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class OutboxPageDTO {
 	    items: OutboxItemDTO[];
@@ -1133,8 +1165,9 @@ export namespace api {
 	    phase: string;
 	    done: number;
 	    total: number;
-	    code: string;
-	    message: string;
+	    error?: FailureDTO;
+	    retryIn: number;
+	    cancelled: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new SyncStatusDTO(source);
@@ -1147,14 +1180,33 @@ export namespace api {
 	        this.phase = source["phase"];
 	        this.done = source["done"];
 	        this.total = source["total"];
-	        this.code = source["code"];
-	        this.message = source["message"];
+	        this.error = this.convertValues(source["error"], FailureDTO);
+	        this.retryIn = source["retryIn"];
+	        this.cancelled = source["cancelled"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class VaultStatusDTO {
 	    available: boolean;
 	    reason: string;
-	    message: string;
+	    detail: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new VaultStatusDTO(source);
@@ -1164,13 +1216,13 @@ export namespace api {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.available = source["available"];
 	        this.reason = source["reason"];
-	        this.message = source["message"];
+	        this.detail = source["detail"];
 	    }
 	}
 	export class SystemStatus {
 	    version: string;
 	    dataDir: string;
-	    storageError: string;
+	    storageError?: ErrorDTO;
 	    vault: VaultStatusDTO;
 	
 	    static createFrom(source: any = {}) {
@@ -1181,7 +1233,7 @@ export namespace api {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.version = source["version"];
 	        this.dataDir = source["dataDir"];
-	        this.storageError = source["storageError"];
+	        this.storageError = this.convertValues(source["storageError"], ErrorDTO);
 	        this.vault = this.convertValues(source["vault"], VaultStatusDTO);
 	    }
 	

@@ -82,9 +82,9 @@ describe('results are mapped to the UI types', () => {
       version: '1.0',
       dataDir: '/data',
       storageError: '',
-      vault: { available: true, reason: '', message: '' },
+      vault: { available: true, reason: '', detail: '' },
     } as never);
-    expect((await systemApi.status()).vault).toEqual({ available: true, reason: null, message: '' });
+    expect((await systemApi.status()).vault).toEqual({ available: true, reason: null, detail: '' });
   });
 
   it('an unavailable vault with an unknown reason says "unknown"', async () => {
@@ -92,9 +92,9 @@ describe('results are mapped to the UI types', () => {
       version: '1.0',
       dataDir: '/data',
       storageError: '',
-      vault: { available: false, reason: 'weird', message: 'm' },
+      vault: { available: false, reason: 'weird', detail: 'org.freedesktop.DBus.Error.ServiceUnknown' },
     } as never);
-    expect((await systemApi.checkVault()).vault).toEqual({ available: false, reason: 'unknown', message: 'm' });
+    expect((await systemApi.checkVault()).vault).toEqual({ available: false, reason: 'unknown', detail: 'org.freedesktop.DBus.Error.ServiceUnknown' });
   });
 
   it('a null list of users is an empty list', async () => {

@@ -141,23 +141,26 @@ describe('the message view', () => {
 
 describe('sync', () => {
   it('maps a state, and drops a phase this version does not know', async () => {
-    expect(toSyncStatus({ accountId: 1, folder: 'INBOX', phase: 'headers', done: 3, total: 10, code: '', message: '' })).toEqual({
+    expect(toSyncStatus({ accountId: 1, folder: 'INBOX', phase: 'headers', done: 3, total: 10, error: null })).toEqual({
       accountId: 1,
       folder: 'INBOX',
       phase: 'headers',
       done: 3,
       total: 10,
-      code: null,
-      message: '',
+      error: null,
+      retryIn: 0,
+      cancelled: false,
     });
-    expect(toSyncStatus({ accountId: 1, folder: '', phase: 'thinking', done: 0, total: 0, code: '', message: '' })).toBeNull();
+    expect(toSyncStatus({ accountId: 1, folder: '', phase: 'thinking', done: 0, total: 0 })).toBeNull();
     vi.mocked(Sync.Status).mockResolvedValue([
-      { accountId: 1, folder: '', phase: 'error', done: 0, total: 0, code: 'auth_failed', message: 'LOGIN failed' },
-      { accountId: 2, folder: '', phase: '??', done: 0, total: 0, code: '', message: '' },
+      { accountId: 1, folder: '', phase: 'error', done: 0, total: 0, retryIn: 30,
+        error: { code: 'network', reason: 'sync_connection_lost', params: { host: 'imap.example.fr' }, detail: '', class: 'temporary' } },
+      { accountId: 2, folder: '', phase: '??', done: 0, total: 0 },
     ] as never);
-    expect(await syncApi.status()).toEqual([
-      { accountId: 1, folder: '', phase: 'error', done: 0, total: 0, code: 'auth_failed', message: 'LOGIN failed' },
-    ]);
+    const got = await syncApi.status();
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ accountId: 1, phase: 'error', retryIn: 30, cancelled: false,
+      error: { code: 'network', reason: 'sync_connection_lost', params: { host: 'imap.example.fr' }, class: 'temporary' } });
   });
 
   it('listens to the progress and change events', () => {

@@ -9,6 +9,7 @@ import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
 import { MAIL_CHANGED_EVENT, SYNC_PROGRESS_EVENT } from './generated/events';
 import type { Wire } from './model';
+import { toFailure, type FailureWire } from './outbox';
 import {
   isBodyState,
   isFolderRole,
@@ -141,15 +142,15 @@ export function toDraft(d: Wire<api.DraftDTO>): Draft {
  * does not know. */
 export function toSyncStatus(s: Wire<api.SyncStatusDTO> | null | undefined): SyncStatus | null {
   if (!s || !isSyncPhase(s.phase)) return null;
-  const code = text(s.code);
   return {
     accountId: num(s.accountId),
     folder: text(s.folder),
     phase: s.phase,
     done: Math.max(0, num(s.done)),
     total: Math.max(0, num(s.total)),
-    code: code === '' ? null : code,
-    message: text(s.message),
+    error: s.phase === 'error' ? toFailure(s.error) : null,
+    retryIn: Math.max(0, num(s.retryIn)),
+    cancelled: s.cancelled === true,
   };
 }
 

@@ -5,49 +5,45 @@ import * as Outbox from '../../../wailsjs/go/api/Outbox';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
-import { isErrorCode, type ErrorCode } from './errors';
-import { OUTBOX_CHANGED_EVENT, type OutboxEventDTO } from './generated/events';
+import { ApiError, ERROR_CLASSES, isErrorCode, type ErrorClass, type ErrorCode, type ErrorParams } from './errors';
 import { COPY_STATES, OUTBOX_STATES, type CopyState, type OutboxState } from './generated/enums';
+import { OUTBOX_CHANGED_EVENT, type OutboxEventDTO } from './generated/events';
 import type { Model, Wire, Without } from './model';
 
-export { COPY_STATES, OUTBOX_STATES, type CopyState, type OutboxState };
-
-export { OUTBOX_CHANGED_EVENT };
+export { COPY_STATES, OUTBOX_CHANGED_EVENT, OUTBOX_STATES, type CopyState, type OutboxState };
 
 export function isOutboxState(v: unknown): v is OutboxState {
   return typeof v === 'string' && (OUTBOX_STATES as readonly string[]).includes(v);
 }
 
-/** Reasons finer than an error code, kept with a failed message (backend/outbox Reason…). */
-export const OUTBOX_REASONS = [
-  'smtp_auth_disabled',
-  'message_too_large',
-  'recipients_refused',
-  'gave_up',
-  'possibly_sent',
-  'interrupted',
-  'account_disabled',
-  'postmark_token',
-  'postmark_sender',
-  'mailgun_key',
-  'mailgun_domain',
-] as const;
-export type OutboxReason = (typeof OUTBOX_REASONS)[number];
+/** The wire form of a failure the backend kept and shows later (backend/api FailureDTO):
+ * an outbox message's, an account's sending or Sent copies, an account's sync. */
+export type FailureWire = Wire<api.FailureDTO>;
 
-/** outboxReason reads a reason from the wire: null for none, or one this UI does not know. */
-export function outboxReason(v: unknown): OutboxReason | null {
-  return typeof v === 'string' && (OUTBOX_REASONS as readonly string[]).includes(v) ? (v as OutboxReason) : null;
+/** toFailure reads a kept failure as an ApiError, worded like any other (errorText,
+ * ErrorNotice): its reason and params, the server's own words as its detail; null for none.
+ * A failure kept without a reason (or by an older version) reads as its code's text. */
+export function toFailure(w: FailureWire | null | undefined): ApiError | null {
+  if (!w || (!w.code && !w.reason)) return null;
+  const params: ErrorParams = {};
+  for (const [k, v] of Object.entries(w.params ?? {})) {
+    if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+    else if (v !== null && v !== undefined) params[k] = String(v);
+  }
+  const c = code(w.code) ?? 'internal';
+  const cls = (ERROR_CLASSES as readonly string[]).includes(text(w.class)) ? (w.class as ErrorClass) : undefined;
+  return new ApiError(c, { reason: text(w.reason) || c, params, detail: text(w.detail) || undefined, class: cls });
 }
 
-/** A message of the outbox. to holds every envelope recipient (To, Cc and Bcc);
- * attempts count since it was queued or last retried; nextAttempt (ISO 8601) is "" unless
- * it waits after a temporary failure; errorCode is the last failure's code (or null),
- * errorMessage the outbox's words (English, a detail), serverReply the server's own words
- * when it refused ("550 5.1.1 …"), reply its answer when sent; queuedBy is the user who
- * queued it (0: Mailroom itself). */
+/** A message of the outbox. to holds every envelope recipient (To, Cc and Bcc); attempts
+ * count since it was queued or last retried; nextAttempt (ISO 8601) is "" unless it waits
+ * after a temporary failure; error is the last failure (its reason, params, and the
+ * server's own words when it refused: "550 5.1.1 …") or null; reply is the server's answer
+ * when sent; copyError says why the Sent copy was refused, or null; queuedBy is the user
+ * who queued it (0: Mailroom itself). */
 export type OutboxItem = Model<
   api.OutboxItemDTO,
-  { state: OutboxState; errorCode: ErrorCode | null; errorReason: OutboxReason | null; copy: CopyState }
+  { state: OutboxState; error: ApiError | null; copy: CopyState; copyError: ApiError | null }
 >;
 
 export type OutboxPage = Model<api.OutboxPageDTO, { items: OutboxItem[] }>;
@@ -58,15 +54,12 @@ export type OutboxCounts = Record<OutboxState, number>;
  * use. The page's cursor and size are the call's arguments. */
 export type OutboxQuery = Without<Model<api.OutboxQueryDTO, { states: OutboxState[] }>, 'cursor' | 'limit'>;
 
-/** What the outbox:changed event says; the UI re-reads what it shows. */
+/** What the outbox:changed event says; the UI re-reads what it shows. Kind account or
+ * copies: failure is the trouble (null when it is over) and paused says nothing is tried
+ * again until the user acts; kind item: failure says why it failed. */
 export type OutboxEvent = Model<
   OutboxEventDTO,
-  {
-    kind: 'item' | 'counts' | 'account' | 'copies';
-    state: OutboxState | null;
-    /** Kind account or copies: the trouble (null when it is over); kind item: why it failed. */
-    code: ErrorCode | null;
-  }
+  { kind: 'item' | 'counts' | 'account' | 'copies'; state: OutboxState | null; failure: ApiError | null }
 >;
 
 // --- from the wire ------------------------------------------------------------------
@@ -86,7 +79,6 @@ function code(v: unknown): ErrorCode | null {
 }
 
 export function toOutboxItem(w: Wire<api.OutboxItemDTO> | null | undefined): OutboxItem {
-  const reason = text(w?.errorReason);
   const copy = text(w?.copy);
   return {
     id: num(w?.id),
@@ -101,17 +93,14 @@ export function toOutboxItem(w: Wire<api.OutboxItemDTO> | null | undefined): Out
     size: num(w?.size),
     attempts: num(w?.attempts),
     nextAttempt: text(w?.nextAttempt),
-    errorCode: code(w?.errorCode),
-    errorReason: outboxReason(reason),
-    errorMessage: text(w?.errorMessage),
-    serverReply: text(w?.serverReply),
+    error: toFailure(w?.error),
     reply: text(w?.reply),
     copy: (COPY_STATES as readonly string[]).includes(copy) ? (copy as CopyState) : 'none',
-    copyError: text(w?.copyError),
-    queuedBy: num(w?.queuedBy),
+    copyError: toFailure(w?.copyError),
     createdAt: text(w?.createdAt),
     updatedAt: text(w?.updatedAt),
     sentAt: text(w?.sentAt),
+    queuedBy: num(w?.queuedBy),
   };
 }
 
@@ -147,9 +136,8 @@ export function toOutboxEvent(w: Wire<OutboxEventDTO> | null | undefined): Outbo
     accountId: num(w?.accountId),
     itemId: num(w?.itemId),
     state: isOutboxState(w?.state) ? w.state : null,
-    code: code(w?.code),
-    reason: text(w?.reason),
-    message: text(w?.message),
+    failure: toFailure(w?.failure),
+    paused: w?.paused === true,
   };
 }
 
@@ -181,7 +169,7 @@ export const outboxEventsApi = {
    * stops listening. Without the runtime (tests, a plain browser) it listens to nothing. */
   onChanged(fn: (e: OutboxEvent) => void): () => void {
     try {
-      const off = EventsOn(OUTBOX_CHANGED_EVENT, (data: Wire<OutboxEventDTO> | null) => {
+      const off = EventsOn(OUTBOX_CHANGED_EVENT, (data: Wire<OutboxEventDTO>) => {
         const e = toOutboxEvent(data);
         if (e) fn(e);
       });

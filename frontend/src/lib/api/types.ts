@@ -339,11 +339,11 @@ export type SendInput = Model<api.SendInput>;
  * (the Outbox screen follows it). */
 export type SendResult = Without<Model<api.SentDTO>, 'state'>;
 
-/** An account's sync state: folder is the one being synced ("" when not about one
- * folder); code is an error code (ErrorCode, or one this version does not know) with phase
- * error, null otherwise; message says, for people in English, the error or a note such as
- * "Sync cancelled.". */
-export type SyncStatus = Model<api.SyncStatusDTO, { phase: SyncPhase; code: string | null }>;
+/** An account's sync state: folder is the one being synced ("" when not about one folder);
+ * with phase error, error says what failed (worded by its reason, the server's words as
+ * its detail; null otherwise) and retryIn the seconds until Mailroom tries again (0: not
+ * until the user syncs); with phase idle, cancelled says the user cancelled the sync. */
+export type SyncStatus = Model<api.SyncStatusDTO, { phase: SyncPhase; error: ApiError | null }>;
 
 export const isFolderRole = oneOf(FOLDER_ROLES);
 export const isSyncPhase = oneOf(SYNC_PHASES);

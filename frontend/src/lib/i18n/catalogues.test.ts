@@ -5,7 +5,6 @@ import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messagefor
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '$lib/api/errors';
-import { OUTBOX_REASONS } from '$lib/api/outbox';
 import {
   ACCOUNT_STATUSES,
   CERT_REASONS,
@@ -158,15 +157,6 @@ describe('values from the backend are all translated', () => {
     expect(flat.en.get(`errors.code.${code}`)).toBeTruthy();
     expect(flat.fr.get(`errors.code.${code}`)).toBeTruthy();
     expect(flat.fr.get(`errors.code.${code}`)).not.toEqual(flat.en.get(`errors.code.${code}`));
-  });
-
-  it('every reason the outbox keeps with a failed message says what happened, in both languages', () => {
-    const reasons = goStrings('backend/outbox/transport.go', /^\s*Reason\w+\s*=\s*"([^"]+)"/gm);
-    expect(sorted(reasons)).toEqual(sorted(OUTBOX_REASONS));
-    for (const r of reasons) {
-      for (const lang of LANGUAGES) expect(flat[lang].get(`outbox.reason.${r}`), `${lang}: outbox.reason.${r}`).toBeTruthy();
-      expect(flat.fr.get(`outbox.reason.${r}`)).not.toEqual(flat.en.get(`outbox.reason.${r}`));
-    }
   });
 
   it.each(VAULT_REASONS)('vault reason %s has a cause and a fix in both languages', (reason) => {

@@ -10,8 +10,9 @@ const status = (patch: Partial<SyncStatus>): SyncStatus => ({
   phase: 'headers',
   done: 0,
   total: 0,
-  code: null,
-  message: '',
+  error: null,
+  retryIn: 0,
+  cancelled: false,
   ...patch,
 });
 

@@ -61,10 +61,10 @@ describe('the composer', () => {
   it('a refused send keeps the form editable, with the server’s words', async () => {
     vi.mocked(mailApi.draft).mockResolvedValue(draft);
     await composer.start(9, 'reply', [{ id: 3 }]);
-    vi.mocked(mailApi.send).mockRejectedValue(new ApiError('provider_rejected', { reason: 'smtp_refused', detail: '554 5.7.1 Relay access denied' }));
+    vi.mocked(mailApi.send).mockRejectedValue(new ApiError('provider_rejected', { reason: 'smtp_message_refused', detail: '554 5.7.1 Relay access denied' }));
     const form = { ...get(composer).start, body: 'Merci' };
     expect(await composer.send(form)).toBe(false);
-    expect(get(composer)).toMatchObject({ status: 'editing', error: { code: 'provider_rejected', reason: 'smtp_refused', detail: '554 5.7.1 Relay access denied' } });
+    expect(get(composer)).toMatchObject({ status: 'editing', error: { code: 'provider_rejected', reason: 'smtp_message_refused', detail: '554 5.7.1 Relay access denied' } });
     expect(composer.wouldLose(form)).toBe(true);
     expect(composer.wouldLose(get(composer).start)).toBe(false);
   });

@@ -17,8 +17,9 @@ import { toasts } from './toasts';
 function item(id: number, over: Partial<OutboxItem> = {}): OutboxItem {
   return {
     id, accountId: 1, accountName: 'Boutique', state: 'failed', messageId: `m${id}@x`, from: 'shop@x', to: ['c@x'], subject: `S${id}`,
-    size: 100, attempts: 1, nextAttempt: '', errorCode: 'provider_rejected', errorReason: 'recipients_refused', errorMessage: '',
-    serverReply: '550 5.1.1 unknown', reply: '', copy: 'none', copyError: '', queuedBy: 0, createdAt: '', updatedAt: '', sentAt: '', ...over,
+    size: 100, attempts: 1, nextAttempt: '',
+    error: new ApiError('provider_rejected', { reason: 'smtp_recipient_refused', params: { host: 'smtp.x', count: 1, recipients: 'c@x' }, detail: '550 5.1.1 unknown' }),
+    reply: '', copy: 'none', copyError: null, queuedBy: 0, createdAt: '', updatedAt: '', sentAt: '', ...over,
   };
 }
 
@@ -93,15 +94,16 @@ describe('the outbox store', () => {
     const off = outbox.connect();
     await vi.runAllTimersAsync();
     vi.mocked(outboxApi.counts).mockClear();
-    for (let i = 0; i < 20; i++) fire({ kind: 'item', accountId: 1, itemId: i, state: 'sent', code: null, reason: '', message: '' });
+    for (let i = 0; i < 20; i++) fire({ kind: 'item', accountId: 1, itemId: i, state: 'sent', failure: null, paused: false });
     await vi.advanceTimersByTimeAsync(REFRESH_MS + 10);
     expect(outboxApi.counts).toHaveBeenCalledTimes(1);
     // Off the Outbox screen, only the counts are read.
     expect(outboxApi.list).not.toHaveBeenCalled();
 
-    fire({ kind: 'account', accountId: 1, itemId: 0, state: null, code: 'network', reason: '', message: 'cannot reach' });
-    expect(get(outbox).troubles).toEqual([{ accountId: 1, kind: 'account', code: 'network', reason: null, message: 'cannot reach' }]);
-    fire({ kind: 'account', accountId: 1, itemId: 0, state: null, code: null, reason: '', message: '' });
+    const unreachable = new ApiError('network', { reason: 'smtp_connection_lost', params: { host: 'smtp.x' } });
+    fire({ kind: 'account', accountId: 1, itemId: 0, state: null, failure: unreachable, paused: false });
+    expect(get(outbox).troubles).toEqual([{ accountId: 1, kind: 'account', error: unreachable, paused: false }]);
+    fire({ kind: 'account', accountId: 1, itemId: 0, state: null, failure: null, paused: false });
     expect(get(outbox).troubles).toEqual([]);
     off();
   });

@@ -7,14 +7,11 @@ import {
   emptyCounts,
   outboxApi,
   outboxEventsApi,
-  outboxReason,
   OUTBOX_PAGE_SIZE,
   toApiError,
   type ApiError,
-  type ErrorCode,
   type OutboxCounts,
   type OutboxItem,
-  type OutboxReason,
   type OutboxState,
 } from '$lib/api';
 import { firstTab } from '$lib/components/outbox/format';
@@ -29,10 +26,10 @@ export type OutboxAction = 'retry' | 'cancel' | 'markSent';
 export interface Trouble {
   accountId: number;
   kind: 'account' | 'copies';
-  code: ErrorCode;
-  /** Finer than the code, or null. */
-  reason: OutboxReason | null;
-  message: string;
+  /** Why, worded by its reason, with the server's own words as its detail. */
+  error: ApiError;
+  /** Nothing is tried again until the user acts (retries a message, edits the account). */
+  paused: boolean;
 }
 
 export interface OutboxData {
@@ -143,7 +140,7 @@ function connect(): () => void {
       const kind = e.kind;
       store.update((d) => {
         const troubles = d.troubles.filter((t) => !(t.accountId === e.accountId && t.kind === kind));
-        if (e.code) troubles.push({ accountId: e.accountId, kind, code: e.code, reason: outboxReason(e.reason), message: e.message });
+        if (e.failure) troubles.push({ accountId: e.accountId, kind, error: e.failure, paused: e.paused });
         return { ...d, troubles };
       });
       return;

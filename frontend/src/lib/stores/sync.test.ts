@@ -15,8 +15,9 @@ const st = (accountId: number, phase: SyncStatus['phase'], patch: Partial<SyncSt
   phase,
   done: 0,
   total: 0,
-  code: null,
-  message: '',
+  error: null,
+  retryIn: 0,
+  cancelled: false,
   ...patch,
 });
 
@@ -39,7 +40,7 @@ describe('sync state', () => {
     vi.mocked(syncApi.cancel).mockResolvedValue(undefined);
     await sync.cancel(4);
     expect(syncApi.cancel).toHaveBeenCalledWith(4);
-    sync.apply(st(4, 'idle', { message: 'Sync cancelled.' }));
+    sync.apply(st(4, 'idle', { cancelled: true }));
     expect(get(sync).cancelled.has(4)).toBe(true);
     sync.apply(st(4, 'connecting'));
     expect(get(sync).cancelled.has(4)).toBe(false);

@@ -19,7 +19,7 @@ function status(over: Partial<SystemStatus> = {}, vault: Partial<SystemStatus['v
   };
 }
 
-const locked = { available: false, reason: 'locked', message: 'Secure storage is locked.' } as const;
+const locked = { available: false, reason: 'locked', detail: 'Cannot unlock the collection' } as const;
 
 beforeEach(() => {
   vi.resetAllMocks();

@@ -1,6 +1,7 @@
 // Code generated from backend/api's events by `go generate ./backend/api`. DO NOT EDIT.
 // The events the backend emits (Wails' EventsEmit), and the payloads Wails' models do
 // not hold; the others are models' DTOs (StepDTO, SyncStatusDTO) or say so below.
+import type { api } from '../../../../wailsjs/go/models';
 
 /** Payload: a StepDTO, each step of every connection test under way. */
 export const PROBE_STEP_EVENT = 'probe:step';
@@ -20,9 +21,8 @@ export interface OutboxEventDTO {
   accountId: number;
   itemId: number;
   state: string;
-  code: string;
-  reason: string;
-  message: string;
+  failure: api.FailureDTO | null;
+  paused: boolean;
 }
 
 export interface SignInWaitingDTO {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '$lib/api';
-import { actions, answer, attention, failureKey, firstTab, recipients, retryKey } from './format';
+import { ApiError } from '$lib/api';
+import { actions, answer, attention, firstTab, recipients, retryKey } from './format';
 
 describe('the outbox’s words', () => {
   it('shows three recipients and counts the rest', () => {
@@ -9,15 +10,11 @@ describe('the outbox’s words', () => {
     expect(recipients([])).toEqual({ shown: '', more: 0 });
   });
 
-  it('says why a message failed by its reason first, else by its code', () => {
-    expect(failureKey({ errorCode: 'provider_rejected', errorReason: 'recipients_refused' })).toBe('outbox.reason.recipients_refused');
-    expect(failureKey({ errorCode: 'network', errorReason: null })).toBe('errors.code.network');
-    expect(failureKey({ errorCode: null, errorReason: null })).toBeNull();
-  });
-
   it('gives the server’s acceptance for a sent message, its refusal otherwise', () => {
-    expect(answer({ state: 'sent', reply: '250 2.0.0 Ok: queued as 4F', serverReply: '' })).toBe('250 2.0.0 Ok: queued as 4F');
-    expect(answer({ state: 'failed', reply: '', serverReply: '550 5.1.1 unknown' })).toBe('550 5.1.1 unknown');
+    const refused = new ApiError('provider_rejected', { reason: 'smtp_recipient_refused', detail: '550 5.1.1 unknown' });
+    expect(answer({ state: 'sent', reply: '250 2.0.0 Ok: queued as 4F', error: null })).toBe('250 2.0.0 Ok: queued as 4F');
+    expect(answer({ state: 'failed', reply: '', error: refused })).toBe('550 5.1.1 unknown');
+    expect(answer({ state: 'failed', reply: '', error: null })).toBe('');
   });
 });
 

@@ -1,24 +1,16 @@
 // What the Outbox screen writes about a message: its recipients, the words for its failure,
 // the server's answer, and what the user may do with it. Pure functions, tested alone.
 import type { OutboxCounts, OutboxItem, OutboxState } from '$lib/api';
-import { errorKey } from '$lib/i18n/keys';
 
 /** recipients shows the first max addresses; more counts the others. */
 export function recipients(to: readonly string[], max = 3): { shown: string; more: number } {
   return { shown: to.slice(0, max).join(', '), more: Math.max(0, to.length - max) };
 }
 
-/** failureKey is the catalogue key saying why a message failed (or may have been sent):
- * its reason when the outbox gave one, else its error code; null without a failure. */
-export function failureKey(it: Pick<OutboxItem, 'errorCode' | 'errorReason'>): string | null {
-  if (it.errorReason) return `outbox.reason.${it.errorReason}`;
-  return it.errorCode ? errorKey(it.errorCode) : null;
-}
-
 /** answer is the server's own words about the message: its acceptance when sent, its
  * refusal otherwise ("" when it said nothing, or was never reached). */
-export function answer(it: Pick<OutboxItem, 'state' | 'reply' | 'serverReply'>): string {
-  return it.state === 'sent' ? it.reply : it.serverReply;
+export function answer(it: Pick<OutboxItem, 'state' | 'reply' | 'error'>): string {
+  return it.state === 'sent' ? it.reply : (it.error?.detail ?? '');
 }
 
 export interface Actions {
