@@ -8,10 +8,10 @@ import (
 )
 
 // Outbox rows kept by an older version (an English message beside a code and a reason)
-// still read after 0009: their reasons map to the new ones with the params they need, the
+// still read after 0010: their reasons map to the new ones with the params they need, the
 // others read as their code (reason cleared), the server's words stay, and a refused Sent
 // copy keeps its folder as a param and the server's words.
-func TestMigration0009MapsTheOutboxsOldFailures(t *testing.T) {
+func TestMigration0010MapsTheOutboxsOldFailures(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "mailroom.db")
 	old, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
@@ -23,7 +23,7 @@ func TestMigration0009MapsTheOutboxsOldFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.version >= 9 {
+		if m.version >= 10 {
 			break
 		}
 		if _, err := old.Exec(m.sql); err != nil {
@@ -38,7 +38,7 @@ func TestMigration0009MapsTheOutboxsOldFailures(t *testing.T) {
 	}
 	mustExec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
 	for _, m := range ms {
-		if m.version < 9 {
+		if m.version < 10 {
 			mustExec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
 		}
 	}
