@@ -1263,7 +1263,7 @@ async function postmarkSteps(page) {
     await page.click(tid('wizard-test-run'));
     await expectAttr(page, tid('wizard-test'), 'data-phase', 'failed', 'the connection test', NET_TIMEOUT_MS);
     await expectAttr(page, tid('wizard-test-step-postmark_sender'), 'data-status', 'failed', 'the Postmark step');
-    await expectText(page, tid('wizard-test-what'), fr.accounts.failure.api.postmark_sender.refused, 'what happened');
+    await expectText(page, tid('wizard-test-what'), reasonText('fr', 'postmark_sender_unconfirmed', { from: PM.email, domain: PM.domain }), 'what happened');
     await expectText(page, tid('wizard-test-fix'), fmt(fr.accounts.hints.postmark_unconfirmed, { from: PM.email, domain: PM.domain }), 'the fix');
     await serverSaid(page, 'wizard-test', 'has not been confirmed');
     if (await page.isDisabled(tid('wizard-test-run'))) fail('the test cannot be run again');
@@ -1354,7 +1354,7 @@ async function postmarkSteps(page) {
     if ((await page.inputValue(tid('edit-sender-secret'))) !== '') fail('the edit form shows the token');
     await page.click(tid('account-edit-test'));
     await expectAttr(page, tid('edit-test'), 'data-phase', 'failed', 'the test with the saved token', NET_TIMEOUT_MS);
-    await expectText(page, tid('edit-test-what'), fr.accounts.failure.api.postmark_sender.auth_failed, 'what happened');
+    await expectText(page, tid('edit-test-what'), reasonText('fr', 'postmark_token'), 'what happened');
     await expectText(page, tid('edit-test-fix'), fr.accounts.hints.postmark_token, 'the fix');
     await page.fill(tid('edit-sender-secret'), PM.newToken);
     await page.click(tid('account-edit-test'));
