@@ -189,6 +189,9 @@ async function main() {
       MAILROOM_CA_FILE: mail.caFile,
       MAILROOM_GOOGLE_ISSUER: oidcUrl,
       MAILROOM_GOOGLE_CLIENT_ID: 'test-client',
+      // An organisation's Microsoft registration, so the wizard offers Sign in with Microsoft
+      // (step 13 checks the offer; no Microsoft sign-in is started).
+      MAILROOM_MICROSOFT_CLIENT_ID: '1a2b3c4d-0000-4e5f-8a9b-0c1d2e3f4a5b',
       BROWSER: browserScript.bin,
     };
     delete env.MAILROOM_AUTOCONFIG_URLS;
