@@ -136,7 +136,7 @@ func (f *lineFilter) Read(p []byte) (int, error) {
 			for strings.HasSuffix(value, "=") && f.err == nil {
 				next, err := f.br.ReadString('\n')
 				f.err = err
-				value = value[:len(value)-1] + strings.TrimLeft(strings.TrimRight(next, "\r\n"), " \t")
+				value = value[:len(value)-1] + strings.TrimRight(next, "\r\n")
 			}
 		}
 		f.buf = []byte(name + ":" + value + "\r\n")
