@@ -89,7 +89,8 @@ func isGroupSpace(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u202
 //   - with both a comma and a point, the last one is the decimal mark;
 //   - a mark that occurs more than once groups thousands;
 //   - a single mark after a space-grouped part, or not followed by exactly three digits, or
-//     after a first part of "0" or of more than three digits, is the decimal mark;
+//     after a first part of zeros or of more than three significant digits, is the decimal
+//     mark;
 //   - otherwise ("1,234", "1.234") it is ambiguous: a point is a decimal mark; a comma is
 //     one when conv.DecimalComma (French), a thousands separator otherwise (US).
 //
@@ -186,7 +187,7 @@ func parseNumber(s string, conv Conventions) (d Decimal, st NumberStyle, ok, too
 		after := s[at+1:]
 		before := s[:at]
 		switch {
-		case spaces > 0, len(after) != 3, before == "0", before == "", len(before) > 3:
+		case spaces > 0, len(after) != 3, strings.TrimLeft(before, "0") == "", len(strings.TrimLeft(before, "0")) > 3:
 			decimalAt(at, mark)
 		case mark == '.' || conv.DecimalComma:
 			decimalAt(at, mark)
@@ -201,6 +202,12 @@ func parseNumber(s string, conv Conventions) (d Decimal, st NumberStyle, ok, too
 		return d, st, false, false // "12," has no decimals
 	}
 	st.Group = group
+	switch group {
+	case ',':
+		st.Decimal = '.'
+	case '.':
+		st.Decimal = ','
+	}
 	digits, ok := ungroup(intPart, group)
 	if !ok {
 		return d, st, false, false
@@ -243,6 +250,9 @@ func ungroup(s string, group rune) (string, bool) {
 		}
 		if i == 0 && len(p) > 3 || i > 0 && len(p) != 3 {
 			return "", false
+		}
+		if i == 0 && len(parts) > 1 && p[0] == '0' {
+			return "", false // "0,001,000" is no grouped number
 		}
 	}
 	return strings.Join(parts, ""), true
