@@ -43,7 +43,7 @@ func TestCSVCorpus(t *testing.T) {
 					t.Errorf("first name = %q", got)
 				}
 			}},
-		"excel_fr_utf8_bom.csv": {enc: UTF8, bom: true, sep: ';', header: excelHeader, rows: 4, firstRow: excelFirst, firstLine: 2},
+		"excel_fr_utf8_bom.csv":   {enc: UTF8, bom: true, sep: ';', header: excelHeader, rows: 4, firstRow: excelFirst, firstLine: 2},
 		"excel_fr_title_line.csv": {enc: UTF8, sep: ';', header: excelHeader, rows: 4, firstRow: excelFirst, firstLine: 4},
 		"excel_unicode_text_utf16le.csv": {enc: UTF16LE, bom: true, sep: '\t', header: []string{"Nom", "Prénom", "Montant"}, rows: 1,
 			firstRow: []string{"Dupont", "Françoise", "1 234,56"}, firstLine: 2},
@@ -84,9 +84,9 @@ func TestCSVCorpus(t *testing.T) {
 					t.Errorf("second row = %+v, want Martin on line 7", rows[1])
 				}
 			}},
-		"header_only.csv":    {enc: UTF8, sep: ';', header: []string{"Prénom", "Nom", "E-mail", "Téléphone"}, rows: 0},
+		"header_only.csv":     {enc: UTF8, sep: ';', header: []string{"Prénom", "Nom", "E-mail", "Téléphone"}, rows: 0},
 		"malformed_quote.csv": {reason: ErrMalformedQuote.Name, params: fault.P{"line": 3}},
-		"image.png.csv":      {reason: ErrBinaryFile.Name, params: fault.P{"format": "PNG"}},
+		"image.png.csv":       {reason: ErrBinaryFile.Name, params: fault.P{"format": "PNG"}},
 		"pipe_iso885915.csv": {enc: ISO885915, sep: '|', header: []string{"Nom", "Montant", "Devise"}, rows: 2,
 			firstRow: []string{"Œuvre d'art", "1.234,56 €", "EUR"}, firstLine: 2},
 	}

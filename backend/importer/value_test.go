@@ -251,12 +251,12 @@ func TestParseBool(t *testing.T) {
 
 func TestParseEmail(t *testing.T) {
 	ok := map[string]string{
-		"helene@CAFE-ETOILE.FR":            "helene@cafe-etoile.fr",
-		" Jean.Dupont@Exemple.fr ":         "Jean.Dupont@exemple.fr", // the local part kept as typed
-		"mailto:a@b.fr":                    "a@b.fr",
-		"Jean Dupont <jean@exemple.fr>":    "jean@exemple.fr",
-		"contact@CAFÉ.fr":                  "contact@café.fr",
-		"contact@xn--caf-dma.fr":           "contact@café.fr", // the same address either way
+		"helene@CAFE-ETOILE.FR":           "helene@cafe-etoile.fr",
+		" Jean.Dupont@Exemple.fr ":        "Jean.Dupont@exemple.fr", // the local part kept as typed
+		"mailto:a@b.fr":                   "a@b.fr",
+		"Jean Dupont <jean@exemple.fr>":   "jean@exemple.fr",
+		"contact@CAFÉ.fr":                 "contact@café.fr",
+		"contact@xn--caf-dma.fr":          "contact@café.fr", // the same address either way
 		"prenom+tag@sous.domaine.exemple": "prenom+tag@sous.domaine.exemple",
 	}
 	for in, want := range ok {

@@ -20,9 +20,9 @@ func TestVCardCorpus(t *testing.T) {
 	}{
 		"google_v3.vcf": {want: []Contact{
 			{FirstName: "Marie", LastName: "Curie", FullName: "Marie Curie", Company: "Institut du Radium", JobTitle: "Directrice",
-				Emails:   []Labeled{{Value: "marie.curie@exemple.fr", Label: "work"}, {Value: "marie@maison.fr", Label: "home"}},
-				Phones:   []Labeled{{Value: "+33 6 11 22 33 44", Label: "cell"}, {Value: "01 44 55 66 77", Label: "work"}},
-				Notes:    "Prix Nobel, deux fois.\nNe pas appeler le lundi.", Birthday: "1867-11-07"},
+				Emails: []Labeled{{Value: "marie.curie@exemple.fr", Label: "work"}, {Value: "marie@maison.fr", Label: "home"}},
+				Phones: []Labeled{{Value: "+33 6 11 22 33 44", Label: "cell"}, {Value: "01 44 55 66 77", Label: "work"}},
+				Notes:  "Prix Nobel, deux fois.\nNe pas appeler le lundi.", Birthday: "1867-11-07"},
 			{FirstName: "Ada", LastName: "Lovelace", FullName: "Ada Lovelace", Emails: []Labeled{{Value: "ada@exemple.org", Label: "home"}}},
 		}},
 		"apple_v3.vcf": {want: []Contact{
