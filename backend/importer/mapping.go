@@ -96,7 +96,7 @@ var synonyms = map[string][]string{
 		"home phone", "primary phone", "phone 1 value", "phone 2 value", "phone 3 value",
 		"telephone bureau", "telephone domicile", "telephone professionnel", "phones", "gsm", "fixe"},
 	FieldCompany: {"societe", "entreprise", "company", "organization", "organisation", "organization 1 name",
-		"organization name", "raison sociale", "compagnie", "employeur", "company name", "nom de l entreprise",
+		"organization name", "raison sociale", "compagnie", "employeur", "company name", "nom de l entreprise", //nolint:misspell // French
 		"nom de la societe"},
 	FieldJobTitle:   {"fonction", "poste", "job title", "title", "titre", "organization 1 title", "organization title", "role"},
 	FieldNotes:      {"notes", "note", "remarques", "commentaire", "commentaires", "comments", "observations"},

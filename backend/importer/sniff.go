@@ -343,7 +343,7 @@ func sampleRecords(text string, sep rune) [][]string {
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
 				continue
 			}
 			break

@@ -303,7 +303,7 @@ func TestParseURL(t *testing.T) {
 	}
 	bad := map[string]*fault.Reason{
 		"javascript:alert(1)": ErrURLScheme, "file:///etc/passwd": ErrURLScheme, "ftp://exemple.fr": ErrURLScheme,
-		"pas une adresse": ErrURLInvalid, "https://": ErrURLInvalid, "exemple": ErrURLInvalid,
+		"pas une adresse": ErrURLInvalid, "https://": ErrURLInvalid, "exemple": ErrURLInvalid, //nolint:misspell // French
 	}
 	for in, reason := range bad {
 		if got, err := ParseURL(in); !reason.Is(err) {

@@ -378,36 +378,40 @@ const (
 func WriteVCards(w io.Writer, contacts []Contact, version VCardVersion) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range contacts {
-		writeLine(bw, "BEGIN", "VCARD")
-		writeLine(bw, "VERSION", string(version))
-		writeLine(bw, "N", escape(c.LastName)+";"+escape(c.FirstName)+";;;")
-		writeLine(bw, "FN", escape(formattedName(c)))
+		var card strings.Builder
+		writeLine(&card, "BEGIN", "VCARD")
+		writeLine(&card, "VERSION", string(version))
+		writeLine(&card, "N", escape(c.LastName)+";"+escape(c.FirstName)+";;;")
+		writeLine(&card, "FN", escape(formattedName(c)))
 		if c.Company != "" || c.Department != "" {
 			v := escape(c.Company)
 			if c.Department != "" {
 				v += ";" + escape(c.Department)
 			}
-			writeLine(bw, "ORG", v)
+			writeLine(&card, "ORG", v)
 		}
 		if c.JobTitle != "" {
-			writeLine(bw, "TITLE", escape(c.JobTitle))
+			writeLine(&card, "TITLE", escape(c.JobTitle))
 		}
 		for _, e := range c.Emails {
-			writeLine(bw, "EMAIL"+typeParams(e, version, "INTERNET"), escape(e.Value))
+			writeLine(&card, "EMAIL"+typeParams(e, version, "INTERNET"), escape(e.Value))
 		}
 		for _, p := range c.Phones {
-			writeLine(bw, "TEL"+typeParams(p, version, ""), escape(p.Value))
+			writeLine(&card, "TEL"+typeParams(p, version, ""), escape(p.Value))
 		}
 		for _, u := range c.URLs {
-			writeLine(bw, "URL", escape(u))
+			writeLine(&card, "URL", escape(u))
 		}
 		if c.Birthday != "" {
-			writeLine(bw, "BDAY", escape(c.Birthday))
+			writeLine(&card, "BDAY", escape(c.Birthday))
 		}
 		if c.Notes != "" {
-			writeLine(bw, "NOTE", escape(c.Notes))
+			writeLine(&card, "NOTE", escape(c.Notes))
 		}
-		writeLine(bw, "END", "VCARD")
+		writeLine(&card, "END", "VCARD")
+		if _, err := bw.WriteString(card.String()); err != nil {
+			return err
+		}
 	}
 	return bw.Flush()
 }
@@ -456,7 +460,7 @@ func escape(s string) string { return escaper.Replace(s) }
 const maxLineOctets = 75
 
 // writeLine writes "NAME:value", folded at 75 octets without cutting a character.
-func writeLine(w *bufio.Writer, name, value string) {
+func writeLine(w *strings.Builder, name, value string) {
 	line := name + ":" + value
 	first := true
 	for len(line) > 0 {
