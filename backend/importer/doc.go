@@ -10,7 +10,7 @@
 //	for {
 //		row, err := r.Next()                            // io.EOF at the end; a *fault.Error for a malformed quote
 //		…
-//		v, err := importer.Parse(importer.KindDate, row.Cells[i], r.Detected().Conventions)
+//		v, err := importer.Parse(importer.KindDate, row.Cells[i], r.Detected().Conventions, time.Local)
 //	}
 //
 //	contacts, err := importer.ReadVCards(ctx, f)         // .vcf, vCard 2.1, 3 and 4
