@@ -18,6 +18,7 @@ import (
 	"mailroom/backend/api"
 	"mailroom/backend/config"
 	"mailroom/backend/connect"
+	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/oauth"
@@ -105,6 +106,8 @@ func NewApp(version string) *App {
 	apiSenders := senders.New(reg, senders.Options{PostmarkURL: cfg.PostmarkURL, MailgunURL: cfg.MailgunURL})
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: apiSenders.Transport,
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
+	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
+		Resolver: deliverability.ResolverFor(resolver), Log: log}, deliverability.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
 		Senders: apiSenders, Outbox: b.Outbox, Log: log}, setup.Options{})
 	b.UseOAuth(oauth.New(oauthConfig(cfg, log), oauth.Options{OpenURL: a.openURL, Logger: log}))

@@ -21,6 +21,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
+	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
 	"mailroom/backend/mailbox"
@@ -53,6 +54,8 @@ type Backend struct {
 	// Outbox sends every message (composer, test email). app.go builds it, with the
 	// transport factory in its Deps (the seam for API senders), and starts it.
 	Outbox *outbox.Engine
+	// Deliverability checks an account's From domain against its sending path (F16).
+	Deliverability *deliverability.Checker
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
 	// the test email.
 	Setup *setup.Wizard

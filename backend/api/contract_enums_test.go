@@ -14,6 +14,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
+	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
 	"mailroom/backend/message"
 	"mailroom/backend/outbox"
@@ -78,6 +79,9 @@ func enums() []enum {
 		{"DRAFT_MODES", "DraftMode", "How the composer starts from a message", DraftModes, "api", constSet{}},
 		{"OUTBOX_STATES", "OutboxState", "The states of an outbox message, in the order the Outbox screen shows them", strs(outbox.States), "outbox", constSet{typ: "State"}},
 		{"COPY_STATES", "CopyState", "Where a sent message's copy in the IMAP Sent folder is", strs(outbox.CopyStates), "outbox", constSet{typ: "CopyState"}},
+		{"SEVERITIES", "Severity", "How much a deliverability finding matters, best first", strs(deliverability.Severities), "deliverability", constSet{typ: "Severity"}},
+		{"DELIVERABILITY_CHECKS", "DeliverabilityCheck", "What a deliverability finding is about, in the order they come", strs(deliverability.Checks), "deliverability", constSet{typ: "Check"}},
+		{"SENDING_PATHS", "SendingPath", "The paths an account's mail leaves through, as the deliverability check knows them", strs(deliverability.PathIDs), "deliverability", constSet{typ: "PathID"}},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
+	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/outbox"
@@ -43,7 +44,9 @@ func newHarness(t *testing.T) *harness {
 	b := &Backend{DB: db, Vault: v, Users: us, DataDir: t.TempDir(), Version: "test",
 		Accounts: reg, Pins: pins, Dialer: &connect.Dialer{Timeout: 5 * time.Second, Pins: pins},
 		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")}),
-		Mailbox:   mailbox.New(db)}
+		Mailbox:   mailbox.New(db),
+		Deliverability: deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
+			Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})}
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents()}, syncer.Options{})
 	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
 	// account's worker. Stopped before the database closes (cleanups run last first).

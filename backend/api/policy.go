@@ -62,6 +62,10 @@ var policy = map[string]access{
 	"Accounts.ReopenSignIn":     admins,
 	"Accounts.SignInAgain":      admins,
 	"Accounts.Disconnect":       admins,
+	// The deliverability check: admins run it; whoever may use the account reads the last
+	// result (Deliverability checks the grant for collaborators).
+	"Accounts.CheckDeliverability": admins,
+	"Accounts.Deliverability":      signedIn,
 
 	"Mail.List":              signedIn,
 	"Mail.Folders":           signedIn,

@@ -109,8 +109,14 @@ func TestMigrationsApplyOnceAndSurviveReopen(t *testing.T) {
 	if err := db.R.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n != v1 {
-		t.Fatalf("%d migration rows for version %d: a migration ran twice or was skipped", n, v1)
+	// Versions may leave gaps (areas number their migrations apart: 0030 for deliverability),
+	// so the rows are counted against the files.
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files: %v", err)
+	}
+	if n != len(files) {
+		t.Fatalf("%d migration rows for %d migrations (version %d): a migration ran twice or was skipped", n, len(files), v1)
 	}
 	got, ok, err := db.Setting(ctx, "language")
 	if err != nil || !ok || got != "fr" {

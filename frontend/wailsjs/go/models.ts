@@ -326,6 +326,108 @@ export namespace api {
 	        this.sha256 = source["sha256"];
 	    }
 	}
+	export class DNSRecordDTO {
+	    name: string;
+	    type: string;
+	    value: string;
+	    replaces: string[];
+	    placeholder: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DNSRecordDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.type = source["type"];
+	        this.value = source["value"];
+	        this.replaces = source["replaces"];
+	        this.placeholder = source["placeholder"];
+	    }
+	}
+	export class FindingDTO {
+	    check: string;
+	    code: string;
+	    severity: string;
+	    params: {[key: string]: any};
+	    fix?: DNSRecordDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new FindingDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.check = source["check"];
+	        this.code = source["code"];
+	        this.severity = source["severity"];
+	        this.params = source["params"];
+	        this.fix = this.convertValues(source["fix"], DNSRecordDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DeliverabilityDTO {
+	    accountId: number;
+	    domain: string;
+	    path: string;
+	    selectors: string[];
+	    checkedAt: string;
+	    worst: string;
+	    stale: boolean;
+	    findings: FindingDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DeliverabilityDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.domain = source["domain"];
+	        this.path = source["path"];
+	        this.selectors = source["selectors"];
+	        this.checkedAt = source["checkedAt"];
+	        this.worst = source["worst"];
+	        this.stale = source["stale"];
+	        this.findings = this.convertValues(source["findings"], FindingDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class DisconnectDTO {
 	    revoked: boolean;
 	
@@ -445,6 +547,7 @@ export namespace api {
 	        this.class = source["class"];
 	    }
 	}
+	
 	export class FolderDTO {
 	    id: number;
 	    accountId: number;

@@ -23,3 +23,11 @@ export {
   type FailureWire,
   type OutboxState,
 } from './outbox';
+export {
+  deliverabilityApi,
+  toDeliverability,
+  toFinding,
+  type Deliverability,
+  type DnsRecord,
+  type Finding,
+} from './deliverability';

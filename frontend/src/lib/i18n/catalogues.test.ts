@@ -9,6 +9,7 @@ import {
   ACCOUNT_STATUSES,
   CERT_REASONS,
   COPY_STATES,
+  DELIVERABILITY_CHECKS,
   DRAFT_MODES,
   FOLDER_ROLES,
   LANGUAGES,
@@ -16,6 +17,8 @@ import {
   PROBLEM_CODES,
   ROLES,
   SECURITIES,
+  SENDING_PATHS,
+  SEVERITIES,
   SIGN_INS,
   SOURCES,
   STEP_NAMES,
@@ -128,6 +131,16 @@ describe('catalogues', () => {
       'accounts.server.port',
       'accounts.stepDetail.elapsed',
       'app.name',
+      'deliverability.checks.dkim',
+      'deliverability.checks.dmarc',
+      'deliverability.checks.spf',
+      'deliverability.paths.google',
+      'deliverability.paths.infomaniak',
+      'deliverability.paths.microsoft365',
+      'deliverability.paths.ovh',
+      'deliverability.paths.postmark',
+      'deliverability.record.type',
+      'deliverability.severity.ok',
       'language.en',
       'language.fr',
       'mail.compose.cc',
@@ -157,6 +170,15 @@ describe('values from the backend are all translated', () => {
     expect(flat.en.get(`errors.code.${code}`)).toBeTruthy();
     expect(flat.fr.get(`errors.code.${code}`)).toBeTruthy();
     expect(flat.fr.get(`errors.code.${code}`)).not.toEqual(flat.en.get(`errors.code.${code}`));
+  });
+
+  it.each([
+    ...SEVERITIES.map((v) => `deliverability.severity.${v}`),
+    ...DELIVERABILITY_CHECKS.map((v) => `deliverability.checks.${v}`),
+    ...SENDING_PATHS.map((v) => `deliverability.paths.${v}`),
+  ])('the deliverability panel words %s in both languages', (key) => {
+    expect(flat.en.get(key)).toBeTruthy();
+    expect(flat.fr.get(key)).toBeTruthy();
   });
 
   it.each(VAULT_REASONS)('vault reason %s has a cause and a fix in both languages', (reason) => {

@@ -4,9 +4,13 @@ import {api} from '../models';
 
 export function CancelTest(arg1:string):Promise<void>;
 
+export function CheckDeliverability(arg1:number,arg2:Array<string>):Promise<api.DeliverabilityDTO>;
+
 export function Create(arg1:api.AccountInput,arg2:string,arg3:string):Promise<api.AccountDTO>;
 
 export function Delete(arg1:number):Promise<void>;
+
+export function Deliverability(arg1:number):Promise<api.DeliverabilityDTO>;
 
 export function Disconnect(arg1:number,arg2:boolean):Promise<api.DisconnectDTO>;
 

@@ -6,12 +6,20 @@ export function CancelTest(arg1) {
   return window['go']['api']['Accounts']['CancelTest'](arg1);
 }
 
+export function CheckDeliverability(arg1, arg2) {
+  return window['go']['api']['Accounts']['CheckDeliverability'](arg1, arg2);
+}
+
 export function Create(arg1, arg2, arg3) {
   return window['go']['api']['Accounts']['Create'](arg1, arg2, arg3);
 }
 
 export function Delete(arg1) {
   return window['go']['api']['Accounts']['Delete'](arg1);
+}
+
+export function Deliverability(arg1) {
+  return window['go']['api']['Accounts']['Deliverability'](arg1);
 }
 
 export function Disconnect(arg1, arg2) {

@@ -89,3 +89,15 @@ export type OutboxState = (typeof OUTBOX_STATES)[number];
 /** Where a sent message's copy in the IMAP Sent folder is (backend/outbox). */
 export const COPY_STATES = ['none', 'pending', 'done', 'failed'] as const;
 export type CopyState = (typeof COPY_STATES)[number];
+
+/** How much a deliverability finding matters, best first (backend/deliverability). */
+export const SEVERITIES = ['ok', 'warning', 'failure'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What a deliverability finding is about, in the order they come (backend/deliverability). */
+export const DELIVERABILITY_CHECKS = ['domain', 'spf', 'dkim', 'dmarc'] as const;
+export type DeliverabilityCheck = (typeof DELIVERABILITY_CHECKS)[number];
+
+/** The paths an account's mail leaves through, as the deliverability check knows them (backend/deliverability). */
+export const SENDING_PATHS = ['smtp', 'google', 'microsoft365', 'postmark', 'mailgun_us', 'mailgun_eu', 'ovh', 'infomaniak'] as const;
+export type SendingPath = (typeof SENDING_PATHS)[number];
