@@ -196,11 +196,9 @@ func (r *Records) List(ctx context.Context, q Query) (Page, error) {
 	page := Page{Total: -1}
 	var ids []int64
 	if fq := FTSQuery(q.Search); fq != "" {
-		ids, page.Next, err = r.search(ctx, t, fq, where, wargs, cur, limit)
-		if err == nil && q.Cursor == "" {
-			err = r.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM records_fts JOIN records r ON r.id = records_fts.rowid
-				WHERE records_fts MATCH ? AND r.type_id = ? AND r.deleted_at IS NULL`+where,
-				append([]any{fq, t.ID}, wargs...)...).Scan(&page.Total)
+		ids, page.Next, page.Total, err = r.search(ctx, t, fq, where, wargs, cur, limit)
+		if q.Cursor != "" {
+			page.Total = -1
 		}
 	} else {
 		ids, page.Next, err = r.sorted(ctx, t, q.Sort, where, wargs, cur, limit)
@@ -216,21 +214,36 @@ func (r *Records) List(ctx context.Context, q Query) (Page, error) {
 	return page, err
 }
 
-func (r *Records) search(ctx context.Context, t *Type, fq, where string, wargs []any, cur cursor, limit int) ([]int64, string, error) {
+// search ranks the matches (bm25, the title weighing most) and counts them in the same pass.
+func (r *Records) search(ctx context.Context, t *Type, fq, where string, wargs []any, cur cursor, limit int) ([]int64, string, int, error) {
 	args := append([]any{fq, t.ID}, wargs...)
 	args = append(args, limit+1, cur.Offset)
-	ids, err := idsOf(ctx, r.db.R, `SELECT r.id FROM records_fts JOIN records r ON r.id = records_fts.rowid
-		WHERE records_fts MATCH ? AND r.type_id = ? AND r.deleted_at IS NULL`+where+`
-		ORDER BY bm25(records_fts, 5.0, 1.0), r.id LIMIT ? OFFSET ?`, args...)
+	rows, err := r.db.R.QueryContext(ctx, `SELECT id, COUNT(*) OVER () FROM (
+			SELECT r.id, bm25(records_fts, 5.0, 1.0) AS rank FROM records_fts JOIN records r ON r.id = records_fts.rowid
+			WHERE records_fts MATCH ? AND r.type_id = ? AND r.deleted_at IS NULL`+where+`)
+		ORDER BY rank, id LIMIT ? OFFSET ?`, args...)
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, fmt.Errorf("records: search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	total := 0
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &total); err != nil {
+			return nil, "", 0, fmt.Errorf("records: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", 0, fmt.Errorf("records: search: %w", err)
 	}
 	next := ""
 	if len(ids) > limit {
 		ids = ids[:limit]
 		next = cursor{Offset: cur.Offset + limit}.encode()
 	}
-	return ids, next, nil
+	return ids, next, total, nil
 }
 
 func (r *Records) sorted(ctx context.Context, t *Type, srt Sort, where string, wargs []any, cur cursor, limit int) ([]int64, string, error) {
