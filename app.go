@@ -23,6 +23,7 @@ import (
 	"mailroom/backend/mailbox"
 	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
+	"mailroom/backend/records"
 	"mailroom/backend/senders"
 	"mailroom/backend/setup"
 	"mailroom/backend/store"
@@ -100,6 +101,7 @@ func NewApp(version string) *App {
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
 	b.Discovery = discovery.New(opts)
 	b.Mailbox = mailbox.New(db)
+	b.Records = records.New(db, records.Options{})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})
 	// An account sends through its SMTP server (a nil transport) or its Postmark or Mailgun
 	// sender, whose endpoints the configuration may move.
@@ -223,6 +225,14 @@ func (a *App) startup(ctx context.Context) {
 				slog.Warn("orphaned secrets left in the keychain until the next start", "err", err)
 			}
 		}()
+	}
+	if a.backend.Records != nil {
+		// Records deleted more than 30 days ago leave the trash for good.
+		if n, err := a.backend.Records.PurgeTrash(ctx); err != nil {
+			slog.Warn("the records' trash was not purged", "err", err)
+		} else if n > 0 {
+			slog.Info("records purged from the trash", "count", n)
+		}
 	}
 	if a.backend.Sync != nil {
 		if err := a.backend.Sync.Start(ctx); err != nil {

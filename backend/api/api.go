@@ -27,6 +27,7 @@ import (
 	"mailroom/backend/mailbox"
 	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
+	"mailroom/backend/records"
 	"mailroom/backend/setup"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
@@ -50,6 +51,7 @@ type Backend struct {
 	Dialer    *connect.Dialer
 	Discovery *discovery.Discoverer
 	Mailbox   *mailbox.Mailbox
+	Records   *records.Records
 	Sync      *syncer.Engine
 	// Outbox sends every message (composer, test email). app.go builds it, with the
 	// transport factory in its Deps (the seam for API senders), and starts it.
@@ -157,6 +159,7 @@ type Services struct {
 	Mail     *Mail
 	Sync     *Sync
 	Outbox   *Outbox
+	Records  *Records
 }
 
 // New builds the services over b. It does no I/O.
@@ -170,6 +173,7 @@ func New(b *Backend) *Services {
 		Mail:     &Mail{b: b},
 		Sync:     &Sync{b: b},
 		Outbox:   &Outbox{b: b},
+		Records:  &Records{b: b},
 	}
 }
 
@@ -180,7 +184,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

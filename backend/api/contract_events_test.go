@@ -25,10 +25,11 @@ func renderEvents() []byte {
 		{"MAIL_CHANGED_EVENT", MailChangedEvent, "{accountId}: an account whose messages were added, removed or changed"},
 		{"OUTBOX_CHANGED_EVENT", OutboxChangedEvent, "an OutboxEventDTO"},
 		{"SIGN_IN_EVENT", SignInEvent, "a SignInWaitingDTO: the browser was asked to open the provider's page"},
+		{"RECORDS_CHANGED_EVENT", RecordsChangedEvent, "a RecordsChangedDTO: records, types or fields changed"},
 	} {
 		fmt.Fprintf(&b, "/** Payload: %s. */\nexport const %s = '%s';\n", e.payload, e.ts, e.name)
 	}
-	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}} {
+	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}} {
 		t := reflect.TypeOf(v)
 		fmt.Fprintf(&b, "\nexport interface %s {\n", t.Name())
 		for i := range t.NumField() {

@@ -13,6 +13,7 @@ import (
 	"mailroom/backend/discovery"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/outbox"
+	"mailroom/backend/records"
 	"mailroom/backend/senders"
 	"mailroom/backend/setup"
 	"mailroom/backend/store"
@@ -44,7 +45,7 @@ func newHarness(t *testing.T) *harness {
 	b := &Backend{DB: db, Vault: v, Users: us, DataDir: t.TempDir(), Version: "test",
 		Accounts: reg, Pins: pins, Dialer: &connect.Dialer{Timeout: 5 * time.Second, Pins: pins},
 		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")}),
-		Mailbox:   mailbox.New(db),
+		Mailbox:   mailbox.New(db), Records: records.New(db, records.Options{}),
 		Deliverability: deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 			Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})}
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents()}, syncer.Options{})

@@ -89,6 +89,28 @@ var policy = map[string]access{
 	"Outbox.Cancel":   signedIn,
 	"Outbox.MarkSent": signedIn,
 
+	// Records: everyone signed in reads and edits them; admins define types and fields and
+	// empty the trash.
+	"Records.Types":       signedIn,
+	"Records.CreateType":  admins,
+	"Records.UpdateType":  admins,
+	"Records.DeleteType":  admins,
+	"Records.AddField":    admins,
+	"Records.UpdateField": admins,
+	"Records.FieldUsage":  admins,
+	"Records.DeleteField": admins,
+	"Records.List":        signedIn,
+	"Records.Get":         signedIn,
+	"Records.Create":      signedIn,
+	"Records.Update":      signedIn,
+	"Records.Delete":      signedIn,
+	"Records.Restore":     signedIn,
+	"Records.Trash":       signedIn,
+	"Records.EmptyTrash":  admins,
+	"Records.Views":       signedIn,
+	"Records.SaveView":    signedIn,
+	"Records.DeleteView":  signedIn,
+
 	"Presets.List":   admins,
 	"Presets.Save":   admins,
 	"Presets.Delete": admins,

@@ -248,6 +248,58 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class LinkRefDTO {
+	    id: number;
+	    typeId: number;
+	    title: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LinkRefDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.typeId = source["typeId"];
+	        this.title = source["title"];
+	    }
+	}
+	export class BacklinksDTO {
+	    fieldId: number;
+	    typeId: number;
+	    records: LinkRefDTO[];
+	    total: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BacklinksDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.fieldId = source["fieldId"];
+	        this.typeId = source["typeId"];
+	        this.records = this.convertValues(source["records"], LinkRefDTO);
+	        this.total = source["total"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class NoteDTO {
 	    code: string;
 	    detail: string;
@@ -324,6 +376,34 @@ export namespace api {
 	        this.notBefore = source["notBefore"];
 	        this.notAfter = source["notAfter"];
 	        this.sha256 = source["sha256"];
+	    }
+	}
+	export class ChoiceDTO {
+	    id: number;
+	    label: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChoiceDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	    }
+	}
+	export class ChoiceUsageDTO {
+	    choiceId: number;
+	    records: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChoiceUsageDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.choiceId = source["choiceId"];
+	        this.records = source["records"];
 	    }
 	}
 	export class DNSRecordDTO {
@@ -547,6 +627,142 @@ export namespace api {
 	        this.class = source["class"];
 	    }
 	}
+	export class FieldDTO {
+	    id: number;
+	    typeId: number;
+	    key: string;
+	    label: string;
+	    kind: string;
+	    builtin: boolean;
+	    multiple: boolean;
+	    currency: string;
+	    targetTypeId: number;
+	    choices: ChoiceDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new FieldDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.typeId = source["typeId"];
+	        this.key = source["key"];
+	        this.label = source["label"];
+	        this.kind = source["kind"];
+	        this.builtin = source["builtin"];
+	        this.multiple = source["multiple"];
+	        this.currency = source["currency"];
+	        this.targetTypeId = source["targetTypeId"];
+	        this.choices = this.convertValues(source["choices"], ChoiceDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class FieldInputDTO {
+	    label: string;
+	    kind: string;
+	    multiple: boolean;
+	    currency: string;
+	    targetTypeId: number;
+	    choices: ChoiceDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new FieldInputDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.label = source["label"];
+	        this.kind = source["kind"];
+	        this.multiple = source["multiple"];
+	        this.currency = source["currency"];
+	        this.targetTypeId = source["targetTypeId"];
+	        this.choices = this.convertValues(source["choices"], ChoiceDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class FieldUsageDTO {
+	    records: number;
+	    choices: ChoiceUsageDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new FieldUsageDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.records = source["records"];
+	        this.choices = this.convertValues(source["choices"], ChoiceUsageDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class FilterDTO {
+	    field: string;
+	    op: string;
+	    value: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new FilterDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.op = source["op"];
+	        this.value = source["value"];
+	    }
+	}
 	
 	export class FolderDTO {
 	    id: number;
@@ -574,6 +790,7 @@ export namespace api {
 	        this.lastSync = source["lastSync"];
 	    }
 	}
+	
 	export class MailRowDTO {
 	    id: number;
 	    accountId: number;
@@ -1028,6 +1245,214 @@ export namespace api {
 	        this.active = source["active"];
 	    }
 	}
+	export class RecordDTO {
+	    id: number;
+	    typeId: number;
+	    title: string;
+	    values: {[key: string]: any};
+	    createdAt: string;
+	    createdByName: string;
+	    updatedAt: string;
+	    updatedByName: string;
+	    deletedAt: string;
+	    importId: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.typeId = source["typeId"];
+	        this.title = source["title"];
+	        this.values = source["values"];
+	        this.createdAt = source["createdAt"];
+	        this.createdByName = source["createdByName"];
+	        this.updatedAt = source["updatedAt"];
+	        this.updatedByName = source["updatedByName"];
+	        this.deletedAt = source["deletedAt"];
+	        this.importId = source["importId"];
+	    }
+	}
+	export class RecordDetailDTO {
+	    record: RecordDTO;
+	    backlinks: BacklinksDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordDetailDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.record = this.convertValues(source["record"], RecordDTO);
+	        this.backlinks = this.convertValues(source["backlinks"], BacklinksDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RecordInputDTO {
+	    typeId: number;
+	    values: {[key: string]: any};
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordInputDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.typeId = source["typeId"];
+	        this.values = source["values"];
+	    }
+	}
+	export class RecordPageDTO {
+	    records: RecordDTO[];
+	    next: string;
+	    total: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordPageDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.records = this.convertValues(source["records"], RecordDTO);
+	        this.next = source["next"];
+	        this.total = source["total"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SortDTO {
+	    field: string;
+	    desc: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SortDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.desc = source["desc"];
+	    }
+	}
+	export class RecordQueryDTO {
+	    typeId: number;
+	    search: string;
+	    sort: SortDTO;
+	    filters: FilterDTO[];
+	    columns: string[];
+	    cursor: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordQueryDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.typeId = source["typeId"];
+	        this.search = source["search"];
+	        this.sort = this.convertValues(source["sort"], SortDTO);
+	        this.filters = this.convertValues(source["filters"], FilterDTO);
+	        this.columns = source["columns"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RecordTypeDTO {
+	    id: number;
+	    key: string;
+	    builtin: string;
+	    singular: string;
+	    plural: string;
+	    titleFieldId: number;
+	    fields: FieldDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordTypeDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.key = source["key"];
+	        this.builtin = source["builtin"];
+	        this.singular = source["singular"];
+	        this.plural = source["plural"];
+	        this.titleFieldId = source["titleFieldId"];
+	        this.fields = this.convertValues(source["fields"], FieldDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class SendInput {
 	    accountId: number;
 	    to: AddressDTO[];
@@ -1204,6 +1629,7 @@ export namespace api {
 	        this.expiresAt = source["expiresAt"];
 	    }
 	}
+	
 	export class StepDTO {
 	    runId: string;
 	    name: string;
@@ -1462,7 +1888,88 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class TrashItemDTO {
+	    id: number;
+	    typeId: number;
+	    title: string;
+	    deletedAt: string;
+	    deletedByName: string;
 	
+	    static createFrom(source: any = {}) {
+	        return new TrashItemDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.typeId = source["typeId"];
+	        this.title = source["title"];
+	        this.deletedAt = source["deletedAt"];
+	        this.deletedByName = source["deletedByName"];
+	    }
+	}
+	export class TypeInputDTO {
+	    singular: string;
+	    plural: string;
+	    titleLabel: string;
+	    titleFieldId: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TypeInputDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.singular = source["singular"];
+	        this.plural = source["plural"];
+	        this.titleLabel = source["titleLabel"];
+	        this.titleFieldId = source["titleFieldId"];
+	    }
+	}
+	
+	
+	export class ViewDTO {
+	    id: number;
+	    typeId: number;
+	    name: string;
+	    columns: string[];
+	    sort: SortDTO;
+	    filters: FilterDTO[];
+	    search: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ViewDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.typeId = source["typeId"];
+	        this.name = source["name"];
+	        this.columns = source["columns"];
+	        this.sort = this.convertValues(source["sort"], SortDTO);
+	        this.filters = this.convertValues(source["filters"], FilterDTO);
+	        this.search = source["search"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 
 }
 

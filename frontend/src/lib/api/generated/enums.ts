@@ -86,6 +86,14 @@ export type DraftMode = (typeof DRAFT_MODES)[number];
 export const OUTBOX_STATES = ['queued', 'sending', 'possibly_sent', 'failed', 'sent', 'cancelled'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
+/** The kinds of a record field (domain: the companies' built-in domains only) (backend/records). */
+export const FIELD_KINDS = ['text', 'long_text', 'number', 'money', 'date', 'date_time', 'checkbox', 'single_choice', 'multiple_choice', 'email', 'phone', 'url', 'domain', 'link'] as const;
+export type FieldKind = (typeof FIELD_KINDS)[number];
+
+/** The conditions of a records list's filters (backend/records). */
+export const FILTER_OPS = ['is_empty', 'is_not_empty', 'equals', 'contains', 'before', 'after', 'greater', 'less', 'is_checked', 'has_choice', 'linked_to'] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+
 /** Where a sent message's copy in the IMAP Sent folder is (backend/outbox). */
 export const COPY_STATES = ['none', 'pending', 'done', 'failed'] as const;
 export type CopyState = (typeof COPY_STATES)[number];

@@ -15,6 +15,8 @@ export const MAIL_CHANGED_EVENT = 'mail:changed';
 export const OUTBOX_CHANGED_EVENT = 'outbox:changed';
 /** Payload: a SignInWaitingDTO: the browser was asked to open the provider's page. */
 export const SIGN_IN_EVENT = 'oauth:waiting';
+/** Payload: a RecordsChangedDTO: records, types or fields changed. */
+export const RECORDS_CHANGED_EVENT = 'records:changed';
 
 export interface OutboxEventDTO {
   kind: string;
@@ -28,4 +30,9 @@ export interface OutboxEventDTO {
 export interface SignInWaitingDTO {
   runId: string;
   provider: string;
+}
+
+export interface RecordsChangedDTO {
+  typeIds: number[];
+  recordIds: number[];
 }

@@ -1,0 +1,90 @@
+package records
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"sort"
+	"testing"
+	"time"
+)
+
+const benchRecords = 100_000
+
+var benchWords = []string{"toiture", "façade", "élagage", "plomberie", "électricité", "chauffage", "menuiserie",
+	"carrelage", "peinture", "isolation", "maçonnerie", "serrurerie", "vitrerie", "jardinage", "entretien"}
+
+var benchNames = []string{"Élise", "François", "Gaëlle", "Jérôme", "Loïc", "Hélène", "Benoît", "Cécile", "Noël", "Zoé"}
+
+// fillInvoices makes n invoices with a due date, an amount, an object and a client name.
+func fillInvoices(b *testing.B, f *fixture, n int) {
+	b.Helper()
+	ctx := context.Background()
+	fid := f.factures.ID
+	f.field(b, fid, FieldInput{Label: "Échéance", Kind: Date})
+	f.field(b, fid, FieldInput{Label: "Montant", Kind: Money})
+	f.field(b, fid, FieldInput{Label: "Objet", Kind: Text})
+	f.field(b, fid, FieldInput{Label: "Contact", Kind: Text})
+	rnd := rand.New(rand.NewSource(42))
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for done := 0; done < n; done += 10_000 {
+		_, err := f.r.Write(ctx, f.user, func(w *Writer) error {
+			for i := done; i < done+10_000 && i < n; i++ {
+				_, err := w.Create(fid, Values{
+					"numero":   fmt.Sprintf("F-%06d", i),
+					"echeance": start.AddDate(0, 0, rnd.Intn(1000)).Format(time.DateOnly),
+					"montant":  float64(rnd.Intn(1_000_000)) / 100,
+					"objet":    benchWords[rnd.Intn(len(benchWords))] + " " + benchWords[rnd.Intn(len(benchWords))],
+					"contact":  benchNames[rnd.Intn(len(benchNames))] + fmt.Sprintf(" Client%d", rnd.Intn(5000)),
+				})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2]
+}
+
+// BenchmarkRecordsList100k fills 100,000 invoices once, then measures the first page of the
+// list sorted by the custom date field (descending, as "latest due first") and a search; it
+// reports the median and p95 (ms) of each.
+func BenchmarkRecordsList100k(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	t0 := time.Now()
+	fillInvoices(b, f, benchRecords)
+	b.Logf("filled %d records in %s", benchRecords, time.Since(t0).Round(time.Millisecond))
+	queries := []string{"toit", "élise", "gaelle client12", "plomberie chauffage", "f-0421", "ma"}
+	var lists, searches []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := time.Now()
+		p, err := f.r.List(ctx, Query{TypeID: f.factures.ID, Sort: Sort{Field: "echeance", Desc: true}, Limit: 50})
+		lists = append(lists, time.Since(s))
+		if err != nil || len(p.Records) != 50 {
+			b.Fatalf("list: %d records, %v", len(p.Records), err)
+		}
+		for _, q := range queries {
+			s = time.Now()
+			if _, err := f.r.List(ctx, Query{TypeID: f.factures.ID, Search: q, Limit: 50}); err != nil {
+				b.Fatal(err)
+			}
+			searches = append(searches, time.Since(s))
+		}
+	}
+	b.StopTimer()
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(median(lists)), "list_median_ms")
+	b.ReportMetric(ms(median(searches)), "search_median_ms")
+	sort.Slice(searches, func(i, j int) bool { return searches[i] < searches[j] })
+	b.ReportMetric(ms(searches[len(searches)*95/100]), "search_p95_ms")
+}

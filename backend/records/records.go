@@ -1,0 +1,719 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"mailroom/backend/fault"
+	"mailroom/backend/store"
+)
+
+// TrashDays is how long a deleted record stays restorable.
+const TrashDays = 30
+
+// Options tune the records; the zero value is the app's.
+type Options struct {
+	Now func() time.Time // the clock (tests move it); time.Now if nil
+}
+
+// Records reads and writes records, their types and fields, and the saved views.
+type Records struct {
+	db   *store.DB
+	opts Options
+}
+
+// New returns the records over db. It does no I/O.
+func New(db *store.DB, opts Options) *Records { return &Records{db: db, opts: opts} }
+
+func (r *Records) now() time.Time {
+	if r.opts.Now != nil {
+		return r.opts.Now()
+	}
+	return time.Now()
+}
+
+func nullID(id int64) any {
+	if id <= 0 {
+		return nil
+	}
+	return id
+}
+
+// Values are a record's values by field key. Written: a field's value is a string (text,
+// long text, email, phone, URL, domain; dates as YYYY-MM-DD, date-times as RFC 3339), a number
+// (number; money in major units: 1234.56), a bool (checkbox), a choice's id or label, a
+// record's id (link), or a list of those for a field that holds several; nil, "" or an empty
+// list clears it. Read: the same forms, with choices as ids, several values as a list and
+// links always as a []LinkRef.
+type Values map[string]any
+
+// LinkRef is a linked record as a value shows it.
+type LinkRef struct {
+	ID     int64
+	TypeID int64
+	Title  string
+}
+
+// Record is one record.
+type Record struct {
+	ID            int64
+	TypeID        int64
+	Title         string
+	Values        Values
+	CreatedAt     time.Time
+	CreatedBy     int64
+	CreatedByName string
+	UpdatedAt     time.Time
+	UpdatedBy     int64
+	UpdatedByName string
+	DeletedAt     time.Time // zero unless in the trash
+	ImportID      int64     // the import that created it; 0 if made by hand
+}
+
+// Backlinks are the records of one link field that link to a record (a company's contacts,
+// its invoices): the first of them by title, and how many there are.
+type Backlinks struct {
+	FieldID int64
+	TypeID  int64 // the type of the linking records
+	Records []LinkRef
+	Total   int
+}
+
+// Detail is a record with the records that link to it.
+type Detail struct {
+	Record
+	Backlinks []Backlinks
+}
+
+// maxBacklinks bounds the records listed per link field on a record's page.
+const maxBacklinks = 200
+
+// Change says what a write changed: the ids of the records and their types.
+type Change struct {
+	IDs     []int64
+	TypeIDs []int64
+}
+
+// Writer makes changes inside one transaction (Records.Write): an import creates or updates
+// thousands of records in one, atomically.
+type Writer struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	s        *Schema
+	by       int64
+	now      int64
+	importID int64
+	ids      map[int64]bool
+	types    map[int64]bool
+}
+
+// Write runs fn in one transaction as the user by: every change fn makes is kept, or none.
+func (r *Records) Write(ctx context.Context, by int64, fn func(w *Writer) error) (Change, error) {
+	var ch Change
+	err := r.db.Tx(ctx, func(tx *sql.Tx) error {
+		s, err := loadSchema(ctx, tx)
+		if err != nil {
+			return err
+		}
+		w := &Writer{ctx: ctx, tx: tx, s: s, by: by, now: r.now().UnixMilli(), ids: map[int64]bool{}, types: map[int64]bool{}}
+		if err := fn(w); err != nil {
+			return err
+		}
+		for id := range w.ids {
+			ch.IDs = append(ch.IDs, id)
+		}
+		for id := range w.types {
+			ch.TypeIDs = append(ch.TypeIDs, id)
+		}
+		sort.Slice(ch.IDs, func(i, j int) bool { return ch.IDs[i] < ch.IDs[j] })
+		sort.Slice(ch.TypeIDs, func(i, j int) bool { return ch.TypeIDs[i] < ch.TypeIDs[j] })
+		return nil
+	})
+	if err != nil {
+		return Change{}, err
+	}
+	return ch, nil
+}
+
+// Schema is the schema the writer checks values against.
+func (w *Writer) Schema() *Schema { return w.s }
+
+// SetImport marks the records created from now on as created by import id.
+func (w *Writer) SetImport(id int64) { w.importID = id }
+
+func (w *Writer) touched(id, typeID int64) { w.ids[id], w.types[typeID] = true, true }
+
+// Create adds a record of the type and returns its id.
+func (w *Writer) Create(typeID int64, v Values) (int64, error) {
+	t := w.s.Type(typeID)
+	if t == nil {
+		return 0, ErrTypeNotFound.New(nil)
+	}
+	res, err := w.tx.ExecContext(w.ctx, `INSERT INTO records(type_id, created_at, created_by, updated_at, updated_by, import_id)
+		VALUES (?, ?, ?, ?, ?, ?)`, typeID, w.now, nullID(w.by), w.now, nullID(w.by), nullID(w.importID))
+	if err != nil {
+		return 0, fmt.Errorf("records: create: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	if err := w.apply(t, id, v); err != nil {
+		return 0, err
+	}
+	if err := w.finish(t, id, true); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// Update changes the given fields of a record (the others stay).
+func (w *Writer) Update(id int64, v Values) error {
+	t, err := w.live(id)
+	if err != nil {
+		return err
+	}
+	if err := w.apply(t, id, v); err != nil {
+		return err
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `UPDATE records SET updated_at = ?, updated_by = ? WHERE id = ?`, w.now, nullID(w.by), id); err != nil {
+		return fmt.Errorf("records: update: %w", err)
+	}
+	return w.finish(t, id, false)
+}
+
+// Get reads a record inside the transaction (an import keeps what it will update).
+func (w *Writer) Get(id int64) (Record, error) {
+	recs, err := loadRecords(w.ctx, w.tx, w.s, []int64{id}, nil)
+	if err != nil {
+		return Record{}, err
+	}
+	if len(recs) == 0 {
+		return Record{}, ErrRecordNotFound.New(nil)
+	}
+	return recs[0], nil
+}
+
+// Delete moves records to the trash; records already there stay as they are.
+func (w *Writer) Delete(ids ...int64) error {
+	for _, id := range ids {
+		var typeID int64
+		err := w.tx.QueryRowContext(w.ctx, `UPDATE records SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL
+			RETURNING type_id`, w.now, nullID(w.by), id).Scan(&typeID)
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("records: delete: %w", err)
+		}
+		w.touched(id, typeID)
+	}
+	return nil
+}
+
+// Restore takes records out of the trash.
+func (w *Writer) Restore(ids ...int64) error {
+	for _, id := range ids {
+		var typeID int64
+		err := w.tx.QueryRowContext(w.ctx, `UPDATE records SET deleted_at = NULL, deleted_by = NULL, updated_at = ?, updated_by = ?
+			WHERE id = ? AND deleted_at IS NOT NULL RETURNING type_id`, w.now, nullID(w.by), id).Scan(&typeID)
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("records: restore: %w", err)
+		}
+		w.touched(id, typeID)
+	}
+	return nil
+}
+
+// Remove deletes records at once, without the trash (an import's undo removes what it created).
+func (w *Writer) Remove(ids ...int64) error {
+	for _, id := range ids {
+		var typeID int64
+		err := w.tx.QueryRowContext(w.ctx, `DELETE FROM records WHERE id = ? RETURNING type_id`, id).Scan(&typeID)
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("records: remove: %w", err)
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM records_fts WHERE rowid = ?`, id); err != nil {
+			return fmt.Errorf("records: remove: %w", err)
+		}
+		w.touched(id, typeID)
+	}
+	return nil
+}
+
+// live returns the type of a record outside the trash.
+func (w *Writer) live(id int64) (*Type, error) {
+	var typeID int64
+	err := w.tx.QueryRowContext(w.ctx, `SELECT type_id FROM records WHERE id = ? AND deleted_at IS NULL`, id).Scan(&typeID)
+	if isNoRows(err) {
+		return nil, ErrRecordNotFound.New(nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("records: read: %w", err)
+	}
+	return w.s.Type(typeID), nil
+}
+
+// apply writes the given fields' values, checked by kind.
+func (w *Writer) apply(t *Type, id int64, v Values) error {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		fi, fj := t.FieldByKey(keys[i]), t.FieldByKey(keys[j])
+		if fi == nil || fj == nil {
+			return fi == nil && fj != nil || (fi == nil) == (fj == nil) && keys[i] < keys[j]
+		}
+		return fi.Position < fj.Position
+	})
+	for _, key := range keys {
+		f := t.FieldByKey(key)
+		if f == nil {
+			return ErrFieldUnknown.Field(key, fault.P{"key": key})
+		}
+		items := list(v[key])
+		if len(items) > 1 && !f.Multiple && f.Kind != MultipleChoice {
+			return ErrValueSingle.Field(f.Key, fault.P{"field": f.Label})
+		}
+		if len(items) > maxValues {
+			return ErrValueTooLong.Field(f.Key, fault.P{"field": f.Label, "max": maxValues})
+		}
+		if f.Kind == Link {
+			if err := w.setLinks(f, id, items); err != nil {
+				return err
+			}
+			continue
+		}
+		var vals []stored
+		seen := map[any]bool{}
+		for _, it := range items {
+			st, err := normalize(f, it)
+			if err != nil {
+				return err
+			}
+			if st.value == nil || seen[st.sort] {
+				continue
+			}
+			seen[st.sort] = true
+			vals = append(vals, st)
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM record_values WHERE record_id = ? AND field_id = ?`, id, f.ID); err != nil {
+			return fmt.Errorf("records: write %s: %w", f.Key, err)
+		}
+		for i, st := range vals {
+			if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
+				id, f.ID, i, st.value, st.sort); err != nil {
+				return fmt.Errorf("records: write %s: %w", f.Key, err)
+			}
+		}
+		if f.Builtin && t.Builtin == ContactType && f.Key == ContactEmails {
+			if err := w.setLookup(`record_emails`, `email`, id, vals, true); err != nil {
+				return err
+			}
+		}
+		if f.Builtin && t.Builtin == CompanyType && f.Key == CompanyDomains {
+			if err := w.setLookup(`record_domains`, `domain`, id, vals, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setLookup rewrites a record's normalised addresses or domains (the first is primary).
+func (w *Writer) setLookup(table, col string, id int64, vals []stored, primary bool) error {
+	if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM `+table+` WHERE record_id = ?`, id); err != nil {
+		return fmt.Errorf("records: %s: %w", table, err)
+	}
+	for i, st := range vals {
+		q := `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id) VALUES (?, ?)`
+		args := []any{st.key, id}
+		if primary {
+			q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, ?)`
+			args = append(args, i == 0)
+		}
+		if _, err := w.tx.ExecContext(w.ctx, q, args...); err != nil {
+			return fmt.Errorf("records: %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func (w *Writer) setLinks(f *Field, id int64, items []any) error {
+	var to []int64
+	for _, it := range items {
+		target, ok := asID(it)
+		if !ok {
+			if ref, isRef := it.(LinkRef); isRef {
+				target, ok = ref.ID, true
+			}
+		}
+		var n int
+		if ok {
+			if err := w.tx.QueryRowContext(w.ctx, `SELECT COUNT(*) FROM records WHERE id = ? AND type_id = ? AND deleted_at IS NULL`,
+				target, f.TargetTypeID).Scan(&n); err != nil {
+				return fmt.Errorf("records: check link: %w", err)
+			}
+		}
+		if n == 0 {
+			return ErrValueLink.Field(f.Key, fault.P{"field": f.Label})
+		}
+		if !slicesContains(to, target) {
+			to = append(to, target)
+		}
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM record_links WHERE from_id = ? AND field_id = ?`, id, f.ID); err != nil {
+		return fmt.Errorf("records: write %s: %w", f.Key, err)
+	}
+	for i, target := range to {
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
+			f.ID, id, target, i); err != nil {
+			return fmt.Errorf("records: write %s: %w", f.Key, err)
+		}
+	}
+	return nil
+}
+
+// finish recomputes the title and search text, and refuses a record without a title.
+func (w *Writer) finish(t *Type, id int64, created bool) error {
+	title, err := refreshTitle(w.ctx, w.tx, w.s, t, id)
+	if err != nil {
+		return err
+	}
+	if title == "" {
+		if t.Builtin == ContactType {
+			return ErrContactEmpty.Field(ContactFirstName, nil)
+		}
+		f := t.Field(t.TitleFieldID)
+		if f != nil {
+			return ErrTitleMissing.Field(f.Key, fault.P{"field": f.Label})
+		}
+	}
+	w.touched(id, t.ID)
+	return nil
+}
+
+func refresh(ctx context.Context, tx *sql.Tx, s *Schema, t *Type, id int64) error {
+	_, err := refreshTitle(ctx, tx, s, t, id)
+	return err
+}
+
+// refreshTitle recomputes a record's title (and its sort form) and its search text.
+func refreshTitle(ctx context.Context, tx *sql.Tx, s *Schema, t *Type, id int64) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT field_id, value FROM record_values WHERE record_id = ? ORDER BY field_id, seq`, id)
+	if err != nil {
+		return "", fmt.Errorf("records: read values: %w", err)
+	}
+	byKey := map[string][]any{}
+	var body []string
+	for rows.Next() {
+		var fid int64
+		var raw any
+		if err := rows.Scan(&fid, &raw); err != nil {
+			rows.Close()
+			return "", fmt.Errorf("records: read values: %w", err)
+		}
+		f := t.Field(fid)
+		if f == nil {
+			continue
+		}
+		v := outValue(f, raw)
+		byKey[f.Key] = append(byKey[f.Key], v)
+		if f.ID != t.TitleFieldID {
+			if txt := searchText(f, v); txt != "" {
+				body = append(body, txt)
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("records: read values: %w", err)
+	}
+	var title string
+	first := func(key string) string {
+		if vs := byKey[key]; len(vs) > 0 {
+			return fmt.Sprint(vs[0])
+		}
+		return ""
+	}
+	if t.Builtin == ContactType {
+		title = strings.TrimSpace(first(ContactFirstName) + " " + first(ContactLastName))
+		if title == "" {
+			title = first(ContactEmails)
+		}
+	} else if f := t.Field(t.TitleFieldID); f != nil {
+		title = first(f.Key)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE records SET title = ?, title_sort = ? WHERE id = ?`, title, Fold(title), id); err != nil {
+		return "", fmt.Errorf("records: title: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM records_fts WHERE rowid = ?`, id); err != nil {
+		return "", fmt.Errorf("records: search text: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO records_fts(rowid, title, body) VALUES (?, ?, ?)`, id, title, strings.Join(body, "\n")); err != nil {
+		return "", fmt.Errorf("records: search text: %w", err)
+	}
+	return title, nil
+}
+
+// searchText is a value as the full-text search indexes it.
+func searchText(f *Field, v any) string {
+	switch f.Kind {
+	case Text, LongText, Email, Phone, URL, Domain, Date:
+		s, _ := v.(string)
+		return s
+	case Number, Money:
+		return strconv.FormatFloat(v.(float64), 'f', -1, 64)
+	case SingleChoice, MultipleChoice:
+		for _, c := range f.Choices {
+			if c.ID == v {
+				return c.Label
+			}
+		}
+	}
+	return ""
+}
+
+// outValue is a stored value as Values reads it.
+func outValue(f *Field, raw any) any {
+	if b, ok := raw.([]byte); ok {
+		raw = string(b)
+	}
+	switch f.Kind {
+	case Number:
+		switch x := raw.(type) {
+		case int64:
+			return float64(x)
+		case float64:
+			return x
+		}
+	case Money:
+		if x, ok := raw.(int64); ok {
+			return float64(x) / math.Pow10(currencyExponent(f.Currency))
+		}
+	case Checkbox:
+		return true
+	case SingleChoice, MultipleChoice:
+		if x, ok := raw.(int64); ok {
+			return x
+		}
+	}
+	return raw
+}
+
+// Create adds one record as the user by.
+func (r *Records) Create(ctx context.Context, by, typeID int64, v Values) (Record, error) {
+	var id int64
+	_, err := r.Write(ctx, by, func(w *Writer) (err error) { id, err = w.Create(typeID, v); return err })
+	if err != nil {
+		return Record{}, err
+	}
+	d, err := r.Get(ctx, id)
+	return d.Record, err
+}
+
+// Update changes the given fields of one record as the user by.
+func (r *Records) Update(ctx context.Context, by, id int64, v Values) (Record, error) {
+	_, err := r.Write(ctx, by, func(w *Writer) error { return w.Update(id, v) })
+	if err != nil {
+		return Record{}, err
+	}
+	d, err := r.Get(ctx, id)
+	return d.Record, err
+}
+
+// Delete moves records to the trash.
+func (r *Records) Delete(ctx context.Context, by int64, ids ...int64) (Change, error) {
+	return r.Write(ctx, by, func(w *Writer) error { return w.Delete(ids...) })
+}
+
+// Restore takes records out of the trash.
+func (r *Records) Restore(ctx context.Context, by int64, ids ...int64) (Change, error) {
+	return r.Write(ctx, by, func(w *Writer) error { return w.Restore(ids...) })
+}
+
+// Get reads a record (also one in the trash) with the records that link to it.
+func (r *Records) Get(ctx context.Context, id int64) (Detail, error) {
+	s, err := r.Schema(ctx)
+	if err != nil {
+		return Detail{}, err
+	}
+	recs, err := loadRecords(ctx, r.db.R, s, []int64{id}, nil)
+	if err != nil {
+		return Detail{}, err
+	}
+	if len(recs) == 0 {
+		return Detail{}, ErrRecordNotFound.New(nil)
+	}
+	d := Detail{Record: recs[0]}
+	rows, err := r.db.R.QueryContext(ctx, `SELECT l.field_id, f.type_id, COUNT(*) FROM record_links l
+		JOIN records r ON r.id = l.from_id AND r.deleted_at IS NULL
+		JOIN record_fields f ON f.id = l.field_id
+		WHERE l.to_id = ? GROUP BY l.field_id ORDER BY f.type_id, l.field_id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("records: backlinks: %w", err)
+	}
+	for rows.Next() {
+		var b Backlinks
+		if err := rows.Scan(&b.FieldID, &b.TypeID, &b.Total); err != nil {
+			rows.Close()
+			return Detail{}, fmt.Errorf("records: backlinks: %w", err)
+		}
+		d.Backlinks = append(d.Backlinks, b)
+	}
+	rows.Close()
+	for i := range d.Backlinks {
+		b := &d.Backlinks[i]
+		rows, err := r.db.R.QueryContext(ctx, `SELECT r.id, r.type_id, r.title FROM record_links l
+			JOIN records r ON r.id = l.from_id AND r.deleted_at IS NULL
+			WHERE l.to_id = ? AND l.field_id = ? ORDER BY r.title_sort, r.id LIMIT ?`, id, b.FieldID, maxBacklinks)
+		if err != nil {
+			return Detail{}, fmt.Errorf("records: backlinks: %w", err)
+		}
+		for rows.Next() {
+			var l LinkRef
+			if err := rows.Scan(&l.ID, &l.TypeID, &l.Title); err != nil {
+				rows.Close()
+				return Detail{}, fmt.Errorf("records: backlinks: %w", err)
+			}
+			b.Records = append(b.Records, l)
+		}
+		rows.Close()
+	}
+	return d, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// loadRecords reads records by id, in the order given, with the values of the fields in only
+// (all when nil).
+func loadRecords(ctx context.Context, q querier, s *Schema, ids []int64, only map[int64]bool) ([]Record, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ph, args := placeholders(len(ids)), int64Args(ids)
+	rows, err := q.QueryContext(ctx, `SELECT r.id, r.type_id, r.title, r.created_at, COALESCE(r.created_by, 0), COALESCE(cu.name, ''),
+		r.updated_at, COALESCE(r.updated_by, 0), COALESCE(uu.name, ''), COALESCE(r.deleted_at, 0), COALESCE(r.import_id, 0)
+		FROM records r LEFT JOIN users cu ON cu.id = r.created_by LEFT JOIN users uu ON uu.id = r.updated_by
+		WHERE r.id IN (`+ph+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("records: read: %w", err)
+	}
+	byID := map[int64]*Record{}
+	for rows.Next() {
+		rec := &Record{Values: Values{}}
+		var created, updated, deleted int64
+		if err := rows.Scan(&rec.ID, &rec.TypeID, &rec.Title, &created, &rec.CreatedBy, &rec.CreatedByName,
+			&updated, &rec.UpdatedBy, &rec.UpdatedByName, &deleted, &rec.ImportID); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("records: read: %w", err)
+		}
+		rec.CreatedAt, rec.UpdatedAt = time.UnixMilli(created), time.UnixMilli(updated)
+		if deleted != 0 {
+			rec.DeletedAt = time.UnixMilli(deleted)
+		}
+		byID[rec.ID] = rec
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("records: read: %w", err)
+	}
+	rows, err = q.QueryContext(ctx, `SELECT record_id, field_id, value FROM record_values WHERE record_id IN (`+ph+`)
+		ORDER BY record_id, field_id, seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("records: read values: %w", err)
+	}
+	for rows.Next() {
+		var rid, fid int64
+		var raw any
+		if err := rows.Scan(&rid, &fid, &raw); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("records: read values: %w", err)
+		}
+		f, rec := s.Field(fid), byID[rid]
+		if f == nil || rec == nil || only != nil && !only[fid] {
+			continue
+		}
+		v := outValue(f, raw)
+		if f.Multiple || f.Kind == MultipleChoice {
+			l, _ := rec.Values[f.Key].([]any)
+			rec.Values[f.Key] = append(l, v)
+		} else {
+			rec.Values[f.Key] = v
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("records: read values: %w", err)
+	}
+	rows, err = q.QueryContext(ctx, `SELECT l.from_id, l.field_id, t.id, t.type_id, t.title FROM record_links l
+		JOIN records t ON t.id = l.to_id AND t.deleted_at IS NULL
+		WHERE l.from_id IN (`+ph+`) ORDER BY l.from_id, l.field_id, l.position`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("records: read links: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid, fid int64
+		var l LinkRef
+		if err := rows.Scan(&rid, &fid, &l.ID, &l.TypeID, &l.Title); err != nil {
+			return nil, fmt.Errorf("records: read links: %w", err)
+		}
+		f, rec := s.Field(fid), byID[rid]
+		if f == nil || rec == nil || only != nil && !only[fid] {
+			continue
+		}
+		refs, _ := rec.Values[f.Key].([]LinkRef)
+		rec.Values[f.Key] = append(refs, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("records: read links: %w", err)
+	}
+	out := make([]Record, 0, len(ids))
+	for _, id := range ids {
+		if rec := byID[id]; rec != nil {
+			out = append(out, *rec)
+		}
+	}
+	return out, nil
+}
+
+// ContactsByEmail returns the contacts (outside the trash) holding an address, primary first.
+func (r *Records) ContactsByEmail(ctx context.Context, address string) ([]int64, error) {
+	n, ok := NormalizeEmail(address)
+	if !ok {
+		return nil, nil
+	}
+	return idsOf(ctx, r.db.R, `SELECT e.record_id FROM record_emails e JOIN records r ON r.id = e.record_id AND r.deleted_at IS NULL
+		WHERE e.email = ? ORDER BY e.is_primary DESC, e.record_id`, n)
+}
+
+// CompaniesByDomain returns the companies (outside the trash) holding a domain.
+func (r *Records) CompaniesByDomain(ctx context.Context, domain string) ([]int64, error) {
+	n, ok := NormalizeDomain(domain)
+	if !ok {
+		return nil, nil
+	}
+	return idsOf(ctx, r.db.R, `SELECT d.record_id FROM record_domains d JOIN records r ON r.id = d.record_id AND r.deleted_at IS NULL
+		WHERE d.domain = ? ORDER BY d.record_id`, n)
+}
