@@ -408,8 +408,10 @@ func buildCatalog(hand []handEntry, table []ispdbProvider) (entries []catalogEnt
 		if e.ref == "" {
 			e.ref = ispdbFileURL(p.ID)
 		}
-		if e.Name == "" {
-			e.Name = p.ShortName
+		for _, n := range []string{p.ShortName, p.ID} {
+			if e.Name == "" || strings.Contains(e.Name, "%") { // inbox.lv's is %EMAILDOMAIN%
+				e.Name = n
+			}
 		}
 		e.sets = []serverSet{ispdbSet(p)}
 		if p.Enable != "" {

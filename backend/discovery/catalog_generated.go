@@ -513,10 +513,10 @@ var ispdb = []ispdbProvider{
 	{ID: "inbox.lv", Name: "%EMAILDOMAIN%", ShortName: "%EMAILDOMAIN%",
 		Domains: []string{"inbox.lv", "inbox.eu", "inbox.lt", "inbox.la"},
 		IMAP: []ispdbServer{
-			{Host: "mail.%emaildomain%", Port: 993, Security: TLS, Username: "%EMAILADDRESS%", Auth: AuthPassword},
+			{Host: "mail.%EMAILDOMAIN%", Port: 993, Security: TLS, Username: "%EMAILADDRESS%", Auth: AuthPassword},
 		},
 		SMTP: []ispdbServer{
-			{Host: "mail.%emaildomain%", Port: 465, Security: TLS, Username: "%EMAILADDRESS%", Auth: AuthPassword},
+			{Host: "mail.%EMAILDOMAIN%", Port: 465, Security: TLS, Username: "%EMAILADDRESS%", Auth: AuthPassword},
 		},
 		Docs:   "https://help.inbox.lv/?keyword=email_clients_settings",
 		Enable: "https://help.inbox.lv/?keyword=email_clients_access",
@@ -635,10 +635,10 @@ var ispdb = []ispdbProvider{
 	{ID: "mail.ee", Name: "%EMAILDOMAIN%", ShortName: "%EMAILDOMAIN%",
 		Domains: []string{"mail.ee"},
 		IMAP: []ispdbServer{
-			{Host: "%emaildomain%", Port: 993, Security: TLS, Username: "%EMAILADDRESS%", Auth: AuthPassword},
+			{Host: "%EMAILDOMAIN%", Port: 993, Security: TLS, Username: "%EMAILADDRESS%", Auth: AuthPassword},
 		},
 		SMTP: []ispdbServer{
-			{Host: "%emaildomain%", Port: 465, Security: TLS, Username: "%EMAILADDRESS%", Auth: AuthPassword},
+			{Host: "%EMAILDOMAIN%", Port: 465, Security: TLS, Username: "%EMAILADDRESS%", Auth: AuthPassword},
 		},
 		Docs:   "https://help.mail.ee/?keyword=email_clients_settings",
 		Enable: "https://help.mail.ee/?keyword=email_clients_access",

@@ -257,7 +257,10 @@ func servers(xs []xmlServer, typ string) []server {
 			continue
 		}
 		port, err := strconv.Atoi(strings.TrimSpace(x.Port))
-		host := strings.ToLower(strings.TrimSpace(x.Hostname))
+		host := strings.TrimSpace(x.Hostname)
+		if !strings.Contains(host, "%") { // placeholders (%EMAILDOMAIN%) stay as written
+			host = strings.ToLower(host)
+		}
 		if err != nil || port < 1 || port > 65535 || host == "" {
 			continue
 		}
