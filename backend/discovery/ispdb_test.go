@@ -150,19 +150,19 @@ func TestEveryISPDBDomainAndMXKeyLeadsToItsProvider(t *testing.T) {
 	// The MX hosts of the big providers, as their customers' domains publish them; the
 	// longest key wins (yahoodns.net is Yahoo's, mail.gm0.yahoodns.net AOL's).
 	for host, want := range map[string]string{
-		"hotmail-com.olc.protection.outlook.com":  "outlook",
-		"eur.olc.protection.outlook.com":          "outlook",
-		"contoso-fr.mail.protection.outlook.com":  "microsoft365",
-		"mta5.am0.yahoodns.net":                   "yahoo",
-		"mx-aol.mail.gm0.yahoodns.net":            "aol",
-		"in1-smtp.messagingengine.com":            "fastmail",
-		"aspmx.l.google.com":                      "gmail",
-		"mx1.mail.ovh.net":                        "ovh",
-		"mta-gw.infomaniak.ch":                    "infomaniak",
-		"mx00.ionos.de.invalid":                   "",
-		"mx.kundenserver.de":                      "1und1.de",
-		"mail.zoho.eu":                            "zoho",
-		"smtpin.rzone.de":                         "strato.de",
+		"hotmail-com.olc.protection.outlook.com": "outlook",
+		"eur.olc.protection.outlook.com":         "outlook",
+		"contoso-fr.mail.protection.outlook.com": "microsoft365",
+		"mta5.am0.yahoodns.net":                  "yahoo",
+		"mx-aol.mail.gm0.yahoodns.net":           "aol",
+		"in1-smtp.messagingengine.com":           "fastmail",
+		"aspmx.l.google.com":                     "gmail",
+		"mx1.mail.ovh.net":                       "ovh",
+		"mta-gw.infomaniak.ch":                   "infomaniak",
+		"mx00.ionos.de.invalid":                  "",
+		"mx.kundenserver.de":                     "1und1.de",
+		"mail.zoho.eu":                           "zoho",
+		"smtpin.rzone.de":                        "strato.de",
 	} {
 		e, ok := catalogByMX(host)
 		if want == "" {
