@@ -251,6 +251,7 @@ export namespace api {
 	export class NoteDTO {
 	    code: string;
 	    detail: string;
+	    url: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new NoteDTO(source);
@@ -260,6 +261,7 @@ export namespace api {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.code = source["code"];
 	        this.detail = source["detail"];
+	        this.url = source["url"];
 	    }
 	}
 	export class CandidateDTO {
@@ -269,6 +271,7 @@ export namespace api {
 	    origin: {[key: string]: string};
 	    provider: string;
 	    signIn: string;
+	    signInOnly: boolean;
 	    notes: NoteDTO[];
 	
 	    static createFrom(source: any = {}) {
@@ -283,6 +286,7 @@ export namespace api {
 	        this.origin = source["origin"];
 	        this.provider = source["provider"];
 	        this.signIn = source["signIn"];
+	        this.signInOnly = source["signInOnly"];
 	        this.notes = this.convertValues(source["notes"], NoteDTO);
 	    }
 	
@@ -878,6 +882,7 @@ export namespace api {
 	    name: string;
 	    domains: string[];
 	    signIn: string;
+	    signInOnly: boolean;
 	    notes: NoteDTO[];
 	
 	    static createFrom(source: any = {}) {
@@ -890,6 +895,7 @@ export namespace api {
 	        this.name = source["name"];
 	        this.domains = source["domains"];
 	        this.signIn = source["signIn"];
+	        this.signInOnly = source["signInOnly"];
 	        this.notes = this.convertValues(source["notes"], NoteDTO);
 	    }
 	

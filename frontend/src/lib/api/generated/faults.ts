@@ -77,6 +77,7 @@ export const REASONS = {
   discovery_nothing_found: { code: 'not_found', class: 'permanent', params: ['domain'] },
   discovery_password_refused: { code: 'auth_failed', class: 'permanent', params: ['host'] },
   discovery_provider_unknown: { code: 'not_found', class: 'permanent', params: ['provider'] },
+  discovery_sign_in_only: { code: 'auth_failed', class: 'permanent', params: ['host', 'signIn'] },
   disk_full: { code: 'store_unavailable', class: 'permanent', params: [] },
   draft_mode_unknown: { code: 'invalid_input', class: 'permanent', params: ['mode'] },
   folder_gone: { code: 'not_found', class: 'permanent', params: [] },
