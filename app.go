@@ -96,7 +96,7 @@ func NewApp(version string) *App {
 	}
 	reg := accounts.New(db, b.Vault)
 	opts := discovery.Options{Presets: api.DiscoveryPresets{Registry: reg}, Resolver: resolver,
-		HTTPClient: discovery.NewHTTPClient(resolver, roots), Log: log, AutoconfigURLs: cfg.AutoconfigURLs}
+		HTTPClient: discovery.NewHTTPClient(resolver, roots), Log: log, AutoconfigURLs: cfg.AutoconfigURLs, ISPDBURL: cfg.ISPDBURL}
 
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
 	b.Discovery = discovery.New(opts)

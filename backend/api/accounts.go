@@ -77,7 +77,8 @@ func (s *Accounts) Providers() ([]ProviderDTO, error) {
 	return run(s.b, "Accounts.Providers", func(ctx context.Context, c caller) ([]ProviderDTO, error) {
 		var out []ProviderDTO
 		for _, p := range discovery.Providers() {
-			d := ProviderDTO{ID: p.ID, Name: p.Name, Domains: append([]string{}, p.Domains...), SignIn: p.SignIn, Notes: []NoteDTO{}}
+			d := ProviderDTO{ID: p.ID, Name: p.Name, Domains: append([]string{}, p.Domains...), SignIn: p.SignIn,
+				SignInOnly: p.Auth.SignInOnly(), Notes: []NoteDTO{}}
 			for _, n := range p.Notes {
 				d.Notes = append(d.Notes, noteDTO(n))
 			}

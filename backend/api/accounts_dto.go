@@ -137,13 +137,15 @@ func (in AccountInput) credentials(password, senderSecret string) setup.Credenti
 }
 
 // NoteDTO is advice from discovery; the UI words Code. Detail is the provider's own
-// instruction (an autoconfig document's), shown verbatim; "" for most notes.
+// instruction (an autoconfig document's), shown verbatim; "" for most notes. URL is the
+// provider's page for what the note asks (where IMAP is turned on), opened in the browser.
 type NoteDTO struct {
 	Code   string `json:"code"`
 	Detail string `json:"detail"`
+	URL    string `json:"url"`
 }
 
-func noteDTO(n discovery.Note) NoteDTO { return NoteDTO{Code: n.Code, Detail: n.Detail} }
+func noteDTO(n discovery.Note) NoteDTO { return NoteDTO{Code: n.Code, Detail: n.Detail, URL: n.URL} }
 
 // errorDTOOf is err as the UI receives it (nil for no error); one without a reason of its
 // own is "internal", as in FormatError.
@@ -167,12 +169,16 @@ type CandidateDTO struct {
 	Origin   map[string]string `json:"origin"` // where exactly, as the params of its source's sentence (discovery.Origin)
 	Provider string            `json:"provider"`
 	SignIn   string            `json:"signIn"` // google | microsoft | ""
-	Notes    []NoteDTO         `json:"notes"`
+	// SignInOnly: the servers accept only their provider's sign-in; no password form is
+	// offered (SignIn says which, or "" when Mailroom has none: a sign_in_unsupported note).
+	SignInOnly bool      `json:"signInOnly"`
+	Notes      []NoteDTO `json:"notes"`
 }
 
 func candidateDTO(c discovery.Candidate) CandidateDTO {
 	d := CandidateDTO{IMAP: serverDTO(probe.ServerOf(c.IMAP)), SMTP: serverDTO(probe.ServerOf(c.SMTP)),
-		Source: string(c.Source), Origin: c.Origin, Provider: c.Provider, SignIn: c.SignIn, Notes: []NoteDTO{}}
+		Source: string(c.Source), Origin: c.Origin, Provider: c.Provider, SignIn: c.SignIn,
+		SignInOnly: c.Auth.SignInOnly(), Notes: []NoteDTO{}}
 	if d.Origin == nil {
 		d.Origin = map[string]string{}
 	}
@@ -234,11 +240,14 @@ type DiscoveryDTO struct {
 
 // ProviderDTO is a wizard tile.
 type ProviderDTO struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	Domains []string  `json:"domains"`
-	SignIn  string    `json:"signIn"`
-	Notes   []NoteDTO `json:"notes"`
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Domains []string `json:"domains"`
+	SignIn  string   `json:"signIn"`
+	// SignInOnly: its servers accept only its sign-in (Outlook.com, Microsoft 365): no
+	// password path is offered.
+	SignInOnly bool      `json:"signInOnly"`
+	Notes      []NoteDTO `json:"notes"`
 }
 
 // CertDTO is a server certificate shown before the user trusts it.

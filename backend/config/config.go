@@ -31,6 +31,7 @@ const (
 	DataDir            = "MAILROOM_DATA_DIR"
 	DNSServer          = "MAILROOM_DNS_SERVER"
 	AutoconfigURLs     = "MAILROOM_AUTOCONFIG_URLS"
+	ISPDBURL           = "MAILROOM_ISPDB_URL"
 	CAFile             = "MAILROOM_CA_FILE"
 	ProtocolLog        = "MAILROOM_PROTOCOL_LOG"
 	GoogleClientID     = "MAILROOM_GOOGLE_CLIENT_ID"
@@ -48,6 +49,7 @@ var Settings = []Setting{
 	{DataDir, "the OS convention (below)", "where the database and the logs live"},
 	{DNSServer, "the system's resolver", "host:port of the DNS server that discovery and connections ask"},
 	{AutoconfigURLs, "Mozilla's and the domain's own", "comma-separated autoconfig URL templates ({domain}, {email})"},
+	{ISPDBURL, "https://autoconfig.thunderbird.net/v1.1/{domain}", "URL template ({domain}) of Mozilla's ISP database service, asked for the domain typed; off turns it off"},
 	{CAFile, "none", "a PEM file of extra certificate authorities to trust"},
 	{ProtocolLog, "off", "1 logs IMAP/SMTP conversations, credentials masked, to logs/protocol.log"},
 	{GoogleClientID, "the one a super admin entered in Settings (none is built in)", "the OAuth client ID for Sign in with Google"},
@@ -78,6 +80,7 @@ type Config struct {
 	DataDir        string
 	DNSServer      string   // "" = the system's resolver
 	AutoconfigURLs []string // nil = discovery's defaults
+	ISPDBURL       string   // "" = Mozilla's service, "off" = none
 	CAFile         string
 	ProtocolLog    bool
 	Google         OAuthClient
@@ -100,6 +103,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	c := Config{
 		DNSServer:   get(DNSServer),
+		ISPDBURL:    get(ISPDBURL),
 		CAFile:      get(CAFile),
 		ProtocolLog: get(ProtocolLog) == "1",
 		Google:      OAuthClient{ClientID: get(GoogleClientID), Issuer: get(GoogleIssuer)},

@@ -64,7 +64,7 @@ func TestTheREADMEListsEverySetting(t *testing.T) {
 func TestSettingsAreReadIntoTheirFields(t *testing.T) {
 	env := map[string]string{
 		DataDir: "/srv/mailroom", DNSServer: "127.0.0.1:5353", AutoconfigURLs: "http://a/{domain},http://b/{email}",
-		CAFile: " /etc/ca.pem ", ProtocolLog: "1", GoogleClientID: "g-id", GoogleClientSecret: "",
+		ISPDBURL: " off ", CAFile: " /etc/ca.pem ", ProtocolLog: "1", GoogleClientID: "g-id", GoogleClientSecret: "",
 		GoogleIssuer: "http://127.0.0.1:9/oidc", MicrosoftClientID: "m-id", MicrosoftIssuer: "http://127.0.0.1:9/ms",
 		PostmarkURL: "http://127.0.0.1:9/pm", MailgunURL: " http://127.0.0.1:9/mg ", Browser: "/usr/bin/true",
 	}
@@ -73,7 +73,7 @@ func TestSettingsAreReadIntoTheirFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{DataDir: "/srv/mailroom", DNSServer: "127.0.0.1:5353", AutoconfigURLs: []string{"http://a/{domain}", "http://b/{email}"},
-		CAFile: "/etc/ca.pem", ProtocolLog: true,
+		ISPDBURL: "off", CAFile: "/etc/ca.pem", ProtocolLog: true,
 		Google:      OAuthClient{ClientID: "g-id", ClientSecret: "", HasClientSecret: true, Issuer: "http://127.0.0.1:9/oidc"},
 		Microsoft:   OAuthClient{ClientID: "m-id", Issuer: "http://127.0.0.1:9/ms"},
 		PostmarkURL: "http://127.0.0.1:9/pm", MailgunURL: "http://127.0.0.1:9/mg", Browser: "/usr/bin/true"}
@@ -82,7 +82,7 @@ func TestSettingsAreReadIntoTheirFields(t *testing.T) {
 	}
 	// Unset: the defaults (empty), and no Google secret to replace the built-in one.
 	none, _ := FromLookup(func(string) (string, bool) { return "", false })
-	if none.Google.HasClientSecret || none.ProtocolLog || none.AutoconfigURLs != nil || none.PostmarkURL != "" {
+	if none.Google.HasClientSecret || none.ProtocolLog || none.AutoconfigURLs != nil || none.ISPDBURL != "" || none.PostmarkURL != "" {
 		t.Fatalf("without settings: %+v", none)
 	}
 }

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // DefaultAutoconfigURLs are where Thunderbird looks for a domain's own autoconfig file,
@@ -23,6 +26,15 @@ var DefaultAutoconfigURLs = []string{
 	"https://autoconfig.{domain}/mail/config-v1.1.xml?emailaddress={email}",
 	"https://{domain}/.well-known/autoconfig/mail/config-v1.1.xml",
 }
+
+// DefaultISPDBURL is Mozilla's central ISP database service, which Thunderbird asks too: the
+// same clientConfig files as the table built into Mailroom, kept up to date. Asking it
+// tells Mozilla the domain typed (never the address). ISPDBOff in Options.ISPDBURL turns
+// it off.
+const (
+	DefaultISPDBURL = "https://autoconfig.thunderbird.net/v1.1/{domain}"
+	ISPDBOff        = "off"
+)
 
 // Limits of an autoconfig file.
 const (
@@ -111,14 +123,16 @@ type xmlProvider struct {
 }
 
 type xmlServer struct {
-	Type       string `xml:"type,attr"`
-	Hostname   string `xml:"hostname"`
-	Port       string `xml:"port"`
-	SocketType string `xml:"socketType"`
-	Username   string `xml:"username"`
+	Type       string   `xml:"type,attr"`
+	Hostname   string   `xml:"hostname"`
+	Port       string   `xml:"port"`
+	SocketType string   `xml:"socketType"`
+	Username   string   `xml:"username"`
+	Auth       []string `xml:"authentication"`
 }
 
 type xmlEnable struct {
+	VisitURL     string `xml:"visiturl,attr"`
 	Instructions []struct {
 		Lang string `xml:"lang,attr"`
 		Text string `xml:",chardata"`
@@ -127,13 +141,20 @@ type xmlEnable struct {
 
 // parseAutoconfig reads a clientConfig document into a candidate for a: the best IMAP
 // incoming server and the best SMTP outgoing server, implicit TLS before STARTTLS, in
-// document order otherwise. Servers with socketType "plain" (or anything else unknown),
-// no host name or a port outside 1..65535 are skipped. An <enable> instruction becomes a
-// NoteEnableIMAPFirst note.
+// document order otherwise, and the authentication methods they list (Candidate.Auth).
+// Servers with socketType "plain" (or anything else unknown), no host name, a port
+// outside 1..65535 or only authentication methods Mailroom lacks are skipped. An <enable>
+// instruction becomes a NoteEnableIMAPFirst note with the provider's page (Note.URL).
+//
+// Like Thunderbird, the reading is tolerant: any charset a web page may use (windows-1252,
+// ISO-8859-15…), HTML entities (&nbsp; &eacute;…) and unclosed or unknown markup.
 func parseAutoconfig(data []byte, a address) (Candidate, error) {
 	var cfg xmlClientConfig
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.CharsetReader = charsetReader
+	dec.Strict = false
+	dec.Entity = xml.HTMLEntity
+	dec.AutoClose = xml.HTMLAutoClose
 	if err := dec.Decode(&cfg); err != nil {
 		return Candidate{}, fmt.Errorf("reading clientConfig: %w", err)
 	}
@@ -144,20 +165,46 @@ func parseAutoconfig(data []byte, a address) (Candidate, error) {
 		outgoing = append(outgoing, p.Outgoing...)
 		enables = append(enables, p.Enable...)
 	}
-	imap, ok1 := bestServer(incoming, "imap", a)
-	smtp, ok2 := bestServer(outgoing, "smtp", a)
+	imap, imapAuth, ok1 := bestServer(incoming, "imap", a)
+	smtp, smtpAuth, ok2 := bestServer(outgoing, "smtp", a)
 	if !ok1 || !ok2 {
 		return Candidate{}, errNoServers
 	}
-	c := Candidate{IMAP: imap, SMTP: smtp}
+	c := Candidate{IMAP: imap, SMTP: smtp, Auth: combineAuth(imapAuth, smtpAuth)}
 	if len(enables) > 0 {
-		c.Notes = []Note{{Code: NoteEnableIMAPFirst, Text: "The provider asks to enable IMAP access first.", Detail: enableText(enables)}}
+		c.Notes = []Note{{Code: NoteEnableIMAPFirst, Text: "The provider asks to enable IMAP access first.",
+			Detail: enableText(enables), URL: enableURL(enables)}}
 	}
 	return c, nil
 }
 
-func bestServer(servers []xmlServer, typ string, a address) (Server, bool) {
-	var usable []Server
+// parseAuth reads a server's <authentication> elements; ok is false when none is a way
+// Mailroom has. No element means a password, the format's default.
+func parseAuth(methods []string) (Auth, bool) {
+	if len(methods) == 0 {
+		return AuthPassword, true
+	}
+	var auth Auth
+	for _, m := range methods {
+		switch strings.ToLower(strings.TrimSpace(m)) {
+		case "password-cleartext", "plain", "password-encrypted", "secure":
+			auth |= AuthPassword
+		case "oauth2":
+			auth |= AuthOAuth2
+		case "none":
+			auth |= AuthNone
+		}
+	}
+	return auth, auth != 0
+}
+
+type usableServer struct {
+	Server
+	auth Auth
+}
+
+func bestServer(servers []xmlServer, typ string, a address) (Server, Auth, bool) {
+	var usable []usableServer
 	for _, x := range servers {
 		if !strings.EqualFold(strings.TrimSpace(x.Type), typ) {
 			continue
@@ -175,16 +222,20 @@ func bestServer(servers []xmlServer, typ string, a address) (Server, bool) {
 		if err != nil {
 			continue
 		}
+		auth, ok := parseAuth(x.Auth)
+		if !ok {
+			continue
+		}
 		s, ok := settleServer(Server{Host: x.Hostname, Port: port, Security: sec, Username: x.Username}, a)
 		if ok {
-			usable = append(usable, s)
+			usable = append(usable, usableServer{s, auth})
 		}
 	}
 	if len(usable) == 0 {
-		return Server{}, false
+		return Server{}, 0, false
 	}
-	slices.SortStableFunc(usable, func(x, y Server) int { return securityRank(x.Security) - securityRank(y.Security) })
-	return usable[0], true
+	slices.SortStableFunc(usable, func(x, y usableServer) int { return securityRank(x.Security) - securityRank(y.Security) })
+	return usable[0].Server, usable[0].auth, true
 }
 
 func securityRank(s Security) int {
@@ -194,11 +245,29 @@ func securityRank(s Security) int {
 	return 1
 }
 
+// enableURL is the provider's page where IMAP access is turned on: an https (or http)
+// address, else "".
+func enableURL(enables []xmlEnable) string {
+	for _, e := range enables {
+		u, err := url.Parse(strings.TrimSpace(e.VisitURL))
+		if err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+			return u.String()
+		}
+	}
+	return ""
+}
+
+// english reports whether a lang attribute is English or absent: "en", "en-US", "EN_gb".
+func english(lang string) bool {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	return lang == "" || lang == "en" || strings.HasPrefix(lang, "en-") || strings.HasPrefix(lang, "en_")
+}
+
 // enableText picks the English (or unlabelled) instruction of the provider, cleaned up.
 func enableText(enables []xmlEnable) string {
 	for _, e := range enables {
 		for _, in := range e.Instructions {
-			if in.Lang != "" && !strings.EqualFold(in.Lang, "en") {
+			if !english(in.Lang) {
 				continue
 			}
 			t := strings.Join(strings.Fields(in.Text), " ")
@@ -214,31 +283,16 @@ func enableText(enables []xmlEnable) string {
 	return ""
 }
 
-// charsetReader lets documents declared in Latin-1 or ASCII through (host names are ASCII
-// either way); other charsets are refused.
+// charsetReader decodes the charsets web pages use, by their WHATWG labels: ISO-8859-1
+// and windows-1252 (read as windows-1252, as browsers and Thunderbird do), ISO-8859-15,
+// and the others; UTF-8 passes through.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
-	switch strings.ToLower(strings.TrimSpace(label)) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
+	enc, err := htmlindex.Get(strings.TrimSpace(label))
+	if err != nil {
+		return nil, fmt.Errorf("unsupported charset %q", label)
+	}
+	if enc == unicode.UTF8 {
 		return input, nil
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252":
-		return latin1Reader{r: input}, nil
 	}
-	return nil, fmt.Errorf("unsupported charset %q", label)
-}
-
-// latin1Reader turns ISO-8859-1 bytes into UTF-8.
-type latin1Reader struct{ r io.Reader }
-
-func (l latin1Reader) Read(p []byte) (int, error) {
-	// Each byte becomes at most two: read half of p, expand into p.
-	if len(p) < 2 {
-		return 0, io.ErrShortBuffer
-	}
-	in := make([]byte, len(p)/2)
-	n, err := l.r.Read(in)
-	out := p[:0]
-	for _, b := range in[:n] {
-		out = utf8.AppendRune(out, rune(b))
-	}
-	return len(out), err
+	return enc.NewDecoder().Reader(input), nil
 }

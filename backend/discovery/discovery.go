@@ -10,10 +10,12 @@
 // The sources, best first:
 //
 //  1. preset: the domain presets an admin set (Options.Presets);
-//  2. catalog: the built-in provider catalogue (catalog.go), with notes such as
+//  2. catalog: the built-in provider catalogue (catalog.go): Mozilla's ISP database
+//     as generated into catalog_generated.go, with Mailroom's notes on top, such as
 //     "iCloud needs an app-specific password";
 //  3. autoconfig: Mozilla autoconfig XML at autoconfig.DOMAIN and at
-//     DOMAIN/.well-known/autoconfig (Options.AutoconfigURLs);
+//     DOMAIN/.well-known/autoconfig (Options.AutoconfigURLs), then Mozilla's central ISP
+//     database service (Options.ISPDBURL), which learns the domain typed;
 //  4. srv: RFC 6186 SRV records (_imaps, _imap, _submissions, _submission);
 //  5. mx: the domain's MX records, for mail hosted by Google, Microsoft, OVH or Infomaniak;
 //  6. guess: imap./mail./smtp.DOMAIN on the usual ports, kept only if they answer.
@@ -42,6 +44,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,6 +108,29 @@ const (
 // SignIns lists every sign-in service.
 var SignIns = []string{SignInGoogle, SignInMicrosoft}
 
+// Auth is a set of ways a mail server lets people in, as Mozilla's autoconfig format
+// names them (<authentication>).
+type Auth uint8
+
+// The ways Mailroom knows.
+const (
+	// AuthPassword: a password (password-cleartext or password-encrypted): the user's, or an
+	// app password.
+	AuthPassword Auth = 1 << iota
+	// AuthOAuth2: the provider's sign-in (OAuth 2.0).
+	AuthOAuth2
+	// AuthNone: no authentication (an SMTP relay that trusts its network).
+	AuthNone
+)
+
+// Password reports whether a password can work: a is AuthPassword or unknown (0, the
+// format's default).
+func (a Auth) Password() bool { return a == 0 || a&AuthPassword != 0 }
+
+// SignInOnly reports whether only the provider's sign-in works: no password form is
+// offered for such servers.
+func (a Auth) SignInOnly() bool { return !a.Password() && a&AuthOAuth2 != 0 }
+
 // Origin names where exactly a candidate came from, as named params of its Source's
 // sentence (the UI words it, in the user's language):
 //
@@ -123,6 +149,9 @@ type Note struct {
 	Code   string
 	Text   string
 	Detail string
+	// URL is the provider's page for what the note asks (where IMAP access is turned on), to
+	// open in the browser; "" when it gave none.
+	URL string
 }
 
 // Note codes. They never change once shipped.
@@ -138,6 +167,9 @@ const (
 	NotePasswordRefused = "password_refused"
 	// NoteGuessed: the settings are guesses from usual server names.
 	NoteGuessed = "guessed"
+	// NoteSignInUnsupported: the servers accept only their provider's sign-in (OAuth 2.0),
+	// which Mailroom does not have for this provider: a password cannot work.
+	NoteSignInUnsupported = "sign_in_unsupported"
 )
 
 // Candidate is one complete set of settings for a mailbox.
@@ -154,6 +186,10 @@ type Candidate struct {
 	// SignIn is SignInGoogle or SignInMicrosoft when the mailbox is hosted by them: the
 	// UI then suggests their sign-in rather than a password.
 	SignIn string
+	// Auth is how the servers let people in (AuthPassword when the source does not say).
+	// When it is SignInOnly the UI offers SignIn, or says that Mailroom lacks this
+	// provider's sign-in (NoteSignInUnsupported); never a password form.
+	Auth Auth
 }
 
 // Presets gives the domain presets an admin set (F5). It returns nil, nil when the domain
@@ -180,6 +216,9 @@ type Options struct {
 	// AutoconfigURLs are URL templates where {domain} is the address's domain and {email}
 	// the query-escaped address; nil means DefaultAutoconfigURLs. Earlier URLs win.
 	AutoconfigURLs []string
+	// ISPDBURL is the URL template ({domain}) of Mozilla's ISP database service, asked
+	// after AutoconfigURLs; "" means DefaultISPDBURL, ISPDBOff none.
+	ISPDBURL string
 	// Dialer confirms guessed servers by a TCP connect to the addresses Resolver gives;
 	// nil means a *net.Dialer.
 	Dialer Dialer
@@ -219,6 +258,13 @@ func New(opts Options) *Discoverer {
 	if opts.AutoconfigURLs == nil {
 		opts.AutoconfigURLs = DefaultAutoconfigURLs
 	}
+	if opts.ISPDBURL == "" {
+		opts.ISPDBURL = DefaultISPDBURL
+	}
+	templates := slices.Clone(opts.AutoconfigURLs)
+	if opts.ISPDBURL != ISPDBOff {
+		templates = append(templates, opts.ISPDBURL)
+	}
 	if opts.Dialer == nil {
 		opts.Dialer = &net.Dialer{}
 	}
@@ -242,7 +288,7 @@ func New(opts Options) *Discoverer {
 		sources: []source{
 			presetSource{presets: opts.Presets},
 			catalogSource{},
-			autoconfigSource{client: opts.HTTPClient, templates: opts.AutoconfigURLs},
+			autoconfigSource{client: opts.HTTPClient, templates: templates},
 			srvSource{resolver: opts.Resolver},
 			mxSource{resolver: opts.Resolver},
 			guessSource{resolver: opts.Resolver, dialer: opts.Dialer, timeout: opts.ProbeTimeout},
@@ -321,7 +367,14 @@ func settle(c Candidate, a address) (Candidate, bool) {
 	if c.SignIn == "" {
 		c.SignIn = signInForHost(c.IMAP.Host)
 	}
+	if c.Auth == 0 {
+		c.Auth = AuthPassword
+	}
 	c.Notes = append([]Note(nil), c.Notes...)
+	if c.Auth.SignInOnly() && c.SignIn == "" && !slices.ContainsFunc(c.Notes, func(n Note) bool { return n.Code == NoteSignInUnsupported }) {
+		c.Notes = append(c.Notes, Note{Code: NoteSignInUnsupported,
+			Text: "These servers accept only their provider's own sign-in, which Mailroom does not offer yet: a password cannot work."})
+	}
 	return c, true
 }
 

@@ -42,7 +42,7 @@ func TestFindsSettingsFromEachSourceAlone(t *testing.T) {
 			want: Candidate{Source: SourceCatalog, Provider: "gmx",
 				IMAP:  Server{"imap.gmx.com", 993, TLS, "bob@gmx.fr"},
 				SMTP:  Server{"mail.gmx.com", 465, TLS, "bob@gmx.fr"},
-				Notes: []Note{noteIMAPFirstGMX}},
+				Notes: []Note{{Code: noteIMAPFirstGMX.Code, Text: noteIMAPFirstGMX.Text, URL: "https://hilfe.gmx.net/pop-imap/einschalten.html"}}},
 			wantOrigin: "https://hilfe.gmx.net/",
 		},
 		{

@@ -92,8 +92,9 @@ func (s srvSource) best(ctx context.Context, a address, services []srvService) (
 		r.svc.owner(a.Domain), true, nil
 }
 
-// mxSource maps the domain's MX hosts to the catalogue's providers that host people's own
-// domains (Google, Microsoft, OVH, Infomaniak): the most preferred MX that matches wins.
+// mxSource maps the domain's MX hosts to the catalogue's providers by their MX keys (the
+// ISPDB's domains and the hand-written catalogue's: Google, Microsoft, Yahoo, OVH,
+// Infomaniak…): the most preferred MX that matches wins.
 type mxSource struct{ resolver Resolver }
 
 func (mxSource) kind() Source { return SourceMX }
@@ -107,10 +108,12 @@ func (s mxSource) find(ctx context.Context, a address) ([]Candidate, error) {
 	slices.SortStableFunc(mxs, func(x, y *net.MX) int { return int(x.Pref) - int(y.Pref) })
 	for _, mx := range mxs {
 		host := normalizeHost(mx.Host)
-		for _, e := range catalog {
-			if len(e.mx) > 0 && hostUnder(host, e.mx...) {
-				return []Candidate{e.candidate(a.Domain, SourceMX, Origin{"domain": a.Domain, "host": host})}, nil
-			}
+		e, ok := catalogByMX(host)
+		if !ok {
+			continue
+		}
+		if c, ok := e.candidate(a.Domain, SourceMX, Origin{"domain": a.Domain, "host": host}); ok {
+			return []Candidate{c}, nil
 		}
 	}
 	return nil, nil

@@ -173,6 +173,11 @@ func (w *testWeb) templates() []string {
 	}
 }
 
+// ispdbTemplate stands for DefaultISPDBURL: Mozilla's service at ispdb.test on this server.
+func (w *testWeb) ispdbTemplate() string {
+	return "https://ispdb.test:" + w.port + "/v1.1/{domain}"
+}
+
 // portDialer stands for the Internet's well-known ports on 127.0.0.1: a connection to
 // 127.0.0.1:993 goes to whichever local listener the test mapped to 993; unmapped ports go
 // to a port where nothing listens, so they are refused for real.
@@ -330,6 +335,7 @@ func (e *env) options() Options {
 		Resolver:       r,
 		HTTPClient:     NewHTTPClient(r, e.ca.Pool()),
 		AutoconfigURLs: e.web.templates(),
+		ISPDBURL:       e.web.ispdbTemplate(),
 		Dialer:         e.dialer,
 	}
 }

@@ -32,6 +32,11 @@ var (
 	// ErrNoneWorked: settings were found, but none passed the sign-in check.
 	ErrNoneWorked = fault.Define("discovery_none_worked", fault.Network,
 		"none of the {count} server settings found for {domain} worked")
+	// ErrSignInOnly: the servers accept only their provider's sign-in (OAuth 2.0), so a
+	// password cannot work; {signIn} is google, microsoft, or "" when Mailroom has none for
+	// this provider.
+	ErrSignInOnly = fault.Define("discovery_sign_in_only", fault.AuthFailed,
+		"the mail server {host} accepts only its provider's sign-in ({signIn}), not a password")
 	// ErrPasswordRefused: the servers were found and answered, but refused the password.
 	ErrPasswordRefused = fault.Define("discovery_password_refused", fault.AuthFailed,
 		"the mail server {host} was found but refused the password")

@@ -60,7 +60,9 @@ func (e *VerifyError) Unwrap() []error {
 // returning the first that passes and every attempt made. A candidate that fails the
 // check (a source that lied, a server that is down) is skipped. When a check fails with
 // ErrAuth the search stops: that candidate is returned with the error (code auth_failed),
-// since its servers answered and only the credentials are wrong. When none passes, the
+// since its servers answered and only the credentials are wrong. Candidates whose servers
+// accept only a sign-in (Auth.SignInOnly) are never given the password; when the best one
+// is such, it is returned at once with ErrSignInOnly (code auth_failed). When none passes, the
 // error (code not_found or network) wraps a *VerifyError keeping the attempts.
 func (d *Discoverer) DiscoverVerified(ctx context.Context, email string, v Verifier) (Candidate, []Attempt, error) {
 	if v == nil {
@@ -71,7 +73,17 @@ func (d *Discoverer) DiscoverVerified(ctx context.Context, email string, v Verif
 		return Candidate{}, nil, err
 	}
 	var attempts []Attempt
-	for _, c := range cands {
+	for i, c := range cands {
+		if c.Auth.SignInOnly() {
+			// A password cannot work here: never sent. When the best source says so, the
+			// search stops: the user is sent to the sign-in (or told Mailroom lacks it).
+			err := ErrSignInOnly.New(fault.P{"host": c.IMAP.Host, "signIn": c.SignIn})
+			attempts = append(attempts, Attempt{Candidate: c, Err: err})
+			if i == 0 {
+				return c, attempts, err
+			}
+			continue
+		}
 		err := d.check(ctx, v, c)
 		attempts = append(attempts, Attempt{Candidate: c, Err: err})
 		switch {

@@ -168,6 +168,7 @@ export function appEnv(temp, prefix) {
     XDG_CACHE_HOME: temp.make(`mailroom-${prefix}-xdgcache-`),
     MAILROOM_PROTOCOL_LOG: '1',
     MAILROOM_DNS_SERVER: NO_DNS_SERVER,
+    MAILROOM_ISPDB_URL: 'off',
   };
   return { dataDir, env };
 }

@@ -303,6 +303,7 @@ export namespace api {
 	export class NoteDTO {
 	    code: string;
 	    detail: string;
+	    url: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new NoteDTO(source);
@@ -312,6 +313,7 @@ export namespace api {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.code = source["code"];
 	        this.detail = source["detail"];
+	        this.url = source["url"];
 	    }
 	}
 	export class CandidateDTO {
@@ -321,6 +323,7 @@ export namespace api {
 	    origin: {[key: string]: string};
 	    provider: string;
 	    signIn: string;
+	    signInOnly: boolean;
 	    notes: NoteDTO[];
 	
 	    static createFrom(source: any = {}) {
@@ -335,6 +338,7 @@ export namespace api {
 	        this.origin = source["origin"];
 	        this.provider = source["provider"];
 	        this.signIn = source["signIn"];
+	        this.signInOnly = source["signInOnly"];
 	        this.notes = this.convertValues(source["notes"], NoteDTO);
 	    }
 	
@@ -1198,6 +1202,7 @@ export namespace api {
 	    name: string;
 	    domains: string[];
 	    signIn: string;
+	    signInOnly: boolean;
 	    notes: NoteDTO[];
 	
 	    static createFrom(source: any = {}) {
@@ -1210,6 +1215,7 @@ export namespace api {
 	        this.name = source["name"];
 	        this.domains = source["domains"];
 	        this.signIn = source["signIn"];
+	        this.signInOnly = source["signInOnly"];
 	        this.notes = this.convertValues(source["notes"], NoteDTO);
 	    }
 	

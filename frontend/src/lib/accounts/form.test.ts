@@ -32,6 +32,7 @@ const candidate: Candidate = {
   origin: { domain: 'atelier.fr', host: 'mx1.mail.ovh.net' },
   provider: 'ovh',
   signIn: null,
+  signInOnly: false,
   notes: [],
 };
 
@@ -228,9 +229,9 @@ describe('account form ↔ what the backend takes', () => {
 
 describe('providers', () => {
   const providers: Provider[] = [
-    { id: 'icloud', name: 'iCloud', domains: ['icloud.com', 'me.com'], signIn: null, notes: [] },
-    { id: 'gmail', name: 'Gmail', domains: ['gmail.com'], signIn: 'google', notes: [] },
-    { id: 'ovh', name: 'OVHcloud', domains: [], signIn: null, notes: [] },
+    { id: 'icloud', name: 'iCloud', domains: ['icloud.com', 'me.com'], signIn: null, signInOnly: false, notes: [] },
+    { id: 'gmail', name: 'Gmail', domains: ['gmail.com'], signIn: 'google', signInOnly: false, notes: [] },
+    { id: 'ovh', name: 'OVHcloud', domains: [], signIn: null, signInOnly: false, notes: [] },
   ];
 
   it('finds the provider of an address by its domain, ignoring case', () => {

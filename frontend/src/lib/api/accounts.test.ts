@@ -23,12 +23,12 @@ vi.mock('../../../wailsjs/go/api/Accounts', () => ({
   Disconnect: vi.fn(),
 }));
 vi.mock('../../../wailsjs/go/api/Presets', () => ({ List: vi.fn(), Save: vi.fn(), Delete: vi.fn() }));
-vi.mock('../../../wailsjs/runtime/runtime', () => ({ Quit: vi.fn(), EventsOn: vi.fn() }));
+vi.mock('../../../wailsjs/runtime/runtime', () => ({ Quit: vi.fn(), EventsOn: vi.fn(), BrowserOpenURL: vi.fn() }));
 
 import * as Accounts from '../../../wailsjs/go/api/Accounts';
 import * as Presets from '../../../wailsjs/go/api/Presets';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
-import { accountsApi, eventsApi, presetsApi, PROBE_STEP_EVENT, toAccount, toDiscovery, toPreset, toStep } from './accounts';
+import { accountsApi, eventsApi, presetsApi, PROBE_STEP_EVENT, toAccount, toDiscovery, toPreset, toProvider, toStep } from './accounts';
 import { testAccount } from '$lib/accounts/fixtures';
 import { ApiError } from './errors';
 import type { AccountInput } from './types';
@@ -195,6 +195,23 @@ describe('discovery from the backend', () => {
     expect(d.best).toMatchObject({ source: 'preset', origin: { domain: 'example.test' }, signIn: null, notes: [{ code: 'enable_imap_first', detail: 'Allow IMAP once.' }] });
     expect(d.attempts.map((a) => a.error?.reason ?? null)).toEqual([null, 'server_connection_refused']);
     expect(d.attempts[1]).toMatchObject({ origin: {}, error: { code: 'network', params: { host: 'g', port: 993 } } });
+  });
+
+  it('a sign-in-only candidate, a note with its provider’s page (only a web address is kept)', () => {
+    const d = toDiscovery({
+      verified: false, exchangeUrl: '', authFailed: false, candidates: [], attempts: [],
+      best: {
+        imap: server, smtp: server, source: 'catalog', origin: { url: 'https://x.test' }, provider: 'outlook', signIn: 'microsoft', signInOnly: true,
+        notes: [
+          { code: 'enable_imap_first', detail: '', url: 'https://webmail.example.test/imap' },
+          { code: 'enable_imap_first', detail: '', url: 'javascript:alert(1)' },
+        ],
+      },
+    });
+    expect(d.best).toMatchObject({ signIn: 'microsoft', signInOnly: true });
+    expect(d.best?.notes.map((n) => n.url)).toEqual(['https://webmail.example.test/imap', '']);
+    expect(toProvider({ id: 'outlook', name: 'Outlook', domains: [], signIn: 'microsoft', signInOnly: true, notes: [] }).signInOnly).toBe(true);
+    expect(toProvider({ id: 'gmx', name: 'GMX', domains: [], signIn: '', notes: [] } as never).signInOnly).toBe(false);
   });
 
   it('nothing found: the failure says so, for the domain', () => {

@@ -5,7 +5,7 @@ import * as Accounts from '../../../wailsjs/go/api/Accounts';
 import * as Presets from '../../../wailsjs/go/api/Presets';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
-import { call } from './client';
+import { call, isWebAddress } from './client';
 import { toApiError, type ApiError } from './errors';
 import { PROBE_STEP_EVENT, SIGN_IN_EVENT, type SignInWaitingDTO } from './generated/events';
 import type { Wire } from './model';
@@ -69,7 +69,7 @@ function orNull(v: unknown): string | null {
 
 function toNotes(list: Wire<api.NoteDTO[]> | undefined): Note[] {
   if (!Array.isArray(list)) return [];
-  return list.map((n) => ({ code: text(n?.code), detail: text(n?.detail) }));
+  return list.map((n) => ({ code: text(n?.code), detail: text(n?.detail), url: isWebAddress(text(n?.url)) ? text(n?.url) : '' }));
 }
 
 /** toSender reads an account's sender; an unknown kind reads as its SMTP server, the
@@ -115,6 +115,7 @@ export function toProvider(p: Wire<api.ProviderDTO>): Provider {
     name: text(p.name),
     domains: Array.isArray(p.domains) ? p.domains.map((d) => d.toLowerCase()) : [],
     signIn: isSignIn(p.signIn) ? p.signIn : null,
+    signInOnly: p.signInOnly === true,
     notes: toNotes(p.notes),
   };
 }
@@ -128,6 +129,7 @@ export function toCandidate(c: Wire<api.CandidateDTO>): Candidate {
     origin: textMap(c.origin),
     provider: text(c.provider),
     signIn: isSignIn(c.signIn) ? c.signIn : null,
+    signInOnly: c.signInOnly === true,
     notes: toNotes(c.notes),
   };
 }

@@ -4,7 +4,7 @@ import * as Session from '../../../wailsjs/go/api/Session';
 import * as System from '../../../wailsjs/go/api/System';
 import * as Users from '../../../wailsjs/go/api/Users';
 import type { api } from '../../../wailsjs/go/models';
-import { Quit } from '../../../wailsjs/runtime/runtime';
+import { BrowserOpenURL, Quit } from '../../../wailsjs/runtime/runtime';
 import { toApiError } from './errors';
 import type { Wire } from './model';
 import {
@@ -128,4 +128,21 @@ export const usersApi = {
 
 export const appApi = {
   quit: (): void => Quit(),
+  /** openInBrowser opens a web page (a provider's help) in the system's browser, never in
+   * the app's window; only http(s) addresses are opened. */
+  openInBrowser: (url: string): boolean => {
+    if (!isWebAddress(url)) return false;
+    BrowserOpenURL(url);
+    return true;
+  },
 };
+
+/** isWebAddress accepts absolute http and https addresses only. */
+export function isWebAddress(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.host !== '';
+  } catch {
+    return false;
+  }
+}

@@ -134,6 +134,7 @@ export const NOTE_CODES = [
   'enable_imap_first',
   'password_refused',
   'guessed',
+  'sign_in_unsupported',
 ] as const;
 export type NoteCode = (typeof NOTE_CODES)[number];
 
@@ -208,7 +209,8 @@ export type AccountInput = Model<
 
 /** Advice: code is a NoteCode, or a code this version does not know (then a general
  * advice is shown); detail is the provider's own instruction (from its automatic
- * configuration), shown verbatim, "" for most notes. */
+ * configuration), shown verbatim, "" for most notes; url is the provider's page for what
+ * the note asks (where IMAP is turned on), opened in the system's browser, "" when none. */
 export type Note = Model<api.NoteDTO>;
 
 export type Provider = Model<api.ProviderDTO, { signIn: SignIn | null; notes: Note[] }>;

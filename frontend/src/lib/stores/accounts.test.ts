@@ -160,7 +160,7 @@ describe('accounts', () => {
   });
 
   it('the provider tiles are fetched once', async () => {
-    vi.mocked(accountsApi.providers).mockResolvedValue([{ id: 'icloud', name: 'iCloud', domains: [], signIn: null, notes: [] }]);
+    vi.mocked(accountsApi.providers).mockResolvedValue([{ id: 'icloud', name: 'iCloud', domains: [], signIn: null, signInOnly: false, notes: [] }]);
     await accounts.loadProviders();
     await accounts.loadProviders();
     expect(accountsApi.providers).toHaveBeenCalledTimes(1);

@@ -80,6 +80,7 @@ export const REASONS = {
   discovery_nothing_found: { code: 'not_found', class: 'permanent', params: ['domain'] },
   discovery_password_refused: { code: 'auth_failed', class: 'permanent', params: ['host'] },
   discovery_provider_unknown: { code: 'not_found', class: 'permanent', params: ['provider'] },
+  discovery_sign_in_only: { code: 'auth_failed', class: 'permanent', params: ['host', 'signIn'] },
   disk_full: { code: 'store_unavailable', class: 'permanent', params: [] },
   dkim_cname_missing: { code: 'invalid_input', class: 'permanent', params: ['selector', 'domain'] },
   dkim_key_invalid: { code: 'invalid_input', class: 'permanent', params: ['selector', 'domain'] },
