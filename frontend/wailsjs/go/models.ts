@@ -873,6 +873,24 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class ProfileInput {
+	    name: string;
+	    title: string;
+	    phone: string;
+	    language: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProfileInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.title = source["title"];
+	        this.phone = source["phone"];
+	        this.language = source["language"];
+	    }
+	}
 	export class ProviderDTO {
 	    id: string;
 	    name: string;
@@ -997,6 +1015,9 @@ export namespace api {
 	    email: string;
 	    role: string;
 	    language: string;
+	    title: string;
+	    phone: string;
+	    protected: boolean;
 	    createdAt: string;
 	
 	    static createFrom(source: any = {}) {
@@ -1010,6 +1031,9 @@ export namespace api {
 	        this.email = source["email"];
 	        this.role = source["role"];
 	        this.language = source["language"];
+	        this.title = source["title"];
+	        this.phone = source["phone"];
+	        this.protected = source["protected"];
 	        this.createdAt = source["createdAt"];
 	    }
 	}
@@ -1017,6 +1041,10 @@ export namespace api {
 	    onboarded: boolean;
 	    user?: UserDTO;
 	    language: string;
+	    userCount: number;
+	    lastUserId: number;
+	    lockedIdle: boolean;
+	    idleLockSeconds: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new SessionState(source);
@@ -1027,6 +1055,10 @@ export namespace api {
 	        this.onboarded = source["onboarded"];
 	        this.user = this.convertValues(source["user"], UserDTO);
 	        this.language = source["language"];
+	        this.userCount = source["userCount"];
+	        this.lastUserId = source["lastUserId"];
+	        this.lockedIdle = source["lockedIdle"];
+	        this.idleLockSeconds = source["idleLockSeconds"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1099,6 +1131,22 @@ export namespace api {
 	        this.provider = source["provider"];
 	        this.email = source["email"];
 	        this.expiresAt = source["expiresAt"];
+	    }
+	}
+	export class SignInUserDTO {
+	    id: number;
+	    name: string;
+	    protected: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignInUserDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.protected = source["protected"];
 	    }
 	}
 	export class StepDTO {
