@@ -23,7 +23,8 @@ import (
 )
 
 // harness is a Backend as app.go builds it, over a temporary database and an in-memory
-// vault, with an owner (super admin), an admin and a collaborator; as(p) signs p in.
+// vault, with an owner (super admin), an admin and a collaborator (none with a password);
+// as(p) signs p in, or signs everybody out.
 type harness struct {
 	b     *Backend
 	svcs  *Services
@@ -31,6 +32,27 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := newEmptyHarness(t)
+	ctx := context.Background()
+	us := h.b.Users
+	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.users[super] = owner.ID
+	for _, r := range []users.Role{users.Admin, users.Collaborator} {
+		u, err := us.Create(ctx, users.NewUser{Name: string(r), Email: string(r) + "@example.test", Role: r, Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.users[string(r)] = u.ID
+	}
+	return h
+}
+
+// newEmptyHarness is a harness before onboarding: no user at all.
+func newEmptyHarness(t *testing.T) *harness {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "mailroom.db"))
@@ -58,32 +80,18 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(b.Outbox.Stop)
 	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
 	h.useSenders(senders.Options{})
-	owner, err := us.CreateOwner(ctx, users.NewUser{Name: "Owner", Email: "owner@example.test", Language: "fr"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.users[super] = owner.ID
-	for _, r := range []users.Role{users.Admin, users.Collaborator} {
-		u, err := us.Create(ctx, users.NewUser{Name: string(r), Email: string(r) + "@example.test", Role: r, Language: "en"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.users[string(r)] = u.ID
-	}
 	return h
 }
 
-// as makes p the caller of the next calls.
+// as makes p the caller of the next calls; anon and nobody sign everybody out (a harness
+// with users cannot go back to before onboarding: newEmptyHarness is that).
 func (h *harness) as(t *testing.T, p string) {
 	t.Helper()
-	ctx := context.Background()
-	if p == anon {
-		if _, err := h.b.DB.W.ExecContext(ctx, `DELETE FROM settings WHERE key = 'session.user_id'`); err != nil {
-			t.Fatal(err)
-		}
+	if p == anon || p == nobody {
+		h.b.Users.Lock()
 		return
 	}
-	if err := h.b.Users.SignIn(ctx, h.users[p]); err != nil {
+	if _, err := h.b.Users.SignIn(context.Background(), h.users[p], ""); err != nil {
 		t.Fatal(err)
 	}
 }

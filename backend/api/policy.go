@@ -7,19 +7,23 @@ import (
 	"mailroom/backend/users"
 )
 
-// access says who may call a method: nobody signed in (before onboarding) and/or the
-// listed roles.
+// access says who may call a method: the app before onboarding (anonymous), nobody signed
+// in on a set-up workstation (signedOut: at start, after a lock or the idle limit), and/or
+// the listed roles.
 type access struct {
 	anonymous bool
+	signedOut bool
 	roles     []users.Role
 }
 
 var (
-	everyone    = access{anonymous: true, roles: users.Roles}
+	everyone    = access{anonymous: true, signedOut: true, roles: users.Roles}
 	signedIn    = access{roles: users.Roles}
 	onlyBefore  = access{anonymous: true} // before onboarding only
 	superAdmins = access{roles: []users.Role{users.SuperAdmin}}
 	admins      = access{roles: []users.Role{users.SuperAdmin, users.Admin}}
+	// signingIn is the sign-in screen's: once set up, signed in or not (switching user).
+	signingIn = access{signedOut: true, roles: users.Roles}
 )
 
 // policy is the single permission table: "Service.Method" → who may call it. A bound
@@ -29,6 +33,14 @@ var policy = map[string]access{
 	"Session.Onboard":     onlyBefore,
 	"Session.SetLanguage": everyone,
 	"Session.Me":          signedIn,
+	// Signing in (F21): the users to choose from, the password; locking, activity, the profile.
+	"Session.SignInUsers":    signingIn,
+	"Session.SignIn":         signingIn,
+	"Session.Lock":           signedIn,
+	"Session.Touch":          signedIn,
+	"Session.SetIdleLock":    superAdmins,
+	"Session.UpdateProfile":  signedIn,
+	"Session.ChangePassword": signedIn,
 
 	"System.Status":     everyone,
 	"System.CheckVault": everyone,
@@ -40,6 +52,8 @@ var policy = map[string]access{
 	"Users.Create":  superAdmins,
 	"Users.SetRole": superAdmins,
 	"Users.Remove":  superAdmins,
+	// A super admin sets anyone's password without the current one (F21).
+	"Users.ResetPassword": superAdmins,
 
 	"Accounts.List":             signedIn,
 	"Accounts.Get":              admins,
@@ -116,7 +130,7 @@ var policy = map[string]access{
 	"Presets.Delete": admins,
 }
 
-// caller is who is calling: ok is false before onboarding.
+// caller is who is calling: ok is false when nobody is signed in.
 type caller struct {
 	user users.User
 	ok   bool
@@ -163,10 +177,20 @@ func (b *Backend) authorize(ctx context.Context, method string) (caller, error) 
 		return caller{}, err
 	}
 	if !ok {
-		if a.anonymous {
-			return caller{}, nil
+		n, err := b.Users.Count(ctx)
+		if err != nil {
+			return caller{}, err
 		}
-		return caller{}, errNotSetUp.New(nil)
+		switch {
+		case n == 0 && a.anonymous, n > 0 && a.signedOut:
+			return caller{}, nil
+		case n == 0:
+			return caller{}, errNotSetUp.New(nil)
+		}
+		if _, idle := b.Users.LastSignedIn(); idle {
+			return caller{}, errLockedIdle.New(nil)
+		}
+		return caller{}, errSignedOut.New(nil)
 	}
 	for _, r := range a.roles {
 		if r == u.Role {

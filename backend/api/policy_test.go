@@ -17,32 +17,41 @@ import (
 
 // Principals who can call a bound method.
 const (
-	anon   = "anonymous" // nobody signed in (before onboarding)
+	anon   = "anonymous" // before onboarding: no user exists yet
+	nobody = "nobody"    // set up, nobody signed in (at start, after a lock or the idle limit)
 	super  = "super_admin"
 	admin  = "admin"
 	collab = "collaborator"
 )
 
-var all = []string{anon, super, admin, collab}
+var all = []string{anon, nobody, super, admin, collab}
 
 // allowed is the permission table of every bound method, written out independently of
 // policy.go: adding a bound method without a line here fails the test, and so does a
 // change of who may call what.
 var allowed = map[string][]string{
-	"Session.State":       {anon, super, admin, collab},
-	"Session.Onboard":     {anon},
-	"Session.SetLanguage": {anon, super, admin, collab},
-	"Session.Me":          {super, admin, collab},
+	"Session.State":          {anon, nobody, super, admin, collab},
+	"Session.Onboard":        {anon},
+	"Session.SetLanguage":    {anon, nobody, super, admin, collab},
+	"Session.Me":             {super, admin, collab},
+	"Session.SignInUsers":    {nobody, super, admin, collab},
+	"Session.SignIn":         {nobody, super, admin, collab},
+	"Session.Lock":           {super, admin, collab},
+	"Session.Touch":          {super, admin, collab},
+	"Session.SetIdleLock":    {super},
+	"Session.UpdateProfile":  {super, admin, collab},
+	"Session.ChangePassword": {super, admin, collab},
 
-	"System.Status":          {anon, super, admin, collab},
-	"System.CheckVault":      {anon, super, admin, collab},
+	"System.Status":          {anon, nobody, super, admin, collab},
+	"System.CheckVault":      {anon, nobody, super, admin, collab},
 	"System.SignInClients":   {super, admin, collab},
 	"System.SetSignInClient": {super},
 
-	"Users.List":    {super, admin},
-	"Users.Create":  {super},
-	"Users.SetRole": {super},
-	"Users.Remove":  {super},
+	"Users.List":          {super, admin},
+	"Users.Create":        {super},
+	"Users.SetRole":       {super},
+	"Users.Remove":        {super},
+	"Users.ResetPassword": {super},
 
 	"Accounts.List":                {super, admin, collab},
 	"Accounts.Get":                 {super, admin},
@@ -168,6 +177,8 @@ func TestEveryBoundMethodIsInThePermissionTable(t *testing.T) {
 func TestEachRoleGetsExactlyThePermissionsOfTheTable(t *testing.T) {
 	h := newHarness(t)
 	methods := boundMethods(h.svcs)
+	// Before onboarding is a workstation without users.
+	before := boundMethods(newEmptyHarness(t).svcs)
 	names := make([]string, 0, len(methods))
 	for n := range methods {
 		names = append(names, n)
@@ -177,8 +188,13 @@ func TestEachRoleGetsExactlyThePermissionsOfTheTable(t *testing.T) {
 		for _, p := range all {
 			want := contains(allowed[name], p)
 			t.Run(name+"/"+p, func(t *testing.T) {
-				h.as(t, p)
-				err := call(methods[name])
+				m := methods[name]
+				if p == anon {
+					m = before[name]
+				} else {
+					h.as(t, p)
+				}
+				err := call(m)
 				forbidden := fault.Is(err, fault.Forbidden)
 				if want && forbidden {
 					t.Fatalf("%s may call %s but got forbidden: %v", p, name, err)

@@ -8,6 +8,11 @@ import "mailroom/backend/fault"
 var (
 	// errNotSetUp: a method for signed-in users called before onboarding.
 	errNotSetUp = fault.Define("session_not_set_up", fault.Forbidden, "set up Mailroom first")
+	// errSignedOut: a method for signed-in users called while nobody is signed in.
+	errSignedOut = fault.Define("session_signed_out", fault.Forbidden, "sign in first")
+	// errLockedIdle: the session ended after the idle limit; someone must sign in again.
+	errLockedIdle = fault.Define("session_locked_idle", fault.Forbidden,
+		"Mailroom locked itself after a time without activity: sign in again")
 	// errLanguage: a language other than French or English.
 	errLanguage = fault.Define("session_language_invalid", fault.InvalidInput, "choose French or English")
 	// errRemoveSelf: a super admin removing themselves.

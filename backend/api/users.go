@@ -25,10 +25,11 @@ func (s *Users) List() ([]UserDTO, error) {
 	})
 }
 
-// Create adds a user with a role.
-func (s *Users) Create(in NewUserInput) (UserDTO, error) {
+// Create adds a user with a role, and a password if one is given ("" = none).
+func (s *Users) Create(in NewUserInput, password string) (UserDTO, error) {
 	return run(s.b, "Users.Create", func(ctx context.Context, c caller) (UserDTO, error) {
-		u, err := s.b.Users.Create(ctx, users.NewUser{Name: in.Name, Email: in.Email, Role: users.Role(in.Role), Language: in.Language})
+		u, err := s.b.Users.Create(ctx, users.NewUser{Name: in.Name, Email: in.Email, Role: users.Role(in.Role), Language: in.Language,
+			Password: password})
 		if err != nil {
 			return UserDTO{}, err
 		}
@@ -50,5 +51,13 @@ func (s *Users) Remove(id int64) error {
 			return errRemoveSelf.New(nil)
 		}
 		return s.b.Users.Remove(ctx, id)
+	})
+}
+
+// ResetPassword sets a user's password without the current one, and clears the slowdown
+// of their wrong attempts.
+func (s *Users) ResetPassword(id int64, password string) error {
+	return do(s.b, "Users.ResetPassword", func(ctx context.Context, c caller) error {
+		return s.b.Users.ResetPassword(ctx, id, password)
 	})
 }

@@ -487,7 +487,7 @@ func TestChangingTheTitleFieldRetitlesRecords(t *testing.T) {
 	if d.Title != "Réfection toiture" {
 		t.Fatalf("title = %q", d.Title)
 	}
-	if page, _ := f.r.List(ctx, Query{TypeID: f.factures.ID, Search: "refection"}); page.Total != 1 { //nolint:misspell // "réfection" typed without its accent (French), not "reflection"
+	if page, _ := f.r.List(ctx, Query{TypeID: f.factures.ID, Search: "refection"}); page.Total != 1 {
 		t.Fatalf("the new title is not searchable: %+v", page)
 	}
 	box := f.field(t, f.factures.ID, FieldInput{Label: "Payée", Kind: Checkbox})

@@ -201,19 +201,50 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return db.apply(ctx, ms)
+}
+
+// apply brings the database to ms: every migration not yet applied, in order.
+func (db *DB) apply(ctx context.Context, ms []migration) error {
 	if _, err := db.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
 	}
-	var current int
-	if err := db.W.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("store: read schema version: %w", err)
+	// Every migration not yet applied is applied, in order, even one numbered below the
+	// highest applied: areas number their migrations apart (0011 records, 0020 users…), so a
+	// database may have 0020 and not yet 0012. A version this Mailroom does not know means a
+	// newer one wrote the data: refused rather than damaged.
+	applied := map[int]bool{}
+	rows, err := db.W.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("store: read schema versions: %w", err)
 	}
-	if n := len(ms); n > 0 && current > ms[n-1].version {
-		return ErrNewerSchema.New(fault.P{"dir": filepath.Dir(db.Path), "found": current, "known": ms[n-1].version})
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: read schema versions: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("store: read schema versions: %w", err)
+	}
+	known := map[int]bool{}
+	for _, m := range ms {
+		known[m.version] = true
+	}
+	for v := range applied {
+		if !known[v] {
+			last := 0
+			if n := len(ms); n > 0 {
+				last = ms[n-1].version
+			}
+			return ErrNewerSchema.New(fault.P{"dir": filepath.Dir(db.Path), "found": v, "known": last})
+		}
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if applied[m.version] {
 			continue
 		}
 		err := db.Tx(ctx, func(tx *sql.Tx) error {

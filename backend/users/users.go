@@ -3,7 +3,8 @@
 //
 //	u := users.New(db)
 //	owner, err := u.CreateOwner(ctx, users.NewUser{Name: "Alice", Email: "alice@shop.fr", Language: "fr"})
-//	me, ok, err := u.Current(ctx) // the signed-in user; ok is false before onboarding
+//	me, ok, err := u.Current(ctx) // the signed-in user; ok is false when nobody is
+//	_, err = u.SignIn(ctx, id, password) // slowed down after wrong passwords (session.go)
 //
 // Roles: the super admin manages users, the account quota and domain presets; an admin
 // connects and manages accounts and grants access; a collaborator uses what is granted.
@@ -17,8 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"mailroom/backend/fault"
@@ -51,19 +52,23 @@ func ValidLanguage(lang string) bool { return lang == "fr" || lang == "en" }
 const (
 	maxNameLen  = 200
 	maxEmailLen = 254 // RFC 5321 path limit
+	maxTitleLen = 200
+	maxPhoneLen = 40
 )
-
-// sessionKey is the setting that remembers who is signed in on this workstation.
-const sessionKey = "session.user_id"
 
 // User is one person using Mailroom.
 type User struct {
-	ID        int64
-	Name      string
-	Email     string
-	Role      Role
-	Language  string
-	CreatedAt time.Time
+	ID       int64
+	Name     string
+	Email    string
+	Role     Role
+	Language string
+	// Title and Phone are the profile's (signatures' merge tags use them); "" when not given.
+	Title string
+	Phone string
+	// HasPassword: signing in as this user asks for their password.
+	HasPassword bool
+	CreatedAt   time.Time
 }
 
 // NewUser is what is needed to create a user.
@@ -72,6 +77,8 @@ type NewUser struct {
 	Email    string
 	Role     Role
 	Language string
+	// Password is optional ("" = none); when given, 8 to 64 characters.
+	Password string
 }
 
 // The reasons of the users' failures (worded in frontend/src/lib/i18n/reasons/users.json).
@@ -101,11 +108,24 @@ var (
 		"Mailroom needs at least one super admin: make someone else super admin first")
 )
 
-// Service reads and writes users.
-type Service struct{ db *store.DB }
+// Service reads and writes users and keeps who is signed in (in memory: each start asks
+// again, once a second user exists).
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+
+	mu      sync.Mutex
+	session session
+	// idle is the idle limit once read (idleKnown), 0 = never.
+	idle      time.Duration
+	idleKnown bool
+
+	// attempts serialises password checks, so parallel attempts cannot pass the slowdown.
+	attempts sync.Mutex
+}
 
 // New returns the user service over db. It does no I/O.
-func New(db *store.DB) *Service { return &Service{db: db} }
+func New(db *store.DB) *Service { return &Service{db: db, now: time.Now} }
 
 func (in NewUser) normalise() (NewUser, error) {
 	in.Name = strings.TrimSpace(in.Name)
@@ -125,6 +145,11 @@ func (in NewUser) normalise() (NewUser, error) {
 	}
 	if !in.Role.Valid() {
 		return in, ErrRoleInvalid.Field("role", nil)
+	}
+	if in.Password != "" {
+		if err := checkPassword(in.Password, "password"); err != nil {
+			return in, err
+		}
 	}
 	return in, nil
 }
@@ -146,6 +171,10 @@ func (s *Service) CreateOwner(ctx context.Context, in NewUser) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
+	hash, err := hashIfGiven(in.Password)
+	if err != nil {
+		return User{}, err
+	}
 	var u User
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -155,36 +184,49 @@ func (s *Service) CreateOwner(ctx context.Context, in NewUser) (User, error) {
 		if n > 0 {
 			return ErrAlreadySetUp.New(nil)
 		}
-		u, err = insert(ctx, tx, in)
+		u, err = insert(ctx, tx, in, hash)
 		if err != nil {
-			return err
-		}
-		if err := store.SetSettingTx(ctx, tx, sessionKey, strconv.FormatInt(u.ID, 10)); err != nil {
 			return err
 		}
 		return store.SetSettingTx(ctx, tx, "language", u.Language)
 	})
+	if err == nil {
+		s.begin(u.ID)
+	}
 	return u, err
 }
 
-// Create adds a user.
+// Create adds a user, with a password if one is given.
 func (s *Service) Create(ctx context.Context, in NewUser) (User, error) {
 	in, err := in.normalise()
 	if err != nil {
 		return User{}, err
 	}
+	hash, err := hashIfGiven(in.Password)
+	if err != nil {
+		return User{}, err
+	}
 	var u User
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		u, err = insert(ctx, tx, in)
+		u, err = insert(ctx, tx, in, hash)
 		return err
 	})
 	return u, err
 }
 
-func insert(ctx context.Context, tx *sql.Tx, in NewUser) (User, error) {
+// hashIfGiven hashes a password outside any transaction (Argon2id takes tens of
+// milliseconds, which the one writer must not wait for); "" stays "".
+func hashIfGiven(pw string) (string, error) {
+	if pw == "" {
+		return "", nil
+	}
+	return hashPassword(pw)
+}
+
+func insert(ctx context.Context, tx *sql.Tx, in NewUser, hash string) (User, error) {
 	now := time.Now().UTC()
-	res, err := tx.ExecContext(ctx, `INSERT INTO users(name, email, role, language, created_at) VALUES (?, ?, ?, ?, ?)`,
-		in.Name, in.Email, string(in.Role), in.Language, now.Unix())
+	res, err := tx.ExecContext(ctx, `INSERT INTO users(name, email, role, language, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		in.Name, in.Email, string(in.Role), in.Language, hash, now.Unix())
 	if err != nil {
 		if store.IsUnique(err) {
 			return User{}, ErrUserEmailTaken.Wrap(err, fault.P{"address": in.Email}).WithField("email")
@@ -195,16 +237,17 @@ func insert(ctx context.Context, tx *sql.Tx, in NewUser) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("users: insert: %w", err)
 	}
-	return User{ID: id, Name: in.Name, Email: in.Email, Role: in.Role, Language: in.Language, CreatedAt: now.Truncate(time.Second)}, nil
+	return User{ID: id, Name: in.Name, Email: in.Email, Role: in.Role, Language: in.Language, HasPassword: hash != "",
+		CreatedAt: now.Truncate(time.Second)}, nil
 }
 
-const selectUser = `SELECT id, name, email, role, language, created_at FROM users`
+const selectUser = `SELECT id, name, email, role, language, title, phone, password_hash <> '', created_at FROM users`
 
 func scan(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var role string
 	var created int64
-	if err := row.Scan(&u.ID, &u.Name, &u.Email, &role, &u.Language, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.Name, &u.Email, &role, &u.Language, &u.Title, &u.Phone, &u.HasPassword, &created); err != nil {
 		return User{}, err
 	}
 	u.Role = Role(role)
@@ -316,33 +359,4 @@ func (s *Service) SetLanguage(ctx context.Context, id int64, lang string) error 
 		}
 		return nil
 	})
-}
-
-// Current returns the signed-in user of this workstation; ok is false when nobody is
-// (before onboarding, or after the signed-in user was removed).
-func (s *Service) Current(ctx context.Context) (User, bool, error) {
-	v, ok, err := s.db.Setting(ctx, sessionKey)
-	if err != nil || !ok {
-		return User{}, false, err
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return User{}, false, nil //nolint:nilerr // an unreadable session is nobody signed in, as a removed user is
-	}
-	u, err := s.Get(ctx, id)
-	if ErrUserGone.Is(err) {
-		return User{}, false, nil
-	}
-	if err != nil {
-		return User{}, false, err
-	}
-	return u, true, nil
-}
-
-// SignIn makes id the signed-in user of this workstation.
-func (s *Service) SignIn(ctx context.Context, id int64) error {
-	if _, err := s.Get(ctx, id); err != nil {
-		return err
-	}
-	return s.db.SetSetting(ctx, sessionKey, strconv.FormatInt(id, 10))
 }

@@ -78,6 +78,11 @@ const SCREENS = ['inbox', 'outbox', 'settings'];
 const HIDDEN_SCREENS = ['tofile', 'records', 'templates', 'automations'];
 const OWNER = { name: 'Camille Martin', email: 'camille.martin@atelier-martin.fr' };
 const COLLEAGUE = { name: 'Louis Bernard', email: 'louis.bernard@atelier-martin.fr' };
+// The people steps: the owner's own password, and Sophie, a colleague with a password.
+const OWNER_PASSWORD = 'atelier-camille-2026';
+const SOPHIE = { name: 'Sophie Leroy', email: 'sophie.leroy@atelier-martin.fr', password: 'bonjour-sophie-42' };
+// A short idle time for the test (the UI offers minutes; the backend takes seconds).
+const IDLE_SECONDS = 5;
 // The Postmark account (send only): its From is a sender signature in the fake, waiting for
 // its confirmation at first. The server token is regenerated once (the outbox steps).
 const PM = {
@@ -92,6 +97,7 @@ const runner = createRunner('e2e');
 const { step } = runner;
 let child = null;
 let dataDir = null;
+let appEnvKept = null; // the first start's environment, for a restart on the same data
 let browser = null;
 let canary = null;
 let postmark = null;
@@ -106,10 +112,18 @@ function plural(message, count) {
   return (count === 1 ? m[2] : m[3]).replace('#', String(count));
 }
 
+/** restartBackend stops the app and starts it again on the same data and port: a new start. */
+async function restartBackend(bin, port) {
+  await stopBackend();
+  child = spawnApp(bin, port, appEnvKept, join(outDir, 'mailroom-dev-restart.log'), logTail);
+  await waitForHttp(`http://127.0.0.1:${port}/`, child, logTail);
+}
+
 function startBackend(bin, port) {
   const app = appEnv(temp, 'e2e');
   dataDir = app.dataDir;
   const env = app.env;
+  appEnvKept = env;
   // Postmark's API is the fake of backend/internal/testkit/testpostmark (started first, in main).
   if (postmark) env.MAILROOM_POSTMARK_URL = postmark.url;
   else delete env.MAILROOM_POSTMARK_URL;
@@ -373,6 +387,140 @@ async function mailEnvironmentMissing() {
     console.log(`skip the email accounts steps: ${why}`);
   }
   return true;
+}
+
+// --- people on a shared workstation: sign-in, switching, idle lock, profile ---------------
+
+async function openUserMenu(page) {
+  await page.click(tid('sidebar-user'));
+  await visible(page, tid('user-menu'), 'the user menu');
+}
+
+async function signInAs(page, name, password) {
+  await page.click(`${tid('signin-user')}[data-name="${name}"]`);
+  if (password !== null) await page.fill(tid('signin-password'), password);
+  await page.click(tid('signin-submit'));
+}
+
+async function peopleSteps(page, bin, port, url) {
+  let sophieId = 0;
+
+  await step('in French, the owner fills in her profile and chooses a password (My profile, from the user menu)', async () => {
+    await page.click(tid('lang-switch-fr'));
+    await openUserMenu(page);
+    // One user without a password: nothing to switch to, nothing to lock.
+    await absent(page, tid('user-menu-switch'), 'Switch user with one user');
+    await page.click(tid('user-menu-profile'));
+    await visible(page, tid('settings-profile'), 'the profile section');
+    await page.fill(tid('profile-title'), 'Gérante');
+    await page.fill(tid('profile-phone'), '+33 1 23 45 67 89');
+    await page.click(tid('profile-save'));
+    await expectText(page, tid('profile-notice'), fr.settings.profile.saved, 'the profile confirmation');
+    await page.fill(tid('profile-new-password'), 'court');
+    await page.click(tid('profile-password-save'));
+    await expectText(page, tid('profile-new-password-error'), reasonText('fr', 'password_too_short', { min: 8 }), 'the short password error');
+    await page.fill(tid('profile-new-password'), OWNER_PASSWORD);
+    await page.click(tid('profile-password-save'));
+    await expectText(page, tid('profile-password-notice'), fr.settings.profile.passwordChanged, 'the password confirmation');
+    const me = await backend(page, 'Session.Me');
+    if (!me.ok || me.value.title !== 'Gérante' || me.value.phone !== '+33 1 23 45 67 89' || !me.value.protected) {
+      fail(`Session.Me after the profile: ${JSON.stringify(me)}`);
+    }
+    await page.locator(tid('settings-profile')).scrollIntoViewIfNeeded();
+    await shot(page, 'profile-fr');
+  });
+
+  await step('the owner adds Sophie, a colleague, with a password', async () => {
+    await page.click(tid('nav-settings'));
+    await page.click(tid('user-add-open'));
+    await page.fill(tid('user-new-name'), SOPHIE.name);
+    await page.fill(tid('user-new-email'), SOPHIE.email);
+    await page.selectOption(tid('user-new-role'), 'collaborator');
+    await page.fill(tid('user-new-password'), SOPHIE.password);
+    await page.click(tid('user-new-submit'));
+    const row = `${tid('user-row')}[data-email="${SOPHIE.email}"]`;
+    await visible(page, row, 'Sophie in the list');
+    await visible(page, `${row} ${tid('user-protected')}`, 'Sophie’s password mark');
+    const res = await backend(page, 'Users.List');
+    const sophie = res.ok && res.value.find((u) => u.email === SOPHIE.email);
+    if (!sophie || !sophie.protected) fail(`Users.List: ${JSON.stringify(res)}`);
+    sophieId = sophie.id;
+    await openUserMenu(page);
+    await visible(page, tid('user-menu-switch'), 'Switch user, with two users');
+    await page.keyboard.press('Escape');
+    // A short idle time for what follows (the Locking section offers minutes).
+    const set = await backend(page, 'Session.SetIdleLock', IDLE_SECONDS);
+    if (!set.ok) fail(`Session.SetIdleLock: ${JSON.stringify(set.error)}`);
+  });
+
+  await step('at the next start, Mailroom asks who you are; nothing else answers', async () => {
+    // Leave the page first, so the stopped app's connection does not fail under it.
+    await page.goto('about:blank');
+    await restartBackend(bin, port);
+    await page.goto(url);
+    await visible(page, tid('signin'), 'the sign-in screen');
+    await expectText(page, tid('signin-title'), fr.signIn.title, 'the sign-in title');
+    const names = await page.locator(tid('signin-user')).evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    if (JSON.stringify(names.sort()) !== JSON.stringify([OWNER.name, SOPHIE.name].sort())) fail(`the sign-in screen lists ${JSON.stringify(names)}`);
+    const res = await backend(page, 'Accounts.List');
+    if (res.ok || res.error?.code !== 'forbidden' || res.error?.reason !== 'session_signed_out') {
+      fail(`Accounts.List before anyone signs in: ${JSON.stringify(res)}; want forbidden (session_signed_out)`);
+    }
+    await shot(page, 'signin-fr');
+  });
+
+  await step('switching to Sophie: a wrong password is slowed down, said in French with the wait', async () => {
+    await signInAs(page, SOPHIE.name, 'pas-le-bon-mot');
+    await expectText(page, tid('signin-password-error'), reasonText('fr', 'sign_in_wrong_password', { seconds: 1 }), 'the first wrong password');
+    await waitFor(async () => !(await page.locator(tid('signin-submit')).isDisabled()), 'the button after 1 s', 3_000);
+    await page.fill(tid('signin-password'), 'toujours-pas');
+    await page.click(tid('signin-submit'));
+    await expectText(page, tid('signin-password-error'), reasonText('fr', 'sign_in_wrong_password', { seconds: 2 }), 'the second wrong password');
+    const label = norm(await page.locator(tid('signin-submit')).innerText());
+    if (!(await page.locator(tid('signin-submit')).isDisabled()) || !label.startsWith(norm(fr.signIn.wait.split('{')[0]))) {
+      fail(`during the wait the button reads “${label}” and is not disabled`);
+    }
+    // The backend holds the wait too: even the right password is not checked yet.
+    const early = await backend(page, 'Session.SignIn', sophieId, SOPHIE.password);
+    if (early.ok || early.error?.reason !== 'sign_in_too_soon') fail(`the right password during the wait: ${JSON.stringify(early)}`);
+    await shot(page, 'signin-wrong-password-fr');
+    await noBackendEnglish(page, 'the sign-in screen after wrong passwords');
+  });
+
+  await step('after the wait, Sophie signs in: her name and role, not the owner’s rights', async () => {
+    await waitFor(async () => !(await page.locator(tid('signin-submit')).isDisabled()), 'the button after the wait', 5_000);
+    await page.fill(tid('signin-password'), SOPHIE.password);
+    await page.click(tid('signin-submit'));
+    await visible(page, tid('shell'), 'the app shell');
+    await expectText(page, tid('sidebar-user-name'), SOPHIE.name, 'the signed-in user');
+    await expectText(page, tid('sidebar-user-role'), fr.roles.collaborator, 'her role');
+    const res = await backend(page, 'Users.List');
+    if (res.ok || res.error?.code !== 'forbidden') fail(`Sophie (collaborator) lists users: ${JSON.stringify(res)}`);
+  });
+
+  await step(`after ${IDLE_SECONDS} s without keyboard or mouse, Mailroom locks itself and asks Sophie again`, async () => {
+    await visible(page, tid('signin'), 'the sign-in screen after the idle time', (IDLE_SECONDS + 5) * 1000);
+    await expectText(page, tid('signin-locked'), fr.signIn.lockedIdle, 'the idle lock notice');
+    await expectText(page, tid('signin-title'), fmt(fr.signIn.titleFor, { name: SOPHIE.name }), 'Sophie asked first');
+    const res = await backend(page, 'Mail.Folders');
+    if (res.ok || res.error?.code !== 'forbidden') fail(`a call after the idle lock: ${JSON.stringify(res)}`);
+    await shot(page, 'signin-locked-fr');
+  });
+
+  await step('switching back to the owner, with her password; the locking delay goes back to never', async () => {
+    await page.click(tid('signin-back'));
+    await signInAs(page, OWNER.name, OWNER_PASSWORD);
+    await visible(page, tid('shell'), 'the app shell');
+    await expectText(page, tid('sidebar-user-name'), OWNER.name, 'the owner signed in');
+    await page.click(tid('nav-settings'));
+    await visible(page, tid('settings-locking'), 'the locking section');
+    await page.selectOption(tid('locking-idle'), '0');
+    await expectText(page, tid('locking-notice'), fr.settings.locking.saved, 'the locking confirmation');
+    const st = await backend(page, 'Session.State');
+    if (!st.ok || st.value.idleLockSeconds !== 0 || st.value.user?.email !== OWNER.email) fail(`Session.State: ${JSON.stringify(st)}`);
+    await page.locator(tid('settings-locking')).scrollIntoViewIfNeeded();
+    await shot(page, 'settings-locking-fr');
+  });
 }
 
 async function accountsSteps(page) {
@@ -1688,6 +1836,9 @@ async function main() {
     const res = await backend(page, 'Users.List');
     if (!res.ok || res.value.length !== 1) fail(`the backend still lists the removed user: ${JSON.stringify(res)}`);
   });
+
+  await peopleSteps(page, resolve(bin), port, url);
+  if (runner.failed) return;
 
   await accountsSteps(page);
 

@@ -1197,6 +1197,24 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class ProfileInput {
+	    name: string;
+	    title: string;
+	    phone: string;
+	    language: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProfileInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.title = source["title"];
+	        this.phone = source["phone"];
+	        this.language = source["language"];
+	    }
+	}
 	export class ProviderDTO {
 	    id: string;
 	    name: string;
@@ -1531,6 +1549,9 @@ export namespace api {
 	    email: string;
 	    role: string;
 	    language: string;
+	    title: string;
+	    phone: string;
+	    protected: boolean;
 	    createdAt: string;
 	
 	    static createFrom(source: any = {}) {
@@ -1544,6 +1565,9 @@ export namespace api {
 	        this.email = source["email"];
 	        this.role = source["role"];
 	        this.language = source["language"];
+	        this.title = source["title"];
+	        this.phone = source["phone"];
+	        this.protected = source["protected"];
 	        this.createdAt = source["createdAt"];
 	    }
 	}
@@ -1551,6 +1575,10 @@ export namespace api {
 	    onboarded: boolean;
 	    user?: UserDTO;
 	    language: string;
+	    userCount: number;
+	    lastUserId: number;
+	    lockedIdle: boolean;
+	    idleLockSeconds: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new SessionState(source);
@@ -1561,6 +1589,10 @@ export namespace api {
 	        this.onboarded = source["onboarded"];
 	        this.user = this.convertValues(source["user"], UserDTO);
 	        this.language = source["language"];
+	        this.userCount = source["userCount"];
+	        this.lastUserId = source["lastUserId"];
+	        this.lockedIdle = source["lockedIdle"];
+	        this.idleLockSeconds = source["idleLockSeconds"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1633,6 +1665,22 @@ export namespace api {
 	        this.provider = source["provider"];
 	        this.email = source["email"];
 	        this.expiresAt = source["expiresAt"];
+	    }
+	}
+	export class SignInUserDTO {
+	    id: number;
+	    name: string;
+	    protected: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignInUserDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.protected = source["protected"];
 	    }
 	}
 	

@@ -6,6 +6,7 @@ vi.mock('../../../wailsjs/go/api/Session', () => ({
   Onboard: vi.fn(),
   SetLanguage: vi.fn(),
   Me: vi.fn(),
+  SignIn: vi.fn(),
 }));
 vi.mock('../../../wailsjs/go/api/System', () => ({ Status: vi.fn(), CheckVault: vi.fn() }));
 vi.mock('../../../wailsjs/go/api/Users', () => ({
@@ -19,7 +20,7 @@ vi.mock('../../../wailsjs/runtime/runtime', () => ({ Quit: vi.fn() }));
 import * as Session from '../../../wailsjs/go/api/Session';
 import * as System from '../../../wailsjs/go/api/System';
 import * as Users from '../../../wailsjs/go/api/Users';
-import { sessionApi, systemApi, toSignInClients, usersApi } from './client';
+import { onSessionEnded, sessionApi, systemApi, toSignInClients, usersApi } from './client';
 import { ApiError } from './errors';
 
 const owner = {
@@ -28,6 +29,9 @@ const owner = {
   email: 'camille@example.com',
   role: 'super_admin',
   language: 'fr',
+  title: 'Gérante',
+  phone: '+33 1 23 45 67 89',
+  protected: true,
   createdAt: '2026-01-02T10:00:00Z',
 };
 
@@ -62,7 +66,43 @@ describe('every call rejects with an ApiError', () => {
 describe('results are mapped to the UI types', () => {
   it('a session before onboarding has no user and no remembered language', async () => {
     vi.mocked(Session.State).mockResolvedValue({ onboarded: false, user: null, language: '' } as never);
-    await expect(sessionApi.state()).resolves.toEqual({ onboarded: false, user: null, language: null });
+    await expect(sessionApi.state()).resolves.toEqual({
+      onboarded: false,
+      user: null,
+      language: null,
+      userCount: 0,
+      lastUserId: 0,
+      lockedIdle: false,
+      idleLockSeconds: 0,
+    });
+  });
+
+  it('a session locked after idle says who was signed in and the idle time', async () => {
+    vi.mocked(Session.State).mockResolvedValue({ onboarded: true, user: null, language: 'fr', userCount: 2, lastUserId: 7, lockedIdle: true, idleLockSeconds: 300 } as never);
+    await expect(sessionApi.state()).resolves.toMatchObject({ user: null, userCount: 2, lastUserId: 7, lockedIdle: true, idleLockSeconds: 300 });
+  });
+
+  it('a call that finds the session over tells the listener, and still rejects', async () => {
+    const heard: string[] = [];
+    onSessionEnded((e) => heard.push(e.reason));
+    try {
+      vi.mocked(Users.List).mockRejectedValue({ code: 'forbidden', reason: 'session_locked_idle', class: 'permanent' });
+      await expect(usersApi.list()).rejects.toMatchObject({ reason: 'session_locked_idle' });
+      vi.mocked(Users.List).mockRejectedValue({ code: 'forbidden', reason: 'forbidden', class: 'permanent' });
+      await expect(usersApi.list()).rejects.toMatchObject({ reason: 'forbidden' });
+    } finally {
+      onSessionEnded(null);
+    }
+    expect(heard).toEqual(['session_locked_idle']);
+  });
+
+  it('signing in and creating a user pass the password as its own argument', async () => {
+    vi.mocked(Session.SignIn).mockResolvedValue(owner as never);
+    await expect(sessionApi.signIn(1, 'bonjour-camille')).resolves.toEqual(owner);
+    expect(Session.SignIn).toHaveBeenCalledWith(1, 'bonjour-camille');
+    vi.mocked(Users.Create).mockResolvedValue(owner as never);
+    await usersApi.create({ name: 'A', email: 'a@b.fr', role: 'admin', language: 'fr' });
+    expect(Users.Create).toHaveBeenCalledWith({ name: 'A', email: 'a@b.fr', role: 'admin', language: 'fr' }, '');
   });
 
   it('a signed-in session carries the user and their language', async () => {

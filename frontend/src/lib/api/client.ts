@@ -5,7 +5,7 @@ import * as System from '../../../wailsjs/go/api/System';
 import * as Users from '../../../wailsjs/go/api/Users';
 import type { api } from '../../../wailsjs/go/models';
 import { BrowserOpenURL, Quit } from '../../../wailsjs/runtime/runtime';
-import { toApiError } from './errors';
+import { toApiError, type ApiError } from './errors';
 import type { Wire } from './model';
 import {
   isLanguage,
@@ -15,14 +15,27 @@ import {
   type Language,
   type NewUserInput,
   type OnboardInput,
+  type ProfileInput,
   type Role,
   type SessionState,
   type SignIn,
   type SignInClient,
   type SignInKeyChange,
+  type SignInUser,
   type SystemStatus,
   type User,
 } from './types';
+
+/** The reasons that say nobody is signed in any more (a lock from another window, the
+ * backend's idle limit): whoever listens (the session store) shows the sign-in screen. */
+export const SESSION_ENDED_REASONS: readonly string[] = ['session_signed_out', 'session_locked_idle'];
+
+let sessionEnded: ((err: ApiError) => void) | null = null;
+
+/** onSessionEnded sets the one listener told when a call finds the session over. */
+export function onSessionEnded(fn: ((err: ApiError) => void) | null): void {
+  sessionEnded = fn;
+}
 
 /** call runs one backend call and normalises its failure, even a synchronous throw
  * (the bindings throw when the runtime is not there). */
@@ -30,7 +43,9 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw toApiError(e);
+    const err = toApiError(e);
+    if (sessionEnded && SESSION_ENDED_REASONS.includes(err.reason)) sessionEnded(err);
+    throw err;
   }
 }
 
@@ -42,8 +57,15 @@ export function toUser(u: Wire<api.UserDTO>): User {
     // An unknown role gets the least rights in the UI; the backend decides anyway.
     role: isRole(u.role) ? u.role : 'collaborator',
     language: isLanguage(u.language) ? u.language : 'en',
+    title: text(u.title),
+    phone: text(u.phone),
+    protected: Boolean(u.protected),
     createdAt: text(u.createdAt),
   };
+}
+
+export function toSignInUser(u: Wire<api.SignInUserDTO>): SignInUser {
+  return { id: num(u.id), name: text(u.name), protected: Boolean(u.protected) };
 }
 
 export function toSessionState(s: Wire<api.SessionState>): SessionState {
@@ -51,6 +73,10 @@ export function toSessionState(s: Wire<api.SessionState>): SessionState {
     onboarded: Boolean(s.onboarded),
     user: s.user ? toUser(s.user) : null,
     language: isLanguage(s.language) ? s.language : null,
+    userCount: num(s.userCount),
+    lastUserId: num(s.lastUserId),
+    lockedIdle: Boolean(s.lockedIdle),
+    idleLockSeconds: num(s.idleLockSeconds),
   };
 }
 
@@ -107,6 +133,13 @@ export const sessionApi = {
   onboard: (input: OnboardInput): Promise<User> => call(async () => toUser(await Session.Onboard(input))),
   setLanguage: (language: Language): Promise<void> => call(() => Session.SetLanguage(language)),
   me: (): Promise<User> => call(async () => toUser(await Session.Me())),
+  signInUsers: (): Promise<SignInUser[]> => call(async () => ((await Session.SignInUsers()) ?? []).map(toSignInUser)),
+  signIn: (id: number, password: string): Promise<User> => call(async () => toUser(await Session.SignIn(id, password))),
+  lock: (): Promise<void> => call(() => Session.Lock()),
+  touch: (): Promise<void> => call(() => Session.Touch()),
+  setIdleLock: (seconds: number): Promise<void> => call(() => Session.SetIdleLock(seconds)),
+  updateProfile: (input: ProfileInput): Promise<User> => call(async () => toUser(await Session.UpdateProfile(input))),
+  changePassword: (current: string, next: string): Promise<void> => call(() => Session.ChangePassword(current, next)),
 };
 
 export const systemApi = {
@@ -121,7 +154,9 @@ export const systemApi = {
 
 export const usersApi = {
   list: (): Promise<User[]> => call(async () => ((await Users.List()) ?? []).map(toUser)),
-  create: (input: NewUserInput): Promise<User> => call(async () => toUser(await Users.Create(input))),
+  /** create adds a user; password '' gives them none. */
+  create: (input: NewUserInput, password = ''): Promise<User> => call(async () => toUser(await Users.Create(input, password))),
+  resetPassword: (id: number, password: string): Promise<void> => call(() => Users.ResetPassword(id, password)),
   setRole: (id: number, role: Role): Promise<void> => call(() => Users.SetRole(id, role)),
   remove: (id: number): Promise<void> => call(() => Users.Remove(id)),
 };

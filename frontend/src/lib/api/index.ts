@@ -1,7 +1,7 @@
 // src/lib/api is the only importer of the generated Wails bindings (frontend/wailsjs).
 export { ApiError, ERROR_CODES, isErrorCode, toApiError, type ErrorCode } from './errors';
 export * from './types';
-export { appApi, call, isWebAddress, sessionApi, systemApi, usersApi } from './client';
+export { appApi, call, isWebAddress, onSessionEnded, SESSION_ENDED_REASONS, sessionApi, systemApi, usersApi } from './client';
 export { accountsApi, eventsApi, presetsApi, PROBE_STEP_EVENT } from './accounts';
 export { MAIL_CHANGED_EVENT, mailApi, mailEventsApi, PAGE_SIZE, SYNC_PROGRESS_EVENT, syncApi } from './mail';
 export {

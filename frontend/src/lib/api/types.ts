@@ -82,6 +82,11 @@ export type OnboardInput = Model<api.OnboardInput, { language: Language }>;
 
 export type NewUserInput = Model<api.NewUserInput, { role: Role; language: Language }>;
 
+/** A user as the sign-in screen lists them: the name, and whether a password is asked. */
+export type SignInUser = Model<api.SignInUserDTO>;
+
+export type ProfileInput = Model<api.ProfileInput, { language: Language }>;
+
 // --- Email accounts (backend/api/accounts_dto.go) -------------------------------------
 
 /** The likely cause and fix of a failed step (backend/probe/hints.go). */

@@ -153,6 +153,7 @@ describe('catalogues', () => {
       'settings.about.licenses.license',
       'settings.about.licenses.version',
       'settings.about.version',
+      'settings.locking.minutes',
       'settings.presets.kindExchange',
       'settings.presets.summaryImap',
       'settings.presets.summarySmtp',

@@ -19,7 +19,7 @@ export function isScreen(value: unknown): value is Screen {
 
 /** The sections a link may lead to, by screen. */
 export const SECTIONS: Partial<Record<Screen, readonly string[]>> = {
-  settings: ['accounts', 'presets', 'signin', 'language', 'users', 'vault', 'about'],
+  settings: ['profile', 'accounts', 'presets', 'signin', 'language', 'users', 'locking', 'vault', 'about'],
 };
 
 function hashParts(hash: string): string[] {

@@ -10,7 +10,7 @@ import { ApiError, usersApi, type User } from '$lib/api';
 import { users } from './users';
 
 function user(id: number, name: string, role: User['role'] = 'collaborator'): User {
-  return { id, name, email: `${name.toLowerCase()}@example.com`, role, language: 'fr', createdAt: '2026-01-01T00:00:00Z' };
+  return { id, name, email: `${name.toLowerCase()}@example.com`, role, language: 'fr', title: '', phone: '', protected: false, createdAt: '2026-01-01T00:00:00Z' };
 }
 
 const camille = user(1, 'Camille', 'super_admin');

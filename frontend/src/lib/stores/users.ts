@@ -31,8 +31,8 @@ async function load(): Promise<void> {
 }
 
 /** create adds a user; it rejects with an ApiError for the form to show. */
-async function create(input: NewUserInput): Promise<User> {
-  const user = await usersApi.create(input);
+async function create(input: NewUserInput, password = ''): Promise<User> {
+  const user = await usersApi.create(input, password);
   store.update((s) => ({ ...s, items: [...s.items.filter((u) => u.id !== user.id), user].sort(byName) }));
   return user;
 }
@@ -41,6 +41,12 @@ async function create(input: NewUserInput): Promise<User> {
 async function setRole(id: number, role: Role): Promise<void> {
   await usersApi.setRole(id, role);
   store.update((s) => ({ ...s, items: s.items.map((u) => (u.id === id ? { ...u, role } : u)) }));
+}
+
+/** resetPassword sets a user's password (super admins); it rejects with an ApiError. */
+async function resetPassword(id: number, password: string): Promise<void> {
+  await usersApi.resetPassword(id, password);
+  store.update((s) => ({ ...s, items: s.items.map((u) => (u.id === id ? { ...u, protected: true } : u)) }));
 }
 
 /** remove deletes a user; it rejects with an ApiError and then changes nothing. */
@@ -53,4 +59,4 @@ function reset(): void {
   store.set({ items: [], status: 'idle', error: null });
 }
 
-export const users = { subscribe: store.subscribe, load, create, setRole, remove, reset };
+export const users = { subscribe: store.subscribe, load, create, setRole, resetPassword, remove, reset };
