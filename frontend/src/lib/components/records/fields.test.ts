@@ -91,6 +91,7 @@ describe('the list', () => {
     expect(formatValue(invoice.fields[6], 2, c)).toBe('Envoyée');
     expect(formatValue(invoice.fields[5], [{ id: 7, typeId: 2, title: 'Atelier <b>' }], c)).toBe('Atelier <b>');
     expect(formatValue(invoice.fields[0], undefined, c)).toBe('');
+    expect(formatValue(invoice.fields[4], undefined, c)).toBe('records.value.no');
     expect(formatValue(field({ kind: 'money', currency: 'XX!' }), 3, c)).toContain('XX!');
   });
 });

@@ -142,7 +142,8 @@ function formatOne(field: RecordField, v: string | number | boolean | LinkRef, c
 
 /** formatValue is a value as a cell reads it ("" for none); several values joined by commas. */
 export function formatValue(field: RecordField, v: RecordValue | undefined, c: FormatContext): string {
-  if (v === undefined || v === null || v === '') return field.kind === 'checkbox' ? '' : '';
+  // An unchecked box is absent: it reads "No".
+  if (v === undefined || v === null || v === '') return field.kind === 'checkbox' ? c.t('records.value.no') : '';
   const list: (string | number | boolean | LinkRef)[] = Array.isArray(v) ? v : [v];
   return list.map((x) => formatOne(field, x, c)).join(', ');
 }
