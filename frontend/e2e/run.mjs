@@ -73,9 +73,9 @@ const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'u
 const connectReasons = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/reasons/connect.json'), 'utf8'));
 const licenses = JSON.parse(readFileSync(join(frontendDir, 'src/lib/generated/licenses.json'), 'utf8'));
 
-const SCREENS = ['inbox', 'outbox', 'settings'];
-// The records half's screens: hidden, with every word about them, until their features land.
-const HIDDEN_SCREENS = ['tofile', 'records', 'templates', 'automations'];
+const SCREENS = ['inbox', 'records', 'outbox', 'settings'];
+// The records half's other screens: hidden, with every word about them, until their features land.
+const HIDDEN_SCREENS = ['tofile', 'templates', 'automations'];
 const OWNER = { name: 'Camille Martin', email: 'camille.martin@atelier-martin.fr' };
 const COLLEAGUE = { name: 'Louis Bernard', email: 'louis.bernard@atelier-martin.fr' };
 // The people steps: the owner's own password, and Sophie, a colleague with a password.
@@ -1548,6 +1548,161 @@ async function postmarkSteps(page) {
 
 /** secretsStep greps every file of the app's data directory for the passwords used, while
  * the app runs (database, WAL, logs) and again once it stopped. */
+// --- records --------------------------------------------------------------------------
+
+const INVOICE = { number: 'FAC-2026-0042', company: 'Atelier Dupont' };
+
+async function recordTabs(page) {
+  return (await page.locator(tid('records-tab')).allInnerTexts()).map(norm);
+}
+
+async function openTab(page, key) {
+  await page.click(`${tid('records-tab')}[data-tab="${key}"]`);
+  await expectAttr(page, `${tid('records-tab')}[data-tab="${key}"]`, 'aria-selected', 'true', `the ${key} tab`);
+}
+
+async function recordsSteps(page) {
+  let types = [];
+  const invoiceType = () => types.find((t) => t.key === 'facture');
+
+  await step('the Records screen is back, with one tab per kind: Contacts, Entreprises (fr)', async () => {
+    await page.click(tid('lang-switch-fr'));
+    await page.click(tid('nav-records'));
+    await visible(page, tid('screen-records'), 'the records screen');
+    await expectText(page, tid('screen-title'), fr.screens.records.title, 'the records title');
+    await waitFor(async () => (await recordTabs(page)).length === 4, 'four tabs');
+    const tabs = await recordTabs(page);
+    const want = [fr.records.builtin.contact.plural, fr.records.builtin.company.plural, fr.records.tabs.trash, fr.records.tabs.editor];
+    if (JSON.stringify(tabs) !== JSON.stringify(want)) fail(`the tabs read ${JSON.stringify(tabs)}, want ${JSON.stringify(want)}`);
+    await expectText(page, tid('records-empty-title'), fmt(fr.records.list.emptyTitle, { name: fr.records.builtin.contact.plural }), 'the contacts empty state');
+    await expectText(page, tid('records-empty-create'), fr.records.list.emptyCreate, 'the create button');
+    // The contacts' built-in fields are worded in French in the column chooser.
+    await page.click(tid('record-columns'));
+    await expectText(page, `${tid('record-column-first_name')} >> xpath=..`, fr.records.builtin.contact.fields.first_name, 'the first name column');
+    await page.click(tid('record-columns'));
+    await shot(page, 'records-contacts-fr');
+  });
+
+  await step('an admin creates the kind Factures: Numéro, Montant (€), Échéance, Payée, Client (an Entreprise)', async () => {
+    await openTab(page, 'editor');
+    await visible(page, tid('type-new-form'), 'the new kind form');
+    await page.fill(tid('type-singular'), 'Facture');
+    await page.fill(tid('type-plural'), 'Factures');
+    await page.fill(tid('type-title-label'), 'Numéro');
+    await page.click(tid('type-create'));
+    await visible(page, `${tid('records-tab')}[data-tab="facture"]`, 'the Factures tab');
+    await visible(page, `${tid('editor-field')}[data-key="numero"]`, 'the Numéro field');
+    const add = async (label, kind, more = async () => {}) => {
+      await page.fill(tid('field-label'), label);
+      await page.selectOption(tid('field-kind'), kind);
+      await more();
+      await page.click(tid('field-add'));
+    };
+    await add('Montant', 'money', () => page.fill(tid('field-currency'), 'EUR'));
+    await visible(page, `${tid('editor-field')}[data-key="montant"]`, 'the Montant field');
+    await add('Échéance', 'date');
+    await visible(page, `${tid('editor-field')}[data-key="echeance"]`, 'the Échéance field');
+    await add('Payée', 'checkbox');
+    await visible(page, `${tid('editor-field')}[data-key="payee"]`, 'the Payée field');
+    await add('Client', 'link', () => page.selectOption(tid('field-target'), { label: fr.records.builtin.company.plural }));
+    await visible(page, `${tid('editor-field')}[data-key="client"]`, 'the Client field');
+    const res = await backend(page, 'Records.Types');
+    if (!res.ok) fail(`Records.Types: ${JSON.stringify(res)}`);
+    types = res.value;
+    const t = invoiceType();
+    const company = types.find((x) => x.builtin === 'company');
+    const kinds = (t?.fields ?? []).map((f) => `${f.key}:${f.kind}${f.currency ? `:${f.currency}` : ''}${f.targetTypeId ? `:${f.targetTypeId}` : ''}`);
+    const want = ['numero:text', 'montant:money:EUR', 'echeance:date', 'payee:checkbox', `client:link:${company?.id}`];
+    if (JSON.stringify(kinds) !== JSON.stringify(want)) fail(`Factures has ${JSON.stringify(kinds)}, want ${JSON.stringify(want)}`);
+    await shot(page, 'records-type-editor-fr');
+  });
+
+  await step('a company, then an invoice linked to it, created by hand', async () => {
+    await openTab(page, 'company');
+    await page.click(tid('records-empty-create'));
+    await page.fill(tid('record-new-input-name'), INVOICE.company);
+    await page.click(tid('record-new-submit'));
+    await expectText(page, tid('record-title'), INVOICE.company, 'the company’s page');
+    await openTab(page, 'facture');
+    await expectText(page, tid('records-empty-title'), fmt(fr.records.list.emptyTitle, { name: 'Factures' }), 'the invoices empty state');
+    await page.click(tid('records-empty-create'));
+    await page.fill(tid('record-new-input-numero'), INVOICE.number);
+    await page.fill(tid('record-new-input-montant'), '1 250,00');
+    await page.fill(tid('record-new-input-echeance'), '2026-03-31');
+    await page.fill(tid('record-new-input-client-search'), 'atel');
+    await page.click(tid('record-new-input-client-option'));
+    await expectText(page, tid('record-new-input-client-chosen'), `${INVOICE.company} ×`, 'the chosen company');
+    await shot(page, 'records-new-invoice-fr');
+    await page.click(tid('record-new-submit'));
+    await expectText(page, tid('record-title'), INVOICE.number, 'the invoice’s page');
+    await expectText(page, tid('record-value-montant'), '1 250,00 € ✎', 'the amount');
+    await expectText(page, tid('record-value-echeance'), '31 mars 2026 ✎', 'the due date');
+    await expectText(page, `${tid('record-field')}[data-key="client"] ${tid('record-link')}`, INVOICE.company, 'the client link');
+    const meta = norm(await page.locator(tid('record-meta')).innerText());
+    if (!meta.includes(OWNER.name)) fail(`the page says "${meta}", without who created it`);
+  });
+
+  await step('the company’s page shows the invoice', async () => {
+    await page.click(`${tid('record-field')}[data-key="client"] ${tid('record-link')}`);
+    await expectText(page, tid('record-title'), INVOICE.company, 'the company’s page');
+    await expectText(page, `${tid('record-backlinks')} h3`, fmt(fr.records.page.linked, { name: 'Factures', field: 'Client' }), 'the invoices heading');
+    await expectText(page, tid('record-backlink'), INVOICE.number, 'the invoice');
+    await visible(page, tid('record-timeline'), 'the place of the email timeline');
+    await shot(page, 'records-company-fr');
+  });
+
+  await step('the search finds the invoice by a prefix of its number, as it is typed', async () => {
+    const other = await backend(page, 'Records.Create', { typeId: invoiceType().id, values: { numero: 'AVOIR-7', montant: 80 } });
+    if (!other.ok) fail(`Records.Create: ${JSON.stringify(other)}`);
+    await openTab(page, 'facture');
+    await waitFor(async () => (await page.locator(tid('record-row')).count()) === 2, 'two invoices');
+    await page.locator(tid('record-count')).click();
+    await page.keyboard.press('/');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    if (focused !== 'record-search') fail(`/ focused ${focused}, want the search`);
+    await page.keyboard.type('fac-20', { delay: 40 });
+    await waitFor(async () => (await page.locator(tid('record-row')).count()) === 1, 'one invoice found');
+    const row = norm(await page.locator(tid('record-row')).innerText());
+    if (!row.startsWith(INVOICE.number)) fail(`the row reads "${row}"`);
+    await shot(page, 'records-search-fr');
+  });
+
+  await step('arrows and Enter open it; a field edited in place, refused in words, then saved', async () => {
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expectText(page, tid('record-title'), INVOICE.number, 'the invoice’s page');
+    await page.click(tid('record-value-montant'));
+    await page.fill(tid('record-input-montant'), 'douze');
+    await page.keyboard.press('Enter');
+    await expectText(page, tid('record-field-montant-error'), reasonText('fr', 'records_value_not_money', { field: 'Montant' }), 'the refusal');
+    await noBackendEnglish(page, 'a refused amount');
+    await shot(page, 'records-field-error-fr');
+    await page.fill(tid('record-input-montant'), '1 300');
+    await page.keyboard.press('Enter');
+    await expectText(page, tid('record-value-montant'), '1 300,00 € ✎', 'the new amount');
+    const id = Number(await page.locator(tid('record-page')).getAttribute('data-id'));
+    const got = await backend(page, 'Records.Get', id);
+    if (!got.ok || got.value.record.values.montant !== 1300) fail(`Records.Get: ${JSON.stringify(got)}`);
+    await visible(page, tid('record-updated'), 'who edited it and when');
+  });
+
+  await step('Mettre à la corbeille, then Annuler in the toast brings it back', async () => {
+    const id = Number(await page.locator(tid('record-page')).getAttribute('data-id'));
+    await page.click(tid('record-delete'));
+    await expectText(page, tid('toast-text'), fmt(fr.records.page.deleted, { title: INVOICE.number }), 'the toast');
+    await expectText(page, tid('toast-action'), fr.records.page.undo, 'the undo button');
+    await visible(page, tid('record-list'), 'the list');
+    await waitFor(async () => (await page.locator(`${tid('record-row')}[data-id="${id}"]`).count()) === 0, 'the invoice gone from the list');
+    const trashed = await backend(page, 'Records.Get', id);
+    if (!trashed.ok || !trashed.value.record.deletedAt) fail(`the invoice is not in the trash: ${JSON.stringify(trashed)}`);
+    await shot(page, 'records-deleted-fr');
+    await page.click(tid('toast-action'));
+    await expectText(page, tid('record-title'), INVOICE.number, 'the invoice back');
+    const back = await backend(page, 'Records.Get', id);
+    if (!back.ok || back.value.record.deletedAt !== '') fail(`the invoice is still in the trash: ${JSON.stringify(back)}`);
+  });
+}
+
 async function secretsStep() {
   if (mail.missing.length || secretsUsed.length === 0) return;
   await step('no file of the data directory holds a password; the protocol log holds IMAP traffic', async () => {
@@ -1643,7 +1798,8 @@ async function main() {
     await expectText(page, tid('sidebar-user-role'), fr.roles.super_admin, 'the role');
   });
 
-  for (const s of SCREENS) {
+  // The Records screen has its own steps (recordsSteps).
+  for (const s of SCREENS.filter((x) => x !== 'records')) {
     await step(`${s}: the screen tells what to do next (fr)`, async () => {
       await page.click(tid(`nav-${s}`));
       await visible(page, tid(`screen-${s}`), `the ${s} screen`);
@@ -1698,7 +1854,7 @@ async function main() {
     await absent(page, tid('wizard'), 'the account wizard');
   });
 
-  await step('the records screens are not offered until their features land', async () => {
+  await step('To file, Templates and Automations are not offered until their features land', async () => {
     const navs = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) =>
       els.map((e) => e.getAttribute('data-testid')).filter((id) => id !== 'nav-outbox-count'),
     );
@@ -1711,18 +1867,18 @@ async function main() {
     }
     // An old link to a hidden screen shows the inbox.
     await page.evaluate(() => {
-      location.hash = '#/records';
+      location.hash = '#/templates';
     });
-    await visible(page, tid('screen-inbox'), 'the inbox, for #/records');
-    await absent(page, tid('screen-records'), 'the records screen');
+    await visible(page, tid('screen-inbox'), 'the inbox, for #/templates');
+    await absent(page, tid('screen-templates'), 'the templates screen');
     const text = await page.locator('body').innerText();
-    for (const word of ['CSV', 'Fiches', 'À classer', 'Automatisations']) {
+    for (const word of ['À classer', 'Automatisations', 'Modèles']) {
       if (text.includes(word)) fail(`the window still says “${word}”`);
     }
   });
 
-  await step('Ctrl+2 opens the Outbox and arrow keys move along the sidebar', async () => {
-    await page.keyboard.press('Control+2');
+  await step('Ctrl+3 opens the Outbox and arrow keys move along the sidebar', async () => {
+    await page.keyboard.press('Control+3');
     await visible(page, tid('screen-outbox'), 'the outbox');
     await page.focus(tid('nav-outbox'));
     await page.keyboard.press('ArrowDown');
@@ -1841,6 +1997,8 @@ async function main() {
   if (runner.failed) return;
 
   await accountsSteps(page);
+
+  await recordsSteps(page);
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
     noPageProblems(problems);

@@ -22,3 +22,9 @@ export function canManageAccounts(role: Role | undefined): boolean {
 export function canSetQuota(role: Role | undefined): boolean {
   return role === 'super_admin';
 }
+
+/** canDefineRecordTypes: admins (and super admins) create types and fields, import records
+ * and empty the trash; everyone signed in reads and edits records. */
+export function canDefineRecordTypes(role: Role | undefined): boolean {
+  return role === 'super_admin' || role === 'admin';
+}

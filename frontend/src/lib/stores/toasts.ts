@@ -5,11 +5,9 @@ import type { ApiError } from '$lib/api';
 import type { Message } from '$lib/i18n/keys';
 import type { Screen } from './navigation';
 
-/** A link in a toast to the screen where the rest is (e.g. "Queued" → the Outbox). */
-export interface ToastAction {
-  label: Message;
-  screen: Screen;
-}
+/** A link in a toast to the screen where the rest is (e.g. "Queued" → the Outbox), or a
+ * button that acts at once (e.g. "Undo" after a delete). */
+export type ToastAction = { label: Message; screen: Screen } | { label: Message; run: () => void };
 
 export interface Toast {
   id: number;
