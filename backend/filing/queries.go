@@ -160,6 +160,9 @@ const (
 	OriginManual = "manual"
 )
 
+// Origins lists the origins of a link (for the generated contract).
+var Origins = []string{OriginAuto, OriginManual}
+
 // MessageRecords returns the records a message is filed to and the suggestions waiting
 // for a click. The message must be in scope.
 func (e *Engine) MessageRecords(ctx context.Context, scope Scope, messageID int64) ([]Link, []Suggestion, error) {
