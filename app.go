@@ -20,6 +20,7 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
+	"mailroom/backend/filing"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
@@ -101,8 +102,17 @@ func NewApp(version string) *App {
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
 	b.Discovery = discovery.New(opts)
 	b.Mailbox = mailbox.New(db)
-	b.Records = records.New(db, records.Options{})
-	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log}, syncer.Options{})
+	// Filing runs beside the sync: the sync and the records tell it what changed; neither
+	// knows it.
+	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(), Log: log}, filing.Options{})
+	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
+	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log,
+		Stored: func(st syncer.Stored) {
+			if st.Removed {
+				b.Filing.MessagesRemoved()
+			}
+			b.Filing.MessagesStored(st.MessageIDs)
+		}}, syncer.Options{})
 	// An account sends through its SMTP server (a nil transport) or its Postmark or Mailgun
 	// sender, whose endpoints the configuration may move.
 	apiSenders := senders.New(reg, senders.Options{PostmarkURL: cfg.PostmarkURL, MailgunURL: cfg.MailgunURL})
@@ -234,6 +244,13 @@ func (a *App) startup(ctx context.Context) {
 			slog.Info("records purged from the trash", "count", n)
 		}
 	}
+	if a.backend.Filing != nil {
+		// Before the sync, so that no stored batch goes unheard; the first run files the
+		// mail already there, in the background.
+		if err := a.backend.Filing.Start(ctx); err != nil {
+			slog.Error("filing did not start: messages are not filed into records", "err", err)
+		}
+	}
 	if a.backend.Sync != nil {
 		if err := a.backend.Sync.Start(ctx); err != nil {
 			slog.Error("the sync engine did not start", "err", err)
@@ -262,6 +279,10 @@ func (a *App) shutdown(ctx context.Context) {
 	}
 	if a.backend.Sync != nil {
 		a.backend.Sync.Stop()
+	}
+	if a.backend.Filing != nil {
+		// After the sync: nothing tells it of new mail any more; a re-file stops between batches.
+		a.backend.Filing.Stop()
 	}
 	if a.db != nil {
 		if err := a.db.Close(); err != nil {

@@ -24,6 +24,7 @@ import (
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
 	"mailroom/backend/fault"
+	"mailroom/backend/filing"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/oauth"
 	"mailroom/backend/outbox"
@@ -53,6 +54,8 @@ type Backend struct {
 	Mailbox   *mailbox.Mailbox
 	Records   *records.Records
 	Sync      *syncer.Engine
+	// Filing files messages into records beside the sync (F10).
+	Filing *filing.Engine
 	// Outbox sends every message (composer, test email). app.go builds it, with the
 	// transport factory in its Deps (the seam for API senders), and starts it.
 	Outbox *outbox.Engine
@@ -160,6 +163,7 @@ type Services struct {
 	Sync     *Sync
 	Outbox   *Outbox
 	Records  *Records
+	Filing   *Filing
 }
 
 // New builds the services over b. It does no I/O.
@@ -174,6 +178,7 @@ func New(b *Backend) *Services {
 		Sync:     &Sync{b: b},
 		Outbox:   &Outbox{b: b},
 		Records:  &Records{b: b},
+		Filing:   &Filing{b: b},
 	}
 }
 
@@ -184,7 +189,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

@@ -83,6 +83,8 @@ func enums() []enum {
 		{"COPY_STATES", "CopyState", "Where a sent message's copy in the IMAP Sent folder is", strs(outbox.CopyStates), "outbox", constSet{typ: "CopyState"}},
 		{"SEVERITIES", "Severity", "How much a deliverability finding matters, best first", strs(deliverability.Severities), "deliverability", constSet{typ: "Severity"}},
 		{"DELIVERABILITY_CHECKS", "DeliverabilityCheck", "What a deliverability finding is about, in the order they come", strs(deliverability.Checks), "deliverability", constSet{typ: "Check"}},
+		{"FILING_OPS", "FilingOp", "The operators of a filed type's open condition (paid unchecked…)", FilingOps, "filing", constSet{prefix: "Op"}},
+		{"LINK_ORIGINS", "LinkOrigin", "How a message was filed to a record: by the rules (auto) or by hand (manual)", FilingOrigins, "filing", constSet{prefix: "Origin"}},
 		{"SENDING_PATHS", "SendingPath", "The paths an account's mail leaves through, as the deliverability check knows them", strs(deliverability.PathIDs), "deliverability", constSet{typ: "PathID"}},
 	}
 }

@@ -26,10 +26,11 @@ func renderEvents() []byte {
 		{"OUTBOX_CHANGED_EVENT", OutboxChangedEvent, "an OutboxEventDTO"},
 		{"SIGN_IN_EVENT", SignInEvent, "a SignInWaitingDTO: the browser was asked to open the provider's page"},
 		{"RECORDS_CHANGED_EVENT", RecordsChangedEvent, "a RecordsChangedDTO: records, types or fields changed"},
+		{"FILING_CHANGED_EVENT", FilingChangedEvent, "a FilingEventDTO: the To file count or a re-file's progress changed"},
 	} {
 		fmt.Fprintf(&b, "/** Payload: %s. */\nexport const %s = '%s';\n", e.payload, e.ts, e.name)
 	}
-	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}} {
+	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}, FilingEventDTO{}, RefileProgressDTO{}} {
 		t := reflect.TypeOf(v)
 		fmt.Fprintf(&b, "\nexport interface %s {\n", t.Name())
 		for i := range t.NumField() {

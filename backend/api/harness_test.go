@@ -11,6 +11,7 @@ import (
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
+	"mailroom/backend/filing"
 	"mailroom/backend/mailbox"
 	"mailroom/backend/outbox"
 	"mailroom/backend/records"
@@ -67,10 +68,12 @@ func newEmptyHarness(t *testing.T) *harness {
 	b := &Backend{DB: db, Vault: v, Users: us, DataDir: t.TempDir(), Version: "test",
 		Accounts: reg, Pins: pins, Dialer: &connect.Dialer{Timeout: 5 * time.Second, Pins: pins},
 		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")}),
-		Mailbox:   mailbox.New(db), Records: records.New(db, records.Options{}),
+		Mailbox:   mailbox.New(db), Filing: filing.New(filing.Deps{DB: db}, filing.Options{}),
 		Deliverability: deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 			Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})}
-	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents()}, syncer.Options{})
+	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
+	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
+		Stored: func(st syncer.Stored) { b.Filing.MessagesStored(st.MessageIDs) }}, syncer.Options{})
 	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
 	// account's worker. Stopped before the database closes (cleanups run last first).
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.OutboxEvents()}, outbox.Options{})

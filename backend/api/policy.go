@@ -125,6 +125,24 @@ var policy = map[string]access{
 	"Records.SaveView":    signedIn,
 	"Records.DeleteView":  signedIn,
 
+	// Filing: everyone signed in files the mail of the accounts they may read; admins
+	// choose the filed types and the free-mail exceptions and re-file everything.
+	"Filing.Count":                 signedIn,
+	"Filing.ToFile":                signedIn,
+	"Filing.MessageRecords":        signedIn,
+	"Filing.FileTo":                signedIn,
+	"Filing.Unfile":                signedIn,
+	"Filing.Timeline":              signedIn,
+	"Filing.Ignore":                signedIn,
+	"Filing.Unignore":              signedIn,
+	"Filing.Ignored":               signedIn,
+	"Filing.Settings":              admins,
+	"Filing.SetFiledType":          admins,
+	"Filing.SetDomainException":    admins,
+	"Filing.RemoveDomainException": admins,
+	"Filing.Refile":                admins,
+	"Filing.CancelRefile":          admins,
+
 	"Presets.List":   admins,
 	"Presets.Save":   admins,
 	"Presets.Delete": admins,

@@ -524,3 +524,44 @@ func (mb *Mailbox) AllVisible(ctx context.Context, accountIDs, ids []int64) (boo
 	}
 	return n == len(distinct), nil
 }
+
+// Rows returns the list rows of these messages that belong to accountIDs (nil: any
+// account), in the order of ids; gone or hidden ones are left out.
+func (mb *Mailbox) Rows(ctx context.Context, accountIDs []int64, ids []int64) ([]Row, error) {
+	if len(ids) == 0 || accountIDs != nil && len(accountIDs) == 0 {
+		return []Row{}, nil
+	}
+	in, args := placeholders(ids)
+	where := "m.id IN (" + in + ")"
+	if accountIDs != nil {
+		ain, aargs := placeholders(accountIDs)
+		where += " AND m.account_id IN (" + ain + ")"
+		args = append(args, aargs...)
+	}
+	rows, err := mb.db.R.QueryContext(ctx, `SELECT `+rowColumns+`, f.role FROM messages m
+		JOIN folders f ON f.id = m.folder_id WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox: rows: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int64]Row{}
+	for rows.Next() {
+		var role string
+		r, _, err := scanRow(rows, &role)
+		if err != nil {
+			return nil, fmt.Errorf("mailbox: rows: %w", err)
+		}
+		r.FolderRole = role
+		byID[r.ID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mailbox: rows: %w", err)
+	}
+	out := make([]Row, 0, len(byID))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

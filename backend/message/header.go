@@ -318,6 +318,7 @@ func fillHeader(m *Message, h textproto.Header, probs *problems) {
 	m.To = d.addresses("To", h.Get("To"))
 	m.Cc = d.addresses("Cc", h.Get("Cc"))
 	m.Bcc = d.addresses("Bcc", h.Get("Bcc"))
+	m.Bulk = IsBulk(h.Get)
 
 	m.MessageID = d.messageID(mh)
 	if ids := d.idList(mh, "In-Reply-To"); len(ids) > 0 {
@@ -696,4 +697,22 @@ func clipNoEllipsis(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// IsBulk reports whether the header fields get returns mark a list or automated message:
+// List-Id or List-Unsubscribe present (RFC 2919, 2369), Precedence bulk, list or junk, or
+// Auto-Submitted other than "no" (RFC 3834).
+func IsBulk(get func(key string) string) bool {
+	if strings.TrimSpace(get("List-Id")) != "" || strings.TrimSpace(get("List-Unsubscribe")) != "" {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(get("Precedence"))) {
+	case "bulk", "list", "junk":
+		return true
+	}
+	as := strings.ToLower(strings.TrimSpace(get("Auto-Submitted")))
+	if i := strings.IndexByte(as, ';'); i >= 0 { // parameters: auto-replied; owner-email=…
+		as = strings.TrimSpace(as[:i])
+	}
+	return as != "" && as != "no"
 }

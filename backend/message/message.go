@@ -68,6 +68,10 @@ type Message struct {
 	Cc      []Address `json:"cc"`
 	Bcc     []Address `json:"bcc"`
 
+	// Bulk: a list or automated message (List-Id, List-Unsubscribe, Precedence bulk, list
+	// or junk, Auto-Submitted other than "no"). Filing never offers it in "To file".
+	Bulk bool `json:"bulk"`
+
 	// Text is the text/plain body decoded to UTF-8; when the message has only
 	// HTML, a plain-text rendering of it. For search and previews.
 	Text string `json:"text"`

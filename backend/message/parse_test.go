@@ -625,3 +625,29 @@ func TestParseHugeMessageStaysWithinMemoryBounds(t *testing.T) {
 		})
 	}
 }
+
+func TestParseMarksBulkMail(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		extra string
+		bulk  bool
+	}{
+		{"a personal message", "", false},
+		{"a mailing list (List-Id)", "List-Id: Team <team.example.org>\n", true},
+		{"a newsletter (List-Unsubscribe)", "List-Unsubscribe: <mailto:u@example.org>\n", true},
+		{"Precedence bulk", "Precedence: bulk\n", true},
+		{"Precedence list, any case", "Precedence: List\n", true},
+		{"Precedence junk", "Precedence: junk\n", true},
+		{"Precedence first-class", "Precedence: first-class\n", false},
+		{"an auto-reply", "Auto-Submitted: auto-replied\n", true},
+		{"auto-generated with parameters", "Auto-Submitted: auto-generated; owner-email=a@b.fr\n", true},
+		{"Auto-Submitted no", "Auto-Submitted: no\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := mustParse(t, crlf(baseHeader+tc.extra+"\nHello\n"))
+			if m.Bulk != tc.bulk {
+				t.Errorf("Bulk = %v, want %v", m.Bulk, tc.bulk)
+			}
+		})
+	}
+}

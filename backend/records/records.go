@@ -20,6 +20,10 @@ const TrashDays = 30
 // Options tune the records; the zero value is the app's.
 type Options struct {
 	Now func() time.Time // the clock (tests move it); time.Now if nil
+	// Changed, if set, is told after every committed Write (creates, updates, deletes,
+	// restores, imports) what it changed. Filing listens, to file the past mail of new
+	// addresses and domains. It must not block.
+	Changed func(Change)
 }
 
 // Records reads and writes records, their types and fields, and the saved views.
@@ -137,6 +141,9 @@ func (r *Records) Write(ctx context.Context, by int64, fn func(w *Writer) error)
 	})
 	if err != nil {
 		return Change{}, err
+	}
+	if r.opts.Changed != nil && len(ch.IDs) > 0 {
+		r.opts.Changed(ch)
 	}
 	return ch, nil
 }

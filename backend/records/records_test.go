@@ -523,3 +523,27 @@ func TestSavedViewsBelongToTheirUser(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestChangedHearsOfEveryCommittedWriteOnly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var heard []Change
+	f.r.opts.Changed = func(ch Change) { heard = append(heard, ch) }
+	c := f.create(t, f.contact.ID, Values{"first_name": "Léa", "emails": []any{"lea@acme.fr"}})
+	if len(heard) != 1 || !reflect.DeepEqual(heard[0].IDs, []int64{c.ID}) || !reflect.DeepEqual(heard[0].TypeIDs, []int64{f.contact.ID}) {
+		t.Fatalf("after a create, heard %+v", heard)
+	}
+	if _, err := f.r.Delete(ctx, f.user, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) != 2 || !reflect.DeepEqual(heard[1].IDs, []int64{c.ID}) {
+		t.Fatalf("after a delete, heard %+v", heard)
+	}
+	// A refused write commits nothing and tells nobody.
+	if _, err := f.r.Create(ctx, f.user, f.contact.ID, Values{"emails": []any{"not an address"}}); err == nil {
+		t.Fatal("an invalid address was accepted")
+	}
+	if len(heard) != 2 {
+		t.Fatalf("a refused write was heard: %+v", heard)
+	}
+}

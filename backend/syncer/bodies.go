@@ -35,6 +35,7 @@ type parsed struct {
 	snippet     string
 	attachments []message.Attachment
 	problems    string // codes, space-separated
+	bulk        bool   // a list or automated message (message.IsBulk)
 
 	// The headers as the parser read them, for rows stored without an envelope.
 	subject, messageID, inReplyTo string
@@ -55,7 +56,7 @@ func parseBody(r io.Reader) (p parsed) {
 		return parsed{state: bodyFailed, problems: "unreadable"}
 	}
 	p = parsed{state: bodyDone, text: m.Text, html: m.HTML, attachments: m.Attachments,
-		subject: m.Subject, messageID: m.MessageID, inReplyTo: m.InReplyTo, date: m.Date,
+		subject: m.Subject, messageID: m.MessageID, inReplyTo: m.InReplyTo, date: m.Date, bulk: m.Bulk,
 		addresses: [][]message.Address{m.From, m.Sender, m.ReplyTo, m.To, m.Cc, m.Bcc}}
 	p.snippet = message.Snippet(m.Text, snippetRunes)
 	seen := map[string]bool{}
@@ -166,6 +167,11 @@ func (w *worker) fetchAllBodies(ctx context.Context, s *session, f *folder, pool
 			}
 			w.e.log.Debug("syncer: bodies", "account", w.id, "folder", f.name, "messages", len(batch),
 				"fetch", fetchTook, "store", time.Since(t1))
+			ids := make([]int64, len(batch))
+			for i, b := range batch {
+				ids[i] = b.id
+			}
+			w.e.stored(Stored{AccountID: w.id, MessageIDs: ids, Bodies: true})
 			stored(len(batch))
 			return nil
 		})
@@ -294,7 +300,7 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 		return err
 	}
 	defer att.Close()
-	msg, err := tx.PrepareContext(ctx, `UPDATE messages SET body_state = ?, snippet = ?, problems = ?,
+	msg, err := tx.PrepareContext(ctx, `UPDATE messages SET body_state = ?, snippet = ?, problems = ?, bulk = ?,
 		has_attachments = CASE WHEN ? THEN ? ELSE has_attachments END WHERE id = ?`)
 	if err != nil {
 		return err
@@ -326,7 +332,7 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 			}
 		}
 		parsedOK := p.state == bodyDone
-		if _, err := msg.ExecContext(ctx, p.state, p.snippet, p.problems, parsedOK, hasAtt, b.id); err != nil {
+		if _, err := msg.ExecContext(ctx, p.state, p.snippet, p.problems, p.bulk, parsedOK, hasAtt, b.id); err != nil {
 			return err
 		}
 		if _, err := fts.ExecContext(ctx, p.text, b.id); err != nil {

@@ -118,27 +118,29 @@ func sameAddresses(a, b []imap.Address) bool {
 	return true
 }
 
-// insertHeaders stores new messages with their addresses and index row. A message
-// already stored (an interrupted sync fetched it) only gets its flags refreshed.
-func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, hs []header) error {
+// insertHeaders stores new messages with their addresses and index row and returns their
+// ids. A message already stored (an interrupted sync fetched it) only gets its flags
+// refreshed.
+func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, hs []header) ([]int64, error) {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO messages(account_id, folder_id, uid, message_id, in_reply_to,
 		subject, from_name, from_email, date, size, seen, flagged, answered, draft, keywords, has_attachments)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(folder_id, uid) DO NOTHING`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer ins.Close()
 	addr, err := tx.PrepareContext(ctx, `INSERT INTO message_addresses(message_id, kind, position, name, email) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer addr.Close()
 	fts, err := tx.PrepareContext(ctx, `INSERT INTO messages_fts(rowid, subject, addresses, body) VALUES (?, ?, ?, '')`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer fts.Close()
 	var again []flagRow
+	ids := make([]int64, 0, len(hs))
 	for _, h := range hs {
 		env := h.env
 		date := env.Date
@@ -157,7 +159,7 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 			env.Subject, fromName, fromEmail, date.Unix(), h.size,
 			h.flags.seen, h.flags.flagged, h.flags.answered, h.flags.draft, h.flags.keywords, h.hasAttachments)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			again = append(again, flagRow{uid: h.uid, flags: h.flags})
@@ -165,8 +167,9 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 		}
 		id, err := res.LastInsertId()
 		if err != nil {
-			return err
+			return nil, err
 		}
+		ids = append(ids, id)
 		var words strings.Builder
 		for k, list := range envelopeLists(env) {
 			if (k == 1 || k == 2) && sameAddresses(list, env.From) {
@@ -181,7 +184,7 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 					continue // a group marker
 				}
 				if _, err := addr.ExecContext(ctx, id, addressKinds[k], pos, a.Name, email); err != nil {
-					return err
+					return nil, err
 				}
 				pos++
 				words.WriteString(a.Name)
@@ -191,8 +194,8 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 			}
 		}
 		if _, err := fts.ExecContext(ctx, id, env.Subject, words.String()); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return applyFlags(ctx, tx, folderID, again)
+	return ids, applyFlags(ctx, tx, folderID, again)
 }

@@ -117,3 +117,10 @@ func (e *Engine) flushChanged(id int64) {
 		e.emitChanged(id, true)
 	}
 }
+
+// stored tells Deps.Stored, if set, what a committed batch wrote.
+func (e *Engine) stored(st Stored) {
+	if e.deps.Stored != nil && (len(st.MessageIDs) > 0 || st.Removed) {
+		e.deps.Stored(st)
+	}
+}

@@ -87,6 +87,7 @@ func (w *worker) syncFolder(ctx context.Context, s *session, f *folder, withBodi
 		}
 		if f.uidvalidity != 0 {
 			w.logf("UIDVALIDITY changed: folder purged", "folder", f.name)
+			w.e.stored(Stored{AccountID: w.id, Removed: true})
 			w.e.emitChanged(w.id, true)
 		}
 		f.uidvalidity, f.uidnext, f.modseq, f.count = sel.UIDValidity, 0, 0, 0
@@ -263,6 +264,7 @@ func (w *worker) applyPlan(ctx context.Context, s *session, f *folder, p *plan) 
 			return dbError(fmt.Errorf("syncer: store %q: %w", f.name, err))
 		}
 		if changed {
+			w.e.stored(Stored{AccountID: w.id, Removed: len(p.deletes) > 0})
 			w.e.emitChanged(w.id, false)
 		}
 		return nil
@@ -284,6 +286,7 @@ func (w *worker) applyPlan(ctx context.Context, s *session, f *folder, p *plan) 
 		first, last := i == 0, i == len(bs)-1
 		err = com.submit(func() error {
 			t1 := time.Now()
+			var ids []int64
 			err := w.e.deps.DB.Tx(w.ctx, func(tx *sql.Tx) error {
 				if first {
 					if err := applyDeletes(w.ctx, tx, f.id, p.deletes); err != nil {
@@ -293,7 +296,8 @@ func (w *worker) applyPlan(ctx context.Context, s *session, f *folder, p *plan) 
 						return err
 					}
 				}
-				if err := insertHeaders(w.ctx, tx, w.id, f.id, hs); err != nil {
+				var err error
+				if ids, err = insertHeaders(w.ctx, tx, w.id, f.id, hs); err != nil {
 					return err
 				}
 				if last {
@@ -308,6 +312,7 @@ func (w *worker) applyPlan(ctx context.Context, s *session, f *folder, p *plan) 
 				"fetch", fetchTook, "store", time.Since(t1))
 			done += len(b)
 			w.progress(Event{Folder: f.name, Phase: PhaseHeaders, Done: done, Total: total})
+			w.e.stored(Stored{AccountID: w.id, MessageIDs: ids, Removed: first && len(p.deletes) > 0})
 			w.e.emitChanged(w.id, first)
 			return nil
 		})

@@ -12,6 +12,8 @@
 //	rc, name, ctype, err := eng.FetchPart(ctx, messageID, "2") // an attachment, streamed
 //	eng.Stop()                                 // closes every connection, waits for every goroutine
 //
+// Deps.Stored hears of every committed batch (the filing engine subscribes).
+//
 // What is kept: headers, flags, addresses, the text and HTML of each body (for reading and
 // full-text search) and the attachments' metadata. Raw messages are not kept; an
 // attachment is fetched from the server, by part path, when the user saves it.
@@ -58,7 +60,19 @@ type Deps struct {
 	Accounts *accounts.Registry
 	Dialer   *connect.Dialer // its WrapConn, if any, wraps every connection the engine opens
 	Emit     func(Event)     // called from worker goroutines; must not block
-	Log      *slog.Logger
+	// Stored, if set, is told after each committed batch which messages it wrote (filing
+	// listens: it files them beside the sync). Called on the batch's writer goroutine; it
+	// must not block. The flow stays one-way: the engine knows nothing of its listener.
+	Stored func(Stored)
+	Log    *slog.Logger
+}
+
+// Stored says what a committed batch wrote.
+type Stored struct {
+	AccountID  int64
+	MessageIDs []int64 // messages whose headers (or, with Bodies, bodies) were stored
+	Bodies     bool    // a batch of bodies: text, HTML and the bulk flag are known now
+	Removed    bool    // messages of the account were removed (expunged, purged)
 }
 
 // Options tune the engine; zero values take the defaults above.
@@ -332,6 +346,9 @@ func (e *Engine) SetFolderEnabled(ctx context.Context, folderID int64, enabled b
 	})
 	if err != nil {
 		return fmt.Errorf("syncer: set folder %d enabled: %w", folderID, err)
+	}
+	if !enabled {
+		e.stored(Stored{AccountID: accountID, Removed: true})
 	}
 	e.emitChanged(accountID, true)
 	e.SyncNow(accountID)

@@ -410,6 +410,90 @@ export namespace api {
 	        this.records = source["records"];
 	    }
 	}
+	export class MailRowDTO {
+	    id: number;
+	    accountId: number;
+	    folderId: number;
+	    folderRole: string;
+	    fromName: string;
+	    fromEmail: string;
+	    toName: string;
+	    toEmail: string;
+	    recipients: number;
+	    subject: string;
+	    snippet: string;
+	    date: string;
+	    seen: boolean;
+	    flagged: boolean;
+	    answered: boolean;
+	    hasAttachments: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new MailRowDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accountId = source["accountId"];
+	        this.folderId = source["folderId"];
+	        this.folderRole = source["folderRole"];
+	        this.fromName = source["fromName"];
+	        this.fromEmail = source["fromEmail"];
+	        this.toName = source["toName"];
+	        this.toEmail = source["toEmail"];
+	        this.recipients = source["recipients"];
+	        this.subject = source["subject"];
+	        this.snippet = source["snippet"];
+	        this.date = source["date"];
+	        this.seen = source["seen"];
+	        this.flagged = source["flagged"];
+	        this.answered = source["answered"];
+	        this.hasAttachments = source["hasAttachments"];
+	    }
+	}
+	export class CorrespondentDTO {
+	    email: string;
+	    name: string;
+	    domain: string;
+	    freemail: boolean;
+	    count: number;
+	    latest: string;
+	    messages: MailRowDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CorrespondentDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.email = source["email"];
+	        this.name = source["name"];
+	        this.domain = source["domain"];
+	        this.freemail = source["freemail"];
+	        this.count = source["count"];
+	        this.latest = source["latest"];
+	        this.messages = this.convertValues(source["messages"], MailRowDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class DNSRecordDTO {
 	    name: string;
 	    type: string;
@@ -565,6 +649,22 @@ export namespace api {
 		    }
 		    return a;
 		}
+	}
+	export class DomainExceptionDTO {
+	    domain: string;
+	    free: boolean;
+	    listed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DomainExceptionDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.domain = source["domain"];
+	        this.free = source["free"];
+	        this.listed = source["listed"];
+	    }
 	}
 	export class DraftDTO {
 	    accountId: number;
@@ -751,6 +851,96 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class FiledLinkDTO {
+	    recordId: number;
+	    typeId: number;
+	    title: string;
+	    origin: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FiledLinkDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.recordId = source["recordId"];
+	        this.typeId = source["typeId"];
+	        this.title = source["title"];
+	        this.origin = source["origin"];
+	    }
+	}
+	export class FiledTypeDTO {
+	    typeId: number;
+	    openFieldId: number;
+	    openOp: string;
+	    openValue: string;
+	    keyFieldId: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FiledTypeDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.typeId = source["typeId"];
+	        this.openFieldId = source["openFieldId"];
+	        this.openOp = source["openOp"];
+	        this.openValue = source["openValue"];
+	        this.keyFieldId = source["keyFieldId"];
+	    }
+	}
+	export class RefileProgressDTO {
+	    running: boolean;
+	    done: number;
+	    total: number;
+	    cancelled: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new RefileProgressDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.running = source["running"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.cancelled = source["cancelled"];
+	    }
+	}
+	export class FilingSettingsDTO {
+	    types: FiledTypeDTO[];
+	    domains: DomainExceptionDTO[];
+	    progress: RefileProgressDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new FilingSettingsDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.types = this.convertValues(source["types"], FiledTypeDTO);
+	        this.domains = this.convertValues(source["domains"], DomainExceptionDTO);
+	        this.progress = this.convertValues(source["progress"], RefileProgressDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class FilterDTO {
 	    field: string;
 	    op: string;
@@ -794,49 +984,23 @@ export namespace api {
 	        this.lastSync = source["lastSync"];
 	    }
 	}
-	
-	export class MailRowDTO {
-	    id: number;
-	    accountId: number;
-	    folderId: number;
-	    folderRole: string;
-	    fromName: string;
-	    fromEmail: string;
-	    toName: string;
-	    toEmail: string;
-	    recipients: number;
-	    subject: string;
-	    snippet: string;
-	    date: string;
-	    seen: boolean;
-	    flagged: boolean;
-	    answered: boolean;
-	    hasAttachments: boolean;
+	export class IgnoredDTO {
+	    value: string;
+	    kind: string;
+	    at: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new MailRowDTO(source);
+	        return new IgnoredDTO(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.accountId = source["accountId"];
-	        this.folderId = source["folderId"];
-	        this.folderRole = source["folderRole"];
-	        this.fromName = source["fromName"];
-	        this.fromEmail = source["fromEmail"];
-	        this.toName = source["toName"];
-	        this.toEmail = source["toEmail"];
-	        this.recipients = source["recipients"];
-	        this.subject = source["subject"];
-	        this.snippet = source["snippet"];
-	        this.date = source["date"];
-	        this.seen = source["seen"];
-	        this.flagged = source["flagged"];
-	        this.answered = source["answered"];
-	        this.hasAttachments = source["hasAttachments"];
+	        this.value = source["value"];
+	        this.kind = source["kind"];
+	        this.at = source["at"];
 	    }
 	}
+	
 	export class MailPageDTO {
 	    rows: MailRowDTO[];
 	    next: string;
@@ -896,6 +1060,56 @@ export namespace api {
 	    }
 	}
 	
+	export class SuggestionDTO {
+	    recordId: number;
+	    typeId: number;
+	    title: string;
+	    score: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new SuggestionDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.recordId = source["recordId"];
+	        this.typeId = source["typeId"];
+	        this.title = source["title"];
+	        this.score = source["score"];
+	    }
+	}
+	export class MessageRecordsDTO {
+	    links: FiledLinkDTO[];
+	    suggestions: SuggestionDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new MessageRecordsDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.links = this.convertValues(source["links"], FiledLinkDTO);
+	        this.suggestions = this.convertValues(source["suggestions"], SuggestionDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class MessageViewDTO {
 	    id: number;
 	    accountId: number;
@@ -1477,6 +1691,7 @@ export namespace api {
 		    return a;
 		}
 	}
+	
 	export class SendInput {
 	    accountId: number;
 	    to: AddressDTO[];
@@ -1742,6 +1957,7 @@ export namespace api {
 		    return a;
 		}
 	}
+	
 	export class SyncStatusDTO {
 	    accountId: number;
 	    folder: string;
@@ -1922,6 +2138,135 @@ export namespace api {
 	        this.runId = source["runId"];
 	        this.ok = source["ok"];
 	        this.steps = this.convertValues(source["steps"], StepDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TimelineMessageDTO {
+	    row: MailRowDTO;
+	    origin: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelineMessageDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.row = this.convertValues(source["row"], MailRowDTO);
+	        this.origin = source["origin"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ThreadDTO {
+	    latest: string;
+	    messages: TimelineMessageDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ThreadDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.latest = source["latest"];
+	        this.messages = this.convertValues(source["messages"], TimelineMessageDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class TimelinePageDTO {
+	    threads: ThreadDTO[];
+	    total: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelinePageDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.threads = this.convertValues(source["threads"], ThreadDTO);
+	        this.total = source["total"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ToFilePageDTO {
+	    groups: CorrespondentDTO[];
+	    total: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ToFilePageDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.groups = this.convertValues(source["groups"], CorrespondentDTO);
+	        this.total = source["total"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

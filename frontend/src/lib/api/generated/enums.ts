@@ -106,6 +106,14 @@ export type Severity = (typeof SEVERITIES)[number];
 export const DELIVERABILITY_CHECKS = ['domain', 'spf', 'dkim', 'dmarc'] as const;
 export type DeliverabilityCheck = (typeof DELIVERABILITY_CHECKS)[number];
 
+/** The operators of a filed type's open condition (paid unchecked…) (backend/filing). */
+export const FILING_OPS = ['checked', 'unchecked', 'equals', 'not_equals', 'empty', 'not_empty'] as const;
+export type FilingOp = (typeof FILING_OPS)[number];
+
+/** How a message was filed to a record: by the rules (auto) or by hand (manual) (backend/filing). */
+export const LINK_ORIGINS = ['auto', 'manual'] as const;
+export type LinkOrigin = (typeof LINK_ORIGINS)[number];
+
 /** The paths an account's mail leaves through, as the deliverability check knows them (backend/deliverability). */
 export const SENDING_PATHS = ['smtp', 'google', 'microsoft365', 'postmark', 'mailgun_us', 'mailgun_eu', 'ovh', 'infomaniak'] as const;
 export type SendingPath = (typeof SENDING_PATHS)[number];

@@ -17,6 +17,8 @@ export const OUTBOX_CHANGED_EVENT = 'outbox:changed';
 export const SIGN_IN_EVENT = 'oauth:waiting';
 /** Payload: a RecordsChangedDTO: records, types or fields changed. */
 export const RECORDS_CHANGED_EVENT = 'records:changed';
+/** Payload: a FilingEventDTO: the To file count or a re-file's progress changed. */
+export const FILING_CHANGED_EVENT = 'filing:changed';
 
 export interface OutboxEventDTO {
   kind: string;
@@ -35,4 +37,16 @@ export interface SignInWaitingDTO {
 export interface RecordsChangedDTO {
   typeIds: number[];
   recordIds: number[];
+}
+
+export interface FilingEventDTO {
+  toFile: number;
+  progress: api.RefileProgressDTO | null;
+}
+
+export interface RefileProgressDTO {
+  running: boolean;
+  done: number;
+  total: number;
+  cancelled: boolean;
 }

@@ -1,0 +1,625 @@
+package filing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"mailroom/backend/records"
+	"mailroom/backend/store"
+)
+
+// Defaults of Options.
+const (
+	DefaultBatch     = 500                    // messages read, decided and written per transaction
+	DefaultSettle    = 200 * time.Millisecond // wait after a notice, so that close notices make one round
+	DefaultIndexTTL  = time.Minute            // the index is read again at least this often (accounts, users)
+	refileVersionKey = "filing.version"       // the rules' version the stored filing was made with
+	refileVersion    = "1"                    // bump when the rules change: every message is filed again at start
+)
+
+// Deps are what the engine uses; Emit and Log may be nil.
+type Deps struct {
+	DB   *store.DB
+	Emit func(Event) // called from the engine's goroutine; must not block
+	Log  *slog.Logger
+}
+
+// Options tune the engine; zero values take the defaults.
+type Options struct {
+	Batch    int
+	Settle   time.Duration
+	IndexTTL time.Duration
+	Now      func() time.Time
+}
+
+// Event tells the UI that what filing shows changed.
+type Event struct {
+	// ToFile is how many messages wait in "To file" (all accounts; the UI re-reads its own).
+	ToFile int
+	// Progress of a re-file of all mail; nil when the event is about the count only.
+	Progress *Progress
+}
+
+// Progress is a re-file of all mail.
+type Progress struct {
+	Running   bool
+	Done      int
+	Total     int
+	Cancelled bool
+}
+
+// Engine files messages into records on one goroutine of its own. Build it with New.
+type Engine struct {
+	deps Deps
+	opts Options
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	messages map[int64]bool // to file, from the sync
+	records  map[int64]bool // changed records: their past mail is filed again
+	dirty    bool           // the index must be read again
+	refile   bool           // a re-file of everything is asked
+	cancel   context.CancelFunc
+	progress Progress
+	started  bool
+	stop     context.CancelFunc
+	wake     chan struct{}
+	wg       sync.WaitGroup
+
+	ix        *index // owned by the goroutine
+	ixAt      time.Time
+	lastCount int
+}
+
+// New builds an engine. It does no I/O.
+func New(deps Deps, opts Options) *Engine {
+	if opts.Batch <= 0 {
+		opts.Batch = DefaultBatch
+	}
+	if opts.Settle <= 0 {
+		opts.Settle = DefaultSettle
+	}
+	if opts.IndexTTL <= 0 {
+		opts.IndexTTL = DefaultIndexTTL
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := deps.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Engine{deps: deps, opts: opts, log: log, messages: map[int64]bool{}, records: map[int64]bool{},
+		wake: make(chan struct{}, 1), lastCount: -1}
+}
+
+// Start starts the engine's goroutine. When the stored filing was made by other rules (or
+// never, on the first run) every message is filed again, in the background.
+func (e *Engine) Start(ctx context.Context) error {
+	v, _, err := e.deps.DB.Setting(ctx, refileVersionKey)
+	if err != nil {
+		return fmt.Errorf("filing: start: %w", err)
+	}
+	ctx, stop := context.WithCancel(ctx)
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		stop()
+		return errors.New("filing: start: already started")
+	}
+	e.started, e.stop = true, stop
+	if v != refileVersion {
+		e.refile = true
+	}
+	e.mu.Unlock()
+	e.wg.Add(1)
+	go e.run(ctx)
+	e.poke()
+	return nil
+}
+
+// Stop stops the goroutine (a re-file in progress stops between batches) and waits for it.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	stop := e.stop
+	e.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	e.wg.Wait()
+}
+
+func (e *Engine) poke() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// MessagesStored files these messages (the sync stored their headers or bodies). It
+// never blocks.
+func (e *Engine) MessagesStored(ids []int64) {
+	e.mu.Lock()
+	for _, id := range ids {
+		e.messages[id] = true
+	}
+	e.mu.Unlock()
+	e.poke()
+}
+
+// MessagesRemoved tells the engine that messages were removed: the count is read again.
+func (e *Engine) MessagesRemoved() { e.poke() }
+
+// RecordsChanged files again the mail of changed records: a new address or domain brings
+// its past mail, a removed one takes its automatic links away. It never blocks.
+func (e *Engine) RecordsChanged(ids []int64) {
+	e.mu.Lock()
+	for _, id := range ids {
+		e.records[id] = true
+	}
+	e.dirty = true
+	e.mu.Unlock()
+	e.poke()
+}
+
+// Refile files every message again, in the background (Progress events); CancelRefile
+// stops it. Asking while one runs restarts nothing.
+func (e *Engine) Refile() {
+	e.mu.Lock()
+	e.refile, e.dirty = true, true
+	e.mu.Unlock()
+	e.poke()
+}
+
+// CancelRefile stops a re-file of all mail between two batches; what was filed stays.
+func (e *Engine) CancelRefile() {
+	e.mu.Lock()
+	e.refile = false
+	if e.cancel != nil {
+		e.cancel()
+	}
+	e.mu.Unlock()
+}
+
+// Progress returns the state of the last re-file of all mail.
+func (e *Engine) Progress() Progress {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.progress
+}
+
+func (e *Engine) emit(ev Event) {
+	if e.deps.Emit != nil {
+		e.deps.Emit(ev)
+	}
+}
+
+func (e *Engine) run(ctx context.Context) {
+	defer e.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.wake:
+		}
+		// Let close notices (a sync's batches, an import) gather into one round.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(e.opts.Settle):
+		}
+		if err := e.round(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error("filing: a round failed; it is tried again with the next notice", "err", err)
+		}
+	}
+}
+
+// round does what was asked since the last one: the incremental work first (so new mail
+// is filed at once), then a re-file of everything.
+func (e *Engine) round(ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("filing: panic", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("filing: panic: %v", p)
+		}
+	}()
+	if err := e.incremental(ctx); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	refile := e.refile
+	e.refile = false
+	e.mu.Unlock()
+	if refile {
+		if err := e.refileAll(ctx); err != nil {
+			return err
+		}
+	}
+	return e.count(ctx)
+}
+
+func (e *Engine) index(ctx context.Context) (*index, error) {
+	e.mu.Lock()
+	dirty := e.dirty
+	e.dirty = false
+	e.mu.Unlock()
+	if e.ix == nil || dirty || e.opts.Now().Sub(e.ixAt) > e.opts.IndexTTL {
+		ix, err := loadIndex(ctx, e.deps.DB.R)
+		if err != nil {
+			return nil, err
+		}
+		e.ix, e.ixAt = ix, e.opts.Now()
+	}
+	return e.ix, nil
+}
+
+func (e *Engine) incremental(ctx context.Context) error {
+	e.mu.Lock()
+	msgs, recs := e.messages, e.records
+	e.messages, e.records = map[int64]bool{}, map[int64]bool{}
+	e.mu.Unlock()
+	if len(recs) > 0 {
+		ids, err := affected(ctx, e.deps.DB.R, keys(recs))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			msgs[id] = true
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return e.File(ctx, keys(msgs))
+}
+
+func keys(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// refileAll files every message again, newest first, batch by batch; CancelRefile stops it.
+func (e *Engine) refileAll(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var total int
+	if err := e.deps.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&total); err != nil {
+		return fmt.Errorf("filing: count messages: %w", err)
+	}
+	e.mu.Lock()
+	e.cancel = cancel
+	e.progress = Progress{Running: true, Total: total}
+	p := e.progress
+	e.dirty = true
+	e.mu.Unlock()
+	e.emit(Event{ToFile: e.lastCount, Progress: &p})
+	defer func() {
+		e.mu.Lock()
+		e.cancel = nil
+		e.progress.Running = false
+		e.progress.Cancelled = ctx.Err() != nil
+		p := e.progress
+		e.mu.Unlock()
+		e.emit(Event{ToFile: e.lastCount, Progress: &p})
+	}()
+	cursor := int64(-1)
+	done := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil // cancelled (or stopped): what was filed stays
+		}
+		// New mail goes first.
+		if err := e.incremental(ctx); err != nil {
+			return err
+		}
+		var ids []int64
+		q := `SELECT id FROM messages WHERE ? < 0 OR id < ? ORDER BY id DESC LIMIT ?`
+		err := each(ctx, e.deps.DB.R, q, []any{cursor, cursor, e.opts.Batch}, func(r *sql.Rows) error {
+			var id int64
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			return nil
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("filing: next messages: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		cursor = ids[len(ids)-1]
+		if err := e.File(ctx, ids); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		done += len(ids)
+		e.mu.Lock()
+		e.progress.Done = min(done, e.progress.Total)
+		p := e.progress
+		e.mu.Unlock()
+		e.emit(Event{ToFile: e.lastCount, Progress: &p})
+	}
+	if err := e.deps.DB.SetSetting(ctx, refileVersionKey, refileVersion); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// count reads the number of messages in "To file" and tells the UI when it changed.
+func (e *Engine) count(ctx context.Context) error {
+	n, err := countToFile(ctx, e.deps.DB.R, nil)
+	if err != nil {
+		return err
+	}
+	if n != e.lastCount {
+		e.lastCount = n
+		e.emit(Event{ToFile: n})
+	}
+	return nil
+}
+
+// affected returns the messages whose filing changed records may change: those linked or
+// suggested to them, those with their addresses or domains, and those linked to the
+// records they link to (an invoice's client, a contact's company).
+func affected(ctx context.Context, db querier, ids []int64) ([]int64, error) {
+	in, args := placeholders(ids)
+	all := make([]any, 0, 6*len(args))
+	for range 6 {
+		all = append(all, args...)
+	}
+	q := `SELECT message_id FROM message_records WHERE record_id IN (` + in + `)
+		UNION SELECT message_id FROM message_suggestions WHERE record_id IN (` + in + `)
+		UNION SELECT p.message_id FROM record_emails e JOIN message_parties p ON p.email = e.email WHERE e.record_id IN (` + in + `)
+		UNION SELECT p.message_id FROM record_domains d JOIN message_parties p ON p.domain = d.domain WHERE d.record_id IN (` + in + `)
+		UNION SELECT mr.message_id FROM record_links l JOIN message_records mr ON mr.record_id = l.to_id WHERE l.from_id IN (` + in + `)
+		UNION SELECT mr.message_id FROM record_links l JOIN message_records mr ON mr.record_id = l.from_id WHERE l.to_id IN (` + in + `)`
+	var out []int64
+	err := each(ctx, db, q, all, func(r *sql.Rows) error {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		out = append(out, id)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("filing: messages of changed records: %w", err)
+	}
+	return out, nil
+}
+
+func placeholders(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","), args
+}
+
+// File applies the rules to these messages now, in batches, each written in one
+// transaction (the engine's goroutine calls it; tests and benchmarks may too).
+func (e *Engine) File(ctx context.Context, ids []int64) error {
+	ix, err := e.index(ctx)
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(ids); start += e.opts.Batch {
+		chunk := ids[start:min(start+e.opts.Batch, len(ids))]
+		ins, err := readInputs(ctx, e.deps.DB.R, chunk, false)
+		if err != nil {
+			return err
+		}
+		outs := make([]outcome, len(ins))
+		var again []int
+		for i, in := range ins {
+			outs[i] = ix.decide(in)
+			if ix.bodyNeeded && len(outs[i].suggestions) > 0 && in.withBody {
+				again = append(again, i) // several open records: the body may hold the evidence
+			}
+		}
+		if len(again) > 0 {
+			if err := e.withBodies(ctx, ix, ins, outs, again); err != nil {
+				return err
+			}
+		}
+		if err := e.write(ctx, ins, outs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) withBodies(ctx context.Context, ix *index, ins []input, outs []outcome, again []int) error {
+	ids := make([]int64, len(again))
+	for k, i := range again {
+		ids[k] = ins[i].id
+	}
+	in, args := placeholders(ids)
+	bodies := map[int64]string{}
+	err := each(ctx, e.deps.DB.R, `SELECT message_id, text FROM message_bodies WHERE message_id IN (`+in+`)`, args,
+		func(r *sql.Rows) error {
+			var id int64
+			var t string
+			if err := r.Scan(&id, &t); err != nil {
+				return err
+			}
+			bodies[id] = t
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("filing: read bodies: %w", err)
+	}
+	for _, i := range again {
+		ins[i].body = bodies[ins[i].id]
+		outs[i] = ix.decide(ins[i])
+	}
+	return nil
+}
+
+// readInputs reads what the rules need of these messages (gone ones are left out).
+func readInputs(ctx context.Context, db querier, ids []int64, _ bool) ([]input, error) {
+	in, args := placeholders(ids)
+	var out []input
+	pos := map[int64]int{}
+	err := each(ctx, db, `SELECT m.id, coalesce(f.role, ''), m.bulk, m.body_state <> 'none', m.subject,
+			EXISTS (SELECT 1 FROM message_records r WHERE r.message_id = m.id AND r.origin = 'manual')
+		FROM messages m LEFT JOIN folders f ON f.id = m.folder_id WHERE m.id IN (`+in+`)`, args, func(r *sql.Rows) error {
+		var x input
+		var role string
+		if err := r.Scan(&x.id, &role, &x.bulk, &x.withBody, &x.subject, &x.manual); err != nil {
+			return err
+		}
+		x.sent = role == "sent"
+		pos[x.id] = len(out)
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("filing: read messages: %w", err)
+	}
+	err = each(ctx, db, `SELECT message_id, kind, name, email FROM message_addresses
+		WHERE message_id IN (`+in+`) AND kind <> 'sender'
+		ORDER BY message_id, CASE kind WHEN 'from' THEN 0 WHEN 'reply_to' THEN 1 WHEN 'to' THEN 2 WHEN 'cc' THEN 3 ELSE 4 END, position`,
+		args, func(r *sql.Rows) error {
+			var id int64
+			var p party
+			var raw string
+			if err := r.Scan(&id, &p.kind, &p.name, &raw); err != nil {
+				return err
+			}
+			i, ok := pos[id]
+			if !ok {
+				return nil
+			}
+			if n, ok := records.NormalizeEmail(raw); ok {
+				p.email = n
+				out[i].parties = append(out[i].parties, p)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("filing: read addresses: %w", err)
+	}
+	err = each(ctx, db, `SELECT message_id, record_id FROM message_records_removed WHERE message_id IN (`+in+`)`, args,
+		func(r *sql.Rows) error {
+			var id, rec int64
+			if err := r.Scan(&id, &rec); err != nil {
+				return err
+			}
+			if i, ok := pos[id]; ok {
+				if out[i].removed == nil {
+					out[i].removed = map[int64]bool{}
+				}
+				out[i].removed[rec] = true
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("filing: read removed links: %w", err)
+	}
+	return out, nil
+}
+
+// write stores the outcomes of one batch in one transaction. Manual links are never
+// touched; automatic ones are replaced by what the rules decided now.
+func (e *Engine) write(ctx context.Context, ins []input, outs []outcome) error {
+	if len(ins) == 0 {
+		return nil
+	}
+	now := e.opts.Now().UnixMilli()
+	return e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
+		stmts := map[string]*sql.Stmt{}
+		prep := func(q string) (*sql.Stmt, error) {
+			if s, ok := stmts[q]; ok {
+				return s, nil
+			}
+			s, err := tx.PrepareContext(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			stmts[q] = s
+			return s, nil
+		}
+		defer func() {
+			for _, s := range stmts {
+				_ = s.Close()
+			}
+		}()
+		exec := func(q string, args ...any) error {
+			s, err := prep(q)
+			if err != nil {
+				return err
+			}
+			_, err = s.ExecContext(ctx, args...)
+			return err
+		}
+		for i, in := range ins {
+			o := outs[i]
+			var alive bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?)`, in.id).Scan(&alive); err != nil {
+				return err
+			}
+			if !alive {
+				continue // removed by the sync meanwhile
+			}
+			for _, q := range []string{
+				`DELETE FROM message_records WHERE message_id = ? AND origin = 'auto'`,
+				`DELETE FROM message_suggestions WHERE message_id = ?`,
+				`DELETE FROM message_parties WHERE message_id = ?`,
+			} {
+				if err := exec(q, in.id); err != nil {
+					return err
+				}
+			}
+			for _, rec := range o.links {
+				if err := exec(`INSERT INTO message_records(message_id, record_id, origin, created_at)
+					SELECT ?, ?, 'auto', ? WHERE EXISTS (SELECT 1 FROM records WHERE id = ?) ON CONFLICT DO NOTHING`,
+					in.id, rec, now, rec); err != nil {
+					return err
+				}
+			}
+			for _, s := range o.suggestions {
+				if err := exec(`INSERT INTO message_suggestions(message_id, record_id, score)
+					SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM records WHERE id = ?)
+					AND NOT EXISTS (SELECT 1 FROM message_records WHERE message_id = ? AND record_id = ?) ON CONFLICT DO NOTHING`,
+					in.id, s.id, s.score, s.id, in.id, s.id); err != nil {
+					return err
+				}
+			}
+			var corr party
+			for _, p := range o.external {
+				if corr.email == "" {
+					corr = p
+				}
+				if err := exec(`INSERT INTO message_parties(message_id, email, domain) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+					in.id, p.email, p.domain()); err != nil {
+					return err
+				}
+			}
+			if err := exec(`INSERT INTO message_filing(message_id, state, correspondent, name, domain, with_body)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO UPDATE SET state = excluded.state,
+				correspondent = excluded.correspondent, name = excluded.name, domain = excluded.domain,
+				with_body = excluded.with_body`, in.id, o.state, corr.email, corr.name, corr.domain(), in.withBody); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
