@@ -160,6 +160,7 @@ type Services struct {
 	Sync     *Sync
 	Outbox   *Outbox
 	Records  *Records
+	Imports  *Imports
 }
 
 // New builds the services over b. It does no I/O.
@@ -174,6 +175,7 @@ func New(b *Backend) *Services {
 		Sync:     &Sync{b: b},
 		Outbox:   &Outbox{b: b},
 		Records:  &Records{b: b},
+		Imports:  &Imports{b: b},
 	}
 }
 
@@ -184,7 +186,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Imports}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

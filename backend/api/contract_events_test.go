@@ -26,10 +26,11 @@ func renderEvents() []byte {
 		{"OUTBOX_CHANGED_EVENT", OutboxChangedEvent, "an OutboxEventDTO"},
 		{"SIGN_IN_EVENT", SignInEvent, "a SignInWaitingDTO: the browser was asked to open the provider's page"},
 		{"RECORDS_CHANGED_EVENT", RecordsChangedEvent, "a RecordsChangedDTO: records, types or fields changed"},
+		{"IMPORT_PROGRESS_EVENT", ImportProgressEvent, "an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import"},
 	} {
 		fmt.Fprintf(&b, "/** Payload: %s. */\nexport const %s = '%s';\n", e.payload, e.ts, e.name)
 	}
-	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}} {
+	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}, ImportProgressDTO{}} {
 		t := reflect.TypeOf(v)
 		fmt.Fprintf(&b, "\nexport interface %s {\n", t.Name())
 		for i := range t.NumField() {

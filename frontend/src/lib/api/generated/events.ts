@@ -17,6 +17,8 @@ export const OUTBOX_CHANGED_EVENT = 'outbox:changed';
 export const SIGN_IN_EVENT = 'oauth:waiting';
 /** Payload: a RecordsChangedDTO: records, types or fields changed. */
 export const RECORDS_CHANGED_EVENT = 'records:changed';
+/** Payload: an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import. */
+export const IMPORT_PROGRESS_EVENT = 'imports:progress';
 
 export interface OutboxEventDTO {
   kind: string;
@@ -35,4 +37,11 @@ export interface SignInWaitingDTO {
 export interface RecordsChangedDTO {
   typeIds: number[];
   recordIds: number[];
+}
+
+export interface ImportProgressDTO {
+  token: string;
+  phase: string;
+  rows: number;
+  fraction: number;
 }
