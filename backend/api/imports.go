@@ -157,9 +157,7 @@ func (s *Imports) inspect(ctx context.Context, token string, in ImportSettingsDT
 	if out.Confidence == nil {
 		out.Confidence = []float64{}
 	}
-	for _, row := range info.Sample {
-		out.Sample = append(out.Sample, row)
-	}
+	out.Sample = append(out.Sample, info.Sample...)
 	for _, k := range info.Kinds {
 		out.Kinds = append(out.Kinds, string(k))
 	}
@@ -193,7 +191,7 @@ func (s *Imports) Preview(token string, in ImportSettingsDTO) (ImportReportDTO, 
 // created, updated and skipped, and every failing row with its reason. Cancel stops it.
 func (s *Imports) Validate(token string, in ImportSettingsDTO) (ImportReportDTO, error) {
 	return run(s.b, "Imports.Validate", func(_ context.Context, c caller) (ImportReportDTO, error) {
-		return s.importRun(nil, c, token, in, records.Run{DryRun: true}, "validate")
+		return s.importRun(context.TODO(), c, token, in, records.Run{DryRun: true}, "validate")
 	})
 }
 
@@ -201,7 +199,7 @@ func (s *Imports) Validate(token string, in ImportSettingsDTO) (ImportReportDTO,
 // Cancel stops it and nothing is kept.
 func (s *Imports) Run(token string, in ImportSettingsDTO) (ImportReportDTO, error) {
 	return run(s.b, "Imports.Run", func(_ context.Context, c caller) (ImportReportDTO, error) {
-		return s.importRun(nil, c, token, in, records.Run{}, "import")
+		return s.importRun(context.TODO(), c, token, in, records.Run{}, "import")
 	})
 }
 

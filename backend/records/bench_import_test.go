@@ -32,14 +32,14 @@ func writeBenchFiles(b *testing.B, dir string, nCompanies, nContacts int) (strin
 		f.Close()
 	}
 	write(companies, func(w *bufio.Writer) {
-		w.WriteString("Raison sociale;Site web;Adresse;Code postal;Ville;T\xe9l\xe9phone\r\n")
+		_, _ = w.WriteString("Raison sociale;Site web;Adresse;Code postal;Ville;T\xe9l\xe9phone\r\n")
 		for i := range nCompanies {
 			fmt.Fprintf(w, "Soci\xe9t\xe9 %s %d;www.societe%d.fr;%d rue de l'\xc9glise;%05d;Ville %d;01 %02d %02d %02d %02d\r\n",
 				benchWords[i%len(benchWords)], i, i, i%200+1, 10000+i%90000, i%500, i%100, (i/100)%100, i%37, i%53)
 		}
 	})
 	write(contacts, func(w *bufio.Writer) {
-		w.WriteString("Nom;Pr\xe9nom;Soci\xe9t\xe9;E-mail;T\xe9l\xe9phone;Fonction;Notes\r\n")
+		_, _ = w.WriteString("Nom;Pr\xe9nom;Soci\xe9t\xe9;E-mail;T\xe9l\xe9phone;Fonction;Notes\r\n")
 		for i := range nContacts {
 			c := i % nCompanies
 			fmt.Fprintf(w, "Nom%d;Fran\xe7oise%d;Soci\xe9t\xe9 %s %d;contact%d@societe%d.fr;06 %02d %02d %02d %02d;G\xe9rante;\"Client depuis le %02d/%02d/20%02d, CA 1 234,%02d \x80\"\r\n",

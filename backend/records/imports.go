@@ -1018,9 +1018,9 @@ func (in *importRun) match(v Values) (int64, error) {
 		s, _ := v[f.Key].(string)
 		return one(`SELECT id FROM records WHERE type_id = ? AND title_sort = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`, in.t.ID, Fold(s))
 	}
-	st, err := normalize(f, v[f.Key])
-	if err != nil {
-		return 0, nil
+	st, nerr := normalize(f, v[f.Key])
+	if nerr != nil {
+		return 0, nil //nolint:nilerr // a key that cannot be one matches nothing; Create says why
 	}
 	return one(`SELECT v.record_id FROM record_values v JOIN records r ON r.id = v.record_id AND r.deleted_at IS NULL
 		WHERE v.field_id = ? AND v.seq = 0 AND v.sort = ? ORDER BY v.record_id LIMIT 1`, f.ID, st.sort)
