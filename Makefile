@@ -17,7 +17,7 @@ GOLANGCI := go tool -modfile=tools/lint/go.mod golangci-lint
 
 export CGO_ENABLED := 1
 
-.PHONY: run build licenses package package-test package-windows dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send crash-test vet fmt lint clean
+.PHONY: run build licenses package package-test package-windows dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send bench-records crash-test vet fmt lint clean
 
 ## run: install what is missing, build, and open Mailroom
 run: build
@@ -94,6 +94,11 @@ bench:
 ## bench-sync: Mailroom's IMAP sync against mbsync on a generated 10,000-message mailbox
 bench-sync:
 	@scripts/bench.sh sync
+
+## bench-records: 10,000 companies and 50,000 contacts imported from French Excel files,
+## against sqlite3's .import; a 100,000-record list and its search
+bench-records:
+	@scripts/bench.sh records
 
 ## bench-send: 1,000 personalised messages through the outbox to the test Postfix, against
 ## go-mail over one connection in the same run; last line: send: outbox_msgs_per_s=… ratio=…

@@ -271,6 +271,11 @@ func (d dialogs) SaveFile(name string) (string, error) {
 	return runtime.SaveFileDialog(d.ctx, runtime.SaveDialogOptions{DefaultFilename: name, CanCreateDirectories: true})
 }
 
+func (d dialogs) OpenFile() (string, error) {
+	return runtime.OpenFileDialog(d.ctx, runtime.OpenDialogOptions{Filters: []runtime.FileFilter{
+		{DisplayName: "CSV, vCard (*.csv, *.txt, *.tsv, *.vcf)", Pattern: "*.csv;*.txt;*.tsv;*.vcf;*.vcard"}}})
+}
+
 func (a *App) shutdown(ctx context.Context) {
 	if a.backend.Outbox != nil {
 		// Before the database closes: a message in flight is settled (queued again, or

@@ -17,6 +17,16 @@
 #                           (default 7) of one run each, in alternate order; the medians of
 #                           each side and of the rounds' ratios. Its last line:
 #                           send: outbox_msgs_per_s=… raw_msgs_per_s=… ratio=…
+#   scripts/bench.sh records `make bench-records`: 10,000 companies then 50,000 contacts from
+#                           generated French Excel files (Windows-1252, `;`) through the real
+#                           import path, against the sqlite3 tool's .import of the same files
+#                           into plain tables in the same run (the floor: no validation, no
+#                           index); the first page of a 100,000-record list sorted by a custom
+#                           date, the search p95, the peak RSS during the import
+#                           (backend/records/bench_import_test.go). BENCH_RUNS runs (default 3).
+#                           Its last line:
+#                           records: import_s=… sqlite_import_s=… ratio=… list_ms=…
+#                                    search_p95_ms=… rss_mb=…
 #   scripts/bench.sh list   one page of the inbox list over 100,000 stored messages.
 #   scripts/bench.sh        `make bench`: all of them.
 set -euo pipefail
@@ -60,6 +70,19 @@ bench_send() {
   echo "$line"
 }
 
+bench_records() {
+  command -v sqlite3 >/dev/null 2>&1 || scripts/deps.sh bench
+  local runs=${BENCH_RUNS:-3}
+  [ "$runs" -ge 1 ] || { echo "BENCH_RUNS must be at least 1" >&2; exit 1; }
+  go test -run '^$' -bench 'BenchmarkRecordsImport$' -benchtime "${runs}x" -timeout 60m -tags "$TAGS" \
+    ./backend/records/ | tee build/logs/bench-records.log
+  local line
+  line=$(grep -E '^records: import_s=' build/logs/bench-records.log | tail -n 1)
+  [ -n "$line" ] || { echo "the records benchmark printed no summary" >&2; exit 1; }
+  echo
+  echo "$line"
+}
+
 bench_list() {
   go test -run '^$' -bench 'BenchmarkListPage' -tags "$TAGS" ./backend/mailbox/ | tee build/logs/bench-list.log
 }
@@ -67,7 +90,8 @@ bench_list() {
 case "$what" in
   sync) bench_sync ;;
   send) bench_send ;;
+  records) bench_records ;;
   list) bench_list ;;
-  all) bench_list; bench_send; bench_sync ;;
-  *) echo "usage: $0 [sync|send|list]" >&2; exit 2 ;;
+  all) bench_list; bench_records; bench_send; bench_sync ;;
+  *) echo "usage: $0 [sync|send|records|list]" >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@
 #   scripts/deps.sh run              # to build and run the app
 #   scripts/deps.sh test             # also what the tests use: Xvfb, Chromium, a keyring, Dovecot,
 #                                    # Postfix, and the desktop-file and AppStream linters
+#   scripts/deps.sh bench            # also the peers the benchmarks compare against: sqlite3, isync
 #   scripts/deps.sh package          # to build the .deb: ImageMagick makes the icons
 #   scripts/deps.sh package-windows  # to cross-build for Windows: MinGW-w64 (SQLite's C code), NSIS
 #
@@ -17,14 +18,16 @@ run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
 test_pkgs=(xvfb xauth imagemagick xdotool x11-utils chromium webkit2gtk-driver dbus-daemon gnome-keyring
   dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates desktop-file-utils appstream)
 package_pkgs=(imagemagick)
+bench_pkgs=(sqlite3 isync)
 windows_pkgs=(gcc-mingw-w64-x86-64 nsis)
 
 case "$mode" in
 run) pkgs=("${run_pkgs[@]}") ;;
 test) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}" "${package_pkgs[@]}") ;;
 package) pkgs=("${run_pkgs[@]}" "${package_pkgs[@]}") ;;
+bench) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}" "${package_pkgs[@]}" "${bench_pkgs[@]}") ;;
 package-windows) pkgs=("${run_pkgs[@]}" "${windows_pkgs[@]}") ;;
-*) echo "usage: $0 run|test|package|package-windows" >&2; exit 2 ;;
+*) echo "usage: $0 run|test|bench|package|package-windows" >&2; exit 2 ;;
 esac
 
 missing=()

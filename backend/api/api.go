@@ -164,6 +164,7 @@ type Services struct {
 	Outbox   *Outbox
 	Records  *Records
 	Filing   *Filing
+	Imports  *Imports
 }
 
 // New builds the services over b. It does no I/O.
@@ -179,6 +180,7 @@ func New(b *Backend) *Services {
 		Outbox:   &Outbox{b: b},
 		Records:  &Records{b: b},
 		Filing:   &Filing{b: b},
+		Imports:  &Imports{b: b},
 	}
 }
 
@@ -189,7 +191,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

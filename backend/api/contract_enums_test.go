@@ -80,6 +80,8 @@ func enums() []enum {
 		{"OUTBOX_STATES", "OutboxState", "The states of an outbox message, in the order the Outbox screen shows them", strs(outbox.States), "outbox", constSet{typ: "State"}},
 		{"FIELD_KINDS", "FieldKind", "The kinds of a record field (domain: the companies' built-in domains only)", strs(FieldKinds), "records", constSet{typ: "Kind"}},
 		{"FILTER_OPS", "FilterOp", "The conditions of a records list's filters", strs(FilterOps), "records", constSet{typ: "Op"}},
+		{"DEDUPES", "Dedupe", "What an import does with a row matching a record already there", strs(Dedupes), "records", constSet{typ: "Dedupe"}},
+		{"EXPORT_FORMATS", "ExportFormat", "The formats a list exports to (vcard: contacts only)", ExportFormats, "api", constSet{}},
 		{"COPY_STATES", "CopyState", "Where a sent message's copy in the IMAP Sent folder is", strs(outbox.CopyStates), "outbox", constSet{typ: "CopyState"}},
 		{"SEVERITIES", "Severity", "How much a deliverability finding matters, best first", strs(deliverability.Severities), "deliverability", constSet{typ: "Severity"}},
 		{"DELIVERABILITY_CHECKS", "DeliverabilityCheck", "What a deliverability finding is about, in the order they come", strs(deliverability.Checks), "deliverability", constSet{typ: "Check"}},

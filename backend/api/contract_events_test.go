@@ -27,10 +27,11 @@ func renderEvents() []byte {
 		{"SIGN_IN_EVENT", SignInEvent, "a SignInWaitingDTO: the browser was asked to open the provider's page"},
 		{"RECORDS_CHANGED_EVENT", RecordsChangedEvent, "a RecordsChangedDTO: records, types or fields changed"},
 		{"FILING_CHANGED_EVENT", FilingChangedEvent, "a FilingEventDTO: the To file count or a re-file's progress changed"},
+		{"IMPORT_PROGRESS_EVENT", ImportProgressEvent, "an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import"},
 	} {
 		fmt.Fprintf(&b, "/** Payload: %s. */\nexport const %s = '%s';\n", e.payload, e.ts, e.name)
 	}
-	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}, FilingEventDTO{}, RefileProgressDTO{}} {
+	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}, FilingEventDTO{}, RefileProgressDTO{}, ImportProgressDTO{}} {
 		t := reflect.TypeOf(v)
 		fmt.Fprintf(&b, "\nexport interface %s {\n", t.Name())
 		for i := range t.NumField() {

@@ -25,6 +25,8 @@ const (
 type Dialogs interface {
 	// SaveFile asks where to save a file; "" means the user cancelled.
 	SaveFile(defaultName string) (string, error)
+	// OpenFile asks for a file to import (CSV, text or vCard); "" means the user cancelled.
+	OpenFile() (string, error)
 }
 
 // Mail is the unified inbox: list, search, read, flags, attachments, reply (F9).

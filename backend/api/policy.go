@@ -142,6 +142,18 @@ var policy = map[string]access{
 	"Filing.RemoveDomainException": admins,
 	"Filing.Refile":                admins,
 	"Filing.CancelRefile":          admins,
+	// Imports and exports: admins import (and undo an import); everyone signed in exports
+	// the lists they read.
+	"Imports.Open":     admins,
+	"Imports.Inspect":  admins,
+	"Imports.Preview":  admins,
+	"Imports.Validate": admins,
+	"Imports.Run":      admins,
+	"Imports.Cancel":   admins,
+	"Imports.Close":    admins,
+	"Imports.History":  admins,
+	"Imports.Undo":     admins,
+	"Imports.Export":   signedIn,
 
 	"Presets.List":   admins,
 	"Presets.Save":   admins,

@@ -134,6 +134,17 @@ var allowed = map[string][]string{
 	"Records.SaveView":             {super, admin, collab},
 	"Records.DeleteView":           {super, admin, collab},
 
+	"Imports.Open":     {super, admin},
+	"Imports.Inspect":  {super, admin},
+	"Imports.Preview":  {super, admin},
+	"Imports.Validate": {super, admin},
+	"Imports.Run":      {super, admin},
+	"Imports.Cancel":   {super, admin},
+	"Imports.Close":    {super, admin},
+	"Imports.History":  {super, admin},
+	"Imports.Undo":     {super, admin},
+	"Imports.Export":   {super, admin, collab},
+
 	"Presets.List":   {super, admin},
 	"Presets.Save":   {super, admin},
 	"Presets.Delete": {super, admin},

@@ -360,6 +360,40 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class CellErrorDTO {
+	    column: number;
+	    field: string;
+	    error: ErrorDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new CellErrorDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.column = source["column"];
+	        this.field = source["field"];
+	        this.error = this.convertValues(source["error"], ErrorDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class CertDTO {
 	    subject: string;
 	    issuer: string;
@@ -596,6 +630,30 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class DetectionDTO {
+	    encoding: string;
+	    bom: boolean;
+	    separator: string;
+	    headerRow: number;
+	    layout: string;
+	    dateOrder: string;
+	    decimalComma: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DetectionDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.encoding = source["encoding"];
+	        this.bom = source["bom"];
+	        this.separator = source["separator"];
+	        this.headerRow = source["headerRow"];
+	        this.layout = source["layout"];
+	        this.dateOrder = source["dateOrder"];
+	        this.decimalComma = source["decimalComma"];
+	    }
+	}
 	export class DisconnectDTO {
 	    revoked: boolean;
 	
@@ -711,6 +769,110 @@ export namespace api {
 		}
 	}
 	
+	export class FilterDTO {
+	    field: string;
+	    op: string;
+	    value: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new FilterDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.op = source["op"];
+	        this.value = source["value"];
+	    }
+	}
+	export class SortDTO {
+	    field: string;
+	    desc: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SortDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.desc = source["desc"];
+	    }
+	}
+	export class RecordQueryDTO {
+	    typeId: number;
+	    search: string;
+	    sort: SortDTO;
+	    filters: FilterDTO[];
+	    columns: string[];
+	    cursor: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordQueryDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.typeId = source["typeId"];
+	        this.search = source["search"];
+	        this.sort = this.convertValues(source["sort"], SortDTO);
+	        this.filters = this.convertValues(source["filters"], FilterDTO);
+	        this.columns = source["columns"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ExportDTO {
+	    query: RecordQueryDTO;
+	    format: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ExportDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.query = this.convertValues(source["query"], RecordQueryDTO);
+	        this.format = source["format"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class FailureDTO {
 	    code: string;
 	    reason: string;
@@ -941,22 +1103,7 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class FilterDTO {
-	    field: string;
-	    op: string;
-	    value: any;
 	
-	    static createFrom(source: any = {}) {
-	        return new FilterDTO(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.field = source["field"];
-	        this.op = source["op"];
-	        this.value = source["value"];
-	    }
-	}
 	
 	export class FolderDTO {
 	    id: number;
@@ -998,6 +1145,256 @@ export namespace api {
 	        this.value = source["value"];
 	        this.kind = source["kind"];
 	        this.at = source["at"];
+	    }
+	}
+	export class ImportDTO {
+	    id: number;
+	    typeId: number;
+	    fileName: string;
+	    created: number;
+	    updated: number;
+	    skipped: number;
+	    failed: number;
+	    createdAt: string;
+	    createdByName: string;
+	    undoneAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.typeId = source["typeId"];
+	        this.fileName = source["fileName"];
+	        this.created = source["created"];
+	        this.updated = source["updated"];
+	        this.skipped = source["skipped"];
+	        this.failed = source["failed"];
+	        this.createdAt = source["createdAt"];
+	        this.createdByName = source["createdByName"];
+	        this.undoneAt = source["undoneAt"];
+	    }
+	}
+	export class ImportFileDTO {
+	    fileId: string;
+	    name: string;
+	    size: number;
+	    vcard: boolean;
+	    typeId: number;
+	    detected: DetectionDTO;
+	    header: string[];
+	    sample: string[][];
+	    rows: number;
+	    suggested: string[];
+	    confidence: number[];
+	    kinds: string[];
+	    targets: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportFileDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.fileId = source["fileId"];
+	        this.name = source["name"];
+	        this.size = source["size"];
+	        this.vcard = source["vcard"];
+	        this.typeId = source["typeId"];
+	        this.detected = this.convertValues(source["detected"], DetectionDTO);
+	        this.header = source["header"];
+	        this.sample = source["sample"];
+	        this.rows = source["rows"];
+	        this.suggested = source["suggested"];
+	        this.confidence = source["confidence"];
+	        this.kinds = source["kinds"];
+	        this.targets = source["targets"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class PreviewRowDTO {
+	    line: number;
+	    action: string;
+	    recordId: number;
+	    values: {[key: string]: any};
+	    errors: CellErrorDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PreviewRowDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.line = source["line"];
+	        this.action = source["action"];
+	        this.recordId = source["recordId"];
+	        this.values = source["values"];
+	        this.errors = this.convertValues(source["errors"], CellErrorDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class UnresolvedDTO {
+	    line: number;
+	    column: number;
+	    field: string;
+	    value: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new UnresolvedDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.line = source["line"];
+	        this.column = source["column"];
+	        this.field = source["field"];
+	        this.value = source["value"];
+	    }
+	}
+	export class RowFailureDTO {
+	    line: number;
+	    errors: CellErrorDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RowFailureDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.line = source["line"];
+	        this.errors = this.convertValues(source["errors"], CellErrorDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ImportReportDTO {
+	    importId: number;
+	    rows: number;
+	    created: number;
+	    linked: number;
+	    updated: number;
+	    skipped: number;
+	    failed: number;
+	    failures: RowFailureDTO[];
+	    unresolved: UnresolvedDTO[];
+	    preview: PreviewRowDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportReportDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.importId = source["importId"];
+	        this.rows = source["rows"];
+	        this.created = source["created"];
+	        this.linked = source["linked"];
+	        this.updated = source["updated"];
+	        this.skipped = source["skipped"];
+	        this.failed = source["failed"];
+	        this.failures = this.convertValues(source["failures"], RowFailureDTO);
+	        this.unresolved = this.convertValues(source["unresolved"], UnresolvedDTO);
+	        this.preview = this.convertValues(source["preview"], PreviewRowDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ImportSettingsDTO {
+	    typeId: number;
+	    encoding: string;
+	    separator: string;
+	    headerRow?: number;
+	    dateOrder: string;
+	    decimalComma?: boolean;
+	    columns: string[];
+	    dedupe: string;
+	    keyField: string;
+	    createLinked: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ImportSettingsDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.typeId = source["typeId"];
+	        this.encoding = source["encoding"];
+	        this.separator = source["separator"];
+	        this.headerRow = source["headerRow"];
+	        this.dateOrder = source["dateOrder"];
+	        this.decimalComma = source["decimalComma"];
+	        this.columns = source["columns"];
+	        this.dedupe = source["dedupe"];
+	        this.keyField = source["keyField"];
+	        this.createLinked = source["createLinked"];
 	    }
 	}
 	
@@ -1411,6 +1808,7 @@ export namespace api {
 		    return a;
 		}
 	}
+	
 	export class ProfileInput {
 	    name: string;
 	    title: string;
@@ -1593,62 +1991,7 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class SortDTO {
-	    field: string;
-	    desc: boolean;
 	
-	    static createFrom(source: any = {}) {
-	        return new SortDTO(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.field = source["field"];
-	        this.desc = source["desc"];
-	    }
-	}
-	export class RecordQueryDTO {
-	    typeId: number;
-	    search: string;
-	    sort: SortDTO;
-	    filters: FilterDTO[];
-	    columns: string[];
-	    cursor: string;
-	    limit: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new RecordQueryDTO(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.typeId = source["typeId"];
-	        this.search = source["search"];
-	        this.sort = this.convertValues(source["sort"], SortDTO);
-	        this.filters = this.convertValues(source["filters"], FilterDTO);
-	        this.columns = source["columns"];
-	        this.cursor = source["cursor"];
-	        this.limit = source["limit"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class RecordTypeDTO {
 	    id: number;
 	    key: string;
@@ -1691,6 +2034,7 @@ export namespace api {
 		    return a;
 		}
 	}
+	
 	
 	export class SendInput {
 	    accountId: number;
@@ -2325,6 +2669,23 @@ export namespace api {
 	        this.titleFieldId = source["titleFieldId"];
 	    }
 	}
+	export class UndoDTO {
+	    removed: number;
+	    restored: number;
+	    missing: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new UndoDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.removed = source["removed"];
+	        this.restored = source["restored"];
+	        this.missing = source["missing"];
+	    }
+	}
+	
 	
 	
 	export class ViewDTO {

@@ -94,6 +94,14 @@ export type FieldKind = (typeof FIELD_KINDS)[number];
 export const FILTER_OPS = ['is_empty', 'is_not_empty', 'equals', 'contains', 'before', 'after', 'greater', 'less', 'is_checked', 'has_choice', 'linked_to'] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
+/** What an import does with a row matching a record already there (backend/records). */
+export const DEDUPES = ['update', 'skip', 'create'] as const;
+export type Dedupe = (typeof DEDUPES)[number];
+
+/** The formats a list exports to (vcard: contacts only) (backend/api). */
+export const EXPORT_FORMATS = ['csv', 'vcard'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
 /** Where a sent message's copy in the IMAP Sent folder is (backend/outbox). */
 export const COPY_STATES = ['none', 'pending', 'done', 'failed'] as const;
 export type CopyState = (typeof COPY_STATES)[number];

@@ -19,6 +19,8 @@ export const SIGN_IN_EVENT = 'oauth:waiting';
 export const RECORDS_CHANGED_EVENT = 'records:changed';
 /** Payload: a FilingEventDTO: the To file count or a re-file's progress changed. */
 export const FILING_CHANGED_EVENT = 'filing:changed';
+/** Payload: an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import. */
+export const IMPORT_PROGRESS_EVENT = 'imports:progress';
 
 export interface OutboxEventDTO {
   kind: string;
@@ -49,4 +51,11 @@ export interface RefileProgressDTO {
   done: number;
   total: number;
   cancelled: boolean;
+}
+
+export interface ImportProgressDTO {
+  fileId: string;
+  phase: string;
+  rows: number;
+  fraction: number;
 }

@@ -1,0 +1,68 @@
+// The import wizard's logic, kept out of the components so it is tested on its own: the
+// steps, the settings built from what was detected, the mapping edits, and the summary of
+// a report.
+import type { ImportFile, ImportReport, ImportSettings } from '$lib/api/imports';
+
+export const STEPS = ['file', 'mapping', 'check', 'run', 'done'] as const;
+export type Step = (typeof STEPS)[number];
+
+/** initialSettings starts from the file as read: the suggested mapping, update on a
+ * duplicate, linked companies created. */
+export function initialSettings(file: ImportFile): ImportSettings {
+  return {
+    typeId: file.typeId,
+    encoding: '',
+    separator: '',
+    headerRow: undefined,
+    dateOrder: '',
+    decimalComma: undefined,
+    columns: [...file.suggested],
+    dedupe: 'update',
+    keyField: '',
+    createLinked: true,
+  } as ImportSettings;
+}
+
+/** mapColumn sends a column to a target ("" leaves it out); a single-valued target taken
+ * by another column leaves that column out, so one field never gets two columns. */
+export function mapColumn(s: ImportSettings, column: number, target: string, multiple: (key: string) => boolean): ImportSettings {
+  const columns = [...s.columns];
+  while (columns.length <= column) columns.push('');
+  if (target !== '' && !multiple(target)) {
+    for (let i = 0; i < columns.length; i++) if (i !== column && columns[i] === target) columns[i] = '';
+  }
+  columns[column] = target;
+  return { ...s, columns } as ImportSettings;
+}
+
+/** mappedCount is how many columns go somewhere. */
+export function mappedCount(s: ImportSettings): number {
+  return s.columns.filter((c) => c !== '').length;
+}
+
+/** canImport: at least one column mapped, and (after a validation) at least one row that
+ * would be created or updated. */
+export function canImport(s: ImportSettings, report: ImportReport | null): boolean {
+  if (mappedCount(s) === 0) return false;
+  if (!report) return true;
+  return report.created + report.updated + report.skipped > 0;
+}
+
+/** percent turns a progress fraction into a whole percentage, 0–100. */
+export function percent(fraction: number): number {
+  if (!Number.isFinite(fraction)) return 0;
+  return Math.max(0, Math.min(100, Math.round(fraction * 100)));
+}
+
+/** separatorName is how the wizard names a separator (a key of imports.separators). */
+export function separatorName(sep: string): string {
+  return { ';': 'semicolon', ',': 'comma', '\t': 'tab', '|': 'pipe' }[sep] ?? 'other';
+}
+
+/** cellText shows a previewed value: lists joined, booleans as a check mark. */
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(cellText).join(', ');
+  if (typeof v === 'boolean') return v ? '✓' : '';
+  return String(v);
+}
