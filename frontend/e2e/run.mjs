@@ -1701,6 +1701,23 @@ async function recordsSteps(page) {
     const back = await backend(page, 'Records.Get', id);
     if (!back.ok || back.value.record.deletedAt !== '') fail(`the invoice is still in the trash: ${JSON.stringify(back)}`);
   });
+
+  await step('the list offers Importer (admins) and Exporter: each opens its dialog, in French', async () => {
+    await page.click(tid('record-back'));
+    await visible(page, tid('record-list'), 'the list');
+    await page.click(tid('record-import'));
+    await visible(page, tid('import-wizard'), 'the import wizard');
+    await expectText(page, tid('import-choose'), fr.imports.choose, 'the file button');
+    await noBackendEnglish(page, 'the import wizard');
+    await shot(page, 'records-import-fr');
+    await page.keyboard.press('Escape');
+    await absent(page, tid('import-wizard'), 'the import wizard');
+    await page.click(tid('record-export'));
+    await visible(page, tid('records-export-dialog'), 'the export dialog');
+    await expectText(page, tid('export-csv'), fr.imports.export.csv, 'the CSV export button');
+    await page.keyboard.press('Escape');
+    await absent(page, tid('records-export-dialog'), 'the export dialog');
+  });
 }
 
 async function secretsStep() {
