@@ -221,6 +221,14 @@ func fixUTF8(s string) (fixed string, changed bool) {
 	return b.String(), true
 }
 
+// FixHeaderText returns a header value as valid UTF-8 the way the parser reads one: valid
+// UTF-8 is kept, and every other byte is read as Windows-1252. An IMAP server's ENVELOPE
+// passes raw 8-bit headers through undecoded, so the sync repairs them with this.
+func FixHeaderText(s string) string {
+	fixed, _ := fixUTF8(s)
+	return fixed
+}
+
 // cleanLine makes a decoded header value fit one line: control characters
 // become spaces, NULs go, and the ends are trimmed.
 func cleanLine(s string) (string, bool) {

@@ -338,13 +338,28 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 		if _, err := fts.ExecContext(ctx, p.text, b.id); err != nil {
 			return err
 		}
-		if b.bare && p.state == bodyDone {
+		// A row stored without an envelope takes its headers from the body; so does one
+		// with raw 8-bit or NUL bytes in its headers, which the parser decodes as it decodes
+		// the body (a server's ENVELOPE passes such bytes through, or alters them: Dovecot
+		// sends a NUL as 0x80).
+		if p.state == bodyDone && (b.bare || hasProblem(p.problems, message.Problem8BitHeader) ||
+			hasProblem(p.problems, message.ProblemNULByte)) {
 			if err := fillHeaders(ctx, tx, b.id, *p); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// hasProblem reports whether the space-separated problem codes hold code.
+func hasProblem(problems, code string) bool {
+	for _, c := range strings.Fields(problems) {
+		if c == code {
+			return true
+		}
+	}
+	return false
 }
 
 // fillHeaders gives a row stored without an envelope the headers its body carries.

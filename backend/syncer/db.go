@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+
+	"mailroom/backend/message"
 )
 
 func (w *worker) localCount(ctx context.Context, folderID int64) (int, error) {
@@ -149,14 +151,16 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 		}
 		var fromName, fromEmail string
 		if len(env.From) > 0 {
-			fromName, fromEmail = env.From[0].Name, env.From[0].Addr()
+			fromName, fromEmail = message.FixHeaderText(env.From[0].Name), env.From[0].Addr()
 		}
+		// Raw 8-bit headers (no encoded words) come through the ENVELOPE undecoded.
+		subject := message.FixHeaderText(env.Subject)
 		inReplyTo := ""
 		if len(env.InReplyTo) > 0 {
 			inReplyTo = env.InReplyTo[0]
 		}
 		res, err := ins.ExecContext(ctx, accountID, folderID, h.uid, env.MessageID, inReplyTo,
-			env.Subject, fromName, fromEmail, date.Unix(), h.size,
+			subject, fromName, fromEmail, date.Unix(), h.size,
 			h.flags.seen, h.flags.flagged, h.flags.answered, h.flags.draft, h.flags.keywords, h.hasAttachments)
 		if err != nil {
 			return nil, err
@@ -183,17 +187,18 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 				if email == "" {
 					continue // a group marker
 				}
-				if _, err := addr.ExecContext(ctx, id, addressKinds[k], pos, a.Name, email); err != nil {
+				name := message.FixHeaderText(a.Name)
+				if _, err := addr.ExecContext(ctx, id, addressKinds[k], pos, name, email); err != nil {
 					return nil, err
 				}
 				pos++
-				words.WriteString(a.Name)
+				words.WriteString(name)
 				words.WriteByte(' ')
 				words.WriteString(email)
 				words.WriteByte(' ')
 			}
 		}
-		if _, err := fts.ExecContext(ctx, id, env.Subject, words.String()); err != nil {
+		if _, err := fts.ExecContext(ctx, id, subject, words.String()); err != nil {
 			return nil, err
 		}
 	}

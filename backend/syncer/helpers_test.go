@@ -15,12 +15,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/connect"
+	"mailroom/backend/message"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/vault"
@@ -191,6 +193,15 @@ func eventually(t testing.TB, within time.Duration, what string, cond func() boo
 	}
 }
 
+// subjectWords is a subject reduced to its letters, digits and single spaces. The store
+// keeps a subject as the message parser decodes it (raw 8-bit bytes as Windows-1252, NULs
+// removed), while a server's ENVELOPE passes raw bytes through (Dovecot turns a NUL into
+// 0x80): the words agree, the odd bytes may not.
+func subjectWords(s string) string {
+	s = message.FixHeaderText(s)
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+}
+
 // msgState is what must be equal on both sides.
 type msgState struct {
 	subject       string
@@ -220,7 +231,7 @@ func serverState(t testing.TB, c *imapclient.Client, mailbox string) map[uint32]
 	}
 	out := map[uint32]msgState{}
 	for _, m := range msgs {
-		s := msgState{subject: m.Envelope.Subject}
+		s := msgState{subject: subjectWords(m.Envelope.Subject)}
 		for _, f := range m.Flags {
 			s.seen = s.seen || f == imap.FlagSeen
 			s.flagged = s.flagged || f == imap.FlagFlagged
@@ -246,6 +257,7 @@ func (r *rig) localState(mailbox string) map[uint32]msgState {
 		if err := rows.Scan(&uid, &s.subject, &s.seen, &s.flagged); err != nil {
 			r.t.Fatal(err)
 		}
+		s.subject = subjectWords(s.subject)
 		out[uid] = s
 	}
 	return out
