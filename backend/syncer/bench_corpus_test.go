@@ -176,14 +176,14 @@ func writeBase64Lines(b *bytes.Buffer, data []byte) {
 	b.WriteString("\r\n")
 }
 
-// fillBenchInbox writes the benchmark corpus into the user's INBOX (oldest first, a third
-// seen, every eleventh flagged), one message at a time so the test process never holds
-// the corpus, and returns its total size in bytes.
-func fillBenchInbox(t testing.TB, env *testenv.Env, user string) int64 {
+// fillBenchInbox writes n messages of a benchmark corpus into the user's INBOX (oldest
+// first, a third seen, every eleventh flagged), one message at a time so the test process
+// never holds the corpus, and returns its total size in bytes.
+func fillBenchInbox(t testing.TB, env *testenv.Env, user string, n int, gen func(int, time.Time) []byte) int64 {
 	t.Helper()
 	base := time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC)
 	var total int64
-	for i := range benchCorpusSize {
+	for i := range n {
 		date := base.Add(time.Duration(i) * 53 * time.Minute)
 		flags := ""
 		if i%11 == 0 {
@@ -192,7 +192,7 @@ func fillBenchInbox(t testing.TB, env *testenv.Env, user string) int64 {
 		if i%3 == 0 {
 			flags += "S"
 		}
-		msg := benchMessage(i, date)
+		msg := gen(i, date)
 		total += int64(len(msg))
 		maildirDeliver(t, env, user, [][]byte{msg}, []time.Time{date}, []string{flags}, i)
 	}

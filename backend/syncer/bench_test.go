@@ -21,28 +21,70 @@ import (
 	"mailroom/backend/syncer"
 )
 
-// BenchmarkSync measures, against the project's Dovecot, a first sync of the benchmark
-// corpus (bench_corpus_test.go: 10,000 messages, ~575 MB) into an empty store — the time
-// until the newest 50 rows are stored, until every header and body is stored and indexed
-// — then a re-sync when nothing changed, the IDLE latency (LMTP delivery to stored row)
-// over 20 deliveries, and the engine's peak RSS; and, in the same run on the same mailbox,
-// mbsync (isync, FSync no, IMAPS): full sync into an empty Maildir, and re-sync. Each
-// iteration measures both; medians are reported. `make bench-sync` runs it (3 iterations)
-// and prints the summary line. By hand:
+// BenchmarkSync measures, against the project's Dovecot and for each corpus, a first sync
+// into an empty store — the time until the newest 50 rows are stored, until every header
+// and body is stored and indexed — then a re-sync when nothing changed, the IDLE latency
+// (LMTP delivery to stored row) over 20 deliveries, the engine's peak RSS and CPU; and, in
+// the same run on the same mailbox, mbsync (isync, FSync no, IMAPS): full sync into an
+// empty Maildir, and re-sync. The corpora:
+//
+//   - attachments: bench_corpus_test.go, 10,000 messages, ~575 MB, 22% with attachments;
+//   - ordinary: bench_ordinary_test.go, 10,000 small messages of ordinary business mail in
+//     five charsets (BENCH_SYNC_SIZE=50000 for the large variant).
+//
+// BENCH_SYNC_CORPUS=attachments or ordinary runs one. Each iteration measures both sides;
+// medians are reported; the load average is printed at the start and the end. `make
+// bench-sync` runs it (3 iterations) and prints one summary line per corpus. By hand:
 //
 //	scripts/testenv/with-env.sh go test -run '^$' -bench 'BenchmarkSync$' -benchtime 3x \
 //	    -tags webkit2_41,sqlite_fts5 ./backend/syncer/
 func BenchmarkSync(b *testing.B) {
+	size := benchCorpusSize
+	if v := os.Getenv("BENCH_SYNC_SIZE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 100 {
+			b.Fatalf("BENCH_SYNC_SIZE=%q: want a number of messages (at least 100)", v)
+		}
+		size = n
+	}
+	only := os.Getenv("BENCH_SYNC_CORPUS")
+	for _, c := range []struct {
+		name string
+		size int
+		gen  func(int, time.Time) []byte
+	}{
+		{"attachments", benchCorpusSize, benchMessage}, // ~575 MB: not grown by BENCH_SYNC_SIZE
+		{"ordinary", size, ordinaryMessage},
+	} {
+		if only != "" && only != c.name {
+			continue
+		}
+		b.Run(c.name, func(b *testing.B) { benchSync(b, c.name, c.size, c.gen) })
+	}
+}
+
+// loadAverage is the one-minute load average, or "?" where /proc has none.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(raw))[0]
+}
+
+func benchSync(b *testing.B, corpus string, corpusSize int, gen func(int, time.Time) []byte) {
 	const idleDeliveries = 20
+	loadStart := loadAverage()
 	srv, env := dovecot(b)
 	fillStart := time.Now()
-	corpusBytes := fillBenchInbox(b, env, srv.user)
+	corpusBytes := fillBenchInbox(b, env, srv.user, corpusSize, gen)
 	c := srv.client(b)
-	if got := len(serverState(b, c, "INBOX")); got != benchCorpusSize { // also warms Dovecot's index
+	if got := len(serverState(b, c, "INBOX")); got != corpusSize { // also warms Dovecot's index
 		b.Fatalf("the server has %d messages", got)
 	}
 	c.Close()
-	fmt.Printf("corpus: %d messages, %.0f MB, written in %.1f s\n", benchCorpusSize, float64(corpusBytes)/1e6, time.Since(fillStart).Seconds())
+	fmt.Printf("corpus %s: %d messages, %.0f MB, written in %.1f s; load average %s\n", corpus, corpusSize,
+		float64(corpusBytes)/1e6, time.Since(fillStart).Seconds(), loadStart)
 
 	var first50, full, resync, idle, mbFull, mbResync, rss, cpu, mbCPU []float64
 	mbsync, _ := exec.LookPath("mbsync")
@@ -87,7 +129,7 @@ func BenchmarkSync(b *testing.B) {
 		mu.Lock()
 		first50 = append(first50, firstAt.Seconds())
 		mu.Unlock()
-		if m, pending := r.bodiesState(); m != benchCorpusSize+delivered || pending != 0 {
+		if m, pending := r.bodiesState(); m != corpusSize+delivered || pending != 0 {
 			b.Fatalf("after the first sync: %d messages, %d bodies missing", m, pending)
 		}
 
@@ -154,7 +196,7 @@ func BenchmarkSync(b *testing.B) {
 	b.ReportMetric(median(resync)*1000, "resync_ms")
 	b.ReportMetric(p95, "idle_p95_s")
 	b.ReportMetric(median(rss), "rss_mb")
-	line := fmt.Sprintf("sync: full_s=%.2f", median(full))
+	line := fmt.Sprintf("sync: corpus=%s full_s=%.2f", corpus, median(full))
 	if len(mbFull) > 0 {
 		b.ReportMetric(median(mbFull), "mbsync_full_s")
 		b.ReportMetric(median(full)/median(mbFull), "ratio")
@@ -170,6 +212,13 @@ func BenchmarkSync(b *testing.B) {
 		line += " mbsync_resync_s=NA resync_ratio=NA"
 	}
 	line += fmt.Sprintf(" idle_p95_s=%.3f rss_mb=%.0f", p95, median(rss))
+	if len(mbCPU) > 0 {
+		b.ReportMetric(median(cpu)/median(mbCPU), "cpu_ratio")
+		line += fmt.Sprintf(" cpu_ratio=%.2f", median(cpu)/median(mbCPU))
+	} else {
+		line += " cpu_ratio=NA"
+	}
+	fmt.Printf("load average at the start %s, at the end %s\n", loadStart, loadAverage())
 	fmt.Println(line)
 }
 
