@@ -14,7 +14,7 @@
 // the company's page opens the composer to its contact, from the user's account.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { absent, backend, expectText, fail, fmt, frontendDir, lmtpDeliver, mailEnv, norm, shot, tid, visible, waitFor } from './lib.mjs';
+import { absent, backend, delivered, expectText, fail, fmt, frontendDir, lmtpDeliver, mailEnv, norm, shot, tid, visible, waitFor } from './lib.mjs';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const CLAIRE = { first: 'Claire', last: 'Dubois', email: 'claire@fournisseur.example', subject: 'Devis signé' };
@@ -217,11 +217,26 @@ export async function filingSteps(page, { step, mimeMessage, invoice }) {
     ]) {
       await lmtpDeliver(mail.lmtp, DUPONT.email, user.address, mimeMessage({ from: `${DUPONT.contact} <${DUPONT.email}>`, to: user.address, subject: m.subject, date: new Date(now - ago * 60_000), text, id: m.id }));
     }
+    if (mail.mailDir && !(await delivered(mail.mailDir, user.address, 'attendons toujours'))) fail('the messages did not reach the mailbox');
+    // The sync brings them (IDLE); then the filing engine files them.
+    const rows = await waitFor(async () => {
+      const res = await backend(page, 'Mail.List', { accountId: 0, folderRole: '', folderId: 0, unread: false, flagged: false, search: '', cursor: '', limit: 50 });
+      const rs = res.ok ? res.value.rows.filter((r) => r.fromEmail === DUPONT.email) : [];
+      return rs.length >= 2 ? rs : null;
+    }, 'both messages synced', 60_000);
+    const ids = Object.fromEntries(rows.map((r) => [r.subject, r.id]));
+    let seen = null;
+    await waitFor(async () => {
+      const n = (await backend(page, 'Filing.MessageRecords', ids[named.subject])).value;
+      const v = (await backend(page, 'Filing.MessageRecords', ids[vague.subject])).value;
+      seen = { n, v };
+      return n?.links.some((l) => l.recordId === first) && v?.suggestions.length === 2;
+    }, 'the named message filed to the invoice, the other with two suggestions', SLOW_MS).catch((e) => fail(`${e.message}: ${JSON.stringify(seen).slice(0, 800)}`));
     await openRecord(page, 'company', invoice.company);
     await waitFor(async () => {
       const s = await timelineSubjects(page);
       return s.includes(named.subject) && s.includes(vague.subject);
-    }, 'both messages on the company’s timeline', 60_000);
+    }, 'both messages on the company’s timeline', SLOW_MS);
     const tl = (await backend(page, 'Filing.Timeline', first, 0, 50)).value;
     const subjects = tl.threads.flatMap((t) => t.messages.map((m) => m.row.subject));
     if (!subjects.includes(named.subject) || subjects.includes(vague.subject)) fail(`${invoice.number}'s timeline holds ${JSON.stringify(subjects)}`);
@@ -238,10 +253,18 @@ export async function filingSteps(page, { step, mimeMessage, invoice }) {
     await page.locator(`${tid('filing-message')} ${tid('message-suggestion')}`, { hasText: DUPONT.second }).locator(tid('message-suggestion-confirm')).click();
     await toast(page, fmt(fr.filing.message.confirmed, { title: DUPONT.second }), 'the confirmed toast');
     await visible(page, `${tid('filing-message')} ${tid('message-record')}[data-origin="manual"]`, 'the manual link');
-    await absent(page, `${tid('filing-message')} ${tid('message-suggestions')}`, 'the suggestions');
+    const left = `${tid('filing-message')} ${tid('message-suggestion')}`;
+    await waitFor(async () => (await page.locator(left).count()) === 1, 'one suggestion left');
+    await expectText(page, `${left} > span`, `${invoice.number}${'Facture'}`, 'the other invoice, still offered');
     const id = Number(await page.locator(`${tid('filing-message')} ${tid('message-view')}`).getAttribute('data-id'));
-    const recs = (await backend(page, 'Filing.MessageRecords', id)).value;
-    if (!recs.links.some((l) => l.title === DUPONT.second && l.origin === 'manual') || recs.suggestions.length) fail(`Filing.MessageRecords: ${JSON.stringify(recs)}`);
+    let recs = (await backend(page, 'Filing.MessageRecords', id)).value;
+    if (!recs.links.some((l) => l.title === DUPONT.second && l.origin === 'manual')) fail(`Filing.MessageRecords: ${JSON.stringify(recs)}`);
+    await shot(page, 'message-suggestion-confirmed-fr');
+    // The other one is set aside: the backend remembers it and never suggests it again.
+    await page.locator(left).locator(tid('message-suggestion-dismiss')).click();
+    await absent(page, `${tid('filing-message')} ${tid('message-suggestions')}`, 'the suggestions');
+    recs = (await backend(page, 'Filing.MessageRecords', id)).value;
+    if (recs.suggestions.length || recs.links.some((l) => l.title === invoice.number)) fail(`Filing.MessageRecords after the dismissal: ${JSON.stringify(recs)}`);
     await shot(page, 'message-records-fr');
     await page.keyboard.press('Escape');
     await absent(page, tid('message-view'), 'the message view');
