@@ -17,7 +17,8 @@ export interface ComposerData {
   status: ComposerStatus;
   /** Grows with each composer opened: the form is prefilled once per session. */
   session: number;
-  mode: DraftMode;
+  /** new: a message written from scratch (to a record, from its page). */
+  mode: DraftMode | 'new';
   /** The message replied to or forwarded. */
   sourceId: number | null;
   /** The form as prefilled, to tell whether the user changed it. */
@@ -47,6 +48,12 @@ async function start(id: number, mode: DraftMode, usable: readonly Pick<Account,
     if (mine !== session) return;
     store.update((s) => ({ ...s, status: 'unavailable', error: toApiError(e) }));
   }
+}
+
+/** compose opens the composer for a new message, prefilled (recipients, the account). */
+function compose(form: ComposeForm): void {
+  ++session;
+  store.set({ ...initial(), status: 'editing', mode: 'new', start: form });
 }
 
 /** send queues the form in the outbox; it resolves to whether it was queued. */
@@ -82,4 +89,4 @@ function wouldLose(form: ComposeForm, pending = ''): boolean {
   return changed(form, s.start, pending);
 }
 
-export const composer = { subscribe: store.subscribe, start, send, close, wouldLose, reset: close };
+export const composer = { subscribe: store.subscribe, start, compose, send, close, wouldLose, reset: close };

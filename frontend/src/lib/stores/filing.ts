@@ -1,0 +1,141 @@
+// Filing as the UI sees it: the "To file" count (the sidebar's, always), the "To file"
+// list while its screen is shown, and a record another screen asked the Records screen to
+// open. Kept live by "filing:changed": each event carries the count; the list is read
+// again, a burst of events at most once per REFRESH_MS.
+import { get, writable } from 'svelte/store';
+import { filingApi, filingEventsApi, toApiError, TO_FILE_PAGE_SIZE, type ApiError, type Correspondent, type RefileProgress } from '$lib/api';
+import { screen } from './navigation';
+
+export const REFRESH_MS = 250;
+
+export interface ToFileData {
+  count: number;
+  groups: Correspondent[];
+  /** How many correspondents wait (the list shows the first ones). */
+  total: number;
+  status: 'idle' | 'loading' | 'ready' | 'failed';
+  error: ApiError | null;
+  /** The last re-file progress an event told of. */
+  progress: RefileProgress | null;
+  /** The list is shown (and re-read on every change). */
+  shown: boolean;
+  limit: number;
+}
+
+function initial(): ToFileData {
+  return { count: 0, groups: [], total: 0, status: 'idle', error: null, progress: null, shown: false, limit: TO_FILE_PAGE_SIZE };
+}
+
+const store = writable<ToFileData>(initial());
+let timer: ReturnType<typeof setTimeout> | null = null;
+let seq = 0;
+
+async function loadCount(): Promise<void> {
+  try {
+    const n = await filingApi.count();
+    store.update((s) => ({ ...s, count: n }));
+  } catch {
+    // The count is a hint: the next event brings it again.
+  }
+}
+
+async function loadList(): Promise<void> {
+  const mine = ++seq;
+  store.update((s) => ({ ...s, status: s.status === 'ready' ? 'ready' : 'loading' }));
+  try {
+    const page = await filingApi.toFile(0, get(store).limit);
+    if (mine !== seq) return;
+    store.update((s) => ({ ...s, groups: page.groups, total: page.total, status: 'ready', error: null }));
+  } catch (e) {
+    if (mine === seq) store.update((s) => ({ ...s, status: 'failed', error: toApiError(e) }));
+  }
+}
+
+/** refresh reads the count, and the list when shown, once after a burst of changes. */
+function refresh(): void {
+  if (timer) return;
+  timer = setTimeout(() => {
+    timer = null;
+    void loadCount();
+    if (get(store).shown) void loadList();
+  }, REFRESH_MS);
+}
+
+/** connect listens to filing:changed for as long as the shell is shown. */
+function connect(): () => void {
+  void loadCount();
+  const off = filingEventsApi.onChanged((e) => {
+    store.update((s) => ({ ...s, count: e.toFile, progress: e.progress ?? s.progress }));
+    refresh();
+  });
+  return () => {
+    off();
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+}
+
+/** show reads the list and keeps it current until hide. */
+function show(): Promise<void> {
+  store.update((s) => ({ ...s, shown: true }));
+  void loadCount();
+  return loadList();
+}
+
+function hide(): void {
+  store.update((s) => ({ ...s, shown: false }));
+}
+
+/** more shows the next correspondents too. */
+function more(): Promise<void> {
+  store.update((s) => ({ ...s, limit: s.limit + TO_FILE_PAGE_SIZE }));
+  return loadList();
+}
+
+/** drop takes a correspondent out of the list at once (filed, ignored), before the
+ * backend's event brings the list again. */
+function drop(email: string): void {
+  store.update((s) => ({
+    ...s,
+    groups: s.groups.filter((g) => g.email !== email),
+    total: Math.max(0, s.total - 1),
+  }));
+}
+
+export const toFile = {
+  subscribe: store.subscribe,
+  connect,
+  show,
+  hide,
+  more,
+  drop,
+  reload: () => {
+    void loadCount();
+    return loadList();
+  },
+  reset(): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    store.set(initial());
+  },
+};
+
+// --- a record to open ------------------------------------------------------------------
+
+const pending = writable<number | null>(null);
+
+/** recordToOpen is a record another screen asked the Records screen to open (the Records
+ * screen takes it and sets it back to null). */
+export const recordToOpen = {
+  subscribe: pending.subscribe,
+  /** open shows the Records screen with the record's page. */
+  open(id: number): void {
+    pending.set(id);
+    screen.go('records');
+  },
+  take(): number | null {
+    const id = get(pending);
+    pending.set(null);
+    return id;
+  },
+};
