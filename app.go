@@ -104,9 +104,18 @@ func NewApp(version string) *App {
 	b.Mailbox = mailbox.New(db)
 	// Filing runs beside the sync: the sync and the records tell it what changed; neither
 	// knows it.
-	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(), Log: log}, filing.Options{})
+	// Its $MailroomFiled changes go out through the sync's workers (shared mailboxes, F11).
+	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(), Log: log,
+		Queued: func(ids ...int64) { b.Sync.FlagsQueued(ids...) }}, filing.Options{})
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
-	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log,
+	syncEvents := b.SyncEvents()
+	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Log: log,
+		Emit: func(ev syncer.Event) {
+			syncEvents(ev)
+			if ev.Kind == syncer.KindChanged {
+				b.Filing.FlagsChanged() // another workstation may have filed some of "To file"
+			}
+		},
 		Stored: func(st syncer.Stored) {
 			if st.Removed {
 				b.Filing.MessagesRemoved()

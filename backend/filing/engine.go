@@ -25,11 +25,14 @@ const (
 	refileVersion    = "1"                    // bump when the rules change: every message is filed again at start
 )
 
-// Deps are what the engine uses; Emit and Log may be nil.
+// Deps are what the engine uses; Emit, Queued and Log may be nil.
 type Deps struct {
 	DB   *store.DB
 	Emit func(Event) // called from the engine's goroutine; must not block
-	Log  *slog.Logger
+	// Queued hears which accounts got $MailroomFiled changes to push (pending_flags; the
+	// sync's workers push them: syncer.Engine.FlagsQueued). It must not block.
+	Queued func(accountIDs ...int64)
+	Log    *slog.Logger
 }
 
 // Options tune the engine; zero values take the defaults.
@@ -157,6 +160,10 @@ func (e *Engine) MessagesStored(ids []int64) {
 
 // MessagesRemoved tells the engine that messages were removed: the count is read again.
 func (e *Engine) MessagesRemoved() { e.poke() }
+
+// FlagsChanged tells the engine that messages' flags changed (another workstation may
+// have filed some: $MailroomFiled): the count of "To file" is read again. It never blocks.
+func (e *Engine) FlagsChanged() { e.poke() }
 
 // RecordsChanged files again the mail of changed records: a new address or domain brings
 // its past mail, a removed one takes its automatic links away. It never blocks.
@@ -479,11 +486,14 @@ func readInputs(ctx context.Context, db querier, ids []int64, _ bool) ([]input, 
 	var out []input
 	pos := map[int64]int{}
 	err := each(ctx, db, `SELECT m.id, coalesce(f.role, ''), m.bulk, m.body_state <> 'none', m.subject,
-			EXISTS (SELECT 1 FROM message_records r WHERE r.message_id = m.id AND r.origin = 'manual')
-		FROM messages m LEFT JOIN folders f ON f.id = m.folder_id WHERE m.id IN (`+in+`)`, args, func(r *sql.Rows) error {
+			EXISTS (SELECT 1 FROM message_records r WHERE r.message_id = m.id AND r.origin = 'manual'),
+			m.account_id, m.shared_filed, coalesce(f.keywords_ok, 1), coalesce(mf.state, '') = 'filed'
+		FROM messages m LEFT JOIN folders f ON f.id = m.folder_id LEFT JOIN message_filing mf ON mf.message_id = m.id
+		WHERE m.id IN (`+in+`)`, args, func(r *sql.Rows) error {
 		var x input
 		var role string
-		if err := r.Scan(&x.id, &role, &x.bulk, &x.withBody, &x.subject, &x.manual); err != nil {
+		if err := r.Scan(&x.id, &role, &x.bulk, &x.withBody, &x.subject, &x.manual,
+			&x.accountID, &x.shared.filed, &x.shared.keywordsOK, &x.shared.wasFiled); err != nil {
 			return err
 		}
 		x.sent = role == "sent"
@@ -544,6 +554,8 @@ func (e *Engine) write(ctx context.Context, ins []input, outs []outcome) error {
 		return nil
 	}
 	now := e.opts.Now().UnixMilli()
+	queued := map[int64]bool{}
+	defer func() { e.queued(queued) }()
 	return e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		stmts := map[string]*sql.Stmt{}
 		prep := func(q string) (*sql.Stmt, error) {
@@ -618,6 +630,12 @@ func (e *Engine) write(ctx context.Context, ins []input, outs []outcome) error {
 				correspondent = excluded.correspondent, name = excluded.name, domain = excluded.domain,
 				with_body = excluded.with_body`, in.id, o.state, corr.email, corr.name, corr.domain(), in.withBody); err != nil {
 				return err
+			}
+			if v, ok := in.shared.change(o.state == StateFiled); ok {
+				if err := queueFiled(exec, in.id, v, now); err != nil {
+					return err
+				}
+				queued[in.accountID] = true
 			}
 		}
 		return nil

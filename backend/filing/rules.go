@@ -52,6 +52,9 @@ type input struct {
 	parties  []party
 	removed  map[int64]bool // links the user removed
 	manual   bool           // has a manual link
+
+	accountID int64
+	shared    sharedState
 }
 
 // outcome is what the rules decided for one message.
