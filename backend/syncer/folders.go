@@ -16,9 +16,9 @@ type folder struct {
 	name        string
 	role        string
 	uidvalidity uint32
-	uidnext     uint32 // the server's UIDNEXT when headers were last complete; 0: never
-	modseq      uint64 // HIGHESTMODSEQ when flags were last complete; 0: none
-	count       int    // messages stored at the last complete sync
+	uidnext     uint32       // the server's UIDNEXT when headers were last complete; 0: never
+	modseq      uint64       // HIGHESTMODSEQ when flags were last complete; 0: none
+	count       int          // messages stored at the last complete sync
 	keywordsOK  sql.NullBool // the folder takes new keywords (PERMANENTFLAGS); unknown until selected
 }
 
