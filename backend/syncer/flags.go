@@ -13,13 +13,19 @@ import (
 	"mailroom/backend/fault"
 )
 
-// The flags the app changes, and their IMAP names: the user's seen and flagged, and the
-// shared states (keywords.go).
+// The flags the user changes, and their IMAP names (the shared states' keywords are in
+// keywords.go: keywordOf).
 var imapFlagOf = map[string]imap.Flag{
 	"seen":    imap.FlagSeen,
 	"flagged": imap.FlagFlagged,
-	"handled": KeywordHandled,
-	"filed":   KeywordFiled,
+}
+
+// imapFlag is the IMAP name of an intent's flag.
+func imapFlag(name string) imap.Flag {
+	if k, ok := keywordOf[name]; ok {
+		return k
+	}
+	return imapFlagOf[name]
 }
 
 // columnOf is the messages column of each flag.
@@ -168,14 +174,14 @@ func (w *worker) pushFlags(s *session) error {
 		}
 		groups := map[key][]imap.UID{}
 		for _, in := range f.intents {
-			if keywordFlags[in.flag] && !kwOK {
+			if _, kw := keywordOf[in.flag]; kw && !kwOK {
 				continue
 			}
 			k := key{in.flag, in.value}
 			groups[k] = append(groups[k], imap.UID(in.uid))
 		}
 		for k, uids := range groups {
-			err := s.storeFlag(uids, imapFlagOf[k.flag], k.value)
+			err := s.storeFlag(uids, imapFlag(k.flag), k.value)
 			if errors.As(err, &ie) {
 				w.logf("server refused a flag change", "folder", f.name, "err", err)
 			} else if err != nil {

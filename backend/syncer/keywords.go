@@ -24,8 +24,8 @@ var (
 	keywordHandledLower = strings.ToLower(string(KeywordHandled))
 )
 
-// keywordFlags are the intents (pending_flags.flag) pushed as keywords.
-var keywordFlags = map[string]bool{"handled": true, "filed": true}
+// keywordOf maps the intents (pending_flags.flag) pushed as keywords to them.
+var keywordOf = map[string]imap.Flag{"handled": KeywordHandled, "filed": KeywordFiled}
 
 // keywordsAllowed reports whether a selected mailbox keeps our keywords: PERMANENTFLAGS
 // holds \* (new keywords may be made) or names both already. go-imap reads an absent
@@ -51,11 +51,14 @@ func (w *worker) noteKeywords(ctx context.Context, f *folder, sel *imap.SelectDa
 	if err != nil {
 		return dbError(fmt.Errorf("syncer: note keywords of %q: %w", f.name, err))
 	}
+	known := f.keywordsOK.Valid
 	f.keywordsOK.Valid, f.keywordsOK.Bool = true, ok
 	if !ok {
 		w.logf("the folder refuses new keywords: handled and filed stay on this workstation", "folder", f.name)
 	}
-	w.e.emitChanged(w.id, true)
+	if known { // a server changed its mind; a first answer comes with the sync's own news
+		w.e.emitChanged(w.id, true)
+	}
 	return nil
 }
 
