@@ -238,10 +238,6 @@ func (e *Engine) FileTo(ctx context.Context, by int64, scope Scope, messageIDs [
 		if err := liveRecord(ctx, tx, recordID); err != nil {
 			return err
 		}
-		exec := func(q string, args ...any) error {
-			_, err := tx.ExecContext(ctx, q, args...)
-			return err
-		}
 		for _, id := range messageIDs {
 			for _, q := range []string{
 				`DELETE FROM message_records_removed WHERE message_id = ? AND record_id = ?`,
@@ -267,7 +263,7 @@ func (e *Engine) FileTo(ctx context.Context, by int64, scope Scope, messageIDs [
 				return err
 			}
 			if v, ok := st.change(true); ok {
-				if err := queueFiled(exec, id, v, now); err != nil {
+				if err := queueFiled(ctx, tx, []int64{id}, v, now); err != nil {
 					return err
 				}
 				queued[acc] = true

@@ -39,14 +39,25 @@ func (s sharedState) change(filed bool) (value, push bool) {
 	return false, false
 }
 
-// queueFiled records the intent and the row's state in the filing's transaction.
-func queueFiled(exec func(q string, args ...any) error, messageID int64, value bool, nowMilli int64) error {
-	if err := exec(`UPDATE messages SET shared_filed = ? WHERE id = ?`, value, messageID); err != nil {
+// queueFiled records the intents and the rows' state in the filing's transaction: the
+// sync's worker pushes them ($MailroomFiled set or cleared).
+func queueFiled(ctx context.Context, tx *sql.Tx, ids []int64, value bool, nowMilli int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := placeholders(ids)
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET shared_filed = ? WHERE id IN (`+in+`)`, append([]any{value}, args...)...); err != nil {
 		return err
 	}
-	return exec(`INSERT INTO pending_flags(message_id, flag, value, queued_at) VALUES (?, 'filed', ?, ?)
-		ON CONFLICT(message_id, flag) DO UPDATE SET value = excluded.value, queued_at = excluded.queued_at`,
-		messageID, value, nowMilli/1000)
+	x := newInserter(ctx, tx, `INSERT INTO pending_flags(message_id, flag, value, queued_at) VALUES `, `(?, 'filed', ?, ?)`,
+		` ON CONFLICT(message_id, flag) DO UPDATE SET value = excluded.value, queued_at = excluded.queued_at`)
+	defer x.close()
+	for _, id := range ids {
+		if err := x.add(id, value, nowMilli/1000); err != nil {
+			return err
+		}
+	}
+	return x.flush()
 }
 
 func (e *Engine) queued(accounts map[int64]bool) {
