@@ -398,7 +398,8 @@ func (e *Engine) borrowCache(ctx context.Context) func() {
 		return func() {}
 	}
 	return func() {
-		err := e.deps.DB.Tx(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
+		ctx := context.WithoutCancel(ctx) // a cancelled re-file gives it back too
+		err := e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, old))
 			return err
 		})

@@ -510,3 +510,46 @@ func appendMsg(t *testing.T, c *imapclient.Client, raw []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestAChangeMadeOfflineIsPushedOnReconnect: "handled" and "filed" set while the account's
+// connection is down wait in the durable queue and reach the server once it is back.
+func TestAChangeMadeOfflineIsPushedOnReconnect(t *testing.T) {
+	srv, env := dovecotAccount(t)
+	devis := deliver(t, env, srv.user, "client@nouveau-client.fr", "Demande de devis")
+	w := newWorkstation(t, "poste", srv)
+	eventually(t, waitLong, "the message in To file", func() bool { return w.filedState(devis) == filing.StateToFile })
+
+	w.sync.StopAccount(w.acc) // offline: no connection until AccountChanged
+	if err := w.sync.SetHandled(ctx, []int64{w.msg(devis)}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.rec.Create(ctx, w.user, w.ct, records.Values{records.ContactFirstName: "Client",
+		records.ContactEmails: []any{"client@nouveau-client.fr"}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, waitLong, "filed while offline", func() bool { return w.filedState(devis) == filing.StateFiled })
+	var pending int
+	w.scalar(&pending, `SELECT count(*) FROM pending_flags WHERE message_id = ?`, w.msg(devis))
+	if pending != 2 {
+		t.Fatalf("%d intents wait, want handled and filed", pending)
+	}
+	c := srv.client(t)
+	if fl := srv.serverFlags(t, c)[devis]; slices.Contains(fl, syncer.KeywordHandled) || slices.Contains(fl, syncer.KeywordFiled) {
+		t.Fatalf("the server has the keywords while the account is offline: %v", fl)
+	}
+
+	if err := w.sync.AccountChanged(w.acc); err != nil { // back online
+		t.Fatal(err)
+	}
+	eventually(t, waitLong, "both keywords on the server after the reconnect", func() bool {
+		fl := srv.serverFlags(t, c)[devis]
+		return slices.Contains(fl, syncer.KeywordHandled) && slices.Contains(fl, syncer.KeywordFiled)
+	})
+	eventually(t, 5*time.Second, "the queue emptied", func() bool {
+		w.scalar(&pending, `SELECT count(*) FROM pending_flags`)
+		return pending == 0
+	})
+	if !w.column("handled", devis) || !w.column("shared_filed", devis) {
+		t.Fatal("the rows lost their state")
+	}
+}
