@@ -224,9 +224,10 @@ func prepareRefileStore(b *testing.B, path string) {
 		case k < 55:
 			c := contactEmail[rnd.IntN(benchContacts)]
 			from, to = c, own
-			if k%3 == 0 {
+			switch k % 3 {
+			case 0:
 				cc = contactEmail[rnd.IntN(benchContacts)]
-			} else if k%3 == 1 {
+			case 1:
 				cc = "marc@notre-cabinet.fr"
 			}
 			if k < 12 { // sent mail
