@@ -108,14 +108,9 @@ func NewApp(version string) *App {
 	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(), Log: log,
 		Queued: func(ids ...int64) { b.Sync.FlagsQueued(ids...) }}, filing.Options{})
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
-	syncEvents := b.SyncEvents()
-	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Log: log,
-		Emit: func(ev syncer.Event) {
-			syncEvents(ev)
-			if ev.Kind == syncer.KindChanged {
-				b.Filing.FlagsChanged() // another workstation may have filed some of "To file"
-			}
-		},
+	// A batch of flags from the server (another workstation's $MailroomFiled) is a Stored
+	// notice too: filing counts "To file" again.
+	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log,
 		Stored: func(st syncer.Stored) {
 			if st.Removed {
 				b.Filing.MessagesRemoved()

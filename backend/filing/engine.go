@@ -167,10 +167,6 @@ func (e *Engine) MessagesStored(ids []int64) {
 // MessagesRemoved tells the engine that messages were removed: the count is read again.
 func (e *Engine) MessagesRemoved() { e.poke() }
 
-// FlagsChanged tells the engine that messages' flags changed (another workstation may
-// have filed some: $MailroomFiled): the count of "To file" is read again. It never blocks.
-func (e *Engine) FlagsChanged() { e.poke() }
-
 // RecordsChanged files again the mail of changed records: a new address or domain brings
 // its past mail, a removed one takes its automatic links away. It never blocks.
 func (e *Engine) RecordsChanged(ids []int64) {

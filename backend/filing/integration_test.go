@@ -145,12 +145,7 @@ func newWorkstation(t *testing.T, name string, srv mailServer) *workstation {
 			if st.Removed {
 				w.fil.MessagesRemoved()
 			}
-			w.fil.MessagesStored(st.MessageIDs)
-		},
-		Emit: func(ev syncer.Event) {
-			if ev.Kind == syncer.KindChanged {
-				w.fil.FlagsChanged()
-			}
+			w.fil.MessagesStored(st.MessageIDs) // flags changed on the server: nil, the count again
 		}}, syncer.Options{StallTimeout: 5 * time.Second, IdleRefresh: 2 * time.Second, PollInterval: pollWindow,
 		BackoffMin: 200 * time.Millisecond, BackoffMax: time.Second})
 	s, err := w.rec.Schema(ctx)
