@@ -104,8 +104,12 @@ func NewApp(version string) *App {
 	b.Mailbox = mailbox.New(db)
 	// Filing runs beside the sync: the sync and the records tell it what changed; neither
 	// knows it.
-	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(), Log: log}, filing.Options{})
+	// Its $MailroomFiled changes go out through the sync's workers (shared mailboxes, F11).
+	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(), Log: log,
+		Queued: func(ids ...int64) { b.Sync.FlagsQueued(ids...) }}, filing.Options{})
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
+	// A batch of flags from the server (another workstation's $MailroomFiled) is a Stored
+	// notice too: filing counts "To file" again.
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log,
 		Stored: func(st syncer.Stored) {
 			if st.Removed {

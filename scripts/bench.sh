@@ -30,6 +30,17 @@
 #                           Its last line:
 #                           records: import_s=… sqlite_import_s=… ratio=… list_ms=…
 #                                    search_p95_ms=… rss_mb=…
+#   scripts/bench.sh filing `make bench-filing`: a re-file of 100,000 stored messages against
+#                           10,000 contacts and 2,000 companies (imported) from scratch
+#                           (BenchmarkFilingRefile, backend/filing/bench_test.go; its CPU time
+#                           is printed too: this machine is shared), and what filing adds to
+#                           a first sync from the project's Dovecot, filing on against off
+#                           in alternate order in the same run (BenchmarkSyncFiling,
+#                           backend/syncer/bench_filing_test.go: the first 2,000 messages of
+#                           the sync corpus, a smaller variant of bench-sync). BENCH_RUNS
+#                           runs of each (default 3). Its last line:
+#                           filing: refile_s=… msgs=100000 contacts=10000 companies=2000
+#                                   sync_overhead=…
 #   scripts/bench.sh list   one page of the inbox list over 100,000 stored messages.
 #   scripts/bench.sh        `make bench`: all of them.
 set -euo pipefail
@@ -86,6 +97,23 @@ bench_records() {
   echo "$line"
 }
 
+bench_filing() {
+  local runs=${BENCH_RUNS:-3}
+  [ "$runs" -ge 1 ] || { echo "BENCH_RUNS must be at least 1" >&2; exit 1; }
+  go test -run '^$' -bench 'BenchmarkFilingRefile$' -benchtime "${runs}x" -timeout 60m -tags "$TAGS" \
+    ./backend/filing/ | tee build/logs/bench-filing.log
+  MAILROOM_REQUIRE_INTEGRATION=1 scripts/testenv/with-env.sh go test -run '^$' -bench 'BenchmarkSyncFiling$' \
+    -benchtime "${runs}x" -timeout 60m -tags "$TAGS" ./backend/syncer/ | tee -a build/logs/bench-filing.log
+  local refile sync
+  refile=$(grep -E '^refile: refile_s=' build/logs/bench-filing.log | tail -n 1)
+  sync=$(grep -E '^sync_filing: ' build/logs/bench-filing.log | tail -n 1)
+  [ -n "$refile" ] && [ -n "$sync" ] || { echo "the filing benchmark printed no summary" >&2; exit 1; }
+  field() { sed -nE "s/.*[ :]$1=([^ ]+).*/\1/p" <<<"$2"; }
+  echo
+  echo "refile CPU time: $(field refile_cpu_s "$refile") s; sync alone $(field off_s "$sync") s, with filing $(field on_s "$sync") s ($(field msgs "$sync") messages)"
+  echo "filing: refile_s=$(field refile_s "$refile") msgs=$(field msgs "$refile") contacts=$(field contacts "$refile") companies=$(field companies "$refile") sync_overhead=$(field sync_overhead "$sync")"
+}
+
 bench_list() {
   go test -run '^$' -bench 'BenchmarkListPage' -tags "$TAGS" ./backend/mailbox/ | tee build/logs/bench-list.log
 }
@@ -94,7 +122,8 @@ case "$what" in
   sync) bench_sync ;;
   send) bench_send ;;
   records) bench_records ;;
+  filing) bench_filing ;;
   list) bench_list ;;
-  all) bench_list; bench_records; bench_send; bench_sync ;;
-  *) echo "usage: $0 [sync|send|records|list]" >&2; exit 2 ;;
+  all) bench_list; bench_records; bench_filing; bench_send; bench_sync ;;
+  *) echo "usage: $0 [sync|send|records|filing|list]" >&2; exit 2 ;;
 esac

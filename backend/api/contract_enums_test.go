@@ -87,6 +87,7 @@ func enums() []enum {
 		{"DELIVERABILITY_CHECKS", "DeliverabilityCheck", "What a deliverability finding is about, in the order they come", strs(deliverability.Checks), "deliverability", constSet{typ: "Check"}},
 		{"FILING_OPS", "FilingOp", "The operators of a filed type's open condition (paid unchecked…)", FilingOps, "filing", constSet{prefix: "Op"}},
 		{"LINK_ORIGINS", "LinkOrigin", "How a message was filed to a record: by the rules (auto) or by hand (manual)", FilingOrigins, "filing", constSet{prefix: "Origin"}},
+		{"SHARING_STATES", "SharingState", "Whether a folder shares filed and handled with the mailbox's other workstations (IMAP keywords), keeps them here only, or is not synced yet", FilingSharingStates, "filing", constSet{prefix: "Sharing"}},
 		{"SENDING_PATHS", "SendingPath", "The paths an account's mail leaves through, as the deliverability check knows them", strs(deliverability.PathIDs), "deliverability", constSet{typ: "PathID"}},
 	}
 }

@@ -38,13 +38,16 @@ type MailRowDTO struct {
 	Flagged        bool   `json:"flagged"`
 	Answered       bool   `json:"answered"`
 	HasAttachments bool   `json:"hasAttachments"`
+	Handled        bool   `json:"handled"`     // marked handled, here or on another workstation
+	SharedFiled    bool   `json:"sharedFiled"` // the shared mailbox says filed (here or on another workstation)
 }
 
 func mailRowDTO(r mailbox.Row) MailRowDTO {
 	return MailRowDTO{ID: r.ID, AccountID: r.AccountID, FolderID: r.FolderID, FolderRole: r.FolderRole,
 		FromName: r.FromName, FromEmail: r.FromEmail, ToName: r.ToName, ToEmail: r.ToEmail, Recipients: r.Recipients,
 		Subject: r.Subject, Snippet: r.Snippet,
-		Date: r.Date.Format(time.RFC3339), Seen: r.Seen, Flagged: r.Flagged, Answered: r.Answered, HasAttachments: r.HasAttachments}
+		Date: r.Date.Format(time.RFC3339), Seen: r.Seen, Flagged: r.Flagged, Answered: r.Answered, HasAttachments: r.HasAttachments,
+		Handled: r.Handled, SharedFiled: r.SharedFiled}
 }
 
 // MailPageDTO is a page of the list; Next is "" on the last page.

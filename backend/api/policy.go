@@ -136,6 +136,8 @@ var policy = map[string]access{
 	"Filing.Ignore":                signedIn,
 	"Filing.Unignore":              signedIn,
 	"Filing.Ignored":               signedIn,
+	"Filing.SetHandled":            signedIn,
+	"Filing.Sharing":               signedIn,
 	"Filing.Settings":              admins,
 	"Filing.SetFiledType":          admins,
 	"Filing.SetDomainException":    admins,

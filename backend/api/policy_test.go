@@ -108,6 +108,8 @@ var allowed = map[string][]string{
 	"Filing.Ignore":                {super, admin, collab},
 	"Filing.Unignore":              {super, admin, collab},
 	"Filing.Ignored":               {super, admin, collab},
+	"Filing.SetHandled":            {super, admin, collab},
+	"Filing.Sharing":               {super, admin, collab},
 	"Filing.Settings":              {super, admin},
 	"Filing.SetFiledType":          {super, admin},
 	"Filing.SetDomainException":    {super, admin},

@@ -48,4 +48,12 @@
 // message. A re-file of everything (first run, rules changed, settings changed) walks the
 // messages newest first, lets new mail go first between batches, reports Progress and can
 // be cancelled.
+//
+// # Shared mailboxes (F11)
+//
+// A message filed here is marked $MailroomFiled on the server through the sync's durable
+// queue (pending_flags; Deps.Queued wakes the account's worker), so another workstation
+// syncing the mailbox keeps it out of its "To file" (messages.shared_filed); "handled" is
+// the user's (syncer.Engine.SetHandled). Sharing lists which folders refuse new keywords
+// and keep both states here only. See shared.go.
 package filing

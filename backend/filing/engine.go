@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,26 +19,31 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultBatch     = 500                    // messages read, decided and written per transaction
-	DefaultSettle    = 200 * time.Millisecond // wait after a notice, so that close notices make one round
-	DefaultIndexTTL  = time.Minute            // the index is read again at least this often (accounts, users)
-	refileVersionKey = "filing.version"       // the rules' version the stored filing was made with
-	refileVersion    = "1"                    // bump when the rules change: every message is filed again at start
+	DefaultBatch       = 500                    // messages read, decided and written per transaction
+	DefaultRefileBatch = 5000                   // … in a re-file of everything (new mail goes first between two)
+	DefaultSettle      = 200 * time.Millisecond // wait after a notice, so that close notices make one round
+	DefaultIndexTTL    = time.Minute            // the index is read again at least this often (accounts, users)
+	refileVersionKey   = "filing.version"       // the rules' version the stored filing was made with
+	refileVersion      = "1"                    // bump when the rules change: every message is filed again at start
 )
 
-// Deps are what the engine uses; Emit and Log may be nil.
+// Deps are what the engine uses; Emit, Queued and Log may be nil.
 type Deps struct {
 	DB   *store.DB
 	Emit func(Event) // called from the engine's goroutine; must not block
-	Log  *slog.Logger
+	// Queued hears which accounts got $MailroomFiled changes to push (pending_flags; the
+	// sync's workers push them: syncer.Engine.FlagsQueued). It must not block.
+	Queued func(accountIDs ...int64)
+	Log    *slog.Logger
 }
 
 // Options tune the engine; zero values take the defaults.
 type Options struct {
-	Batch    int
-	Settle   time.Duration
-	IndexTTL time.Duration
-	Now      func() time.Time
+	Batch       int
+	RefileBatch int
+	Settle      time.Duration
+	IndexTTL    time.Duration
+	Now         func() time.Time
 }
 
 // Event tells the UI that what filing shows changed.
@@ -83,6 +89,9 @@ type Engine struct {
 func New(deps Deps, opts Options) *Engine {
 	if opts.Batch <= 0 {
 		opts.Batch = DefaultBatch
+	}
+	if opts.RefileBatch <= 0 {
+		opts.RefileBatch = DefaultRefileBatch
 	}
 	if opts.Settle <= 0 {
 		opts.Settle = DefaultSettle
@@ -304,6 +313,7 @@ func (e *Engine) refileAll(ctx context.Context) error {
 	e.dirty = true
 	e.mu.Unlock()
 	e.emit(Event{ToFile: e.lastCount, Progress: &p})
+	defer e.borrowCache(ctx)()
 	defer func() {
 		e.mu.Lock()
 		e.cancel = nil
@@ -325,7 +335,7 @@ func (e *Engine) refileAll(ctx context.Context) error {
 		}
 		var ids []int64
 		q := `SELECT id FROM messages WHERE ? < 0 OR id < ? ORDER BY id DESC LIMIT ?`
-		err := each(ctx, e.deps.DB.R, q, []any{cursor, cursor, e.opts.Batch}, func(r *sql.Rows) error {
+		err := each(ctx, e.deps.DB.R, q, []any{cursor, cursor, e.opts.RefileBatch}, func(r *sql.Rows) error {
 			var id int64
 			if err := r.Scan(&id); err != nil {
 				return err
@@ -343,7 +353,7 @@ func (e *Engine) refileAll(ctx context.Context) error {
 			break
 		}
 		cursor = ids[len(ids)-1]
-		if err := e.File(ctx, ids); err != nil {
+		if err := e.file(ctx, ids, e.opts.RefileBatch, true); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -360,6 +370,39 @@ func (e *Engine) refileAll(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// refileCacheKiB is the page cache the writer connection borrows while a re-file of
+// everything runs: it rewrites every message's parties, links and state, whose indexes
+// (by address, by domain, by record) are written in no order, and with SQLite's default
+// 2 MB cache most of those writes would first read their page back from the file.
+const refileCacheKiB = 64 << 10
+
+// borrowCache gives the writer connection (the store has exactly one) a bigger page cache
+// and returns what gives the usual one back. Failing, it only logs: the re-file is slower.
+func (e *Engine) borrowCache(ctx context.Context) func() {
+	var old int64
+	err := e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&old); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, refileCacheKiB))
+		return err
+	})
+	if err != nil {
+		e.log.Warn("filing: a bigger page cache for the re-file", "err", err)
+		return func() {}
+	}
+	return func() {
+		ctx := context.WithoutCancel(ctx) // a cancelled re-file gives it back too
+		err := e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, old))
+			return err
+		})
+		if err != nil {
+			e.log.Warn("filing: give the page cache back", "err", err)
+		}
+	}
 }
 
 // count reads the number of messages in "To file" and tells the UI when it changed.
@@ -416,13 +459,37 @@ func placeholders(ids []int64) (string, []any) {
 // File applies the rules to these messages now, in batches, each written in one
 // transaction (the engine's goroutine calls it; tests and benchmarks may too).
 func (e *Engine) File(ctx context.Context, ids []int64) error {
+	return e.file(ctx, ids, e.opts.Batch, false)
+}
+
+// idSet is a batch's messages, as SQL selects them: by their ids, or, when the batch is
+// every message between its lowest and highest id (a re-file walks them so), by that
+// range, which SQLite reads as one range of each table's key instead of a probe per id.
+type idSet struct {
+	ids  []int64
+	span bool
+}
+
+func (s idSet) cond(col string) (string, []any) {
+	if s.span && len(s.ids) > 0 {
+		lo, hi := slices.Min(s.ids), slices.Max(s.ids)
+		return col + " BETWEEN ? AND ?", []any{lo, hi}
+	}
+	in, args := placeholders(s.ids)
+	return col + " IN (" + in + ")", args
+}
+
+// file files ids in batches; contiguous says that every batch is every message between
+// its lowest and highest id.
+func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bool) error {
 	ix, err := e.index(ctx)
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(ids); start += e.opts.Batch {
-		chunk := ids[start:min(start+e.opts.Batch, len(ids))]
-		ins, err := readInputs(ctx, e.deps.DB.R, chunk, false)
+	for start := 0; start < len(ids); start += batch {
+		chunk := ids[start:min(start+batch, len(ids))]
+		set := idSet{ids: chunk, span: contiguous}
+		ins, err := readInputs(ctx, e.deps.DB.R, set)
 		if err != nil {
 			return err
 		}
@@ -439,7 +506,7 @@ func (e *Engine) File(ctx context.Context, ids []int64) error {
 				return err
 			}
 		}
-		if err := e.write(ctx, ins, outs); err != nil {
+		if err := e.write(ctx, set, ins, outs); err != nil {
 			return err
 		}
 	}
@@ -474,16 +541,19 @@ func (e *Engine) withBodies(ctx context.Context, ix *index, ins []input, outs []
 }
 
 // readInputs reads what the rules need of these messages (gone ones are left out).
-func readInputs(ctx context.Context, db querier, ids []int64, _ bool) ([]input, error) {
-	in, args := placeholders(ids)
+func readInputs(ctx context.Context, db querier, set idSet) ([]input, error) {
+	where, args := set.cond("m.id")
 	var out []input
 	pos := map[int64]int{}
 	err := each(ctx, db, `SELECT m.id, coalesce(f.role, ''), m.bulk, m.body_state <> 'none', m.subject,
-			EXISTS (SELECT 1 FROM message_records r WHERE r.message_id = m.id AND r.origin = 'manual')
-		FROM messages m LEFT JOIN folders f ON f.id = m.folder_id WHERE m.id IN (`+in+`)`, args, func(r *sql.Rows) error {
+			EXISTS (SELECT 1 FROM message_records r WHERE r.message_id = m.id AND r.origin = 'manual'),
+			m.account_id, m.shared_filed, coalesce(f.keywords_ok, 1), coalesce(mf.state, '') = 'filed'
+		FROM messages m LEFT JOIN folders f ON f.id = m.folder_id LEFT JOIN message_filing mf ON mf.message_id = m.id
+		WHERE `+where, args, func(r *sql.Rows) error {
 		var x input
 		var role string
-		if err := r.Scan(&x.id, &role, &x.bulk, &x.withBody, &x.subject, &x.manual); err != nil {
+		if err := r.Scan(&x.id, &role, &x.bulk, &x.withBody, &x.subject, &x.manual,
+			&x.accountID, &x.shared.filed, &x.shared.keywordsOK, &x.shared.wasFiled); err != nil {
 			return err
 		}
 		x.sent = role == "sent"
@@ -494,14 +564,16 @@ func readInputs(ctx context.Context, db querier, ids []int64, _ bool) ([]input, 
 	if err != nil {
 		return nil, fmt.Errorf("filing: read messages: %w", err)
 	}
-	err = each(ctx, db, `SELECT message_id, kind, name, email FROM message_addresses
-		WHERE message_id IN (`+in+`) AND kind <> 'sender'
-		ORDER BY message_id, CASE kind WHEN 'from' THEN 0 WHEN 'reply_to' THEN 1 WHEN 'to' THEN 2 WHEN 'cc' THEN 3 ELSE 4 END, position`,
+	// The parties in the rules' order (From, Reply-To, To, Cc, Bcc; each in its order):
+	// sorted here, so that SQLite reads the key's range as it lies.
+	where, args = set.cond("message_id")
+	err = each(ctx, db, `SELECT message_id, kind, position, name, email FROM message_addresses
+		WHERE `+where+` AND kind <> 'sender'`,
 		args, func(r *sql.Rows) error {
 			var id int64
 			var p party
 			var raw string
-			if err := r.Scan(&id, &p.kind, &p.name, &raw); err != nil {
+			if err := r.Scan(&id, &p.kind, &p.position, &p.name, &raw); err != nil {
 				return err
 			}
 			i, ok := pos[id]
@@ -517,7 +589,15 @@ func readInputs(ctx context.Context, db querier, ids []int64, _ bool) ([]input, 
 	if err != nil {
 		return nil, fmt.Errorf("filing: read addresses: %w", err)
 	}
-	err = each(ctx, db, `SELECT message_id, record_id FROM message_records_removed WHERE message_id IN (`+in+`)`, args,
+	for i := range out {
+		slices.SortStableFunc(out[i].parties, func(a, b party) int {
+			if d := kindRank[a.kind] - kindRank[b.kind]; d != 0 {
+				return d
+			}
+			return a.position - b.position
+		})
+	}
+	err = each(ctx, db, `SELECT message_id, record_id FROM message_records_removed WHERE `+where, args,
 		func(r *sql.Rows) error {
 			var id, rec int64
 			if err := r.Scan(&id, &rec); err != nil {
@@ -539,68 +619,119 @@ func readInputs(ctx context.Context, db querier, ids []int64, _ bool) ([]input, 
 
 // write stores the outcomes of one batch in one transaction. Manual links are never
 // touched; automatic ones are replaced by what the rules decided now.
-func (e *Engine) write(ctx context.Context, ins []input, outs []outcome) error {
+//
+// A re-file writes some 350,000 rows for 100,000 messages: the batch is written with one
+// statement per table for its deletions and multi-row inserts (rowsPerInsert rows a
+// statement), not one statement per row, which is what makes a re-file of everything take
+// seconds rather than minutes (make bench-filing).
+func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outcome) error {
 	if len(ins) == 0 {
 		return nil
 	}
 	now := e.opts.Now().UnixMilli()
+	queued := map[int64]bool{}
+	defer func() { e.queued(queued) }()
+	byID, idArgs := set.cond("id")
+	byMsg, _ := set.cond("message_id")
 	return e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
-		stmts := map[string]*sql.Stmt{}
-		prep := func(q string) (*sql.Stmt, error) {
-			if s, ok := stmts[q]; ok {
-				return s, nil
-			}
-			s, err := tx.PrepareContext(ctx, q)
-			if err != nil {
-				return nil, err
-			}
-			stmts[q] = s
-			return s, nil
-		}
-		defer func() {
-			for _, s := range stmts {
-				_ = s.Close()
-			}
-		}()
-		exec := func(q string, args ...any) error {
-			s, err := prep(q)
-			if err != nil {
+		// Messages removed by the sync meanwhile are left out.
+		alive := make(map[int64]bool, len(ins))
+		err := each(ctx, tx, `SELECT id FROM messages WHERE `+byID, idArgs, func(r *sql.Rows) error {
+			var id int64
+			if err := r.Scan(&id); err != nil {
 				return err
 			}
-			_, err = s.ExecContext(ctx, args...)
+			alive[id] = true
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		for i, in := range ins {
-			o := outs[i]
-			var alive bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?)`, in.id).Scan(&alive); err != nil {
+		for _, q := range []string{
+			`DELETE FROM message_records WHERE origin = 'auto' AND ` + byMsg,
+			`DELETE FROM message_suggestions WHERE ` + byMsg,
+			`DELETE FROM message_parties WHERE ` + byMsg,
+		} {
+			if _, err := tx.ExecContext(ctx, q, idArgs...); err != nil {
 				return err
 			}
-			if !alive {
-				continue // removed by the sync meanwhile
-			}
-			for _, q := range []string{
-				`DELETE FROM message_records WHERE message_id = ? AND origin = 'auto'`,
-				`DELETE FROM message_suggestions WHERE message_id = ?`,
-				`DELETE FROM message_parties WHERE message_id = ?`,
-			} {
-				if err := exec(q, in.id); err != nil {
+		}
+		// What is left of the links are the manual ones: no suggestion of the same record.
+		manual := map[[2]int64]bool{}
+		err = each(ctx, tx, `SELECT message_id, record_id FROM message_records WHERE `+byMsg, idArgs,
+			func(r *sql.Rows) error {
+				var k [2]int64
+				if err := r.Scan(&k[0], &k[1]); err != nil {
 					return err
 				}
+				manual[k] = true
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		// The records the batch links to that still exist (deleted since the index was read:
+		// left out).
+		recSet := map[int64]bool{}
+		for i, o := range outs {
+			if !alive[ins[i].id] {
+				continue
+			}
+			for _, r := range o.links {
+				recSet[r] = true
+			}
+			for _, sg := range o.suggestions {
+				recSet[sg.id] = true
+			}
+		}
+		live := map[int64]bool{}
+		if len(recSet) > 0 {
+			inRecs, recArgs := placeholders(keys(recSet))
+			err = each(ctx, tx, `SELECT id FROM records WHERE id IN (`+inRecs+`)`, recArgs, func(r *sql.Rows) error {
+				var id int64
+				if err := r.Scan(&id); err != nil {
+					return err
+				}
+				live[id] = true
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		links := newInserter(ctx, tx, `INSERT INTO message_records(message_id, record_id, origin, created_at) VALUES `,
+			`(?, ?, 'auto', ?)`, ` ON CONFLICT DO NOTHING`)
+		suggs := newInserter(ctx, tx, `INSERT INTO message_suggestions(message_id, record_id, score) VALUES `,
+			`(?, ?, ?)`, ` ON CONFLICT DO NOTHING`)
+		parties := newInserter(ctx, tx, `INSERT INTO message_parties(message_id, email, domain) VALUES `,
+			`(?, ?, ?)`, ` ON CONFLICT DO NOTHING`)
+		filings := newInserter(ctx, tx, `INSERT INTO message_filing(message_id, state, correspondent, name, domain, with_body) VALUES `,
+			`(?, ?, ?, ?, ?, ?)`, ` ON CONFLICT(message_id) DO UPDATE SET state = excluded.state,
+			correspondent = excluded.correspondent, name = excluded.name, domain = excluded.domain,
+			with_body = excluded.with_body`)
+		defer func() {
+			for _, x := range []*inserter{links, suggs, parties, filings} {
+				x.close()
+			}
+		}()
+		share := map[bool][]int64{} // $MailroomFiled to set, to clear
+		for i, in := range ins {
+			o := outs[i]
+			if !alive[in.id] {
+				continue
 			}
 			for _, rec := range o.links {
-				if err := exec(`INSERT INTO message_records(message_id, record_id, origin, created_at)
-					SELECT ?, ?, 'auto', ? WHERE EXISTS (SELECT 1 FROM records WHERE id = ?) ON CONFLICT DO NOTHING`,
-					in.id, rec, now, rec); err != nil {
-					return err
+				if live[rec] {
+					if err := links.add(in.id, rec, now); err != nil {
+						return err
+					}
 				}
 			}
-			for _, s := range o.suggestions {
-				if err := exec(`INSERT INTO message_suggestions(message_id, record_id, score)
-					SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM records WHERE id = ?)
-					AND NOT EXISTS (SELECT 1 FROM message_records WHERE message_id = ? AND record_id = ?) ON CONFLICT DO NOTHING`,
-					in.id, s.id, s.score, s.id, in.id, s.id); err != nil {
-					return err
+			for _, sg := range o.suggestions {
+				if live[sg.id] && !manual[[2]int64{in.id, sg.id}] {
+					if err := suggs.add(in.id, sg.id, sg.score); err != nil {
+						return err
+					}
 				}
 			}
 			var corr party
@@ -608,18 +739,96 @@ func (e *Engine) write(ctx context.Context, ins []input, outs []outcome) error {
 				if corr.email == "" {
 					corr = p
 				}
-				if err := exec(`INSERT INTO message_parties(message_id, email, domain) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-					in.id, p.email, p.domain()); err != nil {
+				if err := parties.add(in.id, p.email, p.domain()); err != nil {
 					return err
 				}
 			}
-			if err := exec(`INSERT INTO message_filing(message_id, state, correspondent, name, domain, with_body)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO UPDATE SET state = excluded.state,
-				correspondent = excluded.correspondent, name = excluded.name, domain = excluded.domain,
-				with_body = excluded.with_body`, in.id, o.state, corr.email, corr.name, corr.domain(), in.withBody); err != nil {
+			if err := filings.add(in.id, o.state, corr.email, corr.name, corr.domain(), in.withBody); err != nil {
+				return err
+			}
+			if v, ok := in.shared.change(o.state == StateFiled); ok {
+				share[v] = append(share[v], in.id)
+				queued[in.accountID] = true
+			}
+		}
+		for _, x := range []*inserter{links, suggs, parties, filings} {
+			if err := x.flush(); err != nil {
+				return err
+			}
+		}
+		for _, v := range []bool{true, false} {
+			if err := queueFiled(ctx, tx, share[v], v, now); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// rowsPerInsert is how many rows one multi-row INSERT writes (well under SQLite's limit
+// of 32,766 bound values).
+const rowsPerInsert = 256
+
+// inserter gathers rows for one table and writes them rowsPerInsert at a time, through a
+// statement prepared once for a full chunk.
+type inserter struct {
+	ctx             context.Context
+	tx              *sql.Tx
+	head, row, tail string
+	args            []any
+	rows            int
+	full            *sql.Stmt
+}
+
+func newInserter(ctx context.Context, tx *sql.Tx, head, row, tail string) *inserter {
+	return &inserter{ctx: ctx, tx: tx, head: head, row: row, tail: tail}
+}
+
+func (x *inserter) add(args ...any) error {
+	x.args = append(x.args, args...)
+	x.rows++
+	if x.rows < rowsPerInsert {
+		return nil
+	}
+	if x.full == nil {
+		st, err := x.tx.PrepareContext(x.ctx, x.sql(rowsPerInsert))
+		if err != nil {
+			return err
+		}
+		x.full = st
+	}
+	if _, err := x.full.ExecContext(x.ctx, x.args...); err != nil {
+		return err
+	}
+	x.args, x.rows = x.args[:0], 0
+	return nil
+}
+
+func (x *inserter) flush() error {
+	if x.rows == 0 {
+		return nil
+	}
+	_, err := x.tx.ExecContext(x.ctx, x.sql(x.rows), x.args...)
+	x.args, x.rows = x.args[:0], 0
+	return err
+}
+
+func (x *inserter) sql(n int) string {
+	var b strings.Builder
+	b.Grow(len(x.head) + n*(len(x.row)+1) + len(x.tail))
+	b.WriteString(x.head)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(x.row)
+	}
+	b.WriteString(x.tail)
+	return b.String()
+}
+
+func (x *inserter) close() {
+	if x.full != nil {
+		_ = x.full.Close()
+	}
 }

@@ -33,7 +33,7 @@ func countToFile(ctx context.Context, db querier, scope Scope) (int, error) {
 	w, args := scope.where("m.account_id")
 	var n int
 	err := each(ctx, db, `SELECT count(*) FROM message_filing f JOIN messages m ON m.id = f.message_id
-		WHERE f.state = 'to_file' AND `+notIgnored+` AND `+w, args, func(r *sql.Rows) error { return r.Scan(&n) })
+		WHERE f.state = 'to_file' AND m.shared_filed = 0 AND `+notIgnored+` AND `+w, args, func(r *sql.Rows) error { return r.Scan(&n) })
 	if err != nil {
 		return 0, fmt.Errorf("filing: count to file: %w", err)
 	}
@@ -68,16 +68,16 @@ func (e *Engine) ToFile(ctx context.Context, scope Scope, offset, limit int) ([]
 	db := e.deps.DB.R
 	var total int
 	err := each(ctx, db, `SELECT count(DISTINCT f.correspondent) FROM message_filing f JOIN messages m ON m.id = f.message_id
-		WHERE f.state = 'to_file' AND `+notIgnored+` AND `+w, args, func(r *sql.Rows) error { return r.Scan(&total) })
+		WHERE f.state = 'to_file' AND m.shared_filed = 0 AND `+notIgnored+` AND `+w, args, func(r *sql.Rows) error { return r.Scan(&total) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("filing: count correspondents: %w", err)
 	}
 	var out []Correspondent
 	err = each(ctx, db, `SELECT f.correspondent, f.domain, count(*), max(m.date),
 			(SELECT f2.name FROM message_filing f2 JOIN messages m2 ON m2.id = f2.message_id
-			 WHERE f2.correspondent = f.correspondent AND f2.state = 'to_file' ORDER BY m2.date DESC LIMIT 1)
+			 WHERE f2.correspondent = f.correspondent AND f2.state = 'to_file' AND m2.shared_filed = 0 ORDER BY m2.date DESC LIMIT 1)
 		FROM message_filing f JOIN messages m ON m.id = f.message_id
-		WHERE f.state = 'to_file' AND `+notIgnored+` AND `+w+`
+		WHERE f.state = 'to_file' AND m.shared_filed = 0 AND `+notIgnored+` AND `+w+`
 		GROUP BY f.correspondent ORDER BY max(m.date) DESC, f.correspondent LIMIT ? OFFSET ?`,
 		append(args, limit, max(offset, 0)), func(r *sql.Rows) error {
 			var c Correspondent
@@ -99,7 +99,7 @@ func (e *Engine) ToFile(ctx context.Context, scope Scope, offset, limit int) ([]
 	for i := range out {
 		out[i].Freemail = free(out[i].Domain)
 		err := each(ctx, db, `SELECT m.id FROM message_filing f JOIN messages m ON m.id = f.message_id
-			WHERE f.correspondent = ? AND f.state = 'to_file' AND `+w+` ORDER BY m.date DESC, m.id DESC LIMIT ?`,
+			WHERE f.correspondent = ? AND f.state = 'to_file' AND m.shared_filed = 0 AND `+w+` ORDER BY m.date DESC, m.id DESC LIMIT ?`,
 			append(append([]any{out[i].Email}, args...), MaxGroupMessages), func(r *sql.Rows) error {
 				var id int64
 				if err := r.Scan(&id); err != nil {
@@ -233,6 +233,7 @@ func (e *Engine) FileTo(ctx context.Context, by int64, scope Scope, messageIDs [
 		}
 	}
 	now := e.opts.Now().UnixMilli()
+	queued := map[int64]bool{}
 	err := e.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := liveRecord(ctx, tx, recordID); err != nil {
 			return err
@@ -254,9 +255,23 @@ func (e *Engine) FileTo(ctx context.Context, by int64, scope Scope, messageIDs [
 			if _, err := tx.ExecContext(ctx, `UPDATE message_filing SET state = 'filed' WHERE message_id = ?`, id); err != nil {
 				return err
 			}
+			// Filed here: the mailbox's other workstations hear of it ($MailroomFiled).
+			var acc int64
+			var st sharedState
+			if err := tx.QueryRowContext(ctx, `SELECT m.account_id, m.shared_filed, coalesce(f.keywords_ok, 1)
+				FROM messages m LEFT JOIN folders f ON f.id = m.folder_id WHERE m.id = ?`, id).Scan(&acc, &st.filed, &st.keywordsOK); err != nil {
+				return err
+			}
+			if v, ok := st.change(true); ok {
+				if err := queueFiled(ctx, tx, []int64{id}, v, now); err != nil {
+					return err
+				}
+				queued[acc] = true
+			}
 		}
 		return nil
 	})
+	e.queued(queued)
 	if err != nil {
 		return fmt.Errorf("filing: file to record %d: %w", recordID, err)
 	}

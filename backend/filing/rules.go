@@ -31,10 +31,14 @@ const (
 
 // party is one address of a message as the rules see it.
 type party struct {
-	kind  string // from, reply_to, to, cc, bcc
-	name  string
-	email string // normalised
+	kind     string // from, reply_to, to, cc, bcc
+	position int
+	name     string
+	email    string // normalised
 }
+
+// kindRank is the order in which the rules read a message's parties.
+var kindRank = map[string]int{"from": 0, "reply_to": 1, "to": 2, "cc": 3, "bcc": 4}
 
 func (p party) domain() string {
 	_, d, _ := strings.Cut(p.email, "@")
@@ -52,6 +56,9 @@ type input struct {
 	parties  []party
 	removed  map[int64]bool // links the user removed
 	manual   bool           // has a manual link
+
+	accountID int64
+	shared    sharedState
 }
 
 // outcome is what the rules decided for one message.

@@ -82,6 +82,8 @@ type Row struct {
 	Flagged        bool
 	Answered       bool
 	HasAttachments bool
+	Handled        bool // marked handled, here or on another workstation ($MailroomHandled)
+	SharedFiled    bool // the mailbox says filed, here or on another workstation ($MailroomFiled)
 }
 
 // rowColumns are a list row's columns. The first recipient and the count come from
@@ -90,13 +92,13 @@ const rowColumns = `m.id, m.account_id, m.folder_id, m.from_name, m.from_email,
 	coalesce((SELECT a.name FROM message_addresses a WHERE a.message_id = m.id AND a.kind = 'to' ORDER BY a.position LIMIT 1), ''),
 	coalesce((SELECT a.email FROM message_addresses a WHERE a.message_id = m.id AND a.kind = 'to' ORDER BY a.position LIMIT 1), ''),
 	(SELECT count(*) FROM message_addresses a WHERE a.message_id = m.id AND a.kind IN ('to', 'cc')),
-	m.subject, m.snippet, m.date, m.seen, m.flagged, m.answered, m.has_attachments`
+	m.subject, m.snippet, m.date, m.seen, m.flagged, m.answered, m.has_attachments, m.handled, m.shared_filed`
 
 func scanRow(sc interface{ Scan(...any) error }, extra ...any) (Row, int64, error) {
 	var r Row
 	var date int64
 	err := sc.Scan(append([]any{&r.ID, &r.AccountID, &r.FolderID, &r.FromName, &r.FromEmail, &r.ToName, &r.ToEmail, &r.Recipients, &r.Subject,
-		&r.Snippet, &date, &r.Seen, &r.Flagged, &r.Answered, &r.HasAttachments}, extra...)...)
+		&r.Snippet, &date, &r.Seen, &r.Flagged, &r.Answered, &r.HasAttachments, &r.Handled, &r.SharedFiled}, extra...)...)
 	r.Date = time.Unix(date, 0).UTC()
 	return r, date, err
 }

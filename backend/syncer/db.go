@@ -82,9 +82,15 @@ func applyFlags(ctx context.Context, tx *sql.Tx, folderID int64, rows []flagRow)
 	if len(rows) == 0 {
 		return nil
 	}
+	// handled and shared_filed keep the local value too where the folder refuses new
+	// keywords: there they live on this workstation only.
 	st, err := tx.PrepareContext(ctx, `UPDATE messages SET
 		seen = CASE WHEN EXISTS (SELECT 1 FROM pending_flags p WHERE p.message_id = messages.id AND p.flag = 'seen') THEN seen ELSE ? END,
 		flagged = CASE WHEN EXISTS (SELECT 1 FROM pending_flags p WHERE p.message_id = messages.id AND p.flag = 'flagged') THEN flagged ELSE ? END,
+		handled = CASE WHEN EXISTS (SELECT 1 FROM pending_flags p WHERE p.message_id = messages.id AND p.flag = 'handled')
+			OR (SELECT keywords_ok FROM folders WHERE id = messages.folder_id) = 0 THEN handled ELSE ? END,
+		shared_filed = CASE WHEN EXISTS (SELECT 1 FROM pending_flags p WHERE p.message_id = messages.id AND p.flag = 'filed')
+			OR (SELECT keywords_ok FROM folders WHERE id = messages.folder_id) = 0 THEN shared_filed ELSE ? END,
 		answered = ?, draft = ?, keywords = ?
 		WHERE folder_id = ? AND uid = ?`)
 	if err != nil {
@@ -92,8 +98,8 @@ func applyFlags(ctx context.Context, tx *sql.Tx, folderID int64, rows []flagRow)
 	}
 	defer st.Close()
 	for _, r := range rows {
-		if _, err := st.ExecContext(ctx, r.flags.seen, r.flags.flagged, r.flags.answered, r.flags.draft,
-			r.flags.keywords, folderID, r.uid); err != nil {
+		if _, err := st.ExecContext(ctx, r.flags.seen, r.flags.flagged, r.flags.handled, r.flags.filed,
+			r.flags.answered, r.flags.draft, r.flags.keywords, folderID, r.uid); err != nil {
 			return err
 		}
 	}
@@ -125,8 +131,8 @@ func sameAddresses(a, b []imap.Address) bool {
 // refreshed.
 func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, hs []header) ([]int64, error) {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO messages(account_id, folder_id, uid, message_id, in_reply_to,
-		subject, from_name, from_email, date, size, seen, flagged, answered, draft, keywords, has_attachments)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(folder_id, uid) DO NOTHING`)
+		subject, from_name, from_email, date, size, seen, flagged, handled, shared_filed, answered, draft, keywords, has_attachments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(folder_id, uid) DO NOTHING`)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +167,8 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 		}
 		res, err := ins.ExecContext(ctx, accountID, folderID, h.uid, env.MessageID, inReplyTo,
 			subject, fromName, fromEmail, date.Unix(), h.size,
-			h.flags.seen, h.flags.flagged, h.flags.answered, h.flags.draft, h.flags.keywords, h.hasAttachments)
+			h.flags.seen, h.flags.flagged, h.flags.handled, h.flags.filed, h.flags.answered, h.flags.draft,
+			h.flags.keywords, h.hasAttachments)
 		if err != nil {
 			return nil, err
 		}

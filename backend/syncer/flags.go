@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -12,11 +13,23 @@ import (
 	"mailroom/backend/fault"
 )
 
-// The flags the app changes, and their IMAP names.
+// The flags the user changes, and their IMAP names (the shared states' keywords are in
+// keywords.go: keywordOf).
 var imapFlagOf = map[string]imap.Flag{
 	"seen":    imap.FlagSeen,
 	"flagged": imap.FlagFlagged,
 }
+
+// imapFlag is the IMAP name of an intent's flag.
+func imapFlag(name string) imap.Flag {
+	if k, ok := keywordOf[name]; ok {
+		return k
+	}
+	return imapFlagOf[name]
+}
+
+// columnOf is the messages column of each flag.
+var columnOf = map[string]string{"seen": "seen", "flagged": "flagged", "handled": "handled", "filed": "shared_filed"}
 
 // Flags lists the flags the app changes (the keys of imapFlagOf).
 var Flags = []string{"seen", "flagged"}
@@ -27,9 +40,13 @@ var Flags = []string{"seen", "flagged"}
 // after a reconnect, or after a restart — and that no re-sync overwrites meanwhile.
 // Unknown ids are ignored.
 func (e *Engine) SetFlags(ctx context.Context, messageIDs []int64, flag string, value bool) error {
-	if _, ok := imapFlagOf[flag]; !ok {
+	if !slices.Contains(Flags, flag) {
 		return ErrFlagUnknown.Field("flag", fault.P{"flag": flag})
 	}
+	return e.setFlags(ctx, messageIDs, flag, value)
+}
+
+func (e *Engine) setFlags(ctx context.Context, messageIDs []int64, flag string, value bool) error {
 	if len(messageIDs) == 0 {
 		return nil
 	}
@@ -41,8 +58,8 @@ func (e *Engine) SetFlags(ctx context.Context, messageIDs []int64, flag string, 
 			return err
 		}
 		defer find.Close()
-		// flag is one of two literal column names, checked above.
-		upd, err := tx.PrepareContext(ctx, `UPDATE messages SET `+flag+` = ? WHERE id = ?`)
+		// A literal column name of columnOf.
+		upd, err := tx.PrepareContext(ctx, `UPDATE messages SET `+columnOf[flag]+` = ? WHERE id = ?`)
 		if err != nil {
 			return err
 		}
@@ -94,6 +111,7 @@ type folderIntents struct {
 	id          int64
 	name        string
 	uidvalidity uint32
+	keywordsOK  sql.NullBool
 	intents     []intent
 }
 
@@ -101,7 +119,7 @@ type folderIntents struct {
 // and forgets each one the server took — unless the user changed it again meanwhile.
 func (w *worker) pushFlags(s *session) error {
 	ctx := w.ctx
-	rows, err := w.e.deps.DB.R.QueryContext(ctx, `SELECT p.message_id, p.flag, p.value, m.uid, f.id, f.name, f.uidvalidity
+	rows, err := w.e.deps.DB.R.QueryContext(ctx, `SELECT p.message_id, p.flag, p.value, m.uid, f.id, f.name, f.uidvalidity, f.keywords_ok
 		FROM pending_flags p JOIN messages m ON m.id = p.message_id JOIN folders f ON f.id = m.folder_id
 		WHERE m.account_id = ? ORDER BY f.id`, w.id)
 	if err != nil {
@@ -113,12 +131,13 @@ func (w *worker) pushFlags(s *session) error {
 		var fid int64
 		var name string
 		var uidvalidity uint32
-		if err := rows.Scan(&in.messageID, &in.flag, &in.value, &in.uid, &fid, &name, &uidvalidity); err != nil {
+		var kwOK sql.NullBool
+		if err := rows.Scan(&in.messageID, &in.flag, &in.value, &in.uid, &fid, &name, &uidvalidity, &kwOK); err != nil {
 			rows.Close()
 			return dbError(fmt.Errorf("syncer: pending flags: %w", err))
 		}
 		if len(folders) == 0 || folders[len(folders)-1].id != fid {
-			folders = append(folders, &folderIntents{id: fid, name: name, uidvalidity: uidvalidity})
+			folders = append(folders, &folderIntents{id: fid, name: name, uidvalidity: uidvalidity, keywordsOK: kwOK})
 		}
 		last := folders[len(folders)-1]
 		last.intents = append(last.intents, in)
@@ -140,17 +159,29 @@ func (w *worker) pushFlags(s *session) error {
 		if sel.UIDValidity != f.uidvalidity {
 			continue // these messages are about to be purged
 		}
+		// A folder that refuses new keywords keeps handled and filed here only: the
+		// intents are done with (the rows hold the state; applyFlags keeps it).
+		kwOK := keywordsAllowed(sel)
+		if !f.keywordsOK.Valid || f.keywordsOK.Bool != kwOK {
+			ff := &folder{id: f.id, name: f.name, keywordsOK: f.keywordsOK}
+			if err := w.noteKeywords(ctx, ff, sel); err != nil {
+				return err
+			}
+		}
 		type key struct {
 			flag  string
 			value bool
 		}
 		groups := map[key][]imap.UID{}
 		for _, in := range f.intents {
+			if _, kw := keywordOf[in.flag]; kw && !kwOK {
+				continue
+			}
 			k := key{in.flag, in.value}
 			groups[k] = append(groups[k], imap.UID(in.uid))
 		}
 		for k, uids := range groups {
-			err := s.storeFlag(uids, imapFlagOf[k.flag], k.value)
+			err := s.storeFlag(uids, imapFlag(k.flag), k.value)
 			if errors.As(err, &ie) {
 				w.logf("server refused a flag change", "folder", f.name, "err", err)
 			} else if err != nil {
@@ -177,17 +208,51 @@ func (w *worker) pushFlags(s *session) error {
 	return nil
 }
 
-// storeFlag adds or removes one flag on messages of the selected mailbox.
+// storeFlag adds or removes one flag on messages of the selected mailbox. UIDs go as
+// ranges, at most maxStoreRanges a command: a first filing of a big mailbox queues tens of
+// thousands, and servers bound a command line (Dovecot: 64 KiB).
 func (s *session) storeFlag(uids []imap.UID, flag imap.Flag, add bool) error {
-	s.begin()
-	defer s.end()
 	op := imap.StoreFlagsDel
 	if add {
 		op = imap.StoreFlagsAdd
 	}
-	cmd := s.c.Store(imap.UIDSetNum(uids...), &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{flag}}, nil)
-	if err := cmd.Close(); err != nil {
-		return fmt.Errorf("syncer: store %s in %q: %w", flag, s.selected, err)
+	for _, set := range uidChunks(uids, maxStoreRanges) {
+		s.begin()
+		cmd := s.c.Store(set, &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{flag}}, nil)
+		err := cmd.Close()
+		s.end()
+		if err != nil {
+			return fmt.Errorf("syncer: store %s in %q: %w", flag, s.selected, err)
+		}
 	}
 	return nil
+}
+
+// maxStoreRanges bounds the ranges of one UID STORE (each at most 23 bytes: "4294967295:4294967295,").
+const maxStoreRanges = 2000
+
+// uidChunks sorts uids and returns them as UID sets of consecutive ranges, each of at
+// most n ranges.
+func uidChunks(uids []imap.UID, n int) []imap.UIDSet {
+	sorted := slices.Clone(uids)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	var out []imap.UIDSet
+	var cur imap.UIDSet
+	for i := 0; i < len(sorted); {
+		j := i
+		for j+1 < len(sorted) && sorted[j+1] == sorted[j]+1 {
+			j++
+		}
+		if len(cur) == n {
+			out = append(out, cur)
+			cur = nil
+		}
+		cur = append(cur, imap.UIDRange{Start: sorted[i], Stop: sorted[j]})
+		i = j + 1
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }

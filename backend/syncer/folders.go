@@ -16,16 +16,17 @@ type folder struct {
 	name        string
 	role        string
 	uidvalidity uint32
-	uidnext     uint32 // the server's UIDNEXT when headers were last complete; 0: never
-	modseq      uint64 // HIGHESTMODSEQ when flags were last complete; 0: none
-	count       int    // messages stored at the last complete sync
+	uidnext     uint32       // the server's UIDNEXT when headers were last complete; 0: never
+	modseq      uint64       // HIGHESTMODSEQ when flags were last complete; 0: none
+	count       int          // messages stored at the last complete sync
+	keywordsOK  sql.NullBool // the folder takes new keywords (PERMANENTFLAGS); unknown until selected
 }
 
-const folderColumns = `id, name, role, uidvalidity, uidnext, highestmodseq, message_count`
+const folderColumns = `id, name, role, uidvalidity, uidnext, highestmodseq, message_count, keywords_ok`
 
 func scanFolder(row interface{ Scan(...any) error }) (*folder, error) {
 	f := &folder{}
-	err := row.Scan(&f.id, &f.name, &f.role, &f.uidvalidity, &f.uidnext, &f.modseq, &f.count)
+	err := row.Scan(&f.id, &f.name, &f.role, &f.uidvalidity, &f.uidnext, &f.modseq, &f.count, &f.keywordsOK)
 	return f, err
 }
 

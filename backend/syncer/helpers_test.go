@@ -81,6 +81,7 @@ type rig struct {
 	mu     sync.Mutex
 	events []syncer.Event
 	onEmit func(syncer.Event) // called from the worker, after recording
+	stored func(syncer.Stored)
 }
 
 type rigOption func(*rig)
@@ -95,6 +96,11 @@ func withOptions(o syncer.Options) rigOption {
 
 func withOnEmit(f func(syncer.Event)) rigOption {
 	return func(r *rig) { r.onEmit = f }
+}
+
+// withStored sets the engine's Stored hook (a listener such as the filing engine).
+func withStored(f func(syncer.Stored)) rigOption {
+	return func(r *rig) { r.stored = f }
 }
 
 // newRig builds the store, the account and the engine (not started).
@@ -128,7 +134,7 @@ func newRig(t testing.TB, srv server, opts ...rigOption) *rig {
 	} else {
 		log = slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	r.eng = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: r.dialer, Emit: r.record, Log: log}, r.opts)
+	r.eng = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: r.dialer, Emit: r.record, Log: log, Stored: r.stored}, r.opts)
 	t.Cleanup(func() {
 		r.eng.Stop()
 		db.Close()

@@ -15,6 +15,7 @@ import (
 // flagSet is what the store keeps of a message's flags.
 type flagSet struct {
 	seen, flagged, answered, draft bool
+	handled, filed                 bool   // $MailroomHandled, $MailroomFiled (shared across workstations)
 	keywords                       string // other flags, space-separated
 }
 
@@ -32,6 +33,10 @@ func flagsOf(fl []imap.Flag) flagSet {
 		case `\draft`:
 			f.draft = true
 		case `\recent`, `\deleted`:
+		case keywordHandledLower:
+			f.handled = true
+		case keywordFiledLower:
+			f.filed = true
 		default:
 			kw = append(kw, string(x))
 		}
@@ -76,6 +81,9 @@ func (w *worker) syncFolder(ctx context.Context, s *session, f *folder, withBodi
 	}
 	sel, err := s.selectMailbox(f.name)
 	if err != nil {
+		return err
+	}
+	if err := w.noteKeywords(ctx, f, sel); err != nil {
 		return err
 	}
 	if sel.UIDValidity != f.uidvalidity {

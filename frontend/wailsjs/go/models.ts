@@ -461,6 +461,8 @@ export namespace api {
 	    flagged: boolean;
 	    answered: boolean;
 	    hasAttachments: boolean;
+	    handled: boolean;
+	    sharedFiled: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new MailRowDTO(source);
@@ -484,6 +486,8 @@ export namespace api {
 	        this.flagged = source["flagged"];
 	        this.answered = source["answered"];
 	        this.hasAttachments = source["hasAttachments"];
+	        this.handled = source["handled"];
+	        this.sharedFiled = source["sharedFiled"];
 	    }
 	}
 	export class CorrespondentDTO {
@@ -1131,6 +1135,26 @@ export namespace api {
 	        this.lastSync = source["lastSync"];
 	    }
 	}
+	export class FolderSharingDTO {
+	    accountId: number;
+	    folderId: number;
+	    name: string;
+	    role: string;
+	    state: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FolderSharingDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.folderId = source["folderId"];
+	        this.name = source["name"];
+	        this.role = source["role"];
+	        this.state = source["state"];
+	    }
+	}
 	export class IgnoredDTO {
 	    value: string;
 	    kind: string;
@@ -1524,6 +1548,8 @@ export namespace api {
 	    flagged: boolean;
 	    answered: boolean;
 	    hasAttachments: boolean;
+	    handled: boolean;
+	    sharedFiled: boolean;
 	    folderName: string;
 	    messageId: string;
 	    from: AddressDTO[];
@@ -1561,6 +1587,8 @@ export namespace api {
 	        this.flagged = source["flagged"];
 	        this.answered = source["answered"];
 	        this.hasAttachments = source["hasAttachments"];
+	        this.handled = source["handled"];
+	        this.sharedFiled = source["sharedFiled"];
 	        this.folderName = source["folderName"];
 	        this.messageId = source["messageId"];
 	        this.from = this.convertValues(source["from"], AddressDTO);

@@ -7,6 +7,8 @@ package testimap
 import (
 	"crypto/tls"
 	"net"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
@@ -29,6 +31,12 @@ type Options struct {
 	// RefuseAfterAuth makes every mailbox command after a successful sign-in fail, as
 	// Outlook does with "User is authenticated but not connected".
 	RefuseAfterAuth bool
+	// NoKeywords makes every mailbox refuse new keywords: PERMANENTFLAGS lists the system
+	// flags only (no \*), and a STORE of any other keyword is answered NO, as servers with
+	// a fixed flag set (some hosted Exchange gateways, older Domino) do.
+	NoKeywords bool
+	// Caps, when set, replace the advertised capabilities (default IMAP4rev1 and IDLE).
+	Caps imap.CapSet
 }
 
 // Start runs a server until the test ends and returns its port.
@@ -42,14 +50,18 @@ func Start(t testing.TB, o Options) int {
 		}
 		mem.AddUser(u)
 	}
+	caps := o.Caps
+	if caps == nil {
+		caps = imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIdle: {}}
+	}
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			if o.Introspect == nil && !o.RefuseAfterAuth {
+			if o.Introspect == nil && !o.RefuseAfterAuth && !o.NoKeywords {
 				return mem.NewSession(), nil, nil
 			}
 			return &session{Session: mem.NewSession(), o: o}, nil, nil
 		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIdle: {}},
+		Caps:         caps,
 		InsecureAuth: true, // loopback only; the client under test is what must insist on TLS
 		Logger:       quiet{},
 	}
@@ -104,7 +116,24 @@ func (s *session) Select(mailbox string, options *imap.SelectOptions) (*imap.Sel
 	if s.o.RefuseAfterAuth {
 		return nil, errNotConnected
 	}
-	return s.Session.Select(mailbox, options)
+	data, err := s.Session.Select(mailbox, options)
+	if err == nil && s.o.NoKeywords {
+		data.PermanentFlags = slices.DeleteFunc(slices.Clone(data.PermanentFlags), func(f imap.Flag) bool {
+			return f == imap.FlagWildcard || !strings.HasPrefix(string(f), `\`)
+		})
+	}
+	return data, err
+}
+
+func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags, options *imap.StoreOptions) error {
+	if s.o.NoKeywords {
+		for _, f := range flags.Flags {
+			if !strings.HasPrefix(string(f), `\`) {
+				return &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Keywords are not supported"}
+			}
+		}
+	}
+	return s.Session.Store(w, numSet, flags, options)
 }
 
 type quiet struct{}

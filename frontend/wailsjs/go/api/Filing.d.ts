@@ -22,7 +22,11 @@ export function SetDomainException(arg1:string,arg2:boolean):Promise<string>;
 
 export function SetFiledType(arg1:api.FiledTypeDTO,arg2:boolean):Promise<void>;
 
+export function SetHandled(arg1:Array<number>,arg2:boolean):Promise<void>;
+
 export function Settings():Promise<api.FilingSettingsDTO>;
+
+export function Sharing():Promise<Array<api.FolderSharingDTO>>;
 
 export function Timeline(arg1:number,arg2:number,arg3:number):Promise<api.TimelinePageDTO>;
 

@@ -42,8 +42,16 @@ export function SetFiledType(arg1, arg2) {
   return window['go']['api']['Filing']['SetFiledType'](arg1, arg2);
 }
 
+export function SetHandled(arg1, arg2) {
+  return window['go']['api']['Filing']['SetHandled'](arg1, arg2);
+}
+
 export function Settings() {
   return window['go']['api']['Filing']['Settings']();
+}
+
+export function Sharing() {
+  return window['go']['api']['Filing']['Sharing']();
 }
 
 export function Timeline(arg1, arg2, arg3) {

@@ -122,6 +122,10 @@ export type FilingOp = (typeof FILING_OPS)[number];
 export const LINK_ORIGINS = ['auto', 'manual'] as const;
 export type LinkOrigin = (typeof LINK_ORIGINS)[number];
 
+/** Whether a folder shares filed and handled with the mailbox's other workstations (IMAP keywords), keeps them here only, or is not synced yet (backend/filing). */
+export const SHARING_STATES = ['shared', 'local', 'unknown'] as const;
+export type SharingState = (typeof SHARING_STATES)[number];
+
 /** The paths an account's mail leaves through, as the deliverability check knows them (backend/deliverability). */
 export const SENDING_PATHS = ['smtp', 'google', 'microsoft365', 'postmark', 'mailgun_us', 'mailgun_eu', 'ovh', 'infomaniak'] as const;
 export type SendingPath = (typeof SENDING_PATHS)[number];
