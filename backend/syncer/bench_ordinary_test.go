@@ -40,7 +40,7 @@ var ordinaryCharsets = []ordinaryCharset{
 		prévue mardi le devis ci-dessous reste valable trente jours n'hésitez pas à me rappeler réunion
 		échéance facture acompte chantier rendez-vous équipe planning prochaine étape`), " "},
 	{"iso-8859-1", charmap.ISO8859_1, strings.Fields(`bonjour veuillez trouver le récapitulatif de la réunion
-		à Zürich les éléments du dossier sont complets première échéance reçue garçon façade`), " "},
+		à Zürich les éléments du dossier sont prêts première échéance reçue garçon façade`), " "},
 	{"windows-1252", charmap.Windows1252, strings.Fields(`l’entreprise « Martin & fils » confirme l’intervention
 		œuvre coût estimé 1 200 € — merci de valider l’acompte … cordialement`), " "},
 	{"iso-2022-jp", japanese.ISO2022JP, strings.Fields(`お世話になっております 見積書 請求書 納品 確認 よろしくお願いします 会議 来週 担当`), ""},
