@@ -64,6 +64,7 @@ import {
   waitFor,
   waitForHttp,
 } from './lib.mjs';
+import { recordsImportSteps } from './records-import.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -2016,6 +2017,7 @@ async function main() {
   await accountsSteps(page);
 
   await recordsSteps(page);
+  await recordsImportSteps(page, step, appEnvKept?.MAILROOM_TEST_DIALOG_FILE);
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
     noPageProblems(problems);

@@ -87,6 +87,10 @@ describe('a new field from a column', () => {
     s = mapColumn(s, 1, 'emails', multiple);
     s = mapColumn(s, 3, 'emails', multiple);
     expect(mappedTargets(s)).toEqual(['name', 'emails']);
+    // The parts of an address show as the address they make; a full name as its two names.
+    s = mapColumn(mapColumn(s, 2, 'postal_code', multiple), 4, 'city', multiple);
+    expect(mappedTargets(s)).toEqual(['name', 'emails', 'address']);
+    expect(mappedTargets(mapColumn(s, 0, 'full_name', multiple))).toEqual(['first_name', 'last_name', 'emails', 'address']);
     expect(decimalChoice(s)).toBe('');
     for (const v of ['comma', 'point', '']) {
       s = { ...s, decimalComma: decimalSetting(v) } as typeof s;

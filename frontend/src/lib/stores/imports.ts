@@ -94,10 +94,19 @@ export function newFieldDraft(file: ImportFile, column: number, fallback: string
   };
 }
 
-/** mappedTargets are the targets the columns go to, each once, in the file's order (the
- * preview's columns). */
+/** The targets an import puts together into fields: a full name is split into first and
+ * last names, the parts of an address join the address. */
+const COMPOSED: Record<string, string[]> = {
+  full_name: ['first_name', 'last_name'],
+  postal_code: ['address'],
+  city: ['address'],
+  country: ['address'],
+};
+
+/** mappedTargets are the fields the columns fill, each once, in the file's order (the
+ * preview's columns: a composed target shows as the fields it fills). */
 export function mappedTargets(s: ImportSettings): string[] {
-  return [...new Set(s.columns.filter((c) => c !== ''))];
+  return [...new Set(s.columns.filter((c) => c !== '').flatMap((c) => COMPOSED[c] ?? [c]))];
 }
 
 /** decimalChoice is the decimal mark override as the menu shows it; decimalSetting turns
