@@ -59,7 +59,10 @@ const INVOICES = [
   'FAC-2026-0103;Atelier Dupont;19/02/2026;2 300,00;non',
   'FAC-2026-0104;Boulangerie Lefèvre;31/02/2026;99,90;non',
 ].join('\r\n') + '\r\n';
-const BAD_LINE = 5; // FAC-2026-0104: there is no 31 February
+const BAD_LINE = 5;
+// A file long enough for its import to be under way when Cancel is pressed.
+const BIG_ROWS = 20_000;
+const BIG_TIMEOUT = 120_000; // FAC-2026-0104: there is no 31 February
 
 /** choose makes the next file dialog answer path. */
 function choose(dialogFile, path) {
@@ -286,10 +289,14 @@ export async function recordsImportSteps(page, step, dialogFile) {
     });
 
     await step('the search finds an imported invoice; its amount is edited in place', async () => {
+      await waitFor(async () => (await page.locator(tid('record-row')).count()) === 4, 'the four invoices listed');
       await page.fill(tid('record-search'), '0103');
-      await waitFor(async () => (await page.locator(tid('record-row')).count()) === 1, 'one invoice found');
-      const row = norm(await page.locator(tid('record-row')).innerText());
-      if (!row.startsWith('FAC-2026-0103')) fail(`the row reads "${row}"`);
+      const found = async () => (await page.locator(tid('record-row')).allInnerTexts()).map(norm);
+      await waitFor(async () => {
+        const rows = await found();
+        return rows.length === 1 && rows[0].startsWith('FAC-2026-0103');
+      }, 'FAC-2026-0103 found alone');
+      const row = (await found())[0];
       if (!row.includes('Atelier Dupont')) fail(`the row does not show its client: "${row}"`);
       await shot(page, 'records-import-search-fr');
       await page.locator(tid('record-row')).click();
@@ -349,6 +356,54 @@ export async function recordsImportSteps(page, step, dialogFile) {
       const at = (h) => norm(cells[header.indexOf(h)]);
       if (!/^1\s?234,56/.test(at("Chiffre d'affaires (EUR)")) || at('Client depuis') !== '02/09/2021') fail(`the line reads ${line}`);
       console.log(`     ${out}: ${lines.length} lines, ${header.join(';')}`);
+    });
+
+    await step('a long import shows its progress and Annuler l’import stops it: nothing of it is kept', async () => {
+      const big = join(dir, 'clients-2019-2026.csv');
+      const rows = ['Nom;Prénom;E-mail;Téléphone;Ville'];
+      for (let i = 0; i < BIG_ROWS; i++) rows.push(`Client${i};Prénom${i % 97};client${i}@exemple-${i % 50}.fr;01 23 ${String(i % 100).padStart(2, '0')} 45 67;Lyon`);
+      writeFileSync(big, cp1252(rows.join('\r\n') + '\r\n'));
+      const { type: contact } = await typeId(page, 'contact');
+      const before = await backend(page, 'Records.List', { typeId: contact.id, search: '', sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 1 });
+      await openTab(page, 'contact');
+      await openWizard(page, dialogFile, big);
+      let t0 = Date.now();
+      await page.click(tid('import-check'));
+      await visible(page, tid('import-progress'), 'the check’s progress');
+      await visible(page, tid('import-summary'), 'the check’s summary', BIG_TIMEOUT);
+      const checkMs = Date.now() - t0;
+      t0 = Date.now();
+      await page.click(tid('import-run'));
+      await visible(page, tid('import-progress'), 'the import’s progress');
+      // Cancel is offered once the import is heard from (its first progress).
+      await visible(page, `${tid('import-cancel')}:not([disabled])`, 'Annuler l’import', BIG_TIMEOUT);
+      await shot(page, 'records-import-progress-fr');
+      await page.click(tid('import-cancel'));
+      // The desktop app runs each call in its own goroutine, so the button's Imports.Cancel
+      // reaches the import under way; the dev server behind this browser runs one page's
+      // calls one after the other, so that call waits behind Imports.Run. A second window
+      // (its own connection) makes the same call as the desktop app would, at once.
+      const fileId = await page.locator(tid('import-progress')).getAttribute('data-file-id');
+      const other = await page.context().newPage();
+      try {
+        await other.goto(page.url());
+        await visible(other, tid('shell'), 'the second window');
+        const res = await backend(other, 'Imports.Cancel', fileId);
+        if (!res.ok) fail(`Imports.Cancel: ${JSON.stringify(res)}`);
+      } finally {
+        await other.close();
+      }
+      const cancelMs = Date.now() - t0;
+      await expectText(page, tid('import-error'), reasonText('fr', 'imports_cancelled'), 'the cancellation', BIG_TIMEOUT);
+      await visible(page, tid('import-summary'), 'the check’s summary, to import again');
+      await shot(page, 'records-import-cancelled-fr');
+      await page.keyboard.press('Escape');
+      await absent(page, tid('import-wizard'), 'the import wizard');
+      const after = await backend(page, 'Records.List', { typeId: contact.id, search: '', sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 1 });
+      if (!before.ok || !after.ok || after.value.total !== before.value.total) fail(`contacts before: ${JSON.stringify(before.value?.total)}, after: ${JSON.stringify(after.value?.total)}`);
+      const hist = await backend(page, 'Imports.History', contact.id);
+      if (!hist.ok || hist.value.some((h) => h.fileName === 'clients-2019-2026.csv')) fail(`the cancelled import is listed: ${JSON.stringify(hist)}`);
+      console.log(`     ${BIG_ROWS} rows checked in ${checkMs} ms; the import cancelled after ${cancelMs} ms`);
     });
   } finally {
     temp.removeAll();
