@@ -12,7 +12,7 @@
 // backend/api/dialogs_dev.go): the test writes the path there before each Open or Export.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { absent, backend, expectText, fail, fmt, frontendDir, norm, reasonText, shot, tempDirs, tid, visible, waitFor } from './lib.mjs';
+import { absent, backend, expectText, fail, fmt, frontendDir, noBackendEnglish, norm, reasonText, shot, tempDirs, tid, visible, waitFor } from './lib.mjs';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const NET = 30_000; // an import or a validation, with the binary's WebKit beside it
@@ -268,6 +268,7 @@ export async function recordsImportSteps(page, step, dialogFile) {
       await expectText(page, `${tid('import-preview-row')}[data-line="2"] td[data-key="echeance"]`, '4 févr. 2026', 'the due date as stored');
       await expectText(page, `${tid('import-preview-row')}[data-line="2"] td[data-key="payee"]`, 'Oui', 'paid');
       await expectText(page, `${tid('import-preview-row')}[data-line="2"] td[data-key="client"]`, 'Boulangerie Lefèvre', 'the client');
+      await noBackendEnglish(page, 'the invoices’ check');
       await shot(page, 'records-import-invoices-check-fr');
       await page.click(tid('import-run'));
       await visible(page, tid('import-done'), 'the end of the import', NET);
@@ -289,9 +290,13 @@ export async function recordsImportSteps(page, step, dialogFile) {
     });
 
     await step('the search finds an imported invoice; its amount is edited in place', async () => {
-      await waitFor(async () => (await page.locator(tid('record-row')).count()) === 4, 'the four invoices listed');
-      await page.fill(tid('record-search'), '0103');
       const found = async () => (await page.locator(tid('record-row')).allInnerTexts()).map(norm);
+      // The list shows the imported invoices beside those made by hand.
+      await waitFor(async () => {
+        const rows = await found();
+        return rows.length > 1 && rows.some((r) => r.startsWith('FAC-2026-0103'));
+      }, 'the imported invoices listed');
+      await page.fill(tid('record-search'), '0103');
       await waitFor(async () => {
         const rows = await found();
         return rows.length === 1 && rows[0].startsWith('FAC-2026-0103');
@@ -396,6 +401,7 @@ export async function recordsImportSteps(page, step, dialogFile) {
       const cancelMs = Date.now() - t0;
       await expectText(page, tid('import-error'), reasonText('fr', 'imports_cancelled'), 'the cancellation', BIG_TIMEOUT);
       await visible(page, tid('import-summary'), 'the check’s summary, to import again');
+      await noBackendEnglish(page, 'a cancelled import');
       await shot(page, 'records-import-cancelled-fr');
       await page.keyboard.press('Escape');
       await absent(page, tid('import-wizard'), 'the import wizard');
