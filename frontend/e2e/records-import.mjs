@@ -338,8 +338,18 @@ export async function recordsImportSteps(page, step, dialogFile) {
       await waitFor(async () => !(await page.locator(tid('record-row')).allInnerTexts()).some((t) => t.includes('FAC-2026-010')), 'the list without the imported invoices');
     });
 
-    await step('Exporter: the companies’ list is written as a CSV for Excel (BOM, “;”, French numbers and dates)', async () => {
+    await step('Exporter: a saved view of the companies (by turnover, highest first) is written as a CSV for Excel', async () => {
       await openTab(page, 'company');
+      // The view: sorted by the new field, highest first (a click sorts up, a second down), saved.
+      const rowsNow = async () => (await page.locator(tid('record-row')).allInnerTexts()).map(norm);
+      await page.click(tid(`record-sort-${made.turnover}`));
+      await waitFor(async () => (await rowsNow())[0]?.startsWith('Café de l'), 'the companies by turnover, lowest first');
+      await page.click(tid(`record-sort-${made.turnover}`));
+      await waitFor(async () => (await rowsNow())[0]?.startsWith('Atelier Dupont'), 'the companies by turnover, highest first');
+      await page.click(tid('record-view-save'));
+      await page.fill(tid('record-view-name'), 'Meilleurs clients');
+      await page.click(tid('record-view-name-save'));
+      await waitFor(async () => norm(await page.locator(`${tid('record-views')} option:checked`).innerText()) === 'Meilleurs clients', 'the view saved and shown');
       const out = join(dir, 'export', 'Sociétés.csv');
       mkdirSync(join(dir, 'export'));
       choose(dialogFile, out);
@@ -355,6 +365,8 @@ export async function recordsImportSteps(page, step, dialogFile) {
       const header = lines[0].split(';');
       for (const h of ['Nom', "Chiffre d'affaires (EUR)", 'Client depuis']) if (!header.includes(h)) fail(`the header is ${JSON.stringify(header)}, without ${h}`);
       if (lines.length !== 4) fail(`the file has ${lines.length} lines:\n${lines.join('\n')}`);
+      const order = lines.slice(1).map((l) => l.split(';')[0]);
+      if (JSON.stringify(order) !== JSON.stringify(['Atelier Dupont', 'Boulangerie Lefèvre', "Café de l'Étoile"])) fail(`the file's order is ${JSON.stringify(order)}, not the view's`);
       const line = lines.find((l) => l.startsWith('Boulangerie Lefèvre;'));
       if (!line) fail(`no line for Boulangerie Lefèvre:\n${lines.join('\n')}`);
       const cells = line.split(';');
