@@ -76,8 +76,20 @@ type Backend struct {
 	ctx context.Context // the application's context, set by Startup
 }
 
-// Startup records the application context (cancelled at shutdown) for the calls.
-func (b *Backend) Startup(ctx context.Context) { b.ctx = ctx }
+// Startup records the application context (cancelled at shutdown) for the calls (and, in
+// the dev-tagged binary only, puts the browser tests' file dialogs in place).
+func (b *Backend) Startup(ctx context.Context) {
+	b.ctx = ctx
+	if devDialogs != nil {
+		if d := devDialogs(); d != nil {
+			b.Dialogs = d
+		}
+	}
+}
+
+// devDialogs gives the dev-tagged binary's file dialogs for the browser tests
+// (dialogs_dev.go), or nil to keep the native ones; it is nil in every other build.
+var devDialogs func() Dialogs
 
 // appContext is the application's context (cancelled at shutdown), without a bound.
 func (b *Backend) appContext() context.Context {

@@ -157,8 +157,10 @@ export function tempDirs() {
 }
 
 /** appEnv is the environment a test starts the app with: a fresh data directory and XDG
- * directories from temp (mailroom-PREFIX-data-…, …), protocol logging on, and a DNS server
- * nobody answers on. It returns { dataDir, env }. */
+ * directories from temp (mailroom-PREFIX-data-…, …), protocol logging on, a DNS server
+ * nobody answers on, and the file that answers the dev binary's file dialogs
+ * (MAILROOM_TEST_DIALOG_FILE: a test writes into it the path "chosen"; see
+ * backend/api/dialogs_dev.go). It returns { dataDir, env }. */
 export function appEnv(temp, prefix) {
   const dataDir = temp.make(`mailroom-${prefix}-data-`);
   const env = {
@@ -169,6 +171,7 @@ export function appEnv(temp, prefix) {
     MAILROOM_PROTOCOL_LOG: '1',
     MAILROOM_DNS_SERVER: NO_DNS_SERVER,
     MAILROOM_ISPDB_URL: 'off',
+    MAILROOM_TEST_DIALOG_FILE: join(temp.make(`mailroom-${prefix}-dialog-`), 'chosen-path'),
   };
   return { dataDir, env };
 }

@@ -65,6 +65,7 @@ import {
   waitForHttp,
 } from './lib.mjs';
 import { filingSteps } from './filing.mjs';
+import { recordsImportSteps } from './records-import.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -2017,6 +2018,7 @@ async function main() {
   await accountsSteps(page);
 
   await recordsSteps(page);
+  await recordsImportSteps(page, step, appEnvKept?.MAILROOM_TEST_DIALOG_FILE);
   await filingSteps(page, { step, mimeMessage, invoice: INVOICE });
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { canImport, cellText, initialSettings, mapColumn, mappedCount, percent, separatorName } from './imports';
+import {
+  canImport,
+  cellText,
+  decimalChoice,
+  decimalSetting,
+  initialSettings,
+  mapColumn,
+  mappedCount,
+  mappedTargets,
+  NEW_FIELD,
+  NEW_FIELD_KINDS,
+  newFieldDraft,
+  percent,
+  separatorName,
+} from './imports';
 import type { ImportFile, ImportReport } from '$lib/api/imports';
 
 const file = { fileId: 't', typeId: 1, suggested: ['last_name', 'first_name', '', 'emails'] } as unknown as ImportFile;
@@ -46,5 +60,41 @@ describe('the import wizard', () => {
     expect(cellText(true)).toBe('✓');
     expect(cellText(1234.56)).toBe('1234.56');
     expect(cellText(null)).toBe('');
+  });
+});
+
+describe('a new field from a column', () => {
+  const f = {
+    fileId: 't',
+    typeId: 1,
+    header: ['Raison sociale', 'Chiffre d’affaires', '', 'Lien'],
+    kinds: ['text', 'number', 'date', 'link'],
+    suggested: ['name', '', '', ''],
+  } as unknown as ImportFile;
+
+  it('is named after its header and of the kind its values suggest', () => {
+    expect(newFieldDraft(f, 1, 'Colonne 2')).toEqual({ column: 1, label: 'Chiffre d’affaires', kind: 'number', currency: 'EUR' });
+    // A column without a header is named as the wizard names it.
+    expect(newFieldDraft(f, 2, 'Colonne 3')).toMatchObject({ label: 'Colonne 3', kind: 'date' });
+    // A link needs a target the column cannot say: text, to be changed.
+    expect(newFieldDraft(f, 3, 'Colonne 4').kind).toBe('text');
+    expect(NEW_FIELD_KINDS).not.toContain('link');
+    expect(NEW_FIELD).not.toMatch(/^[a-z0-9_]+$/); // never a field's key
+  });
+
+  it('previews each target once and reads the decimal mark override both ways', () => {
+    let s = initialSettings(f);
+    s = mapColumn(s, 1, 'emails', multiple);
+    s = mapColumn(s, 3, 'emails', multiple);
+    expect(mappedTargets(s)).toEqual(['name', 'emails']);
+    // The parts of an address show as the address they make; a full name as its two names.
+    s = mapColumn(mapColumn(s, 2, 'postal_code', multiple), 4, 'city', multiple);
+    expect(mappedTargets(s)).toEqual(['name', 'emails', 'address']);
+    expect(mappedTargets(mapColumn(s, 0, 'full_name', multiple))).toEqual(['first_name', 'last_name', 'emails', 'address']);
+    expect(decimalChoice(s)).toBe('');
+    for (const v of ['comma', 'point', '']) {
+      s = { ...s, decimalComma: decimalSetting(v) } as typeof s;
+      expect(decimalChoice(s)).toBe(v);
+    }
   });
 });

@@ -66,3 +66,54 @@ export function cellText(v: unknown): string {
   if (typeof v === 'boolean') return v ? '✓' : '';
   return String(v);
 }
+
+/** NEW_FIELD is the mapping menu's "new field from this column" entry (admins). */
+export const NEW_FIELD = ':new';
+
+/** The kinds a field made from a column may take (a link needs its target: the type editor). */
+export const NEW_FIELD_KINDS = ['text', 'long_text', 'number', 'money', 'date', 'date_time', 'checkbox', 'email', 'phone', 'url'] as const;
+export type NewFieldKind = (typeof NEW_FIELD_KINDS)[number];
+
+export interface NewFieldDraft {
+  column: number;
+  label: string;
+  kind: NewFieldKind;
+  currency: string;
+}
+
+/** newFieldDraft starts a field from a column: named as its header (fallback: "Column n",
+ * given by the caller), of the kind its values suggest. */
+export function newFieldDraft(file: ImportFile, column: number, fallback: string): NewFieldDraft {
+  const header = (file.header[column] ?? '').trim();
+  const guessed = file.kinds[column] as NewFieldKind;
+  return {
+    column,
+    label: header || fallback,
+    kind: NEW_FIELD_KINDS.includes(guessed) ? guessed : 'text',
+    currency: 'EUR',
+  };
+}
+
+/** The targets an import puts together into fields: a full name is split into first and
+ * last names, the parts of an address join the address. */
+const COMPOSED: Record<string, string[]> = {
+  full_name: ['first_name', 'last_name'],
+  postal_code: ['address'],
+  city: ['address'],
+  country: ['address'],
+};
+
+/** mappedTargets are the fields the columns fill, each once, in the file's order (the
+ * preview's columns: a composed target shows as the fields it fills). */
+export function mappedTargets(s: ImportSettings): string[] {
+  return [...new Set(s.columns.filter((c) => c !== '').flatMap((c) => COMPOSED[c] ?? [c]))];
+}
+
+/** decimalChoice is the decimal mark override as the menu shows it; decimalSetting turns
+ * the menu's value back into the setting (undefined: as detected). */
+export function decimalChoice(s: ImportSettings): '' | 'comma' | 'point' {
+  return s.decimalComma === undefined || s.decimalComma === null ? '' : s.decimalComma ? 'comma' : 'point';
+}
+export function decimalSetting(v: string): boolean | undefined {
+  return v === 'comma' ? true : v === 'point' ? false : undefined;
+}
