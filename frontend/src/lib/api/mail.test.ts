@@ -36,6 +36,8 @@ const rowWire = {
   flagged: true,
   answered: false,
   hasAttachments: true,
+  handled: true,
+  sharedFiled: false,
 };
 
 beforeEach(() => vi.resetAllMocks());

@@ -73,6 +73,8 @@ export function toMailRow(r: Wire<api.MailRowDTO>): MailRow {
     flagged: r.flagged === true,
     answered: r.answered === true,
     hasAttachments: r.hasAttachments === true,
+    handled: r.handled === true,
+    sharedFiled: r.sharedFiled === true,
   };
 }
 

@@ -34,6 +34,8 @@ function row(n: number, patch: Partial<MailRow> = {}): MailRow {
     flagged: false,
     answered: false,
     hasAttachments: false,
+    handled: false,
+    sharedFiled: false,
     ...patch,
   };
 }

@@ -46,6 +46,8 @@ function row(n: number, patch: Partial<MailRow> = {}): MailRow {
     flagged: false,
     answered: false,
     hasAttachments: false,
+    handled: false,
+    sharedFiled: false,
     ...patch,
   };
 }
