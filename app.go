@@ -29,6 +29,7 @@ import (
 	"mailroom/backend/setup"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
+	"mailroom/backend/templates"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -106,6 +107,7 @@ func NewApp(version string) *App {
 	// knows it.
 	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(), Log: log}, filing.Options{})
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
+	b.Templates = templates.New(templates.Deps{DB: db, Records: b.Records}, templates.Options{})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log,
 		Stored: func(st syncer.Stored) {
 			if st.Removed {
