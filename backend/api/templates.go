@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 
 	"mailroom/backend/fault"
+	"mailroom/backend/message"
 	"mailroom/backend/templates"
 )
 
@@ -120,7 +121,7 @@ func (s *Templates) Preview(in TemplateInputDTO, recordID int64) (TemplatePrevie
 			return TemplatePreviewDTO{}, err
 		}
 		out := TemplatePreviewDTO{Subject: r.Subject, HTML: r.HTML, Text: r.Text, Attachments: []TemplateAttachmentDTO{},
-			Missing: r.Missing}
+			Missing: r.Missing, Document: message.Document(r.HTML, message.DocumentOptions{})}
 		if out.Missing == nil {
 			out.Missing = []string{}
 		}

@@ -67,12 +67,13 @@ type PlaceholderDTO struct {
 	Kind  string `json:"kind"` // FIELD_KINDS
 }
 
-// TemplatePreviewDTO is a template rendered for one record: the HTML is sanitised (shown
-// only in the sandboxed mail frame); missing lists the placeholders without a value or a
-// default.
+// TemplatePreviewDTO is a template rendered for one record: html is the sanitised body the
+// mail carries, document the same in the page the sandboxed mail frame shows (remote images
+// not fetched); missing lists the placeholders without a value or a default.
 type TemplatePreviewDTO struct {
 	Subject     string                  `json:"subject"`
 	HTML        string                  `json:"html"`
+	Document    string                  `json:"document"`
 	Text        string                  `json:"text"`
 	Attachments []TemplateAttachmentDTO `json:"attachments"`
 	Missing     []string                `json:"missing"`

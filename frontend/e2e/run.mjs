@@ -64,6 +64,7 @@ import {
   waitFor,
   waitForHttp,
 } from './lib.mjs';
+import { templatesSteps } from './templates.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -73,9 +74,9 @@ const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'u
 const connectReasons = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/reasons/connect.json'), 'utf8'));
 const licenses = JSON.parse(readFileSync(join(frontendDir, 'src/lib/generated/licenses.json'), 'utf8'));
 
-const SCREENS = ['inbox', 'records', 'outbox', 'settings'];
+const SCREENS = ['inbox', 'records', 'templates', 'outbox', 'settings'];
 // The records half's other screens: hidden, with every word about them, until their features land.
-const HIDDEN_SCREENS = ['tofile', 'templates', 'automations'];
+const HIDDEN_SCREENS = ['tofile', 'automations'];
 const OWNER = { name: 'Camille Martin', email: 'camille.martin@atelier-martin.fr' };
 const COLLEAGUE = { name: 'Louis Bernard', email: 'louis.bernard@atelier-martin.fr' };
 // The people steps: the owner's own password, and Sophie, a colleague with a password.
@@ -1871,7 +1872,7 @@ async function main() {
     await absent(page, tid('wizard'), 'the account wizard');
   });
 
-  await step('To file, Templates and Automations are not offered until their features land', async () => {
+  await step('To file and Automations are not offered until their features land', async () => {
     const navs = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) =>
       els.map((e) => e.getAttribute('data-testid')).filter((id) => id !== 'nav-outbox-count'),
     );
@@ -1884,18 +1885,18 @@ async function main() {
     }
     // An old link to a hidden screen shows the inbox.
     await page.evaluate(() => {
-      location.hash = '#/templates';
+      location.hash = '#/automations';
     });
-    await visible(page, tid('screen-inbox'), 'the inbox, for #/templates');
-    await absent(page, tid('screen-templates'), 'the templates screen');
+    await visible(page, tid('screen-inbox'), 'the inbox, for #/automations');
+    await absent(page, tid('screen-automations'), 'the automations screen');
     const text = await page.locator('body').innerText();
-    for (const word of ['À classer', 'Automatisations', 'Modèles']) {
+    for (const word of ['À classer', 'Automatisations']) {
       if (text.includes(word)) fail(`the window still says “${word}”`);
     }
   });
 
-  await step('Ctrl+3 opens the Outbox and arrow keys move along the sidebar', async () => {
-    await page.keyboard.press('Control+3');
+  await step('Ctrl+4 opens the Outbox and arrow keys move along the sidebar', async () => {
+    await page.keyboard.press('Control+4');
     await visible(page, tid('screen-outbox'), 'the outbox');
     await page.focus(tid('nav-outbox'));
     await page.keyboard.press('ArrowDown');
@@ -2016,6 +2017,7 @@ async function main() {
   await accountsSteps(page);
 
   await recordsSteps(page);
+  await templatesSteps(page, step);
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
     noPageProblems(problems);

@@ -2548,6 +2548,7 @@ export namespace api {
 	export class TemplatePreviewDTO {
 	    subject: string;
 	    html: string;
+	    document: string;
 	    text: string;
 	    attachments: TemplateAttachmentDTO[];
 	    missing: string[];
@@ -2560,6 +2561,7 @@ export namespace api {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.subject = source["subject"];
 	        this.html = source["html"];
+	        this.document = source["document"];
 	        this.text = source["text"];
 	        this.attachments = this.convertValues(source["attachments"], TemplateAttachmentDTO);
 	        this.missing = source["missing"];
