@@ -29,6 +29,7 @@ import (
 	"mailroom/backend/setup"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
+	"mailroom/backend/templates"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -108,6 +109,7 @@ func NewApp(version string) *App {
 	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(), Log: log,
 		Queued: func(ids ...int64) { b.Sync.FlagsQueued(ids...) }}, filing.Options{})
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
+	b.Templates = templates.New(templates.Deps{DB: db, Records: b.Records}, templates.Options{})
 	// A batch of flags from the server (another workstation's $MailroomFiled) is a Stored
 	// notice too: filing counts "To file" again.
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log,

@@ -32,6 +32,7 @@ import (
 	"mailroom/backend/setup"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
+	"mailroom/backend/templates"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -59,6 +60,8 @@ type Backend struct {
 	// Outbox sends every message (composer, test email). app.go builds it, with the
 	// transport factory in its Deps (the seam for API senders), and starts it.
 	Outbox *outbox.Engine
+	// Templates keeps the mails written once and sent from records (F12).
+	Templates *templates.Templates
 	// Deliverability checks an account's From domain against its sending path (F16).
 	Deliverability *deliverability.Checker
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
@@ -177,6 +180,8 @@ type Services struct {
 	Records  *Records
 	Filing   *Filing
 	Imports  *Imports
+	// Templates: the Templates screen.
+	Templates *Templates
 }
 
 // New builds the services over b. It does no I/O.
@@ -193,6 +198,8 @@ func New(b *Backend) *Services {
 		Records:  &Records{b: b},
 		Filing:   &Filing{b: b},
 		Imports:  &Imports{b: b},
+
+		Templates: &Templates{b: b},
 	}
 }
 
@@ -203,7 +210,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

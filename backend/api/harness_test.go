@@ -19,6 +19,7 @@ import (
 	"mailroom/backend/setup"
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
+	"mailroom/backend/templates"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -72,6 +73,7 @@ func newEmptyHarness(t *testing.T) *harness {
 		Deliverability: deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 			Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})}
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
+	b.Templates = templates.New(templates.Deps{DB: db, Records: b.Records}, templates.Options{})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
 		Stored: func(st syncer.Stored) { b.Filing.MessagesStored(st.MessageIDs) }}, syncer.Options{})
 	// The outbox runs in every harness, as in the app: a send is queued, then sent by its

@@ -125,6 +125,17 @@ var policy = map[string]access{
 	"Records.SaveView":    signedIn,
 	"Records.DeleteView":  signedIn,
 
+	// Templates: everyone signed in reads and previews them (they send with them); admins
+	// write them and their attachments, as they define the fields placeholders name.
+	"Templates.List":             signedIn,
+	"Templates.Get":              signedIn,
+	"Templates.Fields":           signedIn,
+	"Templates.Preview":          signedIn,
+	"Templates.Save":             admins,
+	"Templates.Delete":           admins,
+	"Templates.AddAttachment":    admins,
+	"Templates.RemoveAttachment": admins,
+
 	// Filing: everyone signed in files the mail of the accounts they may read; admins
 	// choose the filed types and the free-mail exceptions and re-file everything.
 	"Filing.Count":                 signedIn,

@@ -99,6 +99,15 @@ var allowed = map[string][]string{
 	"Outbox.Cancel":   {super, admin, collab},
 	"Outbox.MarkSent": {super, admin, collab},
 
+	"Templates.List":             {super, admin, collab},
+	"Templates.Get":              {super, admin, collab},
+	"Templates.Fields":           {super, admin, collab},
+	"Templates.Preview":          {super, admin, collab},
+	"Templates.Save":             {super, admin},
+	"Templates.Delete":           {super, admin},
+	"Templates.AddAttachment":    {super, admin},
+	"Templates.RemoveAttachment": {super, admin},
+
 	"Filing.Count":                 {super, admin, collab},
 	"Filing.ToFile":                {super, admin, collab},
 	"Filing.MessageRecords":        {super, admin, collab},

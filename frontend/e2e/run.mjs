@@ -66,6 +66,7 @@ import {
 } from './lib.mjs';
 import { filingSteps } from './filing.mjs';
 import { recordsImportSteps } from './records-import.mjs';
+import { templatesSteps } from './templates.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -75,9 +76,9 @@ const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'u
 const connectReasons = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/reasons/connect.json'), 'utf8'));
 const licenses = JSON.parse(readFileSync(join(frontendDir, 'src/lib/generated/licenses.json'), 'utf8'));
 
-const SCREENS = ['inbox', 'tofile', 'records', 'outbox', 'settings'];
-// The records half's other screens: hidden, with every word about them, until their features land.
-const HIDDEN_SCREENS = ['templates', 'automations'];
+const SCREENS = ['inbox', 'tofile', 'records', 'templates', 'outbox', 'settings'];
+// The records half's last screen: hidden, with every word about it, until its feature lands.
+const HIDDEN_SCREENS = ['automations'];
 const OWNER = { name: 'Camille Martin', email: 'camille.martin@atelier-martin.fr' };
 const COLLEAGUE = { name: 'Louis Bernard', email: 'louis.bernard@atelier-martin.fr' };
 // The people steps: the owner's own password, and Sophie, a colleague with a password.
@@ -1873,7 +1874,7 @@ async function main() {
     await absent(page, tid('wizard'), 'the account wizard');
   });
 
-  await step('Templates and Automations are not offered until their features land', async () => {
+  await step('Automations are not offered until their feature lands', async () => {
     const navs = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) =>
       els.map((e) => e.getAttribute('data-testid')).filter((id) => !id.endsWith('-count')),
     );
@@ -1886,18 +1887,18 @@ async function main() {
     }
     // An old link to a hidden screen shows the inbox.
     await page.evaluate(() => {
-      location.hash = '#/templates';
+      location.hash = '#/automations';
     });
-    await visible(page, tid('screen-inbox'), 'the inbox, for #/templates');
-    await absent(page, tid('screen-templates'), 'the templates screen');
+    await visible(page, tid('screen-inbox'), 'the inbox, for #/automations');
+    await absent(page, tid('screen-automations'), 'the automations screen');
     const text = await page.locator('body').innerText();
-    for (const word of ['Automatisations', 'Modèles']) {
+    for (const word of ['Automatisations']) {
       if (text.includes(word)) fail(`the window still says “${word}”`);
     }
   });
 
-  await step('Ctrl+4 opens the Outbox and arrow keys move along the sidebar', async () => {
-    await page.keyboard.press('Control+4');
+  await step('Ctrl+5 opens the Outbox and arrow keys move along the sidebar', async () => {
+    await page.keyboard.press('Control+5');
     await visible(page, tid('screen-outbox'), 'the outbox');
     await page.focus(tid('nav-outbox'));
     await page.keyboard.press('ArrowDown');
@@ -2018,6 +2019,7 @@ async function main() {
   await accountsSteps(page);
 
   await recordsSteps(page);
+  await templatesSteps(page, step);
   await recordsImportSteps(page, step, appEnvKept?.MAILROOM_TEST_DIALOG_FILE);
   await filingSteps(page, { step, mimeMessage, invoice: INVOICE });
 

@@ -1796,6 +1796,60 @@ export namespace api {
 	        this.limit = source["limit"];
 	    }
 	}
+	export class PlaceholderDTO {
+	    path: string;
+	    key: string;
+	    label: string;
+	    kind: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PlaceholderDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.key = source["key"];
+	        this.label = source["label"];
+	        this.kind = source["kind"];
+	    }
+	}
+	export class PlaceholderGroupDTO {
+	    key: string;
+	    label: string;
+	    typeId: number;
+	    fields: PlaceholderDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PlaceholderGroupDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.label = source["label"];
+	        this.typeId = source["typeId"];
+	        this.fields = this.convertValues(source["fields"], PlaceholderDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class PresetDTO {
 	    domain: string;
 	    imap?: ServerDTO;
@@ -2406,6 +2460,184 @@ export namespace api {
 	        this.dataDir = source["dataDir"];
 	        this.storageError = this.convertValues(source["storageError"], ErrorDTO);
 	        this.vault = this.convertValues(source["vault"], VaultStatusDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TemplateAttachmentDTO {
+	    id: number;
+	    name: string;
+	    contentType: string;
+	    size: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TemplateAttachmentDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.contentType = source["contentType"];
+	        this.size = source["size"];
+	    }
+	}
+	export class TemplateDTO {
+	    id: number;
+	    name: string;
+	    language: string;
+	    typeId: number;
+	    subject: string;
+	    html: string;
+	    text: string;
+	    textEdited: boolean;
+	    attachments: TemplateAttachmentDTO[];
+	    // Go type: time
+	    updatedAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new TemplateDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.language = source["language"];
+	        this.typeId = source["typeId"];
+	        this.subject = source["subject"];
+	        this.html = source["html"];
+	        this.text = source["text"];
+	        this.textEdited = source["textEdited"];
+	        this.attachments = this.convertValues(source["attachments"], TemplateAttachmentDTO);
+	        this.updatedAt = this.convertValues(source["updatedAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TemplateInputDTO {
+	    id: number;
+	    name: string;
+	    language: string;
+	    typeId: number;
+	    subject: string;
+	    html: string;
+	    text: string;
+	    textEdited: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new TemplateInputDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.language = source["language"];
+	        this.typeId = source["typeId"];
+	        this.subject = source["subject"];
+	        this.html = source["html"];
+	        this.text = source["text"];
+	        this.textEdited = source["textEdited"];
+	    }
+	}
+	export class TemplatePreviewDTO {
+	    subject: string;
+	    html: string;
+	    document: string;
+	    text: string;
+	    attachments: TemplateAttachmentDTO[];
+	    missing: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TemplatePreviewDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.subject = source["subject"];
+	        this.html = source["html"];
+	        this.document = source["document"];
+	        this.text = source["text"];
+	        this.attachments = this.convertValues(source["attachments"], TemplateAttachmentDTO);
+	        this.missing = source["missing"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TemplateSummaryDTO {
+	    id: number;
+	    name: string;
+	    language: string;
+	    typeId: number;
+	    subject: string;
+	    attachments: number;
+	    // Go type: time
+	    updatedAt: any;
+	    problem?: ErrorDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new TemplateSummaryDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.language = source["language"];
+	        this.typeId = source["typeId"];
+	        this.subject = source["subject"];
+	        this.attachments = source["attachments"];
+	        this.updatedAt = this.convertValues(source["updatedAt"], null);
+	        this.problem = this.convertValues(source["problem"], ErrorDTO);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

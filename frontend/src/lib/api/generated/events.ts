@@ -19,6 +19,8 @@ export const SIGN_IN_EVENT = 'oauth:waiting';
 export const RECORDS_CHANGED_EVENT = 'records:changed';
 /** Payload: a FilingEventDTO: the To file count or a re-file's progress changed. */
 export const FILING_CHANGED_EVENT = 'filing:changed';
+/** Payload: the id of a template saved, deleted or whose attachments changed. */
+export const TEMPLATES_CHANGED_EVENT = 'templates:changed';
 /** Payload: an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import. */
 export const IMPORT_PROGRESS_EVENT = 'imports:progress';
 
