@@ -5,14 +5,22 @@
 // server in this test), first allows only a former server: the check, run by the wizard
 // once the account was connected, shows the failure with the exact record to put in place.
 // The zone is then changed as a person would at their DNS host, and the check run again
-// passes.
+// passes. Last, a domain whose mail Microsoft 365 receives (its MX, in the same zone): the
+// wizard's servers step offers no password, since those servers take only Microsoft's
+// sign-in, and says what is needed.
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
-import { STEP_TIMEOUT_MS, absent, backend, expectAttr, expectText, fail, frontendDir, noBackendEnglish, norm, reasonText, shot, tid, visible } from './lib.mjs';
+import { STEP_TIMEOUT_MS, absent, backend, expectAttr, expectText, fail, fmt, frontendDir, noBackendEnglish, norm, reasonText, shot, tid, visible } from './lib.mjs';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
+
+const NET_TIMEOUT_MS = 60_000; // discovery
+
+// A firm whose mail Microsoft 365 receives: found by its MX, servers that take only
+// Microsoft's sign-in.
+const M365 = { domain: 'cabinet-durand.test', mx: 'cabinet-durand-test.mail.protection.outlook.com' };
 
 // The address the domain allowed before (a former server; TEST-NET-1, never reached).
 const FORMER_SERVER = '192.0.2.10';
@@ -36,6 +44,7 @@ export function deliverabilityZone(domain, spf = `v=spf1 ip4:${FORMER_SERVER} ~a
     txt('@', spf),
     txt('default._domainkey', `v=DKIM1; k=rsa; p=${dkimKey}`),
     txt('_dmarc', `v=DMARC1; p=quarantine; rua=mailto:dmarc@${domain}`),
+    `${M365.domain}. 300 IN MX 0 ${M365.mx}.`,
     '',
   ].join('\n');
 }
@@ -100,5 +109,38 @@ export async function deliverabilitySteps(page, { step, dns, mail }) {
     if (!kept.ok || kept.value?.worst !== 'ok' || kept.value.stale) fail(`Accounts.Deliverability answered ${JSON.stringify(kept)}`);
     await page.locator(panel).scrollIntoViewIfNeeded();
     await shot(page, 'deliverability-pass-fr');
+  });
+
+  await step(`${M365.domain} is on Microsoft 365 (its MX): the servers step shows no password, says Microsoft’s sign-in is needed, tests nothing (fr)`, async () => {
+    await page.locator(tid('account-add')).scrollIntoViewIfNeeded();
+    await page.click(tid('account-add'));
+    await visible(page, tid('wizard-stage-account'), 'the account wizard');
+    await page.click(tid('provider-tile-other'));
+    await page.fill(tid('wizard-email'), `camille@${M365.domain}`);
+    await page.fill(tid('wizard-password'), 'a-password-that-cannot-work');
+    await page.click(tid('wizard-continue'));
+    await visible(page, tid('wizard-stage-settings'), 'the servers step', NET_TIMEOUT_MS);
+    await expectAttr(page, tid('wizard-found'), 'data-reason', 'discovery_sign_in_only', 'what discovery found');
+    await expectAttr(page, tid('wizard-source'), 'data-source', 'mx', 'where the settings come from');
+    if ((await page.inputValue(tid('wizard-settings-imap-host'))) !== 'outlook.office365.com') fail('the IMAP server is not Microsoft 365’s');
+    await expectAttr(page, tid('wizard-signin-only'), 'data-signin', 'microsoft', 'the sign-in needed');
+    await expectText(page, `${tid('wizard-signin-only')} > span`, fmt(fr.wizard.signInOnly, { provider: 'Microsoft' }), 'what the wizard says');
+    // Microsoft's sign-in is not set up here: said, with the way to Settings.
+    await visible(page, tid('wizard-found-signin-missing'), 'what is missing');
+    await absent(page, tid('wizard-settings-password'), 'the password field');
+    await expectText(page, tid('wizard-settings-no-password'), fr.accounts.form.noPasswordSignInOnly, 'in the password’s place');
+    if (!(await page.isDisabled(tid('wizard-test-run')))) fail('a test with a password can be run');
+    await noBackendEnglish(page, 'servers that take only a sign-in');
+    await shot(page, 'wizard-signin-only-fr');
+    // Other servers typed by the user: theirs, with a password.
+    await page.fill(tid('wizard-settings-imap-host'), `imap.${M365.domain}`);
+    await page.fill(tid('wizard-settings-smtp-host'), `smtp.${M365.domain}`);
+    await visible(page, tid('wizard-settings-password'), 'the password field for the user’s own servers');
+    await absent(page, tid('wizard-signin-only'), 'the sign-in notice');
+    await page.click(tid('wizard-back'));
+    await visible(page, tid('wizard-stage-account'), 'the first step');
+    await page.keyboard.press('Escape');
+    await absent(page, tid('wizard'), 'the wizard');
+    await visible(page, `${row} ${tid('account-details')}`, 'the account’s details, still open');
   });
 }
