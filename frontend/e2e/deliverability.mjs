@@ -130,8 +130,12 @@ export async function deliverabilitySteps(page, { step, dns, mail }) {
     await absent(page, tid('wizard-settings-password'), 'the password field');
     await expectText(page, tid('wizard-settings-no-password'), fr.accounts.form.noPasswordSignInOnly, 'in the password’s place');
     if (!(await page.isDisabled(tid('wizard-test-run')))) fail('a test with a password can be run');
+    // No app password hope either: those servers take none.
+    await absent(page, tid('wizard-found-notes-signin'), 'the app password notice');
     await noBackendEnglish(page, 'servers that take only a sign-in');
     await shot(page, 'wizard-signin-only-fr');
+    await page.locator(tid('wizard-settings-no-password')).scrollIntoViewIfNeeded();
+    await shot(page, 'wizard-signin-only-no-password-fr');
     // Other servers typed by the user: theirs, with a password.
     await page.fill(tid('wizard-settings-imap-host'), `imap.${M365.domain}`);
     await page.fill(tid('wizard-settings-smtp-host'), `smtp.${M365.domain}`);
