@@ -63,13 +63,8 @@ func WithRefresh(f func(*Server)) Option { return func(s *Server) { s.refresh = 
 // Start starts a server on addr ("127.0.0.1:0" for any free port; the TCP listener takes
 // the UDP port chosen).
 func Start(addr string, opts ...Option) (*Server, error) {
-	pc, err := net.ListenPacket("udp", addr)
+	pc, ln, err := listen(addr)
 	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		_ = pc.Close()
 		return nil, err
 	}
 	s := &Server{Addr: pc.LocalAddr().String(), rrs: map[string][]dns.RR{}}
@@ -91,6 +86,33 @@ func Start(addr string, opts ...Option) (*Server, error) {
 		}
 	}
 	return s, nil
+}
+
+// listen opens the UDP socket, then the TCP listener on the same port. A free UDP port may
+// be taken over TCP by another process: with port 0, another port is tried (a few times).
+func listen(addr string) (net.PacketConn, net.Listener, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	tries := 1
+	if port == "0" {
+		tries = 20
+	}
+	for i := 0; ; i++ {
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		_ = pc.Close()
+		if i+1 >= tries {
+			return nil, nil, err
+		}
+	}
 }
 
 // Close stops the server.
