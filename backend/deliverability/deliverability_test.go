@@ -344,6 +344,38 @@ func TestFindingsAndFixes(t *testing.T) {
 			{code: "dmarc_ok", sev: "ok"},
 		},
 	}, {
+		name: "own SMTP server given by its address: ip4: added, not a:",
+		account: accounts.Account{ID: 1, Email: "atelier@artisan-bois.fr",
+			SMTP: accounts.Server{Host: "203.0.113.25", Port: 587}},
+		zone: []string{
+			txt("artisan-bois.fr.", "v=spf1 mx ~all"),
+			dkimKey("default._domainkey.artisan-bois.fr.", t),
+			txt("_dmarc.artisan-bois.fr.", "v=DMARC1; p=reject"),
+		},
+		path: deliverability.PathOwnSMTP,
+		want: []want{
+			{code: "spf_not_authorised", sev: "failure", params: fault.P{"address": "203.0.113.25", "result": "softfail"},
+				fix: &deliverability.Record{Name: "artisan-bois.fr", Type: "TXT", Value: "v=spf1 mx ip4:203.0.113.25 ~all",
+					Replaces: []string{"v=spf1 mx ~all"}}},
+			{code: "dkim_ok", sev: "ok", params: fault.P{"selector": "default"}},
+			{code: "dmarc_ok", sev: "ok"},
+		},
+	}, {
+		name: "own SMTP server given by its address, allowed: SPF passes",
+		account: accounts.Account{ID: 1, Email: "atelier@artisan-bois.fr",
+			SMTP: accounts.Server{Host: "203.0.113.25", Port: 587}},
+		zone: []string{
+			txt("artisan-bois.fr.", "v=spf1 mx ip4:203.0.113.25 ~all"),
+			dkimKey("default._domainkey.artisan-bois.fr.", t),
+			txt("_dmarc.artisan-bois.fr.", "v=DMARC1; p=reject"),
+		},
+		path: deliverability.PathOwnSMTP,
+		want: []want{
+			{code: "spf_pass", sev: "ok", params: fault.P{"address": "203.0.113.25"}},
+			{code: "dkim_ok", sev: "ok", params: fault.P{"selector": "default"}},
+			{code: "dmarc_ok", sev: "ok"},
+		},
+	}, {
 		name:    "a mailbox provider's own domain",
 		account: google("someone@gmail.com"),
 		path:    deliverability.PathGoogle,

@@ -43,10 +43,30 @@ func (x *run) wantedSPF() string {
 	if x.path.Include != "" {
 		return "include:" + x.path.Include
 	}
-	if h := strings.TrimSuffix(strings.ToLower(x.account.SMTP.Host), "."); h != "" {
+	h := strings.TrimSuffix(strings.ToLower(x.account.SMTP.Host), ".")
+	if ip := net.ParseIP(strings.Trim(h, "[]")); ip != nil {
+		// A server given by its address: a receiver would look up "a:192.0.2.1" as a
+		// name, so the address itself is what the record allows.
+		if ip.To4() != nil {
+			return "ip4:" + ip.String()
+		}
+		return "ip6:" + ip.String()
+	}
+	if h != "" {
 		return "a:" + h
 	}
 	return ""
+}
+
+// ownHost reports whether want allows the account's own SMTP server (a:host, ip4:, ip6:)
+// rather than a provider's include.
+func ownHost(want string) bool {
+	for _, p := range []string{"a:", "ip4:", "ip6:"} {
+		if strings.HasPrefix(want, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // spfRecord checks the record's form; it reports whether the record is sound enough to
@@ -114,7 +134,7 @@ func (x *run) evaluate(ctx context.Context, domain, want string) {
 	default:
 		p["result"] = string(res)
 		var fix *Record
-		if records, err := x.spfRecords(ctx, domain); err == nil && len(records) == 1 && strings.HasPrefix(want, "a:") {
+		if records, err := x.spfRecords(ctx, domain); err == nil && len(records) == 1 && ownHost(want) {
 			if v := correctedSPF(records, want); v != records[0] {
 				fix = &Record{Name: domain, Type: "TXT", Value: v, Replaces: records}
 			}

@@ -3,7 +3,7 @@
 // expectations, the mail test environment, LMTP delivery.
 import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -433,6 +433,46 @@ export async function startPostmark({ token, signatures = [], logPath, dir }) {
     signature: (address, confirmed) => control('/testing/signatures', { address, confirmed: String(confirmed) }),
     setToken: (t) => control('/testing/token', { token: t }),
   };
+}
+
+// --- the test DNS server --------------------------------------------------------------
+
+/** startDNS builds and starts the test DNS server (backend/internal/testkit/testdns/cmd/testdns)
+ * on a free 127.0.0.1 port (UDP and TCP), in its own process group, serving the zone file
+ * dir/zone.txt, first written with zone (zone-file syntax); every other name answers
+ * NXDOMAIN, so no question of the app leaves the machine. It returns { addr, pid,
+ * setZone(text) }: setZone writes the file whole (a rename), as a person changes records at
+ * their DNS host; the server reads it again before its next answer. */
+export async function startDNS({ zone, logPath, dir }) {
+  const bin = goBinary('testdns', './backend/internal/testkit/testdns/cmd/testdns', ['backend/internal/testkit/testdns']);
+  const file = join(dir, 'zone.txt');
+  const setZone = (text) => {
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  };
+  setZone(zone);
+  const log = createWriteStream(logPath);
+  const proc = spawn(bin, ['-addr', '127.0.0.1:0', '-zone', file], { cwd: repoDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stderr.pipe(log);
+  // Its first line on stdout is its address, printed once it answers.
+  const addr = await new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error('the test DNS server did not start')), READY_TIMEOUT_MS);
+    proc.stdout.on('data', (b) => {
+      out += b;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        res(out.slice(0, nl).trim());
+      }
+    });
+    proc.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      rej(new Error(`the test DNS server exited (${code ?? sig}): see ${logPath}`));
+    });
+  });
+  proc.stdout.pipe(log);
+  return { addr, pid: proc.pid, setZone };
 }
 
 // --- the mail test environment -------------------------------------------------------

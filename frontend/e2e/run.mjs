@@ -13,8 +13,11 @@
 // The email accounts steps need the project's mail test environment (Dovecot and Postfix on
 // 127.0.0.1, see scripts/testenv): run the whole command under scripts/testenv/with-env.sh,
 // which exports MAILROOM_TEST_*. Without it those steps are skipped with a note, or fail
-// when MAILROOM_REQUIRE_INTEGRATION=1. The app then runs with protocol logging on, a DNS
-// server nobody answers on (no query leaves the machine) and no extra CA file, so the test
+// when MAILROOM_REQUIRE_INTEGRATION=1. The app then runs with protocol logging on, the test
+// DNS server as its only DNS server (backend/internal/testkit/testdns/cmd/testdns, built into
+// .cache/e2e like the fake Postmark: it serves the test domain's zone and answers NXDOMAIN for
+// every other name, so no query leaves the machine; deliverability.mjs changes the zone) and
+// no extra CA file, so the test
 // certificate must be trusted through the UI; at the end, no file of the app's data
 // directory may hold a password used. Postmark's API is a local fake
 // (backend/internal/testkit/testpostmark/cmd/testpostmark, built into .cache/e2e when its sources changed,
@@ -56,6 +59,7 @@ import {
   shot,
   sleep,
   spawnApp,
+  startDNS,
   startPostmark,
   stopGroup,
   tempDirs,
@@ -67,6 +71,7 @@ import {
 import { filingSteps } from './filing.mjs';
 import { recordsImportSteps } from './records-import.mjs';
 import { templatesSteps } from './templates.mjs';
+import { deliverabilitySteps, deliverabilityZone } from './deliverability.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -104,6 +109,7 @@ let appEnvKept = null; // the first start's environment, for a restart on the sa
 let browser = null;
 let canary = null;
 let postmark = null;
+let dns = null; // the test DNS server, the app's only one
 const temp = tempDirs();
 const tempDir = temp.make;
 const logTail = [];
@@ -130,6 +136,7 @@ function startBackend(bin, port) {
   // Postmark's API is the fake of backend/internal/testkit/testpostmark (started first, in main).
   if (postmark) env.MAILROOM_POSTMARK_URL = postmark.url;
   else delete env.MAILROOM_POSTMARK_URL;
+  if (dns) env.MAILROOM_DNS_SERVER = dns.addr;
   // The test certificate must be trusted through the UI, and servers come from the preset.
   delete env.MAILROOM_CA_FILE;
   delete env.MAILROOM_AUTOCONFIG_URLS;
@@ -148,7 +155,7 @@ async function stopBackend() {
 }
 
 // Last resort if the script dies unexpectedly: never leave the binary running.
-guardProcesses('e2e', () => [child?.pid, postmark?.pid], cleanup);
+guardProcesses('e2e', () => [child?.pid, postmark?.pid, dns?.pid], cleanup);
 
 async function cleanup() {
   if (canary) {
@@ -164,6 +171,10 @@ async function cleanup() {
   if (postmark) {
     await stopGroup(postmark.pid);
     postmark = null;
+  }
+  if (dns) {
+    await stopGroup(dns.pid);
+    dns = null;
   }
   temp.removeAll();
 }
@@ -861,6 +872,7 @@ async function accountsSteps(page) {
     await absent(page, tid('test-email-dialog'), 'the test email dialog');
   });
 
+  await deliverabilitySteps(page, { step, dns, mail });
   await inboxSteps(page);
 
   await step('Edit with a wrong password: the test shows the refused login and its fix', async () => {
@@ -1755,6 +1767,13 @@ async function main() {
   await step('the fake Postmark API is built and listens on 127.0.0.1', async () => {
     postmark = await startPostmark({ token: PM.token, signatures: [PM.email], logPath: join(outDir, 'testpostmark.log'), dir: tempDir('mailroom-e2e-postmark-') });
     if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(postmark.url)) fail(`it listens on ${postmark.url}`);
+  });
+  if (runner.failed) return;
+
+  await step('the test DNS server is built and answers on 127.0.0.1, the app’s only DNS server', async () => {
+    const zone = mail.missing.length ? '' : deliverabilityZone(mail.domain);
+    dns = await startDNS({ zone, logPath: join(outDir, 'testdns.log'), dir: tempDir('mailroom-e2e-dns-') });
+    if (!/^127\.0\.0\.1:\d+$/.test(dns.addr)) fail(`it answers on ${dns.addr}`);
   });
   if (runner.failed) return;
 

@@ -14,6 +14,7 @@ package testdns
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ type Server struct {
 	mu      sync.Mutex
 	rrs     map[string][]dns.RR // by lower-case FQDN
 	queries atomic.Int64
+	refresh func(*Server)
 	udp     *dns.Server
 	tcp     *dns.Server
 }
@@ -50,19 +52,25 @@ func New(t testing.TB) *Server {
 	return s
 }
 
+// Option changes how Start starts a server.
+type Option func(*Server)
+
+// WithRefresh calls f before each question is answered (outside the server's lock), so f
+// may bring the records up to date first (Replace): cmd/testdns re-reads its zone file
+// there when the file changed, so an answer never predates a write that came before it.
+func WithRefresh(f func(*Server)) Option { return func(s *Server) { s.refresh = f } }
+
 // Start starts a server on addr ("127.0.0.1:0" for any free port; the TCP listener takes
 // the UDP port chosen).
-func Start(addr string) (*Server, error) {
-	pc, err := net.ListenPacket("udp", addr)
+func Start(addr string, opts ...Option) (*Server, error) {
+	pc, ln, err := listen(addr)
 	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		_ = pc.Close()
 		return nil, err
 	}
 	s := &Server{Addr: pc.LocalAddr().String(), rrs: map[string][]dns.RR{}}
+	for _, o := range opts {
+		o(s)
+	}
 	s.udp = &dns.Server{PacketConn: pc, Handler: s}
 	s.tcp = &dns.Server{Listener: ln, Handler: s}
 	for _, srv := range []*dns.Server{s.udp, s.tcp} {
@@ -78,6 +86,33 @@ func Start(addr string) (*Server, error) {
 		}
 	}
 	return s, nil
+}
+
+// listen opens the UDP socket, then the TCP listener on the same port. A free UDP port may
+// be taken over TCP by another process: with port 0, another port is tried (a few times).
+func listen(addr string) (net.PacketConn, net.Listener, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	tries := 1
+	if port == "0" {
+		tries = 20
+	}
+	for i := 0; ; i++ {
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		_ = pc.Close()
+		if i+1 >= tries {
+			return nil, nil, err
+		}
+	}
 }
 
 // Close stops the server.
@@ -129,6 +164,34 @@ func (s *Server) AddRecords(records ...string) error {
 	return nil
 }
 
+// ParseZone reads records in zone-file syntax (RFC 1035: $ORIGIN, $TTL, relative names,
+// comments, parentheses) with miekg/dns's zone parser; origin is the zone's origin when
+// the file sets none ("" for the root), file names the source in errors.
+func ParseZone(r io.Reader, origin, file string) ([]dns.RR, error) {
+	zp := dns.NewZoneParser(r, dns.Fqdn(origin), file)
+	var out []dns.RR
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		out = append(out, rr)
+	}
+	if err := zp.Err(); err != nil {
+		return nil, fmt.Errorf("testdns: %w", err)
+	}
+	return out, nil
+}
+
+// Replace puts rrs in place of every record the server holds, at once: a question asked
+// meanwhile gets the old records or the new ones, never a mix.
+func (s *Server) Replace(rrs []dns.RR) {
+	m := map[string][]dns.RR{}
+	for _, rr := range rrs {
+		name := strings.ToLower(rr.Header().Name)
+		m[name] = append(m[name], rr)
+	}
+	s.mu.Lock()
+	s.rrs = m
+	s.mu.Unlock()
+}
+
 // Remove deletes the records of type rrtype ("TXT", "CNAME"…) at name; "" removes them all.
 func (s *Server) Remove(name, rrtype string) {
 	name = strings.ToLower(dns.Fqdn(name))
@@ -154,6 +217,9 @@ func (s *Server) Queries() int64 { return s.queries.Load() }
 // ServeDNS answers one question.
 func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	s.queries.Add(1)
+	if s.refresh != nil {
+		s.refresh(s)
+	}
 	m := new(dns.Msg)
 	m.SetReply(req)
 	m.Authoritative = true

@@ -23,6 +23,7 @@ import {
   providerForEmail,
   sendOnlyForm,
   settingsSourceOf,
+  signInOnlyServers,
 } from './form';
 
 const candidate: Candidate = {
@@ -243,6 +244,43 @@ describe('providers', () => {
     expect(providerForEmail(providers, 'camille@atelier.fr')).toBeNull();
     expect(providerForEmail(providers, 'camille@')).toBeNull();
     expect(providerForEmail(providers, 'camille')).toBeNull();
+  });
+});
+
+describe('servers that take only a sign-in', () => {
+  const outlook: Candidate = {
+    imap: { host: 'outlook.office365.com', port: 993, security: 'tls', username: 'camille@outlook.fr' },
+    smtp: { host: 'smtp-mail.outlook.com', port: 587, security: 'starttls', username: 'camille@outlook.fr' },
+    source: 'catalog',
+    origin: {},
+    provider: 'outlook',
+    signIn: 'microsoft',
+    signInOnly: true,
+    notes: [],
+  };
+
+  it('never lets a password form stand for servers found to take only a sign-in', () => {
+    const form = formFromCandidate({ email: 'camille@outlook.fr', fromName: '' }, outlook);
+    expect(signInOnlyServers(form, outlook)).toBe(true);
+    // The same with a sign-in Mailroom does not have (an autoconfig file's OAuth2 only).
+    expect(signInOnlyServers(form, { ...outlook, signIn: null, provider: '' })).toBe(true);
+    // A port or a letter case changed: still the provider's servers.
+    form.imap.port = '143';
+    form.smtp.host = 'SMTP-mail.outlook.com ';
+    expect(signInOnlyServers(form, outlook)).toBe(true);
+  });
+
+  it('lets the password back once signed in, for send-only forms, or for the user’s own servers', () => {
+    const form = formFromCandidate({ email: 'camille@outlook.fr', fromName: '' }, outlook);
+    expect(signInOnlyServers({ ...form, auth: 'oauth', oauthProvider: 'microsoft' }, outlook)).toBe(false);
+    expect(signInOnlyServers({ ...form, sendOnly: true }, outlook)).toBe(false);
+    expect(signInOnlyServers(form, { ...outlook, signInOnly: false })).toBe(false);
+    expect(signInOnlyServers(form, null)).toBe(false);
+    // One server still the provider's: a password cannot work there.
+    form.imap.host = 'imap.atelier.fr';
+    expect(signInOnlyServers(form, outlook)).toBe(true);
+    form.smtp.host = 'smtp.atelier.fr';
+    expect(signInOnlyServers(form, outlook)).toBe(false);
   });
 });
 

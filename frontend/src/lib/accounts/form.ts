@@ -241,6 +241,17 @@ export function sameServers(form: AccountForm, c: Candidate): boolean {
   return eq(serverSettings(form.imap), c.imap) && eq(serverSettings(form.smtp), c.smtp);
 }
 
+/** signInOnlyServers reports whether the form would connect with a password to a server
+ * found to take only its provider's sign-in (OAuth 2.0; from the provider table or an
+ * autoconfig file): a password cannot work there, so no password field is shown and nothing
+ * is tested with one; the user is sent to the sign-in, or told Mailroom lacks it. Once the
+ * user put other hosts in both servers, they are the user's own and the password is back. */
+export function signInOnlyServers(form: AccountForm, c: Candidate | null): boolean {
+  if (!c?.signInOnly || form.auth === 'oauth' || form.sendOnly) return false;
+  const same = (a: ServerForm, b: ServerSettings) => a.host.trim().toLowerCase() === b.host.toLowerCase();
+  return same(form.imap, c.imap) || same(form.smtp, c.smtp);
+}
+
 /** settingsSourceOf says where the form's settings come from: the candidate's source while
  * they are unchanged, else "manual". */
 export function settingsSourceOf(form: AccountForm, candidate: Candidate | null): string {
