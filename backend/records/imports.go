@@ -790,10 +790,7 @@ func splitName(full string) (string, string) {
 func (in *importRun) value(f *Field, cell string) (any, error) {
 	bad := func(err error) error {
 		if fe, ok := fault.As(err); ok {
-			if fe.Params == nil {
-				fe.Params = fault.P{}
-			}
-			fe.Params["field"] = f.Label
+			fe.Params = fieldParams(f, fe.Params)
 			fe.Field = f.Key
 			return fe
 		}
@@ -832,7 +829,7 @@ func (in *importRun) value(f *Field, cell string) (any, error) {
 		return pv.Number.Float64(), nil
 	case Money:
 		if c := pv.Money.Currency; c != "" && f.Currency != "" && c != f.Currency {
-			return nil, ErrImportCurrency.Field(f.Key, fault.P{"value": cell, "currency": c, "field": f.Label, "expected": f.Currency})
+			return nil, ErrImportCurrency.Field(f.Key, fieldParams(f, fault.P{"value": cell, "currency": c, "expected": f.Currency}))
 		}
 		return pv.Money.Amount.Float64(), nil
 	case Date:
@@ -847,7 +844,7 @@ func (in *importRun) value(f *Field, cell string) (any, error) {
 				return c.ID, nil
 			}
 		}
-		return nil, ErrValueChoice.Field(f.Key, fault.P{"value": pv.Text, "field": f.Label})
+		return nil, ErrValueChoice.Field(f.Key, fieldParams(f, fault.P{"value": pv.Text}))
 	}
 	st, err := normalize(f, pv.Text)
 	if err != nil {

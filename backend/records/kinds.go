@@ -275,11 +275,7 @@ var phoneChars = "0123456789 +-.()/x"
 // the writer (they need the database).
 func normalize(f *Field, v any) (stored, error) {
 	bad := func(r *fault.Reason, p fault.P) error {
-		if p == nil {
-			p = fault.P{}
-		}
-		p["field"] = f.Label
-		return r.Field(f.Key, p)
+		return r.Field(f.Key, fieldParams(f, p))
 	}
 	switch f.Kind {
 	case Text, LongText:

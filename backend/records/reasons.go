@@ -50,3 +50,17 @@ var (
 	ErrViewNameMissing = fault.Define("records_view_name_missing", fault.InvalidInput, "enter a name for the view")
 	ErrViewNameTaken   = fault.Define("records_view_name_taken", fault.Conflict, "you already have a view named {name}")
 )
+
+// fieldParams are the params of an error about field f, p's included: {fieldKey} is its key;
+// {field} names it by its label if an admin made it, by its key if it is built in (the UI
+// words a built-in field in the user's language from its key: its label here is English).
+func fieldParams(f *Field, p fault.P) fault.P {
+	if p == nil {
+		p = fault.P{}
+	}
+	p["field"], p["fieldKey"] = f.Label, f.Key
+	if f.Builtin {
+		p["field"] = f.Key
+	}
+	return p
+}
