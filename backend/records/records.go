@@ -210,6 +210,11 @@ func (w *Writer) Create(typeID int64, v Values) (int64, error) {
 // says the record's id cannot have a search row left (an import cleared them once).
 func (w *Writer) insert(t *Type, fvs []fieldValues, fresh bool) (int64, error) {
 	title, body := compose(t, fvs)
+	return w.insertComposed(t, fvs, title, body, fresh)
+}
+
+// insertComposed is insert with the title and search text compose made of the values.
+func (w *Writer) insertComposed(t *Type, fvs []fieldValues, title, body string, fresh bool) (int64, error) {
 	if err := titled(t, title); err != nil {
 		return 0, err
 	}
