@@ -453,10 +453,18 @@ type importRun struct {
 	cols    []string // per column: target
 	keyCol  map[string]int
 	keyF    *Field
-	links   map[string]int64 // (field id, folded value) → record id
+	links   map[linkKey]int64
 	created map[int64]bool
 	index   map[int64]*typeIndex // by type: the records rows match and link to
+	known   map[string][]*stored // the row's values as read, normalised (see checkKnown)
+	last    *stored              // what value normalised of the last cell it read, if it did
 	res     *ImportResult
+}
+
+// linkKey is a link cell's value as the import caches what it found.
+type linkKey struct {
+	typeID int64
+	folded string
 }
 
 // Import reads the whole file and creates, updates or skips a record for each row, in one
@@ -483,7 +491,7 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 			return ErrImportVCardContacts.New(nil)
 		}
 		in := &importRun{r: r, w: w, t: t, s: s, conv: rs.det.Conventions, loc: s.Location, keyCol: map[string]int{},
-			links: map[string]int64{}, created: map[int64]bool{}, index: map[int64]*typeIndex{}, res: &res}
+			links: map[linkKey]int64{}, created: map[int64]bool{}, index: map[int64]*typeIndex{}, res: &res}
 		if in.loc == nil {
 			in.loc = time.Local
 		}
@@ -499,6 +507,18 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 			res.ImportID, _ = rr.LastInsertId()
 			w.SetImport(res.ImportID)
 		}
+		w.batch = true
+		defer func() { w.batch = false }()
+		// The writer's page cache holds the indexes an import writes into (64 MiB instead
+		// of SQLite's 2 MiB), for the import's time only.
+		var cache int64
+		if err := w.tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+			return fmt.Errorf("records: import: %w", err)
+		}
+		if _, err := w.tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+			return fmt.Errorf("records: import: %w", err)
+		}
+		defer func() { _, _ = w.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache)) }()
 		// New records take ids above the highest: clear any search row left there once, so
 		// that each new record writes its search text in one statement.
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM records_fts WHERE rowid > (SELECT COALESCE(MAX(id), 0) FROM records)`); err != nil {
@@ -687,6 +707,7 @@ type linkCell struct {
 // convert reads a row's cells into values by the fields' kinds; links are resolved later.
 func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 	v := Values{}
+	in.known = map[string][]*stored{}
 	var links []linkCell
 	var errs []CellError
 	var addr []string
@@ -720,6 +741,7 @@ func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 			pieces = splitMany(cell, f.Kind != Text && f.Kind != LongText)
 		}
 		for _, p := range pieces {
+			in.last = nil
 			val, err := in.value(f, p)
 			if err != nil {
 				errs = append(errs, CellError{Column: i, Field: f.Key, Err: err})
@@ -731,8 +753,10 @@ func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 			if many {
 				l, _ := v[key].([]any)
 				v[key] = append(l, val)
+				in.known[key] = append(in.known[key], in.last)
 			} else if _, set := v[key]; !set {
 				v[key] = val
+				in.known[key] = []*stored{in.last}
 			}
 		}
 		if f.Builtin && in.t.Builtin == CompanyType && key == CompanyAddress {
@@ -763,6 +787,7 @@ func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 				addr = append(addr, parts[TargetCountry])
 			}
 			v[CompanyAddress] = strings.Join(addr, "\n")
+			delete(in.known, CompanyAddress)
 		}
 	}
 	return v, links, errs
@@ -846,6 +871,7 @@ func (in *importRun) value(f *Field, cell string) (any, error) {
 	if st.value == nil {
 		return nil, nil
 	}
+	in.last = &st
 	return pv.Text, nil
 }
 
@@ -854,13 +880,13 @@ func (in *importRun) value(f *Field, cell string) (any, error) {
 // anything is written (a linked record included), so a row that fails leaves nothing.
 func (in *importRun) write(row importer.Row, v Values, links []linkCell) (int64, string, error) {
 	w := in.w
-	fvs, err := w.check(in.t, v, noLinks)
+	fvs, err := w.checkKnown(in.t, v, noLinks, in.known)
 	if err != nil {
 		return 0, "", err
 	}
 	var existing int64
 	if in.s.Dedupe != DedupeCreate {
-		if existing, err = in.match(v); err != nil {
+		if existing, err = in.match(fvs); err != nil {
 			return 0, "", err
 		}
 	}
@@ -873,7 +899,11 @@ func (in *importRun) write(row importer.Row, v Values, links []linkCell) (int64,
 	}
 	if existing != 0 && in.s.Dedupe == DedupeUpdate {
 		// An update writes as it goes: a row that fails is rolled back to where it started,
-		// the records created for its links included.
+		// the records created for its links included (the values queued before it are
+		// written first, outside of it).
+		if err := w.flush(); err != nil {
+			return 0, "", err
+		}
 		if _, err := w.exec(`SAVEPOINT import_row`); err != nil {
 			return 0, "", fmt.Errorf("records: import: %w", err)
 		}
@@ -1082,6 +1112,9 @@ func (in *importRun) indexOf(t *Type) (*typeIndex, error) {
 		return x, nil
 	}
 	w := in.w
+	if err := w.flush(); err != nil {
+		return nil, err
+	}
 	x := &typeIndex{titles: map[string]int64{}, emails: map[string]emailHit{}, domains: map[string]int64{}, keys: map[string]int64{}}
 	scan := func(q string, each func(k string, id int64, flag bool), args ...any) error {
 		rows, err := w.tx.QueryContext(w.ctx, q, args...)
@@ -1162,49 +1195,58 @@ func (in *importRun) remember(t *Type, id int64, fvs []fieldValues, title string
 	}
 }
 
-// match finds the record a row is: a contact by any of its addresses, a company by a
-// domain then by its name, another type's record by its key field.
-func (in *importRun) match(v Values) (int64, error) {
+// match finds the record a row (its checked values) is: a contact by any of its addresses,
+// a company by a domain then by its name, another type's record by its key field.
+func (in *importRun) match(fvs []fieldValues) (int64, error) {
 	x, err := in.indexOf(in.t)
 	if err != nil {
 		return 0, err
 	}
+	first := func(key string) *stored {
+		for i := range fvs {
+			if fvs[i].f.Key == key && len(fvs[i].vals) > 0 {
+				return &fvs[i].vals[0]
+			}
+		}
+		return nil
+	}
 	switch in.t.Builtin {
 	case ContactType:
-		for _, e := range list(v[ContactEmails]) {
-			s, _ := e.(string)
-			if n, ok := NormalizeEmail(s); ok {
-				if hit, found := x.emails[n]; found {
-					return hit.id, nil
+		for _, fv := range fvs {
+			if fv.f.Key == ContactEmails {
+				for _, st := range fv.vals {
+					if hit, found := x.emails[st.key]; found {
+						return hit.id, nil
+					}
 				}
 			}
 		}
 		return 0, nil
 	case CompanyType:
-		for _, d := range list(v[CompanyDomains]) {
-			if st, err := normalize(in.t.FieldByKey(CompanyDomains), d); err == nil {
-				if id, found := x.domains[st.key]; found {
-					return id, nil
+		for _, fv := range fvs {
+			if fv.f.Key == CompanyDomains {
+				for _, st := range fv.vals {
+					if id, found := x.domains[st.key]; found {
+						return id, nil
+					}
 				}
 			}
 		}
-		name, _ := v[CompanyName].(string)
-		if name == "" {
-			return 0, nil
+		if st := first(CompanyName); st != nil {
+			return x.titles[st.sort.(string)], nil
 		}
-		return x.titles[Fold(name)], nil
+		return 0, nil
 	}
 	f := in.keyF
-	if f == nil || v[f.Key] == nil {
+	if f == nil {
+		return 0, nil
+	}
+	st := first(f.Key)
+	if st == nil {
 		return 0, nil
 	}
 	if f.ID == in.t.TitleFieldID && f.Kind == Text {
-		s, _ := v[f.Key].(string)
-		return x.titles[Fold(s)], nil
-	}
-	st, nerr := normalize(f, v[f.Key])
-	if nerr != nil {
-		return 0, nil //nolint:nilerr // a key that cannot be one matches nothing; Create says why
+		return x.titles[st.sort.(string)], nil
 	}
 	return x.keys[sortKey(st.sort)], nil
 }
@@ -1217,7 +1259,8 @@ func (in *importRun) resolve(f *Field, value string) (int64, error) {
 	if target == nil {
 		return 0, ErrTypeNotFound.New(nil)
 	}
-	cacheKey := fmt.Sprintf("%d\x00%s", target.ID, Fold(value))
+	folded := Fold(value)
+	cacheKey := linkKey{target.ID, folded}
 	if id, ok := in.links[cacheKey]; ok {
 		return id, nil
 	}
@@ -1235,7 +1278,7 @@ func (in *importRun) resolve(f *Field, value string) (int64, error) {
 		id = x.domains[domain]
 	}
 	if id == 0 && !isEmail {
-		id = x.titles[Fold(value)]
+		id = x.titles[folded]
 	}
 	if id == 0 && in.s.CreateLinked && target.Builtin != ContactType && !isEmail {
 		tf := target.Field(target.TitleFieldID)

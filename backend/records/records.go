@@ -116,6 +116,65 @@ type Writer struct {
 	ids      map[int64]bool
 	types    map[int64]bool
 	stmts    map[string]*sql.Stmt
+	// batch queues new records' values, links and lookups (an import's), written sorted the
+	// way their indexes are, which keeps the inserts into each index close to each other;
+	// flush writes them before anything reads or changes records.
+	batch   bool
+	pending []queued
+}
+
+// queued is one row to insert: q with args, sorted by q, then k1, then k2.
+type queued struct {
+	q    string
+	k1   int64
+	k2   any
+	args []any
+}
+
+// flushAt is how many rows a batch holds before it is written.
+const flushAt = 4_000
+
+// queue inserts a row of a new record now, or with the batch.
+func (w *Writer) queue(created bool, q string, k1 int64, k2 any, args ...any) error {
+	if !w.batch || !created {
+		_, err := w.exec(q, args...)
+		return err
+	}
+	w.pending = append(w.pending, queued{q: q, k1: k1, k2: k2, args: args})
+	if len(w.pending) >= flushAt {
+		return w.flush()
+	}
+	return nil
+}
+
+// flush writes the queued rows.
+func (w *Writer) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	rows := w.pending
+	w.pending = nil
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := &rows[i], &rows[j]
+		if a.q != b.q {
+			return a.q < b.q
+		}
+		if a.k1 != b.k1 {
+			return a.k1 < b.k1
+		}
+		as, aok := a.k2.(string)
+		bs, bok := b.k2.(string)
+		if aok && bok {
+			return as < bs
+		}
+		return !aok && bok
+	})
+	for _, r := range rows {
+		if _, err := w.exec(r.q, r.args...); err != nil {
+			return fmt.Errorf("records: write: %w", err)
+		}
+	}
+	return nil
 }
 
 // stmt returns the statement q prepared once on the writer's transaction: an import reuses
@@ -162,6 +221,9 @@ func (r *Records) Write(ctx context.Context, by int64, fn func(w *Writer) error)
 		w := &Writer{ctx: ctx, tx: tx, s: s, by: by, now: r.now().UnixMilli(), ids: map[int64]bool{}, types: map[int64]bool{}}
 		defer w.close()
 		if err := fn(w); err != nil {
+			return err
+		}
+		if err := w.flush(); err != nil {
 			return err
 		}
 		for id := range w.ids {
@@ -243,6 +305,9 @@ func (w *Writer) insertComposed(t *Type, fvs []fieldValues, title, body string, 
 
 // Update changes the given fields of a record (the others stay).
 func (w *Writer) Update(id int64, v Values) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	t, err := w.live(id)
 	if err != nil {
 		return err
@@ -258,6 +323,9 @@ func (w *Writer) Update(id int64, v Values) error {
 
 // Get reads a record inside the transaction (an import keeps what it will update).
 func (w *Writer) Get(id int64) (Record, error) {
+	if err := w.flush(); err != nil {
+		return Record{}, err
+	}
 	recs, err := loadRecords(w.ctx, w.tx, w.s, []int64{id}, nil)
 	if err != nil {
 		return Record{}, err
@@ -270,6 +338,9 @@ func (w *Writer) Get(id int64) (Record, error) {
 
 // Delete moves records to the trash; records already there stay as they are.
 func (w *Writer) Delete(ids ...int64) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		var typeID int64
 		err := w.tx.QueryRowContext(w.ctx, `UPDATE records SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL
@@ -287,6 +358,9 @@ func (w *Writer) Delete(ids ...int64) error {
 
 // Restore takes records out of the trash.
 func (w *Writer) Restore(ids ...int64) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		var typeID int64
 		err := w.tx.QueryRowContext(w.ctx, `UPDATE records SET deleted_at = NULL, deleted_by = NULL, updated_at = ?, updated_by = ?
@@ -304,6 +378,9 @@ func (w *Writer) Restore(ids ...int64) error {
 
 // Remove deletes records at once, without the trash (an import's undo removes what it created).
 func (w *Writer) Remove(ids ...int64) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		var typeID int64
 		err := w.tx.QueryRowContext(w.ctx, `DELETE FROM records WHERE id = ? RETURNING type_id`, id).Scan(&typeID)
@@ -344,6 +421,13 @@ type fieldValues struct {
 // check reads the given fields' values by kind, in the fields' order, without writing:
 // linkOK says whether a record may be linked to by a field.
 func (w *Writer) check(t *Type, v Values, linkOK func(f *Field, id int64) (bool, error)) ([]fieldValues, error) {
+	return w.checkKnown(t, v, linkOK, nil)
+}
+
+// checkKnown is check for values some of which were normalised already (an import reads
+// each cell by its field's kind): known holds, per field, what normalize made of each of
+// its values (nil where it has not).
+func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (bool, error), known map[string][]*stored) ([]fieldValues, error) {
 	out := make([]fieldValues, 0, len(v))
 	for key := range v {
 		f := t.FieldByKey(key)
@@ -387,10 +471,16 @@ func (w *Writer) check(t *Type, v Values, linkOK func(f *Field, id int64) (bool,
 			continue
 		}
 		var seen map[any]bool
-		for _, it := range items {
-			st, err := normalize(f, it)
-			if err != nil {
-				return nil, err
+		pre := known[f.Key]
+		for i, it := range items {
+			var st stored
+			if len(pre) == len(items) && pre[i] != nil {
+				st = *pre[i]
+			} else {
+				var err error
+				if st, err = normalize(f, it); err != nil {
+					return nil, err
+				}
 			}
 			if st.value == nil || seen[st.sort] {
 				continue
@@ -443,8 +533,8 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 			}
 		}
 		for i, target := range fv.links {
-			if _, err := w.exec(`INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
-				f.ID, id, target, i); err != nil {
+			if err := w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
+				target, nil, f.ID, id, target, i); err != nil {
 				return fmt.Errorf("records: write %s: %w", f.Key, err)
 			}
 		}
@@ -456,8 +546,8 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 		}
 	}
 	for i, st := range fv.vals {
-		if _, err := w.exec(`INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
-			id, f.ID, i, st.value, st.sort); err != nil {
+		if err := w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
+			f.ID<<8|int64(min(i, 255)), st.sort, id, f.ID, i, st.value, st.sort); err != nil {
 			return fmt.Errorf("records: write %s: %w", f.Key, err)
 		}
 	}
@@ -484,7 +574,7 @@ func (w *Writer) setLookup(table, col string, id int64, vals []stored, primary, 
 			q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, ?)`
 			args = append(args, i == 0)
 		}
-		if _, err := w.exec(q, args...); err != nil {
+		if err := w.queue(created, q, 0, st.key, args...); err != nil {
 			return fmt.Errorf("records: %s: %w", table, err)
 		}
 	}
@@ -618,8 +708,15 @@ func refreshTitle(ctx context.Context, tx *sql.Tx, s *Schema, t *Type, id int64)
 func searchText(f *Field, v any) string {
 	switch f.Kind {
 	case Text, LongText, Email, Phone, URL, Domain, Date:
-		s, _ := v.(string)
-		return s
+		switch x := v.(type) {
+		case string:
+			return x
+		case int64: // text that looks like a number reads back as one (the column's affinity)
+			return strconv.FormatInt(x, 10)
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		}
+		return ""
 	case Number, Money:
 		return strconv.FormatFloat(v.(float64), 'f', -1, 64)
 	case SingleChoice, MultipleChoice:
