@@ -518,7 +518,9 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 		if _, err := w.tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
 			return fmt.Errorf("records: import: %w", err)
 		}
-		defer func() { _, _ = w.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache)) }()
+		defer func() {
+			_, _ = w.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
+		}()
 		// New records take ids above the highest: clear any search row left there once, so
 		// that each new record writes its search text in one statement.
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM records_fts WHERE rowid > (SELECT COALESCE(MAX(id), 0) FROM records)`); err != nil {
