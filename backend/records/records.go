@@ -194,6 +194,22 @@ func (w *Writer) stmt(q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// queryRow runs q, prepared once per transaction, for one row.
+func (w *Writer) queryRow(q string, args ...any) rowScanner {
+	st, err := w.stmt(q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(w.ctx, args...)
+}
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+// errRow is a row that could not be read.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 // exec runs q, prepared once per transaction, with args.
 func (w *Writer) exec(q string, args ...any) (sql.Result, error) {
 	st, err := w.stmt(q)
@@ -315,7 +331,7 @@ func (w *Writer) Update(id int64, v Values) error {
 	if err := w.apply(t, id, v); err != nil {
 		return err
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `UPDATE records SET updated_at = ?, updated_by = ? WHERE id = ?`, w.now, nullID(w.by), id); err != nil {
+	if _, err := w.exec(`UPDATE records SET updated_at = ?, updated_by = ? WHERE id = ?`, w.now, nullID(w.by), id); err != nil {
 		return fmt.Errorf("records: update: %w", err)
 	}
 	return w.finish(t, id)
@@ -343,7 +359,7 @@ func (w *Writer) Delete(ids ...int64) error {
 	}
 	for _, id := range ids {
 		var typeID int64
-		err := w.tx.QueryRowContext(w.ctx, `UPDATE records SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL
+		err := w.queryRow(`UPDATE records SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL
 			RETURNING type_id`, w.now, nullID(w.by), id).Scan(&typeID)
 		if isNoRows(err) {
 			continue
@@ -363,7 +379,7 @@ func (w *Writer) Restore(ids ...int64) error {
 	}
 	for _, id := range ids {
 		var typeID int64
-		err := w.tx.QueryRowContext(w.ctx, `UPDATE records SET deleted_at = NULL, deleted_by = NULL, updated_at = ?, updated_by = ?
+		err := w.queryRow(`UPDATE records SET deleted_at = NULL, deleted_by = NULL, updated_at = ?, updated_by = ?
 			WHERE id = ? AND deleted_at IS NOT NULL RETURNING type_id`, w.now, nullID(w.by), id).Scan(&typeID)
 		if isNoRows(err) {
 			continue
@@ -383,14 +399,14 @@ func (w *Writer) Remove(ids ...int64) error {
 	}
 	for _, id := range ids {
 		var typeID int64
-		err := w.tx.QueryRowContext(w.ctx, `DELETE FROM records WHERE id = ? RETURNING type_id`, id).Scan(&typeID)
+		err := w.queryRow(`DELETE FROM records WHERE id = ? RETURNING type_id`, id).Scan(&typeID)
 		if isNoRows(err) {
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("records: remove: %w", err)
 		}
-		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM records_fts WHERE rowid = ?`, id); err != nil {
+		if _, err := w.exec(`DELETE FROM records_fts WHERE rowid = ?`, id); err != nil {
 			return fmt.Errorf("records: remove: %w", err)
 		}
 		w.touched(id, typeID)
@@ -401,7 +417,7 @@ func (w *Writer) Remove(ids ...int64) error {
 // live returns the type of a record outside the trash.
 func (w *Writer) live(id int64) (*Type, error) {
 	var typeID int64
-	err := w.tx.QueryRowContext(w.ctx, `SELECT type_id FROM records WHERE id = ? AND deleted_at IS NULL`, id).Scan(&typeID)
+	err := w.queryRow(`SELECT type_id FROM records WHERE id = ? AND deleted_at IS NULL`, id).Scan(&typeID)
 	if isNoRows(err) {
 		return nil, ErrRecordNotFound.New(nil)
 	}
