@@ -445,12 +445,19 @@ func (w *Writer) check(t *Type, v Values, linkOK func(f *Field, id int64) (bool,
 // its values (nil where it has not).
 func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (bool, error), known map[string][]*stored) ([]fieldValues, error) {
 	out := make([]fieldValues, 0, len(v))
+	unknown := ""
 	for key := range v {
 		f := t.FieldByKey(key)
 		if f == nil {
-			return nil, ErrFieldUnknown.Field(key, fault.P{"key": key})
+			if unknown == "" || key < unknown {
+				unknown = key
+			}
+			continue
 		}
 		out = append(out, fieldValues{f: f})
+	}
+	if unknown != "" {
+		return nil, ErrFieldUnknown.Field(unknown, fault.P{"key": unknown})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].f.Position < out[j].f.Position })
 	for i := range out {
