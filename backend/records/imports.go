@@ -709,7 +709,10 @@ type linkCell struct {
 // convert reads a row's cells into values by the fields' kinds; links are resolved later.
 func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 	v := Values{}
-	in.known = map[string][]*stored{}
+	if in.known == nil {
+		in.known = map[string][]*stored{}
+	}
+	clear(in.known) // check copies what it reads from it
 	var links []linkCell
 	var errs []CellError
 	var addr []string
