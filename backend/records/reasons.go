@@ -3,8 +3,9 @@ package records
 import "mailroom/backend/fault"
 
 // The reasons of the records' failures, worded in frontend/src/lib/i18n/reasons/records.json.
-// A value's reason names the field by its label ({field}) and sets the error's Field to the
-// field's key, so a form shows it beside the right input and an import beside the column.
+// A value's reason names the field (fieldParams: {field}, its label or, for a built-in field,
+// its key, which the UI words; {fieldKey}) and sets the error's Field to the field's key, so
+// a form shows it beside the right input and an import beside the column.
 var (
 	ErrTypeNotFound   = fault.Define("records_type_not_found", fault.NotFound, "this record type no longer exists")
 	ErrFieldNotFound  = fault.Define("records_field_not_found", fault.NotFound, "this field no longer exists")
