@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -107,26 +106,10 @@ func BenchmarkRecordsImport(b *testing.B) {
 	// The list and the search over 100,000 records.
 	f := newFixture(b)
 	fillInvoices(b, f, benchRecords)
-	queries := []string{"toit", "élise", "gaelle client12", "plomberie chauffage", "f-0421", "ma"}
-	var lists, searches []time.Duration
-	for range 20 {
-		s := time.Now()
-		if p, err := f.r.List(ctx, Query{TypeID: f.factures.ID, Sort: Sort{Field: "echeance", Desc: true}, Limit: 50}); err != nil || len(p.Records) != 50 {
-			b.Fatal(err)
-		}
-		lists = append(lists, time.Since(s))
-		for _, q := range queries {
-			s = time.Now()
-			if _, err := f.r.List(ctx, Query{TypeID: f.factures.ID, Search: q, Limit: 50}); err != nil {
-				b.Fatal(err)
-			}
-			searches = append(searches, time.Since(s))
-		}
-	}
+	list, p95 := measureList(b, f)
 	sec := func(d time.Duration) float64 { return d.Seconds() }
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	imp, floor := median(imports), median(floors)
-	sort.Slice(searches, func(i, j int) bool { return searches[i] < searches[j] })
 	fmt.Printf("records: import_s=%.2f sqlite_import_s=%.2f ratio=%.2f list_ms=%.1f search_p95_ms=%.1f rss_mb=%.0f\n",
-		sec(imp), sec(floor), sec(imp)/sec(floor), ms(median(lists)), ms(searches[len(searches)*95/100]), rss)
+		sec(imp), sec(floor), sec(imp)/sec(floor), ms(list), ms(p95), rss)
 }

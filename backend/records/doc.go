@@ -47,6 +47,14 @@
 // companies' domains are also kept normalised in record_emails and record_domains, for the
 // lookups filing makes for every message (ContactsByEmail, CompaniesByDomain).
 //
+// record_values declares value and sort BLOB (no affinity, migration 0013): a text
+// that looks like a number stays text ("0612345678").
+//
+// An import writes many records in one Write: their values are checked before anything is
+// written, rows match and link through an index read once per import (typeIndex), and new
+// records' values, links and lookups are queued and written sorted the way their indexes
+// are (Writer.flush), through statements prepared once per transaction.
+//
 // Every change is one transaction (Write). Delete moves a record to the trash, restorable
 // for TrashDays; PurgeTrash (at start) removes older ones. Every record keeps who created
 // and last edited it, and when, and the import that created it (ImportID).

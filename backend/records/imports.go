@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -452,9 +453,18 @@ type importRun struct {
 	cols    []string // per column: target
 	keyCol  map[string]int
 	keyF    *Field
-	links   map[string]int64 // (field id, folded value) → record id
+	links   map[linkKey]int64
 	created map[int64]bool
+	index   map[int64]*typeIndex // by type: the records rows match and link to
+	known   map[string][]*stored // the row's values as read, normalised (see checkKnown)
+	last    *stored              // what value normalised of the last cell it read, if it did
 	res     *ImportResult
+}
+
+// linkKey is a link cell's value as the import caches what it found.
+type linkKey struct {
+	typeID int64
+	folded string
 }
 
 // Import reads the whole file and creates, updates or skips a record for each row, in one
@@ -481,7 +491,7 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 			return ErrImportVCardContacts.New(nil)
 		}
 		in := &importRun{r: r, w: w, t: t, s: s, conv: rs.det.Conventions, loc: s.Location, keyCol: map[string]int{},
-			links: map[string]int64{}, created: map[int64]bool{}, res: &res}
+			links: map[linkKey]int64{}, created: map[int64]bool{}, index: map[int64]*typeIndex{}, res: &res}
 		if in.loc == nil {
 			in.loc = time.Local
 		}
@@ -496,6 +506,25 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 			}
 			res.ImportID, _ = rr.LastInsertId()
 			w.SetImport(res.ImportID)
+		}
+		w.batch = true
+		defer func() { w.batch = false }()
+		// The writer's page cache holds the indexes an import writes into (64 MiB instead
+		// of SQLite's 2 MiB), for the import's time only.
+		var cache int64
+		if err := w.tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+			return fmt.Errorf("records: import: %w", err)
+		}
+		if _, err := w.tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+			return fmt.Errorf("records: import: %w", err)
+		}
+		defer func() {
+			_, _ = w.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
+		}()
+		// New records take ids above the highest: clear any search row left there once, so
+		// that each new record writes its search text in one statement.
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM records_fts WHERE rowid > (SELECT COALESCE(MAX(id), 0) FROM records)`); err != nil {
+			return fmt.Errorf("records: import: %w", err)
 		}
 		last := time.Now()
 		for run.Limit == 0 || res.Rows < run.Limit {
@@ -636,22 +665,11 @@ func (in *importRun) row(row importer.Row) (PreviewRow, error) {
 		pr.Values = v
 		return fail(errs)
 	}
-	w := in.w
-	if _, err := w.tx.ExecContext(w.ctx, `SAVEPOINT import_row`); err != nil {
-		return pr, fmt.Errorf("records: import: %w", err)
-	}
-	undo := func() error {
-		_, err := w.tx.ExecContext(w.ctx, `ROLLBACK TO import_row; RELEASE import_row`)
-		return err
-	}
 	id, action, err := in.write(row, v, linkCells)
 	pr.Values, pr.RecordID, pr.Action = v, id, action
 	if err != nil {
-		if uerr := undo(); uerr != nil {
-			return pr, fmt.Errorf("records: import: %w", uerr)
-		}
-		if w.ctx.Err() != nil {
-			return pr, w.ctx.Err()
+		if in.w.ctx.Err() != nil {
+			return pr, in.w.ctx.Err()
 		}
 		if _, ok := fault.As(err); !ok {
 			return pr, err
@@ -663,9 +681,6 @@ func (in *importRun) row(row importer.Row) (PreviewRow, error) {
 			}
 		}
 		return fail([]CellError{{Column: col, Field: fieldOf(err), Err: err}})
-	}
-	if _, err := w.tx.ExecContext(w.ctx, `RELEASE import_row`); err != nil {
-		return pr, fmt.Errorf("records: import: %w", err)
 	}
 	switch action {
 	case ActionCreate:
@@ -694,6 +709,10 @@ type linkCell struct {
 // convert reads a row's cells into values by the fields' kinds; links are resolved later.
 func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 	v := Values{}
+	if in.known == nil {
+		in.known = map[string][]*stored{}
+	}
+	clear(in.known) // check copies what it reads from it
 	var links []linkCell
 	var errs []CellError
 	var addr []string
@@ -727,6 +746,7 @@ func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 			pieces = splitMany(cell, f.Kind != Text && f.Kind != LongText)
 		}
 		for _, p := range pieces {
+			in.last = nil
 			val, err := in.value(f, p)
 			if err != nil {
 				errs = append(errs, CellError{Column: i, Field: f.Key, Err: err})
@@ -738,8 +758,10 @@ func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 			if many {
 				l, _ := v[key].([]any)
 				v[key] = append(l, val)
+				in.known[key] = append(in.known[key], in.last)
 			} else if _, set := v[key]; !set {
 				v[key] = val
+				in.known[key] = []*stored{in.last}
 			}
 		}
 		if f.Builtin && in.t.Builtin == CompanyType && key == CompanyAddress {
@@ -770,6 +792,7 @@ func (in *importRun) convert(cells []string) (Values, []linkCell, []CellError) {
 				addr = append(addr, parts[TargetCountry])
 			}
 			v[CompanyAddress] = strings.Join(addr, "\n")
+			delete(in.known, CompanyAddress)
 		}
 	}
 	return v, links, errs
@@ -790,10 +813,7 @@ func splitName(full string) (string, string) {
 func (in *importRun) value(f *Field, cell string) (any, error) {
 	bad := func(err error) error {
 		if fe, ok := fault.As(err); ok {
-			if fe.Params == nil {
-				fe.Params = fault.P{}
-			}
-			fe.Params["field"] = f.Label
+			fe.Params = fieldParams(f, fe.Params)
 			fe.Field = f.Key
 			return fe
 		}
@@ -832,7 +852,7 @@ func (in *importRun) value(f *Field, cell string) (any, error) {
 		return pv.Number.Float64(), nil
 	case Money:
 		if c := pv.Money.Currency; c != "" && f.Currency != "" && c != f.Currency {
-			return nil, ErrImportCurrency.Field(f.Key, fault.P{"value": cell, "currency": c, "field": f.Label, "expected": f.Currency})
+			return nil, ErrImportCurrency.Field(f.Key, fieldParams(f, fault.P{"value": cell, "currency": c, "expected": f.Currency}))
 		}
 		return pv.Money.Amount.Float64(), nil
 	case Date:
@@ -847,7 +867,7 @@ func (in *importRun) value(f *Field, cell string) (any, error) {
 				return c.ID, nil
 			}
 		}
-		return nil, ErrValueChoice.Field(f.Key, fault.P{"value": pv.Text, "field": f.Label})
+		return nil, ErrValueChoice.Field(f.Key, fieldParams(f, fault.P{"value": pv.Text}))
 	}
 	st, err := normalize(f, pv.Text)
 	if err != nil {
@@ -856,16 +876,93 @@ func (in *importRun) value(f *Field, cell string) (any, error) {
 	if st.value == nil {
 		return nil, nil
 	}
+	in.last = &st
 	return pv.Text, nil
 }
 
-// write resolves the row's links, finds the record it matches, and creates, updates or
-// skips it.
+// write checks the row's values, finds the record it matches, resolves its links, and
+// creates, updates or skips the record. A new record's values are all checked before
+// anything is written (a linked record included), so a row that fails leaves nothing.
 func (in *importRun) write(row importer.Row, v Values, links []linkCell) (int64, string, error) {
+	w := in.w
+	fvs, err := w.checkKnown(in.t, v, noLinks, in.known)
+	if err != nil {
+		return 0, "", err
+	}
+	var existing int64
+	if in.s.Dedupe != DedupeCreate {
+		if existing, err = in.match(fvs); err != nil {
+			return 0, "", err
+		}
+	}
+	var title, body string
+	if existing == 0 {
+		title, body = compose(in.t, fvs)
+		if err := titled(in.t, title); err != nil {
+			return 0, "", err
+		}
+	}
+	if existing != 0 && in.s.Dedupe == DedupeUpdate {
+		// An update writes as it goes: a row that fails is rolled back to where it started,
+		// the records created for its links included (the values queued before it are
+		// written first, outside of it).
+		if err := w.flush(); err != nil {
+			return 0, "", err
+		}
+		if _, err := w.exec(`SAVEPOINT import_row`); err != nil {
+			return 0, "", fmt.Errorf("records: import: %w", err)
+		}
+		err := in.resolveLinks(row, v, links)
+		if err == nil {
+			err = in.update(existing, v)
+		}
+		if err != nil {
+			if _, uerr := w.tx.ExecContext(w.ctx, `ROLLBACK TO import_row`); uerr != nil {
+				return 0, "", fmt.Errorf("records: import: %w", uerr)
+			}
+		}
+		if _, rerr := w.exec(`RELEASE import_row`); rerr != nil {
+			return 0, "", fmt.Errorf("records: import: %w", rerr)
+		}
+		if err != nil {
+			return 0, "", err
+		}
+		return existing, ActionUpdate, nil
+	}
+	if err := in.resolveLinks(row, v, links); err != nil {
+		return 0, "", err
+	}
+	if existing != 0 {
+		return existing, ActionSkip, nil
+	}
+	for i := range in.t.Fields {
+		f := &in.t.Fields[i]
+		if f.Kind != Link || v[f.Key] == nil {
+			continue
+		}
+		fv := fieldValues{f: f}
+		for _, x := range list(v[f.Key]) {
+			if id, ok := x.(int64); ok && !slicesContains(fv.links, id) {
+				fv.links = append(fv.links, id)
+			}
+		}
+		fvs = append(fvs, fv)
+	}
+	id, err := w.insertComposed(in.t, fvs, title, body, true)
+	if err != nil {
+		return 0, "", err
+	}
+	in.created[id] = true
+	in.remember(in.t, id, fvs, title)
+	return id, ActionCreate, nil
+}
+
+// resolveLinks puts the records the row's link cells name into v, and lists those not found.
+func (in *importRun) resolveLinks(row importer.Row, v Values, links []linkCell) error {
 	for _, lc := range links {
 		id, err := in.resolve(lc.f, lc.value)
 		if err != nil {
-			return 0, "", err
+			return err
 		}
 		if id == 0 {
 			if len(in.res.Unresolved) < maxListed {
@@ -880,27 +977,15 @@ func (in *importRun) write(row importer.Row, v Values, links []linkCell) (int64,
 			v[lc.f.Key] = id
 		}
 	}
-	var existing int64
-	if in.s.Dedupe != DedupeCreate {
-		var err error
-		if existing, err = in.match(v); err != nil {
-			return 0, "", err
-		}
-	}
+	return nil
+}
+
+// update gives a record the row's values, keeping what it replaced for the undo.
+func (in *importRun) update(existing int64, v Values) error {
 	w := in.w
-	if existing == 0 {
-		id, err := w.Create(in.t.ID, v)
-		if err == nil {
-			in.created[id] = true
-		}
-		return id, ActionCreate, err
-	}
-	if in.s.Dedupe == DedupeSkip {
-		return existing, ActionSkip, nil
-	}
 	old, err := w.Get(existing)
 	if err != nil {
-		return 0, "", err
+		return err
 	}
 	prev := map[string]any{}
 	for key, nv := range v {
@@ -931,15 +1016,36 @@ func (in *importRun) write(row importer.Row, v Values, links []linkCell) (int64,
 	if !in.created[existing] && in.res.ImportID != 0 {
 		b, err := json.Marshal(prev)
 		if err != nil {
-			return 0, "", fmt.Errorf("records: import: %w", err)
+			return fmt.Errorf("records: import: %w", err)
 		}
-		if _, err := w.tx.ExecContext(w.ctx, `INSERT OR IGNORE INTO import_updates(import_id, record_id, previous) VALUES (?, ?, ?)`,
+		if _, err := w.exec(`INSERT OR IGNORE INTO import_updates(import_id, record_id, previous) VALUES (?, ?, ?)`,
 			in.res.ImportID, existing, string(b)); err != nil {
-			return 0, "", fmt.Errorf("records: import: %w", err)
+			return fmt.Errorf("records: import: %w", err)
 		}
 	}
-	return existing, ActionUpdate, w.Update(existing, v)
+	if err := w.Update(existing, v); err != nil {
+		return err
+	}
+	// The index learns the record's new addresses, domains, key and title.
+	fvs, err := w.check(in.t, v, func(*Field, int64) (bool, error) { return true, nil })
+	if err != nil {
+		return err
+	}
+	st, err := w.stmt(`SELECT title FROM records WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	var title string
+	if err := st.QueryRowContext(w.ctx, existing).Scan(&title); err != nil {
+		return fmt.Errorf("records: import: %w", err)
+	}
+	in.remember(in.t, existing, fvs, title)
+	return nil
 }
+
+// noLinks is the link check of a row's own values, which hold no link yet: the links are
+// resolved afterwards, to records the import found or created.
+func noLinks(*Field, int64) (bool, error) { return false, nil }
 
 // mergeValues keeps a record's values of a field holding several and adds the new ones.
 func mergeValues(f *Field, old, add []any) []any {
@@ -962,68 +1068,192 @@ func mergeValues(f *Field, old, add []any) []any {
 	return out
 }
 
-// match finds the record a row is: a contact by any of its addresses, a company by a
-// domain then by its name, another type's record by its key field.
-func (in *importRun) match(v Values) (int64, error) {
+// typeIndex finds a type's live records the way an import matches rows and resolves links:
+// read once per import, then kept up to date with the records the import writes (a query
+// per row would cost more than the row's own writes).
+type typeIndex struct {
+	titles  map[string]int64 // folded title → the first record
+	emails  map[string]emailHit
+	domains map[string]int64
+	keyF    *Field           // a type of your own: the key field (not its title) rows match by
+	keys    map[string]int64 // its first value's sort form → the first record
+}
+
+// emailHit is the contact an address finds: a primary address before another, then the
+// first record.
+type emailHit struct {
+	id      int64
+	primary bool
+}
+
+func (x *typeIndex) addEmail(key string, id int64, primary bool) {
+	if old, ok := x.emails[key]; !ok || primary && !old.primary || primary == old.primary && id < old.id {
+		x.emails[key] = emailHit{id: id, primary: primary}
+	}
+}
+
+func addFirst(m map[string]int64, key string, id int64) {
+	if old, ok := m[key]; !ok || id < old {
+		m[key] = id
+	}
+}
+
+// sortKey is a value's sort form as a map key: numbers by value, text as it is.
+func sortKey(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return "n" + strconv.FormatFloat(float64(x), 'g', -1, 64)
+	case float64:
+		return "n" + strconv.FormatFloat(x, 'g', -1, 64)
+	case []byte:
+		return "s" + string(x)
+	}
+	return "s" + fmt.Sprint(v)
+}
+
+// indexOf reads a type's index once per import.
+func (in *importRun) indexOf(t *Type) (*typeIndex, error) {
+	if x := in.index[t.ID]; x != nil {
+		return x, nil
+	}
 	w := in.w
-	one := func(q string, args ...any) (int64, error) {
-		var id int64
-		err := w.tx.QueryRowContext(w.ctx, q, args...).Scan(&id)
-		if isNoRows(err) {
-			return 0, nil
-		}
+	if err := w.flush(); err != nil {
+		return nil, err
+	}
+	x := &typeIndex{titles: map[string]int64{}, emails: map[string]emailHit{}, domains: map[string]int64{}, keys: map[string]int64{}}
+	scan := func(q string, each func(k string, id int64, flag bool), args ...any) error {
+		rows, err := w.tx.QueryContext(w.ctx, q, args...)
 		if err != nil {
-			return 0, fmt.Errorf("records: import match: %w", err)
+			return fmt.Errorf("records: import index: %w", err)
 		}
-		return id, nil
+		defer rows.Close()
+		for rows.Next() {
+			var k any
+			var id int64
+			var flag bool
+			if err := rows.Scan(&k, &id, &flag); err != nil {
+				return fmt.Errorf("records: import index: %w", err)
+			}
+			each(sortKey(k)[1:], id, flag)
+		}
+		return rows.Err()
+	}
+	err := scan(`SELECT title_sort, MIN(id), 0 FROM records WHERE type_id = ? AND deleted_at IS NULL GROUP BY title_sort`,
+		func(k string, id int64, _ bool) { x.titles[k] = id }, t.ID)
+	if err == nil && t.Builtin == ContactType {
+		err = scan(`SELECT e.email, e.record_id, e.is_primary FROM record_emails e JOIN records r ON r.id = e.record_id AND r.deleted_at IS NULL`,
+			x.addEmail)
+	}
+	if err == nil && t.Builtin == CompanyType {
+		err = scan(`SELECT d.domain, MIN(d.record_id), 0 FROM record_domains d JOIN records r ON r.id = d.record_id AND r.deleted_at IS NULL
+			GROUP BY d.domain`, func(k string, id int64, _ bool) { x.domains[k] = id })
+	}
+	if err == nil && t.ID == in.t.ID && in.keyF != nil && !(in.keyF.ID == t.TitleFieldID && in.keyF.Kind == Text) {
+		x.keyF = in.keyF
+		rows, qerr := w.tx.QueryContext(w.ctx, `SELECT v.sort, MIN(v.record_id) FROM record_values v JOIN records r ON r.id = v.record_id
+			AND r.deleted_at IS NULL WHERE v.field_id = ? AND v.seq = 0 GROUP BY v.sort`, in.keyF.ID)
+		if qerr != nil {
+			return nil, fmt.Errorf("records: import index: %w", qerr)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k any
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				return nil, fmt.Errorf("records: import index: %w", err)
+			}
+			addFirst(x.keys, sortKey(k), id)
+		}
+		err = rows.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	in.index[t.ID] = x
+	return x, nil
+}
+
+// remember adds a record the import wrote to its type's index (title "" leaves the titles
+// as they are).
+func (in *importRun) remember(t *Type, id int64, fvs []fieldValues, title string) {
+	x := in.index[t.ID]
+	if x == nil {
+		return // not read yet: it will be, with this record
+	}
+	if title != "" {
+		addFirst(x.titles, Fold(title), id)
+	}
+	for _, fv := range fvs {
+		f := fv.f
+		switch {
+		case f.Builtin && t.Builtin == ContactType && f.Key == ContactEmails:
+			for i, st := range fv.vals {
+				x.addEmail(st.key, id, i == 0)
+			}
+		case f.Builtin && t.Builtin == CompanyType && f.Key == CompanyDomains:
+			for _, st := range fv.vals {
+				addFirst(x.domains, st.key, id)
+			}
+		case x.keyF != nil && f.ID == x.keyF.ID && len(fv.vals) > 0:
+			addFirst(x.keys, sortKey(fv.vals[0].sort), id)
+		}
+	}
+}
+
+// match finds the record a row (its checked values) is: a contact by any of its addresses,
+// a company by a domain then by its name, another type's record by its key field.
+func (in *importRun) match(fvs []fieldValues) (int64, error) {
+	x, err := in.indexOf(in.t)
+	if err != nil {
+		return 0, err
+	}
+	first := func(key string) *stored {
+		for i := range fvs {
+			if fvs[i].f.Key == key && len(fvs[i].vals) > 0 {
+				return &fvs[i].vals[0]
+			}
+		}
+		return nil
 	}
 	switch in.t.Builtin {
 	case ContactType:
-		for _, e := range list(v[ContactEmails]) {
-			s, _ := e.(string)
-			n, ok := NormalizeEmail(s)
-			if !ok {
-				continue
-			}
-			id, err := one(`SELECT e.record_id FROM record_emails e JOIN records r ON r.id = e.record_id AND r.deleted_at IS NULL
-				WHERE e.email = ? ORDER BY e.is_primary DESC, e.record_id LIMIT 1`, n)
-			if id != 0 || err != nil {
-				return id, err
+		for _, fv := range fvs {
+			if fv.f.Key == ContactEmails {
+				for _, st := range fv.vals {
+					if hit, found := x.emails[st.key]; found {
+						return hit.id, nil
+					}
+				}
 			}
 		}
 		return 0, nil
 	case CompanyType:
-		for _, d := range list(v[CompanyDomains]) {
-			st, err := normalize(in.t.FieldByKey(CompanyDomains), d)
-			if err != nil {
-				continue
-			}
-			id, err := one(`SELECT d.record_id FROM record_domains d JOIN records r ON r.id = d.record_id AND r.deleted_at IS NULL
-				WHERE d.domain = ? ORDER BY d.record_id LIMIT 1`, st.key)
-			if id != 0 || err != nil {
-				return id, err
+		for _, fv := range fvs {
+			if fv.f.Key == CompanyDomains {
+				for _, st := range fv.vals {
+					if id, found := x.domains[st.key]; found {
+						return id, nil
+					}
+				}
 			}
 		}
-		name, _ := v[CompanyName].(string)
-		if name == "" {
-			return 0, nil
+		if st := first(CompanyName); st != nil {
+			return x.titles[st.sort.(string)], nil
 		}
-		return one(`SELECT id FROM records WHERE type_id = ? AND title_sort = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`, in.t.ID, Fold(name))
+		return 0, nil
 	}
 	f := in.keyF
-	if f == nil || v[f.Key] == nil {
+	if f == nil {
+		return 0, nil
+	}
+	st := first(f.Key)
+	if st == nil {
 		return 0, nil
 	}
 	if f.ID == in.t.TitleFieldID && f.Kind == Text {
-		s, _ := v[f.Key].(string)
-		return one(`SELECT id FROM records WHERE type_id = ? AND title_sort = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`, in.t.ID, Fold(s))
+		return x.titles[st.sort.(string)], nil
 	}
-	st, nerr := normalize(f, v[f.Key])
-	if nerr != nil {
-		return 0, nil //nolint:nilerr // a key that cannot be one matches nothing; Create says why
-	}
-	return one(`SELECT v.record_id FROM record_values v JOIN records r ON r.id = v.record_id AND r.deleted_at IS NULL
-		WHERE v.field_id = ? AND v.seq = 0 AND v.sort = ? ORDER BY v.record_id LIMIT 1`, f.ID, st.sort)
+	return x.keys[sortKey(st.sort)], nil
 }
 
 // resolve finds the record a link cell names: a contact by email or name, a company by name
@@ -1034,51 +1264,40 @@ func (in *importRun) resolve(f *Field, value string) (int64, error) {
 	if target == nil {
 		return 0, ErrTypeNotFound.New(nil)
 	}
-	cacheKey := fmt.Sprintf("%d\x00%s", target.ID, Fold(value))
+	folded := Fold(value)
+	cacheKey := linkKey{target.ID, folded}
 	if id, ok := in.links[cacheKey]; ok {
 		return id, nil
 	}
-	w := in.w
-	one := func(q string, args ...any) (int64, error) {
-		var id int64
-		err := w.tx.QueryRowContext(w.ctx, q, args...).Scan(&id)
-		if isNoRows(err) {
-			return 0, nil
-		}
-		if err != nil {
-			return 0, fmt.Errorf("records: import link: %w", err)
-		}
-		return id, nil
-	}
-	var id int64
-	var err error
-	email, isEmail := NormalizeEmail(value)
-	switch {
-	case target.Builtin == ContactType && isEmail:
-		id, err = one(`SELECT e.record_id FROM record_emails e JOIN records r ON r.id = e.record_id AND r.deleted_at IS NULL
-			WHERE e.email = ? ORDER BY e.is_primary DESC, e.record_id LIMIT 1`, email)
-	case target.Builtin == CompanyType && isEmail:
-		_, domain, _ := strings.Cut(email, "@")
-		id, err = one(`SELECT d.record_id FROM record_domains d JOIN records r ON r.id = d.record_id AND r.deleted_at IS NULL
-			WHERE d.domain = ? ORDER BY d.record_id LIMIT 1`, domain)
-	}
+	x, err := in.indexOf(target)
 	if err != nil {
 		return 0, err
 	}
+	var id int64
+	email, isEmail := NormalizeEmail(value)
+	switch {
+	case target.Builtin == ContactType && isEmail:
+		id = x.emails[email].id
+	case target.Builtin == CompanyType && isEmail:
+		_, domain, _ := strings.Cut(email, "@")
+		id = x.domains[domain]
+	}
 	if id == 0 && !isEmail {
-		id, err = one(`SELECT id FROM records WHERE type_id = ? AND title_sort = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`, target.ID, Fold(value))
-		if err != nil {
-			return 0, err
-		}
+		id = x.titles[folded]
 	}
 	if id == 0 && in.s.CreateLinked && target.Builtin != ContactType && !isEmail {
 		tf := target.Field(target.TitleFieldID)
 		if tf != nil && tf.Kind == Text {
-			if id, err = w.Create(target.ID, Values{tf.Key: value}); err != nil {
+			fvs, err := in.w.check(target, Values{tf.Key: value}, noLinks)
+			if err != nil {
+				return 0, err
+			}
+			if id, err = in.w.insert(target, fvs, true); err != nil {
 				return 0, err
 			}
 			in.res.Linked++
 			in.created[id] = true
+			in.remember(target, id, fvs, value)
 		}
 	}
 	if id != 0 {

@@ -85,13 +85,52 @@ func (k Kind) canTitle() bool {
 var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 
 // Fold is text as it sorts and compares: lower case, accents removed ("Élise" → "elise").
+// Text in Latin scripts (ASCII, Latin-1, Latin Extended-A) without combining marks folds
+// rune by rune through a table made by the full fold; anything else takes the full fold
+// (Unicode decomposition, marks removed, composition), which costs far more: an import
+// folds several values of each of its thousands of rows.
 func Fold(s string) string {
+	simple := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r >= rune(len(foldTable)) || foldTable[r] < 0 {
+			return foldFull(s)
+		}
+		b.WriteRune(foldTable[r])
+	}
+	return b.String()
+}
+
+func foldFull(s string) string {
 	out, _, err := transform.String(folder, strings.ToLower(s))
 	if err != nil {
 		return strings.ToLower(s)
 	}
 	return out
 }
+
+// foldTable holds what each rune up to Latin Extended-A folds to, -1 where the full fold is
+// needed (it gives more or less than one rune, or the rune is a mark).
+var foldTable = func() (t [0x180]rune) {
+	for r := range t {
+		out := []rune(foldFull(string(rune(r))))
+		t[r] = -1
+		if len(out) == 1 && r != utf8.RuneError && !unicode.Is(unicode.Mn, rune(r)) {
+			t[r] = out[0]
+		}
+	}
+	return t
+}()
 
 // KeyFrom makes a stable key from a label: ASCII snake_case without accents ("Échéance" →
 // "echeance", "N° de facture" → "n_de_facture"); never empty, never starting with a digit.
@@ -275,11 +314,7 @@ var phoneChars = "0123456789 +-.()/x"
 // the writer (they need the database).
 func normalize(f *Field, v any) (stored, error) {
 	bad := func(r *fault.Reason, p fault.P) error {
-		if p == nil {
-			p = fault.P{}
-		}
-		p["field"] = f.Label
-		return r.Field(f.Key, p)
+		return r.Field(f.Key, fieldParams(f, p))
 	}
 	switch f.Kind {
 	case Text, LongText:

@@ -138,20 +138,28 @@ func sortKind(v any) string {
 }
 
 // FTSQuery turns what a user typed into a safe FTS5 query: each word quoted (nothing typed
-// is FTS syntax) and matched as a prefix, all required; "" when there is no word.
+// is FTS syntax) and matched as a prefix, all required. A word the tokenizer splits ("f-0421",
+// "jean-pierre", an address) is one phrase, its parts in a row, the last as a prefix: it
+// finds what was typed, and costs far less than matching a one-letter prefix ("f") on its
+// own. "" when there is no word.
 func FTSQuery(s string) string {
-	words := strings.FieldsFunc(s, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r)
-	})
 	var terms []string
-	for _, w := range words {
+	for _, chunk := range strings.Fields(s) {
+		parts := strings.FieldsFunc(chunk, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r)
+		})
+		if len(parts) == 0 {
+			continue
+		}
 		if len(terms) == 16 {
 			break
 		}
-		if r := []rune(w); len(r) > 64 {
-			w = string(r[:64])
+		for i, p := range parts {
+			if r := []rune(p); len(r) > 64 {
+				parts[i] = string(r[:64])
+			}
 		}
-		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
+		terms = append(terms, `"`+strings.Join(parts[:min(len(parts), 16)], " ")+`"*`)
 	}
 	return strings.Join(terms, " ")
 }

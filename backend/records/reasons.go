@@ -3,8 +3,9 @@ package records
 import "mailroom/backend/fault"
 
 // The reasons of the records' failures, worded in frontend/src/lib/i18n/reasons/records.json.
-// A value's reason names the field by its label ({field}) and sets the error's Field to the
-// field's key, so a form shows it beside the right input and an import beside the column.
+// A value's reason names the field (fieldParams: {field}, its label or, for a built-in field,
+// its key, which the UI words; {fieldKey}) and sets the error's Field to the field's key, so
+// a form shows it beside the right input and an import beside the column.
 var (
 	ErrTypeNotFound   = fault.Define("records_type_not_found", fault.NotFound, "this record type no longer exists")
 	ErrFieldNotFound  = fault.Define("records_field_not_found", fault.NotFound, "this field no longer exists")
@@ -50,3 +51,17 @@ var (
 	ErrViewNameMissing = fault.Define("records_view_name_missing", fault.InvalidInput, "enter a name for the view")
 	ErrViewNameTaken   = fault.Define("records_view_name_taken", fault.Conflict, "you already have a view named {name}")
 )
+
+// fieldParams are the params of an error about field f, p's included: {fieldKey} is its key;
+// {field} names it by its label if an admin made it, by its key if it is built in (the UI
+// words a built-in field in the user's language from its key: its label here is English).
+func fieldParams(f *Field, p fault.P) fault.P {
+	if p == nil {
+		p = fault.P{}
+	}
+	p["field"], p["fieldKey"] = f.Label, f.Key
+	if f.Builtin {
+		p["field"] = f.Key
+	}
+	return p
+}

@@ -115,6 +115,115 @@ type Writer struct {
 	importID int64
 	ids      map[int64]bool
 	types    map[int64]bool
+	stmts    map[string]*sql.Stmt
+	// batch queues new records' values, links and lookups (an import's), written sorted the
+	// way their indexes are, which keeps the inserts into each index close to each other;
+	// flush writes them before anything reads or changes records.
+	batch   bool
+	pending []queued
+}
+
+// queued is one row to insert: q with args, sorted by q, then k1, then k2.
+type queued struct {
+	q    string
+	k1   int64
+	k2   any
+	args []any
+}
+
+// flushAt is how many rows a batch holds before it is written.
+const flushAt = 4_000
+
+// queue inserts a row of a new record now, or with the batch.
+func (w *Writer) queue(created bool, q string, k1 int64, k2 any, args ...any) error {
+	if !w.batch || !created {
+		_, err := w.exec(q, args...)
+		return err
+	}
+	w.pending = append(w.pending, queued{q: q, k1: k1, k2: k2, args: args})
+	if len(w.pending) >= flushAt {
+		return w.flush()
+	}
+	return nil
+}
+
+// flush writes the queued rows.
+func (w *Writer) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	rows := w.pending
+	w.pending = nil
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := &rows[i], &rows[j]
+		if a.q != b.q {
+			return a.q < b.q
+		}
+		if a.k1 != b.k1 {
+			return a.k1 < b.k1
+		}
+		as, aok := a.k2.(string)
+		bs, bok := b.k2.(string)
+		if aok && bok {
+			return as < bs
+		}
+		return !aok && bok
+	})
+	for _, r := range rows {
+		if _, err := w.exec(r.q, r.args...); err != nil {
+			return fmt.Errorf("records: write: %w", err)
+		}
+	}
+	return nil
+}
+
+// stmt returns the statement q prepared once on the writer's transaction: an import reuses
+// each of its statements for every row instead of preparing them again.
+func (w *Writer) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("records: prepare: %w", err)
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	w.stmts[q] = st
+	return st, nil
+}
+
+// queryRow runs q, prepared once per transaction, for one row.
+func (w *Writer) queryRow(q string, args ...any) rowScanner {
+	st, err := w.stmt(q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(w.ctx, args...)
+}
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+// errRow is a row that could not be read.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// exec runs q, prepared once per transaction, with args.
+func (w *Writer) exec(q string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(w.ctx, args...)
+}
+
+func (w *Writer) close() {
+	for _, st := range w.stmts {
+		_ = st.Close()
+	}
+	w.stmts = nil
 }
 
 // Write runs fn in one transaction as the user by: every change fn makes is kept, or none.
@@ -126,7 +235,11 @@ func (r *Records) Write(ctx context.Context, by int64, fn func(w *Writer) error)
 			return err
 		}
 		w := &Writer{ctx: ctx, tx: tx, s: s, by: by, now: r.now().UnixMilli(), ids: map[int64]bool{}, types: map[int64]bool{}}
+		defer w.close()
 		if err := fn(w); err != nil {
+			return err
+		}
+		if err := w.flush(); err != nil {
 			return err
 		}
 		for id := range w.ids {
@@ -156,29 +269,61 @@ func (w *Writer) SetImport(id int64) { w.importID = id }
 
 func (w *Writer) touched(id, typeID int64) { w.ids[id], w.types[typeID] = true, true }
 
-// Create adds a record of the type and returns its id.
+// Create adds a record of the type and returns its id. Its values are checked before
+// anything is written: a record that fails leaves nothing behind.
 func (w *Writer) Create(typeID int64, v Values) (int64, error) {
 	t := w.s.Type(typeID)
 	if t == nil {
 		return 0, ErrTypeNotFound.New(nil)
 	}
-	res, err := w.tx.ExecContext(w.ctx, `INSERT INTO records(type_id, created_at, created_by, updated_at, updated_by, import_id)
-		VALUES (?, ?, ?, ?, ?, ?)`, typeID, w.now, nullID(w.by), w.now, nullID(w.by), nullID(w.importID))
+	fvs, err := w.check(t, v, w.linkLive)
+	if err != nil {
+		return 0, err
+	}
+	return w.insert(t, fvs, false)
+}
+
+// insert writes a new record of checked values: its row with its title, its values, links,
+// lookups and search text, each through a statement prepared once per transaction. fresh
+// says the record's id cannot have a search row left (an import cleared them once).
+func (w *Writer) insert(t *Type, fvs []fieldValues, fresh bool) (int64, error) {
+	title, body := compose(t, fvs)
+	return w.insertComposed(t, fvs, title, body, fresh)
+}
+
+// insertComposed is insert with the title and search text compose made of the values.
+func (w *Writer) insertComposed(t *Type, fvs []fieldValues, title, body string, fresh bool) (int64, error) {
+	if err := titled(t, title); err != nil {
+		return 0, err
+	}
+	res, err := w.exec(`INSERT INTO records(type_id, title, title_sort, created_at, created_by, updated_at, updated_by, import_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, title, Fold(title), w.now, nullID(w.by), w.now, nullID(w.by), nullID(w.importID))
 	if err != nil {
 		return 0, fmt.Errorf("records: create: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	if err := w.apply(t, id, v); err != nil {
-		return 0, err
+	for i := range fvs {
+		if err := w.store(t, id, &fvs[i], true); err != nil {
+			return 0, err
+		}
 	}
-	if err := w.finish(t, id, true); err != nil {
-		return 0, err
+	if !fresh {
+		if _, err := w.exec(`DELETE FROM records_fts WHERE rowid = ?`, id); err != nil {
+			return 0, fmt.Errorf("records: search text: %w", err)
+		}
 	}
+	if _, err := w.exec(`INSERT INTO records_fts(rowid, title, body) VALUES (?, ?, ?)`, id, title, body); err != nil {
+		return 0, fmt.Errorf("records: search text: %w", err)
+	}
+	w.touched(id, t.ID)
 	return id, nil
 }
 
 // Update changes the given fields of a record (the others stay).
 func (w *Writer) Update(id int64, v Values) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	t, err := w.live(id)
 	if err != nil {
 		return err
@@ -186,14 +331,17 @@ func (w *Writer) Update(id int64, v Values) error {
 	if err := w.apply(t, id, v); err != nil {
 		return err
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `UPDATE records SET updated_at = ?, updated_by = ? WHERE id = ?`, w.now, nullID(w.by), id); err != nil {
+	if _, err := w.exec(`UPDATE records SET updated_at = ?, updated_by = ? WHERE id = ?`, w.now, nullID(w.by), id); err != nil {
 		return fmt.Errorf("records: update: %w", err)
 	}
-	return w.finish(t, id, false)
+	return w.finish(t, id)
 }
 
 // Get reads a record inside the transaction (an import keeps what it will update).
 func (w *Writer) Get(id int64) (Record, error) {
+	if err := w.flush(); err != nil {
+		return Record{}, err
+	}
 	recs, err := loadRecords(w.ctx, w.tx, w.s, []int64{id}, nil)
 	if err != nil {
 		return Record{}, err
@@ -206,9 +354,12 @@ func (w *Writer) Get(id int64) (Record, error) {
 
 // Delete moves records to the trash; records already there stay as they are.
 func (w *Writer) Delete(ids ...int64) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		var typeID int64
-		err := w.tx.QueryRowContext(w.ctx, `UPDATE records SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL
+		err := w.queryRow(`UPDATE records SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL
 			RETURNING type_id`, w.now, nullID(w.by), id).Scan(&typeID)
 		if isNoRows(err) {
 			continue
@@ -223,9 +374,12 @@ func (w *Writer) Delete(ids ...int64) error {
 
 // Restore takes records out of the trash.
 func (w *Writer) Restore(ids ...int64) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		var typeID int64
-		err := w.tx.QueryRowContext(w.ctx, `UPDATE records SET deleted_at = NULL, deleted_by = NULL, updated_at = ?, updated_by = ?
+		err := w.queryRow(`UPDATE records SET deleted_at = NULL, deleted_by = NULL, updated_at = ?, updated_by = ?
 			WHERE id = ? AND deleted_at IS NOT NULL RETURNING type_id`, w.now, nullID(w.by), id).Scan(&typeID)
 		if isNoRows(err) {
 			continue
@@ -240,16 +394,19 @@ func (w *Writer) Restore(ids ...int64) error {
 
 // Remove deletes records at once, without the trash (an import's undo removes what it created).
 func (w *Writer) Remove(ids ...int64) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		var typeID int64
-		err := w.tx.QueryRowContext(w.ctx, `DELETE FROM records WHERE id = ? RETURNING type_id`, id).Scan(&typeID)
+		err := w.queryRow(`DELETE FROM records WHERE id = ? RETURNING type_id`, id).Scan(&typeID)
 		if isNoRows(err) {
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("records: remove: %w", err)
 		}
-		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM records_fts WHERE rowid = ?`, id); err != nil {
+		if _, err := w.exec(`DELETE FROM records_fts WHERE rowid = ?`, id); err != nil {
 			return fmt.Errorf("records: remove: %w", err)
 		}
 		w.touched(id, typeID)
@@ -260,7 +417,7 @@ func (w *Writer) Remove(ids ...int64) error {
 // live returns the type of a record outside the trash.
 func (w *Writer) live(id int64) (*Type, error) {
 	var typeID int64
-	err := w.tx.QueryRowContext(w.ctx, `SELECT type_id FROM records WHERE id = ? AND deleted_at IS NULL`, id).Scan(&typeID)
+	err := w.queryRow(`SELECT type_id FROM records WHERE id = ? AND deleted_at IS NULL`, id).Scan(&typeID)
 	if isNoRows(err) {
 		return nil, ErrRecordNotFound.New(nil)
 	}
@@ -270,77 +427,168 @@ func (w *Writer) live(id int64) (*Type, error) {
 	return w.s.Type(typeID), nil
 }
 
-// apply writes the given fields' values, checked by kind.
-func (w *Writer) apply(t *Type, id int64, v Values) error {
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		fi, fj := t.FieldByKey(keys[i]), t.FieldByKey(keys[j])
-		if fi == nil || fj == nil {
-			return fi == nil && fj != nil || (fi == nil) == (fj == nil) && keys[i] < keys[j]
-		}
-		return fi.Position < fj.Position
-	})
-	for _, key := range keys {
+// fieldValues are one field's values, checked and normalised, ready to store.
+type fieldValues struct {
+	f     *Field
+	vals  []stored // all kinds but links
+	links []int64  // links: the ids linked to, in order
+}
+
+// check reads the given fields' values by kind, in the fields' order, without writing:
+// linkOK says whether a record may be linked to by a field.
+func (w *Writer) check(t *Type, v Values, linkOK func(f *Field, id int64) (bool, error)) ([]fieldValues, error) {
+	return w.checkKnown(t, v, linkOK, nil)
+}
+
+// checkKnown is check for values some of which were normalised already (an import reads
+// each cell by its field's kind): known holds, per field, what normalize made of each of
+// its values (nil where it has not).
+func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (bool, error), known map[string][]*stored) ([]fieldValues, error) {
+	out := make([]fieldValues, 0, len(v))
+	unknown := ""
+	for key := range v {
 		f := t.FieldByKey(key)
 		if f == nil {
-			return ErrFieldUnknown.Field(key, fault.P{"key": key})
-		}
-		items := list(v[key])
-		if len(items) > 1 && !f.Multiple && f.Kind != MultipleChoice {
-			return ErrValueSingle.Field(f.Key, fault.P{"field": f.Label})
-		}
-		if len(items) > maxValues {
-			return ErrValueTooLong.Field(f.Key, fault.P{"field": f.Label, "max": maxValues})
-		}
-		if f.Kind == Link {
-			if err := w.setLinks(f, id, items); err != nil {
-				return err
+			if unknown == "" || key < unknown {
+				unknown = key
 			}
 			continue
 		}
-		var vals []stored
-		seen := map[any]bool{}
-		for _, it := range items {
-			st, err := normalize(f, it)
-			if err != nil {
-				return err
+		out = append(out, fieldValues{f: f})
+	}
+	if unknown != "" {
+		return nil, ErrFieldUnknown.Field(unknown, fault.P{"key": unknown})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].f.Position < out[j].f.Position })
+	for i := range out {
+		fv := &out[i]
+		f := fv.f
+		items := list(v[f.Key])
+		if len(items) > 1 && !f.Multiple && f.Kind != MultipleChoice {
+			return nil, ErrValueSingle.Field(f.Key, fieldParams(f, nil))
+		}
+		if len(items) > maxValues {
+			return nil, ErrValueTooLong.Field(f.Key, fieldParams(f, fault.P{"max": maxValues}))
+		}
+		if f.Kind == Link {
+			for _, it := range items {
+				target, ok := asID(it)
+				if !ok {
+					if ref, isRef := it.(LinkRef); isRef {
+						target, ok = ref.ID, true
+					}
+				}
+				if ok {
+					var err error
+					if ok, err = linkOK(f, target); err != nil {
+						return nil, err
+					}
+				}
+				if !ok {
+					return nil, ErrValueLink.Field(f.Key, fieldParams(f, nil))
+				}
+				if !slicesContains(fv.links, target) {
+					fv.links = append(fv.links, target)
+				}
+			}
+			continue
+		}
+		var seen map[any]bool
+		pre := known[f.Key]
+		for i, it := range items {
+			var st stored
+			if len(pre) == len(items) && pre[i] != nil {
+				st = *pre[i]
+			} else {
+				var err error
+				if st, err = normalize(f, it); err != nil {
+					return nil, err
+				}
 			}
 			if st.value == nil || seen[st.sort] {
 				continue
 			}
+			if seen == nil {
+				seen = map[any]bool{}
+			}
 			seen[st.sort] = true
-			vals = append(vals, st)
+			fv.vals = append(fv.vals, st)
 		}
-		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM record_values WHERE record_id = ? AND field_id = ?`, id, f.ID); err != nil {
-			return fmt.Errorf("records: write %s: %w", f.Key, err)
-		}
-		for i, st := range vals {
-			if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
-				id, f.ID, i, st.value, st.sort); err != nil {
-				return fmt.Errorf("records: write %s: %w", f.Key, err)
-			}
-		}
-		if f.Builtin && t.Builtin == ContactType && f.Key == ContactEmails {
-			if err := w.setLookup(`record_emails`, `email`, id, vals, true); err != nil {
-				return err
-			}
-		}
-		if f.Builtin && t.Builtin == CompanyType && f.Key == CompanyDomains {
-			if err := w.setLookup(`record_domains`, `domain`, id, vals, false); err != nil {
-				return err
-			}
+	}
+	return out, nil
+}
+
+// linkLive says whether id is a record of f's target type outside the trash.
+func (w *Writer) linkLive(f *Field, id int64) (bool, error) {
+	st, err := w.stmt(`SELECT COUNT(*) FROM records WHERE id = ? AND type_id = ? AND deleted_at IS NULL`)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	if err := st.QueryRowContext(w.ctx, id, f.TargetTypeID).Scan(&n); err != nil {
+		return false, fmt.Errorf("records: check link: %w", err)
+	}
+	return n > 0, nil
+}
+
+// apply writes the given fields' values, checked by kind.
+func (w *Writer) apply(t *Type, id int64, v Values) error {
+	fvs, err := w.check(t, v, w.linkLive)
+	if err != nil {
+		return err
+	}
+	for i := range fvs {
+		if err := w.store(t, id, &fvs[i], false); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// store writes one field's values of a record, replacing those it held unless the record is
+// new.
+func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
+	f := fv.f
+	if f.Kind == Link {
+		if !created {
+			if _, err := w.exec(`DELETE FROM record_links WHERE from_id = ? AND field_id = ?`, id, f.ID); err != nil {
+				return fmt.Errorf("records: write %s: %w", f.Key, err)
+			}
+		}
+		for i, target := range fv.links {
+			if err := w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
+				target, nil, f.ID, id, target, i); err != nil {
+				return fmt.Errorf("records: write %s: %w", f.Key, err)
+			}
+		}
+		return nil
+	}
+	if !created {
+		if _, err := w.exec(`DELETE FROM record_values WHERE record_id = ? AND field_id = ?`, id, f.ID); err != nil {
+			return fmt.Errorf("records: write %s: %w", f.Key, err)
+		}
+	}
+	for i, st := range fv.vals {
+		if err := w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
+			f.ID<<8|int64(min(i, 255)), st.sort, id, f.ID, i, st.value, st.sort); err != nil {
+			return fmt.Errorf("records: write %s: %w", f.Key, err)
+		}
+	}
+	if f.Builtin && t.Builtin == ContactType && f.Key == ContactEmails {
+		return w.setLookup(`record_emails`, `email`, id, fv.vals, true, created)
+	}
+	if f.Builtin && t.Builtin == CompanyType && f.Key == CompanyDomains {
+		return w.setLookup(`record_domains`, `domain`, id, fv.vals, false, created)
+	}
+	return nil
+}
+
 // setLookup rewrites a record's normalised addresses or domains (the first is primary).
-func (w *Writer) setLookup(table, col string, id int64, vals []stored, primary bool) error {
-	if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM `+table+` WHERE record_id = ?`, id); err != nil {
-		return fmt.Errorf("records: %s: %w", table, err)
+func (w *Writer) setLookup(table, col string, id int64, vals []stored, primary, created bool) error {
+	if !created {
+		if _, err := w.exec(`DELETE FROM `+table+` WHERE record_id = ?`, id); err != nil {
+			return fmt.Errorf("records: %s: %w", table, err)
+		}
 	}
 	for i, st := range vals {
 		q := `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id) VALUES (?, ?)`
@@ -349,65 +597,80 @@ func (w *Writer) setLookup(table, col string, id int64, vals []stored, primary b
 			q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, ?)`
 			args = append(args, i == 0)
 		}
-		if _, err := w.tx.ExecContext(w.ctx, q, args...); err != nil {
+		if err := w.queue(created, q, 0, st.key, args...); err != nil {
 			return fmt.Errorf("records: %s: %w", table, err)
 		}
 	}
 	return nil
 }
 
-func (w *Writer) setLinks(f *Field, id int64, items []any) error {
-	var to []int64
-	for _, it := range items {
-		target, ok := asID(it)
-		if !ok {
-			if ref, isRef := it.(LinkRef); isRef {
-				target, ok = ref.ID, true
-			}
-		}
-		var n int
-		if ok {
-			if err := w.tx.QueryRowContext(w.ctx, `SELECT COUNT(*) FROM records WHERE id = ? AND type_id = ? AND deleted_at IS NULL`,
-				target, f.TargetTypeID).Scan(&n); err != nil {
-				return fmt.Errorf("records: check link: %w", err)
-			}
-		}
-		if n == 0 {
-			return ErrValueLink.Field(f.Key, fault.P{"field": f.Label})
-		}
-		if !slicesContains(to, target) {
-			to = append(to, target)
-		}
-	}
-	if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM record_links WHERE from_id = ? AND field_id = ?`, id, f.ID); err != nil {
-		return fmt.Errorf("records: write %s: %w", f.Key, err)
-	}
-	for i, target := range to {
-		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
-			f.ID, id, target, i); err != nil {
-			return fmt.Errorf("records: write %s: %w", f.Key, err)
-		}
-	}
-	return nil
-}
-
 // finish recomputes the title and search text, and refuses a record without a title.
-func (w *Writer) finish(t *Type, id int64, created bool) error {
+func (w *Writer) finish(t *Type, id int64) error {
 	title, err := refreshTitle(w.ctx, w.tx, w.s, t, id)
 	if err != nil {
 		return err
 	}
-	if title == "" {
-		if t.Builtin == ContactType {
-			return ErrContactEmpty.Field(ContactFirstName, nil)
-		}
-		f := t.Field(t.TitleFieldID)
-		if f != nil {
-			return ErrTitleMissing.Field(f.Key, fault.P{"field": f.Label})
-		}
+	if err := titled(t, title); err != nil {
+		return err
 	}
 	w.touched(id, t.ID)
 	return nil
+}
+
+// titled refuses a record without a title.
+func titled(t *Type, title string) error {
+	if title != "" {
+		return nil
+	}
+	if t.Builtin == ContactType {
+		return ErrContactEmpty.Field(ContactFirstName, nil)
+	}
+	if f := t.Field(t.TitleFieldID); f != nil {
+		return ErrTitleMissing.Field(f.Key, fieldParams(f, nil))
+	}
+	return nil
+}
+
+// compose is a new record's title and search text from its checked values, as refreshTitle
+// reads them back from the database: the title field's (or a contact's name) first, every
+// other value in the body by field id and order.
+func compose(t *Type, fvs []fieldValues) (string, string) {
+	order := make([]*fieldValues, len(fvs))
+	for i := range fvs {
+		order[i] = &fvs[i]
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i].f.ID < order[j].f.ID })
+	first := map[string]string{}
+	var body []string
+	for _, fv := range order {
+		f := fv.f
+		for _, st := range fv.vals {
+			v := outValue(f, st.value)
+			if _, ok := first[f.Key]; !ok {
+				first[f.Key] = fmt.Sprint(v)
+			}
+			if f.ID != t.TitleFieldID {
+				if txt := searchText(f, v); txt != "" {
+					body = append(body, txt)
+				}
+			}
+		}
+	}
+	return titleOf(t, func(key string) string { return first[key] }), strings.Join(body, "\n")
+}
+
+// titleOf is a record's title from the first value of each field.
+func titleOf(t *Type, first func(key string) string) string {
+	if t.Builtin == ContactType {
+		if title := strings.TrimSpace(first(ContactFirstName) + " " + first(ContactLastName)); title != "" {
+			return title
+		}
+		return first(ContactEmails)
+	}
+	if f := t.Field(t.TitleFieldID); f != nil {
+		return first(f.Key)
+	}
+	return ""
 }
 
 func refresh(ctx context.Context, tx *sql.Tx, s *Schema, t *Type, id int64) error {
@@ -446,21 +709,12 @@ func refreshTitle(ctx context.Context, tx *sql.Tx, s *Schema, t *Type, id int64)
 	if err := rows.Err(); err != nil {
 		return "", fmt.Errorf("records: read values: %w", err)
 	}
-	var title string
-	first := func(key string) string {
+	title := titleOf(t, func(key string) string {
 		if vs := byKey[key]; len(vs) > 0 {
 			return fmt.Sprint(vs[0])
 		}
 		return ""
-	}
-	if t.Builtin == ContactType {
-		title = strings.TrimSpace(first(ContactFirstName) + " " + first(ContactLastName))
-		if title == "" {
-			title = first(ContactEmails)
-		}
-	} else if f := t.Field(t.TitleFieldID); f != nil {
-		title = first(f.Key)
-	}
+	})
 	if _, err := tx.ExecContext(ctx, `UPDATE records SET title = ?, title_sort = ? WHERE id = ?`, title, Fold(title), id); err != nil {
 		return "", fmt.Errorf("records: title: %w", err)
 	}
@@ -477,8 +731,15 @@ func refreshTitle(ctx context.Context, tx *sql.Tx, s *Schema, t *Type, id int64)
 func searchText(f *Field, v any) string {
 	switch f.Kind {
 	case Text, LongText, Email, Phone, URL, Domain, Date:
-		s, _ := v.(string)
-		return s
+		switch x := v.(type) {
+		case string:
+			return x
+		case int64: // text that looks like a number reads back as one (the column's affinity)
+			return strconv.FormatInt(x, 10)
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		}
+		return ""
 	case Number, Money:
 		return strconv.FormatFloat(v.(float64), 'f', -1, 64)
 	case SingleChoice, MultipleChoice:

@@ -317,7 +317,7 @@ func (r *Records) UpdateType(ctx context.Context, id int64, in TypeChange) (Type
 			return ErrFieldNotFound.New(nil)
 		}
 		if !f.Kind.canTitle() || f.Multiple {
-			return ErrFieldTitleKind.Field("titleFieldId", fault.P{"field": f.Label})
+			return ErrFieldTitleKind.Field("titleFieldId", fieldParams(f, nil))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE record_types SET title_field_id = ? WHERE id = ?`, f.ID, id); err != nil {
 			return fmt.Errorf("records: title field: %w", err)
@@ -387,7 +387,7 @@ func (r *Records) DeleteType(ctx context.Context, id int64) error {
 		for _, o := range s.Types {
 			for _, f := range o.Fields {
 				if o.ID != id && f.Kind == Link && f.TargetTypeID == id {
-					return ErrTypeIsLinked.New(fault.P{"type": o.Plural, "field": f.Label})
+					return ErrTypeIsLinked.New(fieldParams(&f, fault.P{"type": o.Plural}))
 				}
 			}
 		}
@@ -572,13 +572,13 @@ func setChoices(ctx context.Context, tx *sql.Tx, f *Field, cs []ChoiceInput) err
 	for i := range cs {
 		l := strings.TrimSpace(cs[i].Label)
 		if l == "" {
-			return ErrChoiceMissing.Field("choices", fault.P{"field": f.Label})
+			return ErrChoiceMissing.Field("choices", fieldParams(f, nil))
 		}
 		if utf8.RuneCountInString(l) > maxNameRunes {
 			return ErrNameTooLong.Field("choices", fault.P{"max": maxNameRunes})
 		}
 		if seen[Fold(l)] {
-			return ErrChoiceDuplicate.Field("choices", fault.P{"field": f.Label, "choice": l})
+			return ErrChoiceDuplicate.Field("choices", fieldParams(f, fault.P{"choice": l}))
 		}
 		seen[Fold(l)] = true
 		cs[i].Label = l
@@ -701,11 +701,11 @@ func (r *Records) DeleteField(ctx context.Context, id int64) error {
 			return ErrFieldNotFound.New(nil)
 		}
 		if f.Builtin {
-			return ErrFieldBuiltin.New(fault.P{"field": f.Label})
+			return ErrFieldBuiltin.New(fieldParams(f, nil))
 		}
 		t := s.Type(f.TypeID)
 		if t.TitleFieldID == id {
-			return ErrFieldIsTitle.New(fault.P{"field": f.Label})
+			return ErrFieldIsTitle.New(fieldParams(f, nil))
 		}
 		ids, err := idsOf(ctx, tx, `SELECT DISTINCT record_id FROM record_values WHERE field_id = ?`, id)
 		if err != nil {

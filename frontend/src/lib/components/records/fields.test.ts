@@ -53,6 +53,16 @@ describe('names in the user’s language', () => {
     expect(localParams(t, contact, { field: 'First name', max: 3 })).toEqual({ field: 'records.builtin.contact.fields.first_name', max: 3 });
     expect(localParams(t, invoice, { field: 'Numéro' })).toEqual({ field: 'Numéro' });
   });
+
+  it('words the field an error names by its key', () => {
+    expect(localParams(t, contact, { field: 'first_name', fieldKey: 'first_name', max: 3 })).toEqual({
+      field: 'records.builtin.contact.fields.first_name',
+      fieldKey: 'first_name',
+      max: 3,
+    });
+    expect(localParams(t, invoice, { field: 'Numéro', fieldKey: 'numero' })).toEqual({ field: 'Numéro', fieldKey: 'numero' });
+    expect(localParams(t, invoice, { field: 'Gone', fieldKey: 'gone' })).toEqual({ field: 'Gone', fieldKey: 'gone' });
+  });
 });
 
 describe('the list', () => {

@@ -228,11 +228,17 @@ export function sameValue(field: RecordField, before: RecordValue | undefined, d
   return JSON.stringify(inputOf(field, draftOf(field, before))) === JSON.stringify(inputOf(field, d));
 }
 
-/** localParams words the field named in an error's params as the user sees it (a built-in
- * field's label is English in the backend's params). */
+/** localParams words the field named in an error's params as the user sees it: the backend
+ * names a field by its key ({fieldKey}), a built-in field's {field} being that key too. */
 export function localParams(t: Translate, type: RecordType | undefined, params: Record<string, string | number>): Record<string, string | number> {
-  if (!type || typeof params.field !== 'string') return params;
-  const f = type.fields.find((x) => x.label === params.field || x.key === params.field);
+  if (!type) return params;
+  const key = typeof params.fieldKey === 'string' ? params.fieldKey : undefined;
+  const f =
+    key !== undefined
+      ? type.fields.find((x) => x.key === key)
+      : typeof params.field === 'string'
+        ? type.fields.find((x) => x.label === params.field || x.key === params.field)
+        : undefined;
   return f ? { ...params, field: fieldLabel(t, type, f) } : params;
 }
 
