@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/backup"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -72,6 +73,7 @@ func newEmptyHarness(t *testing.T) *harness {
 		Deliverability: deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 			Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})}
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
+	b.Backups = backup.New(backup.Deps{DB: db, Version: "test"})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
 		Stored: func(st syncer.Stored) { b.Filing.MessagesStored(st.MessageIDs) }}, syncer.Options{})
 	// The outbox runs in every harness, as in the app: a send is queued, then sent by its

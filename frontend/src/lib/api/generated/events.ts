@@ -21,6 +21,10 @@ export const RECORDS_CHANGED_EVENT = 'records:changed';
 export const FILING_CHANGED_EVENT = 'filing:changed';
 /** Payload: an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import. */
 export const IMPORT_PROGRESS_EVENT = 'imports:progress';
+/** Payload: a BackupProgressDTO: the step a backup or a restore reached. */
+export const BACKUP_PROGRESS_EVENT = 'backup:progress';
+/** Payload: null: an automatic backup was written or failed. */
+export const BACKUPS_CHANGED_EVENT = 'backup:changed';
 
 export interface OutboxEventDTO {
   kind: string;
@@ -58,4 +62,11 @@ export interface ImportProgressDTO {
   phase: string;
   rows: number;
   fraction: number;
+}
+
+export interface BackupProgressDTO {
+  op: string;
+  phase: string;
+  step: number;
+  steps: number;
 }
