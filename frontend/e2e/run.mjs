@@ -64,6 +64,7 @@ import {
   waitFor,
   waitForHttp,
 } from './lib.mjs';
+import { backupSteps } from './backup.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -2016,6 +2017,7 @@ async function main() {
   await accountsSteps(page);
 
   await recordsSteps(page);
+  await backupSteps(page, { step, bin: resolve(bin), secrets: secretsUsed, owner: OWNER, ownerPassword: OWNER_PASSWORD });
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
     noPageProblems(problems);
