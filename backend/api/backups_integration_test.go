@@ -176,7 +176,9 @@ func TestABackupTakenDuringASyncRestoresIntoAFreshDataDirectoryWithoutASecret(t 
 		t.Fatal(err)
 	}
 	var after int
-	h.b.DB.R.QueryRow(`SELECT count(*) FROM messages WHERE account_id = ?`, acc.ID).Scan(&after)
+	if err := h.b.DB.R.QueryRow(`SELECT count(*) FROM messages WHERE account_id = ?`, acc.ID).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
 	if synced >= total {
 		t.Fatalf("the sync was over (%d messages) before the backup: make the mailbox bigger", synced)
 	}
@@ -269,7 +271,9 @@ func TestABackupTakenDuringASyncRestoresIntoAFreshDataDirectoryWithoutASecret(t 
 			t.Fatalf("company %+v %v", d, err)
 		}
 		var n int
-		h2.b.DB.R.QueryRow(`SELECT count(*) FROM messages WHERE account_id = ?`, acc.ID).Scan(&n)
+		if err := h2.b.DB.R.QueryRow(`SELECT count(*) FROM messages WHERE account_id = ?`, acc.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if tc.messages >= 0 && n != tc.messages || tc.messages < 0 && n != synced && n < synced {
 			t.Fatalf("%d messages restored from a backup with %d", n, synced)
 		}

@@ -258,7 +258,7 @@ func readManifest(ctx context.Context, c *sql.DB) (Manifest, bool, error) {
 	for _, f := range strings.Fields(schema) {
 		var v int
 		if _, err := fmt.Sscan(f, &v); err != nil {
-			return Manifest{}, false, nil
+			return Manifest{}, false, fmt.Errorf("backup: manifest's schema %q: %w", schema, err)
 		}
 		m.Schema = append(m.Schema, v)
 	}

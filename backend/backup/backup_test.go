@@ -212,22 +212,22 @@ func TestRestoreRefusesDamagedForeignAndNewerFilesLeavingTheDataUntouched(t *tes
 	good, _ := os.ReadFile(info.Path)
 
 	text := filepath.Join(out, "notes.txt")
-	os.WriteFile(text, []byte("bonjour"), 0o600)
+	writeFile(t, text, []byte("bonjour"))
 	// A damaged backup: a page in the middle overwritten.
 	damaged := filepath.Join(out, "damaged"+backup.Ext)
 	bad := bytes.Clone(good)
 	for i := len(bad) / 2; i < len(bad)/2+8192 && i < len(bad); i++ {
 		bad[i] = 0xA5
 	}
-	os.WriteFile(damaged, bad, 0o600)
+	writeFile(t, damaged, bad)
 	// A truncated one.
 	truncated := filepath.Join(out, "truncated"+backup.Ext)
-	os.WriteFile(truncated, good[:len(good)/3], 0o600)
+	writeFile(t, truncated, good[:len(good)/3])
 	// A SQLite database that is not a backup: the data directory's own file.
 	foreign := f.db.Path
 	// A backup from a newer Mailroom: a migration this one does not know.
 	newer := filepath.Join(out, "newer"+backup.Ext)
-	os.WriteFile(newer, good, 0o600)
+	writeFile(t, newer, good)
 	c, err := store.OpenCopy(ctx, newer, false)
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +235,9 @@ func TestRestoreRefusesDamagedForeignAndNewerFilesLeavingTheDataUntouched(t *tes
 	if _, err := c.Exec(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (9999, '9999_future.sql', 1)`); err != nil {
 		t.Fatal(err)
 	}
-	c.Exec(`UPDATE mailroom_backup SET app_version = '9.0.0'`)
+	if _, err := c.Exec(`UPDATE mailroom_backup SET app_version = '9.0.0'`); err != nil {
+		t.Fatal(err)
+	}
 	c.Close()
 
 	dbPath := filepath.Join(f.dir, "mailroom.db")
@@ -283,7 +285,9 @@ func TestSwapKeepsTheReplacedDataAndUndoPutsItBack(t *testing.T) {
 	// The current accounts' secrets wait to be removed from the keychain.
 	c, _ := store.OpenCopy(ctx, p.Path, true)
 	var pending int
-	c.QueryRow(`SELECT count(*) FROM pending_secrets WHERE secret_id = 'pw1'`).Scan(&pending)
+	if err := c.QueryRow(`SELECT count(*) FROM pending_secrets WHERE secret_id = 'pw1'`).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
 	c.Close()
 	if pending != 1 {
 		t.Errorf("current secrets pending: %d", pending)
@@ -382,3 +386,10 @@ func TestAutomaticBackupsDailyKeepingTheLastN(t *testing.T) {
 }
 
 func reasonOf(err error) string { return fault.ReasonOf(err) }
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
