@@ -83,6 +83,7 @@ export async function backupSteps(page, { step, bin, secrets, owner, ownerPasswo
   const autoFolder = temp.make('mailroom-e2e-auto-');
   const manual = join(folder, 'sauvegarde-atelier.sqlite');
   let counts = {};
+  let sourceAccounts = [];
   let second = null;
   const tail = [];
 
@@ -94,11 +95,12 @@ export async function backupSteps(page, { step, bin, secrets, owner, ownerPasswo
       await page.click(tid('nav-settings'));
       await visible(page, tid('settings-backups'), 'the Sauvegardes section');
       await page.locator(tid('settings-backups')).scrollIntoViewIfNeeded();
-      await expectText(page, tid('settings-backups-title'), fr.backups.title, 'the section title');
+      await expectText(page, '#settings-backups-title', fr.backups.title, 'the section title');
       counts = await recordCounts(page);
       // A sync under way: every account that syncs is asked to sync now.
       const accounts = await backend(page, 'Accounts.List');
       if (!accounts.ok) fail(`Accounts.List: ${JSON.stringify(accounts)}`);
+      sourceAccounts = accounts.value.map((a) => a.email).sort();
       for (const a of accounts.value.filter((a) => a.imap?.host && !a.disabled)) await backend(page, 'Sync.Now', a.id);
       await pickFile(page, 'ChooseSaveFile', manual);
       await page.click(tid('backup-now-button'));
@@ -167,9 +169,9 @@ export async function backupSteps(page, { step, bin, secrets, owner, ownerPasswo
         await expectText(p2, `${tid('onboarding-restore')} h2`, fr.backups.firstRun.title, 'the restore card');
         await pickFile(p2, 'ChooseBackupFile', manual);
         await p2.click(tid('onboarding-restore-start'));
-        await visible(p2, tid('onboarding-restore-confirm-facts'), 'the backup’s facts');
+        await visible(p2, tid('onboarding-restore-facts'), 'the backup’s facts');
         await expectText(p2, tid('onboarding-restore-confirm-title'), fr.backups.restore.confirmTitle, 'the confirmation');
-        const facts = await p2.locator(tid('onboarding-restore-confirm-facts')).innerText();
+        const facts = await p2.locator(tid('onboarding-restore-facts')).innerText();
         if (!facts.includes('sauvegarde-atelier.sqlite') || !facts.includes(fr.backups.restore.withMail)) fail(`the facts read ${JSON.stringify(facts)}`);
         await shot(p2, 'backup-restore-confirm-fr');
         await p2.click(tid('onboarding-restore-confirm-confirm'));
@@ -185,17 +187,23 @@ export async function backupSteps(page, { step, bin, secrets, owner, ownerPasswo
         const restored = await recordCounts(p2);
         if (JSON.stringify(restored) !== JSON.stringify(counts)) fail(`records ${JSON.stringify(restored)}, want ${JSON.stringify(counts)}`);
         const accounts = await backend(p2, 'Accounts.List');
-        if (!accounts.ok || accounts.value.length === 0) fail(`Accounts.List: ${JSON.stringify(accounts)}`);
+        if (!accounts.ok) fail(`Accounts.List: ${JSON.stringify(accounts)}`);
+        const emails = accounts.value.map((a) => a.email).sort();
+        if (JSON.stringify(emails) !== JSON.stringify(sourceAccounts)) fail(`accounts ${JSON.stringify(emails)}, want ${JSON.stringify(sourceAccounts)}`);
         const live = accounts.value.filter((a) => !a.disabled);
         if (live.length) fail(`accounts restored enabled: ${live.map((a) => a.email).join(', ')}`);
         await p2.click(tid('nav-settings'));
-        await visible(p2, tid('account-row'), 'the restored accounts');
+        if (accounts.value.length) await visible(p2, tid('account-row'), 'the restored accounts');
         for (const a of accounts.value) {
           await visible(p2, `${tid('account-row')}[data-email="${a.email}"][data-status="disabled"]`, `${a.email}, disabled`);
         }
         await noBackendEnglish(p2, 'the restored app');
         await shot(p2, 'backup-restored-accounts-fr');
         console.log(`     restored ${JSON.stringify(restored)}, ${accounts.value.length} accounts waiting for their passwords`);
+      } catch (err) {
+        await p2.screenshot({ path: join(outDir, 'failure-restore.png') }).catch(() => {});
+        console.log(`     screenshot of the new computer: ${join(outDir, 'failure-restore.png')}; its binary's last lines:\n     ${tail.slice(-10).join('\n     ')}`);
+        throw err;
       } finally {
         await ctx.close();
       }
