@@ -200,6 +200,24 @@ export async function backupSteps(page, { step, bin, secrets, owner, ownerPasswo
         await noBackendEnglish(p2, 'the restored app');
         await shot(p2, 'backup-restored-accounts-fr');
         console.log(`     restored ${JSON.stringify(restored)}, ${accounts.value.length} accounts waiting for their passwords`);
+
+        // From Settings too, with the engines running: a confirmation that says what is
+        // replaced, then Mailroom asks who is there again.
+        await visible(p2, tid('settings-backups'), 'the Sauvegardes section on the new computer');
+        await pickFile(p2, 'ChooseBackupFile', manual);
+        await p2.click(tid('backup-restore-file-start'));
+        await visible(p2, tid('backup-restore-file-facts'), 'the backup’s facts in Settings');
+        const body = (await p2.locator(tid('backup-restore-file-confirm-body')).innerText()).trim();
+        if (!body.startsWith(fr.backups.restore.confirmBody.split('{')[0].trim())) fail(`the confirmation reads ${JSON.stringify(body)}`);
+        await shot(p2, 'backup-settings-restore-confirm-fr');
+        await p2.click(tid('backup-restore-file-confirm-cancel'));
+        await absent(p2, `${tid('backup-restore-file-confirm')}[open]`, 'the cancelled confirmation');
+        const still = await backend(p2, 'Session.Me');
+        if (!still.ok || still.value.name !== owner.name) fail(`cancelling changed the session: ${JSON.stringify(still)}`);
+        await p2.click(tid('backup-restore-file-start'));
+        await visible(p2, tid('backup-restore-file-facts'), 'the backup’s facts in Settings');
+        await p2.click(tid('backup-restore-file-confirm-confirm'));
+        await visible(p2, tid('signin'), 'the sign-in screen after a restore from Settings', RESTORE_TIMEOUT_MS);
       } catch (err) {
         await p2.screenshot({ path: join(outDir, 'failure-restore.png') }).catch(() => {});
         console.log(`     screenshot of the new computer: ${join(outDir, 'failure-restore.png')}; its binary's last lines:\n     ${tail.slice(-10).join('\n     ')}`);
