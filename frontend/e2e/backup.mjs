@@ -198,6 +198,7 @@ export async function backupSteps(page, { step, bin, secrets, owner, ownerPasswo
           await visible(p2, `${tid('account-row')}[data-email="${a.email}"][data-status="disabled"]`, `${a.email}, disabled`);
         }
         await noBackendEnglish(p2, 'the restored app');
+        if (accounts.value.length) await p2.locator(tid('account-row')).first().scrollIntoViewIfNeeded();
         await shot(p2, 'backup-restored-accounts-fr');
         console.log(`     restored ${JSON.stringify(restored)}, ${accounts.value.length} accounts waiting for their passwords`);
 
