@@ -16,6 +16,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/api"
+	"mailroom/backend/backup"
 	"mailroom/backend/config"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
@@ -52,6 +53,15 @@ type App struct {
 	closers  []io.Closer
 	ctx      context.Context // Wails' context, set at start-up (for the browser)
 	cfg      config.Config   // the settings, read once from the environment
+
+	// Built once, used by build again after a restore.
+	resolver interface {
+		discovery.Resolver
+		connect.Resolver
+	}
+	roots       *x509.CertPool
+	protocolLog io.Writer
+	oauth       oauth.Config
 }
 
 // NewApp opens the database in the data directory. A failure does not stop the app: the
@@ -84,21 +94,37 @@ func NewApp(version string) *App {
 		b.Log = log
 	}
 
-	resolver := systemOr(cfg.DNSServer)
+	a.resolver = systemOr(cfg.DNSServer)
 	roots, err := rootsWith(cfg.CAFile)
 	if err != nil {
 		log.Error("extra certificate authorities not loaded", "file", cfg.CAFile, "err", err)
 	}
-	pins := connect.NewPins(db)
-	dialer := &connect.Dialer{Resolver: resolver, RootCAs: roots, Pins: pins}
+	a.roots = roots
 	if cfg.ProtocolLog {
 		if f, err := a.openLog(protocolLogFile); err == nil {
-			dialer.Debug = f
+			a.protocolLog = f
 		}
 	}
+	a.oauth = oauthConfig(cfg, log)
+	b.Reopen = a.reopen
+	a.build(db)
+	log.Info("mailroom started", "version", version, "data", dir)
+	return a
+}
+
+// build makes every part of the backend over db: built again, over the restored database,
+// after a restore (reopen).
+func (a *App) build(db *store.DB) {
+	b, cfg, log := a.backend, a.cfg, a.backend.Log
+	a.db = db
+	pins := connect.NewPins(db)
+	dialer := &connect.Dialer{Resolver: a.resolver, RootCAs: a.roots, Pins: pins}
+	if a.protocolLog != nil {
+		dialer.Debug = a.protocolLog
+	}
 	reg := accounts.New(db, b.Vault)
-	opts := discovery.Options{Presets: api.DiscoveryPresets{Registry: reg}, Resolver: resolver,
-		HTTPClient: discovery.NewHTTPClient(resolver, roots), Log: log, AutoconfigURLs: cfg.AutoconfigURLs, ISPDBURL: cfg.ISPDBURL}
+	opts := discovery.Options{Presets: api.DiscoveryPresets{Registry: reg}, Resolver: a.resolver,
+		HTTPClient: discovery.NewHTTPClient(a.resolver, a.roots), Log: log, AutoconfigURLs: cfg.AutoconfigURLs, ISPDBURL: cfg.ISPDBURL}
 
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, dialer
 	b.Discovery = discovery.New(opts)
@@ -125,12 +151,56 @@ func NewApp(version string) *App {
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: apiSenders.Transport,
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
-		Resolver: deliverability.ResolverFor(resolver), Log: log}, deliverability.Options{})
+		Resolver: deliverability.ResolverFor(a.resolver), Log: log}, deliverability.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
 		Senders: apiSenders, Outbox: b.Outbox, Log: log}, setup.Options{})
-	b.UseOAuth(oauth.New(oauthConfig(cfg, log), oauth.Options{OpenURL: a.openURL, Logger: log}))
-	log.Info("mailroom started", "version", version, "data", dir)
-	return a
+	progress, written := b.BackupEvents()
+	b.Backups = backup.New(backup.Deps{DB: db, Version: b.Version, Log: log, Progress: progress, Written: written})
+	b.UseOAuth(oauth.New(a.oauth, oauth.Options{OpenURL: a.openURL, Logger: log}))
+}
+
+// reopen replaces the database (a restore): the engines stop, the store closes, swap puts
+// the new file in place, and the backend is built again over it and started. Whoever was
+// signed in is signed out (a new users service, over the restored users). When the new
+// database cannot be opened, the replaced one is put back and reopened.
+func (a *App) reopen(swap func(dbPath string) (func() error, error)) error {
+	ctx := a.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	path := a.db.Path
+	a.stopEngines()
+	if err := a.db.Close(); err != nil {
+		slog.Error("closing the database before a restore", "err", err)
+	}
+	undo, swapErr := swap(path)
+	var openErr error
+	if swapErr == nil {
+		var db *store.DB
+		if db, openErr = store.Open(ctx, path); openErr == nil {
+			a.build(db)
+			a.startEngines(ctx)
+			slog.Info("data restored from a backup", "data", path)
+			return nil
+		}
+		slog.Error("the restored database does not open: the replaced one is put back", "err", openErr)
+		if err := undo(); err != nil {
+			slog.Error("putting the replaced database back", "err", err)
+		}
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		// Nothing opens: the app says so, as at a start that cannot open its data.
+		a.backend.BootErr, a.backend.DB = err, nil
+		slog.Error("the database does not open after a failed restore", "err", err)
+		return err
+	}
+	a.build(db)
+	a.startEngines(ctx)
+	if swapErr != nil {
+		return swapErr
+	}
+	return openErr
 }
 
 // oauthConfig is the built-in sign-in settings with what the configuration replaces. An
@@ -229,6 +299,12 @@ func (a *App) startup(ctx context.Context) {
 	a.backend.Emit = func(name string, data any) { runtime.EventsEmit(ctx, name, data) }
 	a.backend.Dialogs = dialogs{ctx}
 	a.backend.Startup(ctx)
+	a.startEngines(ctx)
+}
+
+// startEngines starts the background work over the current database: keychain and trash
+// clean-ups, filing, the sync, the outbox, the automatic backups.
+func (a *App) startEngines(ctx context.Context) {
 	if a.backend.Accounts != nil {
 		// Secrets a crash or a failing keychain left behind. In the background: the
 		// keychain may wait for its unlock prompt, and nothing else waits for this.
@@ -268,6 +344,9 @@ func (a *App) startup(ctx context.Context) {
 			slog.Error("the outbox did not start: queued messages wait until the next start", "err", err)
 		}
 	}
+	if a.backend.Backups != nil {
+		a.backend.Backups.Start(ctx)
+	}
 }
 
 // dialogs are Wails' native dialogs.
@@ -282,7 +361,40 @@ func (d dialogs) OpenFile() (string, error) {
 		{DisplayName: "CSV, vCard (*.csv, *.txt, *.tsv, *.vcf)", Pattern: "*.csv;*.txt;*.tsv;*.vcf;*.vcard"}}})
 }
 
+// SaveBackup asks where to write a backup.
+func (d dialogs) SaveBackup(name string) (string, error) {
+	return runtime.SaveFileDialog(d.ctx, runtime.SaveDialogOptions{DefaultFilename: name, CanCreateDirectories: true,
+		Filters: []runtime.FileFilter{{DisplayName: "Mailroom (*" + backup.Ext + ")", Pattern: "*" + backup.Ext}}})
+}
+
+// OpenBackup asks for a backup to restore.
+func (d dialogs) OpenBackup() (string, error) {
+	return runtime.OpenFileDialog(d.ctx, runtime.OpenDialogOptions{Filters: []runtime.FileFilter{
+		{DisplayName: "Mailroom (*" + backup.Ext + ")", Pattern: "*" + backup.Ext}}})
+}
+
+// ChooseFolder asks for a folder (the automatic backups').
+func (d dialogs) ChooseFolder() (string, error) {
+	return runtime.OpenDirectoryDialog(d.ctx, runtime.OpenDialogOptions{CanCreateDirectories: true})
+}
+
 func (a *App) shutdown(ctx context.Context) {
+	a.stopEngines()
+	if a.db != nil {
+		if err := a.db.Close(); err != nil {
+			slog.Error("closing the database", "err", err)
+		}
+	}
+	for _, c := range a.closers {
+		c.Close()
+	}
+}
+
+// stopEngines stops the background work, before the database closes.
+func (a *App) stopEngines() {
+	if a.backend.Backups != nil {
+		a.backend.Backups.Stop()
+	}
 	if a.backend.Outbox != nil {
 		// Before the database closes: a message in flight is settled (queued again, or
 		// possibly sent past its final dot) and recorded.
@@ -294,13 +406,5 @@ func (a *App) shutdown(ctx context.Context) {
 	if a.backend.Filing != nil {
 		// After the sync: nothing tells it of new mail any more; a re-file stops between batches.
 		a.backend.Filing.Stop()
-	}
-	if a.db != nil {
-		if err := a.db.Close(); err != nil {
-			slog.Error("closing the database", "err", err)
-		}
-	}
-	for _, c := range a.closers {
-		c.Close()
 	}
 }

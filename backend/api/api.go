@@ -17,9 +17,11 @@ package api
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/backup"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -67,6 +69,12 @@ type Backend struct {
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
 	// the test email.
 	Setup *setup.Wizard
+	// Backups writes backups and runs the automatic ones (F24).
+	Backups *backup.Service
+	// Reopen stops the engines, closes the store, lets swap replace the database file
+	// (undo puts the replaced one back), then opens it and rebuilds and starts everything
+	// (app.go). Backups.Restore calls it holding gate, so no other call runs meanwhile.
+	Reopen func(swap func(dbPath string) (undo func() error, err error)) error
 	// OAuth signs in with Google and Microsoft in the system browser; nil: not available.
 	OAuth   *oauth.Client
 	Dialogs Dialogs
@@ -77,6 +85,25 @@ type Backend struct {
 	Log     *slog.Logger
 
 	ctx context.Context // the application's context, set by Startup
+	// gate: every bound call holds it for reading (run); a restore's swap for writing, so
+	// that no call reads a field while the backend's parts are rebuilt.
+	gate sync.RWMutex
+}
+
+// lockAll takes gate for writing once the calls under way are over, trying for at most
+// wait. TryLock, not Lock: a pending Lock would stop new readers, and a call that waits on
+// another call (a nested read) would deadlock.
+func (b *Backend) lockAll(wait time.Duration) bool {
+	deadline := time.Now().Add(wait)
+	for {
+		if b.gate.TryLock() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Startup records the application context (cancelled at shutdown) for the calls (and, in
@@ -182,24 +209,25 @@ type Services struct {
 	Imports  *Imports
 	// Templates: the Templates screen.
 	Templates *Templates
+	Backups   *Backups
 }
 
 // New builds the services over b. It does no I/O.
 func New(b *Backend) *Services {
 	return &Services{
-		Session:  &Session{b: b},
-		System:   &System{b: b},
-		Users:    &Users{b: b},
-		Accounts: &Accounts{b: b},
-		Presets:  &Presets{b: b},
-		Mail:     &Mail{b: b},
-		Sync:     &Sync{b: b},
-		Outbox:   &Outbox{b: b},
-		Records:  &Records{b: b},
-		Filing:   &Filing{b: b},
-		Imports:  &Imports{b: b},
-
+		Session:   &Session{b: b},
+		System:    &System{b: b},
+		Users:     &Users{b: b},
+		Accounts:  &Accounts{b: b},
+		Presets:   &Presets{b: b},
+		Mail:      &Mail{b: b},
+		Sync:      &Sync{b: b},
+		Outbox:    &Outbox{b: b},
+		Records:   &Records{b: b},
+		Filing:    &Filing{b: b},
+		Imports:   &Imports{b: b},
 		Templates: &Templates{b: b},
+		Backups:   &Backups{b: b},
 	}
 }
 
@@ -210,7 +238,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Backups}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/backup"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -56,24 +57,40 @@ func newHarness(t *testing.T) *harness {
 // newEmptyHarness is a harness before onboarding: no user at all.
 func newEmptyHarness(t *testing.T) *harness {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "mailroom.db"))
+	return newEmptyHarnessWith(t, vault.NewMemory())
+}
+
+// newEmptyHarnessWith is newEmptyHarness over the vault v (the real keychain, say).
+func newEmptyHarnessWith(t *testing.T, v vault.Vault) *harness {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "mailroom.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	b := &Backend{Vault: v, DataDir: t.TempDir(), Version: "test", Dialer: &connect.Dialer{Timeout: 5 * time.Second}}
+	buildHarnessBackend(t, b, db)
+	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
+	h.useSenders(senders.Options{})
+	return h
+}
+
+// buildHarnessBackend builds b's parts over db as app.go does (again after a restore,
+// keeping the dialer's settings), and starts the outbox.
+func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
+	t.Helper()
 	t.Cleanup(func() { db.Close() })
-	us := users.New(db)
-	v := vault.NewMemory()
-	reg := accounts.New(db, v)
+	reg := accounts.New(db, b.Vault)
 	pins := connect.NewPins(db)
-	b := &Backend{DB: db, Vault: v, Users: us, DataDir: t.TempDir(), Version: "test",
-		Accounts: reg, Pins: pins, Dialer: &connect.Dialer{Timeout: 5 * time.Second, Pins: pins},
-		Discovery: discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")}),
-		Mailbox:   mailbox.New(db), Filing: filing.New(filing.Deps{DB: db}, filing.Options{}),
-		Deliverability: deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
-			Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})}
+	dialer := *b.Dialer
+	dialer.Pins = pins
+	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, &dialer
+	b.Discovery = discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")})
+	b.Mailbox, b.Filing = mailbox.New(db), filing.New(filing.Deps{DB: db}, filing.Options{})
+	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
+		Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
 	b.Templates = templates.New(templates.Deps{DB: db, Records: b.Records}, templates.Options{})
+	b.Backups = backup.New(backup.Deps{DB: db, Version: "test"})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
 		Stored: func(st syncer.Stored) { b.Filing.MessagesStored(st.MessageIDs) }}, syncer.Options{})
 	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
@@ -83,9 +100,6 @@ func newEmptyHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Outbox.Stop)
-	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
-	h.useSenders(senders.Options{})
-	return h
 }
 
 // as makes p the caller of the next calls; anon and nobody sign everybody out (a harness

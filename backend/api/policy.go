@@ -22,6 +22,9 @@ var (
 	onlyBefore  = access{anonymous: true} // before onboarding only
 	superAdmins = access{roles: []users.Role{users.SuperAdmin}}
 	admins      = access{roles: []users.Role{users.SuperAdmin, users.Admin}}
+	// superAdminsOrFirstRun: a super admin, or anybody before onboarding (the first-run
+	// screen's restore), never a set-up workstation with nobody signed in.
+	superAdminsOrFirstRun = access{anonymous: true, roles: []users.Role{users.SuperAdmin}}
 	// signingIn is the sign-in screen's: once set up, signed in or not (switching user).
 	signingIn = access{signedOut: true, roles: users.Roles}
 )
@@ -168,6 +171,18 @@ var policy = map[string]access{
 	"Imports.Undo":     admins,
 	"Imports.Export":   signedIn,
 
+	// Backups (F24): a backup holds everybody's data, so only super admins back up and
+	// restore; before onboarding, the first-run screen may restore (and only then).
+	"Backups.ChooseSaveFile":   superAdmins,
+	"Backups.ChooseFolder":     superAdmins,
+	"Backups.BackupNow":        superAdmins,
+	"Backups.Settings":         superAdmins,
+	"Backups.SetSettings":      superAdmins,
+	"Backups.List":             superAdmins,
+	"Backups.ChooseBackupFile": superAdminsOrFirstRun,
+	"Backups.Inspect":          superAdminsOrFirstRun,
+	"Backups.Restore":          superAdminsOrFirstRun,
+
 	"Presets.List":   admins,
 	"Presets.Save":   admins,
 	"Presets.Delete": admins,
@@ -188,6 +203,8 @@ func (c caller) isAdmin() bool {
 // permission check), then runs fn with a bounded context.
 func run[T any](b *Backend, method string, fn func(ctx context.Context, c caller) (T, error)) (T, error) {
 	var zero T
+	b.gate.RLock()
+	defer b.gate.RUnlock()
 	ctx, cancel := b.context()
 	defer cancel()
 	c, err := b.authorize(ctx, method)

@@ -156,6 +156,16 @@ var allowed = map[string][]string{
 	"Imports.Undo":     {super, admin},
 	"Imports.Export":   {super, admin, collab},
 
+	"Backups.ChooseSaveFile":   {super},
+	"Backups.ChooseFolder":     {super},
+	"Backups.BackupNow":        {super},
+	"Backups.Settings":         {super},
+	"Backups.SetSettings":      {super},
+	"Backups.List":             {super},
+	"Backups.ChooseBackupFile": {anon, super},
+	"Backups.Inspect":          {anon, super},
+	"Backups.Restore":          {anon, super},
+
 	"Presets.List":   {super, admin},
 	"Presets.Save":   {super, admin},
 	"Presets.Delete": {super, admin},

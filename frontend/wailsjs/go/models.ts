@@ -300,6 +300,98 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class BackupFileDTO {
+	    path: string;
+	    name: string;
+	    size: number;
+	    modifiedAt: string;
+	    automatic: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupFileDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.name = source["name"];
+	        this.size = source["size"];
+	        this.modifiedAt = source["modifiedAt"];
+	        this.automatic = source["automatic"];
+	    }
+	}
+	export class BackupInfoDTO {
+	    path: string;
+	    name: string;
+	    size: number;
+	    createdAt: string;
+	    appVersion: string;
+	    schema: number;
+	    withMail: boolean;
+	    automatic: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupInfoDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.name = source["name"];
+	        this.size = source["size"];
+	        this.createdAt = source["createdAt"];
+	        this.appVersion = source["appVersion"];
+	        this.schema = source["schema"];
+	        this.withMail = source["withMail"];
+	        this.automatic = source["automatic"];
+	    }
+	}
+	export class BackupSettingsDTO {
+	    enabled: boolean;
+	    folder: string;
+	    keep: number;
+	    withMail: boolean;
+	    lastAt: string;
+	    lastError: string;
+	    lastFile: string;
+	    nextAt: string;
+	    maxKeep: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupSettingsDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.enabled = source["enabled"];
+	        this.folder = source["folder"];
+	        this.keep = source["keep"];
+	        this.withMail = source["withMail"];
+	        this.lastAt = source["lastAt"];
+	        this.lastError = source["lastError"];
+	        this.lastFile = source["lastFile"];
+	        this.nextAt = source["nextAt"];
+	        this.maxKeep = source["maxKeep"];
+	    }
+	}
+	export class BackupSettingsInput {
+	    enabled: boolean;
+	    folder: string;
+	    keep: number;
+	    withMail: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupSettingsInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.enabled = source["enabled"];
+	        this.folder = source["folder"];
+	        this.keep = source["keep"];
+	        this.withMail = source["withMail"];
+	    }
+	}
 	export class NoteDTO {
 	    code: string;
 	    detail: string;
@@ -2117,6 +2209,42 @@ export namespace api {
 		}
 	}
 	
+	export class RestoreResultDTO {
+	    backup: BackupInfoDTO;
+	    users: number;
+	    accounts: number;
+	    records: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreResultDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.backup = this.convertValues(source["backup"], BackupInfoDTO);
+	        this.users = source["users"];
+	        this.accounts = source["accounts"];
+	        this.records = source["records"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	
 	export class SendInput {
 	    accountId: number;

@@ -23,6 +23,10 @@ export const FILING_CHANGED_EVENT = 'filing:changed';
 export const TEMPLATES_CHANGED_EVENT = 'templates:changed';
 /** Payload: an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import. */
 export const IMPORT_PROGRESS_EVENT = 'imports:progress';
+/** Payload: a BackupProgressDTO: the step a backup or a restore reached. */
+export const BACKUP_PROGRESS_EVENT = 'backup:progress';
+/** Payload: null: an automatic backup was written or failed. */
+export const BACKUPS_CHANGED_EVENT = 'backup:changed';
 
 export interface OutboxEventDTO {
   kind: string;
@@ -60,4 +64,11 @@ export interface ImportProgressDTO {
   phase: string;
   rows: number;
   fraction: number;
+}
+
+export interface BackupProgressDTO {
+  op: string;
+  phase: string;
+  step: number;
+  steps: number;
 }
