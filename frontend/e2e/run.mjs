@@ -64,6 +64,7 @@ import {
   waitFor,
   waitForHttp,
 } from './lib.mjs';
+import { signaturesSteps } from './signatures.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -859,6 +860,7 @@ async function accountsSteps(page) {
   });
 
   await inboxSteps(page);
+  await signaturesSteps(page, { step, account: user.address, recipient: other.address, mailDir: mail.mailDir, owner: { name: OWNER.name, password: OWNER_PASSWORD }, sophie: SOPHIE });
 
   await step('Edit with a wrong password: the test shows the refused login and its fix', async () => {
     await page.click(`${row} ${tid('account-edit')}`);
