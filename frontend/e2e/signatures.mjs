@@ -180,10 +180,11 @@ export async function signaturesSteps(page, ctx) {
       await expectAttr(page, tid('signature-html'), 'data-mode', 'rich', 'the editor');
       await waitFor(async () => (await page.innerText(tid('signature-html-content'))).includes('Tél. {{user.phone}}'), 'the source edit in the rich view');
       // The preview: the owner's own profile in place of the tags, the logo loaded.
-      await waitFor(async () => (await frameText(page, tid('signature-preview'))).includes('Camille Martin — Gérante'), 'the preview with the owner’s name and title');
+      await waitFor(async () => (await frameText(page, tid('signature-preview'))).includes('Tél. +33 1 23 45 67 89'), 'the preview with the source edit');
       const preview = await frameText(page, tid('signature-preview'));
-      if (!preview.includes('Tél. +33 1 23 45 67 89') || preview.includes('{{')) fail(`the preview reads: ${preview}`);
-      await waitFor(async () => (logo.hits ?? 0) > 0, 'the logo fetched for the preview');
+      if (!preview.includes('Camille Martin — Gérante') || preview.includes('{{')) fail(`the preview reads: ${preview}`);
+      if (!(await frameHTML(page, tid('signature-preview'))).includes(`src="${logoUrl}"`)) fail('the preview has no logo');
+      await waitFor(async () => (logo.hits ?? 0) > 0, 'the logo fetched');
       await shot(page, 'signature-editor-fr');
       await page.click(tid('signature-html-source'));
       await shot(page, 'signature-source-fr');
