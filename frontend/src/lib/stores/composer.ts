@@ -7,6 +7,7 @@ import { get, writable } from 'svelte/store';
 import { mailApi, toApiError, type Account, type ApiError, type ComposeAccount, type DraftMode } from '$lib/api';
 import {
   changed,
+  defaultAccount,
   defaultSignature,
   emptyForm,
   formForNew,
@@ -48,7 +49,7 @@ function initial(): ComposerData {
  * composer still works, without signatures. */
 async function loadSetup(): Promise<ComposeAccount[]> {
   try {
-    return await mailApi.composeSetup();
+    return (await mailApi.composeSetup()) ?? [];
   } catch {
     return [];
   }
@@ -57,8 +58,9 @@ async function loadSetup(): Promise<ComposeAccount[]> {
 const store = writable<ComposerData>(initial());
 
 /** start opens the composer for a reply, a reply to all or a forward of message id, from
- * the account the message came to when the user may send from it (else the first they
- * may), with the user's default signature on that account. */
+ * the account the message came to when the user may send from it (as every mail program
+ * answers from the address written to), else from their default account, with the user's
+ * default signature on that account. */
 async function start(id: number, mode: DraftMode, usable: readonly Pick<Account, 'id'>[]): Promise<void> {
   const mine = ++session;
   store.set({ ...initial(), status: 'loading', mode, sourceId: id });
@@ -66,6 +68,7 @@ async function start(id: number, mode: DraftMode, usable: readonly Pick<Account,
     const [draft, setup] = await Promise.all([mailApi.draft(id, mode), loadSetup()]);
     if (mine !== session) return;
     const form = formFromDraft(draft, usable);
+    if (!usable.some((a) => a.id === draft.accountId)) form.accountId = defaultAccount(setup, usable) || form.accountId;
     form.signatureId = defaultSignature(setup, form.accountId);
     store.set({ ...initial(), status: 'editing', mode, setup, sourceId: id, start: form });
   } catch (e) {
