@@ -24,6 +24,8 @@ import (
 func TestCollaboratorsSendThroughASharedAccountWithTheirOwnDefaultSignature(t *testing.T) {
 	env := testenv.Mail(t)
 	shared, other, peer := env.NewUser(t), env.NewUser(t), env.NewUser(t)
+	secret, _ := testenv.NewMessage("banque@example.org", other.Address, "Relevé confidentiel", "Le relevé du mois.")
+	env.Deliver(t, secret, "banque@example.org", other.Address)
 	h := newHarness(t)
 	ctx := context.Background()
 	profiles := map[string]ProfileInput{
@@ -45,7 +47,7 @@ func TestCollaboratorsSendThroughASharedAccountWithTheirOwnDefaultSignature(t *t
 	h.as(t, super)
 	contact := connectMailbox(t, h, env, shared, "Contact")
 	factures, err := h.svcs.Accounts.Create(AccountInput{Name: "Factures", Email: other.Address,
-		IMAP: contact.IMAP, SMTP: ServerDTO{Host: contact.SMTP.Host, Port: contact.SMTP.Port, Security: "starttls", Username: other.Address}}, other.Password, "")
+		IMAP: ServerDTO{Host: contact.IMAP.Host, Port: contact.IMAP.Port, Security: "tls", Username: other.Address}, SMTP: ServerDTO{Host: contact.SMTP.Host, Port: contact.SMTP.Port, Security: "starttls", Username: other.Address}}, other.Password, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +66,20 @@ func TestCollaboratorsSendThroughASharedAccountWithTheirOwnDefaultSignature(t *t
 		}
 		if err := h.svcs.Accounts.SetDefaults(contact.ID, h.users[who], true, sig); err != nil {
 			t.Fatal(err)
+		}
+	}
+	// factures@'s mail is synced and the owner reads it.
+	var secretID int64
+	for deadline := time.Now().Add(20 * time.Second); secretID == 0; time.Sleep(100 * time.Millisecond) {
+		p, err := h.svcs.Mail.List(MailQueryDTO{Search: "confidentiel"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Rows) == 1 {
+			secretID = p.Rows[0].ID
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("factures@'s message was not synced")
 		}
 	}
 	grants, err := h.svcs.Accounts.Grants(contact.ID)
@@ -93,6 +109,18 @@ func TestCollaboratorsSendThroughASharedAccountWithTheirOwnDefaultSignature(t *t
 			}
 		}
 		// Another account's mail, sync or sending stay out of reach.
+		if p, err := h.svcs.Mail.List(MailQueryDTO{Search: "confidentiel"}); err != nil || len(p.Rows) != 0 {
+			t.Errorf("%s's inbox search finds factures@'s mail: %+v, %v", who, p.Rows, err)
+		}
+		if p, err := h.svcs.Mail.List(MailQueryDTO{AccountID: factures.ID}); err != nil || len(p.Rows) != 0 {
+			t.Errorf("%s lists factures@'s inbox: %+v, %v", who, p.Rows, err)
+		}
+		if _, err := h.svcs.Mail.Get(secretID, false); err == nil {
+			t.Errorf("%s reads factures@'s message", who)
+		}
+		if err := h.svcs.Sync.Now(factures.ID); !errAccountNotGranted.Is(err) {
+			t.Errorf("%s syncing factures@: %v", who, err)
+		}
 		if _, err := h.svcs.Mail.Send(SendInput{AccountID: factures.ID, To: []AddressDTO{{Email: peer.Address}}, Subject: "x", Text: "x"}); !errAccountNotGranted.Is(err) {
 			t.Errorf("%s sending through factures@: %v", who, err)
 		}
