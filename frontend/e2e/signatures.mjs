@@ -159,6 +159,7 @@ export async function signaturesSteps(page, ctx) {
       await expectAttr(page, tid('signature-html-bold'), 'aria-pressed', 'true', 'the bold button on the name');
       await page.keyboard.press('End');
       await page.click(tid('signature-html-bold'));
+      await expectAttr(page, tid('signature-html-bold'), 'aria-pressed', 'false', 'the bold button after the name');
       await page.keyboard.type(' — ');
       await page.click(`${tid('signature-tag')}[data-tag="{{user.title}}"]`);
       await expectAttr(page, tid('signature-html-bold'), 'aria-pressed', 'false', 'the bold button after the title');
