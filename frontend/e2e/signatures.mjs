@@ -94,7 +94,20 @@ async function deliveredFile(mailDir, address, marker) {
   return null;
 }
 
+/** quiet waits until no message is being sent or copied to Sent, so that no outbox event
+ * reaches the page while it reloads for the next user (the browser harness's runtime
+ * script is not there yet for an event that arrives during a reload). */
+async function quiet(page) {
+  await waitFor(async () => {
+    const busy = await backend(page, 'Outbox.List', { states: ['queued', 'sending'], accountId: 0, cursor: '', limit: 50 });
+    const sent = await backend(page, 'Outbox.SentLog', { states: [], accountId: 0, cursor: '', limit: 20 });
+    return busy.ok && sent.ok && busy.value.items.length === 0 && !sent.value.items.some((x) => x.copy === 'pending');
+  }, 'the outbox at rest', 30_000);
+  await sleep(1000);
+}
+
 async function switchTo(page, name, password) {
+  await quiet(page);
   await page.click(tid('sidebar-user'));
   await visible(page, tid('user-menu'), 'the user menu');
   await page.click(tid('user-menu-switch'));
