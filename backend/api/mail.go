@@ -326,7 +326,11 @@ func (s *Mail) Send(in SendInput) (SentDTO, error) {
 		m := outbox.Compose{From: outbox.Address{Name: acc.FromName, Email: acc.Email},
 			To: outboxAddrs(in.To), Cc: outboxAddrs(in.Cc), Bcc: outboxAddrs(in.Bcc),
 			Subject: in.Subject, InReplyTo: in.InReplyTo, References: in.References}
-		m.Text, m.HTML = message.ComposedBody(in.Text, in.QuotedText, in.QuotedHTML)
+		sig, err := s.b.signatureFor(ctx, c.user, acc.ID, in.SignatureID)
+		if err != nil {
+			return SentDTO{}, err
+		}
+		m.Text, m.HTML = message.SignedBody(in.Text, sig, in.QuotedText, in.QuotedHTML)
 		env, err := outbox.Render(m)
 		if err != nil {
 			return SentDTO{}, err

@@ -168,6 +168,9 @@ type SendInput struct {
 	QuotedText string       `json:"quotedText"` // the quote's text version, for the text part (with QuotedHTML)
 	InReplyTo  string       `json:"inReplyTo"`
 	References []string     `json:"references"`
+	// SignatureID is the signature of the account chosen in the composer (0: none),
+	// rendered with the sending user's profile when the message is written.
+	SignatureID int64 `json:"signatureId"`
 }
 
 // SentDTO says a message is queued: committed to the outbox, to be sent by the account's

@@ -82,7 +82,15 @@ var policy = map[string]access{
 	// The deliverability check: admins run it; whoever may use the account reads the last
 	// result (Deliverability checks the grant for collaborators).
 	"Accounts.CheckDeliverability": admins,
-	"Accounts.Deliverability":      signedIn,
+	// Signatures and each user's defaults (F14, F18): admins edit them; a collaborator reads
+	// the signatures of an account granted to them (Signatures checks the grant).
+	"Accounts.Signatures":       signedIn,
+	"Accounts.SaveSignature":    admins,
+	"Accounts.DeleteSignature":  admins,
+	"Accounts.PreviewSignature": signedIn,
+	"Accounts.Grants":           admins,
+	"Accounts.SetDefaults":      admins,
+	"Accounts.Deliverability":   signedIn,
 
 	"Mail.List":              signedIn,
 	"Mail.Folders":           signedIn,
@@ -92,6 +100,7 @@ var policy = map[string]access{
 	"Mail.SaveAttachment":    signedIn,
 	"Mail.Draft":             signedIn,
 	"Mail.Send":              signedIn,
+	"Mail.ComposeSetup":      signedIn,
 
 	"Sync.Status":          signedIn,
 	"Sync.Now":             signedIn,

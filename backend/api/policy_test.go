@@ -76,6 +76,12 @@ var allowed = map[string][]string{
 	"Accounts.Disconnect":          {super, admin},
 	"Accounts.CheckDeliverability": {super, admin},
 	"Accounts.Deliverability":      {super, admin, collab},
+	"Accounts.Signatures":          {super, admin, collab},
+	"Accounts.SaveSignature":       {super, admin},
+	"Accounts.DeleteSignature":     {super, admin},
+	"Accounts.PreviewSignature":    {super, admin, collab},
+	"Accounts.Grants":              {super, admin},
+	"Accounts.SetDefaults":         {super, admin},
 
 	"Mail.List":              {super, admin, collab},
 	"Mail.Folders":           {super, admin, collab},
@@ -85,6 +91,7 @@ var allowed = map[string][]string{
 	"Mail.SaveAttachment":    {super, admin, collab},
 	"Mail.Draft":             {super, admin, collab},
 	"Mail.Send":              {super, admin, collab},
+	"Mail.ComposeSetup":      {super, admin, collab},
 
 	"Sync.Status":          {super, admin, collab},
 	"Sync.Now":             {super, admin, collab},

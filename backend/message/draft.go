@@ -105,12 +105,33 @@ func prefixed(prefix, subject string) string {
 // with its text version completing the text part, for readers that show only text. html
 // is "" for a message of text only.
 func ComposedBody(text, quotedText, quotedHTML string) (plain, html string) {
+	return SignedBody(text, "", quotedText, quotedHTML)
+}
+
+// SignedBody is ComposedBody with a signature: signature is its rendered HTML ("" for
+// none), sanitised here again. It follows the text typed, before the quote, in a
+// <div class="signature"> in the HTML part and after the usual "-- " line in the text part.
+// A signed message always has an HTML part.
+func SignedBody(text, signature, quotedText, quotedHTML string) (plain, html string) {
 	plain = text
+	sig := ""
+	if strings.TrimSpace(signature) != "" {
+		sig = Sanitize(signature, SanitizeOptions{AllowRemoteImages: true}).HTML
+	}
+	if sig != "" {
+		plain = strings.TrimRight(text, "\n") + "\n\n-- \n" + HTMLToText(sig)
+	}
 	if quotedHTML == "" {
-		return plain, ""
+		if sig == "" {
+			return plain, ""
+		}
+		return plain, TextToHTML(text) + `<div class="signature">` + sig + `</div>`
 	}
 	if strings.TrimSpace(quotedText) != "" {
-		plain = strings.TrimRight(text, "\n") + "\n\n" + quotedText
+		plain = strings.TrimRight(plain, "\n") + "\n\n" + quotedText
 	}
-	return plain, TextToHTML(text) + Sanitize(quotedHTML, SanitizeOptions{AllowRemoteImages: true}).HTML
+	if sig != "" {
+		sig = `<div class="signature">` + sig + `</div>`
+	}
+	return plain, TextToHTML(text) + sig + Sanitize(quotedHTML, SanitizeOptions{AllowRemoteImages: true}).HTML
 }

@@ -122,3 +122,25 @@ func TestAComposedReplyCarriesTheQuoteInBothPartsSanitised(t *testing.T) {
 		})
 	}
 }
+
+func TestASignatureFollowsTheTextBeforeTheQuoteInBothParts(t *testing.T) {
+	sig := `<p onclick="x()"><b>Sophie</b> — Comptable<script>alert(1)</script></p>`
+	plain, html := SignedBody("Merci.\n", sig, "> avant", "<blockquote>avant</blockquote>")
+	if want := "Merci.\n\n-- \nSophie — Comptable\n\n> avant"; plain != want {
+		t.Errorf("text part %q, want %q", plain, want)
+	}
+	i, j, k := strings.Index(html, "Merci."), strings.Index(html, `<div class="signature"><p><b>Sophie</b>`), strings.Index(html, "<blockquote>")
+	if i < 0 || j < i || k < j {
+		t.Errorf("HTML part order (text %d, signature %d, quote %d): %s", i, j, k, html)
+	}
+	if strings.Contains(html, "script") || strings.Contains(html, "onclick") {
+		t.Errorf("the signature was not sanitised again: %s", html)
+	}
+	// A message of text only gains an HTML part with its signature; none without.
+	if p, h := SignedBody("Bonjour", "<p>Sophie</p>", "", ""); p != "Bonjour\n\n-- \nSophie" || !strings.Contains(h, "<p>Sophie</p>") {
+		t.Errorf("text only, signed: %q / %q", p, h)
+	}
+	if p, h := SignedBody("Bonjour", "  ", "", ""); p != "Bonjour" || h != "" {
+		t.Errorf("text only, unsigned: %q / %q", p, h)
+	}
+}

@@ -73,6 +73,7 @@ import { recordsImportSteps } from './records-import.mjs';
 import { templatesSteps } from './templates.mjs';
 import { deliverabilitySteps, deliverabilityZone } from './deliverability.mjs';
 import { backupSteps } from './backup.mjs';
+import { signaturesSteps } from './signatures.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -875,6 +876,7 @@ async function accountsSteps(page) {
 
   await deliverabilitySteps(page, { step, dns, mail });
   await inboxSteps(page);
+  await signaturesSteps(page, { step, account: user.address, recipient: other.address, mailDir: mail.mailDir, owner: { name: OWNER.name, password: OWNER_PASSWORD }, sophie: SOPHIE });
 
   await step('Edit with a wrong password: the test shows the refused login and its fix', async () => {
     await page.click(`${row} ${tid('account-edit')}`);

@@ -536,6 +536,59 @@ export namespace api {
 	        this.records = source["records"];
 	    }
 	}
+	export class ComposeSignatureDTO {
+	    id: number;
+	    name: string;
+	    document: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ComposeSignatureDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.document = source["document"];
+	    }
+	}
+	export class ComposeAccountDTO {
+	    accountId: number;
+	    default: boolean;
+	    signatureId: number;
+	    signatures: ComposeSignatureDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ComposeAccountDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.default = source["default"];
+	        this.signatureId = source["signatureId"];
+	        this.signatures = this.convertValues(source["signatures"], ComposeSignatureDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class MailRowDTO {
 	    id: number;
 	    accountId: number;
@@ -1245,6 +1298,22 @@ export namespace api {
 	        this.name = source["name"];
 	        this.role = source["role"];
 	        this.state = source["state"];
+	    }
+	}
+	export class GrantDTO {
+	    userId: number;
+	    default: boolean;
+	    signatureId: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new GrantDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.userId = source["userId"];
+	        this.default = source["default"];
+	        this.signatureId = source["signatureId"];
 	    }
 	}
 	export class IgnoredDTO {
@@ -2257,6 +2326,7 @@ export namespace api {
 	    quotedText: string;
 	    inReplyTo: string;
 	    references: string[];
+	    signatureId: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new SendInput(source);
@@ -2274,6 +2344,7 @@ export namespace api {
 	        this.quotedText = source["quotedText"];
 	        this.inReplyTo = source["inReplyTo"];
 	        this.references = source["references"];
+	        this.signatureId = source["signatureId"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -2450,6 +2521,44 @@ export namespace api {
 	        this.id = source["id"];
 	        this.name = source["name"];
 	        this.protected = source["protected"];
+	    }
+	}
+	export class SignatureDTO {
+	    id: number;
+	    accountId: number;
+	    name: string;
+	    html: string;
+	    updatedAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignatureDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accountId = source["accountId"];
+	        this.name = source["name"];
+	        this.html = source["html"];
+	        this.updatedAt = source["updatedAt"];
+	    }
+	}
+	export class SignatureInput {
+	    id: number;
+	    accountId: number;
+	    name: string;
+	    html: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignatureInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accountId = source["accountId"];
+	        this.name = source["name"];
+	        this.html = source["html"];
 	    }
 	}
 	

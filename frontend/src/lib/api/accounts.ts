@@ -23,6 +23,9 @@ import {
   isUsernameForm,
   type Account,
   type AccountInput,
+  type Grant,
+  type Signature,
+  type SignatureInput,
   type Attempt,
   type Candidate,
   type Certificate,
@@ -45,6 +48,11 @@ import {
 } from './types';
 
 export { PROBE_STEP_EVENT, SIGN_IN_EVENT };
+
+export function toSignature(s: Wire<api.SignatureDTO>): Signature {
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { id: Number(s?.id) || 0, accountId: Number(s?.accountId) || 0, name: str(s?.name), html: str(s?.html), updatedAt: str(s?.updatedAt) };
+}
 
 // --- from the wire ------------------------------------------------------------------
 
@@ -338,6 +346,27 @@ export const accountsApi = {
   remove: (id: number): Promise<void> => call(() => Accounts.Delete(id)),
   grant: (accountId: number, userId: number): Promise<void> => call(() => Accounts.Grant(accountId, userId)),
   revoke: (accountId: number, userId: number): Promise<void> => call(() => Accounts.Revoke(accountId, userId)),
+  /** signatures lists an account's signatures (at most three), html for the editor. */
+  signatures: (accountId: number): Promise<Signature[]> =>
+    call(async () => ((await Accounts.Signatures(accountId)) ?? []).map(toSignature)),
+  /** saveSignature creates (id 0) or changes a signature; a fourth is refused. */
+  saveSignature: (input: SignatureInput): Promise<Signature> =>
+    call(async () => toSignature(await Accounts.SaveSignature(api.SignatureInput.createFrom({ ...input })))),
+  deleteSignature: (accountId: number, id: number): Promise<void> => call(() => Accounts.DeleteSignature(accountId, id)),
+  /** previewSignature: the document of a signature as the signed-in user would send it. */
+  previewSignature: (html: string): Promise<string> => call(async () => String((await Accounts.PreviewSignature(html)) ?? '')),
+  /** grants: who has access to an account, with their defaults there. */
+  grants: (accountId: number): Promise<Grant[]> =>
+    call(async () =>
+      ((await Accounts.Grants(accountId)) ?? []).map((g) => ({
+        userId: Number(g.userId) || 0,
+        default: g.default === true,
+        signatureId: Number(g.signatureId) || 0,
+      })),
+    ),
+  /** setDefaults: whether the account is the user's default one, and their default signature there (0: none). */
+  setDefaults: (accountId: number, userId: number, isDefault: boolean, signatureId: number): Promise<void> =>
+    call(() => Accounts.SetDefaults(accountId, userId, isDefault, signatureId)),
   quota: (): Promise<Quota> =>
     call(async () => {
       const q = await Accounts.Quota();

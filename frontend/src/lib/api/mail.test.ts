@@ -85,9 +85,10 @@ describe('mail calls', () => {
       quotedText: '> q',
       inReplyTo: '<a@b>',
       references: ['<a@b>'],
+      signatureId: 3,
     });
     expect(r).toEqual({ outboxId: 41, messageId: 'm@x' });
-    expect(vi.mocked(Mail.Send).mock.calls[0][0]).toMatchObject({ accountId: 2, to: [{ name: 'Bob', email: 'bob@example.test' }], quotedHtml: '<p>q</p>', quotedText: '> q' });
+    expect(vi.mocked(Mail.Send).mock.calls[0][0]).toMatchObject({ accountId: 2, to: [{ name: 'Bob', email: 'bob@example.test' }], quotedHtml: '<p>q</p>', quotedText: '> q', signatureId: 3 });
   });
 
   it('a cancelled save is an empty path', async () => {

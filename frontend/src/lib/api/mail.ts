@@ -16,6 +16,7 @@ import {
   isSyncPhase,
   type Address,
   type Attachment,
+  type ComposeAccount,
   type Draft,
   type DraftMode,
   type Folder,
@@ -188,7 +189,17 @@ export function toWireSend(s: SendInput): api.SendInput {
     quotedText: s.quotedText,
     inReplyTo: s.inReplyTo,
     references: [...s.references],
+    signatureId: s.signatureId,
   });
+}
+
+export function toComposeAccount(a: Wire<api.ComposeAccountDTO>): ComposeAccount {
+  return {
+    accountId: num(a.accountId),
+    default: a.default === true,
+    signatureId: num(a.signatureId),
+    signatures: list(a.signatures, (x) => ({ id: num(x.id), name: text(x.name), document: text(x.document) })),
+  };
 }
 
 // --- the calls ----------------------------------------------------------------------
@@ -207,6 +218,9 @@ export const mailApi = {
    * user cancelled. */
   saveAttachment: (id: number, partPath: string): Promise<string> =>
     call(async () => text(await Mail.SaveAttachment(id, partPath))),
+  /** composeSetup: the accounts the user may send from, their default one, and on each
+   * their default signature and the account's signatures rendered for them. */
+  composeSetup: (): Promise<ComposeAccount[]> => call(async () => ((await Mail.ComposeSetup()) ?? []).map(toComposeAccount)),
   draft: (id: number, mode: DraftMode): Promise<Draft> => call(async () => toDraft(await Mail.Draft(id, mode))),
   send: (input: SendInput): Promise<SendResult> =>
     call(async () => {

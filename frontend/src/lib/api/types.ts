@@ -342,6 +342,18 @@ export type Draft = Model<api.DraftDTO>;
  * when quotedHtml is sent. */
 export type SendInput = Model<api.SendInput>;
 
+/** One of an account's signatures (F14): html as stored, sanitised in Go, with its merge
+ * tags ({{user.name}}, {{user.title}}, {{user.phone}}); for the editor only, never shown as
+ * HTML outside it: previews go through PreviewSignature's document and MailFrame. */
+export type Signature = Model<api.SignatureDTO>;
+export type SignatureInput = Model<api.SignatureInput>;
+/** A user's access to an account with their defaults there (F18); signatureId 0: none. */
+export type Grant = Model<api.GrantDTO>;
+/** A signature the composer offers, rendered for the signed-in user (document: MailFrame). */
+export type ComposeSignature = Model<api.ComposeSignatureDTO>;
+/** An account the signed-in user may send from, with their defaults there. */
+export type ComposeAccount = Model<api.ComposeAccountDTO, { signatures: ComposeSignature[] }>;
+
 /** A message the composer sent is queued: committed to the outbox, whose worker sends it
  * (the Outbox screen follows it). */
 export type SendResult = Without<Model<api.SentDTO>, 'state'>;

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Draft } from '$lib/api';
 import { toEntry } from './addresses';
-import { changed, checkForm, emptyForm, focusFor, formFromDraft, toSendInput } from './compose';
+import {
+  changed,
+  checkForm,
+  defaultAccount,
+  defaultSignature,
+  emptyForm,
+  focusFor,
+  formForNew,
+  formFromDraft,
+  signaturesOf,
+  toSendInput,
+} from './compose';
 
 const draft = (patch: Partial<Draft> = {}): Draft => ({
   accountId: 2,
@@ -72,5 +83,40 @@ describe('the composer’s form', () => {
   it('the addresses sent are trimmed', () => {
     const f = { ...emptyForm(1), to: [{ name: 'Ann', email: ' ann@x.fr ', valid: true }] };
     expect(toSendInput(f).to).toEqual([{ name: 'Ann', email: 'ann@x.fr' }]);
+  });
+});
+
+describe('the default account and signature', () => {
+  const sig = (id: number, name: string) => ({ id, name, document: `<p>${name}</p>` });
+  const setup = [
+    { accountId: 1, default: false, signatureId: 11, signatures: [sig(11, 'Direction'), sig(12, 'Courte')] },
+    { accountId: 2, default: true, signatureId: 21, signatures: [sig(21, 'Compta')] },
+    { accountId: 3, default: false, signatureId: 0, signatures: [sig(31, 'Ventes')] },
+  ];
+
+  it('a new message starts from the user’s default account with their default signature there', () => {
+    const f = formForNew({ to: [{ name: 'Élise', email: 'elise@client.test' }], subject: 'Devis' }, setup, [{ id: 1 }, { id: 2 }, { id: 3 }]);
+    expect(f.accountId).toBe(2);
+    expect(f.signatureId).toBe(21);
+    expect(f.to.map((e) => e.email)).toEqual(['elise@client.test']);
+    expect(f.subject).toBe('Devis');
+    expect(f.body).toBe('');
+    expect(toSendInput(f).signatureId).toBe(21);
+  });
+
+  it('without a usable default account, the first usable one; without a default signature, none', () => {
+    expect(defaultAccount(setup, [{ id: 3 }, { id: 1 }])).toBe(3);
+    expect(defaultAccount([], [])).toBe(0);
+    const f = formForNew({}, setup, [{ id: 3 }]);
+    expect([f.accountId, f.signatureId]).toEqual([3, 0]);
+  });
+
+  it('each account has its own signatures and the user’s default there', () => {
+    expect(signaturesOf(setup, 1).map((s) => s.name)).toEqual(['Direction', 'Courte']);
+    expect(defaultSignature(setup, 1)).toBe(11);
+    expect(defaultSignature(setup, 2)).toBe(21);
+    expect(defaultSignature(setup, 9)).toBe(0);
+    // A default that is no longer one of the account's signatures is none.
+    expect(defaultSignature([{ accountId: 1, default: false, signatureId: 99, signatures: [sig(11, 'x')] }], 1)).toBe(0);
   });
 });

@@ -8,7 +8,7 @@
 //   read-only under it, in the sandboxed mail frame, exactly as the HTML part will carry
 //   it. Putting its text version in the text area too would send the quote twice in the
 //   HTML part; it goes separately (quotedText) and the backend adds it to the text part.
-import type { Account, Address, Draft, DraftMode, SendInput } from '$lib/api';
+import type { Account, Address, ComposeAccount, ComposeSignature, Draft, DraftMode, SendInput } from '$lib/api';
 import { toEntry, type Entry } from './addresses';
 
 /** entries turns a draft's addresses into a field's entries, each address once. */
@@ -36,10 +36,69 @@ export interface ComposeForm {
   quotedText: string;
   inReplyTo: string;
   references: string[];
+  /** The signature of accountId added under the text (0: none). It is not in body: the
+   * composer shows it as its own block, rendered for the sender, so changing the account
+   * or the signature replaces that block and never touches what the user wrote; the
+   * backend renders it again with the sender's profile when the message is written. */
+  signatureId: number;
 }
 
 export function emptyForm(accountId = 0): ComposeForm {
-  return { accountId, to: [], cc: [], bcc: [], subject: '', body: '', quotedHtml: '', quotedText: '', inReplyTo: '', references: [] };
+  return {
+    accountId,
+    to: [],
+    cc: [],
+    bcc: [],
+    subject: '',
+    body: '',
+    quotedHtml: '',
+    quotedText: '',
+    inReplyTo: '',
+    references: [],
+    signatureId: 0,
+  };
+}
+
+/** defaultAccount is the account a new message starts from: the user's default one when it
+ * is usable, else the first usable account (0: none). setup is Mail.ComposeSetup's. */
+export function defaultAccount(setup: readonly ComposeAccount[], usable: readonly Pick<Account, 'id'>[]): number {
+  const ok = (id: number) => usable.some((a) => a.id === id);
+  return setup.find((a) => a.default && ok(a.accountId))?.accountId ?? usable[0]?.id ?? 0;
+}
+
+/** signaturesOf lists the signatures offered on an account. */
+export function signaturesOf(setup: readonly ComposeAccount[], accountId: number): ComposeSignature[] {
+  return setup.find((a) => a.accountId === accountId)?.signatures ?? [];
+}
+
+/** defaultSignature is the user's default signature on an account, when it is still one of
+ * the account's (0: none). */
+export function defaultSignature(setup: readonly ComposeAccount[], accountId: number): number {
+  const a = setup.find((x) => x.accountId === accountId);
+  if (!a || !a.signatures.some((s) => s.id === a.signatureId)) return 0;
+  return a.signatureId;
+}
+
+/** What another screen may start a new message with ("compose to a record"). */
+export interface ComposePrefill {
+  to?: readonly Address[];
+  cc?: readonly Address[];
+  subject?: string;
+  body?: string;
+}
+
+/** formForNew prefills a new message from the user's default account and its default
+ * signature. */
+export function formForNew(prefill: ComposePrefill, setup: readonly ComposeAccount[], usable: readonly Pick<Account, 'id'>[]): ComposeForm {
+  const accountId = defaultAccount(setup, usable);
+  return {
+    ...emptyForm(accountId),
+    to: entries(prefill.to ?? []),
+    cc: entries(prefill.cc ?? []),
+    subject: prefill.subject ?? '',
+    body: prefill.body ?? '',
+    signatureId: defaultSignature(setup, accountId),
+  };
 }
 
 /** formFromDraft prefills the composer. The cursor goes at the start of body: above the
@@ -58,6 +117,7 @@ export function formFromDraft(d: Draft, usable: readonly Pick<Account, 'id'>[]):
     quotedText: d.quotedHtml ? d.text : '',
     inReplyTo: d.inReplyTo,
     references: [...d.references],
+    signatureId: 0,
   };
 }
 
@@ -75,6 +135,7 @@ export function toSendInput(f: ComposeForm): SendInput {
     quotedText: f.quotedHtml ? f.quotedText : '',
     inReplyTo: f.inReplyTo,
     references: [...f.references],
+    signatureId: f.signatureId,
   };
 }
 

@@ -3,11 +3,11 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('$lib/api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('$lib/api')>();
-  return { ...actual, mailApi: { draft: vi.fn(), send: vi.fn() } };
+  return { ...actual, mailApi: { draft: vi.fn(), send: vi.fn(), composeSetup: vi.fn() } };
 });
 
 import { ApiError, mailApi, type Draft } from '$lib/api';
-import { composer } from './composer';
+import { composer, composeTo } from './composer';
 import { toasts } from './toasts';
 
 const draft: Draft = {
@@ -77,5 +77,49 @@ describe('the composer', () => {
     resolve(draft);
     await p;
     expect(get(composer).status).toBe('closed');
+  });
+});
+
+describe('signatures and the default account', () => {
+  const sig = (id: number, name: string) => ({ id, name, document: `<p>${name}</p>` });
+  const setup = [
+    { accountId: 3, default: false, signatureId: 31, signatures: [sig(31, 'Contact')] },
+    { accountId: 5, default: true, signatureId: 52, signatures: [sig(51, 'Courte'), sig(52, 'Compta')] },
+  ];
+
+  it('composeTo starts a new message to a record from the default account, with its default signature', async () => {
+    vi.mocked(mailApi.composeSetup).mockResolvedValue(setup);
+    const p = composeTo([{ name: 'Élise Morel', email: 'elise@client.test' }], { subject: 'Votre commande' });
+    expect(get(composer)).toMatchObject({ status: 'loading', mode: 'new' });
+    await p;
+    expect(get(composer)).toMatchObject({
+      status: 'editing',
+      mode: 'new',
+      setup,
+      start: { accountId: 5, signatureId: 52, subject: 'Votre commande', to: [{ email: 'elise@client.test' }] },
+    });
+    vi.mocked(mailApi.send).mockResolvedValue({ outboxId: 1, messageId: 'm@x' });
+    await composer.send({ ...get(composer).start, body: 'Bonjour' });
+    expect(vi.mocked(mailApi.send).mock.calls[0][0]).toMatchObject({ accountId: 5, signatureId: 52, text: 'Bonjour' });
+  });
+
+  it('a reply starts from the account the message came to, with the user’s default signature there', async () => {
+    vi.mocked(mailApi.composeSetup).mockResolvedValue(setup);
+    vi.mocked(mailApi.draft).mockResolvedValue(draft);
+    await composer.start(9, 'reply', [{ id: 3 }, { id: 5 }]);
+    expect(get(composer).start).toMatchObject({ accountId: 3, signatureId: 31 });
+  });
+
+  it('a reply to an account the user may not send from starts from their default account', async () => {
+    vi.mocked(mailApi.composeSetup).mockResolvedValue(setup);
+    vi.mocked(mailApi.draft).mockResolvedValue({ ...draft, accountId: 8 });
+    await composer.start(9, 'reply', [{ id: 3 }, { id: 5 }]);
+    expect(get(composer).start).toMatchObject({ accountId: 5, signatureId: 52 });
+  });
+
+  it('without the setup (a failure), the composer still opens, without a signature', async () => {
+    vi.mocked(mailApi.composeSetup).mockRejectedValue(new ApiError('internal', 'internal'));
+    await composer.compose({}, [{ id: 3 }]);
+    expect(get(composer)).toMatchObject({ status: 'editing', setup: [], start: { accountId: 3, signatureId: 0 } });
   });
 });

@@ -4,8 +4,18 @@
 // disk) the composer closes and a toast says so, with a link to the Outbox, which follows
 // the sending. Nothing typed is lost when queueing fails: the form stays, with the error.
 import { get, writable } from 'svelte/store';
-import { mailApi, toApiError, type Account, type ApiError, type DraftMode } from '$lib/api';
-import { changed, emptyForm, formFromDraft, toSendInput, type ComposeForm } from '$lib/mail/compose';
+import { mailApi, toApiError, type Account, type ApiError, type ComposeAccount, type DraftMode } from '$lib/api';
+import {
+  changed,
+  defaultAccount,
+  defaultSignature,
+  emptyForm,
+  formForNew,
+  formFromDraft,
+  toSendInput,
+  type ComposeForm,
+  type ComposePrefill,
+} from '$lib/mail/compose';
 import { toasts } from './toasts';
 
 /** loading: the draft is being prepared; unavailable: it could not be (error says why);
@@ -17,8 +27,10 @@ export interface ComposerData {
   status: ComposerStatus;
   /** Grows with each composer opened: the form is prefilled once per session. */
   session: number;
-  /** new: a message written from scratch (to a record, from its page). */
+  /** new: a message written from scratch (or to a record, composeTo). */
   mode: DraftMode | 'new';
+  /** The user's accounts to send from with their defaults and signatures (Mail.ComposeSetup). */
+  setup: ComposeAccount[];
   /** The message replied to or forwarded. */
   sourceId: number | null;
   /** The form as prefilled, to tell whether the user changed it. */
@@ -30,30 +42,57 @@ export interface ComposerData {
 let session = 0;
 
 function initial(): ComposerData {
-  return { status: 'closed', session, mode: 'reply', sourceId: null, start: emptyForm(), error: null };
+  return { status: 'closed', session, mode: 'reply', setup: [], sourceId: null, start: emptyForm(), error: null };
+}
+
+/** The user's accounts to send from with their defaults; without them (a failure) the
+ * composer still works, without signatures. */
+async function loadSetup(): Promise<ComposeAccount[]> {
+  try {
+    return (await mailApi.composeSetup()) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 const store = writable<ComposerData>(initial());
 
-/** start opens the composer for a reply, a reply to all or a forward of message id,
- * from one of the accounts the user may send from. */
+/** start opens the composer for a reply, a reply to all or a forward of message id, from
+ * the account the message came to when the user may send from it (as every mail program
+ * answers from the address written to), else from their default account, with the user's
+ * default signature on that account. */
 async function start(id: number, mode: DraftMode, usable: readonly Pick<Account, 'id'>[]): Promise<void> {
   const mine = ++session;
   store.set({ ...initial(), status: 'loading', mode, sourceId: id });
   try {
-    const draft = await mailApi.draft(id, mode);
+    const [draft, setup] = await Promise.all([mailApi.draft(id, mode), loadSetup()]);
     if (mine !== session) return;
-    store.set({ ...initial(), status: 'editing', mode, sourceId: id, start: formFromDraft(draft, usable) });
+    const form = formFromDraft(draft, usable);
+    if (!usable.some((a) => a.id === draft.accountId)) form.accountId = defaultAccount(setup, usable) || form.accountId;
+    form.signatureId = defaultSignature(setup, form.accountId);
+    store.set({ ...initial(), status: 'editing', mode, setup, sourceId: id, start: form });
   } catch (e) {
     if (mine !== session) return;
     store.update((s) => ({ ...s, status: 'unavailable', error: toApiError(e) }));
   }
 }
 
-/** compose opens the composer for a new message, prefilled (recipients, the account). */
-function compose(form: ComposeForm): void {
-  ++session;
-  store.set({ ...initial(), status: 'editing', mode: 'new', start: form });
+/** compose opens the composer for a new message, from the user's default account with
+ * their default signature there; prefill gives recipients, a subject or a text. usable
+ * narrows the accounts (default: every account the user may send from). */
+async function compose(prefill: ComposePrefill = {}, usable?: readonly Pick<Account, 'id'>[]): Promise<void> {
+  const mine = ++session;
+  store.set({ ...initial(), status: 'loading', mode: 'new' });
+  const setup = await loadSetup();
+  if (mine !== session) return;
+  const accounts = usable ?? setup.map((a) => ({ id: a.accountId }));
+  store.set({ ...initial(), status: 'editing', mode: 'new', setup, start: formForNew(prefill, setup, accounts) });
+}
+
+/** composeTo starts a new message to a record's addresses (or anyone's) from any screen:
+ * the composer lives in the shell, so it opens over whatever is shown. */
+export function composeTo(to: ComposePrefill['to'], prefill: Omit<ComposePrefill, 'to'> = {}): Promise<void> {
+  return compose({ ...prefill, to });
 }
 
 /** send queues the form in the outbox; it resolves to whether it was queued. */

@@ -10,6 +10,8 @@ export function Create(arg1:api.AccountInput,arg2:string,arg3:string):Promise<ap
 
 export function Delete(arg1:number):Promise<void>;
 
+export function DeleteSignature(arg1:number,arg2:number):Promise<void>;
+
 export function Deliverability(arg1:number):Promise<api.DeliverabilityDTO>;
 
 export function Disconnect(arg1:number,arg2:boolean):Promise<api.DisconnectDTO>;
@@ -20,7 +22,11 @@ export function Get(arg1:number):Promise<api.AccountDTO>;
 
 export function Grant(arg1:number,arg2:number):Promise<void>;
 
+export function Grants(arg1:number):Promise<Array<api.GrantDTO>>;
+
 export function List():Promise<Array<api.AccountDTO>>;
+
+export function PreviewSignature(arg1:string):Promise<string>;
 
 export function ProviderSettings(arg1:string,arg2:string):Promise<api.CandidateDTO>;
 
@@ -32,7 +38,11 @@ export function ReopenSignIn(arg1:string):Promise<void>;
 
 export function Revoke(arg1:number,arg2:number):Promise<void>;
 
+export function SaveSignature(arg1:api.SignatureInput):Promise<api.SignatureDTO>;
+
 export function SendTestEmail(arg1:number,arg2:api.TestEmailInput):Promise<api.TestEmailResultDTO>;
+
+export function SetDefaults(arg1:number,arg2:number,arg3:boolean,arg4:number):Promise<void>;
 
 export function SetDisabled(arg1:number,arg2:boolean):Promise<void>;
 
@@ -41,6 +51,8 @@ export function SetQuota(arg1:number):Promise<void>;
 export function SignIn(arg1:string,arg2:string,arg3:string):Promise<api.SignInDTO>;
 
 export function SignInAgain(arg1:number,arg2:string):Promise<api.AccountDTO>;
+
+export function Signatures(arg1:number):Promise<Array<api.SignatureDTO>>;
 
 export function Test(arg1:api.TestInput,arg2:string,arg3:string):Promise<api.TestReportDTO>;
 

@@ -18,6 +18,10 @@ export function Delete(arg1) {
   return window['go']['api']['Accounts']['Delete'](arg1);
 }
 
+export function DeleteSignature(arg1, arg2) {
+  return window['go']['api']['Accounts']['DeleteSignature'](arg1, arg2);
+}
+
 export function Deliverability(arg1) {
   return window['go']['api']['Accounts']['Deliverability'](arg1);
 }
@@ -38,8 +42,16 @@ export function Grant(arg1, arg2) {
   return window['go']['api']['Accounts']['Grant'](arg1, arg2);
 }
 
+export function Grants(arg1) {
+  return window['go']['api']['Accounts']['Grants'](arg1);
+}
+
 export function List() {
   return window['go']['api']['Accounts']['List']();
+}
+
+export function PreviewSignature(arg1) {
+  return window['go']['api']['Accounts']['PreviewSignature'](arg1);
 }
 
 export function ProviderSettings(arg1, arg2) {
@@ -62,8 +74,16 @@ export function Revoke(arg1, arg2) {
   return window['go']['api']['Accounts']['Revoke'](arg1, arg2);
 }
 
+export function SaveSignature(arg1) {
+  return window['go']['api']['Accounts']['SaveSignature'](arg1);
+}
+
 export function SendTestEmail(arg1, arg2) {
   return window['go']['api']['Accounts']['SendTestEmail'](arg1, arg2);
+}
+
+export function SetDefaults(arg1, arg2, arg3, arg4) {
+  return window['go']['api']['Accounts']['SetDefaults'](arg1, arg2, arg3, arg4);
 }
 
 export function SetDisabled(arg1, arg2) {
@@ -80,6 +100,10 @@ export function SignIn(arg1, arg2, arg3) {
 
 export function SignInAgain(arg1, arg2) {
   return window['go']['api']['Accounts']['SignInAgain'](arg1, arg2);
+}
+
+export function Signatures(arg1) {
+  return window['go']['api']['Accounts']['Signatures'](arg1);
 }
 
 export function Test(arg1, arg2, arg3) {

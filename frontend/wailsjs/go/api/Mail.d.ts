@@ -4,6 +4,8 @@ import {api} from '../models';
 
 export function AllowRemoteImages(arg1:string,arg2:boolean):Promise<void>;
 
+export function ComposeSetup():Promise<Array<api.ComposeAccountDTO>>;
+
 export function Draft(arg1:number,arg2:string):Promise<api.DraftDTO>;
 
 export function Folders():Promise<Array<api.FolderDTO>>;

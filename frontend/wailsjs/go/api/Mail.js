@@ -6,6 +6,10 @@ export function AllowRemoteImages(arg1, arg2) {
   return window['go']['api']['Mail']['AllowRemoteImages'](arg1, arg2);
 }
 
+export function ComposeSetup() {
+  return window['go']['api']['Mail']['ComposeSetup']();
+}
+
 export function Draft(arg1, arg2) {
   return window['go']['api']['Mail']['Draft'](arg1, arg2);
 }

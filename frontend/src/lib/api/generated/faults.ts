@@ -31,6 +31,7 @@ export interface ReasonInfo {
 }
 
 export const REASONS = {
+  account_access_missing: { code: 'not_found', class: 'permanent', params: [] },
   account_already_connected: { code: 'conflict', class: 'permanent', params: ['address'] },
   account_auth_invalid: { code: 'invalid_input', class: 'permanent', params: [] },
   account_changed_meanwhile: { code: 'conflict', class: 'permanent', params: [] },
@@ -374,6 +375,11 @@ export const REASONS = {
   setup_test_email_too_long: { code: 'invalid_input', class: 'permanent', params: [] },
   sign_in_too_soon: { code: 'auth_failed', class: 'temporary', params: ['seconds'] },
   sign_in_wrong_password: { code: 'auth_failed', class: 'permanent', params: ['seconds'] },
+  signature_gone: { code: 'not_found', class: 'permanent', params: [] },
+  signature_limit: { code: 'conflict', class: 'permanent', params: ['max'] },
+  signature_name_missing: { code: 'invalid_input', class: 'permanent', params: [] },
+  signature_name_too_long: { code: 'invalid_input', class: 'permanent', params: ['max'] },
+  signature_too_large: { code: 'invalid_input', class: 'permanent', params: ['max'] },
   signin_client_from_environment: { code: 'conflict', class: 'permanent', params: ['provider', 'setting'] },
   signin_clients_unavailable: { code: 'internal', class: 'permanent', params: [] },
   signin_secret_change_invalid: { code: 'invalid_input', class: 'permanent', params: [] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordDetail, RecordType } from '$lib/api';
-import { primaryEmail, recipientsFor, related, senderFor } from './recipients';
+import { primaryEmail, recipientsFor, related } from './recipients';
 
 const types = [
   { id: 1, builtin: 'contact' },
@@ -37,10 +37,5 @@ describe('whom Write on a record writes to', () => {
   it('a record of your own: the contacts of the company it links to; none when nothing is linked', async () => {
     expect((await recipientsFor(db[30], types, get)).map((e) => e.email)).toEqual(['claire@fournisseur.example']);
     expect(await recipientsFor(db[31], types, get)).toEqual([]);
-  });
-
-  it('the sender is the first account the user may send from', () => {
-    expect(senderFor([{ id: 4 }, { id: 2 }])).toBe(4);
-    expect(senderFor([])).toBe(0);
   });
 });

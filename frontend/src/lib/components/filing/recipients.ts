@@ -2,7 +2,7 @@
 // record of your own, the first of its contacts that has one (a contact linked to it, or
 // a contact of its company). The sender is the user's default account: the first one they
 // may send from.
-import type { Account, LinkRef, RecordDetail, RecordType } from '$lib/api';
+import type { LinkRef, RecordDetail, RecordType } from '$lib/api';
 import type { Entry } from '$lib/mail/addresses';
 import { isEmail } from '$lib/mail/addresses';
 
@@ -66,9 +66,4 @@ export async function recipientsFor(
     if (found.length) return found;
   }
   return [];
-}
-
-/** senderFor is the account a new message starts from: the first the user may send from. */
-export function senderFor(usable: readonly Pick<Account, 'id'>[]): number {
-  return usable[0]?.id ?? 0;
 }
