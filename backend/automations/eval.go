@@ -68,7 +68,7 @@ func (e *Engine) Due(ctx context.Context, a Automation, now time.Time) ([]Due, e
 		args = append([]any{f.ID, cutoff, t.ID}, wargs...)
 	case OnCreated:
 		q = `SELECT r.id AS id, '` + createdValue + `' AS v FROM records r WHERE r.type_id = ? AND r.deleted_at IS NULL
-			AND r.created_at >= (SELECT armed_at FROM automations WHERE id = ?)` + where
+			AND r.created_at > (SELECT armed_at FROM automations WHERE id = ?)` + where
 		args = append([]any{t.ID, a.ID}, wargs...)
 	case OnChanged:
 		cw, cargs, err := records.FilterSQL(t, []records.Filter{changedFilter(t, &a)})
@@ -76,7 +76,7 @@ func (e *Engine) Due(ctx context.Context, a Automation, now time.Time) ([]Due, e
 			return nil, err
 		}
 		q = `SELECT r.id AS id, ? AS v FROM records r WHERE r.type_id = ? AND r.deleted_at IS NULL
-			AND r.updated_at >= (SELECT armed_at FROM automations WHERE id = ?)` + cw + where
+			AND r.updated_at > (SELECT armed_at FROM automations WHERE id = ?)` + cw + where
 		args = append(append([]any{changedPrefix + fmt.Sprint(a.Value), t.ID, a.ID}, cargs...), wargs...)
 	default:
 		return nil, ErrTriggerInvalid.New(nil)
