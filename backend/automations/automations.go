@@ -50,18 +50,18 @@ type Automation struct {
 	Name           string
 	TypeID         int64
 	Trigger        Trigger
-	FieldKey       string            // OnDate: the date field; OnChanged: the field watched
-	OffsetDays     int               // OnDate: days after the date (negative: before)
-	Value          any               // OnChanged: the value the field changes to
-	Conditions     []records.Filter  // all must hold (the records' list filters)
-	TemplateID     int64             // 0: deleted since
-	RecipientMode  string            // ToField or ToLink
-	RecipientField string            // the email field or the link field's key
-	RecipientRole  string            // ToLink to a company: its contact whose job title holds this
-	AccountID      int64             // 0: the office sender
-	Hour           int               // 0–23, in Timezone
-	Timezone       string            // IANA name
-	Threshold      int               // more due at once: ask first
+	FieldKey       string           // OnDate: the date field; OnChanged: the field watched
+	OffsetDays     int              // OnDate: days after the date (negative: before)
+	Value          any              // OnChanged: the value the field changes to
+	Conditions     []records.Filter // all must hold (the records' list filters)
+	TemplateID     int64            // 0: deleted since
+	RecipientMode  string           // ToField or ToLink
+	RecipientField string           // the email field or the link field's key
+	RecipientRole  string           // ToLink to a company: its contact whose job title holds this
+	AccountID      int64            // 0: the office sender
+	Hour           int              // 0–23, in Timezone
+	Timezone       string           // IANA name
+	Threshold      int              // more due at once: ask first
 	Enabled        bool
 	LastRunDay     string // the local day of the last scheduled run
 	LastRunAt      time.Time
