@@ -17,7 +17,7 @@ GOLANGCI := go tool -modfile=tools/lint/go.mod golangci-lint
 
 export CGO_ENABLED := 1
 
-.PHONY: run build licenses package package-test package-windows dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send bench-records crash-test vet fmt lint clean
+.PHONY: run build licenses package package-test package-windows dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send bench-records bench-automations crash-test vet fmt lint clean
 
 ## run: install what is missing, build, and open Mailroom
 run: build
@@ -99,6 +99,11 @@ bench-sync:
 ## against sqlite3's .import; a 100,000-record list and its search
 bench-records:
 	@scripts/bench.sh records
+
+## bench-automations: the overdue-invoice automation evaluated over 100,000 invoices;
+## last line: automations: automation_eval_ms=… (target < 1000)
+bench-automations:
+	@scripts/bench.sh automations
 
 ## bench-send: 1,000 personalised messages through the outbox to the test Postfix, against
 ## go-mail over one connection in the same run; last line: send: outbox_msgs_per_s=… ratio=…
