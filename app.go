@@ -16,6 +16,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/api"
+	"mailroom/backend/automations"
 	"mailroom/backend/config"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
@@ -120,6 +121,10 @@ func NewApp(version string) *App {
 	apiSenders := senders.New(reg, senders.Options{PostmarkURL: cfg.PostmarkURL, MailgunURL: cfg.MailgunURL})
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: apiSenders.Transport,
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
+	// Automations queue through the outbox (their ledger in its transaction) and file what
+	// they sent once the sync brings the copy back.
+	b.Automations = automations.New(automations.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox,
+		Accounts: reg, Filing: b.Filing, Emit: b.AutomationEvents(), Log: log}, automations.Options{})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(resolver), Log: log}, deliverability.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
@@ -264,6 +269,12 @@ func (a *App) startup(ctx context.Context) {
 			slog.Error("the outbox did not start: queued messages wait until the next start", "err", err)
 		}
 	}
+	if a.backend.Automations != nil {
+		// After the outbox: the first look catches up with what became due while closed.
+		if err := a.backend.Automations.Start(ctx); err != nil {
+			slog.Error("the automations did not start: nothing is sent by rule until the next start", "err", err)
+		}
+	}
 }
 
 // dialogs are Wails' native dialogs.
@@ -279,6 +290,10 @@ func (d dialogs) OpenFile() (string, error) {
 }
 
 func (a *App) shutdown(ctx context.Context) {
+	if a.backend.Automations != nil {
+		// First: a run stops between two mails, each committed with its ledger row or not at all.
+		a.backend.Automations.Stop()
+	}
 	if a.backend.Outbox != nil {
 		// Before the database closes: a message in flight is settled (queued again, or
 		// possibly sent past its final dot) and recorded.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/automations"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -62,6 +63,8 @@ type Backend struct {
 	Outbox *outbox.Engine
 	// Templates keeps the mails written once and sent from records (F12).
 	Templates *templates.Templates
+	// Automations send templates from records by rule, once per record and date (F13).
+	Automations *automations.Engine
 	// Deliverability checks an account's From domain against its sending path (F16).
 	Deliverability *deliverability.Checker
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
@@ -170,6 +173,8 @@ type Services struct {
 	Imports  *Imports
 	// Templates: the Templates screen.
 	Templates *Templates
+	// Automations: the Automations screen and a record's automations.
+	Automations *Automations
 }
 
 // New builds the services over b. It does no I/O.
@@ -187,7 +192,8 @@ func New(b *Backend) *Services {
 		Filing:   &Filing{b: b},
 		Imports:  &Imports{b: b},
 
-		Templates: &Templates{b: b},
+		Templates:   &Templates{b: b},
+		Automations: &Automations{b: b},
 	}
 }
 
@@ -198,7 +204,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Automations}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/automations"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -87,6 +88,8 @@ func enums() []enum {
 		{"DELIVERABILITY_CHECKS", "DeliverabilityCheck", "What a deliverability finding is about, in the order they come", strs(deliverability.Checks), "deliverability", constSet{typ: "Check"}},
 		{"FILING_OPS", "FilingOp", "The operators of a filed type's open condition (paid unchecked…)", FilingOps, "filing", constSet{prefix: "Op"}},
 		{"LINK_ORIGINS", "LinkOrigin", "How a message was filed to a record: by the rules (auto) or by hand (manual)", FilingOrigins, "filing", constSet{prefix: "Origin"}},
+		{"AUTOMATION_TRIGGERS", "AutomationTrigger", "When an automation sends: a date passed (or ahead), a record created, a field changed to a value", strs(automations.Triggers), "automations", constSet{typ: "Trigger"}},
+		{"AUTOMATION_ENTRY_STATES", "AutomationEntryState", "The states of an automation's ledger rows: queued in the outbox, waiting for approval, skipped, blocked (with why)", strs(automations.EntryStates), "automations", constSet{typ: "EntryState"}},
 		{"SENDING_PATHS", "SendingPath", "The paths an account's mail leaves through, as the deliverability check knows them", strs(deliverability.PathIDs), "deliverability", constSet{typ: "PathID"}},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/automations"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -83,6 +84,8 @@ func newEmptyHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Outbox.Stop)
+	b.Automations = automations.New(automations.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox,
+		Accounts: reg, Filing: b.Filing, Emit: b.AutomationEvents()}, automations.Options{})
 	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
 	h.useSenders(senders.Options{})
 	return h

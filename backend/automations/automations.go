@@ -30,6 +30,23 @@ const (
 	OnChanged Trigger = "changed" // the field changed to Value (after the automation)
 )
 
+// Triggers lists every trigger.
+var Triggers = []Trigger{OnDate, OnCreated, OnChanged}
+
+// EntryState is the state of a ledger row.
+type EntryState string
+
+// The ledger's states.
+const (
+	StateQueued  EntryState = "queued"  // in the outbox
+	StatePending EntryState = "pending" // waits for approval
+	StateSkipped EntryState = "skipped" // declined: never sent for this trigger value
+	StateBlocked EntryState = "blocked" // could not be sent (why is noted); tried again at each run
+)
+
+// EntryStates lists every state of a ledger row.
+var EntryStates = []EntryState{StateQueued, StatePending, StateSkipped, StateBlocked}
+
 // Recipient modes.
 const (
 	ToField = "field" // an email field of the record
