@@ -74,9 +74,9 @@ const en = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/en.json'), 'u
 const connectReasons = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/reasons/connect.json'), 'utf8'));
 const licenses = JSON.parse(readFileSync(join(frontendDir, 'src/lib/generated/licenses.json'), 'utf8'));
 
-const SCREENS = ['inbox', 'records', 'templates', 'outbox', 'settings'];
+const SCREENS = ['inbox', 'records', 'templates', 'automations', 'outbox', 'settings'];
 // The records half's other screens: hidden, with every word about them, until their features land.
-const HIDDEN_SCREENS = ['tofile', 'automations'];
+const HIDDEN_SCREENS = ['tofile'];
 const OWNER = { name: 'Camille Martin', email: 'camille.martin@atelier-martin.fr' };
 const COLLEAGUE = { name: 'Louis Bernard', email: 'louis.bernard@atelier-martin.fr' };
 // The people steps: the owner's own password, and Sophie, a colleague with a password.
@@ -1872,7 +1872,7 @@ async function main() {
     await absent(page, tid('wizard'), 'the account wizard');
   });
 
-  await step('To file and Automations are not offered until their features land', async () => {
+  await step('To file is not offered until its feature lands', async () => {
     const navs = await page.locator('nav [data-testid^="nav-"]').evaluateAll((els) =>
       els.map((e) => e.getAttribute('data-testid')).filter((id) => id !== 'nav-outbox-count'),
     );
@@ -1885,18 +1885,18 @@ async function main() {
     }
     // An old link to a hidden screen shows the inbox.
     await page.evaluate(() => {
-      location.hash = '#/automations';
+      location.hash = '#/tofile';
     });
-    await visible(page, tid('screen-inbox'), 'the inbox, for #/automations');
-    await absent(page, tid('screen-automations'), 'the automations screen');
+    await visible(page, tid('screen-inbox'), 'the inbox, for #/tofile');
+    await absent(page, tid('screen-tofile'), 'the To file screen');
     const text = await page.locator('body').innerText();
-    for (const word of ['À classer', 'Automatisations']) {
+    for (const word of ['À classer']) {
       if (text.includes(word)) fail(`the window still says “${word}”`);
     }
   });
 
-  await step('Ctrl+4 opens the Outbox and arrow keys move along the sidebar', async () => {
-    await page.keyboard.press('Control+4');
+  await step('Ctrl+5 opens the Outbox and arrow keys move along the sidebar', async () => {
+    await page.keyboard.press('Control+5');
     await visible(page, tid('screen-outbox'), 'the outbox');
     await page.focus(tid('nav-outbox'));
     await page.keyboard.press('ArrowDown');

@@ -12,33 +12,35 @@ const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altK
 
 describe('navigation', () => {
   it('lists only the screens whose feature works, in sidebar order', () => {
-    expect(SCREENS).toEqual(['inbox', 'records', 'templates', 'outbox', 'settings']);
-    // The records half's other screens stay out until their features land.
-    for (const hidden of ['tofile', 'automations']) {
+    expect(SCREENS).toEqual(['inbox', 'records', 'templates', 'automations', 'outbox', 'settings']);
+    // The records half's other screen stays out until its feature lands.
+    for (const hidden of ['tofile']) {
       expect(isScreen(hidden)).toBe(false);
       expect(screenFromHash(`#/${hidden}`)).toBe('inbox');
     }
   });
 
-  it('Ctrl+1…5 (or ⌘) open the screens in order', () => {
+  it('Ctrl+1…6 (or ⌘) open the screens in order', () => {
     SCREENS.forEach((s, i) => expect(shortcutScreen(key(String(i + 1), { ctrlKey: true }))).toBe(s));
     expect(shortcutScreen(key('2', { ctrlKey: true }))).toBe('records');
     expect(shortcutScreen(key('3', { ctrlKey: true }))).toBe('templates');
-    expect(shortcutScreen(key('5', { metaKey: true }))).toBe('settings');
+    expect(shortcutScreen(key('4', { ctrlKey: true }))).toBe('automations');
+    expect(shortcutScreen(key('6', { metaKey: true }))).toBe('settings');
   });
 
   it('ignores digits without Ctrl, with other modifiers, and past the last screen', () => {
     expect(shortcutScreen(key('1'))).toBeNull();
     expect(shortcutScreen(key('1', { ctrlKey: true, shiftKey: true }))).toBeNull();
     expect(shortcutScreen(key('1', { ctrlKey: true, altKey: true }))).toBeNull();
-    expect(shortcutScreen(key('6', { ctrlKey: true }))).toBeNull();
+    expect(shortcutScreen(key('7', { ctrlKey: true }))).toBeNull();
     expect(shortcutScreen(key('a', { ctrlKey: true }))).toBeNull();
   });
 
   it('arrow keys move along the sidebar and wrap around', () => {
     expect(neighbourScreen('inbox', 'ArrowDown')).toBe('records');
     expect(neighbourScreen('records', 'ArrowDown')).toBe('templates');
-    expect(neighbourScreen('templates', 'ArrowDown')).toBe('outbox');
+    expect(neighbourScreen('templates', 'ArrowDown')).toBe('automations');
+    expect(neighbourScreen('automations', 'ArrowDown')).toBe('outbox');
     expect(neighbourScreen('inbox', 'ArrowUp')).toBe('settings');
     expect(neighbourScreen('settings', 'ArrowDown')).toBe('inbox');
     expect(neighbourScreen('outbox', 'Home')).toBe('inbox');

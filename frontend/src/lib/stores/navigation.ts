@@ -4,12 +4,13 @@
 import { writable } from 'svelte/store';
 
 // The screens, in sidebar order (Ctrl+1… follow it). A screen is listed only once its
-// feature works: the records half brings To file and Automations back, each with one line
-// here (between the inbox and the outbox) and its view in Shell.svelte.
+// feature works: the records half brings To file back with one line here (between the
+// inbox and the outbox) and its view in Shell.svelte.
 export const SCREENS = [
   'inbox',
   'records',
   'templates',
+  'automations',
   'outbox',
   'settings',
 ] as const;
