@@ -65,6 +65,7 @@ import {
   waitForHttp,
 } from './lib.mjs';
 import { templatesSteps } from './templates.mjs';
+import { automationsSteps } from './automations.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -2018,6 +2019,7 @@ async function main() {
 
   await recordsSteps(page);
   await templatesSteps(page, step);
+  await automationsSteps(page, step);
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
     noPageProblems(problems);
