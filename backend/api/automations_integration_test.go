@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -135,7 +136,7 @@ func TestAnAutomationsMailArrivesRenderedAndIsFiledToItsRecord(t *testing.T) {
 	var text strings.Builder
 	for {
 		p, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -3,7 +3,6 @@ package automations
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -299,9 +298,4 @@ func (e *Engine) DryRun(ctx context.Context, id int64, limit int) (outs []Outcom
 		outs = append(outs, e.prepare(ctx, s, a, snd, d).Outcome)
 	}
 	return outs, total, nil
-}
-
-// querier is a read connection or a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
