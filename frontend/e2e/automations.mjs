@@ -22,7 +22,7 @@ export async function automationsSteps(page, step) {
     const contacts = types.ok && types.value.find((t) => t.builtin === 'contact');
     if (!factures || !companies || !contacts) fail(`no kinds Factures, companies, contacts: ${JSON.stringify(types)}`);
     const accs = await backend(page, 'Accounts.List');
-    account = accs.ok && accs.value.find((a) => a.status !== 'disabled' && !a.sendOnly);
+    account = accs.ok && accs.value.find((a) => !a.disabled);
     if (!account) fail(`no account to send from: ${JSON.stringify(accs)}`);
     // The invoice due on 31 March 2026, unpaid, of Atelier Dupont (recordsSteps).
     const list = await backend(page, 'Records.List', { typeId: factures.id, search: 'FAC-2026-0042', sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 5 });
