@@ -71,13 +71,15 @@ export async function templatesSteps(page, step) {
     await page.keyboard.press('Enter');
     await page.keyboard.type('La facture {{facture.numreo}} de ');
     await page.selectOption(tid('template-picker'), 'facture.montant');
+    // The field goes in at the cursor and the focus returns to the text.
+    await waitFor(() => page.evaluate(() => document.activeElement?.closest('[data-testid="template-rich"]') != null), 'the focus back in the text');
     await page.keyboard.type(' était due le ');
     await page.click(tid('template-tool-bold'));
     await page.keyboard.type('{{facture.echeance}}');
     await page.click(tid('template-tool-bold'));
     await page.keyboard.type('.');
     const html = await page.locator(`${tid('template-rich')}`).innerHTML();
-    if (!html.includes('{{facture.montant}}') || !/<strong>\{\{facture\.echeance\}\}<\/strong>/.test(html)) {
+    if (!html.includes('{{facture.montant}} était due le ') || !html.includes('<strong>{{facture.echeance}}</strong>.</p>')) {
       fail(`the editor holds ${html}`);
     }
     await page.click(tid('template-save'));
@@ -93,7 +95,7 @@ export async function templatesSteps(page, step) {
   await step('fixed in the HTML source, it is saved; the plain text follows the message', async () => {
     await page.click(tid('template-view-source'));
     const source = await page.inputValue(tid('template-source'));
-    if (!source.includes('{{facture.numreo}}')) fail(`the source reads ${source}`);
+    if (!source.includes('{{facture.numreo}}') || !source.includes('<strong>{{facture.echeance}}</strong>.</p>')) fail(`the source reads ${source}`);
     await page.fill(tid('template-source'), source.replace('{{facture.numreo}}', '{{facture.numero}}'));
     await shot(page, 'templates-source-fr');
     await page.click(tid('template-save'));
@@ -111,6 +113,7 @@ export async function templatesSteps(page, step) {
     await page.selectOption(tid('template-preview-record'), { label: 'FAC-2026-0042' });
     await expectText(page, tid('template-preview-subject'), 'Relance : facture FAC-2026-0042', 'the subject');
     await expectFrame(page, ['Bonjour Atelier Dupont,', 'La facture FAC-2026-0042 de 1 300,00 € était due le 31 mars 2026.'], 'the first invoice');
+    await page.locator(tid('template-preview')).scrollIntoViewIfNeeded();
     await shot(page, 'templates-preview-1-fr');
   });
 
@@ -119,6 +122,7 @@ export async function templatesSteps(page, step) {
     await expectText(page, tid('template-preview-subject'), `Relance : facture ${SECOND.numero}`, 'the subject');
     const got = await expectFrame(page, ['Bonjour Madame, Monsieur,', `La facture ${SECOND.numero} de 1 234,56 € était due le 5 décembre 2026.`], 'the second invoice');
     if (got.includes('Atelier Dupont') || got.includes('31 mars')) fail(`the second preview still shows the first invoice: ${got}`);
+    await page.locator(tid('template-preview')).scrollIntoViewIfNeeded();
     await shot(page, 'templates-preview-2-fr');
   });
 }
