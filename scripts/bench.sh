@@ -30,7 +30,7 @@
 #   scripts/bench.sh automations `make bench-automations`: the overdue-invoice automation
 #                           evaluated over 100,000 invoices (backend/automations/bench_test.go,
 #                           BENCH_RUNS runs, default 5; the median). Its last line:
-#                           automations: automation_eval_ms=… due=… records=…
+#                           automations: automation_eval_ms=… automation_eval_cpu_ms=… due=… records=…
 #   scripts/bench.sh list   one page of the inbox list over 100,000 stored messages.
 #   scripts/bench.sh        `make bench`: all of them.
 set -euo pipefail
