@@ -17,7 +17,7 @@ GOLANGCI := go tool -modfile=tools/lint/go.mod golangci-lint
 
 export CGO_ENABLED := 1
 
-.PHONY: run build licenses package package-test package-windows dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send bench-records bench-filing crash-test vet fmt lint clean
+.PHONY: run build licenses package package-test package-windows dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send bench-records bench-filing bench-automations crash-test vet fmt lint clean
 
 ## run: install what is missing, build, and open Mailroom
 run: build
@@ -104,6 +104,11 @@ bench-records:
 ## and what filing adds to a first sync (filing on against off in the same run)
 bench-filing:
 	@scripts/bench.sh filing
+
+## bench-automations: the overdue-invoice automation evaluated over 100,000 invoices;
+## last line: automations: automation_eval_ms=… (target < 1000)
+bench-automations:
+	@scripts/bench.sh automations
 
 ## bench-send: 1,000 personalised messages through the outbox to the test Postfix, against
 ## go-mail over one connection in the same run; last line: send: outbox_msgs_per_s=… ratio=…

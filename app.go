@@ -16,6 +16,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/api"
+	"mailroom/backend/automations"
 	"mailroom/backend/backup"
 	"mailroom/backend/config"
 	"mailroom/backend/connect"
@@ -150,6 +151,10 @@ func (a *App) build(db *store.DB) {
 	apiSenders := senders.New(reg, senders.Options{PostmarkURL: cfg.PostmarkURL, MailgunURL: cfg.MailgunURL})
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: apiSenders.Transport,
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
+	// Automations queue through the outbox (their ledger in its transaction) and file what
+	// they sent once the sync brings the copy back.
+	b.Automations = automations.New(automations.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox,
+		Accounts: reg, Filing: b.Filing, Emit: b.AutomationEvents(), Log: log}, automations.Options{})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(a.resolver), Log: log}, deliverability.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
@@ -347,6 +352,12 @@ func (a *App) startEngines(ctx context.Context) {
 	if a.backend.Backups != nil {
 		a.backend.Backups.Start(ctx)
 	}
+	if a.backend.Automations != nil {
+		// After the outbox: the first look catches up with what became due while closed.
+		if err := a.backend.Automations.Start(ctx); err != nil {
+			slog.Error("the automations did not start: nothing is sent by rule until the next start", "err", err)
+		}
+	}
 }
 
 // dialogs are Wails' native dialogs.
@@ -392,6 +403,10 @@ func (a *App) shutdown(ctx context.Context) {
 
 // stopEngines stops the background work, before the database closes.
 func (a *App) stopEngines() {
+	if a.backend.Automations != nil {
+		// First: a run stops between two mails, each committed with its ledger row or not at all.
+		a.backend.Automations.Stop()
+	}
 	if a.backend.Backups != nil {
 		a.backend.Backups.Stop()
 	}

@@ -41,6 +41,10 @@
 #                           runs of each (default 3). Its last line:
 #                           filing: refile_s=… msgs=100000 contacts=10000 companies=2000
 #                                   sync_overhead=…
+#   scripts/bench.sh automations `make bench-automations`: the overdue-invoice automation
+#                           evaluated over 100,000 invoices (backend/automations/bench_test.go,
+#                           BENCH_RUNS runs, default 5; the median). Its last line:
+#                           automations: automation_eval_ms=… automation_eval_cpu_ms=… due=… records=…
 #   scripts/bench.sh list   one page of the inbox list over 100,000 stored messages.
 #   scripts/bench.sh        `make bench`: all of them.
 set -euo pipefail
@@ -118,12 +122,24 @@ bench_list() {
   go test -run '^$' -bench 'BenchmarkListPage' -tags "$TAGS" ./backend/mailbox/ | tee build/logs/bench-list.log
 }
 
+bench_automations() {
+  local runs=${BENCH_RUNS:-5}
+  go test -run '^$' -bench 'BenchmarkAutomationEval100k$' -benchtime "${runs}x" -timeout 30m -tags "$TAGS" \
+    ./backend/automations/ | tee build/logs/bench-automations.log
+  local line
+  line=$(grep -E '^automations: automation_eval_ms=' build/logs/bench-automations.log | tail -n 1)
+  [ -n "$line" ] || { echo "the automations benchmark printed no summary" >&2; exit 1; }
+  echo
+  echo "$line"
+}
+
 case "$what" in
   sync) bench_sync ;;
   send) bench_send ;;
   records) bench_records ;;
   filing) bench_filing ;;
+  automations) bench_automations ;;
   list) bench_list ;;
-  all) bench_list; bench_records; bench_filing; bench_send; bench_sync ;;
-  *) echo "usage: $0 [sync|send|records|filing|list]" >&2; exit 2 ;;
+  all) bench_list; bench_records; bench_filing; bench_automations; bench_send; bench_sync ;;
+  *) echo "usage: $0 [sync|send|records|filing|automations|list]" >&2; exit 2 ;;
 esac

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/automations"
 	"mailroom/backend/backup"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
@@ -64,6 +65,8 @@ type Backend struct {
 	Outbox *outbox.Engine
 	// Templates keeps the mails written once and sent from records (F12).
 	Templates *templates.Templates
+	// Automations send templates from records by rule, once per record and date (F13).
+	Automations *automations.Engine
 	// Deliverability checks an account's From domain against its sending path (F16).
 	Deliverability *deliverability.Checker
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
@@ -210,24 +213,27 @@ type Services struct {
 	// Templates: the Templates screen.
 	Templates *Templates
 	Backups   *Backups
+	// Automations: the Automations screen and a record's automations.
+	Automations *Automations
 }
 
 // New builds the services over b. It does no I/O.
 func New(b *Backend) *Services {
 	return &Services{
-		Session:   &Session{b: b},
-		System:    &System{b: b},
-		Users:     &Users{b: b},
-		Accounts:  &Accounts{b: b},
-		Presets:   &Presets{b: b},
-		Mail:      &Mail{b: b},
-		Sync:      &Sync{b: b},
-		Outbox:    &Outbox{b: b},
-		Records:   &Records{b: b},
-		Filing:    &Filing{b: b},
-		Imports:   &Imports{b: b},
-		Templates: &Templates{b: b},
-		Backups:   &Backups{b: b},
+		Session:     &Session{b: b},
+		System:      &System{b: b},
+		Users:       &Users{b: b},
+		Accounts:    &Accounts{b: b},
+		Presets:     &Presets{b: b},
+		Mail:        &Mail{b: b},
+		Sync:        &Sync{b: b},
+		Outbox:      &Outbox{b: b},
+		Records:     &Records{b: b},
+		Filing:      &Filing{b: b},
+		Imports:     &Imports{b: b},
+		Templates:   &Templates{b: b},
+		Backups:     &Backups{b: b},
+		Automations: &Automations{b: b},
 	}
 }
 
@@ -238,7 +244,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Backups}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Backups, s.Automations}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

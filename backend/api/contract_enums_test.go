@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/automations"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -88,6 +89,8 @@ func enums() []enum {
 		{"FILING_OPS", "FilingOp", "The operators of a filed type's open condition (paid unchecked…)", FilingOps, "filing", constSet{prefix: "Op"}},
 		{"LINK_ORIGINS", "LinkOrigin", "How a message was filed to a record: by the rules (auto) or by hand (manual)", FilingOrigins, "filing", constSet{prefix: "Origin"}},
 		{"SHARING_STATES", "SharingState", "Whether a folder shares filed and handled with the mailbox's other workstations (IMAP keywords), keeps them here only, or is not synced yet", FilingSharingStates, "filing", constSet{prefix: "Sharing"}},
+		{"AUTOMATION_TRIGGERS", "AutomationTrigger", "When an automation sends: a date passed (or ahead), a record created, a field changed to a value", strs(automations.Triggers), "automations", constSet{typ: "Trigger"}},
+		{"AUTOMATION_ENTRY_STATES", "AutomationEntryState", "The states of an automation's ledger rows: queued in the outbox, waiting for approval, skipped, blocked (with why)", strs(automations.EntryStates), "automations", constSet{typ: "EntryState"}},
 		{"SENDING_PATHS", "SendingPath", "The paths an account's mail leaves through, as the deliverability check knows them", strs(deliverability.PathIDs), "deliverability", constSet{typ: "PathID"}},
 	}
 }

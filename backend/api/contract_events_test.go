@@ -28,13 +28,14 @@ func renderEvents() []byte {
 		{"RECORDS_CHANGED_EVENT", RecordsChangedEvent, "a RecordsChangedDTO: records, types or fields changed"},
 		{"FILING_CHANGED_EVENT", FilingChangedEvent, "a FilingEventDTO: the To file count or a re-file's progress changed"},
 		{"TEMPLATES_CHANGED_EVENT", TemplatesChangedEvent, "the id of a template saved, deleted or whose attachments changed"},
+		{"AUTOMATIONS_CHANGED_EVENT", AutomationsChangedEvent, "an AutomationEventDTO: an automation changed, a run progressed, or records wait for approval"},
 		{"IMPORT_PROGRESS_EVENT", ImportProgressEvent, "an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import"},
 		{"BACKUP_PROGRESS_EVENT", BackupProgressEvent, "a BackupProgressDTO: the step a backup or a restore reached"},
 		{"BACKUPS_CHANGED_EVENT", BackupsChangedEvent, "null: an automatic backup was written or failed"},
 	} {
 		fmt.Fprintf(&b, "/** Payload: %s. */\nexport const %s = '%s';\n", e.payload, e.ts, e.name)
 	}
-	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}, FilingEventDTO{}, RefileProgressDTO{}, ImportProgressDTO{}, BackupProgressDTO{}} {
+	for _, v := range []any{OutboxEventDTO{}, SignInWaitingDTO{}, RecordsChangedDTO{}, FilingEventDTO{}, RefileProgressDTO{}, ImportProgressDTO{}, BackupProgressDTO{}, AutomationEventDTO{}} {
 		t := reflect.TypeOf(v)
 		fmt.Fprintf(&b, "\nexport interface %s {\n", t.Name())
 		for i := range t.NumField() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/automations"
 	"mailroom/backend/backup"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
@@ -100,6 +101,8 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Outbox.Stop)
+	b.Automations = automations.New(automations.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox,
+		Accounts: reg, Filing: b.Filing, Emit: b.AutomationEvents()}, automations.Options{})
 }
 
 // as makes p the caller of the next calls; anon and nobody sign everybody out (a harness

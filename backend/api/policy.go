@@ -148,6 +148,22 @@ var policy = map[string]access{
 	"Templates.AddAttachment":    admins,
 	"Templates.RemoveAttachment": admins,
 
+	// Automations: everyone signed in reads them, their dry run, their run log and what
+	// waits for approval; admins write, pause, run and approve them, as they write templates.
+	"Automations.List":      signedIn,
+	"Automations.Get":       signedIn,
+	"Automations.DryRun":    signedIn,
+	"Automations.Log":       signedIn,
+	"Automations.Pending":   signedIn,
+	"Automations.ForRecord": signedIn,
+	"Automations.Save":      admins,
+	"Automations.Delete":    admins,
+	"Automations.Pause":     admins,
+	"Automations.Resume":    admins,
+	"Automations.RunNow":    admins,
+	"Automations.Approve":   admins,
+	"Automations.Skip":      admins,
+
 	// Filing: everyone signed in files the mail of the accounts they may read; admins
 	// choose the filed types and the free-mail exceptions and re-file everything.
 	"Filing.Count":                 signedIn,

@@ -41,6 +41,14 @@ func (e *Engine) Enqueue(ctx context.Context, accountID int64, env Envelope) (in
 // EnqueueAll is Enqueue for many messages of one account (a bulk send) in one
 // transaction: all are queued, or none.
 func (e *Engine) EnqueueAll(ctx context.Context, accountID int64, envs []Envelope) ([]int64, error) {
+	return e.EnqueueWith(ctx, accountID, envs, nil)
+}
+
+// EnqueueWith is EnqueueAll with the caller's own writes in the same transaction: also
+// runs after the messages are inserted, with their ids (in envs' order), and its error
+// rolls everything back. An automation writes its ledger this way, so that a crash
+// leaves both the ledger row and the queued message, or neither.
+func (e *Engine) EnqueueWith(ctx context.Context, accountID int64, envs []Envelope, also func(tx *sql.Tx, ids []int64) error) ([]int64, error) {
 	if len(envs) == 0 {
 		return nil, nil
 	}
@@ -90,6 +98,9 @@ func (e *Engine) EnqueueAll(ctx context.Context, accountID int64, envs []Envelop
 				return err
 			}
 			added = append(added, ids[i])
+		}
+		if also != nil {
+			return also(tx, ids)
 		}
 		return nil
 	})

@@ -355,6 +355,10 @@ func (r *Records) keyset(ctx context.Context, q string, args []any, phase, limit
 	return ids, cursor{Phase: phase, Sort: last, Kind: sortKind(last), ID: ids[len(ids)-1]}.encode(), nil
 }
 
+// FilterSQL turns a list's filters into " AND …" conditions on the records table aliased
+// r, with their arguments: an automation's condition is a list's filters.
+func FilterSQL(t *Type, fs []Filter) (string, []any, error) { return filterSQL(t, fs) }
+
 // filterSQL turns the filters into " AND …" conditions on r.
 func filterSQL(t *Type, fs []Filter) (string, []any, error) {
 	var b strings.Builder

@@ -248,6 +248,298 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class FilterDTO {
+	    field: string;
+	    op: string;
+	    value: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new FilterDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.op = source["op"];
+	        this.value = source["value"];
+	    }
+	}
+	export class AutomationDTO {
+	    id: number;
+	    name: string;
+	    typeId: number;
+	    trigger: string;
+	    fieldKey: string;
+	    offsetDays: number;
+	    value: any;
+	    conditions: FilterDTO[];
+	    templateId: number;
+	    recipientField: string;
+	    recipientRole: string;
+	    accountId: number;
+	    hour: number;
+	    timezone: string;
+	    threshold: number;
+	    enabled: boolean;
+	    pending: number;
+	    // Go type: time
+	    lastRunAt?: any;
+	    // Go type: time
+	    updatedAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new AutomationDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.typeId = source["typeId"];
+	        this.trigger = source["trigger"];
+	        this.fieldKey = source["fieldKey"];
+	        this.offsetDays = source["offsetDays"];
+	        this.value = source["value"];
+	        this.conditions = this.convertValues(source["conditions"], FilterDTO);
+	        this.templateId = source["templateId"];
+	        this.recipientField = source["recipientField"];
+	        this.recipientRole = source["recipientRole"];
+	        this.accountId = source["accountId"];
+	        this.hour = source["hour"];
+	        this.timezone = source["timezone"];
+	        this.threshold = source["threshold"];
+	        this.enabled = source["enabled"];
+	        this.pending = source["pending"];
+	        this.lastRunAt = this.convertValues(source["lastRunAt"], null);
+	        this.updatedAt = this.convertValues(source["updatedAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class AutomationOutcomeDTO {
+	    recordId: number;
+	    title: string;
+	    value: string;
+	    name: string;
+	    email: string;
+	    subject: string;
+	    pending: boolean;
+	    problem?: ErrorDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new AutomationOutcomeDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.recordId = source["recordId"];
+	        this.title = source["title"];
+	        this.value = source["value"];
+	        this.name = source["name"];
+	        this.email = source["email"];
+	        this.subject = source["subject"];
+	        this.pending = source["pending"];
+	        this.problem = this.convertValues(source["problem"], ErrorDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class AutomationDryRunDTO {
+	    total: number;
+	    items: AutomationOutcomeDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new AutomationDryRunDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.total = source["total"];
+	        this.items = this.convertValues(source["items"], AutomationOutcomeDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class AutomationEntryDTO {
+	    automationId: number;
+	    automationName: string;
+	    recordId: number;
+	    title: string;
+	    value: string;
+	    state: string;
+	    recipient: string;
+	    outboxId: number;
+	    outboxState: string;
+	    subject: string;
+	    problem?: ErrorDTO;
+	    // Go type: time
+	    at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new AutomationEntryDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.automationId = source["automationId"];
+	        this.automationName = source["automationName"];
+	        this.recordId = source["recordId"];
+	        this.title = source["title"];
+	        this.value = source["value"];
+	        this.state = source["state"];
+	        this.recipient = source["recipient"];
+	        this.outboxId = source["outboxId"];
+	        this.outboxState = source["outboxState"];
+	        this.subject = source["subject"];
+	        this.problem = this.convertValues(source["problem"], ErrorDTO);
+	        this.at = this.convertValues(source["at"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class AutomationInputDTO {
+	    id: number;
+	    name: string;
+	    typeId: number;
+	    trigger: string;
+	    fieldKey: string;
+	    offsetDays: number;
+	    value: any;
+	    conditions: FilterDTO[];
+	    templateId: number;
+	    recipientField: string;
+	    recipientRole: string;
+	    accountId: number;
+	    hour: number;
+	    timezone: string;
+	    threshold: number;
+	    enabled: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new AutomationInputDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.typeId = source["typeId"];
+	        this.trigger = source["trigger"];
+	        this.fieldKey = source["fieldKey"];
+	        this.offsetDays = source["offsetDays"];
+	        this.value = source["value"];
+	        this.conditions = this.convertValues(source["conditions"], FilterDTO);
+	        this.templateId = source["templateId"];
+	        this.recipientField = source["recipientField"];
+	        this.recipientRole = source["recipientRole"];
+	        this.accountId = source["accountId"];
+	        this.hour = source["hour"];
+	        this.timezone = source["timezone"];
+	        this.threshold = source["threshold"];
+	        this.enabled = source["enabled"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class AutomationRunDTO {
+	    due: number;
+	    queued: number;
+	    blocked: number;
+	    pending: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new AutomationRunDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.due = source["due"];
+	        this.queued = source["queued"];
+	        this.blocked = source["blocked"];
+	        this.pending = source["pending"];
+	    }
+	}
 	export class LinkRefDTO {
 	    id: number;
 	    typeId: number;
@@ -918,22 +1210,6 @@ export namespace api {
 		}
 	}
 	
-	export class FilterDTO {
-	    field: string;
-	    op: string;
-	    value: any;
-	
-	    static createFrom(source: any = {}) {
-	        return new FilterDTO(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.field = source["field"];
-	        this.op = source["op"];
-	        this.value = source["value"];
-	    }
-	}
 	export class SortDTO {
 	    field: string;
 	    desc: boolean;
@@ -2123,6 +2399,38 @@ export namespace api {
 	        this.limit = source["limit"];
 	        this.active = source["active"];
 	    }
+	}
+	export class RecordAutomationsDTO {
+	    automations: AutomationDTO[];
+	    entries: AutomationEntryDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordAutomationsDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.automations = this.convertValues(source["automations"], AutomationDTO);
+	        this.entries = this.convertValues(source["entries"], AutomationEntryDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class RecordDTO {
 	    id: number;

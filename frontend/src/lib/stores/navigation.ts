@@ -4,13 +4,14 @@
 import { writable } from 'svelte/store';
 
 // The screens, in sidebar order (Ctrl+1… follow it). A screen is listed only once its
-// feature works: the records half brings Automations back, with one line
-// here (between the inbox and the outbox) and its view in Shell.svelte.
+// feature works, with one line here (between the inbox and the outbox) and its view in
+// Shell.svelte.
 export const SCREENS = [
   'inbox',
   'tofile',
   'records',
   'templates',
+  'automations',
   'outbox',
   'settings',
 ] as const;

@@ -126,6 +126,14 @@ export type LinkOrigin = (typeof LINK_ORIGINS)[number];
 export const SHARING_STATES = ['shared', 'local', 'unknown'] as const;
 export type SharingState = (typeof SHARING_STATES)[number];
 
+/** When an automation sends: a date passed (or ahead), a record created, a field changed to a value (backend/automations). */
+export const AUTOMATION_TRIGGERS = ['date', 'created', 'changed'] as const;
+export type AutomationTrigger = (typeof AUTOMATION_TRIGGERS)[number];
+
+/** The states of an automation's ledger rows: queued in the outbox, waiting for approval, skipped, blocked (with why) (backend/automations). */
+export const AUTOMATION_ENTRY_STATES = ['queued', 'pending', 'skipped', 'blocked'] as const;
+export type AutomationEntryState = (typeof AUTOMATION_ENTRY_STATES)[number];
+
 /** The paths an account's mail leaves through, as the deliverability check knows them (backend/deliverability). */
 export const SENDING_PATHS = ['smtp', 'google', 'microsoft365', 'postmark', 'mailgun_us', 'mailgun_eu', 'ovh', 'infomaniak'] as const;
 export type SendingPath = (typeof SENDING_PATHS)[number];

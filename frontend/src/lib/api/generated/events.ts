@@ -21,6 +21,8 @@ export const RECORDS_CHANGED_EVENT = 'records:changed';
 export const FILING_CHANGED_EVENT = 'filing:changed';
 /** Payload: the id of a template saved, deleted or whose attachments changed. */
 export const TEMPLATES_CHANGED_EVENT = 'templates:changed';
+/** Payload: an AutomationEventDTO: an automation changed, a run progressed, or records wait for approval. */
+export const AUTOMATIONS_CHANGED_EVENT = 'automations:changed';
 /** Payload: an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import. */
 export const IMPORT_PROGRESS_EVENT = 'imports:progress';
 /** Payload: a BackupProgressDTO: the step a backup or a restore reached. */
@@ -71,4 +73,13 @@ export interface BackupProgressDTO {
   phase: string;
   step: number;
   steps: number;
+}
+
+export interface AutomationEventDTO {
+  kind: string;
+  automationId: number;
+  done: number;
+  total: number;
+  queued: number;
+  pending: number;
 }
