@@ -115,6 +115,17 @@ func TestABackupTakenDuringASyncRestoresIntoAFreshDataDirectoryWithoutASecret(t 
 	if _, err := h.svcs.Records.Create(RecordInputDTO{TypeID: factures.ID, Values: map[string]any{"numero": "F-2026-001"}}); err != nil {
 		t.Fatal(err)
 	}
+	for _, f := range []FieldInputDTO{{Label: "Échéance", Kind: "date"}, {Label: "Courriel", Kind: "email"}} {
+		if _, err := h.svcs.Records.AddField(factures.ID, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A template (and, below, an automation) of that kind: they come back with the records.
+	tpl, err := h.svcs.Templates.Save(TemplateInputDTO{Name: "Relance 1", Language: "fr", TypeID: factures.ID,
+		Subject: "Facture {{facture.numero}}", HTML: "<p>Bonjour, la facture {{facture.numero}} est échue.</p>"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// A Postmark send-only account, its token in the keychain.
 	postmarkAt(t, h, "receipts@shop.test")
@@ -157,6 +168,12 @@ func TestABackupTakenDuringASyncRestoresIntoAFreshDataDirectoryWithoutASecret(t 
 
 	// The mailbox account; the sync runs.
 	acc := connectMailbox(t, h, env, u, "Bureau")
+	auto, err := h.svcs.Automations.Save(AutomationInputDTO{Name: "Relance J+3", TypeID: factures.ID, Trigger: "date",
+		FieldKey: "echeance", OffsetDays: 3, TemplateID: tpl.ID, RecipientField: "courriel", AccountID: acc.ID,
+		Hour: 9, Timezone: "Europe/Paris"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// The backup, while the sync is filling the inbox.
 	folder := t.TempDir()
@@ -229,6 +246,15 @@ func TestABackupTakenDuringASyncRestoresIntoAFreshDataDirectoryWithoutASecret(t 
 		}
 		if res.Users != 2 || res.Accounts != 3 || res.Records < 2 {
 			t.Fatalf("restored %+v", res)
+		}
+		// The template and the automation came back with the records (read in the restored
+		// store: nobody is signed in yet).
+		var tplName, autoName string
+		if err := h2.b.DB.R.QueryRow(`SELECT name FROM templates WHERE id = ?`, tpl.ID).Scan(&tplName); err != nil || tplName != "Relance 1" {
+			t.Fatalf("the template after the restore: %q, %v", tplName, err)
+		}
+		if err := h2.b.DB.R.QueryRow(`SELECT name FROM automations WHERE id = ?`, auto.ID).Scan(&autoName); err != nil || autoName != "Relance J+3" {
+			t.Fatalf("the automation after the restore: %q, %v", autoName, err)
 		}
 		// Once restored, nobody is signed in, and the first-run restore is closed.
 		st, err := h2.svcs.Session.State()
