@@ -41,7 +41,8 @@ async function pickFile(page, method, path) {
   }, { method, path });
 }
 
-/** recordCounts is how many records each kind holds, as Records.List says. */
+/** recordCounts is how many records each kind holds, as Records.List says, and how many
+ * templates and automations there are. */
 async function recordCounts(page) {
   const types = await backend(page, 'Records.Types');
   if (!types.ok) fail(`Records.Types: ${JSON.stringify(types)}`);
@@ -51,6 +52,12 @@ async function recordCounts(page) {
     if (!list.ok) fail(`Records.List ${t.key}: ${JSON.stringify(list)}`);
     out[t.key] = list.value.total;
   }
+  const templates = await backend(page, 'Templates.List');
+  if (!templates.ok) fail(`Templates.List: ${JSON.stringify(templates)}`);
+  out['(templates)'] = templates.value.length;
+  const automations = await backend(page, 'Automations.List', 0);
+  if (!automations.ok) fail(`Automations.List: ${JSON.stringify(automations)}`);
+  out['(automations)'] = automations.value.length;
   return out;
 }
 
@@ -97,6 +104,7 @@ export async function backupSteps(page, { step, bin, secrets, owner, ownerPasswo
       await page.locator(tid('settings-backups')).scrollIntoViewIfNeeded();
       await expectText(page, '#settings-backups-title', fr.backups.title, 'the section title');
       counts = await recordCounts(page);
+      if (!counts['(templates)'] || !counts['(automations)']) fail(`nothing to bring back: ${JSON.stringify(counts)} (the templates and automations steps made none)`);
       // A sync under way: every account that syncs is asked to sync now.
       const accounts = await backend(page, 'Accounts.List');
       if (!accounts.ok) fail(`Accounts.List: ${JSON.stringify(accounts)}`);
