@@ -30,6 +30,7 @@ import (
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/templates"
+	"mailroom/backend/templates/buttons"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -118,12 +119,20 @@ func NewApp(version string) *App {
 				b.Filing.MessagesRemoved()
 			}
 			b.Filing.MessagesStored(st.MessageIDs)
+			// A mail sent by a record's button reaches the record once its copy is stored.
+			if len(st.MessageIDs) > 0 && b.Buttons != nil {
+				if _, err := b.Buttons.FilePending(context.Background()); err != nil {
+					log.Warn("buttons: file the sent copies", "err", err)
+				}
+			}
 		}}, syncer.Options{})
 	// An account sends through its SMTP server (a nil transport) or its Postmark or Mailgun
 	// sender, whose endpoints the configuration may move.
 	apiSenders := senders.New(reg, senders.Options{PostmarkURL: cfg.PostmarkURL, MailgunURL: cfg.MailgunURL})
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: apiSenders.Transport,
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
+	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
+		Outbox: b.Outbox, Filing: b.Filing})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(resolver), Log: log}, deliverability.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,

@@ -33,6 +33,7 @@ import (
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/templates"
+	"mailroom/backend/templates/buttons"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -62,6 +63,8 @@ type Backend struct {
 	Outbox *outbox.Engine
 	// Templates keeps the mails written once and sent from records (F12).
 	Templates *templates.Templates
+	// Buttons are the send buttons of record types and their sends (F13).
+	Buttons *buttons.Buttons
 	// Deliverability checks an account's From domain against its sending path (F16).
 	Deliverability *deliverability.Checker
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
@@ -182,6 +185,8 @@ type Services struct {
 	Imports  *Imports
 	// Templates: the Templates screen.
 	Templates *Templates
+	// Buttons: send by button on records' pages and the type editor.
+	Buttons *Buttons
 }
 
 // New builds the services over b. It does no I/O.
@@ -200,6 +205,7 @@ func New(b *Backend) *Services {
 		Imports:  &Imports{b: b},
 
 		Templates: &Templates{b: b},
+		Buttons:   &Buttons{b: b},
 	}
 }
 
@@ -210,7 +216,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Buttons}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

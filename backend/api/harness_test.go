@@ -20,6 +20,7 @@ import (
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/templates"
+	"mailroom/backend/templates/buttons"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -75,7 +76,12 @@ func newEmptyHarness(t *testing.T) *harness {
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
 	b.Templates = templates.New(templates.Deps{DB: db, Records: b.Records}, templates.Options{})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
-		Stored: func(st syncer.Stored) { b.Filing.MessagesStored(st.MessageIDs) }}, syncer.Options{})
+		Stored: func(st syncer.Stored) {
+			b.Filing.MessagesStored(st.MessageIDs)
+			if b.Buttons != nil {
+				_, _ = b.Buttons.FilePending(context.Background())
+			}
+		}}, syncer.Options{})
 	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
 	// account's worker. Stopped before the database closes (cleanups run last first).
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.OutboxEvents()}, outbox.Options{})
@@ -83,6 +89,8 @@ func newEmptyHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Outbox.Stop)
+	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
+		Outbox: b.Outbox, Filing: b.Filing})
 	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
 	h.useSenders(senders.Options{})
 	return h

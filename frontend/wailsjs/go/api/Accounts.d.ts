@@ -22,6 +22,8 @@ export function Grant(arg1:number,arg2:number):Promise<void>;
 
 export function List():Promise<Array<api.AccountDTO>>;
 
+export function OfficeSender():Promise<api.OfficeSenderDTO>;
+
 export function ProviderSettings(arg1:string,arg2:string):Promise<api.CandidateDTO>;
 
 export function Providers():Promise<Array<api.ProviderDTO>>;
@@ -35,6 +37,8 @@ export function Revoke(arg1:number,arg2:number):Promise<void>;
 export function SendTestEmail(arg1:number,arg2:api.TestEmailInput):Promise<api.TestEmailResultDTO>;
 
 export function SetDisabled(arg1:number,arg2:boolean):Promise<void>;
+
+export function SetOfficeSender(arg1:api.OfficeSenderDTO):Promise<void>;
 
 export function SetQuota(arg1:number):Promise<void>;
 

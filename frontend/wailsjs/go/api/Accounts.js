@@ -42,6 +42,10 @@ export function List() {
   return window['go']['api']['Accounts']['List']();
 }
 
+export function OfficeSender() {
+  return window['go']['api']['Accounts']['OfficeSender']();
+}
+
 export function ProviderSettings(arg1, arg2) {
   return window['go']['api']['Accounts']['ProviderSettings'](arg1, arg2);
 }
@@ -68,6 +72,10 @@ export function SendTestEmail(arg1, arg2) {
 
 export function SetDisabled(arg1, arg2) {
   return window['go']['api']['Accounts']['SetDisabled'](arg1, arg2);
+}
+
+export function SetOfficeSender(arg1) {
+  return window['go']['api']['Accounts']['SetOfficeSender'](arg1);
 }
 
 export function SetQuota(arg1) {
