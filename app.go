@@ -132,7 +132,7 @@ func NewApp(version string) *App {
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: dialer, Transport: apiSenders.Transport,
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
 	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
-		Outbox: b.Outbox, Filing: b.Filing})
+		Outbox: b.Outbox, Filing: b.Filing, SyncNow: func(id int64) { b.Sync.SyncNow(id) }})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(resolver), Log: log}, deliverability.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
@@ -292,6 +292,9 @@ func (d dialogs) OpenFile() (string, error) {
 }
 
 func (a *App) shutdown(ctx context.Context) {
+	if a.backend.Buttons != nil {
+		a.backend.Buttons.Stop()
+	}
 	if a.backend.Outbox != nil {
 		// Before the database closes: a message in flight is settled (queued again, or
 		// possibly sent past its final dot) and recorded.

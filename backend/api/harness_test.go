@@ -90,7 +90,8 @@ func newEmptyHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(b.Outbox.Stop)
 	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
-		Outbox: b.Outbox, Filing: b.Filing})
+		Outbox: b.Outbox, Filing: b.Filing, SyncNow: func(id int64) { b.Sync.SyncNow(id) }})
+	t.Cleanup(b.Buttons.Stop)
 	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
 	h.useSenders(senders.Options{})
 	return h

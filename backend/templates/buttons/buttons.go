@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -72,18 +73,35 @@ type Deps struct {
 	Accounts  *accounts.Registry
 	Outbox    *outbox.Engine
 	Filing    *filing.Engine
-	Now       func() time.Time // time.Now if nil
+	// SyncNow, when set, asks the sync for an account's folders at once: a button's sent
+	// copy, once in the Sent folder, reaches its record within seconds rather than at the
+	// next poll of that folder (five minutes).
+	SyncNow func(accountID int64)
+	Now     func() time.Time // time.Now if nil
 }
 
 // Buttons keeps the buttons of record types and their sends.
-type Buttons struct{ d Deps }
+type Buttons struct {
+	d      Deps
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
 
 // New returns the buttons over d. It does no I/O.
 func New(d Deps) *Buttons {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Buttons{d: d}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Buttons{d: d, ctx: ctx, cancel: cancel}
+}
+
+// Stop ends the follow-ups of sends in flight (before the store closes). A send whose
+// copy was not synced yet is filed at the next poll of the Sent folder.
+func (bs *Buttons) Stop() {
+	bs.cancel()
+	bs.wg.Wait()
 }
 
 // Button is one button of a record type.

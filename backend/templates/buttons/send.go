@@ -265,7 +265,57 @@ func (bs *Buttons) SendMail(ctx context.Context, in Send) (int64, string, error)
 	if err != nil {
 		return id, env.MessageID, fmt.Errorf("buttons: log the send of outbox item %d: %w", id, err)
 	}
+	bs.follow(id, in.AccountID)
 	return id, env.MessageID, nil
+}
+
+// Following a send: how often its outbox item is read, and for how long at most.
+const (
+	followEvery = time.Second
+	followFor   = 15 * time.Minute
+)
+
+// follow waits for a send's copy to be in the Sent folder (appended by the outbox, or by
+// the provider itself), then asks the sync for it: FilePending files it when stored.
+func (bs *Buttons) follow(outboxID, accountID int64) {
+	if bs.d.SyncNow == nil {
+		return
+	}
+	bs.wg.Add(1)
+	go func() {
+		defer bs.wg.Done()
+		t := time.NewTicker(followEvery)
+		defer t.Stop()
+		deadline := time.Now().Add(followFor)
+		for time.Now().Before(deadline) {
+			select {
+			case <-bs.ctx.Done():
+				return
+			case <-t.C:
+			}
+			it, err := bs.d.Outbox.Get(bs.ctx, outboxID)
+			if err != nil {
+				return
+			}
+			switch {
+			case it.State == outbox.Failed || it.State == outbox.Cancelled:
+				return
+			case it.State != outbox.Sent && it.State != outbox.PossiblySent, it.Copy == outbox.CopyPending:
+				continue
+			}
+			bs.d.SyncNow(accountID)
+			if it.Copy != outbox.CopyNone {
+				return
+			}
+			// The provider files its own copy, a moment after: once more a little later.
+			select {
+			case <-bs.ctx.Done():
+			case <-time.After(20 * time.Second):
+				bs.d.SyncNow(accountID)
+			}
+			return
+		}
+	}()
 }
 
 // Sent is one line of a record's sends log.
