@@ -28,6 +28,7 @@ func renderEvents() []byte {
 		{"RECORDS_CHANGED_EVENT", RecordsChangedEvent, "a RecordsChangedDTO: records, types or fields changed"},
 		{"FILING_CHANGED_EVENT", FilingChangedEvent, "a FilingEventDTO: the To file count or a re-file's progress changed"},
 		{"TEMPLATES_CHANGED_EVENT", TemplatesChangedEvent, "the id of a template saved, deleted or whose attachments changed"},
+		{"BUTTONS_CHANGED_EVENT", ButtonsChangedEvent, "the id of a record type whose send buttons changed"},
 		{"IMPORT_PROGRESS_EVENT", ImportProgressEvent, "an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import"},
 	} {
 		fmt.Fprintf(&b, "/** Payload: %s. */\nexport const %s = '%s';\n", e.payload, e.ts, e.name)

@@ -65,6 +65,7 @@ import {
   waitForHttp,
 } from './lib.mjs';
 import { filingSteps } from './filing.mjs';
+import { sendButtonSteps } from './send-button.mjs';
 import { recordsImportSteps } from './records-import.mjs';
 import { templatesSteps } from './templates.mjs';
 
@@ -2022,6 +2023,7 @@ async function main() {
   await templatesSteps(page, step);
   await recordsImportSteps(page, step, appEnvKept?.MAILROOM_TEST_DIALOG_FILE);
   await filingSteps(page, { step, mimeMessage, invoice: INVOICE });
+  await sendButtonSteps(page, step);
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
     noPageProblems(problems);

@@ -4,7 +4,7 @@
 // disk) the composer closes and a toast says so, with a link to the Outbox, which follows
 // the sending. Nothing typed is lost when queueing fails: the form stays, with the error.
 import { get, writable } from 'svelte/store';
-import { mailApi, toApiError, type Account, type ApiError, type DraftMode } from '$lib/api';
+import { buttonsApi, mailApi, toApiError, type Account, type ApiError, type ButtonContext, type DraftMode } from '$lib/api';
 import { changed, emptyForm, formFromDraft, toSendInput, type ComposeForm } from '$lib/mail/compose';
 import { toasts } from './toasts';
 
@@ -25,12 +25,14 @@ export interface ComposerData {
   start: ComposeForm;
   /** Why the draft could not be prepared, or why the last send failed. */
   error: ApiError | null;
+  /** A mail from a record's button: sent through it (logged and filed to the record). */
+  button: ButtonContext | null;
 }
 
 let session = 0;
 
 function initial(): ComposerData {
-  return { status: 'closed', session, mode: 'reply', sourceId: null, start: emptyForm(), error: null };
+  return { status: 'closed', session, mode: 'reply', sourceId: null, start: emptyForm(), error: null, button: null };
 }
 
 const store = writable<ComposerData>(initial());
@@ -50,10 +52,11 @@ async function start(id: number, mode: DraftMode, usable: readonly Pick<Account,
   }
 }
 
-/** compose opens the composer for a new message, prefilled (recipients, the account). */
-function compose(form: ComposeForm): void {
+/** compose opens the composer for a new message, prefilled (recipients, the account);
+ * with button, the mail a record's button rendered, sent through that button. */
+function compose(form: ComposeForm, button: ButtonContext | null = null): void {
   ++session;
-  store.set({ ...initial(), status: 'editing', mode: 'new', start: form });
+  store.set({ ...initial(), status: 'editing', mode: 'new', start: form, button });
 }
 
 /** send queues the form in the outbox; it resolves to whether it was queued. */
@@ -63,7 +66,8 @@ async function send(form: ComposeForm): Promise<boolean> {
   const mine = session;
   store.update((x) => ({ ...x, status: 'sending', error: null }));
   try {
-    await mailApi.send(toSendInput(form));
+    if (s.button) await buttonsApi.send(s.button, toSendInput(form));
+    else await mailApi.send(toSendInput(form));
     if (mine !== session) return false;
     // The message is safe on disk: the composer's job is done.
     close();

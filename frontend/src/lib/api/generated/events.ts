@@ -21,6 +21,8 @@ export const RECORDS_CHANGED_EVENT = 'records:changed';
 export const FILING_CHANGED_EVENT = 'filing:changed';
 /** Payload: the id of a template saved, deleted or whose attachments changed. */
 export const TEMPLATES_CHANGED_EVENT = 'templates:changed';
+/** Payload: the id of a record type whose send buttons changed. */
+export const BUTTONS_CHANGED_EVENT = 'buttons:changed';
 /** Payload: an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import. */
 export const IMPORT_PROGRESS_EVENT = 'imports:progress';
 
