@@ -119,3 +119,23 @@ func (r *Registry) SetOfficeSender(ctx context.Context, o OfficeSender) error {
 		return store.SetSettingTx(ctx, tx, officeUserKey, strconv.FormatInt(o.UserID, 10))
 	})
 }
+
+// OfficeFor returns the office sender when userID has no account of their own to send
+// from (none granted, or all disabled): what such a collaborator's composer sends through.
+// ok is false when the user has an account, or no office sender is chosen.
+func (r *Registry) OfficeFor(ctx context.Context, userID int64) (o OfficeSender, ok bool, err error) {
+	var own bool
+	err = r.db.R.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM account_access x JOIN accounts a ON a.id = x.account_id
+		WHERE x.user_id = ? AND a.disabled = 0)`, userID).Scan(&own)
+	if err != nil {
+		return o, false, fmt.Errorf("accounts: the user's own accounts: %w", err)
+	}
+	if own {
+		return o, false, nil
+	}
+	o, err = r.OfficeSender(ctx)
+	if fault.ReasonOf(err) == ErrNoOfficeSender.Name {
+		return o, false, nil
+	}
+	return o, err == nil, err
+}

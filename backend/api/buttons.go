@@ -148,11 +148,13 @@ func (s *Buttons) Prepare(buttonID, recordID int64) (ButtonMailDTO, error) {
 func (s *Buttons) Send(in ButtonSendDTO) (SentDTO, error) {
 	return run(s.b, "Buttons.Send", func(ctx context.Context, c caller) (SentDTO, error) {
 		office := false
-		if o, err := s.b.Accounts.OfficeSender(ctx); err == nil && o.AccountID == in.Mail.AccountID {
-			office = true
+		if b, err := s.b.Buttons.Get(ctx, in.ButtonID); err == nil && b.AccountID == 0 {
+			// A button set to the office sender sends from it, whoever clicks.
+			o, err := s.b.Accounts.OfficeSender(ctx)
+			office = err == nil && o.AccountID == in.Mail.AccountID
 		}
 		if !office {
-			if err := s.b.requireAccess(ctx, c, in.Mail.AccountID); err != nil {
+			if err := s.b.mayCompose(ctx, c, in.Mail.AccountID); err != nil {
 				return SentDTO{}, err
 			}
 		}
@@ -185,6 +187,19 @@ func (s *Buttons) Send(in ButtonSendDTO) (SentDTO, error) {
 	})
 }
 
+// mayCompose checks the caller may send from an account in the composer: one granted to
+// them or, for a collaborator with no account of their own, the office sender (F22).
+func (b *Backend) mayCompose(ctx context.Context, c caller, accountID int64) error {
+	err := b.requireAccess(ctx, c, accountID)
+	if err == nil || fault.ReasonOf(err) != errAccountNotGranted.Name {
+		return err
+	}
+	if o, ok, oerr := b.Accounts.OfficeFor(ctx, c.user.ID); oerr == nil && ok && o.AccountID == accountID {
+		return nil
+	}
+	return err
+}
+
 // OfficeSender returns the office sender as chosen (F22): the account and the person who
 // signs its mail; 0s when none is chosen.
 func (s *Accounts) OfficeSender() (OfficeSenderDTO, error) {
@@ -193,7 +208,15 @@ func (s *Accounts) OfficeSender() (OfficeSenderDTO, error) {
 		if err != nil {
 			return OfficeSenderDTO{}, err
 		}
-		return OfficeSenderDTO{AccountID: o.AccountID, UserID: o.UserID}, nil
+		out := OfficeSenderDTO{AccountID: o.AccountID, UserID: o.UserID}
+		if o.AccountID == 0 {
+			return out, nil
+		}
+		if acc, err := s.b.Accounts.Get(ctx, o.AccountID); err == nil {
+			out.Address, out.FromName = acc.Email, acc.FromName
+		}
+		_, out.ForMe, err = s.b.Accounts.OfficeFor(ctx, c.user.ID)
+		return out, err
 	})
 }
 

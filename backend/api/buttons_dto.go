@@ -63,8 +63,13 @@ type ButtonSendDTO struct {
 	HTML     string    `json:"html"`
 }
 
-// OfficeSenderDTO is the office sender (F22): 0s when none is chosen.
+// OfficeSenderDTO is the office sender (F22): 0s when none is chosen. Address and FromName
+// are its account's; ForMe says the caller has no account of their own and sends through
+// it (the composer offers it). SetOfficeSender reads AccountID and UserID only.
 type OfficeSenderDTO struct {
-	AccountID int64 `json:"accountId"`
-	UserID    int64 `json:"userId"`
+	AccountID int64  `json:"accountId"`
+	UserID    int64  `json:"userId"`
+	Address   string `json:"address"`
+	FromName  string `json:"fromName"`
+	ForMe     bool   `json:"forMe"`
 }

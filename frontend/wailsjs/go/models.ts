@@ -1801,6 +1801,9 @@ export namespace api {
 	export class OfficeSenderDTO {
 	    accountId: number;
 	    userId: number;
+	    address: string;
+	    fromName: string;
+	    forMe: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new OfficeSenderDTO(source);
@@ -1810,6 +1813,9 @@ export namespace api {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.accountId = source["accountId"];
 	        this.userId = source["userId"];
+	        this.address = source["address"];
+	        this.fromName = source["fromName"];
+	        this.forMe = source["forMe"];
 	    }
 	}
 	export class OnboardInput {

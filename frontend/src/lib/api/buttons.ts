@@ -102,9 +102,9 @@ export const buttonsApi = {
   officeSender: (): Promise<OfficeSender> =>
     call(async () => {
       const o = await Accounts.OfficeSender();
-      return { accountId: num(o?.accountId), userId: num(o?.userId) };
+      return { accountId: num(o?.accountId), userId: num(o?.userId), address: text(o?.address), fromName: text(o?.fromName), forMe: Boolean(o?.forMe) };
     }),
-  setOfficeSender: (o: OfficeSender): Promise<void> => call(() => Accounts.SetOfficeSender(api.OfficeSenderDTO.createFrom({ ...o }))),
+  setOfficeSender: (o: Pick<OfficeSender, 'accountId' | 'userId'>): Promise<void> => call(() => Accounts.SetOfficeSender(api.OfficeSenderDTO.createFrom({ ...o }))),
 };
 
 export const buttonsEventsApi = {
