@@ -59,6 +59,23 @@ export async function sendButtonSteps(page, step) {
     }
   });
 
+  await step('Réglages › Expéditeur du bureau: the super admin chooses the account and who signs its mail', async () => {
+    await page.click(tid('nav-settings'));
+    await visible(page, tid('office-sender-account'), 'the office sender section');
+    await page.selectOption(tid('office-sender-account'), { label: user.address });
+    await page.selectOption(tid('office-sender-user'), { label: me });
+    await page.click(tid('office-sender-save'));
+    await visible(page, tid('office-sender-notice'), 'the saved notice');
+    await expectText(page, tid('office-sender-notice'), fr.buttons.office.saved, 'the saved notice');
+    await page.locator(tid('office-sender-account')).scrollIntoViewIfNeeded();
+    await shot(page, 'send-button-office-sender-fr');
+    const o = await backend(page, 'Accounts.OfficeSender');
+    const accs = (await backend(page, 'Accounts.List')).value ?? [];
+    if (!o.ok || o.value.accountId !== accs.find((a) => a.email === user.address)?.id || o.value.address !== user.address || o.value.forMe) {
+      fail(`Accounts.OfficeSender: ${JSON.stringify(o)}`);
+    }
+  });
+
   await step(`${NO_COMPANY}, without a company, has no one to write to: the button says so instead of sending`, async () => {
     await openRecord(page, 'facture', NO_COMPANY);
     await expectText(page, tid('record-button-why'), reasonText('fr', 'button_no_address', { record: NO_COMPANY }), 'why the button cannot send');

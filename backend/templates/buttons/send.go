@@ -169,10 +169,12 @@ func linked(s *records.Schema, r records.Detail, builtin string) []int64 {
 			out = append(out, ref.ID)
 		}
 	}
-	for _, v := range r.Values {
-		if refs, ok := v.([]records.LinkRef); ok {
-			for _, ref := range refs {
-				add(ref)
+	if typ := s.Type(r.TypeID); typ != nil {
+		for _, f := range typ.Fields { // in the fields' order, not the map's
+			if refs, ok := r.Values[f.Key].([]records.LinkRef); ok {
+				for _, ref := range refs {
+					add(ref)
+				}
 			}
 		}
 	}
