@@ -15,8 +15,8 @@ import (
 // that automations and bulk sends use by default, and that a collaborator with no account
 // of their own sends through. A super admin chooses them; they live in the settings.
 const (
-	officeAccountKey = "office_sender.account"
-	officeUserKey    = "office_sender.user"
+	officeAccountKey = "office_sender_account_id" // the key automations reads too
+	officeUserKey    = "office_sender_user_id"
 )
 
 var (
