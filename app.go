@@ -32,6 +32,7 @@ import (
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/templates"
+	"mailroom/backend/templates/buttons"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -145,6 +146,12 @@ func (a *App) build(db *store.DB) {
 				b.Filing.MessagesRemoved()
 			}
 			b.Filing.MessagesStored(st.MessageIDs)
+			// A mail sent by a record's button reaches the record once its copy is stored.
+			if len(st.MessageIDs) > 0 && b.Buttons != nil {
+				if _, err := b.Buttons.FilePending(context.Background()); err != nil {
+					log.Warn("buttons: file the sent copies", "err", err)
+				}
+			}
 		}}, syncer.Options{})
 	// An account sends through its SMTP server (a nil transport) or its Postmark or Mailgun
 	// sender, whose endpoints the configuration may move.
@@ -155,6 +162,8 @@ func (a *App) build(db *store.DB) {
 	// they sent once the sync brings the copy back.
 	b.Automations = automations.New(automations.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox,
 		Accounts: reg, Filing: b.Filing, Emit: b.AutomationEvents(), Log: log}, automations.Options{})
+	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
+		Outbox: b.Outbox, Filing: b.Filing, SyncNow: func(id int64) { b.Sync.SyncNow(id) }})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(a.resolver), Log: log}, deliverability.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
@@ -406,6 +415,9 @@ func (a *App) stopEngines() {
 	if a.backend.Automations != nil {
 		// First: a run stops between two mails, each committed with its ledger row or not at all.
 		a.backend.Automations.Stop()
+	}
+	if a.backend.Buttons != nil {
+		a.backend.Buttons.Stop()
 	}
 	if a.backend.Backups != nil {
 		a.backend.Backups.Stop()

@@ -36,6 +36,7 @@ import (
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/templates"
+	"mailroom/backend/templates/buttons"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -67,6 +68,8 @@ type Backend struct {
 	Templates *templates.Templates
 	// Automations send templates from records by rule, once per record and date (F13).
 	Automations *automations.Engine
+	// Buttons are the send buttons of record types and their sends (F13).
+	Buttons *buttons.Buttons
 	// Deliverability checks an account's From domain against its sending path (F16).
 	Deliverability *deliverability.Checker
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
@@ -215,6 +218,8 @@ type Services struct {
 	Backups   *Backups
 	// Automations: the Automations screen and a record's automations.
 	Automations *Automations
+	// Buttons: send by button on records' pages and the type editor.
+	Buttons *Buttons
 }
 
 // New builds the services over b. It does no I/O.
@@ -234,6 +239,7 @@ func New(b *Backend) *Services {
 		Templates:   &Templates{b: b},
 		Backups:     &Backups{b: b},
 		Automations: &Automations{b: b},
+		Buttons:     &Buttons{b: b},
 	}
 }
 
@@ -244,7 +250,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Backups, s.Automations}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Backups, s.Automations, s.Buttons}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

@@ -29,6 +29,7 @@ func renderEvents() []byte {
 		{"FILING_CHANGED_EVENT", FilingChangedEvent, "a FilingEventDTO: the To file count or a re-file's progress changed"},
 		{"TEMPLATES_CHANGED_EVENT", TemplatesChangedEvent, "the id of a template saved, deleted or whose attachments changed"},
 		{"AUTOMATIONS_CHANGED_EVENT", AutomationsChangedEvent, "an AutomationEventDTO: an automation changed, a run progressed, or records wait for approval"},
+		{"BUTTONS_CHANGED_EVENT", ButtonsChangedEvent, "the id of a record type whose send buttons changed"},
 		{"IMPORT_PROGRESS_EVENT", ImportProgressEvent, "an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import"},
 		{"BACKUP_PROGRESS_EVENT", BackupProgressEvent, "a BackupProgressDTO: the step a backup or a restore reached"},
 		{"BACKUPS_CHANGED_EVENT", BackupsChangedEvent, "null: an automatic backup was written or failed"},

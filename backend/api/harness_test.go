@@ -22,6 +22,7 @@ import (
 	"mailroom/backend/store"
 	"mailroom/backend/syncer"
 	"mailroom/backend/templates"
+	"mailroom/backend/templates/buttons"
 	"mailroom/backend/users"
 	"mailroom/backend/vault"
 )
@@ -93,7 +94,12 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 	b.Templates = templates.New(templates.Deps{DB: db, Records: b.Records}, templates.Options{})
 	b.Backups = backup.New(backup.Deps{DB: db, Version: "test"})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
-		Stored: func(st syncer.Stored) { b.Filing.MessagesStored(st.MessageIDs) }}, syncer.Options{})
+		Stored: func(st syncer.Stored) {
+			b.Filing.MessagesStored(st.MessageIDs)
+			if b.Buttons != nil {
+				_, _ = b.Buttons.FilePending(context.Background())
+			}
+		}}, syncer.Options{})
 	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
 	// account's worker. Stopped before the database closes (cleanups run last first).
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.OutboxEvents()}, outbox.Options{})
@@ -103,6 +109,9 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 	t.Cleanup(b.Outbox.Stop)
 	b.Automations = automations.New(automations.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox,
 		Accounts: reg, Filing: b.Filing, Emit: b.AutomationEvents()}, automations.Options{})
+	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
+		Outbox: b.Outbox, Filing: b.Filing, SyncNow: func(id int64) { b.Sync.SyncNow(id) }})
+	t.Cleanup(b.Buttons.Stop)
 }
 
 // as makes p the caller of the next calls; anon and nobody sign everybody out (a harness

@@ -310,7 +310,7 @@ func msgAddressDTOs(as []message.Address) []AddressDTO {
 // follows it (the server's answer, a failure in its words, retries).
 func (s *Mail) Send(in SendInput) (SentDTO, error) {
 	return run(s.b, "Mail.Send", func(ctx context.Context, c caller) (SentDTO, error) {
-		if err := s.b.requireAccess(ctx, c, in.AccountID); err != nil {
+		if err := s.b.mayCompose(ctx, c, in.AccountID); err != nil {
 			return SentDTO{}, err
 		}
 		acc, err := s.b.Accounts.Get(ctx, in.AccountID)

@@ -163,6 +163,18 @@ var policy = map[string]access{
 	"Automations.RunNow":    admins,
 	"Automations.Approve":   admins,
 	"Automations.Skip":      admins,
+	// Send by button: admins add buttons to record types; everyone signed in sees and sends
+	// them (from an account granted to them or the office sender, checked in the method).
+	"Buttons.List":      signedIn,
+	"Buttons.Save":      admins,
+	"Buttons.Delete":    admins,
+	"Buttons.ForRecord": signedIn,
+	"Buttons.Prepare":   signedIn,
+	"Buttons.Send":      signedIn,
+	// The office sender: everyone signed in reads it (the composer offers it to a collaborator
+	// without an account); a super admin chooses it.
+	"Accounts.OfficeSender":    signedIn,
+	"Accounts.SetOfficeSender": superAdmins,
 
 	// Filing: everyone signed in files the mail of the accounts they may read; admins
 	// choose the filed types and the free-mail exceptions and re-file everything.

@@ -69,6 +69,7 @@ import {
   waitForHttp,
 } from './lib.mjs';
 import { filingSteps } from './filing.mjs';
+import { sendButtonSteps } from './send-button.mjs';
 import { recordsImportSteps } from './records-import.mjs';
 import { templatesSteps } from './templates.mjs';
 import { deliverabilitySteps, deliverabilityZone } from './deliverability.mjs';
@@ -2039,6 +2040,7 @@ async function main() {
   await automationsSteps(page, step);
   await recordsImportSteps(page, step, appEnvKept?.MAILROOM_TEST_DIALOG_FILE);
   await filingSteps(page, { step, mimeMessage, invoice: INVOICE });
+  await sendButtonSteps(page, step);
   await backupSteps(page, { step, bin: resolve(bin), secrets: secretsUsed, owner: OWNER, ownerPassword: OWNER_PASSWORD });
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {

@@ -684,6 +684,164 @@ export namespace api {
 	        this.withMail = source["withMail"];
 	    }
 	}
+	export class ButtonDTO {
+	    id: number;
+	    typeId: number;
+	    label: string;
+	    sentLabel: string;
+	    templateId: number;
+	    accountId: number;
+	    recipients: string;
+	    position: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ButtonDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.typeId = source["typeId"];
+	        this.label = source["label"];
+	        this.sentLabel = source["sentLabel"];
+	        this.templateId = source["templateId"];
+	        this.accountId = source["accountId"];
+	        this.recipients = source["recipients"];
+	        this.position = source["position"];
+	    }
+	}
+	export class ButtonMailDTO {
+	    buttonId: number;
+	    recordId: number;
+	    accountId: number;
+	    office: boolean;
+	    to: AddressDTO[];
+	    subject: string;
+	    html: string;
+	    text: string;
+	    attachments: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ButtonMailDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.buttonId = source["buttonId"];
+	        this.recordId = source["recordId"];
+	        this.accountId = source["accountId"];
+	        this.office = source["office"];
+	        this.to = this.convertValues(source["to"], AddressDTO);
+	        this.subject = source["subject"];
+	        this.html = source["html"];
+	        this.text = source["text"];
+	        this.attachments = source["attachments"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SendInput {
+	    accountId: number;
+	    to: AddressDTO[];
+	    cc: AddressDTO[];
+	    bcc: AddressDTO[];
+	    subject: string;
+	    text: string;
+	    quotedHtml: string;
+	    quotedText: string;
+	    inReplyTo: string;
+	    references: string[];
+	    signatureId: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.to = this.convertValues(source["to"], AddressDTO);
+	        this.cc = this.convertValues(source["cc"], AddressDTO);
+	        this.bcc = this.convertValues(source["bcc"], AddressDTO);
+	        this.subject = source["subject"];
+	        this.text = source["text"];
+	        this.quotedHtml = source["quotedHtml"];
+	        this.quotedText = source["quotedText"];
+	        this.inReplyTo = source["inReplyTo"];
+	        this.references = source["references"];
+	        this.signatureId = source["signatureId"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ButtonSendDTO {
+	    buttonId: number;
+	    recordId: number;
+	    mail: SendInput;
+	    html: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ButtonSendDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.buttonId = source["buttonId"];
+	        this.recordId = source["recordId"];
+	        this.mail = this.convertValues(source["mail"], SendInput);
+	        this.html = source["html"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class NoteDTO {
 	    code: string;
 	    detail: string;
@@ -2079,6 +2237,26 @@ export namespace api {
 	    }
 	}
 	
+	export class OfficeSenderDTO {
+	    accountId: number;
+	    userId: number;
+	    address: string;
+	    fromName: string;
+	    forMe: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new OfficeSenderDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.userId = source["userId"];
+	        this.address = source["address"];
+	        this.fromName = source["fromName"];
+	        this.forMe = source["forMe"];
+	    }
+	}
 	export class OnboardInput {
 	    name: string;
 	    email: string;
@@ -2432,6 +2610,121 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class RecordButtonDTO {
+	    id: number;
+	    label: string;
+	    problem?: ErrorDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordButtonDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.problem = this.convertValues(source["problem"], ErrorDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RecordSendDTO {
+	    id: number;
+	    buttonId: number;
+	    label: string;
+	    subject: string;
+	    recipients: string;
+	    // Go type: time
+	    sentAt: any;
+	    sentBy: string;
+	    outboxId: number;
+	    state: string;
+	    filed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordSendDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.buttonId = source["buttonId"];
+	        this.label = source["label"];
+	        this.subject = source["subject"];
+	        this.recipients = source["recipients"];
+	        this.sentAt = this.convertValues(source["sentAt"], null);
+	        this.sentBy = source["sentBy"];
+	        this.outboxId = source["outboxId"];
+	        this.state = source["state"];
+	        this.filed = source["filed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RecordButtonsDTO {
+	    buttons: RecordButtonDTO[];
+	    sends: RecordSendDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordButtonsDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.buttons = this.convertValues(source["buttons"], RecordButtonDTO);
+	        this.sends = this.convertValues(source["sends"], RecordSendDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class RecordDTO {
 	    id: number;
 	    typeId: number;
@@ -2543,6 +2836,7 @@ export namespace api {
 		}
 	}
 	
+	
 	export class RecordTypeDTO {
 	    id: number;
 	    key: string;
@@ -2623,56 +2917,7 @@ export namespace api {
 		}
 	}
 	
-	export class SendInput {
-	    accountId: number;
-	    to: AddressDTO[];
-	    cc: AddressDTO[];
-	    bcc: AddressDTO[];
-	    subject: string;
-	    text: string;
-	    quotedHtml: string;
-	    quotedText: string;
-	    inReplyTo: string;
-	    references: string[];
-	    signatureId: number;
 	
-	    static createFrom(source: any = {}) {
-	        return new SendInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.accountId = source["accountId"];
-	        this.to = this.convertValues(source["to"], AddressDTO);
-	        this.cc = this.convertValues(source["cc"], AddressDTO);
-	        this.bcc = this.convertValues(source["bcc"], AddressDTO);
-	        this.subject = source["subject"];
-	        this.text = source["text"];
-	        this.quotedHtml = source["quotedHtml"];
-	        this.quotedText = source["quotedText"];
-	        this.inReplyTo = source["inReplyTo"];
-	        this.references = source["references"];
-	        this.signatureId = source["signatureId"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	
 	export class SentDTO {
 	    outboxId: number;

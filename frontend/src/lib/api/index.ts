@@ -94,3 +94,18 @@ export {
   type TimelinePage,
   type ToFilePage,
 } from './filing';
+export {
+  BUTTONS_CHANGED_EVENT,
+  buttonsApi,
+  buttonsEventsApi,
+  COMPANY_CONTACTS,
+  CONTACTS,
+  FIELD_RECIPIENTS,
+  type ButtonContext,
+  type ButtonMail,
+  type OfficeSender,
+  type RecordButton,
+  type RecordButtons,
+  type RecordSend,
+  type SendButton,
+} from './buttons';

@@ -4,7 +4,16 @@
 // disk) the composer closes and a toast says so, with a link to the Outbox, which follows
 // the sending. Nothing typed is lost when queueing fails: the form stays, with the error.
 import { get, writable } from 'svelte/store';
-import { mailApi, toApiError, type Account, type ApiError, type ComposeAccount, type DraftMode } from '$lib/api';
+import {
+  buttonsApi,
+  mailApi,
+  toApiError,
+  type Account,
+  type ApiError,
+  type ButtonContext,
+  type ComposeAccount,
+  type DraftMode,
+} from '$lib/api';
 import {
   changed,
   defaultAccount,
@@ -37,12 +46,14 @@ export interface ComposerData {
   start: ComposeForm;
   /** Why the draft could not be prepared, or why the last send failed. */
   error: ApiError | null;
+  /** A mail from a record's button: sent through it (logged and filed to the record). */
+  button: ButtonContext | null;
 }
 
 let session = 0;
 
 function initial(): ComposerData {
-  return { status: 'closed', session, mode: 'reply', setup: [], sourceId: null, start: emptyForm(), error: null };
+  return { status: 'closed', session, mode: 'reply', setup: [], sourceId: null, start: emptyForm(), error: null, button: null };
 }
 
 /** The user's accounts to send from with their defaults; without them (a failure) the
@@ -95,6 +106,16 @@ export function composeTo(to: ComposePrefill['to'], prefill: Omit<ComposePrefill
   return compose({ ...prefill, to });
 }
 
+/** composeButton opens the composer with the mail a record's button rendered (recipients,
+ * subject, text, its account), sent through that button: logged and filed to the record. */
+async function composeButton(form: ComposeForm, button: ButtonContext): Promise<void> {
+  const mine = ++session;
+  store.set({ ...initial(), status: 'loading', mode: 'new', button });
+  const setup = await loadSetup();
+  if (mine !== session) return;
+  store.set({ ...initial(), status: 'editing', mode: 'new', setup, start: form, button });
+}
+
 /** send queues the form in the outbox; it resolves to whether it was queued. */
 async function send(form: ComposeForm): Promise<boolean> {
   const s = get(store);
@@ -102,7 +123,8 @@ async function send(form: ComposeForm): Promise<boolean> {
   const mine = session;
   store.update((x) => ({ ...x, status: 'sending', error: null }));
   try {
-    await mailApi.send(toSendInput(form));
+    if (s.button) await buttonsApi.send(s.button, toSendInput(form));
+    else await mailApi.send(toSendInput(form));
     if (mine !== session) return false;
     // The message is safe on disk: the composer's job is done.
     close();
@@ -128,4 +150,4 @@ function wouldLose(form: ComposeForm, pending = ''): boolean {
   return changed(form, s.start, pending);
 }
 
-export const composer = { subscribe: store.subscribe, start, compose, send, close, wouldLose, reset: close };
+export const composer = { subscribe: store.subscribe, start, compose, composeButton, send, close, wouldLose, reset: close };

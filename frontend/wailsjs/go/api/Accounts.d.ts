@@ -26,6 +26,8 @@ export function Grants(arg1:number):Promise<Array<api.GrantDTO>>;
 
 export function List():Promise<Array<api.AccountDTO>>;
 
+export function OfficeSender():Promise<api.OfficeSenderDTO>;
+
 export function PreviewSignature(arg1:string):Promise<string>;
 
 export function ProviderSettings(arg1:string,arg2:string):Promise<api.CandidateDTO>;
@@ -45,6 +47,8 @@ export function SendTestEmail(arg1:number,arg2:api.TestEmailInput):Promise<api.T
 export function SetDefaults(arg1:number,arg2:number,arg3:boolean,arg4:number):Promise<void>;
 
 export function SetDisabled(arg1:number,arg2:boolean):Promise<void>;
+
+export function SetOfficeSender(arg1:api.OfficeSenderDTO):Promise<void>;
 
 export function SetQuota(arg1:number):Promise<void>;
 

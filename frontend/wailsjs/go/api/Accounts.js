@@ -50,6 +50,10 @@ export function List() {
   return window['go']['api']['Accounts']['List']();
 }
 
+export function OfficeSender() {
+  return window['go']['api']['Accounts']['OfficeSender']();
+}
+
 export function PreviewSignature(arg1) {
   return window['go']['api']['Accounts']['PreviewSignature'](arg1);
 }
@@ -88,6 +92,10 @@ export function SetDefaults(arg1, arg2, arg3, arg4) {
 
 export function SetDisabled(arg1, arg2) {
   return window['go']['api']['Accounts']['SetDisabled'](arg1, arg2);
+}
+
+export function SetOfficeSender(arg1) {
+  return window['go']['api']['Accounts']['SetOfficeSender'](arg1);
 }
 
 export function SetQuota(arg1) {

@@ -23,6 +23,8 @@ export const FILING_CHANGED_EVENT = 'filing:changed';
 export const TEMPLATES_CHANGED_EVENT = 'templates:changed';
 /** Payload: an AutomationEventDTO: an automation changed, a run progressed, or records wait for approval. */
 export const AUTOMATIONS_CHANGED_EVENT = 'automations:changed';
+/** Payload: the id of a record type whose send buttons changed. */
+export const BUTTONS_CHANGED_EVENT = 'buttons:changed';
 /** Payload: an ImportProgressDTO: rows read and the fraction of the file, of a validation or an import. */
 export const IMPORT_PROGRESS_EVENT = 'imports:progress';
 /** Payload: a BackupProgressDTO: the step a backup or a restore reached. */
