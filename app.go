@@ -161,7 +161,7 @@ func (a *App) build(db *store.DB) {
 	// Automations queue through the outbox (their ledger in its transaction) and file what
 	// they sent once the sync brings the copy back.
 	b.Automations = automations.New(automations.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox,
-		Accounts: reg, Filing: b.Filing, Emit: b.AutomationEvents(), Log: log}, automations.Options{})
+		Accounts: reg, Users: b.Users, Filing: b.Filing, Emit: b.AutomationEvents(), Log: log}, automations.Options{})
 	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
 		Outbox: b.Outbox, Filing: b.Filing, SyncNow: func(id int64) { b.Sync.SyncNow(id) }})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,

@@ -108,7 +108,7 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 	}
 	t.Cleanup(b.Outbox.Stop)
 	b.Automations = automations.New(automations.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox,
-		Accounts: reg, Filing: b.Filing, Emit: b.AutomationEvents()}, automations.Options{})
+		Accounts: reg, Users: b.Users, Filing: b.Filing, Emit: b.AutomationEvents()}, automations.Options{})
 	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
 		Outbox: b.Outbox, Filing: b.Filing, SyncNow: func(id int64) { b.Sync.SyncNow(id) }})
 	t.Cleanup(b.Buttons.Stop)

@@ -18,6 +18,7 @@ import (
 	"mailroom/backend/records"
 	"mailroom/backend/store"
 	"mailroom/backend/templates"
+	"mailroom/backend/users"
 )
 
 // Trigger is when an automation sends.
@@ -52,10 +53,6 @@ const (
 	ToField = "field" // an email field of the record
 	ToLink  = "link"  // a linked contact, or the linked company's contact (Role, else the first)
 )
-
-// OfficeSenderSetting is the store setting naming the office sender's account (F22): the
-// account automations send from when they name none.
-const OfficeSenderSetting = "office_sender_account_id"
 
 // DefaultThreshold is how many mails a run sends without asking.
 const DefaultThreshold = 20
@@ -103,6 +100,7 @@ type Deps struct {
 	Templates *templates.Templates
 	Outbox    Outbox
 	Accounts  Accounts
+	Users     Users // may be nil: the office sender's signer then signs with the account's name
 	Filing    Filer // may be nil: sent mails are then not filed
 	Emit      func(Event)
 	Log       *slog.Logger
@@ -113,9 +111,16 @@ type Outbox interface {
 	EnqueueWith(ctx context.Context, accountID int64, envs []outbox.Envelope, also func(tx *sql.Tx, ids []int64) error) ([]int64, error)
 }
 
-// Accounts reads an account.
+// Accounts reads an account, and the office sender (F22): the account automations send
+// from when they name none, and who signs its mail.
 type Accounts interface {
 	Get(ctx context.Context, id int64) (accounts.Account, error)
+	OfficeSender(ctx context.Context) (accounts.OfficeSender, error)
+}
+
+// Users reads a user's profile (the office sender's signer: {{user.name}} and the others).
+type Users interface {
+	Get(ctx context.Context, id int64) (users.User, error)
 }
 
 // Filer files a message to a record by hand.
@@ -292,7 +297,7 @@ func (e *Engine) check(ctx context.Context, a *Automation) error {
 		a.Threshold = DefaultThreshold
 	}
 	if a.AccountID == 0 {
-		if _, err := e.officeSender(ctx); err != nil {
+		if _, _, err := e.officeSender(ctx); err != nil {
 			return err
 		}
 	} else if _, err := e.deps.Accounts.Get(ctx, a.AccountID); err != nil {
@@ -319,20 +324,17 @@ func changedFilter(t *records.Type, a *Automation) records.Filter {
 	return records.Filter{Field: a.FieldKey, Op: op, Value: a.Value}
 }
 
-// officeSender is the office sender's account, if the setting names one.
-func (e *Engine) officeSender(ctx context.Context) (int64, error) {
-	v, ok, err := e.deps.DB.Setting(ctx, OfficeSenderSetting)
+// officeSender is the office sender's account and signer (0: none chosen), or
+// ErrNoSender when no office sender is chosen.
+func (e *Engine) officeSender(ctx context.Context) (accountID, userID int64, err error) {
+	o, err := e.deps.Accounts.OfficeSender(ctx)
+	if accounts.ErrNoOfficeSender.Is(err) {
+		return 0, 0, ErrNoSender.Field("accountId", nil)
+	}
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var id int64
-	if ok {
-		_, _ = fmt.Sscan(v, &id)
-	}
-	if id <= 0 {
-		return 0, ErrNoSender.Field("accountId", nil)
-	}
-	return id, nil
+	return o.AccountID, o.UserID, nil
 }
 
 // Save creates (ID 0) or updates an automation as the user by. A new automation's first

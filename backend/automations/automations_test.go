@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"mailroom/backend/accounts"
 	"mailroom/backend/automations"
 	"mailroom/backend/fault"
 	"mailroom/backend/records"
@@ -306,7 +307,7 @@ func TestAutomationsRefuseWhatCannotWork(t *testing.T) {
 		}
 	}
 	// The office sender, once set, is the default.
-	if err := f.db.SetSetting(ctx, automations.OfficeSenderSetting, fmt.Sprint(f.accID)); err != nil {
+	if err := f.reg.SetOfficeSender(ctx, accounts.OfficeSender{AccountID: f.accID}); err != nil {
 		t.Fatal(err)
 	}
 	a := base

@@ -22,10 +22,10 @@ type sender struct {
 }
 
 func (e *Engine) sender(ctx context.Context, a Automation) (sender, error) {
-	id := a.AccountID
+	id, signer := a.AccountID, int64(0)
 	if id == 0 {
 		var err error
-		if id, err = e.officeSender(ctx); err != nil {
+		if id, signer, err = e.officeSender(ctx); err != nil {
 			return sender{}, err
 		}
 	}
@@ -33,8 +33,14 @@ func (e *Engine) sender(ctx context.Context, a Automation) (sender, error) {
 	if err != nil {
 		return sender{}, err
 	}
-	return sender{accountID: acc.ID, from: outbox.Address{Name: acc.FromName, Email: acc.Email},
-		tpl: templates.Sender{UserName: acc.FromName, AccountName: acc.FromName, AccountAddress: acc.Email}}, nil
+	tpl := templates.Sender{UserName: acc.FromName, AccountName: acc.FromName, AccountAddress: acc.Email}
+	if signer != 0 && e.deps.Users != nil {
+		// The office sender's signer: {{user.*}} are theirs.
+		if u, err := e.deps.Users.Get(ctx, signer); err == nil {
+			tpl.UserName, tpl.UserEmail, tpl.UserTitle, tpl.UserPhone = u.Name, u.Email, u.Title, u.Phone
+		}
+	}
+	return sender{accountID: acc.ID, from: outbox.Address{Name: acc.FromName, Email: acc.Email}, tpl: tpl}, nil
 }
 
 // RunResult counts what a run did.
