@@ -85,14 +85,24 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 	dialer.Pins = pins
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, &dialer
 	b.Discovery = discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")})
-	b.Mailbox, b.Filing = mailbox.New(db), filing.New(filing.Deps{DB: db}, filing.Options{})
+	b.Mailbox = mailbox.New(db)
+	// Filing is wired as app.go wires it: its events reach the UI's channel, its
+	// $MailroomFiled changes go out through the sync's workers (Queued), and the sync's
+	// notices (stored, removed) reach it.
+	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(),
+		Queued: func(ids ...int64) { b.Sync.FlagsQueued(ids...) }}, filing.Options{})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
 	b.Templates = templates.New(templates.Deps{DB: db, Records: b.Records}, templates.Options{})
 	b.Backups = backup.New(backup.Deps{DB: db, Version: "test"})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
-		Stored: func(st syncer.Stored) { b.Filing.MessagesStored(st.MessageIDs) }}, syncer.Options{})
+		Stored: func(st syncer.Stored) {
+			if st.Removed {
+				b.Filing.MessagesRemoved()
+			}
+			b.Filing.MessagesStored(st.MessageIDs)
+		}}, syncer.Options{})
 	// The outbox runs in every harness, as in the app: a send is queued, then sent by its
 	// account's worker. Stopped before the database closes (cleanups run last first).
 	b.Outbox = outbox.New(outbox.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.OutboxEvents()}, outbox.Options{})

@@ -213,6 +213,10 @@ func (e *Engine) emit(ev Event) {
 
 func (e *Engine) run(ctx context.Context) {
 	defer e.wg.Done()
+	// A re-file cut short by a crash left its indexes dropped: build them first.
+	if err := e.buildIndexes(ctx); err != nil && ctx.Err() == nil {
+		e.log.Error("filing: build the indexes a re-file dropped", "err", err)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -322,6 +326,18 @@ func (e *Engine) refileAll(ctx context.Context) error {
 		p := e.progress
 		e.mu.Unlock()
 		e.emit(Event{ToFile: e.lastCount, Progress: &p})
+	}()
+	// Runs before the deferred end of progress: a re-file is over when its indexes are back.
+	if err := e.dropIndexes(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	defer func() {
+		if err := e.buildIndexes(context.WithoutCancel(ctx)); err != nil {
+			e.log.Error("filing: build the indexes again after a re-file (the next start tries again)", "err", err)
+		}
 	}()
 	cursor := int64(-1)
 	done := 0
