@@ -661,7 +661,8 @@ func readInputs(ctx context.Context, db querier, set idSet, norm normalizer) ([]
 }
 
 // write stores the outcomes of one batch in one transaction. Manual links are never
-// touched; automatic ones are replaced by what the rules decided now.
+// touched; automatic ones become what the rules decided now (only the differences are
+// written).
 //
 // A re-file writes some 450,000 rows for 100,000 messages: the batch is written with one
 // statement per table for its deletions and one per table for its rows (rowsInserter),
@@ -690,24 +691,44 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 		if err != nil {
 			return err
 		}
-		for _, q := range []string{
-			`DELETE FROM message_records WHERE origin = 'auto' AND ` + byMsg,
-			`DELETE FROM message_suggestions WHERE ` + byMsg,
-			`DELETE FROM message_parties WHERE ` + byMsg,
-		} {
-			if _, err := tx.ExecContext(ctx, q, idArgs...); err != nil {
-				return err
-			}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM message_suggestions WHERE `+byMsg, idArgs...); err != nil {
+			return err
 		}
-		// What is left of the links are the manual ones: no suggestion of the same record.
-		manual := map[[2]int64]bool{}
-		err = each(ctx, tx, `SELECT message_id, record_id FROM message_records WHERE `+byMsg, idArgs,
+		// The links there are: manual ones stay (and no suggestion of the same record);
+		// automatic ones, and the parties, are compared with what the rules decide now, and
+		// only the differences are written. A message's parties change only with its
+		// addresses or the own addresses; links change with the records; most of a re-file
+		// or of a record's change rewrites nothing.
+		manual, auto := map[[2]int64]bool{}, map[[2]int64]bool{}
+		err = each(ctx, tx, `SELECT message_id, record_id, origin = 'manual' FROM message_records WHERE `+byMsg, idArgs,
 			func(r *sql.Rows) error {
 				var k [2]int64
-				if err := r.Scan(&k[0], &k[1]); err != nil {
+				var m bool
+				if err := r.Scan(&k[0], &k[1], &m); err != nil {
 					return err
 				}
-				manual[k] = true
+				if m {
+					manual[k] = true
+				} else {
+					auto[k] = true
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		type partyKey struct {
+			id    int64
+			email string
+		}
+		had := map[partyKey]bool{}
+		err = each(ctx, tx, `SELECT message_id, email FROM message_parties WHERE `+byMsg, idArgs,
+			func(r *sql.Rows) error {
+				var k partyKey
+				if err := r.Scan(&k.id, &k.email); err != nil {
+					return err
+				}
+				had[k] = true
 				return nil
 			})
 		if err != nil {
@@ -751,7 +772,9 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 		filings := newRowsInserter(ctx, tx, `INSERT INTO message_filing(message_id, state, correspondent, name, domain, with_body)`,
 			[]string{"v0", "v1", "v2", "v3", "v4", "v5"}, ` ON CONFLICT(message_id) DO UPDATE SET state = excluded.state,
 			correspondent = excluded.correspondent, name = excluded.name, domain = excluded.domain,
-			with_body = excluded.with_body`)
+			with_body = excluded.with_body
+			WHERE (state, correspondent, name, domain, with_body) IS NOT
+				(excluded.state, excluded.correspondent, excluded.name, excluded.domain, excluded.with_body)`)
 		share := map[bool][]int64{} // $MailroomFiled to set, to clear
 		for i, in := range ins {
 			o := outs[i]
@@ -759,7 +782,12 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 				continue
 			}
 			for _, rec := range o.links {
-				if live[rec] {
+				k := [2]int64{in.id, rec}
+				switch {
+				case !live[rec] || manual[k]:
+				case auto[k]:
+					delete(auto, k) // kept as it is
+				default:
 					if err := links.add(in.id, rec, now); err != nil {
 						return err
 					}
@@ -777,7 +805,9 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 				if corr.email == "" {
 					corr = p
 				}
-				if err := parties.add(in.id, p.email, p.domain()); err != nil {
+				if k := (partyKey{in.id, p.email}); had[k] {
+					delete(had, k) // kept as it is
+				} else if err := parties.add(in.id, p.email, p.domain()); err != nil {
 					return err
 				}
 			}
@@ -789,7 +819,22 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 				queued[in.accountID] = true
 			}
 		}
-		for _, x := range []*rowsInserter{links, suggs, parties, filings} {
+		// What the rules no longer decide goes.
+		unlinks := newRowsExec(ctx, tx, `DELETE FROM message_records WHERE origin = 'auto'
+			AND (message_id, record_id) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
+		for k := range auto {
+			if err := unlinks.add(k[0], k[1]); err != nil {
+				return err
+			}
+		}
+		gone := newRowsExec(ctx, tx, `DELETE FROM message_parties
+			WHERE (message_id, email) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
+		for k := range had {
+			if err := gone.add(k.id, k.email); err != nil {
+				return err
+			}
+		}
+		for _, x := range []*rowsInserter{unlinks, gone, links, suggs, parties, filings} {
 			if err := x.flush(); err != nil {
 				return err
 			}

@@ -42,6 +42,12 @@ func newRowsInserter(ctx context.Context, tx *sql.Tx, into string, cols []string
 	return &rowsInserter{ctx: ctx, tx: tx, sql: q, buf: []byte{'['}}
 }
 
+// newRowsExec runs q, whose one parameter is the rows' JSON array (json_each(?)), for
+// the rows added: a DELETE of many rows, for instance.
+func newRowsExec(ctx context.Context, tx *sql.Tx, q string) *rowsInserter {
+	return &rowsInserter{ctx: ctx, tx: tx, sql: q, buf: []byte{'['}}
+}
+
 // add appends a row of int64, int, bool and string values.
 func (x *rowsInserter) add(vals ...any) error {
 	if x.rows > 0 {
