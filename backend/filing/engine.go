@@ -389,9 +389,9 @@ func (e *Engine) refileAll(ctx context.Context) error {
 }
 
 // refileCacheKiB is the page cache the writer connection borrows while a re-file of
-// everything runs: it rewrites every message's parties, links and state, whose indexes
-// (by address, by domain, by record) are written in no order, and with SQLite's default
-// 2 MB cache most of those writes would first read their page back from the file.
+// everything runs: it writes every message's parties, links and state (and, at its end,
+// builds their indexes again: bulk.go), and with SQLite's default 2 MB cache many of
+// those writes would first read their page back from the file.
 const refileCacheKiB = 64 << 10
 
 // borrowCache gives the writer connection (the store has exactly one) a bigger page cache
