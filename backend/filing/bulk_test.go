@@ -116,3 +116,24 @@ func TestRowsInserterRoundTrip(t *testing.T) {
 		t.Fatalf("%d rows, want %d", i, len(texts))
 	}
 }
+
+// An import changes thousands of records at once: the messages they concern are found all
+// the same (SQLite takes at most 32,766 parameters; the query names each id six times).
+func TestAffectedByManyRecords(t *testing.T) {
+	f := newFixture(t)
+	lea := f.create(f.contact, records.Values{records.ContactFirstName: "Léa", records.ContactEmails: []string{"lea@acme.fr"}})
+	m := f.store(msg{addrs: []string{"from:lea@acme.fr", "to:moi@notre-cabinet.fr"}})
+	f.file(m)
+	ids := make([]int64, 0, 6000)
+	for i := range int64(5999) {
+		ids = append(ids, 1_000_000+i) // records that no longer exist change nothing
+	}
+	ids = append(ids, lea)
+	got, err := affected(f.ctx, f.db.R, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []int64{m}) {
+		t.Fatalf("affected: %v, want [%d]", got, m)
+	}
+}

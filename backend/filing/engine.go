@@ -438,6 +438,25 @@ func (e *Engine) count(ctx context.Context) error {
 // suggested to them, those with their addresses or domains, and those linked to the
 // records they link to (an invoice's client, a contact's company).
 func affected(ctx context.Context, db querier, ids []int64) ([]int64, error) {
+	// An import changes thousands of records at once: the query names each id six times,
+	// and SQLite takes at most 32,766 parameters, so the ids go by chunks.
+	if len(ids) > affectedChunk {
+		seen := map[int64]bool{}
+		var out []int64
+		for start := 0; start < len(ids); start += affectedChunk {
+			part, err := affected(ctx, db, ids[start:min(start+affectedChunk, len(ids))])
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range part {
+				if !seen[id] {
+					seen[id] = true
+					out = append(out, id)
+				}
+			}
+		}
+		return out, nil
+	}
 	in, args := placeholders(ids)
 	all := make([]any, 0, 6*len(args))
 	for range 6 {
@@ -463,6 +482,9 @@ func affected(ctx context.Context, db querier, ids []int64) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// affectedChunk is how many changed records one query of affected names.
+const affectedChunk = 1000
 
 func placeholders(ids []int64) (string, []any) {
 	args := make([]any, len(ids))
@@ -749,8 +771,9 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 			}
 		}
 		live := map[int64]bool{}
-		if len(recSet) > 0 {
-			inRecs, recArgs := placeholders(keys(recSet))
+		recs := keys(recSet)
+		for start := 0; start < len(recs); start += affectedChunk * 6 { // under SQLite's 32,766 parameters
+			inRecs, recArgs := placeholders(recs[start:min(start+affectedChunk*6, len(recs))])
 			err = each(ctx, tx, `SELECT id FROM records WHERE id IN (`+inRecs+`)`, recArgs, func(r *sql.Rows) error {
 				var id int64
 				if err := r.Scan(&id); err != nil {
