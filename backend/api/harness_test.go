@@ -87,7 +87,12 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 	dialer.Pins = pins
 	b.DB, b.Users, b.Accounts, b.Pins, b.Dialer = db, users.New(db), reg, pins, &dialer
 	b.Discovery = discovery.New(discovery.Options{Presets: DiscoveryPresets{reg}, Resolver: discovery.NewDNSServerResolver("127.0.0.1:9")})
-	b.Mailbox, b.Filing = mailbox.New(db), filing.New(filing.Deps{DB: db}, filing.Options{})
+	b.Mailbox = mailbox.New(db)
+	// Filing is wired as app.go wires it: its events reach the UI's channel, its
+	// $MailroomFiled changes go out through the sync's workers (Queued), and the sync's
+	// notices (stored, removed) reach it.
+	b.Filing = filing.New(filing.Deps{DB: db, Emit: b.FilingEvents(),
+		Queued: func(ids ...int64) { b.Sync.FlagsQueued(ids...) }}, filing.Options{})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(discovery.NewDNSServerResolver("127.0.0.1:9"))}, deliverability.Options{})
 	b.Records = records.New(db, records.Options{Changed: b.RecordsChanged})
@@ -95,6 +100,9 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 	b.Backups = backup.New(backup.Deps{DB: db, Version: "test"})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
 		Stored: func(st syncer.Stored) {
+			if st.Removed {
+				b.Filing.MessagesRemoved()
+			}
 			b.Filing.MessagesStored(st.MessageIDs)
 			if b.Buttons != nil {
 				_, _ = b.Buttons.FilePending(context.Background())

@@ -33,8 +33,8 @@
 // # Links
 //
 // message_records holds each link with its origin: auto (the rules') or manual (a user's).
-// A re-file replaces a message's automatic links by what the rules say now and never
-// touches manual ones; a link the user removes is kept in message_records_removed and
+// A re-file makes a message's automatic links what the rules say now (only the
+// differences are written; parties likewise) and never touches manual ones; a link the user removes is kept in message_records_removed and
 // never recreated. A record's change files again the messages it may concern (its links
 // and suggestions, its addresses' and domains' messages through message_parties, the
 // messages of the records it links to), so a new address brings its past mail and a
@@ -47,7 +47,8 @@
 // with the lookups read once into an index (contacts, domains, open records), not per
 // message. A re-file of everything (first run, rules changed, settings changed) walks the
 // messages newest first, lets new mail go first between batches, reports Progress and can
-// be cancelled.
+// be cancelled; it drops the filing tables' secondary indexes and builds them again at its
+// end (bulk.go).
 //
 // # Shared mailboxes (F11)
 //

@@ -213,6 +213,10 @@ func (e *Engine) emit(ev Event) {
 
 func (e *Engine) run(ctx context.Context) {
 	defer e.wg.Done()
+	// A re-file cut short by a crash left its indexes dropped: build them first.
+	if err := e.buildIndexes(ctx); err != nil && ctx.Err() == nil {
+		e.log.Error("filing: build the indexes a re-file dropped", "err", err)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -323,6 +327,18 @@ func (e *Engine) refileAll(ctx context.Context) error {
 		e.mu.Unlock()
 		e.emit(Event{ToFile: e.lastCount, Progress: &p})
 	}()
+	// Runs before the deferred end of progress: a re-file is over when its indexes are back.
+	if err := e.dropIndexes(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	defer func() {
+		if err := e.buildIndexes(context.WithoutCancel(ctx)); err != nil {
+			e.log.Error("filing: build the indexes again after a re-file (the next start tries again)", "err", err)
+		}
+	}()
 	cursor := int64(-1)
 	done := 0
 	for {
@@ -373,9 +389,9 @@ func (e *Engine) refileAll(ctx context.Context) error {
 }
 
 // refileCacheKiB is the page cache the writer connection borrows while a re-file of
-// everything runs: it rewrites every message's parties, links and state, whose indexes
-// (by address, by domain, by record) are written in no order, and with SQLite's default
-// 2 MB cache most of those writes would first read their page back from the file.
+// everything runs: it writes every message's parties, links and state (and, at its end,
+// builds their indexes again: bulk.go), and with SQLite's default 2 MB cache many of
+// those writes would first read their page back from the file.
 const refileCacheKiB = 64 << 10
 
 // borrowCache gives the writer connection (the store has exactly one) a bigger page cache
@@ -422,6 +438,25 @@ func (e *Engine) count(ctx context.Context) error {
 // suggested to them, those with their addresses or domains, and those linked to the
 // records they link to (an invoice's client, a contact's company).
 func affected(ctx context.Context, db querier, ids []int64) ([]int64, error) {
+	// An import changes thousands of records at once: the query names each id six times,
+	// and SQLite takes at most 32,766 parameters, so the ids go by chunks.
+	if len(ids) > affectedChunk {
+		seen := map[int64]bool{}
+		var out []int64
+		for start := 0; start < len(ids); start += affectedChunk {
+			part, err := affected(ctx, db, ids[start:min(start+affectedChunk, len(ids))])
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range part {
+				if !seen[id] {
+					seen[id] = true
+					out = append(out, id)
+				}
+			}
+		}
+		return out, nil
+	}
 	in, args := placeholders(ids)
 	all := make([]any, 0, 6*len(args))
 	for range 6 {
@@ -447,6 +482,9 @@ func affected(ctx context.Context, db querier, ids []int64) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// affectedChunk is how many changed records one query of affected names.
+const affectedChunk = 1000
 
 func placeholders(ids []int64) (string, []any) {
 	args := make([]any, len(ids))
@@ -486,10 +524,11 @@ func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bo
 	if err != nil {
 		return err
 	}
+	norm := normalizer{}
 	for start := 0; start < len(ids); start += batch {
 		chunk := ids[start:min(start+batch, len(ids))]
 		set := idSet{ids: chunk, span: contiguous}
-		ins, err := readInputs(ctx, e.deps.DB.R, set)
+		ins, err := readInputs(ctx, e.deps.DB.R, set, norm)
 		if err != nil {
 			return err
 		}
@@ -540,8 +579,34 @@ func (e *Engine) withBodies(ctx context.Context, ix *index, ins []input, outs []
 	return nil
 }
 
+// normalizer remembers the addresses it normalised: the same few (the account's own, a
+// regular correspondent's) come back in most messages of a batch, and parsing and IDNA
+// mapping were a tenth of a re-file's time.
+type normalizer map[string]normalized
+
+type normalized struct {
+	email string
+	ok    bool
+}
+
+// normalizerMax bounds what one normalizer keeps (a re-file of everything reads some
+// hundred thousand distinct addresses).
+const normalizerMax = 50_000
+
+func (n normalizer) email(raw string) (string, bool) {
+	if v, ok := n[raw]; ok {
+		return v.email, v.ok
+	}
+	e, ok := records.NormalizeEmail(raw)
+	if len(n) >= normalizerMax {
+		clear(n)
+	}
+	n[raw] = normalized{e, ok}
+	return e, ok
+}
+
 // readInputs reads what the rules need of these messages (gone ones are left out).
-func readInputs(ctx context.Context, db querier, set idSet) ([]input, error) {
+func readInputs(ctx context.Context, db querier, set idSet, norm normalizer) ([]input, error) {
 	where, args := set.cond("m.id")
 	var out []input
 	pos := map[int64]int{}
@@ -580,7 +645,7 @@ func readInputs(ctx context.Context, db querier, set idSet) ([]input, error) {
 			if !ok {
 				return nil
 			}
-			if n, ok := records.NormalizeEmail(raw); ok {
+			if n, ok := norm.email(raw); ok {
 				p.email = n
 				out[i].parties = append(out[i].parties, p)
 			}
@@ -618,12 +683,13 @@ func readInputs(ctx context.Context, db querier, set idSet) ([]input, error) {
 }
 
 // write stores the outcomes of one batch in one transaction. Manual links are never
-// touched; automatic ones are replaced by what the rules decided now.
+// touched; automatic ones become what the rules decided now (only the differences are
+// written).
 //
-// A re-file writes some 350,000 rows for 100,000 messages: the batch is written with one
-// statement per table for its deletions and multi-row inserts (rowsPerInsert rows a
-// statement), not one statement per row, which is what makes a re-file of everything take
-// seconds rather than minutes (make bench-filing).
+// A re-file writes some 450,000 rows for 100,000 messages: the batch is written with one
+// statement per table for its deletions and one per table for its rows (rowsInserter),
+// not one statement per row, which is what makes a re-file of everything take seconds
+// rather than minutes (make bench-filing).
 func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outcome) error {
 	if len(ins) == 0 {
 		return nil
@@ -647,24 +713,44 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 		if err != nil {
 			return err
 		}
-		for _, q := range []string{
-			`DELETE FROM message_records WHERE origin = 'auto' AND ` + byMsg,
-			`DELETE FROM message_suggestions WHERE ` + byMsg,
-			`DELETE FROM message_parties WHERE ` + byMsg,
-		} {
-			if _, err := tx.ExecContext(ctx, q, idArgs...); err != nil {
-				return err
-			}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM message_suggestions WHERE `+byMsg, idArgs...); err != nil {
+			return err
 		}
-		// What is left of the links are the manual ones: no suggestion of the same record.
-		manual := map[[2]int64]bool{}
-		err = each(ctx, tx, `SELECT message_id, record_id FROM message_records WHERE `+byMsg, idArgs,
+		// The links there are: manual ones stay (and no suggestion of the same record);
+		// automatic ones, and the parties, are compared with what the rules decide now, and
+		// only the differences are written. A message's parties change only with its
+		// addresses or the own addresses; links change with the records; most of a re-file
+		// or of a record's change rewrites nothing.
+		manual, auto := map[[2]int64]bool{}, map[[2]int64]bool{}
+		err = each(ctx, tx, `SELECT message_id, record_id, origin = 'manual' FROM message_records WHERE `+byMsg, idArgs,
 			func(r *sql.Rows) error {
 				var k [2]int64
-				if err := r.Scan(&k[0], &k[1]); err != nil {
+				var m bool
+				if err := r.Scan(&k[0], &k[1], &m); err != nil {
 					return err
 				}
-				manual[k] = true
+				if m {
+					manual[k] = true
+				} else {
+					auto[k] = true
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		type partyKey struct {
+			id    int64
+			email string
+		}
+		had := map[partyKey]bool{}
+		err = each(ctx, tx, `SELECT message_id, email FROM message_parties WHERE `+byMsg, idArgs,
+			func(r *sql.Rows) error {
+				var k partyKey
+				if err := r.Scan(&k.id, &k.email); err != nil {
+					return err
+				}
+				had[k] = true
 				return nil
 			})
 		if err != nil {
@@ -685,8 +771,9 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 			}
 		}
 		live := map[int64]bool{}
-		if len(recSet) > 0 {
-			inRecs, recArgs := placeholders(keys(recSet))
+		recs := keys(recSet)
+		for start := 0; start < len(recs); start += affectedChunk * 6 { // under SQLite's 32,766 parameters
+			inRecs, recArgs := placeholders(recs[start:min(start+affectedChunk*6, len(recs))])
 			err = each(ctx, tx, `SELECT id FROM records WHERE id IN (`+inRecs+`)`, recArgs, func(r *sql.Rows) error {
 				var id int64
 				if err := r.Scan(&id); err != nil {
@@ -699,21 +786,18 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 				return err
 			}
 		}
-		links := newInserter(ctx, tx, `INSERT INTO message_records(message_id, record_id, origin, created_at) VALUES `,
-			`(?, ?, 'auto', ?)`, ` ON CONFLICT DO NOTHING`)
-		suggs := newInserter(ctx, tx, `INSERT INTO message_suggestions(message_id, record_id, score) VALUES `,
-			`(?, ?, ?)`, ` ON CONFLICT DO NOTHING`)
-		parties := newInserter(ctx, tx, `INSERT INTO message_parties(message_id, email, domain) VALUES `,
-			`(?, ?, ?)`, ` ON CONFLICT DO NOTHING`)
-		filings := newInserter(ctx, tx, `INSERT INTO message_filing(message_id, state, correspondent, name, domain, with_body) VALUES `,
-			`(?, ?, ?, ?, ?, ?)`, ` ON CONFLICT(message_id) DO UPDATE SET state = excluded.state,
+		links := newRowsInserter(ctx, tx, `INSERT INTO message_records(message_id, record_id, origin, created_at)`,
+			[]string{"v0", "v1", "'auto'", "v2"}, ` ON CONFLICT DO NOTHING`)
+		suggs := newRowsInserter(ctx, tx, `INSERT INTO message_suggestions(message_id, record_id, score)`,
+			[]string{"v0", "v1", "v2"}, ` ON CONFLICT DO NOTHING`)
+		parties := newRowsInserter(ctx, tx, `INSERT INTO message_parties(message_id, email, domain)`,
+			[]string{"v0", "v1", "v2"}, ` ON CONFLICT DO NOTHING`)
+		filings := newRowsInserter(ctx, tx, `INSERT INTO message_filing(message_id, state, correspondent, name, domain, with_body)`,
+			[]string{"v0", "v1", "v2", "v3", "v4", "v5"}, ` ON CONFLICT(message_id) DO UPDATE SET state = excluded.state,
 			correspondent = excluded.correspondent, name = excluded.name, domain = excluded.domain,
-			with_body = excluded.with_body`)
-		defer func() {
-			for _, x := range []*inserter{links, suggs, parties, filings} {
-				x.close()
-			}
-		}()
+			with_body = excluded.with_body
+			WHERE (state, correspondent, name, domain, with_body) IS NOT
+				(excluded.state, excluded.correspondent, excluded.name, excluded.domain, excluded.with_body)`)
 		share := map[bool][]int64{} // $MailroomFiled to set, to clear
 		for i, in := range ins {
 			o := outs[i]
@@ -721,7 +805,12 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 				continue
 			}
 			for _, rec := range o.links {
-				if live[rec] {
+				k := [2]int64{in.id, rec}
+				switch {
+				case !live[rec] || manual[k]:
+				case auto[k]:
+					delete(auto, k) // kept as it is
+				default:
 					if err := links.add(in.id, rec, now); err != nil {
 						return err
 					}
@@ -739,7 +828,9 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 				if corr.email == "" {
 					corr = p
 				}
-				if err := parties.add(in.id, p.email, p.domain()); err != nil {
+				if k := (partyKey{in.id, p.email}); had[k] {
+					delete(had, k) // kept as it is
+				} else if err := parties.add(in.id, p.email, p.domain()); err != nil {
 					return err
 				}
 			}
@@ -751,7 +842,22 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 				queued[in.accountID] = true
 			}
 		}
-		for _, x := range []*inserter{links, suggs, parties, filings} {
+		// What the rules no longer decide goes.
+		unlinks := newRowsExec(ctx, tx, `DELETE FROM message_records WHERE origin = 'auto'
+			AND (message_id, record_id) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
+		for k := range auto {
+			if err := unlinks.add(k[0], k[1]); err != nil {
+				return err
+			}
+		}
+		gone := newRowsExec(ctx, tx, `DELETE FROM message_parties
+			WHERE (message_id, email) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
+		for k := range had {
+			if err := gone.add(k.id, k.email); err != nil {
+				return err
+			}
+		}
+		for _, x := range []*rowsInserter{unlinks, gone, links, suggs, parties, filings} {
 			if err := x.flush(); err != nil {
 				return err
 			}
@@ -763,72 +869,4 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 		}
 		return nil
 	})
-}
-
-// rowsPerInsert is how many rows one multi-row INSERT writes (well under SQLite's limit
-// of 32,766 bound values).
-const rowsPerInsert = 256
-
-// inserter gathers rows for one table and writes them rowsPerInsert at a time, through a
-// statement prepared once for a full chunk.
-type inserter struct {
-	ctx             context.Context
-	tx              *sql.Tx
-	head, row, tail string
-	args            []any
-	rows            int
-	full            *sql.Stmt
-}
-
-func newInserter(ctx context.Context, tx *sql.Tx, head, row, tail string) *inserter {
-	return &inserter{ctx: ctx, tx: tx, head: head, row: row, tail: tail}
-}
-
-func (x *inserter) add(args ...any) error {
-	x.args = append(x.args, args...)
-	x.rows++
-	if x.rows < rowsPerInsert {
-		return nil
-	}
-	if x.full == nil {
-		st, err := x.tx.PrepareContext(x.ctx, x.sql(rowsPerInsert))
-		if err != nil {
-			return err
-		}
-		x.full = st
-	}
-	if _, err := x.full.ExecContext(x.ctx, x.args...); err != nil {
-		return err
-	}
-	x.args, x.rows = x.args[:0], 0
-	return nil
-}
-
-func (x *inserter) flush() error {
-	if x.rows == 0 {
-		return nil
-	}
-	_, err := x.tx.ExecContext(x.ctx, x.sql(x.rows), x.args...)
-	x.args, x.rows = x.args[:0], 0
-	return err
-}
-
-func (x *inserter) sql(n int) string {
-	var b strings.Builder
-	b.Grow(len(x.head) + n*(len(x.row)+1) + len(x.tail))
-	b.WriteString(x.head)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(x.row)
-	}
-	b.WriteString(x.tail)
-	return b.String()
-}
-
-func (x *inserter) close() {
-	if x.full != nil {
-		_ = x.full.Close()
-	}
 }

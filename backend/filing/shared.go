@@ -49,9 +49,9 @@ func queueFiled(ctx context.Context, tx *sql.Tx, ids []int64, value bool, nowMil
 	if _, err := tx.ExecContext(ctx, `UPDATE messages SET shared_filed = ? WHERE id IN (`+in+`)`, append([]any{value}, args...)...); err != nil {
 		return err
 	}
-	x := newInserter(ctx, tx, `INSERT INTO pending_flags(message_id, flag, value, queued_at) VALUES `, `(?, 'filed', ?, ?)`,
+	x := newRowsInserter(ctx, tx, `INSERT INTO pending_flags(message_id, flag, value, queued_at)`,
+		[]string{"v0", "'filed'", "v1", "v2"},
 		` ON CONFLICT(message_id, flag) DO UPDATE SET value = excluded.value, queued_at = excluded.queued_at`)
-	defer x.close()
 	for _, id := range ids {
 		if err := x.add(id, value, nowMilli/1000); err != nil {
 			return err

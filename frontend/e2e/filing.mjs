@@ -284,5 +284,43 @@ export async function filingSteps(page, { step, mimeMessage, invoice }) {
     await page.click(tid('composer-cancel'));
     await absent(page, tid('composer-form'), 'the composer');
   });
-}
 
+  await step('Réglages say that Classé and Traité are shared with colleagues through the server; Traité on a message sticks', async () => {
+    const accounts = (await backend(page, 'Accounts.List')).value ?? [];
+    const mine = accounts.find((a) => a.email === user.address);
+    if (!mine) fail(`no account ${user.address}`);
+    // The project's Dovecot takes new keywords (PERMANENTFLAGS \*): the synced folders share.
+    const sharing = await backend(page, 'Filing.Sharing');
+    const folders = sharing.ok ? sharing.value.filter((f) => f.accountId === mine.id) : [];
+    if (!folders.some((f) => f.state === 'shared') || folders.some((f) => f.state === 'local')) fail(`Filing.Sharing: ${JSON.stringify(sharing).slice(0, 400)}`);
+    await page.click(tid('nav-settings'));
+    const line = `${tid('settings-sharing-state')}[data-account="${mine.id}"]`;
+    await page.locator(tid('settings-sharing')).scrollIntoViewIfNeeded();
+    await expectText(page, line, `${fmt(fr.filing.sharing.account, { account: mine.name })} ${fr.filing.sharing.shared}`, 'the account’s sharing in Réglages');
+    await shot(page, 'settings-sharing-fr');
+    // The account's details say it too.
+    const row = `${tid('account-row')}[data-email="${user.address}"]`;
+    await page.locator(row).scrollIntoViewIfNeeded();
+    if ((await page.locator(`${row} ${tid('account-toggle')}`).getAttribute('aria-expanded')) !== 'true') await page.click(`${row} ${tid('account-toggle')}`);
+    await expectText(page, `${row} ${tid('account-sharing-state')}`, fr.filing.sharing.shared, 'the account’s sharing in its details');
+    await page.locator(`${row} ${tid('account-sharing')}`).scrollIntoViewIfNeeded();
+    await shot(page, 'account-sharing-fr');
+
+    // Traité on a message of the company's timeline: pressed at once, and the list says so.
+    await openRecord(page, 'company', invoice.company);
+    await page.locator(tid('timeline-message')).first().locator(tid('timeline-open')).click();
+    const toggle = `${tid('filing-message')} ${tid('message-toggle-handled')}`;
+    await expectText(page, toggle, fr.mail.message.handled, 'the handled toggle');
+    const id = Number(await page.locator(`${tid('filing-message')} ${tid('message-view')}`).getAttribute('data-id'));
+    await page.click(toggle);
+    await expectText(page, toggle, fr.mail.message.handledDone, 'the handled toggle, pressed');
+    if ((await page.locator(toggle).getAttribute('aria-pressed')) !== 'true') fail('the handled toggle is not pressed');
+    await waitFor(async () => {
+      const res = await backend(page, 'Mail.List', { accountId: 0, folderRole: '', folderId: 0, unread: false, flagged: false, search: '', cursor: '', limit: 200 });
+      return res.ok && res.value.rows.some((r) => r.id === id && r.handled === true);
+    }, 'the message handled in the list');
+    await shot(page, 'message-handled-fr');
+    await page.keyboard.press('Escape');
+    await absent(page, tid('message-view'), 'the message view');
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toFilingSettings, toMessageRecords, toTimelinePage, toToFilePage } from './filing';
+import { accountSharing, toFilingSettings, toFolderSharing, toMessageRecords, toTimelinePage, toToFilePage } from './filing';
 
 describe('filing results read safely', () => {
   it('"To file" groups with their messages; Go nils are empty lists', () => {
@@ -30,5 +30,21 @@ describe('filing results read safely', () => {
     expect(s.types.map((t) => t.openOp)).toEqual(['unchecked', '']);
     expect(s.domains[0]).toEqual({ domain: 'orange.fr', free: false, listed: true });
     expect(s.progress).toEqual({ running: false, done: 0, total: 0, cancelled: false });
+  });
+
+  it('sharing: an unknown state reads as unknown', () => {
+    expect(toFolderSharing({ accountId: 1, folderId: 2, name: 'INBOX', role: 'inbox', state: 'shared' })).toEqual({ accountId: 1, folderId: 2, name: 'INBOX', role: 'inbox', state: 'shared' });
+    expect(toFolderSharing({ accountId: 1, folderId: 3, state: 'later' })).toMatchObject({ name: '', state: 'unknown' });
+  });
+
+  it('an account’s sharing in one word, with the folders kept here only', () => {
+    const f = (accountId: number, folderId: number, state: 'shared' | 'local' | 'unknown') => ({ accountId, folderId, name: `F${folderId}`, role: '' as const, state });
+    const all = [f(1, 1, 'shared'), f(1, 2, 'unknown'), f(2, 3, 'local'), f(2, 4, 'local'), f(3, 5, 'shared'), f(3, 6, 'local'), f(4, 7, 'unknown')];
+    expect(accountSharing(all, 1)).toEqual({ state: 'shared', local: [] });
+    expect(accountSharing(all, 2).state).toBe('local');
+    expect(accountSharing(all, 2).local.map((x) => x.folderId)).toEqual([3, 4]);
+    expect(accountSharing(all, 3)).toMatchObject({ state: 'mixed', local: [f(3, 6, 'local')] });
+    expect(accountSharing(all, 4).state).toBe('unknown');
+    expect(accountSharing(all, 9).state).toBe('unknown'); // no synced folder yet
   });
 });

@@ -6,13 +6,13 @@ import * as Filing from '../../../wailsjs/go/api/Filing';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
-import { FILING_OPS, LINK_ORIGINS, type FilingOp, type LinkOrigin } from './generated/enums';
+import { FILING_OPS, LINK_ORIGINS, SHARING_STATES, type FilingOp, type FolderRole, type LinkOrigin, type SharingState } from './generated/enums';
 import { FILING_CHANGED_EVENT, type FilingEventDTO } from './generated/events';
 import { toMailRow } from './mail';
 import type { Model, Wire } from './model';
-import type { MailRow } from './types';
+import { isFolderRole, type MailRow } from './types';
 
-export { FILING_CHANGED_EVENT, FILING_OPS, LINK_ORIGINS, type FilingOp, type LinkOrigin };
+export { FILING_CHANGED_EVENT, FILING_OPS, LINK_ORIGINS, SHARING_STATES, type FilingOp, type LinkOrigin, type SharingState };
 
 /** A correspondent of "To file": an external address and its messages, newest first. */
 export type Correspondent = Model<api.CorrespondentDTO, { messages: MailRow[] }>;
@@ -31,6 +31,9 @@ export type FiledType = Model<api.FiledTypeDTO, { openOp: FilingOp | '' }>;
 export type DomainException = Model<api.DomainExceptionDTO>;
 export type RefileProgress = Model<api.RefileProgressDTO>;
 export type FilingSettings = Model<api.FilingSettingsDTO, { types: FiledType[]; domains: DomainException[]; progress: RefileProgress }>;
+/** Whether a synced folder shares "filed" and "handled" with the mailbox's other
+ * workstations (IMAP keywords on the server), keeps them here only, or is not synced yet. */
+export type FolderSharing = Model<api.FolderSharingDTO, { state: SharingState; role: FolderRole | '' }>;
 export interface FilingEvent {
   toFile: number;
   progress: RefileProgress | null;
@@ -100,6 +103,24 @@ export function toFilingSettings(s: Wire<api.FilingSettingsDTO> | null | undefin
   };
 }
 
+/** A state this version does not know reads as unknown. */
+export function toFolderSharing(f: Wire<api.FolderSharingDTO>): FolderSharing {
+  const state = (SHARING_STATES as readonly unknown[]).includes(f.state) ? (f.state as SharingState) : 'unknown';
+  return { accountId: num(f.accountId), folderId: num(f.folderId), name: text(f.name), role: isFolderRole(f.role) ? f.role : '', state };
+}
+
+/** An account's sharing, in one word: every folder known shares (shared), none does
+ * (local), some do and some don't (mixed), or nothing is known yet (unknown). */
+export type AccountSharing = SharingState | 'mixed';
+
+export function accountSharing(folders: readonly FolderSharing[], accountId: number): { state: AccountSharing; local: FolderSharing[] } {
+  const mine = folders.filter((f) => f.accountId === accountId);
+  const local = mine.filter((f) => f.state === 'local');
+  const shared = mine.some((f) => f.state === 'shared');
+  const state: AccountSharing = local.length && shared ? 'mixed' : local.length ? 'local' : shared ? 'shared' : 'unknown';
+  return { state, local };
+}
+
 export const TIMELINE_PAGE_SIZE = 50;
 export const TO_FILE_PAGE_SIZE = 50;
 
@@ -123,6 +144,11 @@ export const filingApi = {
   setDomainException: (domain: string, free: boolean): Promise<string> => call(async () => text(await Filing.SetDomainException(domain, free))),
   removeDomainException: (domain: string): Promise<void> => call(() => Filing.RemoveDomainException(domain)),
   refile: (): Promise<void> => call(() => Filing.Refile()),
+  /** sharing lists the synced folders of the caller's accounts with their sharing state. */
+  sharing: (): Promise<FolderSharing[]> => call(async () => list(await Filing.Sharing(), toFolderSharing)),
+  /** setHandled marks messages handled (or not): here at once, on the server for colleagues
+   * where the folder takes Mailroom's keywords. */
+  setHandled: (messageIds: number[], handled: boolean): Promise<void> => call(() => Filing.SetHandled([...messageIds], handled)),
   cancelRefile: (): Promise<void> => call(() => Filing.CancelRefile()),
 };
 
