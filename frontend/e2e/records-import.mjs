@@ -61,7 +61,7 @@ const INVOICES = [
 ].join('\r\n') + '\r\n';
 const BAD_LINE = 5;
 // A file long enough for its import to be under way when Cancel is pressed.
-const BIG_ROWS = 20_000;
+const BIG_ROWS = 60_000;
 const BIG_TIMEOUT = 120_000; // FAC-2026-0104: there is no 31 February
 
 /** choose makes the next file dialog answer path. */
@@ -392,24 +392,25 @@ export async function recordsImportSteps(page, step, dialogFile) {
       await visible(page, tid('import-progress'), 'the check’s progress');
       await visible(page, tid('import-summary'), 'the check’s summary', BIG_TIMEOUT);
       const checkMs = Date.now() - t0;
-      t0 = Date.now();
-      await page.click(tid('import-run'));
-      await visible(page, tid('import-progress'), 'the import’s progress');
-      // Cancel is offered once the import is heard from (its first progress).
-      await visible(page, `${tid('import-cancel')}:not([disabled])`, 'Annuler l’import', BIG_TIMEOUT);
-      await shot(page, 'records-import-progress-fr');
-      await page.click(tid('import-cancel'));
       // The desktop app runs each call in its own goroutine, so the button's Imports.Cancel
       // reaches the import under way; the dev server behind this browser runs one page's
       // calls one after the other, so that call waits behind Imports.Run. A second window
-      // (its own connection) makes the same call as the desktop app would, at once.
-      const fileId = await page.locator(tid('import-progress')).getAttribute('data-file-id');
+      // (its own connection), opened before the import starts so that it answers at once,
+      // makes the same call as the desktop app would.
       const other = await page.context().newPage();
       try {
         await other.goto(page.url());
         await visible(other, tid('shell'), 'the second window');
+        t0 = Date.now();
+        await page.click(tid('import-run'));
+        await visible(page, tid('import-progress'), 'the import’s progress');
+        // Cancel is offered once the import is heard from (its first progress).
+        await visible(page, `${tid('import-cancel')}:not([disabled])`, 'Annuler l’import', BIG_TIMEOUT);
+        const fileId = await page.locator(tid('import-progress')).getAttribute('data-file-id');
         const res = await backend(other, 'Imports.Cancel', fileId);
         if (!res.ok) fail(`Imports.Cancel: ${JSON.stringify(res)}`);
+        await page.click(tid('import-cancel'));
+        await shot(page, 'records-import-progress-fr');
       } finally {
         await other.close();
       }
