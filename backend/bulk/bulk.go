@@ -449,7 +449,7 @@ func (b *Bulk) Start(ctx context.Context, by int64, in Input) (int64, error) {
 					state, nb = "skipped", now
 				}
 				if _, err := ins.ExecContext(ctx, id, r.RecordID, pos, r.Title, r.Email, r.Name, state, r.Reason,
-					strings.Join(r.Missing, ","), nb); err != nil {
+					strings.Join(r.Missing, "\n"), nb); err != nil {
 					return err
 				}
 				pos++

@@ -30,7 +30,7 @@ CREATE TABLE bulk_recipients (
     name        TEXT    NOT NULL DEFAULT '',
     state       TEXT    NOT NULL CHECK (state IN ('pending', 'queued', 'skipped', 'cancelled')),
     reason      TEXT    NOT NULL DEFAULT '',      -- skipped: no_address, do_not_email, missing_value
-    missing     TEXT    NOT NULL DEFAULT '',      -- the placeholders without a value, comma-separated
+    missing     TEXT    NOT NULL DEFAULT '',      -- the placeholders without a value, one a line
     generation  INTEGER NOT NULL DEFAULT 0,       -- +1 each time a pause takes it back from the outbox
     not_before  INTEGER NOT NULL,                 -- its slot in the pace
     outbox_id   INTEGER REFERENCES outbox(id) ON DELETE SET NULL,
