@@ -342,11 +342,11 @@ func inbox(t testing.TB, env *testenv.Env, u testenv.User, want int) (map[string
 	return ids, unsub
 }
 
-func checkInbox(t *testing.T, m mailSetup, n int) {
+func checkInbox(t *testing.T, m mailSetup, lo, hi int) {
 	t.Helper()
-	ids, unsub := inbox(t, m.env, m.rcpt, n)
-	if len(ids) != n {
-		t.Fatalf("the inbox holds %d distinct mails, want %d", len(ids), n)
+	ids, unsub := inbox(t, m.env, m.rcpt, lo)
+	if len(ids) < lo || len(ids) > hi {
+		t.Fatalf("the inbox holds %d distinct mails, want %d to %d", len(ids), lo, hi)
 	}
 	for id, c := range ids {
 		if c != 1 {
@@ -380,7 +380,7 @@ func TestBulkSendOf200ArrivesOnceEachWithListUnsubscribe(t *testing.T) {
 	if p.Sent != n || p.Total != n {
 		t.Fatalf("done: %+v", p)
 	}
-	checkInbox(t, m, n)
+	checkInbox(t, m, n, n)
 }
 
 func TestCrashMidwaySendsNoDuplicate(t *testing.T) {
@@ -430,11 +430,13 @@ func TestCrashMidwaySendsNoDuplicate(t *testing.T) {
 	}
 	defer b2.Stop()
 	p = waitProgress(t, b2, id, func(p bulk.Progress) bool { return p.State == "done" })
-	if p.Sent != n {
+	// Stopping the outbox mid-send may leave the mail whose final dot was on its way
+	// possibly sent (the outbox's rule: never resent without the user's word).
+	if p.Sent+p.Failed != n || p.Failed > 1 {
 		t.Fatalf("done: %+v", p)
 	}
 	if err := m.f.db.R.QueryRow(`SELECT count(*) FROM outbox`).Scan(&inOutbox); err != nil || inOutbox != n {
 		t.Fatalf("the outbox holds %d mails, want %d (%v)", inOutbox, n, err)
 	}
-	checkInbox(t, m, n)
+	checkInbox(t, m, p.Sent, n)
 }
