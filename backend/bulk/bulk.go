@@ -170,6 +170,12 @@ type Plan struct {
 // each (a placeholder with no value and no default sets the record aside), and computes
 // each mail's slot from the account's daily limit.
 func (b *Bulk) Plan(ctx context.Context, in Input) (Plan, error) {
+	return b.plan(ctx, in, true)
+}
+
+// plan is Plan; without render, records are set aside for their address only (Start:
+// a placeholder without a value is found when the mail is rendered to be queued).
+func (b *Bulk) plan(ctx context.Context, in Input, render bool) (Plan, error) {
 	if in.List.TypeID == 0 {
 		return Plan{}, ErrNoType.New(nil)
 	}
@@ -197,7 +203,7 @@ func (b *Bulk) Plan(ctx context.Context, in Input) (Plan, error) {
 			if p.Total > MaxRecords {
 				return Plan{}, ErrTooManyRecord.New(fault.P{"max": MaxRecords})
 			}
-			rc, err := b.recipient(ctx, s, in, r)
+			rc, err := b.recipient(ctx, s, in, r, render)
 			if err != nil {
 				return Plan{}, err
 			}
@@ -263,7 +269,7 @@ func (b *Bulk) usedLast24h(ctx context.Context, accountID int64) (int, error) {
 }
 
 // recipient finds r's address and renders the template for it.
-func (b *Bulk) recipient(ctx context.Context, s *records.Schema, in Input, r records.Record) (Recipient, error) {
+func (b *Bulk) recipient(ctx context.Context, s *records.Schema, in Input, r records.Record, render bool) (Recipient, error) {
 	rc := Recipient{RecordID: r.ID, Title: r.Title}
 	email, name, doNot, err := b.address(ctx, s, r)
 	if err != nil {
@@ -276,6 +282,8 @@ func (b *Bulk) recipient(ctx context.Context, s *records.Schema, in Input, r rec
 		return rc, nil
 	case doNot:
 		rc.Reason = DoNotEmail
+		return rc, nil
+	case !render:
 		return rc, nil
 	}
 	out, err := b.d.Templates.Render(ctx, in.TemplateID, templates.Target{RecordID: r.ID, Sender: in.Sender})
@@ -407,9 +415,11 @@ func firstString(v any) string {
 }
 
 // Start plans the send again (the list may have changed since the preview), commits the
-// job with every recipient, and starts queueing it. It returns the job's id.
+// job with every recipient, and starts queueing it. It returns the job's id. Each mail is
+// rendered once, when it is queued: a record whose placeholder has no value by then is
+// set aside (missing_value) instead.
 func (b *Bulk) Start(ctx context.Context, by int64, in Input) (int64, error) {
-	p, err := b.Plan(ctx, in)
+	p, err := b.plan(ctx, in, false)
 	if err != nil {
 		return 0, err
 	}
@@ -583,8 +593,11 @@ func (b *Bulk) emit(id int64) {
 // loop queues a running job's due recipients until none is left to queue, then files
 // what was sent, and ends when the job is finished, paused or cancelled.
 func (b *Bulk) loop(ctx context.Context, id int64, r *runner) {
+	// A small first batch: the outbox starts sending while the next ones are rendered.
+	batch := min(10, b.o.Batch)
 	for ctx.Err() == nil {
-		state, more, err := b.step(ctx, id)
+		state, more, err := b.step(ctx, id, batch)
+		batch = b.o.Batch
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -656,7 +669,7 @@ type pending struct {
 }
 
 // step hands the next batch of due recipients to the outbox. more: another batch is due.
-func (b *Bulk) step(ctx context.Context, id int64) (state string, more bool, err error) {
+func (b *Bulk) step(ctx context.Context, id int64, batch int) (state string, more bool, err error) {
 	j, err := b.job(ctx, id)
 	if err != nil {
 		return "", false, err
@@ -670,7 +683,7 @@ func (b *Bulk) step(ctx context.Context, id int64) (state string, more bool, err
 	}
 	horizon := b.o.Now().Add(b.o.Ahead).UnixMilli()
 	rows, err := b.d.DB.R.QueryContext(ctx, `SELECT record_id, email, name, generation, not_before FROM bulk_recipients
-		WHERE job_id = ? AND state = 'pending' AND not_before <= ? ORDER BY position LIMIT ?`, id, horizon, b.o.Batch+1)
+		WHERE job_id = ? AND state = 'pending' AND not_before <= ? ORDER BY position LIMIT ?`, id, horizon, batch+1)
 	if err != nil {
 		return j.state, false, err
 	}
@@ -688,8 +701,8 @@ func (b *Bulk) step(ctx context.Context, id int64) (state string, more bool, err
 	if err := rows.Err(); err != nil {
 		return j.state, false, err
 	}
-	if len(todo) > b.o.Batch {
-		todo, more = todo[:b.o.Batch], true
+	if len(todo) > batch {
+		todo, more = todo[:batch], true
 	}
 	if len(todo) == 0 {
 		return j.state, false, nil
@@ -717,13 +730,18 @@ func (b *Bulk) step(ctx context.Context, id int64) (state string, more bool, err
 	rows.Close()
 	var envs []outbox.Envelope
 	var envRec []int
+	missing := map[int64][]string{}
 	for i, p := range todo {
 		if _, ok := found[p.msgID]; ok {
 			continue
 		}
-		env, err := b.render(ctx, j, acc, p)
+		env, miss, err := b.render(ctx, j, acc, p)
 		if err != nil {
 			return j.state, false, err
+		}
+		if len(miss) > 0 {
+			missing[p.recordID] = miss
+			continue
 		}
 		envs = append(envs, env)
 		envRec = append(envRec, i)
@@ -739,6 +757,13 @@ func (b *Bulk) step(ctx context.Context, id int64) (state string, more bool, err
 	}
 	err = b.d.DB.Tx(ctx, func(tx *sql.Tx) error {
 		for _, p := range todo {
+			if miss, ok := missing[p.recordID]; ok {
+				if _, err := tx.ExecContext(ctx, `UPDATE bulk_recipients SET state = 'skipped', reason = ?, missing = ?
+					WHERE job_id = ? AND record_id = ? AND state = 'pending'`, MissingValue, strings.Join(miss, "\n"), id, p.recordID); err != nil {
+					return err
+				}
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE bulk_recipients SET state = 'queued', outbox_id = ?
 				WHERE job_id = ? AND record_id = ? AND state = 'pending'`, found[p.msgID], id, p.recordID); err != nil {
 				return err
@@ -751,12 +776,16 @@ func (b *Bulk) step(ctx context.Context, id int64) (state string, more bool, err
 }
 
 // render builds one recipient's mail.
-func (b *Bulk) render(ctx context.Context, j job, acc accounts.Account, p pending) (outbox.Envelope, error) {
+func (b *Bulk) render(ctx context.Context, j job, acc accounts.Account, p pending) (outbox.Envelope, []string, error) {
 	out, err := b.d.Templates.Render(ctx, j.templateID, templates.Target{RecordID: p.recordID, Sender: j.sender})
 	if err != nil {
-		return outbox.Envelope{}, err
+		return outbox.Envelope{}, nil, err
 	}
-	return Compose(acc, j.sender, p.email, p.name, out, p.msgID, time.UnixMilli(p.notBefore), j.by)
+	if len(out.Missing) > 0 {
+		return outbox.Envelope{}, out.Missing, nil
+	}
+	env, err := Compose(acc, j.sender, p.email, p.name, out, p.msgID, time.UnixMilli(p.notBefore), j.by)
+	return env, nil, err
 }
 
 // Compose renders a template's output as an outbox envelope from the account, with

@@ -272,7 +272,6 @@ type mailSetup struct {
 	acc       accounts.Account
 	rcpt      testenv.User
 	dialer    *connect.Dialer
-	sentCount func() int
 }
 
 func setupMail(t *testing.T, n int) mailSetup {
@@ -287,7 +286,11 @@ func setupMail(t *testing.T, n int) mailSetup {
 	for i := range n {
 		f.invoice(t, records.Values{"numero": fmt.Sprintf("F-%04d", i), "montant": float64(100 + i), "email": rcpt.Address})
 	}
-	return mailSetup{env: env, f: f, acc: acc, rcpt: rcpt, dialer: &connect.Dialer{RootCAs: env.RootCAs, Timeout: 10 * time.Second}}
+	return mailSetup{env: env, f: f, acc: acc, rcpt: rcpt, dialer: setupDialer(env)}
+}
+
+func setupDialer(env *testenv.Env) *connect.Dialer {
+	return &connect.Dialer{RootCAs: env.RootCAs, Timeout: 10 * time.Second}
 }
 
 func (m mailSetup) outbox(t testing.TB) *outbox.Engine {
