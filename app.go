@@ -16,6 +16,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/api"
+	"mailroom/backend/bulk"
 	"mailroom/backend/config"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
@@ -126,6 +127,13 @@ func NewApp(version string) *App {
 		Emit: b.OutboxEvents(), Log: log}, outbox.Options{})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(resolver), Log: log}, deliverability.Options{})
+	// Bulk sends queue through the outbox at the account's pace and file each sent mail to
+	// its record (a manual link) once its Sent copy is synced.
+	b.Bulk = bulk.New(bulk.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox, Accounts: reg,
+		Deliverability: b.Deliverability, Emit: b.BulkEvents(), Log: log,
+		File: func(ctx context.Context, by int64, ids []int64, recordID int64) error {
+			return b.Filing.FileTo(ctx, by, nil, ids, recordID)
+		}}, bulk.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
 		Senders: apiSenders, Outbox: b.Outbox, Log: log}, setup.Options{})
 	b.UseOAuth(oauth.New(oauthConfig(cfg, log), oauth.Options{OpenURL: a.openURL, Logger: log}))
@@ -268,6 +276,12 @@ func (a *App) startup(ctx context.Context) {
 			slog.Error("the outbox did not start: queued messages wait until the next start", "err", err)
 		}
 	}
+	if a.backend.Bulk != nil {
+		// After the outbox: bulk sends a stop or a crash interrupted go on.
+		if err := a.backend.Bulk.Run(ctx); err != nil {
+			slog.Error("bulk sends did not start: they wait until the next start", "err", err)
+		}
+	}
 }
 
 // dialogs are Wails' native dialogs.
@@ -283,6 +297,10 @@ func (d dialogs) OpenFile() (string, error) {
 }
 
 func (a *App) shutdown(ctx context.Context) {
+	if a.backend.Bulk != nil {
+		// Before the outbox: nothing more is handed to it.
+		a.backend.Bulk.Stop()
+	}
 	if a.backend.Outbox != nil {
 		// Before the database closes: a message in flight is settled (queued again, or
 		// possibly sent past its final dot) and recorded.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/bulk"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -62,6 +63,8 @@ type Backend struct {
 	Outbox *outbox.Engine
 	// Templates keeps the mails written once and sent from records (F12).
 	Templates *templates.Templates
+	// Bulk sends a template to the records of a filtered list, paced (F12).
+	Bulk *bulk.Bulk
 	// Deliverability checks an account's From domain against its sending path (F16).
 	Deliverability *deliverability.Checker
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
@@ -182,6 +185,8 @@ type Services struct {
 	Imports  *Imports
 	// Templates: the Templates screen.
 	Templates *Templates
+	// Bulk: "send to these N records" from the Records screen.
+	Bulk *Bulk
 }
 
 // New builds the services over b. It does no I/O.
@@ -200,6 +205,7 @@ func New(b *Backend) *Services {
 		Imports:  &Imports{b: b},
 
 		Templates: &Templates{b: b},
+		Bulk:      &Bulk{b: b},
 	}
 }
 
@@ -210,7 +216,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Bulk}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

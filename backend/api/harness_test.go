@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/bulk"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -83,6 +84,8 @@ func newEmptyHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Outbox.Stop)
+	b.Bulk = bulk.New(bulk.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox, Accounts: reg,
+		Deliverability: b.Deliverability, Emit: b.BulkEvents()}, bulk.Options{})
 	h := &harness{b: b, svcs: New(b), users: map[string]int64{}}
 	h.useSenders(senders.Options{})
 	return h

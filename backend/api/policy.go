@@ -135,6 +135,20 @@ var policy = map[string]access{
 	"Templates.Delete":           admins,
 	"Templates.AddAttachment":    admins,
 	"Templates.RemoveAttachment": admins,
+	// Bulk sends: whoever may use the account sends through it (each method checks the
+	// grant for collaborators); admins set an account's daily limit.
+	"Bulk.Plan":                  signedIn,
+	"Bulk.Preview":               signedIn,
+	"Bulk.Start":                 signedIn,
+	"Bulk.Pause":                 signedIn,
+	"Bulk.Resume":                signedIn,
+	"Bulk.Cancel":                signedIn,
+	"Bulk.Progress":              signedIn,
+	"Bulk.Jobs":                  signedIn,
+	"Bulk.Limit":                 signedIn,
+	"Bulk.SetLimit":              admins,
+	"Bulk.DeliverabilityWarning": signedIn,
+	"Bulk.AcknowledgeWarning":    signedIn,
 
 	// Filing: everyone signed in files the mail of the accounts they may read; admins
 	// choose the filed types and the free-mail exceptions and re-file everything.
