@@ -67,6 +67,7 @@ import {
 import { filingSteps } from './filing.mjs';
 import { recordsImportSteps } from './records-import.mjs';
 import { templatesSteps } from './templates.mjs';
+import { bulkSendSteps } from './bulk-send.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -2022,6 +2023,7 @@ async function main() {
   await templatesSteps(page, step);
   await recordsImportSteps(page, step, appEnvKept?.MAILROOM_TEST_DIALOG_FILE);
   await filingSteps(page, { step, mimeMessage, invoice: INVOICE });
+  await bulkSendSteps(page, step);
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {
     noPageProblems(problems);
