@@ -308,3 +308,34 @@ func (s *Bulk) AcknowledgeWarning(accountID int64) error {
 func (b *Backend) BulkEvents() func(int64) {
 	return func(id int64) { b.emit(BulkChangedEvent, id) }
 }
+
+// BulkUnsubscribeDTO is a received mail asking not to be written to again, from a contact
+// who still may be: the message view offers "Ne plus écrire à ce contact".
+type BulkUnsubscribeDTO struct {
+	ContactID int64  `json:"contactId"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+}
+
+// UnsubscribeRequest tells whether a message asks to unsubscribe (a reply to the
+// List-Unsubscribe mailto of bulk and automated mails); nil when it does not. Only a
+// suggestion: nothing changes until the user clicks.
+func (s *Bulk) UnsubscribeRequest(messageID int64) (*BulkUnsubscribeDTO, error) {
+	return run(s.b, "Bulk.UnsubscribeRequest", func(ctx context.Context, c caller) (*BulkUnsubscribeDTO, error) {
+		if err := (&Mail{b: s.b}).checkVisible(ctx, c, []int64{messageID}); err != nil {
+			return nil, err
+		}
+		u, ok, err := s.b.Bulk.UnsubscribeRequest(ctx, messageID)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return &BulkUnsubscribeDTO{ContactID: u.ContactID, Name: u.Name, Email: u.Email}, nil
+	})
+}
+
+// StopEmailing sets the contact's "do not email" (the one click of the message view).
+func (s *Bulk) StopEmailing(contactID int64) error {
+	return do(s.b, "Bulk.StopEmailing", func(ctx context.Context, c caller) error {
+		return s.b.Bulk.StopEmailing(ctx, c.user.ID, contactID)
+	})
+}

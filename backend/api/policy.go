@@ -149,6 +149,8 @@ var policy = map[string]access{
 	"Bulk.SetLimit":              admins,
 	"Bulk.DeliverabilityWarning": signedIn,
 	"Bulk.AcknowledgeWarning":    signedIn,
+	"Bulk.UnsubscribeRequest":    signedIn,
+	"Bulk.StopEmailing":          signedIn,
 
 	// Filing: everyone signed in files the mail of the accounts they may read; admins
 	// choose the filed types and the free-mail exceptions and re-file everything.

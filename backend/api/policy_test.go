@@ -120,6 +120,8 @@ var allowed = map[string][]string{
 	"Bulk.SetLimit":              {super, admin},
 	"Bulk.DeliverabilityWarning": {super, admin, collab},
 	"Bulk.AcknowledgeWarning":    {super, admin, collab},
+	"Bulk.UnsubscribeRequest":    {super, admin, collab},
+	"Bulk.StopEmailing":          {super, admin, collab},
 
 	"Filing.Count":                 {super, admin, collab},
 	"Filing.ToFile":                {super, admin, collab},

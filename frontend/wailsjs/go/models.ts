@@ -553,6 +553,22 @@ export namespace api {
 	    }
 	}
 	
+	export class BulkUnsubscribeDTO {
+	    contactId: number;
+	    name: string;
+	    email: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkUnsubscribeDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.contactId = source["contactId"];
+	        this.name = source["name"];
+	        this.email = source["email"];
+	    }
+	}
 	export class DNSRecordDTO {
 	    name: string;
 	    type: string;

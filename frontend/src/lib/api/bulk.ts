@@ -125,3 +125,16 @@ export const bulkApi = {
   warning: (accountId: number): Promise<BulkWarning> => call(async () => toWarning(await Bulk.DeliverabilityWarning(accountId))),
   acknowledge: (accountId: number): Promise<void> => call(() => Bulk.AcknowledgeWarning(accountId)),
 };
+
+/** A received mail asking to unsubscribe, from a contact who still may be written to. */
+export type BulkUnsubscribe = Model<api.BulkUnsubscribeDTO>;
+
+export const bulkUnsubscribeApi = {
+  /** null when the message does not ask to unsubscribe (or its sender is already set aside). */
+  request: (messageId: number): Promise<BulkUnsubscribe | null> =>
+    call(async () => {
+      const r = await Bulk.UnsubscribeRequest(messageId);
+      return r ? { contactId: num(r.contactId), name: text(r.name), email: text(r.email) } : null;
+    }),
+  stopEmailing: (contactId: number): Promise<void> => call(() => Bulk.StopEmailing(contactId)),
+};

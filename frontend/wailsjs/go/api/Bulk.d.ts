@@ -25,3 +25,7 @@ export function Resume(arg1:number):Promise<void>;
 export function SetLimit(arg1:number,arg2:number):Promise<api.BulkLimitDTO>;
 
 export function Start(arg1:api.BulkInputDTO):Promise<number>;
+
+export function StopEmailing(arg1:number):Promise<void>;
+
+export function UnsubscribeRequest(arg1:number):Promise<api.BulkUnsubscribeDTO>;

@@ -49,3 +49,11 @@ export function SetLimit(arg1, arg2) {
 export function Start(arg1) {
   return window['go']['api']['Bulk']['Start'](arg1);
 }
+
+export function StopEmailing(arg1) {
+  return window['go']['api']['Bulk']['StopEmailing'](arg1);
+}
+
+export function UnsubscribeRequest(arg1) {
+  return window['go']['api']['Bulk']['UnsubscribeRequest'](arg1);
+}
