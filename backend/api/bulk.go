@@ -27,6 +27,7 @@ type BulkRecipientDTO struct {
 	RecordID  int64    `json:"recordId"`
 	Title     string   `json:"title"`
 	Email     string   `json:"email"`
+	Name      string   `json:"name"`    // the recipient's name, when known (the contact's)
 	Reason    string   `json:"reason"`  // "" | no_address | do_not_email | missing_value
 	Missing   []string `json:"missing"` // with missing_value: the placeholders as written
 	NotBefore string   `json:"notBefore"`
@@ -114,7 +115,7 @@ func (s *Bulk) input(ctx context.Context, c caller, in BulkInputDTO) (bulk.Input
 func recipientDTOs(rs []bulk.Recipient) []BulkRecipientDTO {
 	out := make([]BulkRecipientDTO, 0, len(rs))
 	for _, r := range rs {
-		d := BulkRecipientDTO{RecordID: r.RecordID, Title: r.Title, Email: r.Email, Reason: r.Reason, Missing: r.Missing,
+		d := BulkRecipientDTO{RecordID: r.RecordID, Title: r.Title, Email: r.Email, Name: r.Name, Reason: r.Reason, Missing: r.Missing,
 			NotBefore: rfc3339(r.NotBefore)}
 		if d.Missing == nil {
 			d.Missing = []string{}

@@ -627,9 +627,9 @@ func (b *Bulk) loop(ctx context.Context, id int64, r *runner) {
 // job is a job's row.
 type job struct {
 	id, accountID, templateID int64
-	state, token             string
-	sender                   templates.Sender
-	by                       int64
+	state, token              string
+	sender                    templates.Sender
+	by                        int64
 }
 
 func (b *Bulk) job(ctx context.Context, id int64) (job, error) {

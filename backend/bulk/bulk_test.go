@@ -113,9 +113,9 @@ func TestPlanSetsAsideWhoCannotGetItAndWhy(t *testing.T) {
 	}
 	ok1 := f.invoice(t, records.Values{"numero": "F-001", "montant": 120.5, "email": "compta@client.test"})
 	ok2 := f.invoice(t, records.Values{"numero": "F-002", "montant": 99.0, "client": elise.ID}) // through its contact
-	f.invoice(t, records.Values{"numero": "F-003", "montant": 10.0})                                  // no address
-	f.invoice(t, records.Values{"numero": "F-004", "montant": 10.0, "client": quiet.ID})              // do not email
-	f.invoice(t, records.Values{"numero": "F-005", "email": "x@client.test"})                         // no amount, no default
+	f.invoice(t, records.Values{"numero": "F-003", "montant": 10.0})                            // no address
+	f.invoice(t, records.Values{"numero": "F-004", "montant": 10.0, "client": quiet.ID})        // do not email
+	f.invoice(t, records.Values{"numero": "F-005", "email": "x@client.test"})                   // no amount, no default
 
 	b := bulk.New(bulk.Deps{DB: f.db, Records: f.r, Templates: f.tpl, Accounts: f.reg}, bulk.Options{})
 	p, err := b.Plan(ctx, bulk.Input{AccountID: acc.ID, TemplateID: f.template, List: records.Query{TypeID: f.factures.ID}})
@@ -267,11 +267,11 @@ func (c *crashingOutbox) EnqueueAll(ctx context.Context, accountID int64, envs [
 }
 
 type mailSetup struct {
-	env       *testenv.Env
-	f         *fixture
-	acc       accounts.Account
-	rcpt      testenv.User
-	dialer    *connect.Dialer
+	env    *testenv.Env
+	f      *fixture
+	acc    accounts.Account
+	rcpt   testenv.User
+	dialer *connect.Dialer
 }
 
 func setupMail(t *testing.T, n int) mailSetup {
@@ -369,7 +369,12 @@ func TestBulkSendOf200ArrivesOnceEachWithListUnsubscribe(t *testing.T) {
 	m := setupMail(t, n)
 	ob := m.outbox(t)
 	defer ob.Stop()
-	b := bulk.New(bulk.Deps{DB: m.f.db, Records: m.f.r, Templates: m.f.tpl, Accounts: m.f.reg, Outbox: ob},
+	filed := make(chan [2]int64, 10)
+	b := bulk.New(bulk.Deps{DB: m.f.db, Records: m.f.r, Templates: m.f.tpl, Accounts: m.f.reg, Outbox: ob,
+		File: func(_ context.Context, by int64, ids []int64, recordID int64) error {
+			filed <- [2]int64{ids[0], recordID}
+			return nil
+		}},
 		bulk.Options{Tick: 50 * time.Millisecond, Batch: 50})
 	if err := b.Run(ctx); err != nil {
 		t.Fatal(err)
@@ -384,6 +389,33 @@ func TestBulkSendOf200ArrivesOnceEachWithListUnsubscribe(t *testing.T) {
 		t.Fatalf("done: %+v", p)
 	}
 	checkInbox(t, m, n, n)
+
+	// Once a sent mail's copy is synced (a message with its Message-ID), it is filed to its
+	// record by hand, once.
+	var rec int64
+	var msgID string
+	if err := m.f.db.R.QueryRow(`SELECT r.record_id, o.message_id FROM bulk_recipients r JOIN outbox o ON o.id = r.outbox_id
+		WHERE r.job_id = ? ORDER BY r.position LIMIT 1`, id).Scan(&rec, &msgID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.f.db.W.Exec(`INSERT INTO messages(account_id, message_id, subject) VALUES (?, ?, 'copy')`, m.acc.ID, msgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := res.LastInsertId()
+	select {
+	case got := <-filed:
+		if got != [2]int64{msg, rec} {
+			t.Fatalf("filed message %d to record %d, want %d to %d", got[0], got[1], msg, rec)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sent mail was not filed to its record")
+	}
+	select {
+	case got := <-filed:
+		t.Fatalf("filed again: %v", got)
+	case <-time.After(300 * time.Millisecond):
+	}
 }
 
 func TestCrashMidwaySendsNoDuplicate(t *testing.T) {
@@ -419,8 +451,8 @@ func TestCrashMidwaySendsNoDuplicate(t *testing.T) {
 	if err := m.f.db.R.QueryRow(`SELECT count(*) FROM outbox`).Scan(&inOutbox); err != nil {
 		t.Fatal(err)
 	}
-	if inOutbox != 60 {
-		t.Fatalf("the outbox holds %d mails after the crash, want 60 (three batches)", inOutbox)
+	if inOutbox != 50 {
+		t.Fatalf("the outbox holds %d mails after the crash, want 50 (three batches: 10, then 20 each)", inOutbox)
 	}
 
 	// Restart on the same store: the job goes on.
@@ -442,4 +474,31 @@ func TestCrashMidwaySendsNoDuplicate(t *testing.T) {
 		t.Fatalf("the outbox holds %d mails, want %d (%v)", inOutbox, n, err)
 	}
 	checkInbox(t, m, p.Sent, n)
+}
+
+// A record whose placeholder has no value when its mail is rendered to be queued (Start
+// plans addresses only) is set aside then, with the placeholder named.
+func TestMissingValueAtQueueTimeIsSetAside(t *testing.T) {
+	f := newFixture(t)
+	acc := f.account(t, "factures@example.test", "x", accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.StartTLS, Username: "f"}, accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "f"})
+	f.invoice(t, records.Values{"numero": "F-001", "montant": 10.0, "email": "a@client.test"})
+	f.invoice(t, records.Values{"numero": "F-002", "email": "b@client.test"})
+	ob := outbox.New(outbox.Deps{DB: f.db, Accounts: f.reg}, outbox.Options{})
+	b := bulk.New(bulk.Deps{DB: f.db, Records: f.r, Templates: f.tpl, Accounts: f.reg, Outbox: ob}, bulk.Options{Tick: 20 * time.Millisecond})
+	if err := b.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Stop()
+	id, err := b.Start(ctx, f.user, bulk.Input{AccountID: acc.ID, TemplateID: f.template, List: records.Query{TypeID: f.factures.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := waitProgress(t, b, id, func(p bulk.Progress) bool { return p.Queued == 1 && p.Skipped == 1 })
+	var reason, missing string
+	if err := f.db.R.QueryRow(`SELECT reason, missing FROM bulk_recipients WHERE job_id = ? AND state = 'skipped'`, id).Scan(&reason, &missing); err != nil {
+		t.Fatal(err)
+	}
+	if reason != bulk.MissingValue || missing != "{{facture.montant}}" || p.Total != 1 {
+		t.Fatalf("set aside for %q (%q); progress %+v", reason, missing, p)
+	}
 }

@@ -71,7 +71,7 @@ export async function bulkSendSteps(page, step) {
   await step('l’aperçu de deux mails, de l’un à l’autre', async () => {
     await expectText(page, tid('bulk-preview-index'), 'Mail 1 sur 2', 'the first preview');
     await expectText(page, tid('bulk-preview-subject'), 'Relance : facture FAC-2026-0042', 'its subject');
-    await expectText(page, tid('bulk-preview-to'), 'FAC-2026-0042 <julien@atelier-dupont.example>', 'its recipient');
+    await expectText(page, tid('bulk-preview-to'), 'Julien Dupont <julien@atelier-dupont.example> — FAC-2026-0042', 'its recipient');
     await waitFor(async () => (await frameText(page)).includes('FAC-2026-0042'), 'the first mail');
     await page.locator(tid('bulk-preview')).scrollIntoViewIfNeeded();
     await shot(page, 'bulk-preview-1-fr');

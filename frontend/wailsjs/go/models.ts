@@ -430,6 +430,7 @@ export namespace api {
 	    recordId: number;
 	    title: string;
 	    email: string;
+	    name: string;
 	    reason: string;
 	    missing: string[];
 	    notBefore: string;
@@ -443,6 +444,7 @@ export namespace api {
 	        this.recordId = source["recordId"];
 	        this.title = source["title"];
 	        this.email = source["email"];
+	        this.name = source["name"];
 	        this.reason = source["reason"];
 	        this.missing = source["missing"];
 	        this.notBefore = source["notBefore"];

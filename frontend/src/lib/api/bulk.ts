@@ -49,6 +49,7 @@ function toRecipient(r: Wire<api.BulkRecipientDTO>): BulkRecipient {
     recordId: num(r.recordId),
     title: text(r.title),
     email: text(r.email),
+    name: text(r.name),
     // An unknown reason still sets the record aside: it reads as a missing value.
     reason: r.reason ? reason(r.reason) || 'missing_value' : '',
     missing: (r.missing ?? []).map(text),
