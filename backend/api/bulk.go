@@ -128,7 +128,8 @@ func recipientDTOs(rs []bulk.Recipient) []BulkRecipientDTO {
 // Plan reads the list and says who gets the mail, who cannot and why, and when the last
 // one goes at the account's pace.
 func (s *Bulk) Plan(in BulkInputDTO) (BulkPlanDTO, error) {
-	return run(s.b, "Bulk.Plan", func(ctx context.Context, c caller) (BulkPlanDTO, error) {
+	return run(s.b, "Bulk.Plan", func(_ context.Context, c caller) (BulkPlanDTO, error) {
+		// Reading a long list and rendering each mail may outlast a local call's bound.
 		ctx, cancel := context.WithTimeout(s.b.appContext(), 5*time.Minute)
 		defer cancel()
 		bi, err := s.input(ctx, c, in)
@@ -162,7 +163,7 @@ func (s *Bulk) Preview(in BulkInputDTO, recordID int64, to string) (BulkPreviewD
 
 // Start commits the bulk send and starts it; it returns the job's id.
 func (s *Bulk) Start(in BulkInputDTO) (int64, error) {
-	return run(s.b, "Bulk.Start", func(ctx context.Context, c caller) (int64, error) {
+	return run(s.b, "Bulk.Start", func(_ context.Context, c caller) (int64, error) {
 		ctx, cancel := context.WithTimeout(s.b.appContext(), 5*time.Minute)
 		defer cancel()
 		bi, err := s.input(ctx, c, in)
