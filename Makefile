@@ -111,7 +111,8 @@ bench-automations:
 	@scripts/bench.sh automations
 
 ## bench-send: 1,000 personalised messages through the outbox to the test Postfix, against
-## go-mail over one connection in the same run; last line: send: outbox_msgs_per_s=… ratio=…
+## go-mail over one connection in the same run (send: outbox_msgs_per_s=… ratio=…), then the
+## templated bulk run; last line: templated: outbox_msgs_per_s=… raw_msgs_per_s=… ratio=… automation_eval_ms=…
 bench-send:
 	@scripts/bench.sh send
 

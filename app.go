@@ -18,6 +18,7 @@ import (
 	"mailroom/backend/api"
 	"mailroom/backend/automations"
 	"mailroom/backend/backup"
+	"mailroom/backend/bulk"
 	"mailroom/backend/config"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
@@ -166,6 +167,13 @@ func (a *App) build(db *store.DB) {
 		Outbox: b.Outbox, Filing: b.Filing, SyncNow: func(id int64) { b.Sync.SyncNow(id) }})
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(a.resolver), Log: log}, deliverability.Options{})
+	// Bulk sends queue through the outbox at the account's pace and file each sent mail to
+	// its record (a manual link) once its Sent copy is synced.
+	b.Bulk = bulk.New(bulk.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox, Accounts: reg,
+		Deliverability: b.Deliverability, Emit: b.BulkEvents(), Log: log,
+		File: func(ctx context.Context, by int64, ids []int64, recordID int64) error {
+			return b.Filing.FileTo(ctx, by, nil, ids, recordID)
+		}}, bulk.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
 		Senders: apiSenders, Outbox: b.Outbox, Log: log}, setup.Options{})
 	progress, written := b.BackupEvents()
@@ -367,6 +375,12 @@ func (a *App) startEngines(ctx context.Context) {
 			slog.Error("the automations did not start: nothing is sent by rule until the next start", "err", err)
 		}
 	}
+	if a.backend.Bulk != nil {
+		// After the outbox: bulk sends a stop or a crash interrupted go on.
+		if err := a.backend.Bulk.Run(ctx); err != nil {
+			slog.Error("bulk sends did not start: they wait until the next start", "err", err)
+		}
+	}
 }
 
 // dialogs are Wails' native dialogs.
@@ -415,6 +429,10 @@ func (a *App) stopEngines() {
 	if a.backend.Automations != nil {
 		// First: a run stops between two mails, each committed with its ledger row or not at all.
 		a.backend.Automations.Stop()
+	}
+	if a.backend.Bulk != nil {
+		// Before the outbox: nothing more is handed to it.
+		a.backend.Bulk.Stop()
 	}
 	if a.backend.Buttons != nil {
 		a.backend.Buttons.Stop()

@@ -20,6 +20,10 @@
 #                           (default 7) of one run each, in alternate order; the medians of
 #                           each side and of the rounds' ratios. Its last line:
 #                           send: outbox_msgs_per_s=… raw_msgs_per_s=… ratio=…
+#                           then the templated run (backend/bulk/bench_test.go): 1,000 mails
+#                           rendered from 1,000 records by a bulk send, against go-mail
+#                           sending them pre-rendered; the last line:
+#                           templated: outbox_msgs_per_s=… raw_msgs_per_s=… ratio=… automation_eval_ms=…
 #   scripts/bench.sh records `make bench-records`: 10,000 companies then 50,000 contacts from
 #                           generated French Excel files (Windows-1252, `;`) through the real
 #                           import path, against the sqlite3 tool's .import of the same files
@@ -84,8 +88,17 @@ bench_send() {
   local line
   line=$(grep -E '^send: outbox_msgs_per_s=' build/logs/bench-send.log | tail -n 1)
   [ -n "$line" ] || { echo "the send benchmark printed no summary" >&2; exit 1; }
+  # The templated run: 1,000 mails rendered from 1,000 records through a template by a
+  # bulk send, against go-mail sending the same mails pre-rendered (BenchmarkTemplatedSend,
+  # backend/bulk/bench_test.go). automation_eval_ms is the automations' benchmark's figure.
+  MAILROOM_BENCH_ROUNDS=$runs MAILROOM_REQUIRE_INTEGRATION=1 scripts/testenv/with-env.sh go test -run '^$' \
+    -bench 'BenchmarkTemplatedSend$' -benchtime 1x -timeout 30m -tags "$TAGS" ./backend/bulk/ | tee build/logs/bench-templated.log
+  local templated
+  templated=$(grep -E '^templated: outbox_msgs_per_s=' build/logs/bench-templated.log | tail -n 1)
+  [ -n "$templated" ] || { echo "the templated send benchmark printed no summary" >&2; exit 1; }
   echo
   echo "$line"
+  echo "$templated"
 }
 
 bench_records() {

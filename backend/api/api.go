@@ -23,6 +23,7 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/automations"
 	"mailroom/backend/backup"
+	"mailroom/backend/bulk"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -70,6 +71,8 @@ type Backend struct {
 	Automations *automations.Engine
 	// Buttons are the send buttons of record types and their sends (F13).
 	Buttons *buttons.Buttons
+	// Bulk sends a template to the records of a filtered list, paced (F12).
+	Bulk *bulk.Bulk
 	// Deliverability checks an account's From domain against its sending path (F16).
 	Deliverability *deliverability.Checker
 	// Setup is the account wizard: discovery, connection tests, sign-ins, saving accounts,
@@ -220,6 +223,8 @@ type Services struct {
 	Automations *Automations
 	// Buttons: send by button on records' pages and the type editor.
 	Buttons *Buttons
+	// Bulk: "send to these N records" from the Records screen.
+	Bulk *Bulk
 }
 
 // New builds the services over b. It does no I/O.
@@ -240,6 +245,7 @@ func New(b *Backend) *Services {
 		Backups:     &Backups{b: b},
 		Automations: &Automations{b: b},
 		Buttons:     &Buttons{b: b},
+		Bulk:        &Bulk{b: b},
 	}
 }
 
@@ -250,7 +256,7 @@ var devBound []any
 // Bound lists the structs to bind to the webview: every exported method of each becomes
 // callable from JavaScript.
 func (s *Services) Bound() []any {
-	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Backups, s.Automations, s.Buttons}, devBound...)
+	return append([]any{s.Session, s.System, s.Users, s.Accounts, s.Presets, s.Mail, s.Sync, s.Outbox, s.Records, s.Filing, s.Imports, s.Templates, s.Backups, s.Automations, s.Buttons, s.Bulk}, devBound...)
 }
 
 // ErrorDTO is how every error reaches the UI: a stable code and reason the UI words in

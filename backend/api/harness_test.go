@@ -10,6 +10,7 @@ import (
 	"mailroom/backend/accounts"
 	"mailroom/backend/automations"
 	"mailroom/backend/backup"
+	"mailroom/backend/bulk"
 	"mailroom/backend/connect"
 	"mailroom/backend/deliverability"
 	"mailroom/backend/discovery"
@@ -120,6 +121,8 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 	b.Buttons = buttons.New(buttons.Deps{DB: db, Records: b.Records, Templates: b.Templates, Accounts: reg,
 		Outbox: b.Outbox, Filing: b.Filing, SyncNow: func(id int64) { b.Sync.SyncNow(id) }})
 	t.Cleanup(b.Buttons.Stop)
+	b.Bulk = bulk.New(bulk.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox, Accounts: reg,
+		Deliverability: b.Deliverability, Emit: b.BulkEvents()}, bulk.Options{})
 }
 
 // as makes p the caller of the next calls; anon and nobody sign everybody out (a harness

@@ -147,6 +147,22 @@ var policy = map[string]access{
 	"Templates.Delete":           admins,
 	"Templates.AddAttachment":    admins,
 	"Templates.RemoveAttachment": admins,
+	// Bulk sends: whoever may use the account sends through it (each method checks the
+	// grant for collaborators); admins set an account's daily limit.
+	"Bulk.Plan":                  signedIn,
+	"Bulk.Preview":               signedIn,
+	"Bulk.Start":                 signedIn,
+	"Bulk.Pause":                 signedIn,
+	"Bulk.Resume":                signedIn,
+	"Bulk.Cancel":                signedIn,
+	"Bulk.Progress":              signedIn,
+	"Bulk.Jobs":                  signedIn,
+	"Bulk.Limit":                 signedIn,
+	"Bulk.SetLimit":              admins,
+	"Bulk.DeliverabilityWarning": signedIn,
+	"Bulk.AcknowledgeWarning":    signedIn,
+	"Bulk.UnsubscribeRequest":    signedIn,
+	"Bulk.StopEmailing":          signedIn,
 
 	// Automations: everyone signed in reads them, their dry run, their run log and what
 	// waits for approval; admins write, pause, run and approve them, as they write templates.

@@ -27,11 +27,15 @@ type prepared struct {
 	messageID string
 	subject   string
 	queuedBy  int64
+	notBefore int64 // unix ms; 0: at once
 }
 
 // prepare validates env and returns what Enqueue stores.
 func (e *Engine) prepare(env Envelope) (prepared, error) {
 	p := prepared{queuedBy: env.QueuedBy}
+	if !env.NotBefore.IsZero() {
+		p.notBefore = env.NotBefore.UnixMilli()
+	}
 	from, ok := bareAddress(env.From)
 	if !ok {
 		return p, ErrFromInvalid.Field("from", fault.P{"address": env.From})

@@ -84,7 +84,7 @@ func (e *Engine) EnqueueWith(ctx context.Context, accountID int64, envs []Envelo
 		for i, p := range ps {
 			to, _ := json.Marshal(p.to)
 			err := ins.QueryRowContext(ctx, accountID, p.messageID, p.from, string(to), p.subject, len(p.raw),
-				now, nullID(p.queuedBy), now, now).Scan(&ids[i])
+				max(now, p.notBefore), nullID(p.queuedBy), now, now).Scan(&ids[i])
 			if errors.Is(err, sql.ErrNoRows) {
 				if ids[i], err = sameMessage(ctx, tx, accountID, p, string(to)); err != nil {
 					return err

@@ -279,3 +279,19 @@ func mustExec(t testing.TB, db *sql.DB, q string, args ...any) {
 		t.Fatal(err)
 	}
 }
+
+// A message held until a time (a paced bulk send) waits in the queue until then.
+func TestEnqueueHoldsAMessageUntilItsNotBeforeTime(t *testing.T) {
+	r := queueRig(t)
+	later := time.Now().Add(26 * time.Hour).Truncate(time.Millisecond)
+	env := outbox.Envelope{From: user, To: []string{"a@example.org"}, NotBefore: later,
+		Raw: []byte("From: <" + user + ">\r\nSubject: demain\r\n\r\nbody\r\n")}
+	id, err := r.eng.Enqueue(ctx, r.accID, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := r.eng.Get(ctx, id)
+	if it.State != outbox.Queued || !it.NextAttempt.Equal(later) {
+		t.Fatalf("item %+v, want queued until %v", it, later)
+	}
+}

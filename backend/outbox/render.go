@@ -39,6 +39,11 @@ type Compose struct {
 	References  []string // Message-IDs of the thread, oldest first, without <>
 	MessageID   string   // "": a new one in the sender's domain
 	Date        time.Time
+	// ListUnsubscribe is the address a recipient writes to to stop getting these mails
+	// (bulk and automated sends): List-Unsubscribe: <mailto:…?subject=unsubscribe>
+	// (RFC 2369). No List-Unsubscribe-Post (RFC 8058): that one-click form needs an https
+	// endpoint, and a desktop app has none to offer.
+	ListUnsubscribe string
 }
 
 // userAgent names the app in what it sends, instead of the library's default.
@@ -111,6 +116,13 @@ func Render(c Compose) (Envelope, error) {
 		if len(refs) > 0 {
 			m.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
 		}
+	}
+	if u := strings.TrimSpace(c.ListUnsubscribe); u != "" {
+		a, ok := bareAddress(u)
+		if !ok {
+			return Envelope{}, ErrAddressInvalid.Field("listUnsubscribe", fault.P{"address": u})
+		}
+		m.SetGenHeader(gomail.Header("List-Unsubscribe"), "<mailto:"+a+"?subject=unsubscribe>")
 	}
 	switch {
 	case c.HTML != "" && c.Text != "":

@@ -122,3 +122,26 @@ func TestRenderRefusesWhatCannotBeSent(t *testing.T) {
 		})
 	}
 }
+
+// Bulk and automated mails carry List-Unsubscribe (a mailto, no List-Unsubscribe-Post).
+func TestRenderAddsListUnsubscribe(t *testing.T) {
+	env, err := outbox.Render(outbox.Compose{From: outbox.Address{Email: "factures@example.test"},
+		To: []outbox.Address{{Email: "client@example.org"}}, Subject: "Relance", Text: "Bonjour", ListUnsubscribe: "factures@example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := mail.CreateReader(bytes.NewReader(env.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Header.Get("List-Unsubscribe"); got != "<mailto:factures@example.test?subject=unsubscribe>" {
+		t.Fatalf("List-Unsubscribe %q", got)
+	}
+	if h.Header.Has("List-Unsubscribe-Post") {
+		t.Fatal("List-Unsubscribe-Post without an https endpoint")
+	}
+	if _, err := outbox.Render(outbox.Compose{From: outbox.Address{Email: "factures@example.test"},
+		To: []outbox.Address{{Email: "client@example.org"}}, Text: "x", ListUnsubscribe: "not an address"}); fault.ReasonOf(err) != outbox.ErrAddressInvalid.Name {
+		t.Fatalf("a bad List-Unsubscribe address: %v", err)
+	}
+}

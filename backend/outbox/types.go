@@ -48,6 +48,9 @@ type Envelope struct {
 	MessageID string
 	// QueuedBy is the user who queued the message (0: Mailroom itself, e.g. an automation).
 	QueuedBy int64
+	// NotBefore holds the message until then (zero: at once): a bulk send paced to the
+	// account's daily limit spreads its mails over days this way.
+	NotBefore time.Time
 }
 
 // Item is one message of the outbox, without its content (see Engine.Raw).

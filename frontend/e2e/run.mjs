@@ -76,6 +76,7 @@ import { deliverabilitySteps, deliverabilityZone } from './deliverability.mjs';
 import { backupSteps } from './backup.mjs';
 import { signaturesSteps } from './signatures.mjs';
 import { automationsSteps } from './automations.mjs';
+import { bulkSendSteps } from './bulk-send.mjs';
 
 const NET_TIMEOUT_MS = 60_000; // discovery (it signs in to confirm) and a connection test
 
@@ -2041,6 +2042,7 @@ async function main() {
   await recordsImportSteps(page, step, appEnvKept?.MAILROOM_TEST_DIALOG_FILE);
   await filingSteps(page, { step, mimeMessage, invoice: INVOICE });
   await sendButtonSteps(page, step);
+  await bulkSendSteps(page, step);
   await backupSteps(page, { step, bin: resolve(bin), secrets: secretsUsed, owner: OWNER, ownerPassword: OWNER_PASSWORD });
 
   await step('the page raised no script errors and logged no errors or warnings', async () => {

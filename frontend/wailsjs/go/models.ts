@@ -684,6 +684,399 @@ export namespace api {
 	        this.withMail = source["withMail"];
 	    }
 	}
+	export class SortDTO {
+	    field: string;
+	    desc: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SortDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.desc = source["desc"];
+	    }
+	}
+	export class RecordQueryDTO {
+	    typeId: number;
+	    search: string;
+	    sort: SortDTO;
+	    filters: FilterDTO[];
+	    columns: string[];
+	    cursor: string;
+	    limit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordQueryDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.typeId = source["typeId"];
+	        this.search = source["search"];
+	        this.sort = this.convertValues(source["sort"], SortDTO);
+	        this.filters = this.convertValues(source["filters"], FilterDTO);
+	        this.columns = source["columns"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class BulkInputDTO {
+	    accountId: number;
+	    templateId: number;
+	    list: RecordQueryDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkInputDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.templateId = source["templateId"];
+	        this.list = this.convertValues(source["list"], RecordQueryDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class BulkLimitDTO {
+	    perDay: number;
+	    default: number;
+	    source: string;
+	    edited: boolean;
+	    max: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkLimitDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.perDay = source["perDay"];
+	        this.default = source["default"];
+	        this.source = source["source"];
+	        this.edited = source["edited"];
+	        this.max = source["max"];
+	    }
+	}
+	export class BulkRecipientDTO {
+	    recordId: number;
+	    title: string;
+	    email: string;
+	    name: string;
+	    reason: string;
+	    missing: string[];
+	    notBefore: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkRecipientDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.recordId = source["recordId"];
+	        this.title = source["title"];
+	        this.email = source["email"];
+	        this.name = source["name"];
+	        this.reason = source["reason"];
+	        this.missing = source["missing"];
+	        this.notBefore = source["notBefore"];
+	    }
+	}
+	export class BulkPlanDTO {
+	    total: number;
+	    sendable: BulkRecipientDTO[];
+	    excluded: BulkRecipientDTO[];
+	    perDay: number;
+	    usedToday: number;
+	    lastSend: string;
+	    days: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkPlanDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.total = source["total"];
+	        this.sendable = this.convertValues(source["sendable"], BulkRecipientDTO);
+	        this.excluded = this.convertValues(source["excluded"], BulkRecipientDTO);
+	        this.perDay = source["perDay"];
+	        this.usedToday = source["usedToday"];
+	        this.lastSend = source["lastSend"];
+	        this.days = source["days"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class BulkPreviewDTO {
+	    recordId: number;
+	    to: string;
+	    subject: string;
+	    document: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkPreviewDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.recordId = source["recordId"];
+	        this.to = source["to"];
+	        this.subject = source["subject"];
+	        this.document = source["document"];
+	        this.text = source["text"];
+	    }
+	}
+	export class BulkProgressDTO {
+	    id: number;
+	    accountId: number;
+	    templateId: number;
+	    typeId: number;
+	    name: string;
+	    state: string;
+	    total: number;
+	    skipped: number;
+	    waiting: number;
+	    queued: number;
+	    sent: number;
+	    failed: number;
+	    cancelled: number;
+	    perDay: number;
+	    lastSend: string;
+	    createdAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkProgressDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.accountId = source["accountId"];
+	        this.templateId = source["templateId"];
+	        this.typeId = source["typeId"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.total = source["total"];
+	        this.skipped = source["skipped"];
+	        this.waiting = source["waiting"];
+	        this.queued = source["queued"];
+	        this.sent = source["sent"];
+	        this.failed = source["failed"];
+	        this.cancelled = source["cancelled"];
+	        this.perDay = source["perDay"];
+	        this.lastSend = source["lastSend"];
+	        this.createdAt = source["createdAt"];
+	    }
+	}
+	
+	export class BulkUnsubscribeDTO {
+	    contactId: number;
+	    name: string;
+	    email: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkUnsubscribeDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.contactId = source["contactId"];
+	        this.name = source["name"];
+	        this.email = source["email"];
+	    }
+	}
+	export class DNSRecordDTO {
+	    name: string;
+	    type: string;
+	    value: string;
+	    replaces: string[];
+	    placeholder: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DNSRecordDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.type = source["type"];
+	        this.value = source["value"];
+	        this.replaces = source["replaces"];
+	        this.placeholder = source["placeholder"];
+	    }
+	}
+	export class FindingDTO {
+	    check: string;
+	    code: string;
+	    severity: string;
+	    params: {[key: string]: any};
+	    fix?: DNSRecordDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new FindingDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.check = source["check"];
+	        this.code = source["code"];
+	        this.severity = source["severity"];
+	        this.params = source["params"];
+	        this.fix = this.convertValues(source["fix"], DNSRecordDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DeliverabilityDTO {
+	    accountId: number;
+	    domain: string;
+	    path: string;
+	    selectors: string[];
+	    checkedAt: string;
+	    worst: string;
+	    stale: boolean;
+	    findings: FindingDTO[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DeliverabilityDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.accountId = source["accountId"];
+	        this.domain = source["domain"];
+	        this.path = source["path"];
+	        this.selectors = source["selectors"];
+	        this.checkedAt = source["checkedAt"];
+	        this.worst = source["worst"];
+	        this.stale = source["stale"];
+	        this.findings = this.convertValues(source["findings"], FindingDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class BulkWarningDTO {
+	    show: boolean;
+	    checked: boolean;
+	    report?: DeliverabilityDTO;
+	    acknowledgedAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkWarningDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.show = source["show"];
+	        this.checked = source["checked"];
+	        this.report = this.convertValues(source["report"], DeliverabilityDTO);
+	        this.acknowledgedAt = source["acknowledgedAt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class ButtonDTO {
 	    id: number;
 	    typeId: number;
@@ -1127,108 +1520,8 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class DNSRecordDTO {
-	    name: string;
-	    type: string;
-	    value: string;
-	    replaces: string[];
-	    placeholder: boolean;
 	
-	    static createFrom(source: any = {}) {
-	        return new DNSRecordDTO(source);
-	    }
 	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.type = source["type"];
-	        this.value = source["value"];
-	        this.replaces = source["replaces"];
-	        this.placeholder = source["placeholder"];
-	    }
-	}
-	export class FindingDTO {
-	    check: string;
-	    code: string;
-	    severity: string;
-	    params: {[key: string]: any};
-	    fix?: DNSRecordDTO;
-	
-	    static createFrom(source: any = {}) {
-	        return new FindingDTO(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.check = source["check"];
-	        this.code = source["code"];
-	        this.severity = source["severity"];
-	        this.params = source["params"];
-	        this.fix = this.convertValues(source["fix"], DNSRecordDTO);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class DeliverabilityDTO {
-	    accountId: number;
-	    domain: string;
-	    path: string;
-	    selectors: string[];
-	    checkedAt: string;
-	    worst: string;
-	    stale: boolean;
-	    findings: FindingDTO[];
-	
-	    static createFrom(source: any = {}) {
-	        return new DeliverabilityDTO(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.accountId = source["accountId"];
-	        this.domain = source["domain"];
-	        this.path = source["path"];
-	        this.selectors = source["selectors"];
-	        this.checkedAt = source["checkedAt"];
-	        this.worst = source["worst"];
-	        this.stale = source["stale"];
-	        this.findings = this.convertValues(source["findings"], FindingDTO);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class DetectionDTO {
 	    encoding: string;
 	    bom: boolean;
@@ -1368,62 +1661,6 @@ export namespace api {
 		}
 	}
 	
-	export class SortDTO {
-	    field: string;
-	    desc: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new SortDTO(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.field = source["field"];
-	        this.desc = source["desc"];
-	    }
-	}
-	export class RecordQueryDTO {
-	    typeId: number;
-	    search: string;
-	    sort: SortDTO;
-	    filters: FilterDTO[];
-	    columns: string[];
-	    cursor: string;
-	    limit: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new RecordQueryDTO(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.typeId = source["typeId"];
-	        this.search = source["search"];
-	        this.sort = this.convertValues(source["sort"], SortDTO);
-	        this.filters = this.convertValues(source["filters"], FilterDTO);
-	        this.columns = source["columns"];
-	        this.cursor = source["cursor"];
-	        this.limit = source["limit"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class ExportDTO {
 	    query: RecordQueryDTO;
 	    format: string;
