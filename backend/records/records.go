@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -984,4 +985,65 @@ func (r *Records) CompaniesByDomain(ctx context.Context, domain string) ([]int64
 	}
 	return idsOf(ctx, r.db.R, `SELECT d.record_id FROM record_domains d JOIN records r ON r.id = d.record_id AND r.deleted_at IS NULL
 		WHERE d.domain = ? ORDER BY d.record_id`, n)
+}
+
+// bulkIndexes are the secondary indexes a large import drops and builds again at its end,
+// in the same transaction: building an index over sorted data costs a fraction of inserting
+// tens of thousands of rows into it one by one at random places. Their definitions are read
+// back from the schema, so the index built again is the one the migrations made.
+var bulkIndexes = []string{"record_values_sorted", "record_links_to", "record_emails_by_record",
+	"record_domains_by_record", "records_by_title"}
+
+// bulkProbe is the row at which an import estimates its size (the rows read so far over the
+// fraction of the file they were, which the reader's 64 KiB buffer makes low) to choose whether
+// to drop the indexes.
+const bulkProbe = 2_000
+
+// bulkMin is how many rows an import must bring, and how many times fewer than the records
+// already there it may be, for rebuilding the indexes to cost less than writing into them.
+const (
+	bulkMin   = 5_000
+	bulkShare = 4
+)
+
+// dropForBulk drops bulkIndexes when the import will write at least bulkMin rows and at least
+// a bulkShare-th of the records already stored, and returns the statements that build them
+// again (none when it kept them). The transaction keeps it all or nothing: a failed or
+// cancelled import rolls the indexes back with the rest.
+func (w *Writer) dropForBulk(rows int, frac float64) ([]string, error) {
+	if frac <= 0 {
+		return nil, nil
+	}
+	estimate := int(float64(rows) / frac)
+	if estimate < bulkMin {
+		return nil, nil
+	}
+	var stored int
+	if err := w.tx.QueryRowContext(w.ctx, `SELECT COALESCE(MAX(id), 0) FROM records`).Scan(&stored); err != nil {
+		return nil, fmt.Errorf("records: import: %w", err)
+	}
+	if estimate*bulkShare < stored {
+		return nil, nil
+	}
+	if err := w.flush(); err != nil {
+		return nil, err
+	}
+	var rebuild []string
+	for _, name := range bulkIndexes {
+		var q string
+		err := w.tx.QueryRowContext(w.ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&q)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("records: import: %w", err)
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `DROP INDEX `+name); err != nil {
+			return nil, fmt.Errorf("records: import: %w", err)
+		}
+		rebuild = append(rebuild, q)
+	}
+	// The statements prepared so far name a schema that changed: prepare them again.
+	w.close()
+	return rebuild, nil
 }
