@@ -235,7 +235,7 @@ export function sameValue(field: RecordField, before: RecordValue | undefined, d
 export function localParams(t: Translate, type: RecordType | undefined, params: Record<string, string | number>): Record<string, string | number> {
   if (typeof params.typeKey === 'string') {
     const builtin = params.typeKey as BuiltinType;
-    const out = { ...params, type: typeName(t, { builtin, singular: '', plural: '' }, 'plural') };
+    const out: Record<string, string | number> = { ...params, type: typeName(t, { builtin, singular: '', plural: '' }, 'plural') };
     const key = `records.builtin.${builtin}.fields.${params.fieldKey}`;
     if (params.field === params.fieldKey && hasKey(key)) out.field = t(key);
     return out;
