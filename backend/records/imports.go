@@ -566,11 +566,20 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 		if err := w.flush(); err != nil {
 			return err
 		}
+		if len(rebuild) > 0 {
+			// Building an index sorts in memory up to the page cache's size: the pages the
+			// import cached are of no more use, so a smaller cache bounds the sort too (a
+			// larger one spills to a temporary file).
+			if _, err := w.tx.ExecContext(ctx, `PRAGMA cache_size = -16384`); err != nil {
+				return fmt.Errorf("records: import: %w", err)
+			}
+		}
 		for _, q := range rebuild {
 			if _, err := w.tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("records: import: index: %w", err)
 			}
 		}
+		w.bulk = false
 		_, err := w.tx.ExecContext(ctx, `UPDATE imports SET created = ?, updated = ?, skipped = ?, failed = ? WHERE id = ?`,
 			res.Created+res.Linked, res.Updated, res.Skipped, res.Failed, res.ImportID)
 		if err != nil {

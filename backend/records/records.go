@@ -122,6 +122,9 @@ type Writer struct {
 	// flush writes them before anything reads or changes records.
 	batch   bool
 	pending []queued
+	// bulk says the import dropped the secondary indexes (dropForBulk): values and links are
+	// then written in the order of their tables' keys, which is the records' order.
+	bulk bool
 }
 
 // queued is one row to insert: q with args, sorted by q, then k1, then k2.
@@ -155,7 +158,7 @@ func (w *Writer) flush() error {
 	}
 	rows := w.pending
 	w.pending = nil
-	sort.Slice(rows, func(i, j int) bool {
+	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := &rows[i], &rows[j]
 		if a.q != b.q {
 			return a.q < b.q
@@ -556,9 +559,13 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 				return fmt.Errorf("records: write %s: %w", f.Key, err)
 			}
 		}
+		k1 := int64(0) // without record_links_to, as queued: in the order of the key (from_id first)
 		for i, target := range fv.links {
+			if !w.bulk {
+				k1 = target // near each other in record_links_to
+			}
 			if err := w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
-				target, nil, f.ID, id, target, i); err != nil {
+				k1, nil, f.ID, id, target, i); err != nil {
 				return fmt.Errorf("records: write %s: %w", f.Key, err)
 			}
 		}
@@ -570,8 +577,14 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 		}
 	}
 	for i, st := range fv.vals {
+		// Near each other in the index by field and sort form (record_values_sorted), or,
+		// without it, as queued: in the order of the table's key (record_id first).
+		k1, k2 := f.ID<<8|int64(min(i, 255)), st.sort
+		if w.bulk {
+			k1, k2 = 0, nil
+		}
 		if err := w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
-			f.ID<<8|int64(min(i, 255)), st.sort, id, f.ID, i, st.value, st.sort); err != nil {
+			k1, k2, id, f.ID, i, st.value, st.sort); err != nil {
 			return fmt.Errorf("records: write %s: %w", f.Key, err)
 		}
 	}
@@ -1045,5 +1058,6 @@ func (w *Writer) dropForBulk(rows int, frac float64) ([]string, error) {
 	}
 	// The statements prepared so far name a schema that changed: prepare them again.
 	w.close()
+	w.bulk = len(rebuild) > 0
 	return rebuild, nil
 }
