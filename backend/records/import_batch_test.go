@@ -135,7 +135,7 @@ func TestALargeImportRebuildsTheIndexesItDropped(t *testing.T) {
 	var file strings.Builder
 	file.WriteString("Prénom;Nom;E-mail;Société\n")
 	for i := range 12_000 {
-		fmt.Fprintf(&file, "Élise%d;Martin;elise%d@exemple.fr;Société %d\n", i, i, i%50)
+		fmt.Fprintf(&file, "Élise%d;Martin;elise%d@toiture.fr;Société %d\n", i, i, i%50)
 	}
 	s := ImportSettings{TypeID: f.contact.ID, CreateLinked: true,
 		Columns: []string{ContactFirstName, ContactLastName, ContactEmails, ContactCompany}}
@@ -161,8 +161,8 @@ func TestALargeImportRebuildsTheIndexesItDropped(t *testing.T) {
 		t.Fatalf("addresses: %d", n)
 	}
 	// A large file whose last row cannot be read: nothing is imported, the indexes stay.
-	file.WriteString("\"Loïc;Durand;loic@exemple.fr\n")
-	_, err = f.r.Import(ctx, f.user, bytesSource("contacts.csv", []byte(strings.ReplaceAll(file.String(), "@exemple", "@autre"))),
+	file.WriteString("\"Loïc;Durand;loic@toiture.fr\n")
+	_, err = f.r.Import(ctx, f.user, bytesSource("contacts.csv", []byte(strings.ReplaceAll(file.String(), "@toiture", "@autre"))),
 		int64(file.Len()), s, Run{}, nil)
 	if err == nil {
 		t.Fatal("a malformed last row was accepted")
