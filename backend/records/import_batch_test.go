@@ -3,7 +3,6 @@ package records
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"mailroom/backend/fault"
@@ -102,75 +101,5 @@ func TestSearchMatchesAWordSplitByThePunctuationAsAPhrase(t *testing.T) {
 	var hash string
 	if err := f.db.R.QueryRow(`SELECT v FROM records_fts_config WHERE k = 'hashsize'`).Scan(&hash); err != nil || hash != "16777216" {
 		t.Fatalf("the search index's hash size: %q %v", hash, err)
-	}
-}
-
-// A large import drops the secondary indexes it writes into and builds them again at its
-// end, as the migrations defined them; a large import that fails leaves them as they were.
-func TestALargeImportRebuildsTheIndexesItDropped(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	indexes := func() string {
-		rows, err := f.db.R.Query(`SELECT name || ':' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return fmt.Sprint(out)
-	}
-	before := indexes()
-	for _, name := range bulkIndexes {
-		if !strings.Contains(before, name+":") {
-			t.Fatalf("%s is not an index of the schema", name)
-		}
-	}
-	var file strings.Builder
-	file.WriteString("Prénom;Nom;E-mail;Société\n")
-	for i := range 12_000 {
-		fmt.Fprintf(&file, "Élise%d;Martin;elise%d@toiture.fr;Société %d\n", i, i, i%50)
-	}
-	s := ImportSettings{TypeID: f.contact.ID, CreateLinked: true,
-		Columns: []string{ContactFirstName, ContactLastName, ContactEmails, ContactCompany}}
-	res, err := f.r.Import(ctx, f.user, bytesSource("contacts.csv", []byte(file.String())), int64(file.Len()), s, Run{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Created != 12_000 || res.Linked != 50 || res.Failed != 0 {
-		t.Fatalf("result %+v", res)
-	}
-	if after := indexes(); after != before {
-		t.Fatalf("indexes after the import:\n%s\nbefore:\n%s", after, before)
-	}
-	var check string
-	if err := f.db.R.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
-		t.Fatalf("integrity: %s %v", check, err)
-	}
-	// The rebuilt indexes answer: a company's contacts, a contact by its address.
-	if n := f.count(t, `SELECT COUNT(*) FROM record_links INDEXED BY record_links_to WHERE to_id = (SELECT MIN(to_id) FROM record_links)`); n != 240 {
-		t.Fatalf("contacts of the first company: %d", n)
-	}
-	if n := f.count(t, `SELECT COUNT(*) FROM record_emails INDEXED BY record_emails_by_record WHERE record_id > 0`); n != 12_000 {
-		t.Fatalf("addresses: %d", n)
-	}
-	// A large file whose last row cannot be read: nothing is imported, the indexes stay.
-	file.WriteString("\"Loïc;Durand;loic@toiture.fr\n")
-	_, err = f.r.Import(ctx, f.user, bytesSource("contacts.csv", []byte(strings.ReplaceAll(file.String(), "@toiture", "@autre"))),
-		int64(file.Len()), s, Run{}, nil)
-	if err == nil {
-		t.Fatal("a malformed last row was accepted")
-	}
-	if after := indexes(); after != before {
-		t.Fatalf("indexes after a failed import:\n%s", after)
-	}
-	if n := f.count(t, `SELECT COUNT(*) FROM records WHERE type_id = ?`, f.contact.ID); n != 12_000 {
-		t.Fatalf("contacts after a failed import: %d", n)
 	}
 }

@@ -530,7 +530,6 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 			return fmt.Errorf("records: import: %w", err)
 		}
 		last := time.Now()
-		var rebuild []string // the indexes dropped for the import's time, recreated at its end
 		for run.Limit == 0 || res.Rows < run.Limit {
 			row, err := rs.next()
 			if errors.Is(err, io.EOF) {
@@ -540,11 +539,6 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 				return err
 			}
 			res.Rows++
-			if res.Rows == bulkProbe && !run.DryRun && run.Limit == 0 {
-				if rebuild, err = w.dropForBulk(res.Rows, rs.frac()); err != nil {
-					return err
-				}
-			}
 			pr, err := in.row(row)
 			if err != nil {
 				return err
@@ -563,23 +557,6 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 		if run.DryRun {
 			return errDryRun
 		}
-		if err := w.flush(); err != nil {
-			return err
-		}
-		if len(rebuild) > 0 {
-			// Building an index sorts in memory up to the page cache's size: the pages the
-			// import cached are of no more use, so a smaller cache bounds the sort too (a
-			// larger one spills to a temporary file).
-			if _, err := w.tx.ExecContext(ctx, `PRAGMA cache_size = -16384`); err != nil {
-				return fmt.Errorf("records: import: %w", err)
-			}
-		}
-		for _, q := range rebuild {
-			if _, err := w.tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("records: import: index: %w", err)
-			}
-		}
-		w.bulk = false
 		_, err := w.tx.ExecContext(ctx, `UPDATE imports SET created = ?, updated = ?, skipped = ?, failed = ? WHERE id = ?`,
 			res.Created+res.Linked, res.Updated, res.Skipped, res.Failed, res.ImportID)
 		if err != nil {

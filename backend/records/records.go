@@ -3,7 +3,6 @@ package records
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -122,9 +121,6 @@ type Writer struct {
 	// flush writes them before anything reads or changes records.
 	batch   bool
 	pending []queued
-	// bulk says the import dropped the secondary indexes (dropForBulk): values and links are
-	// then written in the order of their tables' keys, which is the records' order.
-	bulk bool
 }
 
 // queued is one row to insert: q with args, sorted by q, then k1, then k2.
@@ -158,7 +154,7 @@ func (w *Writer) flush() error {
 	}
 	rows := w.pending
 	w.pending = nil
-	sort.SliceStable(rows, func(i, j int) bool {
+	sort.Slice(rows, func(i, j int) bool {
 		a, b := &rows[i], &rows[j]
 		if a.q != b.q {
 			return a.q < b.q
@@ -559,13 +555,9 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 				return fmt.Errorf("records: write %s: %w", f.Key, err)
 			}
 		}
-		k1 := int64(0) // without record_links_to, as queued: in the order of the key (from_id first)
 		for i, target := range fv.links {
-			if !w.bulk {
-				k1 = target // near each other in record_links_to
-			}
 			if err := w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
-				k1, nil, f.ID, id, target, i); err != nil {
+				target, nil, f.ID, id, target, i); err != nil {
 				return fmt.Errorf("records: write %s: %w", f.Key, err)
 			}
 		}
@@ -577,14 +569,8 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 		}
 	}
 	for i, st := range fv.vals {
-		// Near each other in the index by field and sort form (record_values_sorted), or,
-		// without it, as queued: in the order of the table's key (record_id first).
-		k1, k2 := f.ID<<8|int64(min(i, 255)), st.sort
-		if w.bulk {
-			k1, k2 = 0, nil
-		}
 		if err := w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
-			k1, k2, id, f.ID, i, st.value, st.sort); err != nil {
+			f.ID<<8|int64(min(i, 255)), st.sort, id, f.ID, i, st.value, st.sort); err != nil {
 			return fmt.Errorf("records: write %s: %w", f.Key, err)
 		}
 	}
@@ -998,66 +984,4 @@ func (r *Records) CompaniesByDomain(ctx context.Context, domain string) ([]int64
 	}
 	return idsOf(ctx, r.db.R, `SELECT d.record_id FROM record_domains d JOIN records r ON r.id = d.record_id AND r.deleted_at IS NULL
 		WHERE d.domain = ? ORDER BY d.record_id`, n)
-}
-
-// bulkIndexes are the secondary indexes a large import drops and builds again at its end,
-// in the same transaction: building an index over sorted data costs a fraction of inserting
-// tens of thousands of rows into it one by one at random places. Their definitions are read
-// back from the schema, so the index built again is the one the migrations made.
-var bulkIndexes = []string{"record_values_sorted", "record_links_to", "record_emails_by_record",
-	"record_domains_by_record", "records_by_title"}
-
-// bulkProbe is the row at which an import estimates its size (the rows read so far over the
-// fraction of the file they were, which the reader's 64 KiB buffer makes low) to choose whether
-// to drop the indexes.
-const bulkProbe = 2_000
-
-// bulkMin is how many rows an import must bring, and how many times fewer than the records
-// already there it may be, for rebuilding the indexes to cost less than writing into them.
-const (
-	bulkMin   = 5_000
-	bulkShare = 4
-)
-
-// dropForBulk drops bulkIndexes when the import will write at least bulkMin rows and at least
-// a bulkShare-th of the records already stored, and returns the statements that build them
-// again (none when it kept them). The transaction keeps it all or nothing: a failed or
-// cancelled import rolls the indexes back with the rest.
-func (w *Writer) dropForBulk(rows int, frac float64) ([]string, error) {
-	if frac <= 0 {
-		return nil, nil
-	}
-	estimate := int(float64(rows) / frac)
-	if estimate < bulkMin {
-		return nil, nil
-	}
-	var stored int
-	if err := w.tx.QueryRowContext(w.ctx, `SELECT COALESCE(MAX(id), 0) FROM records`).Scan(&stored); err != nil {
-		return nil, fmt.Errorf("records: import: %w", err)
-	}
-	if estimate*bulkShare < stored {
-		return nil, nil
-	}
-	if err := w.flush(); err != nil {
-		return nil, err
-	}
-	var rebuild []string
-	for _, name := range bulkIndexes {
-		var q string
-		err := w.tx.QueryRowContext(w.ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&q)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("records: import: %w", err)
-		}
-		if _, err := w.tx.ExecContext(w.ctx, `DROP INDEX `+name); err != nil {
-			return nil, fmt.Errorf("records: import: %w", err)
-		}
-		rebuild = append(rebuild, q)
-	}
-	// The statements prepared so far name a schema that changed: prepare them again.
-	w.close()
-	w.bulk = len(rebuild) > 0
-	return rebuild, nil
 }
