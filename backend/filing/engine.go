@@ -438,53 +438,44 @@ func (e *Engine) count(ctx context.Context) error {
 // suggested to them, those with their addresses or domains, and those linked to the
 // records they link to (an invoice's client, a contact's company).
 func affected(ctx context.Context, db querier, ids []int64) ([]int64, error) {
-	// An import changes thousands of records at once: the query names each id six times,
-	// and SQLite takes at most 32,766 parameters, so the ids go by chunks.
-	if len(ids) > affectedChunk {
-		seen := map[int64]bool{}
-		var out []int64
-		for start := 0; start < len(ids); start += affectedChunk {
-			part, err := affected(ctx, db, ids[start:min(start+affectedChunk, len(ids))])
-			if err != nil {
-				return nil, err
-			}
-			for _, id := range part {
-				if !seen[id] {
-					seen[id] = true
-					out = append(out, id)
-				}
-			}
+	// The query names the ids six times: chunks of affectedChunk keep it under SQLite's
+	// 32,766 variables (an import changes tens of thousands of records at once).
+	var out []int64
+	seen := map[int64]bool{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), affectedChunk)]
+		ids = ids[len(chunk):]
+		in, args := placeholders(chunk)
+		all := make([]any, 0, 6*len(args))
+		for range 6 {
+			all = append(all, args...)
 		}
-		return out, nil
-	}
-	in, args := placeholders(ids)
-	all := make([]any, 0, 6*len(args))
-	for range 6 {
-		all = append(all, args...)
-	}
-	q := `SELECT message_id FROM message_records WHERE record_id IN (` + in + `)
+		q := `SELECT message_id FROM message_records WHERE record_id IN (` + in + `)
 		UNION SELECT message_id FROM message_suggestions WHERE record_id IN (` + in + `)
 		UNION SELECT p.message_id FROM record_emails e JOIN message_parties p ON p.email = e.email WHERE e.record_id IN (` + in + `)
 		UNION SELECT p.message_id FROM record_domains d JOIN message_parties p ON p.domain = d.domain WHERE d.record_id IN (` + in + `)
 		UNION SELECT mr.message_id FROM record_links l JOIN message_records mr ON mr.record_id = l.to_id WHERE l.from_id IN (` + in + `)
 		UNION SELECT mr.message_id FROM record_links l JOIN message_records mr ON mr.record_id = l.from_id WHERE l.to_id IN (` + in + `)`
-	var out []int64
-	err := each(ctx, db, q, all, func(r *sql.Rows) error {
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			return err
+		err := each(ctx, db, q, all, func(r *sql.Rows) error {
+			var id int64
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("filing: messages of changed records: %w", err)
 		}
-		out = append(out, id)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("filing: messages of changed records: %w", err)
 	}
 	return out, nil
 }
 
-// affectedChunk is how many changed records one query of affected names.
-const affectedChunk = 1000
+// affectedChunk is how many records one query of affected names (six times).
+const affectedChunk = 5_000
 
 func placeholders(ids []int64) (string, []any) {
 	args := make([]any, len(ids))

@@ -483,3 +483,29 @@ func TestToFileGroupsIgnoresAndTimeline(t *testing.T) {
 		t.Error("removing a link that does not exist was accepted")
 	}
 }
+
+// After an import of 40,000 contacts, the messages of the changed records are found in
+// chunks (one query would name more than SQLite's 32,766 variables), each once.
+func TestMessagesOfFortyThousandChangedRecords(t *testing.T) {
+	f := newFixture(t)
+	const n = 40_000
+	f.exec(`WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < ?)
+		INSERT INTO records(id, type_id, title, title_sort, created_at, updated_at) SELECT 1000 + n, ?, 'c' || n, 'c' || n, 0, 0 FROM i`, n, f.contact)
+	f.exec(`INSERT INTO record_emails(email, record_id, is_primary) SELECT 'c' || (id - 1000) || '@acme.fr', id, 1 FROM records WHERE id > 1000`)
+	first := f.store(msg{addrs: []string{"from:c1@acme.fr", "to:moi@notre-cabinet.fr"}})
+	last := f.store(msg{addrs: []string{"from:c40000@acme.fr", "cc:c2@acme.fr", "to:moi@notre-cabinet.fr"}})
+	other := f.store(msg{addrs: []string{"from:personne@ailleurs.fr", "to:moi@notre-cabinet.fr"}})
+	f.file(first, last, other) // their parties, and their links to the contacts
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(1001 + i)
+	}
+	got, err := affected(f.ctx, f.db.R, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
+	if !reflect.DeepEqual(got, []int64{first, last}) {
+		t.Fatalf("messages %v, want %v", got, []int64{first, last})
+	}
+}

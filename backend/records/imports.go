@@ -384,7 +384,10 @@ func mapSuggestion(t *Type, field string, taken map[string]bool) string {
 	for _, k := range kinds[field] {
 		for _, f := range t.Fields {
 			if f.Kind == k && !taken[f.Key] {
-				if field == importer.FieldDueDate && !strings.Contains(f.Key, "echeance") && !strings.Contains(f.Key, "due") {
+				// A due date goes only to a due-date field, and a plain date never to one:
+				// a file with both "Date" and "Échéance" fills each its own field.
+				due := strings.Contains(f.Key, "echeance") || strings.Contains(f.Key, "due")
+				if field == importer.FieldDueDate && !due || field == importer.FieldDate && due {
 					continue
 				}
 				return f.Key

@@ -467,3 +467,21 @@ func (f *fixture) reopen(t *testing.T, dir string) {
 	f.db.Close()
 	*f = *newFixtureAt(t, dir)
 }
+
+// An invoice file with a date and a due date: each goes to its own field, whichever comes
+// first in the type (the plain date never takes the due-date field).
+func TestImportMapsADateAndADueDateEachToItsField(t *testing.T) {
+	f := newFixture(t)
+	f.invoiceType(t) // Échéance is the type's first date field
+	f.field(t, f.factures.ID, FieldInput{Label: "Date d'émission", Kind: Date})
+	file := []byte("Numéro;Date;Échéance;Montant\nF-1;02/03/2026;30/04/2026;1 234,56\n")
+	info, s := f.inspect(t, bytesSource("factures.csv", file), f.factures.ID)
+	if fmt.Sprint(info.Suggested) != "[numero date_d_emission echeance montant]" {
+		t.Fatalf("suggested %q", info.Suggested)
+	}
+	f.runImport(t, bytesSource("factures.csv", file), s)
+	rec := f.findOne(t, f.factures.ID, "F-1")
+	if rec.Values["echeance"] != "2026-04-30" || rec.Values["date_d_emission"] != "2026-03-02" {
+		t.Fatalf("values %+v", rec.Values)
+	}
+}

@@ -222,8 +222,84 @@ func (r *Records) List(ctx context.Context, q Query) (Page, error) {
 	return page, err
 }
 
-// search ranks the matches (bm25, the title weighing most) and counts them in the same pass.
+// rankAll is how many matches (of every type) a search ranks all by bm25. Beyond it, ranking
+// each of thousands of nearly equal scores would cost most of the search and say little:
+// the records whose title matches come first, ranked, then the others newest first, read in
+// the full-text index's own order and only as far as the page needs.
+const rankAll = 2_000
+
+// search returns a page of the records matching fq: ranked (searchRanked) when there are at
+// most rankAll matches, the title's matches first otherwise.
 func (r *Records) search(ctx context.Context, t *Type, fq, where string, wargs []any, cur cursor, limit int) ([]int64, string, int, error) {
+	var matches int
+	if err := r.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM records_fts WHERE records_fts MATCH ?`, fq).Scan(&matches); err != nil {
+		return nil, "", 0, fmt.Errorf("records: search: %w", err)
+	}
+	if matches <= rankAll {
+		return r.searchRanked(ctx, t, fq, where, wargs, cur, limit)
+	}
+	count := func(match string) (int, error) {
+		var n int
+		err := r.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM records_fts JOIN records r ON r.id = records_fts.rowid
+			WHERE records_fts MATCH ? AND r.type_id = ? AND r.deleted_at IS NULL`+where, append([]any{match, t.ID}, wargs...)...).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("records: search: %w", err)
+		}
+		return n, nil
+	}
+	total := 0
+	if cur.Offset == 0 { // a next page shows no total
+		var err error
+		if total, err = count(fq); err != nil {
+			return nil, "", 0, err
+		}
+	}
+	inTitle := `{title} : (` + fq + `)`
+	titled, err := count(inTitle)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	var ids []int64
+	if cur.Offset < titled {
+		if ids, _, _, err = r.searchRanked(ctx, t, inTitle, where, wargs, cur, limit); err != nil {
+			return nil, "", 0, err
+		}
+		if len(ids) == limit && cur.Offset+limit < titled {
+			ids = append(ids, 0) // more to come: only the count matters
+		}
+	}
+	if len(ids) <= limit {
+		args := append([]any{`(` + fq + `) NOT ` + inTitle, t.ID}, wargs...)
+		args = append(args, limit+1-len(ids), max(0, cur.Offset-titled))
+		rows, err := r.db.R.QueryContext(ctx, `SELECT r.id FROM records_fts JOIN records r ON r.id = records_fts.rowid
+			WHERE records_fts MATCH ? AND r.type_id = ? AND r.deleted_at IS NULL`+where+`
+			ORDER BY records_fts.rowid DESC LIMIT ? OFFSET ?`, args...)
+		if err != nil {
+			return nil, "", 0, fmt.Errorf("records: search: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, "", 0, fmt.Errorf("records: search: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, "", 0, fmt.Errorf("records: search: %w", err)
+		}
+	}
+	next := ""
+	if len(ids) > limit {
+		ids = ids[:limit]
+		next = cursor{Offset: cur.Offset + limit}.encode()
+	}
+	return ids, next, total, nil
+}
+
+// searchRanked ranks the matches (bm25, the title weighing most) and counts them in the same
+// pass.
+func (r *Records) searchRanked(ctx context.Context, t *Type, fq, where string, wargs []any, cur cursor, limit int) ([]int64, string, int, error) {
 	args := append([]any{fq, t.ID}, wargs...)
 	args = append(args, limit+1, cur.Offset)
 	rows, err := r.db.R.QueryContext(ctx, `SELECT id, COUNT(*) OVER () FROM (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -180,5 +181,94 @@ func TestSearchFindsPrefixesWithoutAccents(t *testing.T) {
 				t.Fatalf("search %q = %v, want %v", tc.q, got, tc.want)
 			}
 		})
+	}
+}
+
+// A search matching more than rankAll records shows those whose title matches first, ranked,
+// then the others newest first; its pages hold every match of the type once, no other
+// type's, nothing in the trash, and the filters still apply.
+func TestASearchWithManyMatchesPutsTheTitlesFirstAndPagesThroughAll(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.field(t, f.factures.ID, FieldInput{Label: "Objet", Kind: Text})
+	f.field(t, f.factures.ID, FieldInput{Label: "Payée", Kind: Checkbox})
+	want := map[int64]bool{}
+	var titled []int64
+	_, err := f.r.Write(ctx, f.user, func(w *Writer) error {
+		for i := range 2_300 { // more than rankAll
+			v := Values{"numero": fmt.Sprintf("F-%05d", i), "objet": "toiture et façade", "payee": i%3 == 0}
+			if i%500 == 7 {
+				v["numero"] = fmt.Sprintf("Toiture %d", i)
+			}
+			id, err := w.Create(f.factures.ID, v)
+			if err != nil {
+				return err
+			}
+			if i%3 == 0 {
+				want[id] = true
+				if i%500 == 7 {
+					titled = append(titled, id)
+				}
+			}
+		}
+		// Another type's records match too, and are never listed.
+		for i := range 50 {
+			if _, err := w.Create(f.company.ID, Values{CompanyName: fmt.Sprintf("Toiture %d", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One match in the trash.
+	var trashed int64
+	for id := range want {
+		trashed = id
+		break
+	}
+	if _, err := f.r.Delete(ctx, f.user, trashed); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, trashed)
+	titled = slices.DeleteFunc(titled, func(id int64) bool { return id == trashed })
+	q := Query{TypeID: f.factures.ID, Search: "toit", Filters: []Filter{{Field: "payee", Op: IsChecked, Value: true}}, Limit: 100}
+	var got []int64
+	for page := 0; ; page++ {
+		p, err := f.r.List(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page == 0 && p.Total != len(want) {
+			t.Fatalf("total %d, want %d", p.Total, len(want))
+		}
+		for _, rec := range p.Records {
+			got = append(got, rec.ID)
+		}
+		if p.Next == "" {
+			break
+		}
+		q.Cursor = p.Next
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d listed, want %d", len(got), len(want))
+	}
+	seen := map[int64]bool{}
+	for _, id := range got {
+		if !want[id] || seen[id] {
+			t.Fatalf("record %d listed wrongly (or twice)", id)
+		}
+		seen[id] = true
+	}
+	slices.Sort(titled)
+	first := slices.Clone(got[:len(titled)])
+	slices.Sort(first)
+	if !slices.Equal(first, titled) {
+		t.Fatalf("the title matches do not come first: %v, want %v", got[:len(titled)], titled)
+	}
+	rest := got[len(titled):]
+	if !slices.IsSortedFunc(rest, func(a, b int64) int { return int(b - a) }) {
+		t.Fatal("the other matches are not newest first")
 	}
 }

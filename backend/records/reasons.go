@@ -65,3 +65,17 @@ func fieldParams(f *Field, p fault.P) fault.P {
 	}
 	return p
 }
+
+// typeParams names a type in an error's params as {type}: a built-in type by its key (also
+// {typeKey}), which the interface words in the user's language; a type of your own by its
+// plural.
+func typeParams(t *Type, p fault.P) fault.P {
+	if p == nil {
+		p = fault.P{}
+	}
+	p["type"] = t.Plural
+	if t.Builtin != "" {
+		p["type"], p["typeKey"] = t.Builtin, t.Builtin
+	}
+	return p
+}

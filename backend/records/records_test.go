@@ -458,8 +458,24 @@ func TestTypesAreDefinedAndDeletedWithCare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.field(t, f.factures.ID, FieldInput{Label: "Devis", Kind: Link, TargetTypeID: devis.ID})
+	link := f.field(t, f.factures.ID, FieldInput{Label: "Devis", Kind: Link, TargetTypeID: devis.ID})
 	wantReason(t, f.r.DeleteType(ctx, devis.ID), ErrTypeIsLinked, "")
+	fe, _ := fault.As(f.r.DeleteType(ctx, devis.ID))
+	if fe.Params["type"] != "Factures" || fe.Params["typeKey"] != nil || fe.Params["field"] != "Devis" {
+		t.Fatalf("own type: %v", fe.Params)
+	}
+	// A built-in type is named by its key, which the interface words in the user's language.
+	signed := f.field(t, f.contact.ID, FieldInput{Label: "Devis signé", Kind: Link, TargetTypeID: devis.ID})
+	if err := f.r.DeleteField(ctx, link.ID); err != nil {
+		t.Fatal(err)
+	}
+	fe, _ = fault.As(f.r.DeleteType(ctx, devis.ID))
+	if !ErrTypeIsLinked.Is(fe) || fe.Params["type"] != ContactType || fe.Params["typeKey"] != ContactType || fe.Params["fieldKey"] != "devis_signe" {
+		t.Fatalf("built-in type: %v", fe.Params)
+	}
+	if err := f.r.DeleteField(ctx, signed.ID); err != nil {
+		t.Fatal(err)
+	}
 	rec := f.create(t, f.factures.ID, Values{"numero": "F-9"})
 	wantReason(t, f.r.DeleteType(ctx, f.factures.ID), ErrTypeHasRecords, "")
 	if _, err := f.r.Delete(ctx, f.user, rec.ID); err != nil {

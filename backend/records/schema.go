@@ -382,12 +382,12 @@ func (r *Records) DeleteType(ctx context.Context, id int64) error {
 			return fmt.Errorf("records: count: %w", err)
 		}
 		if n > 0 {
-			return ErrTypeHasRecords.New(fault.P{"type": t.Plural, "count": n})
+			return ErrTypeHasRecords.New(typeParams(t, fault.P{"count": n}))
 		}
 		for _, o := range s.Types {
 			for _, f := range o.Fields {
 				if o.ID != id && f.Kind == Link && f.TargetTypeID == id {
-					return ErrTypeIsLinked.New(fieldParams(&f, fault.P{"type": o.Plural}))
+					return ErrTypeIsLinked.New(fieldParams(&f, typeParams(o, nil)))
 				}
 			}
 		}

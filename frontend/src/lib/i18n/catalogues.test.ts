@@ -368,3 +368,17 @@ describe('source code', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('records wording', () => {
+  it('the backlinks heading agrees with the kind in French', () => {
+    const heading = (kind: string, name: string, field: string) =>
+      new IntlMessageFormat(flat.fr.get('records.page.linked') as string, 'fr').format({ kind, name, field });
+    expect(heading('contact', 'Contacts', 'Société')).toBe('Contacts liés par « Société »');
+    expect(heading('company', 'Sociétés', 'Maison mère')).toBe('Sociétés liées par « Maison mère »');
+    // A type of your own has no known gender: the heading needs none.
+    expect(heading('other', 'Devis', 'Client')).toBe('Devis (champ « Client »)');
+    expect(new IntlMessageFormat(flat.en.get('records.page.linked') as string, 'en').format({ kind: 'contact', name: 'Contacts', field: 'Company' })).toBe(
+      'Contacts linked by “Company”',
+    );
+  });
+});

@@ -63,6 +63,25 @@ describe('names in the user’s language', () => {
     expect(localParams(t, invoice, { field: 'Numéro', fieldKey: 'numero' })).toEqual({ field: 'Numéro', fieldKey: 'numero' });
     expect(localParams(t, invoice, { field: 'Gone', fieldKey: 'gone' })).toEqual({ field: 'Gone', fieldKey: 'gone' });
   });
+
+  it('words a built-in type an error names by its key, and that type’s field', () => {
+    // Deleting a type that a field of Contacts links to: the field is the contacts' one.
+    expect(localParams(t, invoice, { field: 'Devis signé', fieldKey: 'devis_signe', type: 'contact', typeKey: 'contact' })).toEqual({
+      field: 'Devis signé',
+      fieldKey: 'devis_signe',
+      type: 'records.builtin.contact.plural',
+      typeKey: 'contact',
+    });
+    expect(localParams(t, invoice, { field: 'company', fieldKey: 'company', type: 'contact', typeKey: 'contact' })).toMatchObject({
+      field: 'records.builtin.contact.fields.company',
+      type: 'records.builtin.contact.plural',
+    });
+    expect(localParams(t, invoice, { field: 'Client', fieldKey: 'client', type: 'Factures' })).toEqual({
+      field: 'Client',
+      fieldKey: 'client',
+      type: 'Factures',
+    });
+  });
 });
 
 describe('the list', () => {

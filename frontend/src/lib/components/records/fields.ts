@@ -2,7 +2,7 @@
 // built-in field's from the catalogue, the others as the admin typed them), the conditions a
 // filter offers for each kind and the input each needs, how a value reads in a cell, and
 // how an edited value goes back to the backend. Values are shown as text, never as HTML.
-import type { FieldKind, FilterOp, LinkRef, RecordField, RecordType, RecordValue, ValueInput } from '$lib/api';
+import type { BuiltinType, FieldKind, FilterOp, LinkRef, RecordField, RecordType, RecordValue, ValueInput } from '$lib/api';
 import { hasKey } from '$lib/i18n/keys';
 
 type Translate = (key: string, opts?: { values?: Record<string, string | number> }) => string;
@@ -228,9 +228,18 @@ export function sameValue(field: RecordField, before: RecordValue | undefined, d
   return JSON.stringify(inputOf(field, draftOf(field, before))) === JSON.stringify(inputOf(field, d));
 }
 
-/** localParams words the field named in an error's params as the user sees it: the backend
- * names a field by its key ({fieldKey}), a built-in field's {field} being that key too. */
+/** localParams words the field and the type named in an error's params as the user sees
+ * them: the backend names a field by its key ({fieldKey}), a built-in field's {field} being
+ * that key too, and a built-in type by its key ({typeKey}, {type} being that key too). A
+ * field of a built-in type named by {typeKey} is that type's, not `type`'s. */
 export function localParams(t: Translate, type: RecordType | undefined, params: Record<string, string | number>): Record<string, string | number> {
+  if (typeof params.typeKey === 'string') {
+    const builtin = params.typeKey as BuiltinType;
+    const out: Record<string, string | number> = { ...params, type: typeName(t, { builtin, singular: '', plural: '' }, 'plural') };
+    const key = `records.builtin.${builtin}.fields.${params.fieldKey}`;
+    if (params.field === params.fieldKey && hasKey(key)) out.field = t(key);
+    return out;
+  }
   if (!type) return params;
   const key = typeof params.fieldKey === 'string' ? params.fieldKey : undefined;
   const f =
