@@ -6,7 +6,7 @@
 // running again sends nothing more; the invoice's page lists the automation.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backend, expectText, fail, frontendDir, norm, reasonText, shot, tid, visible, waitFor } from './lib.mjs';
+import { absent, backend, expectText, fail, frontendDir, norm, reasonText, shot, tid, visible, waitFor } from './lib.mjs';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 
@@ -71,6 +71,17 @@ export async function automationsSteps(page, step) {
     await page.selectOption(tid('automation-recipient'), 'client');
     await page.fill(tid('automation-role'), 'comptab');
     await page.selectOption(tid('automation-sender'), String(account.id));
+    // Before the account's first automated send, its deliverability shows as a warning
+    // (never a block), as the backend decides it.
+    const warn = await backend(page, 'Bulk.DeliverabilityWarning', account.id);
+    if (!warn.ok) fail(`Bulk.DeliverabilityWarning: ${JSON.stringify(warn)}`);
+    if (warn.value.show) {
+      await visible(page, tid('automation-deliverability-warning'), 'the deliverability warning');
+      await expectText(page, `${tid('automation-deliverability-warning')} h3`, fr.automations.editor.warningTitle, 'its title');
+      await shot(page, 'automations-deliverability-warning');
+    } else {
+      await absent(page, tid('automation-deliverability-warning'), 'a deliverability warning for an account that needs none');
+    }
     await page.selectOption(tid('automation-hour'), '9');
     await page.fill(tid('automation-timezone'), 'Europe/Pariss');
     await shot(page, 'automations-editor');
