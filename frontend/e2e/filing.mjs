@@ -274,8 +274,19 @@ export async function filingSteps(page, { step, mimeMessage, invoice }) {
     await page.click(tid('timeline-write'));
     await visible(page, tid('composer-form'), 'the composer');
     await expectText(page, tid('composer-title'), fr.mail.compose.title.new, 'its title');
+    // To is a contact of the company (Julien Dupont, or one an earlier step linked to it).
     const to = (await page.locator(tid('compose-to-entry')).allInnerTexts()).map(norm).join(' ');
-    if (!to.includes(DUPONT.email) && !to.includes(DUPONT.contact)) fail(`To reads “${to}”`);
+    const types = (await backend(page, 'Records.Types')).value ?? [];
+    const contactType = types.find((t) => t.key === 'contact');
+    const contacts = await backend(page, 'Records.List', { typeId: contactType.id, search: '', sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 500 });
+    const theirs = [];
+    for (const r of contacts.value?.records ?? []) {
+      const got = await backend(page, 'Records.Get', r.id);
+      const company = got.ok ? got.value.record.values.company : null;
+      if (Array.isArray(company) && company.some((c) => c.id === companyId)) theirs.push(norm(r.title));
+    }
+    if (!theirs.includes(norm(DUPONT.contact))) fail(`${DUPONT.contact} is not among the company's contacts: ${JSON.stringify(theirs)}`);
+    if (!theirs.some((name) => to.includes(name))) fail(`To reads “${to}”, not one of the company's contacts ${JSON.stringify(theirs)}`);
     const from = await page.locator(tid('compose-from')).inputValue();
     const accounts = (await backend(page, 'Accounts.List')).value ?? [];
     const mine = accounts.find((a) => a.email === user.address);
