@@ -122,34 +122,33 @@ func (w *worker) copier() {
 				continue
 			}
 		}
-		for _, c := range batch {
-			err := s.copy(c)
-			if err == nil {
-				failures = 0
-				if troubled {
-					troubled = false
-					e.emit(Event{Kind: KindCopies, AccountID: w.id})
-				}
-				if err := w.copied(c.id, CopyDone); err != nil {
-					e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
-					holdUntil = time.Now().Add(storeRetry)
-					break
-				}
+		filed, err := s.copyAll(batch)
+		if len(filed) > 0 {
+			failures = 0
+			if troubled {
+				troubled = false
+				e.emit(Event{Kind: KindCopies, AccountID: w.id})
+			}
+			if err := w.copiedAll(filed); err != nil {
+				e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
+				holdUntil = time.Now().Add(storeRetry)
 				continue
 			}
-			failures++
-			holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, failures))
-			var ie *imap.Error
-			if !errors.As(err, &ie) { // the connection failed: the copy is tried again later
-				s.close()
-				s = nil
-				break
-			}
-			// The server refused this copy (quota, size…): count it, give up after a few.
-			if err := w.copyRefused(c.id, s.sent, ie.Text); err != nil {
-				e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
-			}
-			break
+		}
+		if err == nil {
+			continue
+		}
+		failures++
+		holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, failures))
+		var re *copyRefusal
+		if !errors.As(err, &re) { // the connection failed: the copy is tried again later
+			s.close()
+			s = nil
+			continue
+		}
+		// The server refused this copy (quota, size…): count it, give up after a few.
+		if err := w.copyRefused(re.id, s.sent, re.err.Text); err != nil {
+			e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
 		}
 	}
 }
@@ -176,12 +175,23 @@ func (w *worker) pendingCopies() ([]pendingCopy, error) {
 	return out, rows.Err()
 }
 
-// copied records a copy's new state, and forgets its last refusal.
-func (w *worker) copied(id int64, state CopyState) error {
+// copiedAll records the copies of ids as made, and forgets their last refusals, in one
+// transaction.
+func (w *worker) copiedAll(ids []int64) error {
 	return w.e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`UPDATE outbox SET copy_state = ?, copy_reason = '', copy_params = '', copy_error = '', updated_at = ?
-			WHERE id = ?`, string(state), time.Now().UnixMilli(), id)
-		return err
+		st, err := tx.Prepare(`UPDATE outbox SET copy_state = ?, copy_reason = '', copy_params = '', copy_error = '', updated_at = ?
+			WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		now := time.Now().UnixMilli()
+		for _, id := range ids {
+			if _, err := st.Exec(string(CopyDone), now, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -335,37 +345,115 @@ func hasAttr(attrs []imap.MailboxAttr, want imap.MailboxAttr) bool {
 	return false
 }
 
-// copy files one message in the Sent folder unless a message with its Message-ID is
-// there already (our own copy from before a crash, or the provider's).
-func (s *imapSession) copy(c pendingCopy) error {
+// copyRefusal is the server's refusal of one copy (quota, size…), as opposed to a
+// connection that failed.
+type copyRefusal struct {
+	id  int64
+	err *imap.Error
+}
+
+func (r *copyRefusal) Error() string { return r.err.Error() }
+func (r *copyRefusal) Unwrap() error { return r.err }
+
+// copyAll files each message of batch in the Sent folder unless a message with its
+// Message-ID is there already (our own copy from before a crash, or the provider's), and
+// returns the ids of those now there. One SEARCH looks for the whole batch; only when it
+// finds something is each message looked for alone. The APPENDs are pipelined: each is
+// sent without waiting for the answer to the one before (a round trip and the server's
+// write each, instead of one after the other), then the answers are read in order. A
+// crash between an APPEND and its record costs nothing: the next SEARCH finds the copy.
+// It stops at the first refusal (a *copyRefusal) or connection failure; the copies filed
+// before it are returned with it.
+func (s *imapSession) copyAll(batch []pendingCopy) (filed []int64, err error) {
 	defer func() { s.lastUse = time.Now() }()
 	defer s.arm(0)
 	if s.c.Mailbox() == nil || s.c.Mailbox().Name != s.sent {
 		s.arm(s.timeout)
 		if _, err := s.c.Select(s.sent, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-			return err
+			return nil, refusal(batch[0].id, err)
 		}
 	}
-	s.arm(s.timeout)
-	data, err := s.c.UIDSearch(&imap.SearchCriteria{
-		Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + c.messageID + ">"}},
-	}, nil).Wait()
+	there, err := s.alreadyFiled(batch)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(data.AllUIDs()) > 0 {
-		return nil
+	type sent struct {
+		id  int64
+		cmd *imapclient.AppendCommand
 	}
-	s.arm(s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second)
-	cmd := s.c.Append(s.sent, int64(len(c.raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt})
-	if _, err := cmd.Write(c.raw); err != nil {
-		cmd.Close()
-		_, _ = cmd.Wait()
-		return err
+	var cmds []sent
+	var budget time.Duration
+	for _, c := range batch {
+		if there[c.id] {
+			filed = append(filed, c.id)
+			continue
+		}
+		budget += s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second
+		s.arm(budget)
+		cmd := s.c.Append(s.sent, int64(len(c.raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt})
+		if _, err := cmd.Write(c.raw); err != nil {
+			cmd.Close()
+			_, _ = cmd.Wait()
+			return filed, err // the connection failed: the answers before are unknown
+		}
+		if err := cmd.Close(); err != nil {
+			return filed, err
+		}
+		cmds = append(cmds, sent{c.id, cmd})
 	}
-	if err := cmd.Close(); err != nil {
-		return err
+	for _, sc := range cmds {
+		if _, err := sc.cmd.Wait(); err != nil {
+			return filed, refusal(sc.id, err)
+		}
+		filed = append(filed, sc.id)
 	}
-	_, err = cmd.Wait()
+	return filed, nil
+}
+
+// alreadyFiled returns the copies of batch whose Message-ID the Sent folder holds.
+func (s *imapSession) alreadyFiled(batch []pendingCopy) (map[int64]bool, error) {
+	criteria := func(c pendingCopy) imap.SearchCriteria {
+		return imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + c.messageID + ">"}}}
+	}
+	search := func(cr *imap.SearchCriteria) (bool, error) {
+		s.arm(s.timeout)
+		data, err := s.c.UIDSearch(cr, nil).Wait()
+		if err != nil {
+			return false, err
+		}
+		return len(data.AllUIDs()) > 0, nil
+	}
+	// OR a (OR b (OR c …)): one pass over the folder for the whole batch.
+	all := criteria(batch[len(batch)-1])
+	for i := len(batch) - 2; i >= 0; i-- {
+		all = imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{criteria(batch[i]), all}}}
+	}
+	found, err := search(&all)
+	var ie *imap.Error
+	if err != nil && !errors.As(err, &ie) {
+		return nil, err
+	}
+	if err == nil && !found {
+		return nil, nil
+	}
+	// Something is there (or the server refused the long search): one message at a time.
+	there := map[int64]bool{}
+	for _, c := range batch {
+		cr := criteria(c)
+		ok, err := search(&cr)
+		if err != nil {
+			return nil, refusal(c.id, err)
+		}
+		there[c.id] = ok
+	}
+	return there, nil
+}
+
+// refusal makes err a *copyRefusal of the copy id when the server answered NO or BAD.
+func refusal(id int64, err error) error {
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		return &copyRefusal{id: id, err: ie}
+	}
 	return err
 }
