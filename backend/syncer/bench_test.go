@@ -167,12 +167,6 @@ func benchSync(b *testing.B, corpus string, corpusSize int, gen func(int, time.T
 			delivered++
 		}
 		rss = append(rss, peakRSSMB(b))
-		if keep := os.Getenv("TMP_KEEPDB"); keep != "" {
-			os.Remove(keep)
-			if _, err := r.db.W.Exec(`VACUUM INTO ?`, keep); err != nil {
-				b.Fatal(err)
-			}
-		}
 		r.close()
 		fmt.Printf("run %d: full %.2f s (mbsync %.2f s), first 50 %.3f s, re-sync %.1f ms (mbsync %.1f ms), peak RSS %.0f MB\n",
 			i+1, full[i], at(mbFull, i), first50[i], resync[i]*1000, at(mbResync, i)*1000, rss[i])
