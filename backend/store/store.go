@@ -34,7 +34,6 @@ import (
 // Limits of the connection pools and waits.
 const (
 	busyTimeout    = 5 * time.Second // how long a connection waits on a lock before SQLITE_BUSY
-	writerCacheKiB = 32 << 10        // the writer's page cache (PRAGMA cache_size, in KiB)
 	maxReaders     = 4               // read connections in the pool
 	dataDirPerm    = 0o700           // the data directory holds private mail
 	migrationsGlob = "migrations/*.sql"
@@ -96,12 +95,6 @@ func open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_busy_timeout", strconv.Itoa(int(busyTimeout/time.Millisecond)))
 	q.Set("_synchronous", "NORMAL") // safe in WAL mode: a crash loses no committed transaction's integrity
 	q.Set("_txlock", "immediate")   // writers take the lock at BEGIN, so no upgrade deadlocks
-	// The writer's page cache: 32 MB instead of SQLite's 2 MB default. A sync writes into
-	// every index of messages, message_addresses and the search index at once; with the
-	// default cache their pages no longer fit past a few thousand messages, and every
-	// insert reads them back (the cost per message then grows with the mailbox). Used
-	// only as filled; readers keep the default.
-	q.Set("_cache_size", strconv.Itoa(-writerCacheKiB))
 	w, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
