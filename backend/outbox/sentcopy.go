@@ -20,6 +20,9 @@ import (
 // copyBatch is how many pending copies the copier reads at a time.
 const copyBatch = 50
 
+// copyGather is how long the copier lets copies gather after a batch that was not full.
+const copyGather = 100 * time.Millisecond
+
 // filesSentItself lists providers whose SMTP server files every submitted message in the
 // mailbox's Sent folder: Gmail and Google Workspace ("Gmail automatically saves a copy of
 // sent messages", help article 7126229, through SMTP too) and Microsoft (Exchange Online
@@ -70,7 +73,7 @@ func (w *worker) copier() {
 		}
 	}()
 	failures := 0
-	paused, troubled := false, false
+	paused, troubled, gather := false, false, false
 	var holdUntil time.Time
 	for w.ctx.Err() == nil {
 		if w.takeCopyForce() {
@@ -82,6 +85,14 @@ func (w *worker) copier() {
 				d = time.Until(holdUntil)
 			}
 			sleep(w.ctx, w.copyWake, d)
+			continue
+		}
+		if gather {
+			// The last batch was not full: the copier had caught up with the sender. Let
+			// copies gather for a moment, so that they go in one SEARCH and a pipeline of
+			// APPENDs rather than one by one (a SEARCH scans the whole Sent folder).
+			gather = false
+			sleep(w.ctx, nil, copyGather)
 			continue
 		}
 		batch, err := w.pendingCopies()
@@ -123,6 +134,7 @@ func (w *worker) copier() {
 			}
 		}
 		filed, err := s.copyAll(batch)
+		gather = len(batch) < copyBatch
 		if len(filed) > 0 {
 			failures = 0
 			if troubled {
@@ -358,10 +370,11 @@ func (r *copyRefusal) Unwrap() error { return r.err }
 // copyAll files each message of batch in the Sent folder unless a message with its
 // Message-ID is there already (our own copy from before a crash, or the provider's), and
 // returns the ids of those now there. One SEARCH looks for the whole batch; only when it
-// finds something is each message looked for alone. The APPENDs are pipelined: each is
-// sent without waiting for the answer to the one before (a round trip and the server's
-// write each, instead of one after the other), then the answers are read in order. A
-// crash between an APPEND and its record costs nothing: the next SEARCH finds the copy.
+// finds something is each message looked for alone. Each APPEND waits for its answer
+// before the next: a crash then leaves at most one APPEND that the server may still be
+// completing while the restarted copier searches (pipelined, the server went on with up to
+// a batch of them after a kill, and the kill test found copies filed twice). A crash
+// between an APPEND and the batch's record costs nothing: the next SEARCH finds the copy.
 // It stops at the first refusal (a *copyRefusal) or connection failure; the copies filed
 // before it are returned with it.
 func (s *imapSession) copyAll(batch []pendingCopy) (filed []int64, err error) {
@@ -377,35 +390,25 @@ func (s *imapSession) copyAll(batch []pendingCopy) (filed []int64, err error) {
 	if err != nil {
 		return nil, err
 	}
-	type sent struct {
-		id  int64
-		cmd *imapclient.AppendCommand
-	}
-	var cmds []sent
-	var budget time.Duration
 	for _, c := range batch {
 		if there[c.id] {
 			filed = append(filed, c.id)
 			continue
 		}
-		budget += s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second
-		s.arm(budget)
+		s.arm(s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second)
 		cmd := s.c.Append(s.sent, int64(len(c.raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt})
 		if _, err := cmd.Write(c.raw); err != nil {
 			cmd.Close()
 			_, _ = cmd.Wait()
-			return filed, err // the connection failed: the answers before are unknown
+			return filed, err
 		}
 		if err := cmd.Close(); err != nil {
 			return filed, err
 		}
-		cmds = append(cmds, sent{c.id, cmd})
-	}
-	for _, sc := range cmds {
-		if _, err := sc.cmd.Wait(); err != nil {
-			return filed, refusal(sc.id, err)
+		if _, err := cmd.Wait(); err != nil {
+			return filed, refusal(c.id, err)
 		}
-		filed = append(filed, sc.id)
+		filed = append(filed, c.id)
 	}
 	return filed, nil
 }
