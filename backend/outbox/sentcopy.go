@@ -225,6 +225,7 @@ type imapSession struct {
 	timeout time.Duration
 	sent    string // the Sent folder's name
 	lastUse time.Time
+	warm    bool        // a first batch was filed: later ones are looked for in one SEARCH
 	stop    func() bool // ends the watch that closes the connection when the worker stops
 
 	mu   sync.Mutex
@@ -369,8 +370,8 @@ func (r *copyRefusal) Unwrap() error { return r.err }
 
 // copyAll files each message of batch in the Sent folder unless a message with its
 // Message-ID is there already (our own copy from before a crash, or the provider's), and
-// returns the ids of those now there. One SEARCH looks for the whole batch; only when it
-// finds something is each message looked for alone. Each APPEND waits for its answer
+// returns the ids of those now there. One SEARCH looks for the whole batch (except on a
+// connection's first batch); only when it finds something is each message looked for alone. Each APPEND waits for its answer
 // before the next: a crash then leaves at most one APPEND that the server may still be
 // completing while the restarted copier searches (pipelined, the server went on with up to
 // a batch of them after a kill, and the kill test found copies filed twice). A crash
@@ -386,12 +387,26 @@ func (s *imapSession) copyAll(batch []pendingCopy) (filed []int64, err error) {
 			return nil, refusal(batch[0].id, err)
 		}
 	}
-	there, err := s.alreadyFiled(batch)
-	if err != nil {
-		return nil, err
+	var there map[int64]bool
+	if s.warm {
+		if there, err = s.alreadyFiled(batch); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range batch {
-		if there[c.id] {
+		if !s.warm {
+			// The first batch of a connection: perhaps the one a crash cut, whose last
+			// APPEND the server may still be completing. Each message is looked for just
+			// before its APPEND, as late as possible.
+			found, err := s.filed(c)
+			if err != nil {
+				return filed, refusal(c.id, err)
+			}
+			if found {
+				filed = append(filed, c.id)
+				continue
+			}
+		} else if there[c.id] {
 			filed = append(filed, c.id)
 			continue
 		}
@@ -410,7 +425,20 @@ func (s *imapSession) copyAll(batch []pendingCopy) (filed []int64, err error) {
 		}
 		filed = append(filed, c.id)
 	}
+	s.warm = true
 	return filed, nil
+}
+
+// filed reports whether the Sent folder holds a message with c's Message-ID.
+func (s *imapSession) filed(c pendingCopy) (bool, error) {
+	s.arm(s.timeout)
+	data, err := s.c.UIDSearch(&imap.SearchCriteria{
+		Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + c.messageID + ">"}},
+	}, nil).Wait()
+	if err != nil {
+		return false, err
+	}
+	return len(data.AllUIDs()) > 0, nil
 }
 
 // alreadyFiled returns the copies of batch whose Message-ID the Sent folder holds.
@@ -442,8 +470,7 @@ func (s *imapSession) alreadyFiled(batch []pendingCopy) (map[int64]bool, error) 
 	// Something is there (or the server refused the long search): one message at a time.
 	there := map[int64]bool{}
 	for _, c := range batch {
-		cr := criteria(c)
-		ok, err := search(&cr)
+		ok, err := s.filed(c)
 		if err != nil {
 			return nil, refusal(c.id, err)
 		}
