@@ -20,6 +20,10 @@ import (
 // copyBatch is how many pending copies the copier reads at a time.
 const copyBatch = 50
 
+// copySettle is how long the copier waits, when it starts with copies waiting, before it
+// looks for them in the Sent folder.
+const copySettle = time.Second
+
 // copyGather is how long the copier lets copies gather after a batch that was not full.
 const copyGather = 100 * time.Millisecond
 
@@ -73,7 +77,7 @@ func (w *worker) copier() {
 		}
 	}()
 	failures := 0
-	paused, troubled, gather := false, false, false
+	paused, troubled, gather, settle := false, false, false, true
 	var holdUntil time.Time
 	for w.ctx.Err() == nil {
 		if w.takeCopyForce() {
@@ -104,6 +108,7 @@ func (w *worker) copier() {
 			continue
 		}
 		if len(batch) == 0 {
+			settle = false // nothing was waiting at the start
 			d := time.Duration(-1)
 			if s != nil {
 				d = max(time.Until(s.lastUse.Add(e.opts.IdleClose)), 0)
@@ -112,6 +117,14 @@ func (w *worker) copier() {
 				s.close()
 				s = nil
 			}
+			continue
+		}
+		if settle {
+			// Copies were waiting when the copier started: perhaps a crash cut the last
+			// run during an APPEND that the server is still completing. Let it finish
+			// before the SEARCH that would find it.
+			settle = false
+			sleep(w.ctx, nil, copySettle)
 			continue
 		}
 		if s == nil {
