@@ -13,7 +13,7 @@ package outbox_test
 // rounds, the outbox first in odd ones), so that neither side always runs in the other's
 // wake. The rounds are MAILROOM_BENCH_ROUNDS (default 7; b.N when larger, -benchtime 1x
 // is enough). The last line printed is `send: outbox_msgs_per_s=… raw_msgs_per_s=…
-// ratio=…`: the medians of each side's rounds, and the median of the rounds' ratios (each
+// ratio=… with_copies_msgs_per_s=…`: the medians of each side's rounds, and the median of the rounds' ratios (each
 // from two runs seconds apart, so a burst of load that slows one round does not move it).
 // The outbox's figure counts from the start of EnqueueAll (a durable commit of the whole
 // bulk) to the last message recorded as sent; go-mail's from the dial to the last answer. Sent copies are off for the ratio — they go to IMAP, not to the SMTP
@@ -110,7 +110,7 @@ func BenchmarkOutboxSend(b *testing.B) {
 		rounded(outboxRates), rounded(rawRates), twoPlaces(ratios), copyRate)
 	// On a line of its own: the testing package has printed the benchmark's name without
 	// a newline.
-	fmt.Printf("\nsend: outbox_msgs_per_s=%.0f raw_msgs_per_s=%.0f ratio=%.2f\n", o, raw, ratio)
+	fmt.Printf("\nsend: outbox_msgs_per_s=%.0f raw_msgs_per_s=%.0f ratio=%.2f with_copies_msgs_per_s=%.0f\n", o, raw, ratio, copyRate)
 }
 
 // benchRaw sends round r's n messages with go-mail over one connection and returns msg/s.

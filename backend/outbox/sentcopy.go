@@ -20,6 +20,13 @@ import (
 // copyBatch is how many pending copies the copier reads at a time.
 const copyBatch = 50
 
+// copySettle is how long the copier waits, when it starts with copies waiting, before it
+// looks for them in the Sent folder.
+const copySettle = time.Second
+
+// copyGather is how long the copier lets copies gather after a batch that was not full.
+const copyGather = 100 * time.Millisecond
+
 // filesSentItself lists providers whose SMTP server files every submitted message in the
 // mailbox's Sent folder: Gmail and Google Workspace ("Gmail automatically saves a copy of
 // sent messages", help article 7126229, through SMTP too) and Microsoft (Exchange Online
@@ -70,7 +77,7 @@ func (w *worker) copier() {
 		}
 	}()
 	failures := 0
-	paused, troubled := false, false
+	paused, troubled, gather, settle := false, false, false, true
 	var holdUntil time.Time
 	for w.ctx.Err() == nil {
 		if w.takeCopyForce() {
@@ -84,6 +91,14 @@ func (w *worker) copier() {
 			sleep(w.ctx, w.copyWake, d)
 			continue
 		}
+		if gather {
+			// The last batch was not full: the copier had caught up with the sender. Let
+			// copies gather for a moment, so that they go in one SEARCH and a pipeline of
+			// APPENDs rather than one by one (a SEARCH scans the whole Sent folder).
+			gather = false
+			sleep(w.ctx, nil, copyGather)
+			continue
+		}
 		batch, err := w.pendingCopies()
 		if err != nil {
 			if w.ctx.Err() == nil {
@@ -93,6 +108,7 @@ func (w *worker) copier() {
 			continue
 		}
 		if len(batch) == 0 {
+			settle = false // nothing was waiting at the start
 			d := time.Duration(-1)
 			if s != nil {
 				d = max(time.Until(s.lastUse.Add(e.opts.IdleClose)), 0)
@@ -101,6 +117,14 @@ func (w *worker) copier() {
 				s.close()
 				s = nil
 			}
+			continue
+		}
+		if settle {
+			// Copies were waiting when the copier started: perhaps a crash cut the last
+			// run during an APPEND that the server is still completing. Let it finish
+			// before the SEARCH that would find it.
+			settle = false
+			sleep(w.ctx, nil, copySettle)
 			continue
 		}
 		if s == nil {
@@ -122,34 +146,34 @@ func (w *worker) copier() {
 				continue
 			}
 		}
-		for _, c := range batch {
-			err := s.copy(c)
-			if err == nil {
-				failures = 0
-				if troubled {
-					troubled = false
-					e.emit(Event{Kind: KindCopies, AccountID: w.id})
-				}
-				if err := w.copied(c.id, CopyDone); err != nil {
-					e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
-					holdUntil = time.Now().Add(storeRetry)
-					break
-				}
+		filed, err := s.copyAll(batch)
+		gather = len(batch) < copyBatch
+		if len(filed) > 0 {
+			failures = 0
+			if troubled {
+				troubled = false
+				e.emit(Event{Kind: KindCopies, AccountID: w.id})
+			}
+			if err := w.copiedAll(filed); err != nil {
+				e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
+				holdUntil = time.Now().Add(storeRetry)
 				continue
 			}
-			failures++
-			holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, failures))
-			var ie *imap.Error
-			if !errors.As(err, &ie) { // the connection failed: the copy is tried again later
-				s.close()
-				s = nil
-				break
-			}
-			// The server refused this copy (quota, size…): count it, give up after a few.
-			if err := w.copyRefused(c.id, s.sent, ie.Text); err != nil {
-				e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
-			}
-			break
+		}
+		if err == nil {
+			continue
+		}
+		failures++
+		holdUntil = time.Now().Add(backoff(e.opts.ConnectBackoffMin, e.opts.ConnectBackoffMax, failures))
+		var re *copyRefusal
+		if !errors.As(err, &re) { // the connection failed: the copy is tried again later
+			s.close()
+			s = nil
+			continue
+		}
+		// The server refused this copy (quota, size…): count it, give up after a few.
+		if err := w.copyRefused(re.id, s.sent, re.err.Text); err != nil {
+			e.log.Error("outbox: cannot record a Sent copy", "account", w.id, "err", err)
 		}
 	}
 }
@@ -176,12 +200,23 @@ func (w *worker) pendingCopies() ([]pendingCopy, error) {
 	return out, rows.Err()
 }
 
-// copied records a copy's new state, and forgets its last refusal.
-func (w *worker) copied(id int64, state CopyState) error {
+// copiedAll records the copies of ids as made, and forgets their last refusals, in one
+// transaction.
+func (w *worker) copiedAll(ids []int64) error {
 	return w.e.deps.DB.Tx(w.dbctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`UPDATE outbox SET copy_state = ?, copy_reason = '', copy_params = '', copy_error = '', updated_at = ?
-			WHERE id = ?`, string(state), time.Now().UnixMilli(), id)
-		return err
+		st, err := tx.Prepare(`UPDATE outbox SET copy_state = ?, copy_reason = '', copy_params = '', copy_error = '', updated_at = ?
+			WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		now := time.Now().UnixMilli()
+		for _, id := range ids {
+			if _, err := st.Exec(string(CopyDone), now, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -203,6 +238,7 @@ type imapSession struct {
 	timeout time.Duration
 	sent    string // the Sent folder's name
 	lastUse time.Time
+	warm    bool        // a first batch was filed: later ones are looked for in one SEARCH
 	stop    func() bool // ends the watch that closes the connection when the worker stops
 
 	mu   sync.Mutex
@@ -335,37 +371,132 @@ func hasAttr(attrs []imap.MailboxAttr, want imap.MailboxAttr) bool {
 	return false
 }
 
-// copy files one message in the Sent folder unless a message with its Message-ID is
-// there already (our own copy from before a crash, or the provider's).
-func (s *imapSession) copy(c pendingCopy) error {
+// copyRefusal is the server's refusal of one copy (quota, size…), as opposed to a
+// connection that failed.
+type copyRefusal struct {
+	id  int64
+	err *imap.Error
+}
+
+func (r *copyRefusal) Error() string { return r.err.Error() }
+func (r *copyRefusal) Unwrap() error { return r.err }
+
+// copyAll files each message of batch in the Sent folder unless a message with its
+// Message-ID is there already (our own copy from before a crash, or the provider's), and
+// returns the ids of those now there. One SEARCH looks for the whole batch (except on a
+// connection's first batch); only when it finds something is each message looked for alone. Each APPEND waits for its answer
+// before the next: a crash then leaves at most one APPEND that the server may still be
+// completing while the restarted copier searches (pipelined, the server went on with up to
+// a batch of them after a kill, and the kill test found copies filed twice). A crash
+// between an APPEND and the batch's record costs nothing: the next SEARCH finds the copy.
+// It stops at the first refusal (a *copyRefusal) or connection failure; the copies filed
+// before it are returned with it.
+func (s *imapSession) copyAll(batch []pendingCopy) (filed []int64, err error) {
 	defer func() { s.lastUse = time.Now() }()
 	defer s.arm(0)
 	if s.c.Mailbox() == nil || s.c.Mailbox().Name != s.sent {
 		s.arm(s.timeout)
 		if _, err := s.c.Select(s.sent, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-			return err
+			return nil, refusal(batch[0].id, err)
 		}
 	}
+	var there map[int64]bool
+	if s.warm {
+		if there, err = s.alreadyFiled(batch); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range batch {
+		if !s.warm {
+			// The first batch of a connection: perhaps the one a crash cut, whose last
+			// APPEND the server may still be completing. Each message is looked for just
+			// before its APPEND, as late as possible.
+			found, err := s.filed(c)
+			if err != nil {
+				return filed, refusal(c.id, err)
+			}
+			if found {
+				filed = append(filed, c.id)
+				continue
+			}
+		} else if there[c.id] {
+			filed = append(filed, c.id)
+			continue
+		}
+		s.arm(s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second)
+		cmd := s.c.Append(s.sent, int64(len(c.raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt})
+		if _, err := cmd.Write(c.raw); err != nil {
+			cmd.Close()
+			_, _ = cmd.Wait()
+			return filed, err
+		}
+		if err := cmd.Close(); err != nil {
+			return filed, err
+		}
+		if _, err := cmd.Wait(); err != nil {
+			return filed, refusal(c.id, err)
+		}
+		filed = append(filed, c.id)
+	}
+	s.warm = true
+	return filed, nil
+}
+
+// filed reports whether the Sent folder holds a message with c's Message-ID.
+func (s *imapSession) filed(c pendingCopy) (bool, error) {
 	s.arm(s.timeout)
 	data, err := s.c.UIDSearch(&imap.SearchCriteria{
 		Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + c.messageID + ">"}},
 	}, nil).Wait()
 	if err != nil {
-		return err
+		return false, err
 	}
-	if len(data.AllUIDs()) > 0 {
-		return nil
+	return len(data.AllUIDs()) > 0, nil
+}
+
+// alreadyFiled returns the copies of batch whose Message-ID the Sent folder holds.
+func (s *imapSession) alreadyFiled(batch []pendingCopy) (map[int64]bool, error) {
+	criteria := func(c pendingCopy) imap.SearchCriteria {
+		return imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + c.messageID + ">"}}}
 	}
-	s.arm(s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second)
-	cmd := s.c.Append(s.sent, int64(len(c.raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt})
-	if _, err := cmd.Write(c.raw); err != nil {
-		cmd.Close()
-		_, _ = cmd.Wait()
-		return err
+	search := func(cr *imap.SearchCriteria) (bool, error) {
+		s.arm(s.timeout)
+		data, err := s.c.UIDSearch(cr, nil).Wait()
+		if err != nil {
+			return false, err
+		}
+		return len(data.AllUIDs()) > 0, nil
 	}
-	if err := cmd.Close(); err != nil {
-		return err
+	// OR a (OR b (OR c …)): one pass over the folder for the whole batch.
+	all := criteria(batch[len(batch)-1])
+	for i := len(batch) - 2; i >= 0; i-- {
+		all = imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{criteria(batch[i]), all}}}
 	}
-	_, err = cmd.Wait()
+	found, err := search(&all)
+	var ie *imap.Error
+	if err != nil && !errors.As(err, &ie) {
+		return nil, err
+	}
+	if err == nil && !found {
+		return nil, nil
+	}
+	// Something is there (or the server refused the long search): one message at a time.
+	there := map[int64]bool{}
+	for _, c := range batch {
+		ok, err := s.filed(c)
+		if err != nil {
+			return nil, refusal(c.id, err)
+		}
+		there[c.id] = ok
+	}
+	return there, nil
+}
+
+// refusal makes err a *copyRefusal of the copy id when the server answered NO or BAD.
+func refusal(id int64, err error) error {
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		return &copyRefusal{id: id, err: ie}
+	}
 	return err
 }

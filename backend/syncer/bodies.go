@@ -306,7 +306,15 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 		return err
 	}
 	defer msg.Close()
-	fts, err := tx.PrepareContext(ctx, `UPDATE messages_fts SET body = ? WHERE rowid = ?`)
+	// The message's one index row: its subject and addresses as stored (after fillHeaders
+	// below, for rows whose headers come from the body), and the body text. REPLACE: a
+	// row indexed before (by an older version, or a body fetched again) is replaced whole.
+	fts, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO messages_fts(rowid, subject, addresses, body)
+		SELECT m.id, m.subject, coalesce((SELECT group_concat(a.name || ' ' || a.email, ' ')
+			FROM (SELECT name, email FROM message_addresses WHERE message_id = m.id
+				ORDER BY CASE kind WHEN 'from' THEN 0 WHEN 'sender' THEN 1 WHEN 'reply_to' THEN 2
+					WHEN 'to' THEN 3 WHEN 'cc' THEN 4 ELSE 5 END, position) AS a), ''), ?
+		FROM messages m WHERE m.id = ?`)
 	if err != nil {
 		return err
 	}
@@ -335,9 +343,6 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 		if _, err := msg.ExecContext(ctx, p.state, p.snippet, p.problems, p.bulk, parsedOK, hasAtt, b.id); err != nil {
 			return err
 		}
-		if _, err := fts.ExecContext(ctx, p.text, b.id); err != nil {
-			return err
-		}
 		// A row stored without an envelope takes its headers from the body; so does one
 		// with raw 8-bit or NUL bytes in its headers, which the parser decodes as it decodes
 		// the body (a server's ENVELOPE passes such bytes through, or alters them: Dovecot
@@ -347,6 +352,9 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 			if err := fillHeaders(ctx, tx, b.id, *p); err != nil {
 				return err
 			}
+		}
+		if _, err := fts.ExecContext(ctx, p.text, b.id); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -380,16 +388,13 @@ func fillHeaders(ctx context.Context, tx *sql.Tx, id int64, p parsed) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM message_addresses WHERE message_id = ?`, id); err != nil {
 		return err
 	}
-	var words strings.Builder
 	for k, list := range p.addresses {
 		for pos, a := range list {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO message_addresses(message_id, kind, position, name, email)
 				VALUES (?, ?, ?, ?, ?)`, id, addressKinds[k], pos, a.Name, a.Email); err != nil {
 				return err
 			}
-			words.WriteString(a.Name + " " + a.Email + " ")
 		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE messages_fts SET subject = ?, addresses = ? WHERE rowid = ?`, p.subject, words.String(), id)
-	return err
+	return nil // the index row follows, from these (storeBodies)
 }

@@ -126,9 +126,10 @@ func sameAddresses(a, b []imap.Address) bool {
 	return true
 }
 
-// insertHeaders stores new messages with their addresses and index row and returns their
-// ids. A message already stored (an interrupted sync fetched it) only gets its flags
-// refreshed.
+// insertHeaders stores new messages with their addresses and returns their ids. A message
+// already stored (an interrupted sync fetched it) only gets its flags refreshed. The
+// search index row is written once, with the body (storeBodies): the body phase follows
+// the headers in every sync, and an FTS5 row written twice costs a delete and an insert.
 func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, hs []header) ([]int64, error) {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO messages(account_id, folder_id, uid, message_id, in_reply_to,
 		subject, from_name, from_email, date, size, seen, flagged, handled, shared_filed, answered, draft, keywords, has_attachments)
@@ -142,11 +143,6 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 		return nil, err
 	}
 	defer addr.Close()
-	fts, err := tx.PrepareContext(ctx, `INSERT INTO messages_fts(rowid, subject, addresses, body) VALUES (?, ?, ?, '')`)
-	if err != nil {
-		return nil, err
-	}
-	defer fts.Close()
 	var again []flagRow
 	ids := make([]int64, 0, len(hs))
 	for _, h := range hs {
@@ -181,7 +177,6 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 			return nil, err
 		}
 		ids = append(ids, id)
-		var words strings.Builder
 		for k, list := range envelopeLists(env) {
 			if (k == 1 || k == 2) && sameAddresses(list, env.From) {
 				// The server fills Sender and Reply-To with From when the message has
@@ -199,14 +194,7 @@ func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, h
 					return nil, err
 				}
 				pos++
-				words.WriteString(name)
-				words.WriteByte(' ')
-				words.WriteString(email)
-				words.WriteByte(' ')
 			}
-		}
-		if _, err := fts.ExecContext(ctx, id, subject, words.String()); err != nil {
-			return nil, err
 		}
 	}
 	return ids, applyFlags(ctx, tx, folderID, again)
