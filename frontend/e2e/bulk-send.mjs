@@ -15,13 +15,16 @@ import { backend, expectText, fail, fmt, frontendDir, norm, shot, tid, visible, 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const THIRD = { numero: 'FAC-2026-0061', montant: 2150, echeance: '2026-11-30' };
 const SLOW_MS = 60_000; // a send through the outbox to the test Postfix
+// How many invoices the filter finds: the four above, and any an earlier step made (the
+// automations' FAC-2026-0050 of a company without a contact: set aside, no address).
+let total = 4;
 
 async function frameText(page) {
   return norm(await page.frameLocator(tid('bulk-preview-frame')).locator('body').innerText());
 }
 
 export async function bulkSendSteps(page, step) {
-  await step('Factures filtrée (Numéro contient « FAC ») : « Envoyer à ces 4 fiches »', async () => {
+  await step('Factures filtrée (Numéro contient « FAC ») : « Envoyer à ces N fiches »', async () => {
     const types = (await backend(page, 'Records.Types')).value ?? [];
     const facture = types.find((t) => t.key === 'facture');
     const company = types.find((t) => t.builtin === 'company');
@@ -31,6 +34,11 @@ export async function bulkSendSteps(page, step) {
     if (!companyId) fail(`no company Atelier Dupont: ${JSON.stringify(found).slice(0, 300)}`);
     const made = await backend(page, 'Records.Create', { typeId: facture.id, values: { ...THIRD, client: [companyId] } });
     if (!made.ok) fail(`Records.Create: ${JSON.stringify(made.error)}`);
+
+    const listed = await backend(page, 'Records.List', { typeId: facture.id, search: '', sort: { field: '', desc: false },
+      filters: [{ field: 'numero', op: 'contains', value: 'FAC' }], columns: [], cursor: '', limit: 1 });
+    if (!listed.ok || listed.value.total < 4) fail(`Records.List with the filter: ${JSON.stringify(listed).slice(0, 300)}`);
+    total = listed.value.total;
 
     await page.keyboard.press('Escape');
     await page.click(tid('nav-records'));
@@ -44,26 +52,28 @@ export async function bulkSendSteps(page, step) {
     await page.fill(`${tid('record-filter')} ${tid('filter-value')}`, 'FAC');
     await page.press(`${tid('record-filter')} ${tid('filter-value')}`, 'Enter');
     await page.locator(`${tid('record-filter')} ${tid('filter-value')}`).blur();
-    await expectText(page, tid('record-count'), fmt('4 fiches'), 'the filtered count');
-    await expectText(page, tid('record-bulk-send'), 'Envoyer à ces 4 fiches', 'the bulk send button');
+    await expectText(page, tid('record-count'), `${total} fiches`, 'the filtered count');
+    await expectText(page, tid('record-bulk-send'), `Envoyer à ces ${total} fiches`, 'the bulk send button');
     await shot(page, 'bulk-list-filtered-fr');
     await page.click(tid('record-bulk-send'));
     await visible(page, tid('bulk-send'), 'the bulk send window');
-    await expectText(page, tid('bulk-send-title'), 'Envoyer à 4 fiches', 'its title');
+    await expectText(page, tid('bulk-send-title'), `Envoyer à ${total} fiches`, 'its title');
   });
 
-  await step('le modèle « Relance 1 » : 2 fiches le recevront, 2 ne peuvent pas et pourquoi', async () => {
+  await step('le modèle « Relance 1 » : 2 fiches le recevront, les autres ne peuvent pas et pourquoi', async () => {
     await waitFor(async () => (await page.locator(`${tid('bulk-template')} option`).count()) > 0, 'the templates');
     await page.selectOption(tid('bulk-template'), { label: 'Relance 1' });
     await page.click(tid('bulk-prepare'));
-    await expectText(page, tid('bulk-summary'), '2 fiches recevront ce mail sur 4.', 'the summary', SLOW_MS);
+    await expectText(page, tid('bulk-summary'), `2 fiches recevront ce mail sur ${total}.`, 'the summary', SLOW_MS);
     const rows = (await page.locator(tid('bulk-excluded-row')).allInnerTexts()).map(norm);
     const want = [
       `FAC-2026-0043 — ${norm(fr.bulk.reason.no_address)}`,
       `FAC-2026-0057 — ${norm(fmt(fr.bulk.reason.missing_value, { fields: '{{facture.echeance}}' }))}`,
     ];
     for (const w of want) if (!rows.includes(w)) fail(`the records set aside read ${JSON.stringify(rows)}, want ${JSON.stringify(want)}`);
-    if (rows.length !== 2) fail(`${rows.length} records set aside: ${JSON.stringify(rows)}`);
+    if (rows.length !== total - 2) fail(`${rows.length} records set aside: ${JSON.stringify(rows)}`);
+    // Any other one set aside is an earlier step's invoice with no one to write to.
+    for (const r of rows) if (!want.includes(r) && !r.endsWith(norm(fr.bulk.reason.no_address))) fail(`set aside: ${r}`);
     await page.locator(tid('bulk-excluded')).scrollIntoViewIfNeeded();
     await shot(page, 'bulk-plan-excluded-fr');
   });
@@ -112,7 +122,7 @@ export async function bulkSendSteps(page, step) {
     await shot(page, 'bulk-done-fr');
     const jobs = await backend(page, 'Bulk.Jobs');
     const job = jobs.ok && jobs.value[0];
-    if (!job || job.state !== 'done' || job.sent !== 2 || job.skipped !== 2) fail(`Bulk.Jobs: ${JSON.stringify(jobs)}`);
+    if (!job || job.state !== 'done' || job.sent !== 2 || job.skipped !== total - 2) fail(`Bulk.Jobs: ${JSON.stringify(jobs)}`);
     const sent = await backend(page, 'Outbox.List', { accountId: job.accountId, states: ['sent'], cursor: '', limit: 100 });
     const subjects = sent.ok ? sent.value.items.map((i) => i.subject) : [];
     for (const s of ['Relance : facture FAC-2026-0042', 'Relance : facture FAC-2026-0061']) {
