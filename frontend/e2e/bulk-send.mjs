@@ -18,6 +18,8 @@ const SLOW_MS = 60_000; // a send through the outbox to the test Postfix
 // How many invoices the filter finds: the four above, and any an earlier step made (the
 // automations' FAC-2026-0050 of a company without a contact: set aside, no address).
 let total = 4;
+// The addresses of Atelier Dupont's contacts (Julien Dupont, and any an earlier step linked).
+let dupontEmails = [];
 
 async function frameText(page) {
   return norm(await page.frameLocator(tid('bulk-preview-frame')).locator('body').innerText());
@@ -32,6 +34,15 @@ export async function bulkSendSteps(page, step) {
     const found = await backend(page, 'Records.List', { typeId: company.id, search: 'Atelier Dupont', sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 5 });
     const companyId = found.ok ? (found.value.records.find((r) => r.title === 'Atelier Dupont')?.id ?? 0) : 0;
     if (!companyId) fail(`no company Atelier Dupont: ${JSON.stringify(found).slice(0, 300)}`);
+    const contactType = types.find((t) => t.builtin === 'contact');
+    const contacts = await backend(page, 'Records.List', { typeId: contactType.id, search: '', sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 500 });
+    dupontEmails = [];
+    for (const r of contacts.value?.records ?? []) {
+      const got = await backend(page, 'Records.Get', r.id);
+      const v = got.ok ? got.value.record.values : {};
+      if (Array.isArray(v.company) && v.company.some((c) => c.id === companyId)) dupontEmails.push(...(v.emails ?? []));
+    }
+    if (!dupontEmails.includes('julien@atelier-dupont.example')) fail(`Atelier Dupont's contacts' addresses: ${JSON.stringify(dupontEmails)}`);
     const made = await backend(page, 'Records.Create', { typeId: facture.id, values: { ...THIRD, client: [companyId] } });
     if (!made.ok) fail(`Records.Create: ${JSON.stringify(made.error)}`);
 
@@ -81,7 +92,10 @@ export async function bulkSendSteps(page, step) {
   await step('l’aperçu de deux mails, de l’un à l’autre', async () => {
     await expectText(page, tid('bulk-preview-index'), 'Mail 1 sur 2', 'the first preview');
     await expectText(page, tid('bulk-preview-subject'), 'Relance : facture FAC-2026-0042', 'its subject');
-    await expectText(page, tid('bulk-preview-to'), 'Julien Dupont <julien@atelier-dupont.example> — FAC-2026-0042', 'its recipient');
+    // The recipient: a contact of Atelier Dupont, the invoice's company.
+    const to = norm(await page.locator(tid('bulk-preview-to')).innerText());
+    const m = /^.+ <([^>]+)> — FAC-2026-0042$/.exec(to);
+    if (!m || !dupontEmails.includes(m[1])) fail(`the first mail goes to “${to}”, not a contact of Atelier Dupont (${dupontEmails.join(', ')})`);
     await waitFor(async () => (await frameText(page)).includes('FAC-2026-0042'), 'the first mail');
     await page.locator(tid('bulk-preview')).scrollIntoViewIfNeeded();
     await shot(page, 'bulk-preview-1-fr');
