@@ -136,6 +136,13 @@ export async function bulkSendSteps(page, step) {
 
   await step('envoi : la progression jusqu’à « Terminé », par la boîte d’envoi', async () => {
     await expectText(page, tid('bulk-send-start'), 'Envoyer 2 mails', 'the send button');
+    // What the outbox had sent before (a button sent FAC-2026-0042's reminder already).
+    const sentSubjects = async (accountId) => {
+      const r = await backend(page, 'Outbox.List', { accountId, states: ['sent'], cursor: '', limit: 100 });
+      return r.ok ? r.value.items.map((i) => i.subject) : [];
+    };
+    const accountId = Number(await page.locator(tid('bulk-account')).inputValue());
+    const earlier = await sentSubjects(accountId);
     await page.click(tid('bulk-send-start'));
     await visible(page, tid('bulk-progress'), 'the progress');
     await shot(page, 'bulk-progress-fr');
@@ -146,10 +153,11 @@ export async function bulkSendSteps(page, step) {
     const jobs = await backend(page, 'Bulk.Jobs');
     const job = jobs.ok && jobs.value[0];
     if (!job || job.state !== 'done' || job.sent !== 2 || job.skipped !== total - 2) fail(`Bulk.Jobs: ${JSON.stringify(jobs)}`);
-    const sent = await backend(page, 'Outbox.List', { accountId: job.accountId, states: ['sent'], cursor: '', limit: 100 });
-    const subjects = sent.ok ? sent.value.items.map((i) => i.subject) : [];
-    for (const s of ['Relance : facture FAC-2026-0042', 'Relance : facture FAC-2026-0061']) {
-      if (subjects.filter((x) => x === s).length !== 1) fail(`the outbox's sent mails: ${JSON.stringify(subjects)}`);
+    if (job.accountId !== accountId) fail(`the job sent from account ${job.accountId}, want ${accountId}`);
+    const subjects = await sentSubjects(accountId);
+    const count = (list, x) => list.filter((y) => y === x).length;
+    for (const x of ['Relance : facture FAC-2026-0042', 'Relance : facture FAC-2026-0061']) {
+      if (count(subjects, x) !== count(earlier, x) + 1) fail(`the outbox's sent mails: ${JSON.stringify(subjects)}, before: ${JSON.stringify(earlier)}`);
     }
     await page.click(tid('bulk-close'));
   });
