@@ -274,3 +274,19 @@ func (r *Registry) SetDefaults(ctx context.Context, accountID, userID int64, isD
 		return err
 	})
 }
+
+// SignatureFor returns userID's default signature on an account, rendered for signer (their
+// profile): what a mail sent for them without the composer (a bulk send, an automation
+// signed by the office sender's person) carries. "" when they have none there.
+func (r *Registry) SignatureFor(ctx context.Context, accountID, userID int64, signer Signer) (string, error) {
+	var html string
+	err := r.db.R.QueryRowContext(ctx, `SELECT s.html FROM account_access x JOIN signatures s ON s.id = x.signature_id
+		WHERE x.account_id = ? AND x.user_id = ?`, accountID, userID).Scan(&html)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("accounts: the signer's signature: %w", err)
+	}
+	return RenderSignature(html, signer), nil
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"mailroom/backend/accounts"
 	"mailroom/backend/bulk"
 	"mailroom/backend/message"
 	"mailroom/backend/records"
@@ -97,19 +98,42 @@ type Bulk struct{ b *Backend }
 
 func (s *Bulk) input(ctx context.Context, c caller, in BulkInputDTO) (bulk.Input, error) {
 	if !c.isAdmin() {
-		if err := s.b.requireAccess(ctx, c, in.AccountID); err != nil {
+		if err := s.b.mayCompose(ctx, c, in.AccountID); err != nil {
 			return bulk.Input{}, err
 		}
 	}
-	snd := templates.Sender{UserName: c.user.Name, UserEmail: c.user.Email, UserTitle: c.user.Title, UserPhone: c.user.Phone}
-	if a, err := s.b.Accounts.Get(ctx, in.AccountID); err == nil {
-		snd.AccountAddress, snd.AccountName = a.Email, a.FromName
-	} else {
+	a, err := s.b.Accounts.Get(ctx, in.AccountID)
+	if err != nil {
+		return bulk.Input{}, err
+	}
+	snd, err := s.b.signer(ctx, c, a)
+	if err != nil {
 		return bulk.Input{}, err
 	}
 	return bulk.Input{AccountID: in.AccountID, TemplateID: in.TemplateID, Sender: snd,
 		List: records.Query{TypeID: in.List.TypeID, Search: in.List.Search,
 			Sort: records.Sort{Field: in.List.Sort.Field, Desc: in.List.Sort.Desc}, Filters: filtersIn(in.List.Filters)}}, nil
+}
+
+// signer is who a bulk send from account a goes out as (F22): from the office sender's
+// account, the person the super admin chose to sign the office's mail; otherwise the
+// caller. Their name and details fill {{user.*}}, and their default signature on the
+// account follows the body.
+func (b *Backend) signer(ctx context.Context, c caller, a accounts.Account) (templates.Sender, error) {
+	u := c.user
+	if o, err := b.Accounts.OfficeSender(ctx); err == nil && o.AccountID == a.ID && o.UserID != 0 {
+		if ou, err := b.Users.Get(ctx, o.UserID); err == nil {
+			u = ou
+		}
+	}
+	snd := templates.Sender{UserName: u.Name, UserEmail: u.Email, UserTitle: u.Title, UserPhone: u.Phone,
+		AccountAddress: a.Email, AccountName: a.FromName}
+	sig, err := b.Accounts.SignatureFor(ctx, a.ID, u.ID, accounts.Signer{Name: u.Name, Title: u.Title, Phone: u.Phone})
+	if err != nil {
+		return snd, err
+	}
+	snd.Signature = sig
+	return snd, nil
 }
 
 func recipientDTOs(rs []bulk.Recipient) []BulkRecipientDTO {
@@ -186,7 +210,7 @@ func (s *Bulk) control(name string, id int64, fn func(ctx context.Context, id in
 			return err
 		}
 		if !c.isAdmin() {
-			if err := s.b.requireAccess(ctx, c, p.AccountID); err != nil {
+			if err := s.b.mayCompose(ctx, c, p.AccountID); err != nil {
 				return err
 			}
 		}
@@ -221,7 +245,7 @@ func (s *Bulk) Progress(id int64) (BulkProgressDTO, error) {
 			return BulkProgressDTO{}, err
 		}
 		if !c.isAdmin() {
-			if err := s.b.requireAccess(ctx, c, p.AccountID); err != nil {
+			if err := s.b.mayCompose(ctx, c, p.AccountID); err != nil {
 				return BulkProgressDTO{}, err
 			}
 		}
@@ -238,7 +262,7 @@ func (s *Bulk) Jobs() ([]BulkProgressDTO, error) {
 		}
 		out := make([]BulkProgressDTO, 0, len(ps))
 		for _, p := range ps {
-			if !c.isAdmin() && s.b.requireAccess(ctx, c, p.AccountID) != nil {
+			if !c.isAdmin() && s.b.mayCompose(ctx, c, p.AccountID) != nil {
 				continue
 			}
 			out = append(out, progressDTO(p))
@@ -255,7 +279,7 @@ func limitDTO(l bulk.Limit) BulkLimitDTO {
 func (s *Bulk) Limit(accountID int64) (BulkLimitDTO, error) {
 	return run(s.b, "Bulk.Limit", func(ctx context.Context, c caller) (BulkLimitDTO, error) {
 		if !c.isAdmin() {
-			if err := s.b.requireAccess(ctx, c, accountID); err != nil {
+			if err := s.b.mayCompose(ctx, c, accountID); err != nil {
 				return BulkLimitDTO{}, err
 			}
 		}
@@ -277,7 +301,7 @@ func (s *Bulk) SetLimit(accountID int64, perDay int) (BulkLimitDTO, error) {
 func (s *Bulk) DeliverabilityWarning(accountID int64) (BulkWarningDTO, error) {
 	return run(s.b, "Bulk.DeliverabilityWarning", func(ctx context.Context, c caller) (BulkWarningDTO, error) {
 		if !c.isAdmin() {
-			if err := s.b.requireAccess(ctx, c, accountID); err != nil {
+			if err := s.b.mayCompose(ctx, c, accountID); err != nil {
 				return BulkWarningDTO{}, err
 			}
 		}
@@ -298,7 +322,7 @@ func (s *Bulk) DeliverabilityWarning(accountID int64) (BulkWarningDTO, error) {
 func (s *Bulk) AcknowledgeWarning(accountID int64) error {
 	return do(s.b, "Bulk.AcknowledgeWarning", func(ctx context.Context, c caller) error {
 		if !c.isAdmin() {
-			if err := s.b.requireAccess(ctx, c, accountID); err != nil {
+			if err := s.b.mayCompose(ctx, c, accountID); err != nil {
 				return err
 			}
 		}

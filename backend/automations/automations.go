@@ -116,6 +116,7 @@ type Outbox interface {
 type Accounts interface {
 	Get(ctx context.Context, id int64) (accounts.Account, error)
 	OfficeSender(ctx context.Context) (accounts.OfficeSender, error)
+	SignatureFor(ctx context.Context, accountID, userID int64, signer accounts.Signer) (string, error)
 }
 
 // Users reads a user's profile (the office sender's signer: {{user.name}} and the others).

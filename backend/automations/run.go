@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
 	"mailroom/backend/outbox"
 	"mailroom/backend/records"
@@ -38,6 +39,11 @@ func (e *Engine) sender(ctx context.Context, a Automation) (sender, error) {
 		// The office sender's signer: {{user.*}} are theirs.
 		if u, err := e.deps.Users.Get(ctx, signer); err == nil {
 			tpl.UserName, tpl.UserEmail, tpl.UserTitle, tpl.UserPhone = u.Name, u.Email, u.Title, u.Phone
+			// and their default signature on the account follows the body.
+			tpl.Signature, err = e.deps.Accounts.SignatureFor(ctx, acc.ID, signer, accounts.Signer{Name: u.Name, Title: u.Title, Phone: u.Phone})
+			if err != nil {
+				return sender{}, err
+			}
 		}
 	}
 	return sender{accountID: acc.ID, from: outbox.Address{Name: acc.FromName, Email: acc.Email}, tpl: tpl}, nil

@@ -108,6 +108,23 @@ func ComposedBody(text, quotedText, quotedHTML string) (plain, html string) {
 	return SignedBody(text, "", quotedText, quotedHTML)
 }
 
+// AppendSignature adds a rendered signature ("" for none; sanitised here again) after a
+// body that has both parts already (a template's): in a <div class="signature"> in the HTML
+// part and after the usual "-- " line in the text part.
+func AppendSignature(text, html, signature string) (string, string) {
+	if strings.TrimSpace(signature) == "" {
+		return text, html
+	}
+	sig := Sanitize(signature, SanitizeOptions{AllowRemoteImages: true}).HTML
+	if strings.TrimSpace(sig) == "" {
+		return text, html
+	}
+	if html == "" {
+		html = TextToHTML(text)
+	}
+	return strings.TrimRight(text, "\n") + "\n\n-- \n" + HTMLToText(sig), html + `<div class="signature">` + sig + `</div>`
+}
+
 // SignedBody is ComposedBody with a signature: signature is its rendered HTML ("" for
 // none), sanitised here again. It follows the text typed, before the quote, in a
 // <div class="signature"> in the HTML part and after the usual "-- " line in the text part.

@@ -149,6 +149,9 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 type Sender struct {
 	UserName, UserEmail, UserTitle, UserPhone string
 	AccountName, AccountAddress               string
+	// Signature is the signer's signature on the account, rendered (accounts.RenderSignature;
+	// "" for none): it follows the body, as the composer places it (message.SignedBody).
+	Signature string `json:",omitempty"`
 }
 
 // Target is what a mail is rendered for: a record (its id; its kind comes with it) and
@@ -209,6 +212,7 @@ func (t *Templates) RenderDraft(ctx context.Context, d Draft, tg Target) (Render
 			return Rendered{}, err
 		}
 	}
+	out.Text, out.HTML = message.AppendSignature(out.Text, out.HTML, tg.Sender.Signature)
 	return out, nil
 }
 

@@ -142,6 +142,10 @@ export async function bulkSendSteps(page, step) {
       return r.ok ? r.value.items.map((i) => i.subject) : [];
     };
     const accountId = Number(await page.locator(tid('bulk-account')).inputValue());
+    // The dialog starts on the office sender's account, once one is chosen (F22).
+    const office = await backend(page, 'Accounts.OfficeSender');
+    if (!office.ok) fail(`Accounts.OfficeSender: ${JSON.stringify(office)}`);
+    if (office.value.accountId && office.value.accountId !== accountId) fail(`the bulk send starts on account ${accountId}, not the office sender's ${office.value.accountId}`);
     const earlier = await sentSubjects(accountId);
     await page.click(tid('bulk-send-start'));
     await visible(page, tid('bulk-progress'), 'the progress');
