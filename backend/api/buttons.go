@@ -177,11 +177,8 @@ func (s *Buttons) Send(in ButtonSendDTO) (SentDTO, error) {
 		}
 		id, mid, err := s.b.Buttons.SendMail(ctx, buttons.Send{Button: in.ButtonID, Record: in.RecordID, By: c.user.ID,
 			ByName: c.user.Name, AccountID: acc.ID, Mail: m})
-		if err != nil && id == 0 {
-			return SentDTO{}, err
-		}
 		if err != nil {
-			s.b.logger().Warn("buttons: the send is queued but not logged", "outbox", id, "err", err)
+			return SentDTO{}, err
 		}
 		return SentDTO{OutboxID: id, MessageID: strings.Trim(mid, "<>"), State: string(outbox.Queued)}, nil
 	})

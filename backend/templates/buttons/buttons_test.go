@@ -296,3 +296,31 @@ func TestSendQueuesLogsAndFilesTheSentCopy(t *testing.T) {
 		t.Fatalf("not filed: %+v", sends[0])
 	}
 }
+
+// TestASendThatCannotBeLoggedIsNotQueued: the record's log line and the outbox item are
+// one transaction, so a send the log refuses leaves nothing in the outbox to go unseen.
+func TestASendThatCannotBeLoggedIsNotQueued(t *testing.T) {
+	f := newFixture(t)
+	b := f.button(t, buttons.Button{Label: "Envoyer la relance", Recipients: buttons.CompanyContacts, AccountID: f.account})
+	if _, err := f.db.W.ExecContext(f.ctx, `CREATE TRIGGER refuse_sends BEFORE INSERT ON record_sends
+		BEGIN SELECT RAISE(ABORT, 'the log is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	var before int
+	if err := f.db.R.QueryRowContext(f.ctx, `SELECT count(*) FROM outbox`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := f.bs.SendMail(f.ctx, buttons.Send{Button: b.ID, Record: f.invoice.ID, By: f.user, ByName: "Camille Martin",
+		AccountID: f.account, Mail: outbox.Compose{From: outbox.Address{Email: "factures@cabinet.test"},
+			To: []outbox.Address{{Email: "elise@acme.test"}}, Subject: "Relance", Text: "Bonjour."}})
+	if err == nil || id != 0 {
+		t.Fatalf("send = %d, %v; want an error and nothing queued", id, err)
+	}
+	var after int
+	if err := f.db.R.QueryRowContext(f.ctx, `SELECT count(*) FROM outbox`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Fatalf("the outbox holds %d items, %d before: a mail went out unlogged", after, before)
+	}
+}

@@ -217,7 +217,8 @@ type Send struct {
 	Mail outbox.Compose
 }
 
-// SendMail queues a button's mail in the outbox and logs it on the record; the sent copy
+// SendMail queues a button's mail in the outbox and logs it on the record, in one
+// transaction; the sent copy
 // is filed to the record when the sync stores it (FilePending). It returns the outbox
 // item and the Message-ID.
 func (bs *Buttons) SendMail(ctx context.Context, in Send) (int64, string, error) {
@@ -246,10 +247,6 @@ func (bs *Buttons) SendMail(ctx context.Context, in Send) (int64, string, error)
 		return 0, "", err
 	}
 	env.QueuedBy = in.By
-	id, err := bs.d.Outbox.Enqueue(ctx, in.AccountID, env)
-	if err != nil {
-		return 0, "", err
-	}
 	label := b.SentLabel
 	if label == "" {
 		label = b.Label
@@ -258,15 +255,22 @@ func (bs *Buttons) SendMail(ctx context.Context, in Send) (int64, string, error)
 	for _, a := range append(append(append([]outbox.Address{}, in.Mail.To...), in.Mail.Cc...), in.Mail.Bcc...) {
 		to = append(to, a.Email)
 	}
-	// The mail is queued (committed): a failure to log it now must not make the user send it
-	// twice, so it is reported to the log's caller as an error after the fact only.
-	_, err = bs.d.DB.W.ExecContext(ctx, `INSERT INTO record_sends(record_id, button_id, label, outbox_id, message_id,
-		subject, recipients, sent_by, sent_by_name, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.Record, b.ID, label, id, strings.Trim(env.MessageID, "<>"), in.Mail.Subject, strings.Join(to, ", "),
-		nullID(in.By), in.ByName, bs.d.Now().UnixMilli())
+	// The record's log line is written in the outbox's transaction: the mail is queued and
+	// logged together, or neither (the user may then send again without a duplicate).
+	ids, err := bs.d.Outbox.EnqueueWith(ctx, in.AccountID, []outbox.Envelope{env}, func(tx *sql.Tx, ids []int64) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO record_sends(record_id, button_id, label, outbox_id, message_id,
+			subject, recipients, sent_by, sent_by_name, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			in.Record, b.ID, label, ids[0], strings.Trim(env.MessageID, "<>"), in.Mail.Subject, strings.Join(to, ", "),
+			nullID(in.By), in.ByName, bs.d.Now().UnixMilli())
+		if err != nil {
+			return fmt.Errorf("buttons: log the send: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return id, env.MessageID, fmt.Errorf("buttons: log the send of outbox item %d: %w", id, err)
+		return 0, "", err
 	}
+	id := ids[0]
 	bs.follow(id, in.AccountID)
 	return id, env.MessageID, nil
 }
