@@ -13,8 +13,6 @@ var (
 	// errLockedIdle: the session ended after the idle limit; someone must sign in again.
 	errLockedIdle = fault.Define("session_locked_idle", fault.Forbidden,
 		"Mailroom locked itself after a time without activity: sign in again")
-	// errLanguage: a language other than French or English.
-	errLanguage = fault.Define("session_language_invalid", fault.InvalidInput, "choose French or English")
 	// errRemoveSelf: a super admin removing themselves.
 	errRemoveSelf = fault.Define("user_remove_self", fault.Conflict,
 		"you cannot remove yourself: another super admin can")

@@ -62,7 +62,7 @@ func (s *Session) Onboard(in OnboardInput) (UserDTO, error) {
 func (s *Session) SetLanguage(lang string) error {
 	return do(s.b, "Session.SetLanguage", func(ctx context.Context, c caller) error {
 		if !users.ValidLanguage(lang) {
-			return errLanguage.Field("language", nil)
+			return users.ErrLanguageInvalid.Field("language", nil)
 		}
 		if s.b.DB == nil {
 			return fault.ErrStoreUnavailable.Wrap(s.b.BootErr, nil)

@@ -391,7 +391,6 @@ export const REASONS = {
   server_security_invalid: { code: 'invalid_input', class: 'permanent', params: ['server'] },
   server_timeout: { code: 'network', class: 'temporary', params: ['host', 'port'] },
   server_username_missing: { code: 'invalid_input', class: 'permanent', params: ['server'] },
-  session_language_invalid: { code: 'invalid_input', class: 'permanent', params: [] },
   session_locked_idle: { code: 'forbidden', class: 'permanent', params: [] },
   session_not_set_up: { code: 'forbidden', class: 'permanent', params: [] },
   session_signed_out: { code: 'forbidden', class: 'permanent', params: [] },
