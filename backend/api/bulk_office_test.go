@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"mailroom/backend/accounts"
+	"mailroom/backend/users"
 )
 
 // TestABulkSendFromTheOfficeSenderIsSignedByItsPerson: a collaborator with no account of
@@ -20,24 +21,7 @@ import (
 func TestABulkSendFromTheOfficeSenderIsSignedByItsPerson(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	office, err := h.b.Accounts.CreateWith(ctx, h.users[super], accounts.NewAccount{Name: "Cabinet", Email: "contact@cabinet.test", FromName: "Cabinet Martin",
-		IMAP: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "c"},
-		SMTP: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "c"}}, accounts.Secrets{Password: "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := h.b.Accounts.SaveSignature(ctx, accounts.Signature{AccountID: office.ID, Name: "Cabinet",
-		HTML: "<p><b>{{user.name}}</b> — Cabinet Martin</p><script>alert(1)</script>"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.b.Accounts.SetDefaults(ctx, office.ID, h.users[super], false, sig.ID); err != nil {
-		t.Fatal(err)
-	}
-	signer, err := h.b.Users.Get(ctx, h.users[super])
-	if err != nil {
-		t.Fatal(err)
-	}
+	office, signer := officeAccount(t, h, "<p><b>{{user.name}}</b> — Cabinet Martin</p><script>alert(1)</script>")
 	s, err := h.b.Records.Schema(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -86,24 +70,8 @@ func TestAnAutomationFromTheOfficeSenderIsSignedByItsPerson(t *testing.T) {
 	h := newHarness(t)
 	h.as(t, admin)
 	ctx := context.Background()
-	office, err := h.b.Accounts.CreateWith(ctx, h.users[super], accounts.NewAccount{Name: "Cabinet", Email: "contact@cabinet.test", FromName: "Cabinet Martin",
-		IMAP: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "c"},
-		SMTP: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "c"}}, accounts.Secrets{Password: "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := h.b.Accounts.SaveSignature(ctx, accounts.Signature{AccountID: office.ID, Name: "Cabinet", HTML: "<p>{{user.name}}, expert-comptable</p>"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.b.Accounts.SetDefaults(ctx, office.ID, h.users[super], false, sig.ID); err != nil {
-		t.Fatal(err)
-	}
+	office, signer := officeAccount(t, h, "<p>{{user.name}}, expert-comptable</p>")
 	if err := h.b.Accounts.SetOfficeSender(ctx, accounts.OfficeSender{AccountID: office.ID, UserID: h.users[super]}); err != nil {
-		t.Fatal(err)
-	}
-	signer, err := h.b.Users.Get(ctx, h.users[super])
-	if err != nil {
 		t.Fatal(err)
 	}
 	s, err := h.b.Records.Schema(ctx)
@@ -167,4 +135,33 @@ func TestAnAutomationFromTheOfficeSenderIsSignedByItsPerson(t *testing.T) {
 	if !strings.Contains(text, "-- \n"+signer.Name+", expert-comptable") && !strings.Contains(text, "-- \r\n"+signer.Name+", expert-comptable") {
 		t.Fatalf("the text part is not signed by the office's person:\n%q", text)
 	}
+}
+
+// officeAccount creates the office's account (its servers unreachable: nothing is sent)
+// as the super admin and, when signature is not "", gives the super admin that default
+// signature on it; it returns the account and the super admin.
+func officeAccount(t *testing.T, h *harness, signature string) (accounts.Account, users.User) {
+	t.Helper()
+	ctx := context.Background()
+	office, err := h.b.Accounts.CreateWith(ctx, h.users[super], accounts.NewAccount{Name: "Cabinet", Email: "contact@cabinet.test", FromName: "Cabinet Martin",
+		IMAP: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "c"},
+		SMTP: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "c"}}, accounts.Secrets{Password: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := h.b.Users.Get(ctx, h.users[super])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if signature == "" {
+		return office, signer
+	}
+	sig, err := h.b.Accounts.SaveSignature(ctx, accounts.Signature{AccountID: office.ID, Name: "Cabinet", HTML: signature})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.b.Accounts.SetDefaults(ctx, office.ID, h.users[super], false, sig.ID); err != nil {
+		t.Fatal(err)
+	}
+	return office, signer
 }

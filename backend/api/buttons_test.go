@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
 )
 
@@ -15,12 +14,7 @@ import (
 func TestACollaboratorWithoutAnAccountSendsThroughTheOfficeSender(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	office, err := h.b.Accounts.CreateWith(ctx, h.users[super], accounts.NewAccount{Name: "Cabinet", Email: "contact@cabinet.test", FromName: "Cabinet Martin",
-		IMAP: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "c"},
-		SMTP: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.TLS, Username: "c"}}, accounts.Secrets{Password: "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	office, _ := officeAccount(t, h, "")
 	mail := SendInput{AccountID: office.ID, To: []AddressDTO{{Email: "client@example.org"}}, Subject: "Bonjour", Text: "Bonjour."}
 
 	h.as(t, collab)
