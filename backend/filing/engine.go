@@ -341,6 +341,7 @@ func (e *Engine) refileAll(ctx context.Context) error {
 	}()
 	cursor := int64(-1)
 	done := 0
+	norm := normalizer{} // one for the whole re-file: the same correspondents come back batch after batch
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil // cancelled (or stopped): what was filed stays
@@ -369,7 +370,7 @@ func (e *Engine) refileAll(ctx context.Context) error {
 			break
 		}
 		cursor = ids[len(ids)-1]
-		if err := e.file(ctx, ids, e.opts.RefileBatch, true); err != nil {
+		if err := e.file(ctx, ids, e.opts.RefileBatch, true, norm); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -488,7 +489,7 @@ func placeholders(ids []int64) (string, []any) {
 // File applies the rules to these messages now, in batches, each written in one
 // transaction (the engine's goroutine calls it; tests and benchmarks may too).
 func (e *Engine) File(ctx context.Context, ids []int64) error {
-	return e.file(ctx, ids, e.opts.Batch, false)
+	return e.file(ctx, ids, e.opts.Batch, false, normalizer{})
 }
 
 // idSet is a batch's messages, as SQL selects them: by their ids, or, when the batch is
@@ -509,13 +510,12 @@ func (s idSet) cond(col string) (string, []any) {
 }
 
 // file files ids in batches; contiguous says that every batch is every message between
-// its lowest and highest id.
-func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bool) error {
+// its lowest and highest id. norm may be shared by several calls on one goroutine.
+func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bool, norm normalizer) error {
 	ix, err := e.index(ctx)
 	if err != nil {
 		return err
 	}
-	norm := normalizer{}
 	for start := 0; start < len(ids); start += batch {
 		chunk := ids[start:min(start+batch, len(ids))]
 		set := idSet{ids: chunk, span: contiguous}
@@ -588,12 +588,63 @@ func (n normalizer) email(raw string) (string, bool) {
 	if v, ok := n[raw]; ok {
 		return v.email, v.ok
 	}
+	if e, ok := plainEmail(raw); ok {
+		return e, true // nothing worth remembering: lower-casing costs less than the map
+	}
 	e, ok := records.NormalizeEmail(raw)
 	if len(n) >= normalizerMax {
 		clear(n)
 	}
 	n[raw] = normalized{e, ok}
 	return e, ok
+}
+
+// plainEmail normalises the common address of only ASCII letters, digits and a few
+// punctuation marks (p.nom@societe-1.fr) without parsing it as RFC 5322 and mapping its
+// domain through IDNA, which does nothing to it but lower-case it: ok is false when raw
+// is anything else (then records.NormalizeEmail decides). TestPlainEmail holds both to
+// the same answers.
+func plainEmail(raw string) (string, bool) {
+	at := strings.IndexByte(raw, '@')
+	if at <= 0 || at > 64 || len(raw)-at-1 > 253 {
+		return "", false
+	}
+	local, domain := raw[:at], raw[at+1:]
+	// The local part: a dot-atom of letters, digits and . _ + - (no dot first, last or twice).
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '+', c == '-':
+		case c == '.':
+			if i == 0 || i == len(local)-1 || local[i-1] == '.' {
+				return "", false
+			}
+		default:
+			return "", false
+		}
+	}
+	// The domain: at least two labels of 1 to 63 letters, digits and hyphens, none first or
+	// last, and no "--" at the third and fourth place (IDNA reserves it: xn--…).
+	labels, start := 0, 0
+	for i := 0; i <= len(domain); i++ {
+		if i < len(domain) && domain[i] != '.' {
+			c := domain[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return "", false
+			}
+			continue
+		}
+		l := domain[start:i]
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' || len(l) >= 4 && l[2] == '-' && l[3] == '-' {
+			return "", false
+		}
+		labels++
+		start = i + 1
+	}
+	if labels < 2 {
+		return "", false
+	}
+	return strings.ToLower(raw), true
 }
 
 // readInputs reads what the rules need of these messages (gone ones are left out).
