@@ -43,7 +43,9 @@
 // # Beside the sync
 //
 // The sync tells the engine of every committed batch (headers, then bodies); notices are
-// gathered for Options.Settle and filed in batches of Options.Batch, each one transaction,
+// gathered into rounds that start at most once per Options.Settle (a notice after a quiet
+// while is filed at once, so the last bodies of a sync do not wait a whole Settle) and
+// filed in batches of Options.Batch, each one transaction,
 // with the lookups read once into an index (contacts, domains, open records), not per
 // message. A re-file of everything (first run, rules changed, settings changed) walks the
 // messages newest first, lets new mail go first between batches, reports Progress and can

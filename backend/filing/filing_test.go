@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -507,5 +508,31 @@ func TestMessagesOfFortyThousandChangedRecords(t *testing.T) {
 	sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
 	if !reflect.DeepEqual(got, []int64{first, last}) {
 		t.Fatalf("messages %v, want %v", got, []int64{first, last})
+	}
+}
+
+// TestNoticeAfterQuietFiledAtOnce: Settle spaces rounds, it does not delay a notice that
+// comes after a quiet while (the end of a sync waited a whole Settle for its last bodies).
+func TestNoticeAfterQuietFiledAtOnce(t *testing.T) {
+	f := newFixture(t)
+	const settle = 3 * time.Second
+	var counted atomic.Bool
+	f.e = New(Deps{DB: f.db, Emit: func(ev Event) {
+		if ev.Progress == nil {
+			counted.Store(true) // the first round's end
+		}
+	}}, Options{Settle: settle})
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.eventually("the first round over", counted.Load)
+	time.Sleep(settle + 100*time.Millisecond) // quiet
+	id := f.store(msg{addrs: []string{"from:lea@acme.fr", "to:moi@notre-cabinet.fr"}})
+	at := time.Now()
+	f.e.MessagesStored([]int64{id})
+	f.eventually("the message filed", func() bool { return f.state(id) == StateToFile })
+	if d := time.Since(at); d >= settle {
+		t.Errorf("filed %v after its notice, after a quiet while longer than Settle (%v)", d, settle)
 	}
 }
