@@ -820,10 +820,9 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 			}
 		}
 		live := map[int64]bool{}
-		recs := keys(recSet)
-		for start := 0; start < len(recs); start += affectedChunk * 6 { // under SQLite's 32,766 parameters
-			inRecs, recArgs := placeholders(recs[start:min(start+affectedChunk*6, len(recs))])
-			err = each(ctx, tx, `SELECT id FROM records WHERE id IN (`+inRecs+`)`, recArgs, func(r *sql.Rows) error {
+		// One JSON array, not thousands of bound values (one cgo call each).
+		err = each(ctx, tx, `SELECT id FROM records WHERE id IN (SELECT value FROM json_each(?))`,
+			[]any{jsonInts(keys(recSet))}, func(r *sql.Rows) error {
 				var id int64
 				if err := r.Scan(&id); err != nil {
 					return err
@@ -831,9 +830,8 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 				live[id] = true
 				return nil
 			})
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
 		}
 		links := newRowsInserter(ctx, tx, `INSERT INTO message_records(message_id, record_id, origin, created_at)`,
 			[]string{"v0", "v1", "'auto'", "v2"}, ` ON CONFLICT DO NOTHING`)
@@ -893,14 +891,14 @@ func (e *Engine) write(ctx context.Context, set idSet, ins []input, outs []outco
 		}
 		// What the rules no longer decide goes.
 		unlinks := newRowsExec(ctx, tx, `DELETE FROM message_records WHERE origin = 'auto'
-			AND (message_id, record_id) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
+			AND (message_id, record_id) IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`)
 		for k := range auto {
 			if err := unlinks.add(k[0], k[1]); err != nil {
 				return err
 			}
 		}
 		gone := newRowsExec(ctx, tx, `DELETE FROM message_parties
-			WHERE (message_id, email) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
+			WHERE (message_id, email) IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`)
 		for k := range had {
 			if err := gone.add(k.id, k.email); err != nil {
 				return err

@@ -45,8 +45,8 @@ func queueFiled(ctx context.Context, tx *sql.Tx, ids []int64, value bool, nowMil
 	if len(ids) == 0 {
 		return nil
 	}
-	in, args := placeholders(ids)
-	if _, err := tx.ExecContext(ctx, `UPDATE messages SET shared_filed = ? WHERE id IN (`+in+`)`, append([]any{value}, args...)...); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET shared_filed = ? WHERE id IN (SELECT value FROM json_each(?))`,
+		value, jsonInts(ids)); err != nil {
 		return err
 	}
 	x := newRowsInserter(ctx, tx, `INSERT INTO pending_flags(message_id, flag, value, queued_at)`,
