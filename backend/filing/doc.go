@@ -50,7 +50,8 @@
 // message. A re-file of everything (first run, rules changed, settings changed) walks the
 // messages newest first, lets new mail go first between batches, reports Progress and can
 // be cancelled; it drops the filing tables' secondary indexes and builds them again at its
-// end (bulk.go).
+// end (bulk.go), and reads its next batch on a reader connection while the writer writes
+// the current one (a batch whose messages new mail refiled meanwhile is read again).
 //
 // # Shared mailboxes (F11)
 //

@@ -83,6 +83,8 @@ type Engine struct {
 	ix        *index // owned by the goroutine
 	ixAt      time.Time
 	lastCount int
+
+	afterRead func(readBatch) // tests: a re-file's batch was read ahead (called before it is handed over)
 }
 
 // New builds an engine. It does no I/O.
@@ -251,7 +253,7 @@ func (e *Engine) round(ctx context.Context) (err error) {
 			err = fmt.Errorf("filing: panic: %v", p)
 		}
 	}()
-	if err := e.incremental(ctx); err != nil {
+	if _, err := e.incremental(ctx); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -281,7 +283,9 @@ func (e *Engine) index(ctx context.Context) (*index, error) {
 	return e.ix, nil
 }
 
-func (e *Engine) incremental(ctx context.Context) error {
+// incremental files the messages the sync stored and those of changed records; it
+// returns them.
+func (e *Engine) incremental(ctx context.Context) (map[int64]bool, error) {
 	e.mu.Lock()
 	msgs, recs := e.messages, e.records
 	e.messages, e.records = map[int64]bool{}, map[int64]bool{}
@@ -289,16 +293,16 @@ func (e *Engine) incremental(ctx context.Context) error {
 	if len(recs) > 0 {
 		ids, err := affected(ctx, e.deps.DB.R, keys(recs))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, id := range ids {
 			msgs[id] = true
 		}
 	}
 	if len(msgs) == 0 {
-		return nil
+		return nil, nil
 	}
-	return e.File(ctx, keys(msgs))
+	return msgs, e.File(ctx, keys(msgs))
 }
 
 func keys(m map[int64]bool) []int64 {
@@ -346,17 +350,100 @@ func (e *Engine) refileAll(ctx context.Context) error {
 			e.log.Error("filing: build the indexes again after a re-file (the next start tries again)", "err", err)
 		}
 	}()
-	cursor := int64(-1)
+	// The next batch is read (on a reader connection) while this one is decided and written
+	// (on the writer): on two cores, reading no longer adds to a re-file's time.
+	readCtx, stopReading := context.WithCancel(ctx)
+	batches := make(chan readBatch, 1)
+	go e.readAhead(readCtx, batches)
+	defer func() {
+		stopReading()
+		for range batches { // until readAhead is gone
+		}
+	}()
 	done := 0
-	norm := normalizer{} // one for the whole re-file: the same correspondents come back batch after batch
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil // cancelled (or stopped): what was filed stays
 		}
 		// New mail goes first.
-		if err := e.incremental(ctx); err != nil {
+		filed, err := e.incremental(ctx)
+		if err != nil {
 			return err
 		}
+		var b readBatch
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return nil
+		case b, ok = <-batches:
+		}
+		if !ok {
+			break
+		}
+		if b.err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return b.err
+		}
+		if b.overlaps(filed) {
+			// The batch was read before new mail of its own went first: what it read may be
+			// older than what was just written. Read again.
+			if b.ins, err = readInputs(ctx, e.deps.DB.R, b.set, normalizer{}); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+		}
+		if err := e.fileRead(ctx, b.set, b.ins); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		done += len(b.set.ids)
+		e.mu.Lock()
+		e.progress.Done = min(done, e.progress.Total)
+		p := e.progress
+		e.mu.Unlock()
+		e.emit(Event{ToFile: e.lastCount, Progress: &p})
+	}
+	if err := e.deps.DB.SetSetting(ctx, refileVersionKey, refileVersion); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// readBatch is a batch of a re-file read ahead: every message between the lowest and the
+// highest of ids.
+type readBatch struct {
+	set idSet
+	ins []input
+	err error
+}
+
+// overlaps tells whether one of these messages is in the batch.
+func (b readBatch) overlaps(ids map[int64]bool) bool {
+	if len(ids) == 0 || len(b.set.ids) == 0 {
+		return false
+	}
+	lo, hi := slices.Min(b.set.ids), slices.Max(b.set.ids)
+	for id := range ids {
+		if lo <= id && id <= hi {
+			return true
+		}
+	}
+	return false
+}
+
+// readAhead reads a re-file's batches, newest first, into out (one ahead of the writer),
+// and closes out at the end, at the first error (sent) or when ctx is done.
+func (e *Engine) readAhead(ctx context.Context, out chan<- readBatch) {
+	defer close(out)
+	norm := normalizer{} // one for the whole re-file: the same correspondents come back batch after batch
+	cursor := int64(-1)
+	for {
 		var ids []int64
 		q := `SELECT id FROM messages WHERE ? < 0 OR id < ? ORDER BY id DESC LIMIT ?`
 		err := each(ctx, e.deps.DB.R, q, []any{cursor, cursor, e.opts.RefileBatch}, func(r *sql.Rows) error {
@@ -368,32 +455,29 @@ func (e *Engine) refileAll(ctx context.Context) error {
 			return nil
 		})
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("filing: next messages: %w", err)
+			err = fmt.Errorf("filing: next messages: %w", err)
 		}
-		if len(ids) == 0 {
-			break
+		if err == nil && len(ids) == 0 {
+			return
 		}
-		cursor = ids[len(ids)-1]
-		if err := e.file(ctx, ids, e.opts.RefileBatch, true, norm); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
+		b := readBatch{err: err}
+		if err == nil {
+			cursor = ids[len(ids)-1]
+			b.set = idSet{ids: ids, span: true}
+			b.ins, b.err = readInputs(ctx, e.deps.DB.R, b.set, norm)
 		}
-		done += len(ids)
-		e.mu.Lock()
-		e.progress.Done = min(done, e.progress.Total)
-		p := e.progress
-		e.mu.Unlock()
-		e.emit(Event{ToFile: e.lastCount, Progress: &p})
+		if e.afterRead != nil {
+			e.afterRead(b)
+		}
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return
+		}
+		if b.err != nil {
+			return
+		}
 	}
-	if err := e.deps.DB.SetSetting(ctx, refileVersionKey, refileVersion); err != nil && ctx.Err() == nil {
-		return err
-	}
-	return nil
 }
 
 // refileCacheKiB is the page cache the writer connection borrows while a re-file of
@@ -517,12 +601,8 @@ func (s idSet) cond(col string) (string, []any) {
 }
 
 // file files ids in batches; contiguous says that every batch is every message between
-// its lowest and highest id. norm may be shared by several calls on one goroutine.
+// its lowest and highest id.
 func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bool, norm normalizer) error {
-	ix, err := e.index(ctx)
-	if err != nil {
-		return err
-	}
 	for start := 0; start < len(ids); start += batch {
 		chunk := ids[start:min(start+batch, len(ids))]
 		set := idSet{ids: chunk, span: contiguous}
@@ -530,24 +610,33 @@ func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bo
 		if err != nil {
 			return err
 		}
-		outs := make([]outcome, len(ins))
-		var again []int
-		for i, in := range ins {
-			outs[i] = ix.decide(in)
-			if ix.bodyNeeded && len(outs[i].suggestions) > 0 && in.withBody {
-				again = append(again, i) // several open records: the body may hold the evidence
-			}
-		}
-		if len(again) > 0 {
-			if err := e.withBodies(ctx, ix, ins, outs, again); err != nil {
-				return err
-			}
-		}
-		if err := e.write(ctx, set, ins, outs); err != nil {
+		if err := e.fileRead(ctx, set, ins); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fileRead decides and writes one batch that readInputs read.
+func (e *Engine) fileRead(ctx context.Context, set idSet, ins []input) error {
+	ix, err := e.index(ctx)
+	if err != nil {
+		return err
+	}
+	outs := make([]outcome, len(ins))
+	var again []int
+	for i, in := range ins {
+		outs[i] = ix.decide(in)
+		if ix.bodyNeeded && len(outs[i].suggestions) > 0 && in.withBody {
+			again = append(again, i) // several open records: the body may hold the evidence
+		}
+	}
+	if len(again) > 0 {
+		if err := e.withBodies(ctx, ix, ins, outs, again); err != nil {
+			return err
+		}
+	}
+	return e.write(ctx, set, ins, outs)
 }
 
 func (e *Engine) withBodies(ctx context.Context, ix *index, ins []input, outs []outcome, again []int) error {

@@ -3,8 +3,10 @@ package filing
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -534,5 +536,58 @@ func TestNoticeAfterQuietFiledAtOnce(t *testing.T) {
 	f.eventually("the message filed", func() bool { return f.state(id) == StateToFile })
 	if d := time.Since(at); d >= settle {
 		t.Errorf("filed %v after its notice, after a quiet while longer than Settle (%v)", d, settle)
+	}
+}
+
+// TestRefileReadAheadNotStale: a re-file reads its next batch while it writes one; when new
+// mail of that batch went first meanwhile (its body arrived), the batch is read again and
+// does not write back what it read before.
+func TestRefileReadAheadNotStale(t *testing.T) {
+	f := newFixture(t)
+	var ids []int64
+	for i := range 4 {
+		ids = append(ids, f.store(msg{noBody: true, addrs: []string{fmt.Sprintf("from:inconnu%d@acme.fr", i), "to:moi@notre-cabinet.fr"}}))
+	}
+	oldest := ids[0] // in the last batch: the re-file goes newest first, two by two
+	f.e = New(Deps{DB: f.db}, Options{Settle: time.Millisecond, RefileBatch: 2})
+	var hooked atomic.Bool
+	var held *sql.Tx
+	f.e.afterRead = func(b readBatch) {
+		var err error
+		switch {
+		case slices.Contains(b.set.ids, ids[3]):
+			// The writer waits (the store has one writer connection) while the next batch
+			// is read.
+			if held, err = f.db.W.BeginTx(f.ctx, nil); err != nil {
+				t.Error(err)
+			}
+		case slices.Contains(b.set.ids, oldest) && held != nil:
+			// Read with no body; now the body arrives and the sync says so: the writer files
+			// it (new mail goes first) before it takes this batch.
+			hooked.Store(true)
+			if _, err := held.ExecContext(f.ctx, `UPDATE messages SET body_state = 'done' WHERE id = ?`, oldest); err != nil {
+				t.Error(err)
+			}
+			f.e.MessagesStored([]int64{oldest})
+			if err := held.Commit(); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.eventually("the re-file over", func() bool { p := f.e.Progress(); return p.Total == 4 && !p.Running })
+	if !hooked.Load() {
+		t.Fatal("the oldest message's batch was never read ahead")
+	}
+	if got := f.state(oldest); got != StateToFile {
+		t.Errorf("state = %q after the re-file, want %q (the batch wrote what it read before the body)", got, StateToFile)
+	}
+	for _, id := range ids[1:] {
+		if got := f.state(id); got != StateSkipped {
+			t.Errorf("message %d: state = %q, want %q (no body yet)", id, got, StateSkipped)
+		}
 	}
 }
