@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailroom/backend/records"
@@ -83,6 +84,9 @@ type Engine struct {
 	ix        *index // owned by the goroutine
 	ixAt      time.Time
 	lastCount int
+	// readIx is ix for a re-file's read-ahead, which decides with it (an index is never
+	// changed once read: a newer one is another pointer).
+	readIx atomic.Pointer[index]
 
 	afterRead func(readBatch) // tests: a re-file's batch was read ahead (called before it is handed over)
 }
@@ -279,6 +283,7 @@ func (e *Engine) index(ctx context.Context) (*index, error) {
 			return nil, err
 		}
 		e.ix, e.ixAt = ix, e.opts.Now()
+		e.readIx.Store(ix)
 	}
 	return e.ix, nil
 }
@@ -350,8 +355,14 @@ func (e *Engine) refileAll(ctx context.Context) error {
 			e.log.Error("filing: build the indexes again after a re-file (the next start tries again)", "err", err)
 		}
 	}()
-	// The next batch is read (on a reader connection) while this one is decided and written
-	// (on the writer): on two cores, reading no longer adds to a re-file's time.
+	// The next batch is read (on a reader connection) and decided while this one is written
+	// (on the writer): on two cores, reading and deciding no longer add to a re-file's time.
+	if _, err := e.index(ctx); err != nil { // the read-ahead's, at once
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
 	readCtx, stopReading := context.WithCancel(ctx)
 	batches := make(chan readBatch, 1)
 	go e.readAhead(readCtx, batches)
@@ -395,8 +406,9 @@ func (e *Engine) refileAll(ctx context.Context) error {
 				}
 				return err
 			}
+			b.outs = nil
 		}
-		if err := e.fileRead(ctx, b.set, b.ins); err != nil {
+		if err := e.fileRead(ctx, b.set, b.ins, b.ix, b.outs); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -416,11 +428,13 @@ func (e *Engine) refileAll(ctx context.Context) error {
 }
 
 // readBatch is a batch of a re-file read ahead: every message between the lowest and the
-// highest of ids.
+// highest of ids, and what the rules decided with ix (outs, nil when not decided).
 type readBatch struct {
-	set idSet
-	ins []input
-	err error
+	set  idSet
+	ins  []input
+	ix   *index
+	outs []outcome
+	err  error
 }
 
 // overlaps tells whether one of these messages is in the batch.
@@ -437,7 +451,8 @@ func (b readBatch) overlaps(ids map[int64]bool) bool {
 	return false
 }
 
-// readAhead reads a re-file's batches, newest first, into out (one ahead of the writer),
+// readAhead reads a re-file's batches, newest first, and decides them with the engine's
+// latest index (readIx), into out (one ahead of the writer),
 // and closes out at the end, at the first error (sent) or when ctx is done.
 func (e *Engine) readAhead(ctx context.Context, out chan<- readBatch) {
 	defer close(out)
@@ -465,6 +480,9 @@ func (e *Engine) readAhead(ctx context.Context, out chan<- readBatch) {
 			cursor = ids[len(ids)-1]
 			b.set = idSet{ids: ids, span: true}
 			b.ins, b.err = readInputs(ctx, e.deps.DB.R, b.set, norm)
+			if b.ix = e.readIx.Load(); b.err == nil && b.ix != nil {
+				b.outs = decideAll(b.ix, b.ins)
+			}
 		}
 		if e.afterRead != nil {
 			e.afterRead(b)
@@ -610,23 +628,26 @@ func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bo
 		if err != nil {
 			return err
 		}
-		if err := e.fileRead(ctx, set, ins); err != nil {
+		if err := e.fileRead(ctx, set, ins, nil, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// fileRead decides and writes one batch that readInputs read.
-func (e *Engine) fileRead(ctx context.Context, set idSet, ins []input) error {
+// fileRead decides and writes one batch that readInputs read; outs is what the rules
+// decided with decidedBy, nil when not decided yet. Decided by an index older than the
+// one the engine holds now (records changed meanwhile), it is decided again.
+func (e *Engine) fileRead(ctx context.Context, set idSet, ins []input, decidedBy *index, outs []outcome) error {
 	ix, err := e.index(ctx)
 	if err != nil {
 		return err
 	}
-	outs := make([]outcome, len(ins))
+	if outs == nil || decidedBy != ix {
+		outs = decideAll(ix, ins)
+	}
 	var again []int
 	for i, in := range ins {
-		outs[i] = ix.decide(in)
 		if ix.bodyNeeded && len(outs[i].suggestions) > 0 && in.withBody {
 			again = append(again, i) // several open records: the body may hold the evidence
 		}
@@ -637,6 +658,14 @@ func (e *Engine) fileRead(ctx context.Context, set idSet, ins []input) error {
 		}
 	}
 	return e.write(ctx, set, ins, outs)
+}
+
+func decideAll(ix *index, ins []input) []outcome {
+	outs := make([]outcome, len(ins))
+	for i, in := range ins {
+		outs[i] = ix.decide(in)
+	}
+	return outs
 }
 
 func (e *Engine) withBodies(ctx context.Context, ix *index, ins []input, outs []outcome, again []int) error {

@@ -591,3 +591,42 @@ func TestRefileReadAheadNotStale(t *testing.T) {
 		}
 	}
 }
+
+// TestRefileReadAheadDecidedAgain: a batch read ahead was decided with the index of that
+// moment; a contact created meanwhile makes the writer decide it again.
+func TestRefileReadAheadDecidedAgain(t *testing.T) {
+	f := newFixture(t)
+	var ids []int64
+	for i := range 4 {
+		ids = append(ids, f.store(msg{addrs: []string{fmt.Sprintf("from:p%d@acme.fr", i), "to:moi@notre-cabinet.fr"}}))
+	}
+	f.e = New(Deps{DB: f.db}, Options{Settle: time.Millisecond, RefileBatch: 2})
+	var lea int64
+	f.e.afterRead = func(b readBatch) {
+		if !slices.Contains(b.set.ids, ids[0]) || lea != 0 {
+			return
+		}
+		if b.outs == nil {
+			t.Error("the batch was not decided ahead")
+		}
+		// Decided: now the correspondent of its oldest message becomes a contact.
+		rec, err := f.r.Create(f.ctx, f.user, f.contact, records.Values{"first_name": "P0", "emails": []any{"p0@acme.fr"}})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		lea = rec.ID
+		f.e.RecordsChanged([]int64{lea})
+	}
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.eventually("the re-file over", func() bool { p := f.e.Progress(); return p.Total == 4 && !p.Running })
+	if lea == 0 {
+		t.Fatal("the oldest message's batch was never read ahead")
+	}
+	if got := f.links(ids[0]); !reflect.DeepEqual(got, autoLinks(lea)) {
+		t.Errorf("links = %v, want the contact created while its batch waited", got)
+	}
+}
