@@ -456,6 +456,15 @@ func (b readBatch) overlaps(ids map[int64]bool) bool {
 // and closes out at the end, at the first error (sent) or when ctx is done.
 func (e *Engine) readAhead(ctx context.Context, out chan<- readBatch) {
 	defer close(out)
+	defer func() { // as round does for the engine's goroutine: a bug fails the re-file, not the app
+		if p := recover(); p != nil {
+			e.log.Error("filing: panic", "panic", p, "stack", string(debug.Stack()))
+			select {
+			case out <- readBatch{err: fmt.Errorf("filing: panic: %v", p)}:
+			case <-ctx.Done():
+			}
+		}
+	}()
 	norm := normalizer{} // one for the whole re-file: the same correspondents come back batch after batch
 	cursor := int64(-1)
 	for {

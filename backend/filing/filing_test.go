@@ -630,3 +630,27 @@ func TestRefileReadAheadDecidedAgain(t *testing.T) {
 		t.Errorf("links = %v, want the contact created while its batch waited", got)
 	}
 }
+
+// TestRefileReadAheadPanic: a bug in the read-ahead's goroutine fails the re-file (as one in
+// the engine's goroutine does), it does not take the app down; the engine goes on.
+func TestRefileReadAheadPanic(t *testing.T) {
+	f := newFixture(t)
+	id := f.store(msg{addrs: []string{"from:lea@acme.fr", "to:moi@notre-cabinet.fr"}})
+	f.e = New(Deps{DB: f.db}, Options{Settle: time.Millisecond})
+	var once atomic.Bool
+	f.e.afterRead = func(readBatch) {
+		if once.CompareAndSwap(false, true) {
+			panic("boom")
+		}
+	}
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.eventually("the re-file over", func() bool { p := f.e.Progress(); return p.Total == 1 && !p.Running })
+	if got := f.state(id); got != "" {
+		t.Errorf("state = %q after a failed re-file", got)
+	}
+	f.e.MessagesStored([]int64{id})
+	f.eventually("the message filed after all", func() bool { return f.state(id) == StateToFile })
+}
