@@ -116,15 +116,31 @@ type Writer struct {
 	ids      map[int64]bool
 	types    map[int64]bool
 	stmts    map[string]*sql.Stmt
-	// batch queues new records' values, links and lookups (an import's), written sorted the
-	// way their indexes are, which keeps the inserts into each index close to each other;
-	// flush writes them before anything reads or changes records.
+	// batch queues new records (their rows, values, links, lookups and search text: an
+	// import's), written sorted the way their indexes are, which keeps the inserts into each
+	// index close to each other; flush writes them before anything reads or changes records.
+	// A full batch is written on its own goroutine while the import reads the next rows
+	// (writing is the import's larger half): one batch at most is being written, and every
+	// read or write outside of the batch waits for it.
 	batch   bool
 	pending []queued
+	writing chan error           // the batch being written, nil when none
+	failed  error                // the first batch that could not be written, kept for every later wait
+	bstmts  map[string]*sql.Stmt // the batch writer's statements (its goroutine's own)
+	// nextID is the id the batch's next new record takes (0: to read): new records are
+	// numbered as SQLite would (the highest id plus one), with no last-insert id to read back,
+	// so that their rows can be queued with their values.
+	nextID int64
+	// inserts holds, per type (records) or field (values, links), the batch's insert with the
+	// values that are the same for every row written in it, so that they are not bound again
+	// for every row.
+	inserts map[string]string
 }
 
-// queued is one row to insert: q with args, sorted by q, then k1, then k2.
+// queued is one row to insert: q with args, sorted by rank (a record's row before the rows
+// that refer to it), then q, then k1, then k2.
 type queued struct {
+	rank int
 	q    string
 	k1   int64
 	k2   any
@@ -136,26 +152,96 @@ const flushAt = 4_000
 
 // queue inserts a row of a new record now, or with the batch.
 func (w *Writer) queue(created bool, q string, k1 int64, k2 any, args ...any) error {
+	return w.queueRank(1, created, q, k1, k2, args...)
+}
+
+func (w *Writer) queueRank(rank int, created bool, q string, k1 int64, k2 any, args ...any) error {
 	if !w.batch || !created {
 		_, err := w.exec(q, args...)
 		return err
 	}
-	w.pending = append(w.pending, queued{q: q, k1: k1, k2: k2, args: args})
+	w.pending = append(w.pending, queued{rank: rank, q: q, k1: k1, k2: k2, args: args})
 	if len(w.pending) >= flushAt {
-		return w.flush()
+		return w.flushBehind()
 	}
 	return nil
 }
 
-// flush writes the queued rows.
+// startBatch queues the new records' rows from now on (an import's); endBatch stops it, once
+// what was queued is written.
+func (w *Writer) startBatch() {
+	w.batch, w.nextID, w.inserts = true, 0, nil
+}
+
+func (w *Writer) endBatch() error {
+	err := w.flush()
+	w.batch, w.nextID, w.inserts = false, 0, nil
+	return err
+}
+
+// stopBatch stops the batch without writing what it queued (the transaction is rolled back).
+func (w *Writer) stopBatch() {
+	_ = w.dropBatch()
+	w.batch, w.nextID, w.inserts = false, 0, nil
+}
+
+// dropBatch forgets the rows queued but not written (a savepoint rolled back took back what
+// they refer to), once the batch being written is done.
+func (w *Writer) dropBatch() error {
+	err := w.wait()
+	w.pending = nil
+	return err
+}
+
+// wait waits for the batch being written on its own goroutine, if any.
+func (w *Writer) wait() error {
+	if w.writing != nil {
+		if err := <-w.writing; err != nil && w.failed == nil {
+			w.failed = err
+		}
+		w.writing = nil
+	}
+	return w.failed
+}
+
+// flush writes the queued rows, and returns once they are written.
 func (w *Writer) flush() error {
+	if err := w.wait(); err != nil {
+		return err
+	}
 	if len(w.pending) == 0 {
 		return nil
 	}
 	rows := w.pending
 	w.pending = nil
+	if err := w.writeRows(rows); err != nil {
+		w.failed = err
+	}
+	return w.failed
+}
+
+// flushBehind writes the queued rows on their own goroutine, once the batch before them is
+// written: the caller goes on reading and checking rows meanwhile, and touches neither the
+// transaction nor the batch writer's statements until it waits.
+func (w *Writer) flushBehind() error {
+	if err := w.wait(); err != nil {
+		return err
+	}
+	rows := w.pending
+	w.pending = make([]queued, 0, flushAt)
+	done := make(chan error, 1)
+	w.writing = done
+	go func() { done <- w.writeRows(rows) }()
+	return nil
+}
+
+// writeRows sorts and writes a batch's rows.
+func (w *Writer) writeRows(rows []queued) error {
 	sort.Slice(rows, func(i, j int) bool {
 		a, b := &rows[i], &rows[j]
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
 		if a.q != b.q {
 			return a.q < b.q
 		}
@@ -169,12 +255,49 @@ func (w *Writer) flush() error {
 		}
 		return !aok && bok
 	})
+	var q string
+	var st *sql.Stmt
 	for _, r := range rows {
-		if _, err := w.exec(r.q, r.args...); err != nil {
+		if r.q != q || st == nil {
+			q = r.q
+			if st = w.bstmts[q]; st == nil {
+				var err error
+				if st, err = w.tx.PrepareContext(w.ctx, q); err != nil {
+					return fmt.Errorf("records: prepare: %w", err)
+				}
+				if w.bstmts == nil {
+					w.bstmts = map[string]*sql.Stmt{}
+				}
+				w.bstmts[q] = st
+			}
+		}
+		if _, err := st.ExecContext(w.ctx, r.args...); err != nil {
 			return fmt.Errorf("records: write: %w", err)
 		}
 	}
 	return nil
+}
+
+// insertSQL is the batch's insert of key (made by make once, with the values the same for
+// every row of the batch written into it).
+func (w *Writer) insertSQL(key string, make func() string) string {
+	if q, ok := w.inserts[key]; ok {
+		return q
+	}
+	if w.inserts == nil {
+		w.inserts = map[string]string{}
+	}
+	q := make()
+	w.inserts[key] = q
+	return q
+}
+
+// sqlID is an id written into a statement: NULL for none.
+func sqlID(id int64) string {
+	if id == 0 {
+		return "NULL"
+	}
+	return strconv.FormatInt(id, 10)
 }
 
 // stmt returns the statement q prepared once on the writer's transaction: an import reuses
@@ -196,6 +319,9 @@ func (w *Writer) stmt(q string) (*sql.Stmt, error) {
 
 // queryRow runs q, prepared once per transaction, for one row.
 func (w *Writer) queryRow(q string, args ...any) rowScanner {
+	if err := w.wait(); err != nil {
+		return errRow{err}
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		return errRow{err}
@@ -212,6 +338,9 @@ func (r errRow) Scan(...any) error { return r.err }
 
 // exec runs q, prepared once per transaction, with args.
 func (w *Writer) exec(q string, args ...any) (sql.Result, error) {
+	if err := w.wait(); err != nil {
+		return nil, err
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		return nil, err
@@ -220,10 +349,14 @@ func (w *Writer) exec(q string, args ...any) (sql.Result, error) {
 }
 
 func (w *Writer) close() {
+	_ = w.wait()
 	for _, st := range w.stmts {
 		_ = st.Close()
 	}
-	w.stmts = nil
+	for _, st := range w.bstmts {
+		_ = st.Close()
+	}
+	w.stmts, w.bstmts = nil, nil
 }
 
 // Write runs fn in one transaction as the user by: every change fn makes is kept, or none.
@@ -296,6 +429,9 @@ func (w *Writer) insertComposed(t *Type, fvs []fieldValues, title, body string, 
 	if err := titled(t, title); err != nil {
 		return 0, err
 	}
+	if w.batch {
+		return w.insertQueued(t, fvs, title, body, fresh)
+	}
 	res, err := w.exec(`INSERT INTO records(type_id, title, title_sort, created_at, created_by, updated_at, updated_by, import_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, title, Fold(title), w.now, nullID(w.by), w.now, nullID(w.by), nullID(w.importID))
 	if err != nil {
@@ -313,6 +449,46 @@ func (w *Writer) insertComposed(t *Type, fvs []fieldValues, title, body string, 
 		}
 	}
 	if _, err := w.exec(`INSERT INTO records_fts(rowid, title, body) VALUES (?, ?, ?)`, id, title, body); err != nil {
+		return 0, fmt.Errorf("records: search text: %w", err)
+	}
+	w.touched(id, t.ID)
+	return id, nil
+}
+
+// insertQueued is insertComposed in a batch: the record takes the next id, and its row is
+// queued with its values and search text.
+func (w *Writer) insertQueued(t *Type, fvs []fieldValues, title, body string, fresh bool) (int64, error) {
+	if w.nextID == 0 {
+		if err := w.flush(); err != nil {
+			return 0, err
+		}
+		var top int64
+		if err := w.tx.QueryRowContext(w.ctx, `SELECT COALESCE(MAX(id), 0) FROM records`).Scan(&top); err != nil {
+			return 0, fmt.Errorf("records: create: %w", err)
+		}
+		w.nextID = top + 1
+	}
+	id := w.nextID
+	w.nextID++
+	q := w.insertSQL(fmt.Sprint("records ", t.ID), func() string {
+		by := sqlID(w.by)
+		return fmt.Sprintf(`INSERT INTO records(id, title, title_sort, type_id, created_at, created_by, updated_at, updated_by, import_id)
+			VALUES (?, ?, ?, %d, %d, %s, %d, %s, %s)`, t.ID, w.now, by, w.now, by, sqlID(w.importID))
+	})
+	if err := w.queueRank(0, true, q, id, nil, id, title, Fold(title)); err != nil {
+		return 0, fmt.Errorf("records: create: %w", err)
+	}
+	for i := range fvs {
+		if err := w.store(t, id, &fvs[i], true); err != nil {
+			return 0, err
+		}
+	}
+	if !fresh {
+		if err := w.queue(true, `DELETE FROM records_fts WHERE rowid = ?`, id, nil, id); err != nil {
+			return 0, fmt.Errorf("records: search text: %w", err)
+		}
+	}
+	if err := w.queueRank(2, true, `INSERT INTO records_fts(rowid, title, body) VALUES (?, ?, ?)`, id, nil, id, title, body); err != nil {
 		return 0, fmt.Errorf("records: search text: %w", err)
 	}
 	w.touched(id, t.ID)
@@ -556,8 +732,17 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 			}
 		}
 		for i, target := range fv.links {
-			if err := w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
-				target, nil, f.ID, id, target, i); err != nil {
+			var err error
+			if w.batch && created {
+				q := w.insertSQL(fmt.Sprint("links ", f.ID), func() string {
+					return fmt.Sprintf(`INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (%d, ?, ?, ?)`, f.ID)
+				})
+				err = w.queue(true, q, target, nil, id, target, i)
+			} else {
+				err = w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
+					target, nil, f.ID, id, target, i)
+			}
+			if err != nil {
 				return fmt.Errorf("records: write %s: %w", f.Key, err)
 			}
 		}
@@ -569,8 +754,26 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 		}
 	}
 	for i, st := range fv.vals {
-		if err := w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
-			f.ID<<8|int64(min(i, 255)), st.sort, id, f.ID, i, st.value, st.sort); err != nil {
+		var err error
+		if w.batch && created {
+			// The field and the first value's seq are the statement's own.
+			q := w.insertSQL(fmt.Sprint("values ", f.ID, " ", min(i, 1)), func() string {
+				seq := "?"
+				if i == 0 {
+					seq = "0"
+				}
+				return fmt.Sprintf(`INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, %d, %s, ?, ?)`, f.ID, seq)
+			})
+			if i == 0 {
+				err = w.queue(true, q, int64(i), st.sort, id, st.value, st.sort)
+			} else {
+				err = w.queue(true, q, int64(min(i, 255)), st.sort, id, i, st.value, st.sort)
+			}
+		} else {
+			err = w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
+				f.ID<<8|int64(min(i, 255)), st.sort, id, f.ID, i, st.value, st.sort)
+		}
+		if err != nil {
 			return fmt.Errorf("records: write %s: %w", f.Key, err)
 		}
 	}
@@ -594,8 +797,11 @@ func (w *Writer) setLookup(table, col string, id int64, vals []stored, primary, 
 		q := `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id) VALUES (?, ?)`
 		args := []any{st.key, id}
 		if primary {
-			q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, ?)`
-			args = append(args, i == 0)
+			// Whether the address is primary is the statement's own.
+			q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, 0)`
+			if i == 0 {
+				q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, 1)`
+			}
 		}
 		if err := w.queue(created, q, 0, st.key, args...); err != nil {
 			return fmt.Errorf("records: %s: %w", table, err)
