@@ -1,10 +1,12 @@
 package records
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,7 +136,15 @@ type Writer struct {
 	// inserts holds, per type (records) or field (values, links), the batch's insert with the
 	// values that are the same for every row written in it, so that they are not bound again
 	// for every row.
-	inserts map[string]string
+	inserts map[insertKey]string
+}
+
+// insertKey names one of the batch's inserts: of records of a type, or of a field's values
+// (its first, or the others) or links.
+type insertKey struct {
+	table byte // 'r'ecords, 'v'alues, 'l'inks
+	id    int64
+	first bool
 }
 
 // queued is one row to insert: q with args, sorted by rank (a record's row before the rows
@@ -229,32 +239,48 @@ func (w *Writer) flushBehind() error {
 	}
 	rows := w.pending
 	w.pending = make([]queued, 0, flushAt)
+	// Sorted here: the writer's goroutine is the longer of the two.
+	sortRows(rows)
 	done := make(chan error, 1)
 	w.writing = done
-	go func() { done <- w.writeRows(rows) }()
+	go func() { done <- w.writeSorted(rows) }()
 	return nil
 }
 
 // writeRows sorts and writes a batch's rows.
 func (w *Writer) writeRows(rows []queued) error {
-	sort.Slice(rows, func(i, j int) bool {
-		a, b := &rows[i], &rows[j]
+	sortRows(rows)
+	return w.writeSorted(rows)
+}
+
+// sortRows sorts a batch's rows the way they are written.
+func sortRows(rows []queued) {
+	slices.SortFunc(rows, func(a, b queued) int {
 		if a.rank != b.rank {
-			return a.rank < b.rank
+			return cmp.Compare(a.rank, b.rank)
 		}
 		if a.q != b.q {
-			return a.q < b.q
+			return strings.Compare(a.q, b.q)
 		}
 		if a.k1 != b.k1 {
-			return a.k1 < b.k1
+			return cmp.Compare(a.k1, b.k1)
 		}
 		as, aok := a.k2.(string)
 		bs, bok := b.k2.(string)
-		if aok && bok {
-			return as < bs
+		switch {
+		case aok && bok:
+			return strings.Compare(as, bs)
+		case aok == bok:
+			return 0
+		case bok:
+			return -1
 		}
-		return !aok && bok
+		return 1
 	})
+}
+
+// writeSorted writes a batch's sorted rows.
+func (w *Writer) writeSorted(rows []queued) error {
 	var q string
 	var st *sql.Stmt
 	for _, r := range rows {
@@ -278,17 +304,31 @@ func (w *Writer) writeRows(rows []queued) error {
 	return nil
 }
 
-// insertSQL is the batch's insert of key (made by make once, with the values the same for
-// every row of the batch written into it).
-func (w *Writer) insertSQL(key string, make func() string) string {
-	if q, ok := w.inserts[key]; ok {
+// insertSQL is the batch's insert k, with the values the same for every row of the batch
+// written into the statement.
+func (w *Writer) insertSQL(k insertKey) string {
+	if q, ok := w.inserts[k]; ok {
 		return q
 	}
-	if w.inserts == nil {
-		w.inserts = map[string]string{}
+	var q string
+	switch k.table {
+	case 'r':
+		by := sqlID(w.by)
+		q = fmt.Sprintf(`INSERT INTO records(id, title, title_sort, type_id, created_at, created_by, updated_at, updated_by, import_id)
+			VALUES (?, ?, ?, %d, %d, %s, %d, %s, %s)`, k.id, w.now, by, w.now, by, sqlID(w.importID))
+	case 'v':
+		seq := "?"
+		if k.first {
+			seq = "0"
+		}
+		q = fmt.Sprintf(`INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, %d, %s, ?, ?)`, k.id, seq)
+	case 'l':
+		q = fmt.Sprintf(`INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (%d, ?, ?, ?)`, k.id)
 	}
-	q := make()
-	w.inserts[key] = q
+	if w.inserts == nil {
+		w.inserts = map[insertKey]string{}
+	}
+	w.inserts[k] = q
 	return q
 }
 
@@ -398,7 +438,7 @@ func (r *Records) Write(ctx context.Context, by int64, fn func(w *Writer) error)
 func (w *Writer) Schema() *Schema { return w.s }
 
 // SetImport marks the records created from now on as created by import id.
-func (w *Writer) SetImport(id int64) { w.importID = id }
+func (w *Writer) SetImport(id int64) { w.importID, w.inserts = id, nil }
 
 func (w *Writer) touched(id, typeID int64) { w.ids[id], w.types[typeID] = true, true }
 
@@ -470,11 +510,7 @@ func (w *Writer) insertQueued(t *Type, fvs []fieldValues, title, body string, fr
 	}
 	id := w.nextID
 	w.nextID++
-	q := w.insertSQL(fmt.Sprint("records ", t.ID), func() string {
-		by := sqlID(w.by)
-		return fmt.Sprintf(`INSERT INTO records(id, title, title_sort, type_id, created_at, created_by, updated_at, updated_by, import_id)
-			VALUES (?, ?, ?, %d, %d, %s, %d, %s, %s)`, t.ID, w.now, by, w.now, by, sqlID(w.importID))
-	})
+	q := w.insertSQL(insertKey{table: 'r', id: t.ID})
 	if err := w.queueRank(0, true, q, id, nil, id, title, Fold(title)); err != nil {
 		return 0, fmt.Errorf("records: create: %w", err)
 	}
@@ -734,10 +770,8 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 		for i, target := range fv.links {
 			var err error
 			if w.batch && created {
-				q := w.insertSQL(fmt.Sprint("links ", f.ID), func() string {
-					return fmt.Sprintf(`INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (%d, ?, ?, ?)`, f.ID)
-				})
-				err = w.queue(true, q, target, nil, id, target, i)
+				q := w.insertSQL(insertKey{table: 'l', id: f.ID})
+				err = w.queue(true, q, target, nil, id, target, int64(i))
 			} else {
 				err = w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
 					target, nil, f.ID, id, target, i)
@@ -757,17 +791,12 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 		var err error
 		if w.batch && created {
 			// The field and the first value's seq are the statement's own.
-			q := w.insertSQL(fmt.Sprint("values ", f.ID, " ", min(i, 1)), func() string {
-				seq := "?"
-				if i == 0 {
-					seq = "0"
-				}
-				return fmt.Sprintf(`INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, %d, %s, ?, ?)`, f.ID, seq)
-			})
+			// The field and the first value's seq are the statement's own.
+			q := w.insertSQL(insertKey{table: 'v', id: f.ID, first: i == 0})
 			if i == 0 {
 				err = w.queue(true, q, int64(i), st.sort, id, st.value, st.sort)
 			} else {
-				err = w.queue(true, q, int64(min(i, 255)), st.sort, id, i, st.value, st.sort)
+				err = w.queue(true, q, int64(min(i, 255)), st.sort, id, int64(i), st.value, st.sort)
 			}
 		} else {
 			err = w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
