@@ -240,22 +240,27 @@ func (w *Writer) flushBehind() error {
 	rows := w.pending
 	w.pending = make([]queued, 0, flushAt)
 	// Sorted here: the writer's goroutine is the longer of the two.
-	sortRows(rows)
+	order := sortRows(rows)
 	done := make(chan error, 1)
 	w.writing = done
-	go func() { done <- w.writeSorted(rows) }()
+	go func() { done <- w.writeSorted(rows, order) }()
 	return nil
 }
 
 // writeRows sorts and writes a batch's rows.
 func (w *Writer) writeRows(rows []queued) error {
-	sortRows(rows)
-	return w.writeSorted(rows)
+	return w.writeSorted(rows, sortRows(rows))
 }
 
-// sortRows sorts a batch's rows the way they are written.
-func sortRows(rows []queued) {
-	slices.SortFunc(rows, func(a, b queued) int {
+// sortRows is the order a batch's rows are written in (their indexes: sorting the rows
+// themselves would move far more).
+func sortRows(rows []queued) []int32 {
+	order := make([]int32, len(rows))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &rows[i], &rows[j]
 		if a.rank != b.rank {
 			return cmp.Compare(a.rank, b.rank)
 		}
@@ -277,13 +282,15 @@ func sortRows(rows []queued) {
 		}
 		return 1
 	})
+	return order
 }
 
 // writeSorted writes a batch's sorted rows.
-func (w *Writer) writeSorted(rows []queued) error {
+func (w *Writer) writeSorted(rows []queued, order []int32) error {
 	var q string
 	var st *sql.Stmt
-	for _, r := range rows {
+	for _, i := range order {
+		r := &rows[i]
 		if r.q != q || st == nil {
 			q = r.q
 			if st = w.bstmts[q]; st == nil {
