@@ -126,7 +126,9 @@ type Writer struct {
 	// read or write outside of the batch waits for it.
 	batch   bool
 	pending []queued
-	writing chan error           // the batch being written, nil when none
+	writing chan error // the batch being written, nil when none
+	written []queued   // its rows: once written, the spare for the next batch
+	spare   []queued
 	failed  error                // the first batch that could not be written, kept for every later wait
 	bstmts  map[string]*sql.Stmt // the batch writer's statements (its goroutine's own)
 	// nextID is the id the batch's next new record takes (0: to read): new records are
@@ -210,6 +212,7 @@ func (w *Writer) wait() error {
 			w.failed = err
 		}
 		w.writing = nil
+		w.spare, w.written = w.written, nil
 	}
 	return w.failed
 }
@@ -238,11 +241,11 @@ func (w *Writer) flushBehind() error {
 		return err
 	}
 	rows := w.pending
-	w.pending = make([]queued, 0, flushAt)
+	w.pending, w.spare = w.spare[:0], nil
 	// Sorted here: the writer's goroutine is the longer of the two.
 	order := sortRows(rows)
 	done := make(chan error, 1)
-	w.writing = done
+	w.writing, w.written = done, rows
 	go func() { done <- w.writeSorted(rows, order) }()
 	return nil
 }
@@ -663,7 +666,7 @@ func (w *Writer) check(t *Type, v Values, linkOK func(f *Field, id int64) (bool,
 // each cell by its field's kind): known holds, per field, what normalize made of each of
 // its values (nil where it has not).
 func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (bool, error), known map[string][]*stored) ([]fieldValues, error) {
-	out := make([]fieldValues, 0, len(v))
+	out := make([]fieldValues, 0, len(v)+2) // room for the link fields an import adds
 	unknown := ""
 	for key := range v {
 		f := t.FieldByKey(key)
@@ -712,8 +715,11 @@ func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (
 			}
 			continue
 		}
+		// Repeated values are left out: looked for among those kept while they are few (a
+		// map per field of every row would cost an import more than the rest of the check).
 		var seen map[any]bool
 		pre := known[f.Key]
+		fv.vals = make([]stored, 0, len(items))
 		for i, it := range items {
 			var st stored
 			if len(pre) == len(items) && pre[i] != nil {
@@ -724,13 +730,22 @@ func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (
 					return nil, err
 				}
 			}
-			if st.value == nil || seen[st.sort] {
+			if st.value == nil {
 				continue
 			}
-			if seen == nil {
-				seen = map[any]bool{}
+			if len(items) <= 16 {
+				if slices.ContainsFunc(fv.vals, func(o stored) bool { return o.sort == st.sort }) {
+					continue
+				}
+			} else {
+				if seen[st.sort] {
+					continue
+				}
+				if seen == nil {
+					seen = map[any]bool{}
+				}
+				seen[st.sort] = true
 			}
-			seen[st.sort] = true
 			fv.vals = append(fv.vals, st)
 		}
 	}
