@@ -292,13 +292,14 @@ func sortRows(rows []queued) []int32 {
 func (w *Writer) writeSorted(rows []queued, order []int32) error {
 	var q string
 	var st *sql.Stmt
-	for _, i := range order {
+	bg := context.WithoutCancel(w.ctx)
+	for n, i := range order {
 		r := &rows[i]
 		if r.q != q || st == nil {
 			q = r.q
 			if st = w.bstmts[q]; st == nil {
 				var err error
-				if st, err = w.tx.PrepareContext(w.ctx, q); err != nil {
+				if st, err = w.tx.PrepareContext(bg, q); err != nil {
 					return fmt.Errorf("records: prepare: %w", err)
 				}
 				if w.bstmts == nil {
@@ -307,7 +308,15 @@ func (w *Writer) writeSorted(rows []queued, order []int32) error {
 				w.bstmts[q] = st
 			}
 		}
-		if _, err := st.ExecContext(w.ctx, r.args...); err != nil {
+		// The import's context is checked here, every so many rows, rather than handed to
+		// each statement: with a context that can be cancelled (the wizard's), the driver
+		// runs every statement on a goroutine of its own to watch it.
+		if n%256 == 0 {
+			if err := w.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if _, err := st.ExecContext(bg, r.args...); err != nil {
 			return fmt.Errorf("records: write: %w", err)
 		}
 	}
