@@ -1,6 +1,7 @@
 package records
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -101,5 +102,79 @@ func TestSearchMatchesAWordSplitByThePunctuationAsAPhrase(t *testing.T) {
 	var hash string
 	if err := f.db.R.QueryRow(`SELECT v FROM records_fts_config WHERE k = 'hashsize'`).Scan(&hash); err != nil || hash != "16777216" {
 		t.Fatalf("the search index's hash size: %q %v", hash, err)
+	}
+}
+
+// An import of many batches (written on their own goroutine while the next rows are read)
+// writes every row, link, lookup and search text of the records it creates, numbered after
+// those there; updates the record a row matches in the middle of it; leaves out the row
+// that fails; and is undone whole.
+func TestImportOfManyBatchesWritesEveryRowAndIsUndoneWhole(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	before := f.create(t, f.contact.ID, Values{ContactFirstName: "Zoé", ContactEmails: "contact2500@exemple.fr"})
+	company := f.create(t, f.company.ID, Values{CompanyName: "Société 7"})
+	const n = 6_000
+	var b bytes.Buffer
+	b.WriteString("Nom;Pr\xe9nom;E-mail;T\xe9l\xe9phone;Soci\xe9t\xe9\r\n")
+	for i := range n {
+		email := fmt.Sprintf("contact%d@exemple.fr", i)
+		if i == 4_000 {
+			email = "pas-une-adresse"
+		}
+		fmt.Fprintf(&b, "Nom%d;Pr\xe9nom%d;%s;06 12 34 %02d %02d;Soci\xe9t\xe9 %d\r\n", i, i, email, i%100, (i/100)%100, i%1000)
+	}
+	s := ImportSettings{TypeID: f.contact.ID, CreateLinked: true,
+		Columns: []string{ContactLastName, ContactFirstName, ContactEmails, ContactPhones, ContactCompany}}
+	res := f.runImport(t, bytesSource("contacts.csv", b.Bytes()), s)
+	if res.Created != n-2 || res.Updated != 1 || res.Failed != 1 || res.Linked != 999 || len(res.Failures) != 1 || res.Failures[0].Line != 4_002 {
+		t.Fatalf("result %+v", res)
+	}
+	created := res.Created + res.Linked
+	if got := f.count(t, `SELECT COUNT(*) FROM records WHERE import_id = ? AND id > ?`, res.ImportID, company.ID); got != created {
+		t.Fatalf("%d records of the import numbered after the others, want %d", got, created)
+	}
+	if got := f.count(t, `SELECT MAX(id) - MIN(id) + 1 FROM records WHERE import_id = ?`, res.ImportID); got != created {
+		t.Fatalf("the import's records span %d ids for %d records", got, created)
+	}
+	// Every contact: its name, first name, address and phone, its address's lookup, its link;
+	// and every record its search text.
+	contacts := f.count(t, `SELECT COUNT(*) FROM records WHERE type_id = ?`, f.contact.ID)
+	if contacts != n-1 { // the row that failed left out, the row that matched updated
+		t.Fatalf("%d contacts", contacts)
+	}
+	if got := f.count(t, `SELECT COUNT(*) FROM record_values v JOIN records r ON r.id = v.record_id
+		WHERE r.import_id = ? AND r.type_id = ?`, res.ImportID, f.contact.ID); got != 4*res.Created {
+		t.Fatalf("%d values for %d contacts", got, res.Created)
+	}
+	if got := f.count(t, `SELECT COUNT(*) FROM record_emails WHERE is_primary = 1`); got != n-1 {
+		t.Fatalf("%d primary addresses", got)
+	}
+	if got := f.count(t, `SELECT COUNT(*) FROM record_links l JOIN records c ON c.id = l.to_id AND c.type_id = ?`, f.company.ID); got != n-1 {
+		t.Fatalf("%d links to companies", got)
+	}
+	if f.count(t, `SELECT COUNT(*) FROM records_fts`) != f.count(t, `SELECT COUNT(*) FROM records`) {
+		t.Fatal("a record without its search text")
+	}
+	c := f.findOne(t, f.contact.ID, "prénom5678")
+	if refs, _ := c.Values[ContactCompany].([]LinkRef); c.Title != "Prénom5678 Nom5678" || len(refs) != 1 || refs[0].Title != "Société 678" {
+		t.Fatalf("contact %+v", c)
+	}
+	if refs, _ := f.findOne(t, f.contact.ID, "prénom1007").Values[ContactCompany].([]LinkRef); len(refs) != 1 || refs[0].ID != company.ID {
+		t.Fatalf("a row naming a company there links to another: %+v", refs)
+	}
+	if up := f.findOne(t, f.contact.ID, "contact2500"); up.ID != before.ID || up.Title != "Prénom2500 Nom2500" {
+		t.Fatalf("the contact there %+v", up)
+	}
+	undo, err := f.r.UndoImport(ctx, f.user, res.ImportID)
+	if err != nil || undo.Removed != created || undo.Restored != 1 {
+		t.Fatalf("undo %+v %v", undo, err)
+	}
+	if f.count(t, `SELECT COUNT(*) FROM records`) != 2 || f.count(t, `SELECT COUNT(*) FROM records_fts`) != 2 ||
+		f.count(t, `SELECT COUNT(*) FROM record_links`) != 0 || f.count(t, `SELECT COUNT(*) FROM record_emails`) != 1 {
+		t.Fatal("the undo left rows of the import")
+	}
+	if got := f.findOne(t, f.contact.ID, "contact2500"); got.Title != "Zoé" {
+		t.Fatalf("the updated contact after the undo %+v", got)
 	}
 }

@@ -510,8 +510,8 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 			res.ImportID, _ = rr.LastInsertId()
 			w.SetImport(res.ImportID)
 		}
-		w.batch = true
-		defer func() { w.batch = false }()
+		w.startBatch()
+		defer w.stopBatch() // a failed import's queued rows are not written
 		// The writer's page cache holds the indexes an import writes into (64 MiB instead
 		// of SQLite's 2 MiB), for the import's time only.
 		var cache int64
@@ -522,6 +522,7 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 			return fmt.Errorf("records: import: %w", err)
 		}
 		defer func() {
+			_ = w.wait() // a batch still being written when the import fails
 			_, _ = w.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
 		}()
 		// New records take ids above the highest: clear any search row left there once, so
@@ -550,6 +551,9 @@ func (r *Records) Import(ctx context.Context, by int64, src ImportSource, size i
 				last = time.Now()
 				progress(ImportProgress{Rows: res.Rows, Fraction: rs.frac()})
 			}
+		}
+		if err := w.endBatch(); err != nil {
+			return err
 		}
 		if res.Rows == 0 {
 			return ErrImportNoRows.New(nil)
@@ -920,6 +924,10 @@ func (in *importRun) write(row importer.Row, v Values, links []linkCell) (int64,
 			err = in.update(existing, v)
 		}
 		if err != nil {
+			// What the row queued (records created for its links) goes with what it wrote.
+			if derr := w.dropBatch(); derr != nil {
+				return 0, "", derr
+			}
 			if _, uerr := w.tx.ExecContext(w.ctx, `ROLLBACK TO import_row`); uerr != nil {
 				return 0, "", fmt.Errorf("records: import: %w", uerr)
 			}

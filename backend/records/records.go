@@ -1,10 +1,12 @@
 package records
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,15 +118,41 @@ type Writer struct {
 	ids      map[int64]bool
 	types    map[int64]bool
 	stmts    map[string]*sql.Stmt
-	// batch queues new records' values, links and lookups (an import's), written sorted the
-	// way their indexes are, which keeps the inserts into each index close to each other;
-	// flush writes them before anything reads or changes records.
+	// batch queues new records (their rows, values, links, lookups and search text: an
+	// import's), written sorted the way their indexes are, which keeps the inserts into each
+	// index close to each other; flush writes them before anything reads or changes records.
+	// A full batch is written on its own goroutine while the import reads the next rows
+	// (writing is the import's larger half): one batch at most is being written, and every
+	// read or write outside of the batch waits for it.
 	batch   bool
 	pending []queued
+	writing chan error // the batch being written, nil when none
+	written []queued   // its rows: once written, the spare for the next batch
+	spare   []queued
+	failed  error                // the first batch that could not be written, kept for every later wait
+	bstmts  map[string]*sql.Stmt // the batch writer's statements (its goroutine's own)
+	// nextID is the id the batch's next new record takes (0: to read): new records are
+	// numbered as SQLite would (the highest id plus one), with no last-insert id to read back,
+	// so that their rows can be queued with their values.
+	nextID int64
+	// inserts holds, per type (records) or field (values, links), the batch's insert with the
+	// values that are the same for every row written in it, so that they are not bound again
+	// for every row.
+	inserts map[insertKey]string
 }
 
-// queued is one row to insert: q with args, sorted by q, then k1, then k2.
+// insertKey names one of the batch's inserts: of records of a type, or of a field's values
+// (its first, or the others) or links.
+type insertKey struct {
+	table byte // 'r'ecords, 'v'alues, 'l'inks
+	id    int64
+	first bool
+}
+
+// queued is one row to insert: q with args, sorted by rank (a record's row before the rows
+// that refer to it), then q, then k1, then k2.
 type queued struct {
+	rank int
 	q    string
 	k1   int64
 	k2   any
@@ -136,45 +164,199 @@ const flushAt = 4_000
 
 // queue inserts a row of a new record now, or with the batch.
 func (w *Writer) queue(created bool, q string, k1 int64, k2 any, args ...any) error {
+	return w.queueRank(1, created, q, k1, k2, args...)
+}
+
+func (w *Writer) queueRank(rank int, created bool, q string, k1 int64, k2 any, args ...any) error {
 	if !w.batch || !created {
 		_, err := w.exec(q, args...)
 		return err
 	}
-	w.pending = append(w.pending, queued{q: q, k1: k1, k2: k2, args: args})
+	w.pending = append(w.pending, queued{rank: rank, q: q, k1: k1, k2: k2, args: args})
 	if len(w.pending) >= flushAt {
-		return w.flush()
+		return w.flushBehind()
 	}
 	return nil
 }
 
-// flush writes the queued rows.
+// startBatch queues the new records' rows from now on (an import's); endBatch stops it, once
+// what was queued is written.
+func (w *Writer) startBatch() {
+	w.batch, w.nextID, w.inserts = true, 0, nil
+}
+
+func (w *Writer) endBatch() error {
+	err := w.flush()
+	w.batch, w.nextID, w.inserts = false, 0, nil
+	return err
+}
+
+// stopBatch stops the batch without writing what it queued (the transaction is rolled back).
+func (w *Writer) stopBatch() {
+	_ = w.dropBatch()
+	w.batch, w.nextID, w.inserts = false, 0, nil
+}
+
+// dropBatch forgets the rows queued but not written (a savepoint rolled back took back what
+// they refer to), once the batch being written is done.
+func (w *Writer) dropBatch() error {
+	err := w.wait()
+	w.pending = nil
+	return err
+}
+
+// wait waits for the batch being written on its own goroutine, if any.
+func (w *Writer) wait() error {
+	if w.writing != nil {
+		if err := <-w.writing; err != nil && w.failed == nil {
+			w.failed = err
+		}
+		w.writing = nil
+		w.spare, w.written = w.written, nil
+	}
+	return w.failed
+}
+
+// flush writes the queued rows, and returns once they are written.
 func (w *Writer) flush() error {
+	if err := w.wait(); err != nil {
+		return err
+	}
 	if len(w.pending) == 0 {
 		return nil
 	}
 	rows := w.pending
 	w.pending = nil
-	sort.Slice(rows, func(i, j int) bool {
+	if err := w.writeRows(rows); err != nil {
+		w.failed = err
+	}
+	return w.failed
+}
+
+// flushBehind writes the queued rows on their own goroutine, once the batch before them is
+// written: the caller goes on reading and checking rows meanwhile, and touches neither the
+// transaction nor the batch writer's statements until it waits.
+func (w *Writer) flushBehind() error {
+	if err := w.wait(); err != nil {
+		return err
+	}
+	rows := w.pending
+	w.pending, w.spare = w.spare[:0], nil
+	// Sorted here: the writer's goroutine is the longer of the two.
+	order := sortRows(rows)
+	done := make(chan error, 1)
+	w.writing, w.written = done, rows
+	go func() { done <- w.writeSorted(rows, order) }()
+	return nil
+}
+
+// writeRows sorts and writes a batch's rows.
+func (w *Writer) writeRows(rows []queued) error {
+	return w.writeSorted(rows, sortRows(rows))
+}
+
+// sortRows is the order a batch's rows are written in (their indexes: sorting the rows
+// themselves would move far more).
+func sortRows(rows []queued) []int32 {
+	order := make([]int32, len(rows))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
 		a, b := &rows[i], &rows[j]
+		if a.rank != b.rank {
+			return cmp.Compare(a.rank, b.rank)
+		}
 		if a.q != b.q {
-			return a.q < b.q
+			return strings.Compare(a.q, b.q)
 		}
 		if a.k1 != b.k1 {
-			return a.k1 < b.k1
+			return cmp.Compare(a.k1, b.k1)
 		}
 		as, aok := a.k2.(string)
 		bs, bok := b.k2.(string)
-		if aok && bok {
-			return as < bs
+		switch {
+		case aok && bok:
+			return strings.Compare(as, bs)
+		case aok == bok:
+			return 0
+		case bok:
+			return -1
 		}
-		return !aok && bok
+		return 1
 	})
-	for _, r := range rows {
-		if _, err := w.exec(r.q, r.args...); err != nil {
+	return order
+}
+
+// writeSorted writes a batch's sorted rows.
+func (w *Writer) writeSorted(rows []queued, order []int32) error {
+	var q string
+	var st *sql.Stmt
+	bg := context.WithoutCancel(w.ctx)
+	for n, i := range order {
+		r := &rows[i]
+		if r.q != q || st == nil {
+			q = r.q
+			if st = w.bstmts[q]; st == nil {
+				var err error
+				if st, err = w.tx.PrepareContext(bg, q); err != nil {
+					return fmt.Errorf("records: prepare: %w", err)
+				}
+				if w.bstmts == nil {
+					w.bstmts = map[string]*sql.Stmt{}
+				}
+				w.bstmts[q] = st
+			}
+		}
+		// The import's context is checked here, every so many rows, rather than handed to
+		// each statement: with a context that can be cancelled (the wizard's), the driver
+		// runs every statement on a goroutine of its own to watch it.
+		if n%256 == 0 {
+			if err := w.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if _, err := st.ExecContext(bg, r.args...); err != nil {
 			return fmt.Errorf("records: write: %w", err)
 		}
 	}
 	return nil
+}
+
+// insertSQL is the batch's insert k, with the values the same for every row of the batch
+// written into the statement.
+func (w *Writer) insertSQL(k insertKey) string {
+	if q, ok := w.inserts[k]; ok {
+		return q
+	}
+	var q string
+	switch k.table {
+	case 'r':
+		by := sqlID(w.by)
+		q = fmt.Sprintf(`INSERT INTO records(id, title, title_sort, type_id, created_at, created_by, updated_at, updated_by, import_id)
+			VALUES (?, ?, ?, %d, %d, %s, %d, %s, %s)`, k.id, w.now, by, w.now, by, sqlID(w.importID))
+	case 'v':
+		seq := "?"
+		if k.first {
+			seq = "0"
+		}
+		q = fmt.Sprintf(`INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, %d, %s, ?, ?)`, k.id, seq)
+	case 'l':
+		q = fmt.Sprintf(`INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (%d, ?, ?, ?)`, k.id)
+	}
+	if w.inserts == nil {
+		w.inserts = map[insertKey]string{}
+	}
+	w.inserts[k] = q
+	return q
+}
+
+// sqlID is an id written into a statement: NULL for none.
+func sqlID(id int64) string {
+	if id == 0 {
+		return "NULL"
+	}
+	return strconv.FormatInt(id, 10)
 }
 
 // stmt returns the statement q prepared once on the writer's transaction: an import reuses
@@ -196,6 +378,9 @@ func (w *Writer) stmt(q string) (*sql.Stmt, error) {
 
 // queryRow runs q, prepared once per transaction, for one row.
 func (w *Writer) queryRow(q string, args ...any) rowScanner {
+	if err := w.wait(); err != nil {
+		return errRow{err}
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		return errRow{err}
@@ -212,6 +397,9 @@ func (r errRow) Scan(...any) error { return r.err }
 
 // exec runs q, prepared once per transaction, with args.
 func (w *Writer) exec(q string, args ...any) (sql.Result, error) {
+	if err := w.wait(); err != nil {
+		return nil, err
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		return nil, err
@@ -220,10 +408,14 @@ func (w *Writer) exec(q string, args ...any) (sql.Result, error) {
 }
 
 func (w *Writer) close() {
+	_ = w.wait()
 	for _, st := range w.stmts {
 		_ = st.Close()
 	}
-	w.stmts = nil
+	for _, st := range w.bstmts {
+		_ = st.Close()
+	}
+	w.stmts, w.bstmts = nil, nil
 }
 
 // Write runs fn in one transaction as the user by: every change fn makes is kept, or none.
@@ -265,7 +457,7 @@ func (r *Records) Write(ctx context.Context, by int64, fn func(w *Writer) error)
 func (w *Writer) Schema() *Schema { return w.s }
 
 // SetImport marks the records created from now on as created by import id.
-func (w *Writer) SetImport(id int64) { w.importID = id }
+func (w *Writer) SetImport(id int64) { w.importID, w.inserts = id, nil }
 
 func (w *Writer) touched(id, typeID int64) { w.ids[id], w.types[typeID] = true, true }
 
@@ -296,6 +488,9 @@ func (w *Writer) insertComposed(t *Type, fvs []fieldValues, title, body string, 
 	if err := titled(t, title); err != nil {
 		return 0, err
 	}
+	if w.batch {
+		return w.insertQueued(t, fvs, title, body, fresh)
+	}
 	res, err := w.exec(`INSERT INTO records(type_id, title, title_sort, created_at, created_by, updated_at, updated_by, import_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, title, Fold(title), w.now, nullID(w.by), w.now, nullID(w.by), nullID(w.importID))
 	if err != nil {
@@ -313,6 +508,42 @@ func (w *Writer) insertComposed(t *Type, fvs []fieldValues, title, body string, 
 		}
 	}
 	if _, err := w.exec(`INSERT INTO records_fts(rowid, title, body) VALUES (?, ?, ?)`, id, title, body); err != nil {
+		return 0, fmt.Errorf("records: search text: %w", err)
+	}
+	w.touched(id, t.ID)
+	return id, nil
+}
+
+// insertQueued is insertComposed in a batch: the record takes the next id, and its row is
+// queued with its values and search text.
+func (w *Writer) insertQueued(t *Type, fvs []fieldValues, title, body string, fresh bool) (int64, error) {
+	if w.nextID == 0 {
+		if err := w.flush(); err != nil {
+			return 0, err
+		}
+		var top int64
+		if err := w.tx.QueryRowContext(w.ctx, `SELECT COALESCE(MAX(id), 0) FROM records`).Scan(&top); err != nil {
+			return 0, fmt.Errorf("records: create: %w", err)
+		}
+		w.nextID = top + 1
+	}
+	id := w.nextID
+	w.nextID++
+	q := w.insertSQL(insertKey{table: 'r', id: t.ID})
+	if err := w.queueRank(0, true, q, id, nil, id, title, Fold(title)); err != nil {
+		return 0, fmt.Errorf("records: create: %w", err)
+	}
+	for i := range fvs {
+		if err := w.store(t, id, &fvs[i], true); err != nil {
+			return 0, err
+		}
+	}
+	if !fresh {
+		if err := w.queue(true, `DELETE FROM records_fts WHERE rowid = ?`, id, nil, id); err != nil {
+			return 0, fmt.Errorf("records: search text: %w", err)
+		}
+	}
+	if err := w.queueRank(2, true, `INSERT INTO records_fts(rowid, title, body) VALUES (?, ?, ?)`, id, nil, id, title, body); err != nil {
 		return 0, fmt.Errorf("records: search text: %w", err)
 	}
 	w.touched(id, t.ID)
@@ -444,7 +675,7 @@ func (w *Writer) check(t *Type, v Values, linkOK func(f *Field, id int64) (bool,
 // each cell by its field's kind): known holds, per field, what normalize made of each of
 // its values (nil where it has not).
 func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (bool, error), known map[string][]*stored) ([]fieldValues, error) {
-	out := make([]fieldValues, 0, len(v))
+	out := make([]fieldValues, 0, len(v)+2) // room for the link fields an import adds
 	unknown := ""
 	for key := range v {
 		f := t.FieldByKey(key)
@@ -493,8 +724,11 @@ func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (
 			}
 			continue
 		}
+		// Repeated values are left out: looked for among those kept while they are few (a
+		// map per field of every row would cost an import more than the rest of the check).
 		var seen map[any]bool
 		pre := known[f.Key]
+		fv.vals = make([]stored, 0, len(items))
 		for i, it := range items {
 			var st stored
 			if len(pre) == len(items) && pre[i] != nil {
@@ -505,13 +739,22 @@ func (w *Writer) checkKnown(t *Type, v Values, linkOK func(f *Field, id int64) (
 					return nil, err
 				}
 			}
-			if st.value == nil || seen[st.sort] {
+			if st.value == nil {
 				continue
 			}
-			if seen == nil {
-				seen = map[any]bool{}
+			if len(items) <= 16 {
+				if slices.ContainsFunc(fv.vals, func(o stored) bool { return o.sort == st.sort }) {
+					continue
+				}
+			} else {
+				if seen[st.sort] {
+					continue
+				}
+				if seen == nil {
+					seen = map[any]bool{}
+				}
+				seen[st.sort] = true
 			}
-			seen[st.sort] = true
 			fv.vals = append(fv.vals, st)
 		}
 	}
@@ -556,8 +799,15 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 			}
 		}
 		for i, target := range fv.links {
-			if err := w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
-				target, nil, f.ID, id, target, i); err != nil {
+			var err error
+			if w.batch && created {
+				q := w.insertSQL(insertKey{table: 'l', id: f.ID})
+				err = w.queue(true, q, target, nil, id, target, int64(i))
+			} else {
+				err = w.queue(created, `INSERT INTO record_links(field_id, from_id, to_id, position) VALUES (?, ?, ?, ?)`,
+					target, nil, f.ID, id, target, i)
+			}
+			if err != nil {
 				return fmt.Errorf("records: write %s: %w", f.Key, err)
 			}
 		}
@@ -569,8 +819,21 @@ func (w *Writer) store(t *Type, id int64, fv *fieldValues, created bool) error {
 		}
 	}
 	for i, st := range fv.vals {
-		if err := w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
-			f.ID<<8|int64(min(i, 255)), st.sort, id, f.ID, i, st.value, st.sort); err != nil {
+		var err error
+		if w.batch && created {
+			// The field and the first value's seq are the statement's own.
+			// The field and the first value's seq are the statement's own.
+			q := w.insertSQL(insertKey{table: 'v', id: f.ID, first: i == 0})
+			if i == 0 {
+				err = w.queue(true, q, int64(i), st.sort, id, st.value, st.sort)
+			} else {
+				err = w.queue(true, q, int64(min(i, 255)), st.sort, id, int64(i), st.value, st.sort)
+			}
+		} else {
+			err = w.queue(created, `INSERT INTO record_values(record_id, field_id, seq, value, sort) VALUES (?, ?, ?, ?, ?)`,
+				f.ID<<8|int64(min(i, 255)), st.sort, id, f.ID, i, st.value, st.sort)
+		}
+		if err != nil {
 			return fmt.Errorf("records: write %s: %w", f.Key, err)
 		}
 	}
@@ -594,8 +857,11 @@ func (w *Writer) setLookup(table, col string, id int64, vals []stored, primary, 
 		q := `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id) VALUES (?, ?)`
 		args := []any{st.key, id}
 		if primary {
-			q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, ?)`
-			args = append(args, i == 0)
+			// Whether the address is primary is the statement's own.
+			q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, 0)`
+			if i == 0 {
+				q = `INSERT OR IGNORE INTO ` + table + `(` + col + `, record_id, is_primary) VALUES (?, ?, 1)`
+			}
 		}
 		if err := w.queue(created, q, 0, st.key, args...); err != nil {
 			return fmt.Errorf("records: %s: %w", table, err)
