@@ -178,3 +178,35 @@ func TestImportOfManyBatchesWritesEveryRowAndIsUndoneWhole(t *testing.T) {
 		t.Fatalf("the updated contact after the undo %+v", got)
 	}
 }
+
+// A row that updates a contact, creates the company it names and then fails is rolled back
+// with that company; a later row naming the same company creates it again and links to it,
+// instead of linking to the record the rollback removed.
+func TestAFailedUpdateForgetsTheCompanyItsRowCreated(t *testing.T) {
+	f := newFixture(t)
+	phones := make([]any, maxValues)
+	for i := range phones {
+		phones[i] = fmt.Sprintf("01 23 45 %02d %02d", i/100, i%100)
+	}
+	f.create(t, f.contact.ID, Values{ContactFirstName: "Élise", ContactEmails: "elise@exemple.fr", ContactPhones: phones})
+	file := []byte("Prénom;Nom;E-mail;Téléphone;Société\n" +
+		"Élise;Martin;elise@exemple.fr;06 99 99 99 99;Nouvelle SARL\n" + // one phone too many: fails
+		"Noël;Petit;noel@exemple.fr;;Nouvelle SARL\n")
+	s := ImportSettings{TypeID: f.contact.ID, CreateLinked: true, Dedupe: DedupeUpdate,
+		Columns: []string{ContactFirstName, ContactLastName, ContactEmails, ContactPhones, ContactCompany}}
+	res := f.runImport(t, bytesSource("contacts.csv", file), s)
+	if res.Created != 1 || res.Updated != 0 || res.Failed != 1 || res.Linked != 1 {
+		t.Fatalf("result %+v (failures %+v)", res, res.Failures)
+	}
+	if len(res.Failures) != 1 || res.Failures[0].Line != 2 {
+		t.Fatalf("failures %+v", res.Failures)
+	}
+	if n := f.count(t, `SELECT COUNT(*) FROM records WHERE title = 'Nouvelle SARL'`); n != 1 {
+		t.Fatalf("%d companies named Nouvelle SARL", n)
+	}
+	noel := f.findOne(t, f.contact.ID, "noel")
+	refs, _ := noel.Values[ContactCompany].([]LinkRef)
+	if len(refs) != 1 || refs[0].Title != "Nouvelle SARL" {
+		t.Fatalf("noël's company %+v", noel.Values[ContactCompany])
+	}
+}

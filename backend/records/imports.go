@@ -462,6 +462,31 @@ type importRun struct {
 	known   map[string][]*stored // the row's values as read, normalised (see checkKnown)
 	last    *stored              // what value normalised of the last cell it read, if it did
 	res     *ImportResult
+	// linked: the records the current row created for its links, forgotten again when an
+	// updating row fails and is rolled back (a later row naming the same company must not
+	// link to a record that no longer exists).
+	linked []linkedRecord
+}
+
+// linkedRecord is a record an import created for a link cell, as its caches hold it.
+type linkedRecord struct {
+	key    linkKey
+	target *Type
+	id     int64
+}
+
+// forgetLinked undoes in the import's caches what the current row's created links added:
+// the rows were rolled back.
+func (in *importRun) forgetLinked() {
+	for _, l := range in.linked {
+		delete(in.links, l.key)
+		delete(in.created, l.id)
+		in.res.Linked--
+		if x := in.index[l.target.ID]; x != nil && x.titles[l.key.folded] == l.id {
+			delete(x.titles, l.key.folded)
+		}
+	}
+	in.linked = in.linked[:0]
 }
 
 // linkKey is a link cell's value as the import caches what it found.
@@ -892,6 +917,7 @@ func (in *importRun) value(f *Field, cell string) (any, error) {
 // anything is written (a linked record included), so a row that fails leaves nothing.
 func (in *importRun) write(row importer.Row, v Values, links []linkCell) (int64, string, error) {
 	w := in.w
+	in.linked = in.linked[:0]
 	fvs, err := w.checkKnown(in.t, v, noLinks, in.known)
 	if err != nil {
 		return 0, "", err
@@ -931,6 +957,7 @@ func (in *importRun) write(row importer.Row, v Values, links []linkCell) (int64,
 			if _, uerr := w.tx.ExecContext(w.ctx, `ROLLBACK TO import_row`); uerr != nil {
 				return 0, "", fmt.Errorf("records: import: %w", uerr)
 			}
+			in.forgetLinked()
 		}
 		if _, rerr := w.exec(`RELEASE import_row`); rerr != nil {
 			return 0, "", fmt.Errorf("records: import: %w", rerr)
@@ -1309,6 +1336,7 @@ func (in *importRun) resolve(f *Field, value string) (int64, error) {
 			in.res.Linked++
 			in.created[id] = true
 			in.remember(target, id, fvs, value)
+			in.linked = append(in.linked, linkedRecord{key: cacheKey, target: target, id: id})
 		}
 	}
 	if id != 0 {
