@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -79,5 +80,43 @@ func TestAMessageCancelledOrPutOffAfterTheQueueWasReadIsNotSent(t *testing.T) {
 	defer g.mu.Unlock()
 	if len(g.sent) != len(ids)-2 {
 		t.Fatalf("sent %d messages %v; want %d: not the cancelled one nor the one put off", len(g.sent), g.sent, len(ids)-2)
+	}
+}
+
+// Sending wakes the copier only for messages that want a Sent copy: each wake costs it a
+// read of the store, for nothing when none is wanted.
+func TestTheCopierIsNotWokenForMessagesThatWantNoCopy(t *testing.T) {
+	g := &gatedTransport{started: make(chan struct{}), release: make(chan struct{})}
+	close(g.release)
+	opts := fastOptions()
+	opts.SentCopies = outbox.CopyNever
+	r := newRig(t, rigConfig{smtp: accounts.Server{Host: "127.0.0.1", Port: 1, Security: accounts.StartTLS, Username: user},
+		opts: opts, transport: func(context.Context, accounts.Account) (outbox.Transport, error) { return g, nil }})
+	if err := r.eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.waitState(r.enqueue(message(t, "client@example.org", "Première")), outbox.Sent)
+	for deadline := time.Now().Add(waitLong); outbox.CopierReads(r.eng, r.accID) < 1; { // its read when it started
+		if time.Now().After(deadline) {
+			t.Fatal("the copier never looked for copies to make")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	before := outbox.CopierReads(r.eng, r.accID)
+	envs := make([]outbox.Envelope, 20)
+	for i := range envs {
+		envs[i] = message(t, "client@example.org", fmt.Sprintf("Facture %d", i))
+	}
+	ids, err := r.eng.EnqueueAll(ctx, r.accID, envs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		r.waitState(id, outbox.Sent)
+	}
+	time.Sleep(200 * time.Millisecond) // a copier woken has had the time to read
+	if after := outbox.CopierReads(r.eng, r.accID); after != before {
+		t.Fatalf("the copier read the store %d times, then %d while 20 messages wanting no copy were queued and sent; want no more", before, after)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailroom/backend/accounts"
@@ -30,8 +31,9 @@ type worker struct {
 	done     chan struct{} // closed when run returns
 	copyDone chan struct{} // closed when copier returns
 
-	wake     chan struct{} // new or retried messages
-	copyWake chan struct{} // messages to copy to Sent
+	wake      chan struct{} // new or retried messages
+	copyWake  chan struct{} // messages to copy to Sent
+	copyReads atomic.Int64  // the copier's reads of the store for copies to make (tests look)
 
 	mu        sync.Mutex
 	force     bool // the user asked: try now, past a pause or a backoff
