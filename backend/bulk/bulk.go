@@ -91,6 +91,10 @@ type Bulk struct {
 
 type runner struct {
 	wake chan struct{}
+	// renderer renders the job's template for each recipient (its template id: tpl),
+	// reading and compiling it once rather than for each mail.
+	renderer *templates.Renderer
+	tpl      int64
 }
 
 // New builds the engine; it does no I/O until Start.
@@ -191,6 +195,7 @@ func (b *Bulk) plan(ctx context.Context, in Input, render bool) (Plan, error) {
 		return Plan{}, err
 	}
 	var p Plan
+	rd := b.d.Templates.Renderer(in.TemplateID) // the template read and compiled once
 	q := in.List
 	q.Cursor, q.Limit, q.Columns = "", 500, nil
 	for {
@@ -203,7 +208,7 @@ func (b *Bulk) plan(ctx context.Context, in Input, render bool) (Plan, error) {
 			if p.Total > MaxRecords {
 				return Plan{}, ErrTooManyRecord.New(fault.P{"max": MaxRecords})
 			}
-			rc, err := b.recipient(ctx, s, in, r, render)
+			rc, err := b.recipient(ctx, s, rd, in, r, render)
 			if err != nil {
 				return Plan{}, err
 			}
@@ -269,7 +274,7 @@ func (b *Bulk) usedLast24h(ctx context.Context, accountID int64) (int, error) {
 }
 
 // recipient finds r's address and renders the template for it.
-func (b *Bulk) recipient(ctx context.Context, s *records.Schema, in Input, r records.Record, render bool) (Recipient, error) {
+func (b *Bulk) recipient(ctx context.Context, s *records.Schema, rd *templates.Renderer, in Input, r records.Record, render bool) (Recipient, error) {
 	rc := Recipient{RecordID: r.ID, Title: r.Title}
 	email, name, doNot, err := b.address(ctx, s, r)
 	if err != nil {
@@ -286,7 +291,7 @@ func (b *Bulk) recipient(ctx context.Context, s *records.Schema, in Input, r rec
 	case !render:
 		return rc, nil
 	}
-	out, err := b.d.Templates.Render(ctx, in.TemplateID, templates.Target{RecordID: r.ID, Sender: in.Sender})
+	out, err := rd.Render(ctx, templates.Target{RecordID: r.ID, Sender: in.Sender})
 	if err != nil {
 		return rc, err
 	}
@@ -596,7 +601,7 @@ func (b *Bulk) loop(ctx context.Context, id int64, r *runner) {
 	// A small first batch: the outbox starts sending while the next ones are rendered.
 	batch := min(10, b.o.Batch)
 	for ctx.Err() == nil {
-		state, more, err := b.step(ctx, id, batch)
+		state, more, err := b.step(ctx, id, batch, r)
 		batch = b.o.Batch
 		if err != nil {
 			if ctx.Err() != nil {
@@ -669,13 +674,16 @@ type pending struct {
 }
 
 // step hands the next batch of due recipients to the outbox. more: another batch is due.
-func (b *Bulk) step(ctx context.Context, id int64, batch int) (state string, more bool, err error) {
+func (b *Bulk) step(ctx context.Context, id int64, batch int, r *runner) (state string, more bool, err error) {
 	j, err := b.job(ctx, id)
 	if err != nil {
 		return "", false, err
 	}
 	if j.state != "running" {
 		return j.state, false, nil
+	}
+	if r.renderer == nil || r.tpl != j.templateID {
+		r.renderer, r.tpl = b.d.Templates.Renderer(j.templateID), j.templateID
 	}
 	acc, err := b.d.Accounts.Get(ctx, j.accountID)
 	if err != nil {
@@ -735,7 +743,7 @@ func (b *Bulk) step(ctx context.Context, id int64, batch int) (state string, mor
 		if _, ok := found[p.msgID]; ok {
 			continue
 		}
-		env, miss, err := b.render(ctx, j, acc, p)
+		env, miss, err := b.render(ctx, r.renderer, j, acc, p)
 		if err != nil {
 			return j.state, false, err
 		}
@@ -776,8 +784,8 @@ func (b *Bulk) step(ctx context.Context, id int64, batch int) (state string, mor
 }
 
 // render builds one recipient's mail.
-func (b *Bulk) render(ctx context.Context, j job, acc accounts.Account, p pending) (outbox.Envelope, []string, error) {
-	out, err := b.d.Templates.Render(ctx, j.templateID, templates.Target{RecordID: p.recordID, Sender: j.sender})
+func (b *Bulk) render(ctx context.Context, rd *templates.Renderer, j job, acc accounts.Account, p pending) (outbox.Envelope, []string, error) {
+	out, err := rd.Render(ctx, templates.Target{RecordID: p.recordID, Sender: j.sender})
 	if err != nil {
 		return outbox.Envelope{}, nil, err
 	}

@@ -316,7 +316,11 @@ func (e *Engine) kick(id int64, force bool) {
 		w.mu.Unlock()
 	}
 	poke(w.wake)
-	poke(w.copyWake)
+	if force {
+		// New messages want no copy until they are sent (write wakes the copier then): each
+		// wake costs the copier a read of the store.
+		poke(w.copyWake)
+	}
 }
 
 // AccountChanged tells the engine that an account was enabled, disabled, edited or

@@ -180,6 +180,7 @@ func (w *worker) copier() {
 
 // pendingCopies reads the next copies to make.
 func (w *worker) pendingCopies() ([]pendingCopy, error) {
+	w.copyReads.Add(1)
 	rows, err := w.e.deps.DB.R.QueryContext(w.dbctx, `SELECT o.id, o.message_id, r.raw, COALESCE(o.sent_at, o.updated_at)
 		FROM outbox o JOIN outbox_raw r ON r.id = o.id
 		WHERE o.account_id = ? AND o.copy_state = 'pending' ORDER BY o.id LIMIT ?`, w.id, copyBatch)

@@ -16,12 +16,13 @@ type statements struct {
 }
 
 const (
-	// The claim is two statements in the worker's transaction: the next due message, then
-	// its update by id. As one (UPDATE … WHERE id = (SELECT …)) it took twice as long.
+	// The claim is two statements in the worker's transaction: the next due messages (a
+	// few, kept by the worker), then the update of one by id. As one (UPDATE … WHERE id =
+	// (SELECT …)) it took twice as long.
 	dueSQL = `SELECT id FROM outbox WHERE account_id = ? AND state = 'queued' AND next_attempt_at <= ?
-		ORDER BY next_attempt_at, id LIMIT 1`
+		ORDER BY next_attempt_at, id LIMIT ?`
 	claimSQL = `UPDATE outbox SET state = 'sending', attempts = attempts + 1, data_at = NULL, updated_at = ?
-		WHERE id = ? AND state = 'queued'
+		WHERE id = ? AND state = 'queued' AND next_attempt_at <= ?
 		RETURNING id, message_id, env_from, env_to, attempts, first_failure_at`
 	rawSQL    = `SELECT raw FROM outbox_raw WHERE id = ?`
 	markerSQL = `UPDATE outbox SET data_at = ? WHERE id = ? AND state = 'sending'`

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailroom/backend/accounts"
@@ -30,8 +31,9 @@ type worker struct {
 	done     chan struct{} // closed when run returns
 	copyDone chan struct{} // closed when copier returns
 
-	wake     chan struct{} // new or retried messages
-	copyWake chan struct{} // messages to copy to Sent
+	wake      chan struct{} // new or retried messages
+	copyWake  chan struct{} // messages to copy to Sent
+	copyReads atomic.Int64  // the copier's reads of the store for copies to make (tests look)
 
 	mu        sync.Mutex
 	force     bool // the user asked: try now, past a pause or a backoff
@@ -53,7 +55,15 @@ type worker struct {
 	refused bool
 	// next is the message claimed with the last marker, sent next.
 	next *job
+	// due are ids of the account's due messages, read dueBatch at a time and claimed one
+	// by one (a claim checks each is still queued and due): one read of the queue per
+	// batch rather than per message. Emptied when the worker waits or puts a message back,
+	// so that what is due is read afresh.
+	due []int64
 }
+
+// dueBatch is how many due message ids the worker reads at a time.
+const dueBatch = 16
 
 // outcome is a message's new state, to write in a transaction and then tell.
 type outcome struct {
@@ -61,6 +71,7 @@ type outcome struct {
 	write func(tx *sql.Tx, now int64) (State, error)
 	fe    *fault.Error
 	state State // set once written
+	copy  bool  // set by write: the message wants a Sent copy
 }
 
 func newWorker(e *Engine, id int64) *worker {
@@ -167,6 +178,7 @@ func (w *worker) unclaim() {
 // wait returns at until (zero: no limit), when woken, or when stopped. Meanwhile it
 // closes the transport once it has been idle for IdleClose.
 func (w *worker) wait(until time.Time) {
+	w.due = nil
 	for {
 		d := time.Duration(-1)
 		if !until.IsZero() {
@@ -240,18 +252,31 @@ func (w *worker) claimIn(tx *sql.Tx, now int64) (*job, error) {
 	j := &job{}
 	var to string
 	var first sql.NullInt64
-	var id int64
-	err := tx.StmtContext(w.dbctx, st.due).QueryRowContext(w.dbctx, w.id, now).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	err = tx.StmtContext(w.dbctx, st.claim).QueryRowContext(w.dbctx, now, id).
-		Scan(&j.id, &j.env.MessageID, &j.env.From, &to, &j.attempts, &first)
-	if err != nil {
-		return nil, err
+	for read := false; ; {
+		if len(w.due) == 0 {
+			if read { // read afresh, and none of them could be claimed: none is due
+				return nil, nil
+			}
+			ids, err := w.dueIDs(tx, now)
+			if err != nil || len(ids) == 0 {
+				return nil, err
+			}
+			w.due, read = ids, true
+		}
+		id := w.due[0]
+		w.due = w.due[1:]
+		// Read earlier, it may have been cancelled, rescheduled or deleted since: the claim
+		// takes it only if it is still queued and due.
+		err := tx.StmtContext(w.dbctx, st.claim).QueryRowContext(w.dbctx, now, id, now).
+			Scan(&j.id, &j.env.MessageID, &j.env.From, &to, &j.attempts, &first)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			w.due = nil
+			return nil, err
+		}
+		break
 	}
 	if err := tx.StmtContext(w.dbctx, st.raw).QueryRowContext(w.dbctx, j.id).Scan(&j.env.Raw); err != nil {
 		return nil, err
@@ -261,6 +286,24 @@ func (w *worker) claimIn(tx *sql.Tx, now int64) (*job, error) {
 	}
 	j.firstFailure = first.Int64
 	return j, nil
+}
+
+// dueIDs reads the ids of the account's next due messages, in the order they are sent.
+func (w *worker) dueIDs(tx *sql.Tx, now int64) ([]int64, error) {
+	rows, err := tx.StmtContext(w.dbctx, w.e.stmts.due).QueryContext(w.dbctx, w.id, now, dueBatch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, dueBatch)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // transport returns the account's transport, building it (and reading the account) on
@@ -350,9 +393,13 @@ func (w *worker) deliver(j *job) {
 	if err == nil {
 		w.failures = 0
 		// Written with the next commit: usually the next message's marker.
-		w.held = append(w.held, &outcome{j: j, write: func(tx *sql.Tx, now int64) (State, error) {
-			return Sent, w.markSent(tx, j, reply, now)
-		}})
+		o := &outcome{j: j}
+		o.write = func(tx *sql.Tx, now int64) (State, error) {
+			var err error
+			o.copy, err = w.markSent(tx, j, reply, now)
+			return Sent, err
+		}
+		w.held = append(w.held, o)
 		w.fine()
 		return
 	}
@@ -437,11 +484,12 @@ func (w *worker) write(also func(tx *sql.Tx, now int64) error) error {
 		return nil
 	})
 	if err != nil {
+		w.due = nil // a claim rolled back: its message is due again
 		return err
 	}
 	held := w.held
 	w.held, w.refused = nil, false
-	sent := false
+	copies := false
 	for _, o := range held {
 		ev := Event{Kind: KindItem, AccountID: w.id, ItemID: o.j.id, State: o.state}
 		if o.fe != nil && o.state != Sent {
@@ -449,22 +497,22 @@ func (w *worker) write(also func(tx *sql.Tx, now int64) error) error {
 		}
 		w.e.emit(ev)
 		w.e.emitCounts(w.id, o.state != Sent)
-		sent = sent || o.state == Sent
+		copies = copies || o.state == Sent && o.copy
 	}
-	if sent {
+	if copies { // only then: each wake costs the copier a read of the store
 		poke(w.copyWake)
 	}
 	return nil
 }
 
-// markSent records a delivered message, and whether it wants a Sent copy.
-func (w *worker) markSent(tx *sql.Tx, j *job, reply string, now int64) error {
+// markSent records a delivered message, and whether it wants a Sent copy (reported).
+func (w *worker) markSent(tx *sql.Tx, j *job, reply string, now int64) (bool, error) {
 	cs := CopyNone
 	if w.e.copyWanted(w.acc) {
 		cs = CopyPending
 	}
 	_, err := tx.StmtContext(w.dbctx, w.e.stmts.sent).ExecContext(w.dbctx, reply, now, now, string(cs), j.id)
-	return err
+	return cs == CopyPending, err
 }
 
 // setState moves a message to state with fe's reason, params and server's words.
@@ -500,6 +548,7 @@ func (w *worker) later(tx *sql.Tx, j *job, fe *fault.Error, now int64) (State, e
 // release puts a claimed message back as it was, not counting the attempt: the failure
 // (fe, nil when stopping) concerned the account, not the message.
 func (w *worker) release(j *job, fe *fault.Error) {
+	w.due = nil // it goes back before those read after it
 	f := failureOf(fe)
 	w.record(j, func(tx *sql.Tx, now int64) (State, error) {
 		_, err := tx.Exec(`UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), data_at = NULL, updated_at = ?,

@@ -30,12 +30,15 @@ type Options struct {
 
 // Records reads and writes records, their types and fields, and the saved views.
 type Records struct {
-	db   *store.DB
-	opts Options
+	db     *store.DB
+	opts   Options
+	schema *schemaCache // see SharedSchema
 }
 
 // New returns the records over db. It does no I/O.
-func New(db *store.DB, opts Options) *Records { return &Records{db: db, opts: opts} }
+func New(db *store.DB, opts Options) *Records {
+	return &Records{db: db, opts: opts, schema: &schemaCache{}}
+}
 
 func (r *Records) now() time.Time {
 	if r.opts.Now != nil {
@@ -1078,7 +1081,7 @@ func (r *Records) Restore(ctx context.Context, by int64, ids ...int64) (Change, 
 
 // Get reads a record (also one in the trash) with the records that link to it.
 func (r *Records) Get(ctx context.Context, id int64) (Detail, error) {
-	s, err := r.Schema(ctx)
+	s, err := r.SharedSchema(ctx) // only read here
 	if err != nil {
 		return Detail{}, err
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"mailroom/backend/fault"
@@ -121,6 +123,51 @@ type querier interface {
 // Schema reads every type and its fields.
 func (r *Records) Schema(ctx context.Context) (*Schema, error) { return loadSchema(ctx, r.db.R) }
 
+// schemaChanges counts the changes to types, fields and choices made in this process, on
+// any store (it is global: a change through one Records is seen by every other's cache).
+// Each function of this file that changes them bumps it once its transaction has ended.
+var schemaChanges atomic.Uint64
+
+func schemaChanged() { schemaChanges.Add(1) }
+
+// schemaCache is the schema last read, and schemaChanges when it was read.
+type schemaCache struct {
+	mu      sync.Mutex
+	changes uint64
+	s       *Schema
+}
+
+// SharedSchema is Schema read once and shared until the types, fields or choices change:
+// the same *Schema is returned until then, a new one after. It must not be modified. A
+// bulk send renders a template for every recipient, and reading the schema for each
+// (three queries) was a good part of its cost.
+func (r *Records) SharedSchema(ctx context.Context) (*Schema, error) {
+	if r.schema == nil {
+		return r.Schema(ctx)
+	}
+	// Read before the schema: a change committed meanwhile has moved the counter past it,
+	// so the copy read now is not kept beyond that change.
+	n := schemaChanges.Load()
+	c := r.schema
+	c.mu.Lock()
+	if c.s != nil && c.changes == n {
+		s := c.s
+		c.mu.Unlock()
+		return s, nil
+	}
+	c.mu.Unlock()
+	s, err := r.Schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.s == nil || n >= c.changes {
+		c.s, c.changes = s, n
+	}
+	c.mu.Unlock()
+	return s, nil
+}
+
 func loadSchema(ctx context.Context, q querier) (*Schema, error) {
 	s := &Schema{byID: map[int64]*Type{}, fields: map[int64]*Field{}}
 	rows, err := q.QueryContext(ctx, `SELECT id, key, builtin, singular, plural, COALESCE(title_field_id, 0), position
@@ -220,6 +267,7 @@ func uniqueKey(base string, taken func(string) (bool, error)) (string, error) {
 // CreateType defines a type with a text field that titles its records; its key comes from
 // its singular name ("Facture" → "facture") and never changes.
 func (r *Records) CreateType(ctx context.Context, by int64, in TypeInput) (Type, error) {
+	defer schemaChanged() // after the commit: see SharedSchema
 	sing, err := checkName(in.Singular, ErrTypeNameMissing, "singular")
 	if err != nil {
 		return Type{}, err
@@ -289,6 +337,7 @@ type TypeChange struct {
 // UpdateType renames a type and may choose another field to title its records (every record
 // is retitled in the same transaction). Built-in types may be renamed; their key stays.
 func (r *Records) UpdateType(ctx context.Context, id int64, in TypeChange) (Type, error) {
+	defer schemaChanged() // after the commit: see SharedSchema
 	sing, err := checkName(in.Singular, ErrTypeNameMissing, "singular")
 	if err != nil {
 		return Type{}, err
@@ -365,6 +414,7 @@ func idsOf(ctx context.Context, q querier, query string, args ...any) ([]int64, 
 // DeleteType deletes a type an admin defined, its fields, saved views and the records in its
 // trash. A type that still holds records, or that another type's field links to, stays.
 func (r *Records) DeleteType(ctx context.Context, id int64) error {
+	defer schemaChanged() // after the commit: see SharedSchema
 	return r.db.Tx(ctx, func(tx *sql.Tx) error {
 		s, err := loadSchema(ctx, tx)
 		if err != nil {
@@ -420,6 +470,7 @@ type FieldInput struct {
 // AddField adds a field to a type (built-in types accept fields too). Its key comes from its
 // label and never changes.
 func (r *Records) AddField(ctx context.Context, typeID int64, in FieldInput) (Field, error) {
+	defer schemaChanged() // after the commit: see SharedSchema
 	label, err := checkName(in.Label, ErrFieldLabelMissing, "label")
 	if err != nil {
 		return Field{}, err
@@ -507,6 +558,7 @@ type FieldChange struct {
 // currency (amounts stay) or edits a choice field's choices (renamed choices stay on the
 // records that hold them).
 func (r *Records) UpdateField(ctx context.Context, id int64, in FieldChange) (Field, error) {
+	defer schemaChanged() // after the commit: see SharedSchema
 	label, err := checkName(in.Label, ErrFieldLabelMissing, "label")
 	if err != nil {
 		return Field{}, err
@@ -691,6 +743,7 @@ func (r *Records) FieldUsage(ctx context.Context, id int64) (Usage, error) {
 // DeleteField deletes a field and every value of it (ask first: FieldUsage). Built-in fields
 // and the field that titles the records stay.
 func (r *Records) DeleteField(ctx context.Context, id int64) error {
+	defer schemaChanged() // after the commit: see SharedSchema
 	return r.db.Tx(ctx, func(tx *sql.Tx) error {
 		s, err := loadSchema(ctx, tx)
 		if err != nil {

@@ -35,6 +35,7 @@ import (
 const (
 	busyTimeout    = 5 * time.Second // how long a connection waits on a lock before SQLITE_BUSY
 	maxReaders     = 4               // read connections in the pool
+	stmtCacheSize  = 64              // statements each connection keeps prepared
 	dataDirPerm    = 0o700           // the data directory holds private mail
 	migrationsGlob = "migrations/*.sql"
 )
@@ -95,6 +96,10 @@ func open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_busy_timeout", strconv.Itoa(int(busyTimeout/time.Millisecond)))
 	q.Set("_synchronous", "NORMAL") // safe in WAL mode: a crash loses no committed transaction's integrity
 	q.Set("_txlock", "immediate")   // writers take the lock at BEGIN, so no upgrade deadlocks
+	// Each connection keeps its last statements prepared (the driver's cache): the outbox,
+	// the bulk sends and the records' reads run the same few queries again and again, and
+	// parsing and planning them each time was a good part of their CPU per message.
+	q.Set("_stmt_cache_size", strconv.Itoa(stmtCacheSize))
 	w, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -111,6 +116,7 @@ func open(ctx context.Context, path string) (*DB, error) {
 	rq.Set("_foreign_keys", "on")
 	rq.Set("_busy_timeout", strconv.Itoa(int(busyTimeout/time.Millisecond)))
 	rq.Set("_query_only", "true")
+	rq.Set("_stmt_cache_size", strconv.Itoa(stmtCacheSize))
 	r, err := sql.Open("sqlite3", "file:"+path+"?"+rq.Encode())
 	if err != nil {
 		w.Close()

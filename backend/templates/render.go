@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailroom/backend/fault"
@@ -185,12 +188,7 @@ func (t *Templates) Render(ctx context.Context, id int64, tg Target) (Rendered, 
 // RenderDraft renders a template as edited, saved or not (the editor's preview): it is
 // checked first, as Save checks it; the attachments are those of d.ID when saved.
 func (t *Templates) RenderDraft(ctx context.Context, d Draft, tg Target) (Rendered, error) {
-	if !d.TextEdited {
-		d.Text = DeriveText(d.HTML)
-	}
-	if !validLanguage(d.Language) {
-		d.Language = French
-	}
+	d = normalised(d)
 	s, err := t.deps.Records.Schema(ctx)
 	if err != nil {
 		return Rendered{}, err
@@ -199,21 +197,101 @@ func (t *Templates) RenderDraft(ctx context.Context, d Draft, tg Target) (Render
 	if err != nil {
 		return Rendered{}, err
 	}
+	var atts []Attachment
+	if d.ID != 0 {
+		if atts, err = t.attachments(ctx, d.ID); err != nil {
+			return Rendered{}, err
+		}
+	}
+	return t.renderCompiled(ctx, c, s, d.Language, atts, tg)
+}
+
+// normalised is d as it renders: its text derived from its HTML unless edited, a known
+// language.
+func normalised(d Draft) Draft {
+	if !d.TextEdited {
+		d.Text = DeriveText(d.HTML)
+	}
+	if !validLanguage(d.Language) {
+		d.Language = French
+	}
+	return d
+}
+
+// renderCompiled renders a compiled template (in lang, with its attachments atts) for tg.
+func (t *Templates) renderCompiled(ctx context.Context, c *compiled, s *records.Schema, lang string, atts []Attachment, tg Target) (Rendered, error) {
 	v, err := t.resolve(ctx, s, tg)
 	if err != nil {
 		return Rendered{}, err
 	}
-	out, err := c.render(v, d.Language, t.opts.Location)
+	out, err := c.render(v, lang, t.opts.Location)
 	if err != nil {
 		return Rendered{}, err
 	}
-	if d.ID != 0 {
-		if out.Attachments, err = t.attachments(ctx, d.ID); err != nil {
-			return Rendered{}, err
-		}
-	}
+	out.Attachments = slices.Clone(atts)
 	out.Text, out.HTML = message.AppendSignature(out.Text, out.HTML, tg.Sender.Signature)
 	return out, nil
+}
+
+// changes counts the changes to templates (saves, deletions, attachments) made in this
+// process, on any store: a Renderer reads its template again when it has moved.
+var changes atomic.Uint64
+
+func changed() { changes.Add(1) }
+
+// Renderer renders one stored template for target after target: what a bulk send does
+// for each recipient. It reads and compiles the template, its attachments and the
+// record schema once, and again only when a template or the schema has changed since
+// (Render otherwise reads and compiles them for every mail: most of a bulk send's CPU
+// per mail). A Renderer is safe for concurrent use.
+type Renderer struct {
+	t  *Templates
+	id int64
+
+	mu      sync.Mutex
+	changes uint64          // changes when the template was read
+	schema  *records.Schema // the shared schema it was compiled against
+	c       *compiled       // nil: not read yet
+	lang    string
+	atts    []Attachment
+}
+
+// Renderer returns a renderer of the stored template id. It does no I/O.
+func (t *Templates) Renderer(id int64) *Renderer { return &Renderer{t: t, id: id} }
+
+// Render is Templates.Render of the renderer's template for tg.
+func (r *Renderer) Render(ctx context.Context, tg Target) (Rendered, error) {
+	// Read before the template and the schema: a change committed while they are read
+	// has moved these past what is kept, and the next render reads them again.
+	n := changes.Load()
+	s, err := r.t.deps.Records.SharedSchema(ctx)
+	if err != nil {
+		return Rendered{}, err
+	}
+	r.mu.Lock()
+	if r.c == nil || r.changes != n || r.schema != s {
+		tp, err := r.t.Get(ctx, r.id)
+		if err != nil {
+			r.mu.Unlock()
+			return Rendered{}, err
+		}
+		d := normalised(tp.Draft)
+		c, err := compile(d, newKnown(s))
+		if err != nil {
+			r.mu.Unlock()
+			return Rendered{}, err
+		}
+		atts, err := r.t.attachments(ctx, r.id)
+		if err != nil {
+			r.mu.Unlock()
+			return Rendered{}, err
+		}
+		r.c, r.changes, r.schema, r.lang, r.atts = c, n, s, d.Language, atts
+	}
+	c, lang, atts := r.c, r.lang, r.atts
+	r.mu.Unlock()
+	// A compiled template is only read when rendering: several renders may share it.
+	return r.t.renderCompiled(ctx, c, s, lang, atts, tg)
 }
 
 // values are the records a mail is about, by namespace, and the sender.

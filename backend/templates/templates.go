@@ -116,6 +116,7 @@ func DeriveText(htmlBody string) string { return message.HTMLToText(htmlBody) }
 // Save validates a draft against the current fields and stores it in one transaction. The
 // first problem found is returned, with Field set to the part it is in.
 func (t *Templates) Save(ctx context.Context, by int64, d Draft) (Template, error) {
+	defer changed() // after the commit: see Renderer
 	d.Name = strings.TrimSpace(d.Name)
 	if d.Name == "" {
 		return Template{}, ErrNameMissing.Field("name", nil)
@@ -253,6 +254,7 @@ func (t *Templates) List(ctx context.Context) ([]Summary, error) {
 
 // Delete removes a template and its attachments.
 func (t *Templates) Delete(ctx context.Context, id int64) error {
+	defer changed() // after the commit: see Renderer
 	return t.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM templates WHERE id = ?`, id)
 		if err != nil {
@@ -268,6 +270,7 @@ func (t *Templates) Delete(ctx context.Context, id int64) error {
 // AddAttachment keeps a file in the template; it is sent with every mail of it. The
 // content type is the file name's, else sniffed from the content.
 func (t *Templates) AddAttachment(ctx context.Context, templateID int64, name string, data []byte) (AttachmentInfo, error) {
+	defer changed() // after the commit: see Renderer
 	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
 	if name == "" || name == "." || name == "/" {
 		return AttachmentInfo{}, ErrAttachmentName.New(nil)
@@ -320,6 +323,7 @@ func (t *Templates) AddAttachment(ctx context.Context, templateID int64, name st
 
 // RemoveAttachment takes a file out of a template.
 func (t *Templates) RemoveAttachment(ctx context.Context, templateID, id int64) error {
+	defer changed() // after the commit: see Renderer
 	return t.deps.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM template_attachments WHERE id = ? AND template_id = ?`, id, templateID)
 		if err != nil {

@@ -434,3 +434,64 @@ func TestStoreKeepsTheHandEditedText(t *testing.T) {
 		t.Fatalf("after delete: %v", err)
 	}
 }
+
+// A Renderer reads and compiles its template once, but a change to the template, its
+// attachments or the schema between two renders is seen by the next one.
+func TestRendererFollowsTemplateAndSchemaChanges(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	tp := f.save(t, reminder("fr"))
+	rd := f.tpl.Renderer(tp.ID)
+	tg := Target{RecordID: f.invoice.ID, Sender: f.sender}
+	render := func(what string) Rendered {
+		t.Helper()
+		out, err := rd.Render(ctx, tg)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		want, err := f.tpl.Render(ctx, tp.ID, tg)
+		if err != nil {
+			t.Fatalf("%s: Templates.Render: %v", what, err)
+		}
+		if out.Subject != want.Subject || out.HTML != want.HTML || out.Text != want.Text || len(out.Attachments) != len(want.Attachments) {
+			t.Fatalf("%s: the renderer gives %+v, Templates.Render %+v", what, out, want)
+		}
+		return out
+	}
+	if out := render("first"); out.Subject != "Facture F-001 — ACME & Fils" || !strings.Contains(out.HTML, "€") {
+		t.Fatalf("first render: %q %q", out.Subject, out.HTML)
+	}
+	// The template edited.
+	d := tp.Draft
+	d.Subject = "Rappel {{facture.numero}}"
+	f.save(t, d)
+	if out := render("after the edit"); out.Subject != "Rappel F-001" {
+		t.Fatalf("after the edit: subject %q", out.Subject)
+	}
+	// An attachment added.
+	if _, err := f.tpl.AddAttachment(ctx, tp.ID, "cgv.txt", []byte("conditions")); err != nil {
+		t.Fatal(err)
+	}
+	if out := render("after the attachment"); len(out.Attachments) != 1 || string(out.Attachments[0].Data) != "conditions" {
+		t.Fatalf("after the attachment: %+v", out.Attachments)
+	}
+	// The schema changed: the amount's currency.
+	s, err := f.r.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	amount := s.TypeByKey("facture").FieldByKey("montant")
+	if _, err := f.r.UpdateField(ctx, amount.ID, records.FieldChange{Label: amount.Label, Currency: "USD"}); err != nil {
+		t.Fatal(err)
+	}
+	if out := render("after the currency"); strings.Contains(out.HTML, "€") || !strings.Contains(out.HTML, "$") {
+		t.Fatalf("after the currency: %q", out.HTML)
+	}
+	// A field the template names deleted: the render fails as Templates.Render does.
+	if err := f.r.DeleteField(ctx, s.TypeByKey("facture").FieldByKey("echeance").ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rd.Render(ctx, tg); err == nil {
+		t.Fatal("the renderer still renders a template naming a deleted field")
+	}
+}
