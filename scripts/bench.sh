@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Mailroom's benchmarks, each against a named peer measured in the same run. Figures are
-# medians over the runs; this machine is shared and noisy, so read the ratios.
+# medians over the runs; this machine is shared and noisy, so read the ratios. Each prints the
+# load average at its start and end (take figures on a quiet machine, load < 1.5).
 #
 #   scripts/bench.sh sync   `make bench-sync`: IMAP sync of two generated 10,000-message
 #                           mailboxes from the project's Dovecot — "attachments" (~575 MB,
@@ -153,13 +154,28 @@ bench_automations() {
   echo "$line"
 }
 
+# with_load N CMD: runs CMD and prints the load average at its start and end just before
+# CMD's last N lines (the summary lines stay last). The sync benchmark prints its own.
+with_load() {
+  local keep=$1 start
+  shift
+  start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
+  "$@" | awk -v keep="$keep" -v start="$start" '
+    { buf[NR] = $0; if (NR > keep) print buf[NR - keep]; delete buf[NR - keep] }
+    END {
+      end = "?"; if ((getline l < "/proc/loadavg") > 0) { split(l, f, " "); end = f[1] " " f[2] " " f[3] }
+      print "load average (1, 5, 15 min) at the start " start ", at the end " end
+      for (i = (NR > keep ? NR - keep + 1 : 1); i <= NR; i++) print buf[i]
+    }'
+}
+
 case "$what" in
   sync) bench_sync ;;
-  send) bench_send ;;
-  records) bench_records ;;
-  filing) bench_filing ;;
-  automations) bench_automations ;;
-  list) bench_list ;;
-  all) bench_list; bench_records; bench_filing; bench_send; bench_sync ;; # send runs the automations one
+  send) with_load 2 bench_send ;;
+  records) with_load 1 bench_records ;;
+  filing) with_load 1 bench_filing ;;
+  automations) with_load 1 bench_automations ;;
+  list) with_load 1 bench_list ;;
+  all) with_load 1 bench_list; with_load 1 bench_records; with_load 1 bench_filing; with_load 2 bench_send; bench_sync ;; # send runs the automations one
   *) echo "usage: $0 [sync|send|records|filing|automations|list]" >&2; exit 2 ;;
 esac
