@@ -159,15 +159,11 @@ type qpReader struct {
 func (q *qpReader) Read(p []byte) (int, error) {
 	for len(q.out) < len(p) && q.err == nil {
 		if len(q.ws) == 0 && q.br.Buffered() > 0 {
-			// A run of ordinary bytes, copied at once from what is buffered (most of a
-			// text is; byte by byte this reader was most of the parse's time).
+			// What is buffered is decoded at once (byte by byte this reader was most of
+			// the parse's time); what the buffer cannot settle — whitespace or an "=" at
+			// its end, a bare CR after "=" — goes byte by byte below.
 			buf, _ := q.br.Peek(q.br.Buffered())
-			n := 0
-			for n < len(buf) && !qpSpecial(buf[n]) {
-				n++
-			}
-			if n > 0 {
-				q.out = append(q.out, buf[:n]...)
+			if n := q.decodeBuffered(buf); n > 0 {
 				_, _ = q.br.Discard(n) // buffered: cannot fail
 				continue
 			}
@@ -208,9 +204,53 @@ func (q *qpReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// decodeBuffered decodes the start of buf into q.out as Read does byte by byte, and
+// returns how many bytes it consumed: it stops before whitespace whose end is not in buf
+// (it may end a line, and is then dropped) and before an "=" it cannot decide on.
+func (q *qpReader) decodeBuffered(buf []byte) int {
+	i := 0
+	for i < len(buf) {
+		start := i
+		for i < len(buf) && !qpSpecial(buf[i]) {
+			i++
+		}
+		q.out = append(q.out, buf[start:i]...)
+		if i == len(buf) {
+			break
+		}
+		switch buf[i] {
+		case ' ', '\t':
+			j := i + 1
+			for j < len(buf) && (buf[j] == ' ' || buf[j] == '\t') {
+				j++
+			}
+			if j == len(buf) || j-i >= maxQPWhitespace {
+				return i
+			}
+			if buf[j] != '\r' && buf[j] != '\n' { // trailing whitespace is dropped
+				q.out = append(q.out, buf[i:j]...)
+			}
+			i = j
+		case '=':
+			switch {
+			case i+2 < len(buf) && isHex(buf[i+1]) && isHex(buf[i+2]):
+				q.out = append(q.out, unhex(buf[i+1])<<4|unhex(buf[i+2]))
+				i += 3
+			case i+1 < len(buf) && buf[i+1] == '\n': // a soft line break
+				i += 2
+			case i+2 < len(buf) && buf[i+1] == '\r' && buf[i+2] == '\n':
+				i += 3
+			default:
+				return i
+			}
+		}
+	}
+	return i
+}
+
 // qpSpecial reports whether the quoted-printable reader must look at c alone.
 func qpSpecial(c byte) bool {
-	return c == '=' || c == ' ' || c == '\t' || c == '\r' || c == '\n'
+	return c == '=' || c == ' ' || c == '\t'
 }
 
 // equals handles what follows an "=".
