@@ -157,14 +157,31 @@ type qpReader struct {
 }
 
 func (q *qpReader) Read(p []byte) (int, error) {
-	for len(q.out) < len(p) && q.err == nil {
+	n := 0
+	for n < len(p) {
+		if len(q.out) > 0 { // what the byte-by-byte path decoded goes first
+			c := copy(p[n:], q.out)
+			n += c
+			q.out = q.out[:copy(q.out, q.out[c:])]
+			continue
+		}
+		if q.err != nil {
+			break
+		}
 		if len(q.ws) == 0 && q.br.Buffered() > 0 {
-			// What is buffered is decoded at once (byte by byte this reader was most of
-			// the parse's time); what the buffer cannot settle — whitespace or an "=" at
-			// its end, a bare CR after "=" — goes byte by byte below.
+			// What is buffered is decoded at once, straight into p (byte by byte this
+			// reader was most of the parse's time, and decoding into a buffer of our own
+			// first grew it to the size of p, then copied it); what the buffer cannot
+			// settle — whitespace or an "=" at its end, a bare CR after "=" — goes byte
+			// by byte below. Decoding never lengthens the text, so at most as many bytes
+			// as p has room for are given: the output fits in p.
 			buf, _ := q.br.Peek(q.br.Buffered())
-			if n := q.decodeBuffered(buf); n > 0 {
-				_, _ = q.br.Discard(n) // buffered: cannot fail
+			if room := len(p) - n; len(buf) > room {
+				buf = buf[:room]
+			}
+			if out, used := decodeQPBuffered(p[n:n], buf); used > 0 {
+				n += len(out)
+				_, _ = q.br.Discard(used) // buffered: cannot fail
 				continue
 			}
 		}
@@ -173,7 +190,7 @@ func (q *qpReader) Read(p []byte) (int, error) {
 			q.out = append(q.out, q.ws...)
 			q.ws = q.ws[:0]
 			q.err = err
-			break
+			continue
 		}
 		switch c {
 		case ' ', '\t':
@@ -196,25 +213,24 @@ func (q *qpReader) Read(p []byte) (int, error) {
 		}
 		q.equals()
 	}
-	n := copy(p, q.out)
-	q.out = q.out[:copy(q.out, q.out[n:])]
 	if n == 0 && q.err != nil {
 		return 0, q.err
 	}
 	return n, nil
 }
 
-// decodeBuffered decodes the start of buf into q.out as Read does byte by byte, and
-// returns how many bytes it consumed: it stops before whitespace whose end is not in buf
-// (it may end a line, and is then dropped) and before an "=" it cannot decide on.
-func (q *qpReader) decodeBuffered(buf []byte) int {
+// decodeQPBuffered decodes the start of buf, appended to out, as Read does byte by byte,
+// and returns out and how many bytes of buf it consumed: it stops before whitespace whose
+// end is not in buf (it may end a line, and is then dropped) and before an "=" it cannot
+// decide on. It appends at most as many bytes as it consumes.
+func decodeQPBuffered(out, buf []byte) ([]byte, int) {
 	i := 0
 	for i < len(buf) {
 		start := i
 		for i < len(buf) && !qpSpecial(buf[i]) {
 			i++
 		}
-		q.out = append(q.out, buf[start:i]...)
+		out = append(out, buf[start:i]...)
 		if i == len(buf) {
 			break
 		}
@@ -225,27 +241,27 @@ func (q *qpReader) decodeBuffered(buf []byte) int {
 				j++
 			}
 			if j == len(buf) || j-i >= maxQPWhitespace {
-				return i
+				return out, i
 			}
 			if buf[j] != '\r' && buf[j] != '\n' { // trailing whitespace is dropped
-				q.out = append(q.out, buf[i:j]...)
+				out = append(out, buf[i:j]...)
 			}
 			i = j
 		case '=':
 			switch {
 			case i+2 < len(buf) && isHex(buf[i+1]) && isHex(buf[i+2]):
-				q.out = append(q.out, unhex(buf[i+1])<<4|unhex(buf[i+2]))
+				out = append(out, unhex(buf[i+1])<<4|unhex(buf[i+2]))
 				i += 3
 			case i+1 < len(buf) && buf[i+1] == '\n': // a soft line break
 				i += 2
 			case i+2 < len(buf) && buf[i+1] == '\r' && buf[i+2] == '\n':
 				i += 3
 			default:
-				return i
+				return out, i
 			}
 		}
 	}
-	return i
+	return out, i
 }
 
 // qpSpecial reports whether the quoted-printable reader must look at c alone.

@@ -11,31 +11,50 @@ import (
 )
 
 // TestQPBufferedMatchesByteByByte decodes random quoted-printable (runs of whitespace
-// before line breaks and elsewhere, soft breaks, valid and broken escapes, bare CRs) whole
-// and one byte at a time, where everything goes through the byte-by-byte path: the
-// buffered path must give the same text and the same flags.
+// before line breaks and elsewhere, soft breaks, valid and broken escapes, bare CRs) fed
+// whole and read in chunks of several sizes, and fed one byte at a time, where everything
+// goes through the byte-by-byte path: the buffered path must give the same text and the
+// same flags.
 func TestQPBufferedMatchesByteByByte(t *testing.T) {
 	pieces := []string{"a", "Zürich", " ", "  ", "\t", " \t ", "\r\n", "\n", "\r", "=", "=3D", "=e9", "=E9",
 		"=\r\n", "=\n", "= \r\n", "=\t\n", "=Z", "=4", "=\r", "x=", strings.Repeat(" ", 1030), "\x00", "\xff"}
 	rng := rand.New(rand.NewSource(17))
-	for n := 0; n < 3000; n++ {
+	for n := 0; n < 1000; n++ {
 		var in strings.Builder
 		for k := rng.Intn(400); k > 0; k-- {
 			in.WriteString(pieces[rng.Intn(len(pieces))])
 		}
 		src := in.String()
-		decode := func(r io.Reader) (string, decodeFlags) {
+		// chunk: the size of the reads from the decoder (0: io.ReadAll's).
+		decode := func(r io.Reader, chunk int) (string, decodeFlags) {
 			var flags decodeFlags
-			out, err := io.ReadAll(&qpReader{br: bufio.NewReader(r), flags: &flags})
-			if err != nil {
-				t.Fatal(err)
+			var qp io.Reader = &qpReader{br: bufio.NewReader(r), flags: &flags}
+			if chunk == 0 {
+				out, err := io.ReadAll(qp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(out), flags
 			}
-			return string(out), flags
+			var out []byte
+			buf := make([]byte, chunk)
+			for {
+				k, err := qp.Read(buf)
+				out = append(out, buf[:k]...)
+				if err == io.EOF {
+					return string(out), flags
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
-		whole, wholeFlags := decode(strings.NewReader(src))
-		single, singleFlags := decode(iotest.OneByteReader(strings.NewReader(src)))
-		if whole != single || wholeFlags != singleFlags {
-			t.Fatalf("%q: whole %q %+v, byte by byte %q %+v", src, whole, wholeFlags, single, singleFlags)
+		single, singleFlags := decode(iotest.OneByteReader(strings.NewReader(src)), 0)
+		for _, chunk := range []int{0, 1, 3, 7, 64, 1 + rng.Intn(5000)} {
+			got, gotFlags := decode(strings.NewReader(src), chunk)
+			if got != single || gotFlags != singleFlags {
+				t.Fatalf("%q in reads of %d: %q %+v, byte by byte %q %+v", src, chunk, got, gotFlags, single, singleFlags)
+			}
 		}
 	}
 }
