@@ -157,18 +157,31 @@ type qpReader struct {
 }
 
 func (q *qpReader) Read(p []byte) (int, error) {
-	for len(q.out) < len(p) && q.err == nil {
+	n := 0
+	for n < len(p) {
+		if len(q.out) > 0 { // what the byte-by-byte path decoded goes first
+			c := copy(p[n:], q.out)
+			n += c
+			q.out = q.out[:copy(q.out, q.out[c:])]
+			continue
+		}
+		if q.err != nil {
+			break
+		}
 		if len(q.ws) == 0 && q.br.Buffered() > 0 {
-			// A run of ordinary bytes, copied at once from what is buffered (most of a
-			// text is; byte by byte this reader was most of the parse's time).
+			// What is buffered is decoded at once, straight into p (byte by byte this
+			// reader was most of the parse's time, and decoding into a buffer of our own
+			// first grew it to the size of p, then copied it); what the buffer cannot
+			// settle — whitespace or an "=" at its end, a bare CR after "=" — goes byte
+			// by byte below. Decoding never lengthens the text, so at most as many bytes
+			// as p has room for are given: the output fits in p.
 			buf, _ := q.br.Peek(q.br.Buffered())
-			n := 0
-			for n < len(buf) && !qpSpecial(buf[n]) {
-				n++
+			if room := len(p) - n; len(buf) > room {
+				buf = buf[:room]
 			}
-			if n > 0 {
-				q.out = append(q.out, buf[:n]...)
-				_, _ = q.br.Discard(n) // buffered: cannot fail
+			if out, used := decodeQPBuffered(p[n:n], buf); used > 0 {
+				n += len(out)
+				_, _ = q.br.Discard(used) // buffered: cannot fail
 				continue
 			}
 		}
@@ -177,7 +190,7 @@ func (q *qpReader) Read(p []byte) (int, error) {
 			q.out = append(q.out, q.ws...)
 			q.ws = q.ws[:0]
 			q.err = err
-			break
+			continue
 		}
 		switch c {
 		case ' ', '\t':
@@ -200,17 +213,60 @@ func (q *qpReader) Read(p []byte) (int, error) {
 		}
 		q.equals()
 	}
-	n := copy(p, q.out)
-	q.out = q.out[:copy(q.out, q.out[n:])]
 	if n == 0 && q.err != nil {
 		return 0, q.err
 	}
 	return n, nil
 }
 
+// decodeQPBuffered decodes the start of buf, appended to out, as Read does byte by byte,
+// and returns out and how many bytes of buf it consumed: it stops before whitespace whose
+// end is not in buf (it may end a line, and is then dropped) and before an "=" it cannot
+// decide on. It appends at most as many bytes as it consumes.
+func decodeQPBuffered(out, buf []byte) ([]byte, int) {
+	i := 0
+	for i < len(buf) {
+		start := i
+		for i < len(buf) && !qpSpecial(buf[i]) {
+			i++
+		}
+		out = append(out, buf[start:i]...)
+		if i == len(buf) {
+			break
+		}
+		switch buf[i] {
+		case ' ', '\t':
+			j := i + 1
+			for j < len(buf) && (buf[j] == ' ' || buf[j] == '\t') {
+				j++
+			}
+			if j == len(buf) || j-i >= maxQPWhitespace {
+				return out, i
+			}
+			if buf[j] != '\r' && buf[j] != '\n' { // trailing whitespace is dropped
+				out = append(out, buf[i:j]...)
+			}
+			i = j
+		case '=':
+			switch {
+			case i+2 < len(buf) && isHex(buf[i+1]) && isHex(buf[i+2]):
+				out = append(out, unhex(buf[i+1])<<4|unhex(buf[i+2]))
+				i += 3
+			case i+1 < len(buf) && buf[i+1] == '\n': // a soft line break
+				i += 2
+			case i+2 < len(buf) && buf[i+1] == '\r' && buf[i+2] == '\n':
+				i += 3
+			default:
+				return out, i
+			}
+		}
+	}
+	return out, i
+}
+
 // qpSpecial reports whether the quoted-printable reader must look at c alone.
 func qpSpecial(c byte) bool {
-	return c == '=' || c == ' ' || c == '\t' || c == '\r' || c == '\n'
+	return c == '=' || c == ' ' || c == '\t'
 }
 
 // equals handles what follows an "=".

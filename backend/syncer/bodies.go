@@ -277,6 +277,7 @@ func (s *session) fetchBodies(uids []imap.UID) ([]fetchedBody, error) {
 // storeBodies stores the parsed bodies of a batch: text and HTML, attachments, snippet,
 // problems, and the body words in the search index.
 func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched []fetchedBody) error {
+	ctx = statementContext(ctx)
 	got := make(map[uint32]*parsed, len(fetched))
 	for _, f := range fetched {
 		if f.body != nil {
@@ -372,6 +373,7 @@ func hasProblem(problems, code string) bool {
 
 // fillHeaders gives a row stored without an envelope the headers its body carries.
 func fillHeaders(ctx context.Context, tx *sql.Tx, id int64, p parsed) error {
+	ctx = statementContext(ctx)
 	var fromName, fromEmail string
 	if from := p.addresses[0]; len(from) > 0 {
 		fromName, fromEmail = from[0].Name, from[0].Email

@@ -12,6 +12,16 @@ import (
 	"mailroom/backend/message"
 )
 
+// statementContext is the context of the statements of a write transaction. go-sqlite3
+// starts a goroutine per statement to watch a context that can be cancelled, which cost
+// more than many of the statements themselves (one insert per row, thousands per batch).
+// Cancellation still reaches a batch: the transaction is begun with the cancellable
+// context (database/sql rolls it back when that ends, and later statements fail), and the
+// sync checks it between batches.
+func statementContext(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
+}
+
 func (w *worker) localCount(ctx context.Context, folderID int64) (int, error) {
 	var n int
 	err := w.e.deps.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id = ?`, folderID).Scan(&n)
@@ -43,6 +53,7 @@ func (w *worker) localUIDs(ctx context.Context, folderID int64, from uint32) (ma
 // folder disabled). Addresses, bodies, attachments, intents and index rows go with the
 // messages (cascades and the messages_fts_cleanup trigger).
 func purgeFolder(ctx context.Context, tx *sql.Tx, folderID int64, uidvalidity uint32) error {
+	ctx = statementContext(ctx)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE folder_id = ?`, folderID); err != nil {
 		return err
 	}
@@ -53,6 +64,7 @@ func purgeFolder(ctx context.Context, tx *sql.Tx, folderID int64, uidvalidity ui
 
 // saveFolderState records what the sync that started with sel has stored.
 func saveFolderState(ctx context.Context, tx *sql.Tx, folderID int64, sel *imap.SelectData) error {
+	ctx = statementContext(ctx)
 	_, err := tx.ExecContext(ctx, `UPDATE folders SET uidvalidity = ?, uidnext = ?, highestmodseq = ?,
 		message_count = (SELECT count(*) FROM messages WHERE folder_id = ?), last_sync_at = ? WHERE id = ?`,
 		sel.UIDValidity, uint32(sel.UIDNext), sel.HighestModSeq, folderID, time.Now().Unix(), folderID)
@@ -60,6 +72,7 @@ func saveFolderState(ctx context.Context, tx *sql.Tx, folderID int64, sel *imap.
 }
 
 func applyDeletes(ctx context.Context, tx *sql.Tx, folderID int64, uids []uint32) error {
+	ctx = statementContext(ctx)
 	if len(uids) == 0 {
 		return nil
 	}
@@ -79,6 +92,7 @@ func applyDeletes(ctx context.Context, tx *sql.Tx, folderID int64, uids []uint32
 // applyFlags stores the server's flags, except those with an intent of the user not yet
 // on the server (pending_flags): the intent wins until it is pushed.
 func applyFlags(ctx context.Context, tx *sql.Tx, folderID int64, rows []flagRow) error {
+	ctx = statementContext(ctx)
 	if len(rows) == 0 {
 		return nil
 	}
@@ -131,6 +145,7 @@ func sameAddresses(a, b []imap.Address) bool {
 // search index row is written once, with the body (storeBodies): the body phase follows
 // the headers in every sync, and an FTS5 row written twice costs a delete and an insert.
 func insertHeaders(ctx context.Context, tx *sql.Tx, accountID, folderID int64, hs []header) ([]int64, error) {
+	ctx = statementContext(ctx)
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO messages(account_id, folder_id, uid, message_id, in_reply_to,
 		subject, from_name, from_email, date, size, seen, flagged, handled, shared_filed, answered, draft, keywords, has_attachments)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(folder_id, uid) DO NOTHING`)

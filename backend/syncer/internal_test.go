@@ -1,16 +1,20 @@
 package syncer
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 
 	"mailroom/backend/fault"
+	"mailroom/backend/store"
 )
 
 func TestReconnectDelaysGrowWithJitterUpToTheCap(t *testing.T) {
@@ -194,5 +198,52 @@ func TestTheWatchTimesOutOnlyWhenAnAnswerIsDue(t *testing.T) {
 	go func() { _, _ = server.Write([]byte("x")) }() // may fail: the reader closes the connection
 	if _, err := w.Read(make([]byte, 1)); err == nil || errors.As(err, &ne) && ne.Timeout() {
 		t.Fatalf("a read after a timeout: %v, want the connection closed", err)
+	}
+}
+
+// The write statements run without a cancellation watcher (statementContext), and a
+// stop still ends the transaction: database/sql rolls back a transaction whose own
+// context ends, so the statements after it fail and nothing of the batch is kept.
+func TestStatementsWithoutWatcherStillEndWithTheTransaction(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	type key struct{}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	defer cancel()
+	sctx := statementContext(ctx)
+	if sctx.Done() != nil {
+		t.Fatal("the statements' context can be cancelled: go-sqlite3 watches it with a goroutine per statement")
+	}
+	if sctx.Value(key{}) != "v" {
+		t.Fatal("the statements' context lost the context's values")
+	}
+	if _, err := db.W.Exec(`CREATE TABLE t(x)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(sctx, `INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := tx.ExecContext(sctx, `INSERT INTO t VALUES (2)`)
+		if errors.Is(err, sql.ErrTxDone) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a statement after the stop: %v, want the transaction ended", err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	var n int
+	if err := db.W.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d rows kept (%v), want the transaction rolled back", n, err)
 	}
 }
