@@ -147,6 +147,9 @@ func (a *App) build(db *store.DB) {
 				b.Filing.MessagesRemoved()
 			}
 			b.Filing.MessagesStored(st.MessageIDs)
+			if st.Drained {
+				b.Filing.FileNow()
+			}
 			// A mail sent by a record's button reaches the record once its copy is stored.
 			if len(st.MessageIDs) > 0 && b.Buttons != nil {
 				if _, err := b.Buttons.FilePending(context.Background()); err != nil {

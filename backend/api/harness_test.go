@@ -105,6 +105,9 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 				b.Filing.MessagesRemoved()
 			}
 			b.Filing.MessagesStored(st.MessageIDs)
+			if st.Drained {
+				b.Filing.FileNow()
+			}
 			if b.Buttons != nil {
 				_, _ = b.Buttons.FilePending(context.Background())
 			}

@@ -79,6 +79,7 @@ type Engine struct {
 	started  bool
 	stop     context.CancelFunc
 	wake     chan struct{}
+	now      chan struct{} // FileNow: the next round starts without waiting out Settle
 	wg       sync.WaitGroup
 
 	ix        *index // owned by the goroutine
@@ -113,7 +114,7 @@ func New(deps Deps, opts Options) *Engine {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Engine{deps: deps, opts: opts, log: log, messages: map[int64]bool{}, records: map[int64]bool{},
-		wake: make(chan struct{}, 1), lastCount: -1}
+		wake: make(chan struct{}, 1), now: make(chan struct{}, 1), lastCount: -1}
 }
 
 // Start starts the engine's goroutine. When the stored filing was made by other rules (or
@@ -167,6 +168,17 @@ func (e *Engine) MessagesStored(ids []int64) {
 		e.messages[id] = true
 	}
 	e.mu.Unlock()
+	e.poke()
+}
+
+// FileNow starts the next round without waiting out what remains of Settle: the sync
+// says no batch follows (a folder's bodies are all stored), so there is nothing left to
+// gather and the mail is filed at once. It never blocks.
+func (e *Engine) FileNow() {
+	select {
+	case e.now <- struct{}{}:
+	default:
+	}
 	e.poke()
 }
 
@@ -233,13 +245,19 @@ func (e *Engine) run(ctx context.Context) {
 		// Close notices (a sync's batches, an import) gather into one round: rounds start at
 		// most once per Settle. A notice after a quiet while is filed at once, and the last
 		// notices of a sync wait what remains of the interval, not a whole Settle after them
-		// (the sync's end waited for it: make bench-filing's sync_overhead).
+		// (the sync's end waited for it: make bench-filing's sync_overhead), or none when
+		// the sync says its last batch is stored (FileNow).
 		if wait := e.opts.Settle - time.Since(last); wait > 0 {
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
+			case <-e.now: // nothing follows: file at once
 			}
+		}
+		select { // a FileNow before this round is served by it
+		case <-e.now:
+		default:
 		}
 		last = time.Now()
 		if err := e.round(ctx); err != nil && ctx.Err() == nil {

@@ -539,6 +539,29 @@ func TestNoticeAfterQuietFiledAtOnce(t *testing.T) {
 	}
 }
 
+// TestFileNowDoesNotWaitOutSettle: the sync's last batch of bodies (FileNow) is filed at
+// once, even right after a round, instead of a whole Settle later.
+func TestFileNowDoesNotWaitOutSettle(t *testing.T) {
+	f := newFixture(t)
+	const settle = 5 * time.Second
+	f.e = New(Deps{DB: f.db}, Options{Settle: settle})
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	first := f.store(msg{addrs: []string{"from:lea@acme.fr", "to:moi@notre-cabinet.fr"}})
+	f.e.MessagesStored([]int64{first})
+	f.eventually("the first message filed", func() bool { return f.state(first) == StateToFile })
+	last := f.store(msg{addrs: []string{"from:paul@acme.fr", "to:moi@notre-cabinet.fr"}})
+	at := time.Now()
+	f.e.MessagesStored([]int64{last})
+	f.e.FileNow()
+	f.eventually("the last message filed", func() bool { return f.state(last) == StateToFile })
+	if d := time.Since(at); d >= settle/2 {
+		t.Errorf("filed %v after FileNow: it waited for what remained of Settle (%v)", d, settle)
+	}
+}
+
 // TestRefileReadAheadNotStale: a re-file reads its next batch while it writes one; when new
 // mail of that batch went first meanwhile (its body arrived), the batch is read again and
 // does not write back what it read before.

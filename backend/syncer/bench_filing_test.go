@@ -87,6 +87,9 @@ func syncOnce(b *testing.B, srv server, n int, withFiling bool) time.Duration {
 				fil.MessagesRemoved()
 			}
 			fil.MessagesStored(st.MessageIDs)
+			if st.Drained {
+				fil.FileNow()
+			}
 		}))
 	}
 	r := newRig(b, srv, opts...)

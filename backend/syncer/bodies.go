@@ -100,7 +100,7 @@ func (w *worker) syncBodies(ctx context.Context, s *session, f *folder) error {
 	pool := newParsePool()
 	com := newCommitter(w.e.log.Error)
 	done := 0 // the committer's
-	err = w.fetchAllBodies(ctx, s, f, pool, com, func(n int) {
+	err = w.fetchAllBodies(ctx, s, f, pool, com, func(n int) bool { return done+n >= total }, func(n int) {
 		done += n
 		w.progress(Event{Folder: f.name, Phase: PhaseBodies, Done: min(done, total), Total: total})
 		w.e.emitChanged(w.id, false)
@@ -118,8 +118,10 @@ func (w *worker) syncBodies(ctx context.Context, s *session, f *folder) error {
 }
 
 // fetchAllBodies fetches batch after batch and hands each to the parse pool and the
-// committer; stored is called (on the committer) after each batch is written.
-func (w *worker) fetchAllBodies(ctx context.Context, s *session, f *folder, pool *parsePool, com *committer, stored func(n int)) error {
+// committer; stored is called (on the committer) after each batch is written, and last
+// (on the committer, before it) says whether a batch of n completes the folder's bodies.
+func (w *worker) fetchAllBodies(ctx context.Context, s *session, f *folder, pool *parsePool, com *committer,
+	last func(n int) bool, stored func(n int)) error {
 	cursor := uint32(math.MaxUint32)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -171,7 +173,7 @@ func (w *worker) fetchAllBodies(ctx context.Context, s *session, f *folder, pool
 			for i, b := range batch {
 				ids[i] = b.id
 			}
-			w.e.stored(Stored{AccountID: w.id, MessageIDs: ids, Bodies: true})
+			w.e.stored(Stored{AccountID: w.id, MessageIDs: ids, Bodies: true, Drained: last(len(batch))})
 			stored(len(batch))
 			return nil
 		})

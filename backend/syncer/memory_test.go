@@ -2,6 +2,7 @@ package syncer_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,4 +66,48 @@ func TestWithoutExtensionsTheSyncStillConverges(t *testing.T) {
 	r.eng.SyncNow(r.accID)
 	r.waitInStep(c, "INBOX", waitLong)
 	r.checkNoDuplicates()
+}
+
+// The Stored notice of the batch that stores a folder's last missing body says so
+// (Drained, which lets filing file at once); the batches before it do not.
+func TestTheLastBatchOfBodiesIsMarkedDrained(t *testing.T) {
+	t.Parallel()
+	srv := memServer(t)
+	c := srv.client(t)
+	base := time.Now().Add(-500 * time.Hour)
+	const n = 60
+	for i := range n {
+		appendMessage(t, c, "INBOX", rawMessage(fmt.Sprintf("Message %d", i), "Body.", base.Add(time.Duration(i)*time.Hour)))
+	}
+	var mu sync.Mutex
+	var bodies []syncer.Stored
+	r := newRig(t, srv, withOptions(syncer.Options{StallTimeout: testStall, IdleRefresh: testIdleRefresh, FirstBatch: 10,
+		HeaderBatch: 25, BodyBatch: 16}), withStored(func(st syncer.Stored) {
+		if st.Bodies {
+			mu.Lock()
+			bodies = append(bodies, st)
+			mu.Unlock()
+		}
+	}))
+	r.start()
+	r.waitInStep(c, "INBOX", waitLong)
+	eventually(t, waitLong, "every body's notice", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		got := 0
+		for _, st := range bodies {
+			got += len(st.MessageIDs)
+		}
+		return got == n
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) < 2 {
+		t.Fatalf("%d batches of bodies: want several", len(bodies))
+	}
+	for i, st := range bodies {
+		if last := i == len(bodies)-1; st.Drained != last {
+			t.Errorf("batch %d of %d (%d bodies): Drained %v", i+1, len(bodies), len(st.MessageIDs), st.Drained)
+		}
+	}
 }

@@ -73,6 +73,9 @@ type Stored struct {
 	MessageIDs []int64 // messages whose headers (or, with Bodies, bodies) were stored
 	Bodies     bool    // a batch of bodies: text, HTML and the bulk flag are known now
 	Removed    bool    // messages of the account were removed (expunged, purged)
+	// Drained: with Bodies, the folder's last missing body is stored; no batch follows
+	// (filing files at once instead of waiting for more).
+	Drained bool
 }
 
 // Options tune the engine; zero values take the defaults above.
