@@ -900,20 +900,7 @@ func (r *Registry) Revoke(ctx context.Context, accountID, userID int64) error {
 
 // Access lists the ids of the users who may use an account.
 func (r *Registry) Access(ctx context.Context, accountID int64) ([]int64, error) {
-	rows, err := r.db.R.QueryContext(ctx, `SELECT user_id FROM account_access WHERE account_id=? ORDER BY user_id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.Int64s(r.db.R.QueryContext(ctx, `SELECT user_id FROM account_access WHERE account_id=? ORDER BY user_id`, accountID))
 }
 
 // CanUse reports whether a user has access to an account.

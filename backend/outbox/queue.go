@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"mailroom/backend/fault"
+	"mailroom/backend/store"
 )
 
 // Limits of List and SentLog.
@@ -482,20 +483,8 @@ func (e *Engine) recover(ctx context.Context) (requeued, possibly int64, err err
 
 // accountsWithWork returns the accounts with messages to send or to copy to Sent.
 func (e *Engine) accountsWithWork(ctx context.Context) ([]int64, error) {
-	rows, err := e.deps.DB.R.QueryContext(ctx, `SELECT DISTINCT account_id FROM outbox WHERE state = 'queued'
-		UNION SELECT DISTINCT account_id FROM outbox WHERE copy_state = 'pending'`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
+	ids, err := store.Int64s(e.deps.DB.R.QueryContext(ctx, `SELECT DISTINCT account_id FROM outbox WHERE state = 'queued'
+		UNION SELECT DISTINCT account_id FROM outbox WHERE copy_state = 'pending'`))
 	slices.Sort(ids)
-	return ids, rows.Err()
+	return ids, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
+	"mailroom/backend/store"
 )
 
 // worker sends one account's queue. Its sender goroutine (run) is the only one that uses
@@ -290,20 +291,7 @@ func (w *worker) claimIn(tx *sql.Tx, now int64) (*job, error) {
 
 // dueIDs reads the ids of the account's next due messages, in the order they are sent.
 func (w *worker) dueIDs(tx *sql.Tx, now int64) ([]int64, error) {
-	rows, err := tx.StmtContext(w.dbctx, w.e.stmts.due).QueryContext(w.dbctx, w.id, now, dueBatch)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, dueBatch)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.Int64s(tx.StmtContext(w.dbctx, w.e.stmts.due).QueryContext(w.dbctx, w.id, now, dueBatch))
 }
 
 // transport returns the account's transport, building it (and reading the account) on

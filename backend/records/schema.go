@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"mailroom/backend/fault"
+	"mailroom/backend/store"
 )
 
 // The built-in types and the keys of their built-in fields (fixed: templates use them).
@@ -395,20 +396,11 @@ func retitleAll(ctx context.Context, tx *sql.Tx, s *Schema, t *Type) error {
 }
 
 func idsOf(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	ids, err := store.Int64s(q.QueryContext(ctx, query, args...))
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("records: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // DeleteType deletes a type an admin defined, its fields, saved views and the records in its

@@ -219,3 +219,21 @@ func TestSQLiteRefusalsAreMatchedByCode(t *testing.T) {
 		t.Fatalf("a write beyond the disk: %v; want %s", err, fault.ErrDiskFull.Name)
 	}
 }
+
+func TestInt64sReadsOneColumnAndPassesErrorsOn(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	ids, err := store.Int64s(db.R.QueryContext(ctx, `SELECT value FROM json_each('[3, 1, 2]')`))
+	if err != nil || len(ids) != 3 || ids[0] != 3 || ids[1] != 1 || ids[2] != 2 {
+		t.Fatalf("ids %v, %v", ids, err)
+	}
+	if ids, err := store.Int64s(db.R.QueryContext(ctx, `SELECT 1 WHERE 0`)); err != nil || len(ids) != 0 {
+		t.Fatalf("no rows: %v, %v", ids, err)
+	}
+	if _, err := store.Int64s(db.R.QueryContext(ctx, `SELECT nope FROM nowhere`)); err == nil {
+		t.Fatal("a failed query's error is lost")
+	}
+	if _, err := store.Int64s(db.R.QueryContext(ctx, `SELECT 'not a number'`)); err == nil {
+		t.Fatal("a value that is not an integer is not refused")
+	}
+}
