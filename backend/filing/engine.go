@@ -171,6 +171,34 @@ func (e *Engine) MessagesStored(ids []int64) {
 	e.poke()
 }
 
+// Notice is what the sync stored, as its Stored hook tells it (the syncer's own type is
+// above this package).
+type Notice struct {
+	IDs     []int64 // new messages' headers, or with Bodies their bodies
+	Bodies  bool
+	Removed bool // messages were removed
+	Drained bool // with Bodies: the folder's last missing body; nothing follows
+}
+
+// Stored takes a sync's notice. New mail is filed with its body, not its headers: the
+// body follows in every sync, and the decision needs it (bulk, no-reply, the evidence of
+// open records), so filing at the headers did the work twice and held the writer the
+// sync needs. A notice without bodies still counts "To file" again (flags from another
+// workstation). It never blocks.
+func (e *Engine) Stored(n Notice) {
+	if n.Removed {
+		e.MessagesRemoved()
+	}
+	if n.Bodies {
+		e.MessagesStored(n.IDs)
+	} else {
+		e.MessagesStored(nil)
+	}
+	if n.Drained {
+		e.FileNow()
+	}
+}
+
 // FileNow starts the next round without waiting out what remains of Settle: the sync
 // says no batch follows (a folder's bodies are all stored), so there is nothing left to
 // gather and the mail is filed at once. It never blocks.

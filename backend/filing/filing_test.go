@@ -539,6 +539,36 @@ func TestNoticeAfterQuietFiledAtOnce(t *testing.T) {
 	}
 }
 
+// TestNewMailIsFiledWithItsBody: a sync's notice of new headers files nothing (the body
+// follows and the decision needs it); the notice of their bodies files them.
+func TestNewMailIsFiledWithItsBody(t *testing.T) {
+	f := newFixture(t)
+	var counted atomic.Bool
+	f.e = New(Deps{DB: f.db, Emit: func(ev Event) {
+		if ev.Progress == nil {
+			counted.Store(true) // the first round (a re-file of everything there) is over
+		}
+	}}, Options{Settle: time.Millisecond})
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.eventually("the first round over", counted.Load)
+	headers := f.store(msg{noBody: true, addrs: []string{"from:lea@acme.fr", "to:moi@notre-cabinet.fr"}})
+	f.e.Stored(Notice{IDs: []int64{headers}})
+	other := f.store(msg{addrs: []string{"from:paul@acme.fr", "to:moi@notre-cabinet.fr"}})
+	f.e.Stored(Notice{IDs: []int64{other}, Bodies: true, Drained: true})
+	f.eventually("the message with its body filed", func() bool { return f.state(other) == StateToFile })
+	if got := f.state(headers); got != "" {
+		t.Fatalf("filed at its headers: %q", got)
+	}
+	if _, err := f.db.W.ExecContext(f.ctx, `UPDATE messages SET body_state = 'done' WHERE id = ?`, headers); err != nil {
+		t.Fatal(err)
+	}
+	f.e.Stored(Notice{IDs: []int64{headers}, Bodies: true})
+	f.eventually("the message filed with its body", func() bool { return f.state(headers) == StateToFile })
+}
+
 // TestFileNowDoesNotWaitOutSettle: the sync's last batch of bodies (FileNow) is filed at
 // once, even right after a round, instead of a whole Settle later.
 func TestFileNowDoesNotWaitOutSettle(t *testing.T) {

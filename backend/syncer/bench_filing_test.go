@@ -83,13 +83,7 @@ func syncOnce(b *testing.B, srv server, n int, withFiling bool) time.Duration {
 	}))
 	if withFiling {
 		opts = append(opts, withStored(func(st syncer.Stored) {
-			if st.Removed {
-				fil.MessagesRemoved()
-			}
-			fil.MessagesStored(st.MessageIDs)
-			if st.Drained {
-				fil.FileNow()
-			}
+			fil.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Removed: st.Removed, Drained: st.Drained})
 		}))
 	}
 	r := newRig(b, srv, opts...)
