@@ -143,7 +143,7 @@ func (a *App) build(db *store.DB) {
 	// notice too: filing counts "To file" again.
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: dialer, Emit: b.SyncEvents(), Log: log,
 		Stored: func(st syncer.Stored) {
-			b.Filing.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Removed: st.Removed, Drained: st.Drained})
+			b.Filing.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Drained: st.Drained})
 			// A mail sent by a record's button reaches the record once its copy is stored.
 			if len(st.MessageIDs) > 0 && b.Buttons != nil {
 				if _, err := b.Buttons.FilePending(context.Background()); err != nil {

@@ -101,7 +101,7 @@ func buildHarnessBackend(t *testing.T, b *Backend, db *store.DB) {
 	b.Backups = backup.New(backup.Deps{DB: db, Version: "test"})
 	b.Sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Dialer: b.Dialer, Emit: b.SyncEvents(),
 		Stored: func(st syncer.Stored) {
-			b.Filing.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Removed: st.Removed, Drained: st.Drained})
+			b.Filing.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Drained: st.Drained})
 			if b.Buttons != nil {
 				_, _ = b.Buttons.FilePending(context.Background())
 			}

@@ -91,10 +91,9 @@ type Bulk struct {
 
 type runner struct {
 	wake chan struct{}
-	// renderer renders the job's template for each recipient (its template id: tpl),
-	// reading and compiling it once rather than for each mail.
+	// renderer renders the job's template for each recipient, reading and compiling it
+	// once rather than for each mail.
 	renderer *templates.Renderer
-	tpl      int64
 }
 
 // New builds the engine; it does no I/O until Start.
@@ -682,8 +681,8 @@ func (b *Bulk) step(ctx context.Context, id int64, batch int, r *runner) (state 
 	if j.state != "running" {
 		return j.state, false, nil
 	}
-	if r.renderer == nil || r.tpl != j.templateID {
-		r.renderer, r.tpl = b.d.Templates.Renderer(j.templateID), j.templateID
+	if r.renderer == nil { // a job's template never changes
+		r.renderer = b.d.Templates.Renderer(j.templateID)
 	}
 	acc, err := b.d.Accounts.Get(ctx, j.accountID)
 	if err != nil {

@@ -176,24 +176,19 @@ func (e *Engine) MessagesStored(ids []int64) {
 type Notice struct {
 	IDs     []int64 // new messages' headers, or with Bodies their bodies
 	Bodies  bool
-	Removed bool // messages were removed
 	Drained bool // with Bodies: the folder's last missing body; nothing follows
 }
 
 // Stored takes a sync's notice. New mail is filed with its body, not its headers: the
 // body follows in every sync, and the decision needs it (bulk, no-reply, the evidence of
 // open records), so filing at the headers did the work twice and held the writer the
-// sync needs. A notice without bodies still counts "To file" again (flags from another
-// workstation). It never blocks.
+// sync needs. Every notice makes a round, so a notice without bodies still counts "To
+// file" again (mail removed, flags from another workstation). It never blocks.
 func (e *Engine) Stored(n Notice) {
-	if n.Removed {
-		e.MessagesRemoved()
+	if !n.Bodies {
+		n.IDs = nil
 	}
-	if n.Bodies {
-		e.MessagesStored(n.IDs)
-	} else {
-		e.MessagesStored(nil)
-	}
+	e.MessagesStored(n.IDs)
 	if n.Drained {
 		e.FileNow()
 	}
@@ -209,9 +204,6 @@ func (e *Engine) FileNow() {
 	}
 	e.poke()
 }
-
-// MessagesRemoved tells the engine that messages were removed: the count is read again.
-func (e *Engine) MessagesRemoved() { e.poke() }
 
 // RecordsChanged files again the mail of changed records: a new address or domain brings
 // its past mail, a removed one takes its automatic links away. It never blocks.

@@ -142,7 +142,7 @@ func newWorkstation(t *testing.T, name string, srv mailServer) *workstation {
 	w.sync = syncer.New(syncer.Deps{DB: db, Accounts: reg, Log: log,
 		Dialer: &connect.Dialer{RootCAs: srv.roots, Timeout: 10 * time.Second},
 		Stored: func(st syncer.Stored) {
-			w.fil.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Removed: st.Removed, Drained: st.Drained})
+			w.fil.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Drained: st.Drained})
 		}}, syncer.Options{StallTimeout: 5 * time.Second, IdleRefresh: 2 * time.Second, PollInterval: pollWindow,
 		BackoffMin: 200 * time.Millisecond, BackoffMax: time.Second})
 	s, err := w.rec.Schema(ctx)

@@ -230,7 +230,7 @@ func (w *Writer) flush() error {
 	}
 	rows := w.pending
 	w.pending = nil
-	if err := w.writeRows(rows); err != nil {
+	if err := w.writeSorted(rows, sortRows(rows)); err != nil {
 		w.failed = err
 	}
 	return w.failed
@@ -251,11 +251,6 @@ func (w *Writer) flushBehind() error {
 	w.writing, w.written = done, rows
 	go func() { done <- w.writeSorted(rows, order) }()
 	return nil
-}
-
-// writeRows sorts and writes a batch's rows.
-func (w *Writer) writeRows(rows []queued) error {
-	return w.writeSorted(rows, sortRows(rows))
 }
 
 // sortRows is the order a batch's rows are written in (their indexes: sorting the rows

@@ -83,7 +83,7 @@ func syncOnce(b *testing.B, srv server, n int, withFiling bool) time.Duration {
 	}))
 	if withFiling {
 		opts = append(opts, withStored(func(st syncer.Stored) {
-			fil.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Removed: st.Removed, Drained: st.Drained})
+			fil.Stored(filing.Notice{IDs: st.MessageIDs, Bodies: st.Bodies, Drained: st.Drained})
 		}))
 	}
 	r := newRig(b, srv, opts...)
