@@ -133,11 +133,14 @@ type SyncStatusDTO struct {
 	RetryIn int         `json:"retryIn"`
 	// Cancelled (phase idle): the user cancelled the sync.
 	Cancelled bool `json:"cancelled"`
+	// Seq grows with each state the engine records: of two states of an account, the UI
+	// keeps the one with the higher Seq, whatever order they arrive in.
+	Seq uint64 `json:"seq"`
 }
 
 func syncStatusDTO(e syncer.Event) SyncStatusDTO {
 	d := SyncStatusDTO{AccountID: e.AccountID, Folder: e.Folder, Phase: string(e.Phase), Done: e.Done, Total: e.Total,
-		RetryIn: int(math.Ceil(e.RetryIn.Seconds())), Cancelled: e.Cancelled}
+		RetryIn: int(math.Ceil(e.RetryIn.Seconds())), Cancelled: e.Cancelled, Seq: e.Seq}
 	if e.Err != nil {
 		d.Error = faultFailureDTO(e.Err)
 	}

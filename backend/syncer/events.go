@@ -49,6 +49,10 @@ type Event struct {
 	RetryIn time.Duration
 	// Cancelled (with PhaseIdle): the user cancelled the sync; it waits until asked again.
 	Cancelled bool
+	// Seq orders progress events: it grows with each one the engine records, so a
+	// listener that receives them out of order (a transport may deliver each event on its
+	// own goroutine) keeps the one with the highest Seq.
+	Seq uint64
 }
 
 // throttle is one account's emission state, under Engine.mu.
@@ -76,6 +80,8 @@ func (e *Engine) emitProgress(ev Event) {
 	ev.Kind = KindProgress
 	now := time.Now()
 	e.mu.Lock()
+	e.seq++
+	ev.Seq = e.seq
 	e.status[ev.AccountID] = ev
 	t := e.throttleOf(ev.AccountID)
 	send := ev.Phase != t.lastPhase || ev.Done >= ev.Total ||

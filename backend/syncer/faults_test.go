@@ -383,7 +383,26 @@ func TestCancelStopsASyncUntilAskedAgain(t *testing.T) {
 		}
 	}
 	total := len(r.events)
+	// Each progress event has a Seq of its own, and the state Status keeps has the
+	// highest: a listener that receives them out of order can tell the latest.
+	seqs := map[uint64]bool{}
+	var top uint64
+	for _, ev := range r.events {
+		if ev.Kind != syncer.KindProgress {
+			continue
+		}
+		if ev.Seq == 0 || seqs[ev.Seq] {
+			t.Errorf("progress event %+v: Seq zero or seen before", ev)
+		}
+		seqs[ev.Seq] = true
+		top = max(top, ev.Seq)
+	}
 	r.mu.Unlock()
+	for _, ev := range r.eng.Status() {
+		if ev.AccountID == r.accID && ev.Seq < top {
+			t.Errorf("Status holds Seq %d; an event with Seq %d was sent", ev.Seq, top)
+		}
+	}
 	t.Logf("%d events in all, %d intermediate progress events for %d messages in batches of 20 and 10", total, len(times), n)
 	if len(times) > n/10 {
 		t.Errorf("%d intermediate progress events: not throttled", len(times))

@@ -137,6 +137,7 @@ type Engine struct {
 	cancel    context.CancelFunc
 	workers   map[int64]*worker
 	status    map[int64]Event // the last progress event of each account
+	seq       uint64          // the Seq of the last progress event
 	throttles map[int64]*throttle
 	parts     map[*partReader]struct{}
 	stopped   bool

@@ -3420,6 +3420,7 @@ export namespace api {
 	    error?: FailureDTO;
 	    retryIn: number;
 	    cancelled: boolean;
+	    seq: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new SyncStatusDTO(source);
@@ -3435,6 +3436,7 @@ export namespace api {
 	        this.error = this.convertValues(source["error"], FailureDTO);
 	        this.retryIn = source["retryIn"];
 	        this.cancelled = source["cancelled"];
+	        this.seq = source["seq"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -153,7 +153,9 @@ describe('sync', () => {
       error: null,
       retryIn: 0,
       cancelled: false,
+      seq: 0,
     });
+    expect(toSyncStatus({ accountId: 1, folder: '', phase: 'idle', done: 0, total: 0, seq: 41 })?.seq).toBe(41);
     expect(toSyncStatus({ accountId: 1, folder: '', phase: 'thinking', done: 0, total: 0 })).toBeNull();
     vi.mocked(Sync.Status).mockResolvedValue([
       { accountId: 1, folder: '', phase: 'error', done: 0, total: 0, retryIn: 30,

@@ -154,6 +154,7 @@ export function toSyncStatus(s: Wire<api.SyncStatusDTO> | null | undefined): Syn
     error: s.phase === 'error' ? toFailure(s.error) : null,
     retryIn: Math.max(0, num(s.retryIn)),
     cancelled: s.cancelled === true,
+    seq: Math.max(0, num(s.seq)),
   };
 }
 

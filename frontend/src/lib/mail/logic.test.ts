@@ -13,6 +13,7 @@ const status = (patch: Partial<SyncStatus>): SyncStatus => ({
   error: null,
   retryIn: 0,
   cancelled: false,
+  seq: 0,
   ...patch,
 });
 
@@ -37,6 +38,18 @@ describe('sync state', () => {
     expect(m2.get(1)?.done).toBe(5);
     expect(m.get(1)?.done).toBe(1);
     expect(m2.size).toBe(2);
+  });
+
+  it('drops a state older than the one it holds, whatever order they arrive in', () => {
+    const idle = applyStatus(new Map(), status({ phase: 'idle', seq: 9 }));
+    // The last "bodies" of the sync, delivered after its "idle".
+    const late = applyStatus(idle, status({ phase: 'bodies', done: 3, total: 3, seq: 8 }));
+    expect(late).toBe(idle);
+    expect(working(late.get(1))).toBe(false);
+    const next = applyStatus(late, status({ phase: 'connecting', seq: 10 }));
+    expect(next.get(1)?.phase).toBe('connecting');
+    // Another account's order is its own.
+    expect(applyStatus(next, status({ accountId: 2, phase: 'headers', seq: 1 })).get(2)?.phase).toBe('headers');
   });
 });
 

@@ -19,9 +19,18 @@ export function phaseKey(phase: SyncPhase): string {
   return `mail.sync.phase.${phase}`;
 }
 
+/** stale says whether s is older than the state the map holds for its account: events can
+ * arrive out of order (the development server sends each on its own goroutine), and an
+ * old "bodies" after "idle" would leave the account syncing for ever. */
+export function stale(all: ReadonlyMap<number, SyncStatus>, s: SyncStatus): boolean {
+  const had = all.get(s.accountId);
+  return had !== undefined && s.seq < had.seq;
+}
+
 /** applyStatus puts an account's new state in the map (a new map: stores compare by
- * identity). */
-export function applyStatus(all: ReadonlyMap<number, SyncStatus>, s: SyncStatus): Map<number, SyncStatus> {
+ * identity); a stale one is dropped and the same map comes back. */
+export function applyStatus(all: ReadonlyMap<number, SyncStatus>, s: SyncStatus): ReadonlyMap<number, SyncStatus> {
+  if (stale(all, s)) return all;
   const next = new Map(all);
   next.set(s.accountId, s);
   return next;

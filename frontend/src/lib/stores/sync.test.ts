@@ -18,6 +18,7 @@ const st = (accountId: number, phase: SyncStatus['phase'], patch: Partial<SyncSt
   error: null,
   retryIn: 0,
   cancelled: false,
+  seq: 0,
   ...patch,
 });
 
@@ -34,6 +35,17 @@ describe('sync state', () => {
     const m = get(sync).byAccount;
     expect(m.get(1)?.phase).toBe('idle');
     expect(m.get(2)).toMatchObject({ phase: 'bodies', done: 1 });
+  });
+
+  it('an event older than the state it holds changes nothing', async () => {
+    vi.mocked(syncApi.status).mockResolvedValue([st(1, 'idle', { seq: 7 })]);
+    await sync.load();
+    const before = get(sync);
+    sync.apply(st(1, 'bodies', { done: 2, total: 2, seq: 6 }));
+    expect(get(sync)).toBe(before);
+    expect(get(sync).byAccount.get(1)?.phase).toBe('idle');
+    sync.apply(st(1, 'connecting', { seq: 8 }));
+    expect(get(sync).byAccount.get(1)?.phase).toBe('connecting');
   });
 
   it('a cancel is remembered until the account works again', async () => {

@@ -2,10 +2,10 @@
 // Sync.Status, then kept up to date by the "sync:progress" events.
 import { writable } from 'svelte/store';
 import { syncApi, toApiError, type ApiError, type SyncStatus } from '$lib/api';
-import { applyStatus } from '$lib/mail/sync';
+import { applyStatus, stale } from '$lib/mail/sync';
 
 export interface SyncData {
-  byAccount: Map<number, SyncStatus>;
+  byAccount: ReadonlyMap<number, SyncStatus>;
   /** Accounts whose sync the user cancelled, until it works again: their next idle state
    * says "cancelled". */
   cancelled: Set<number>;
@@ -21,6 +21,7 @@ const store = writable<SyncData>(initial());
 /** apply takes an account's new state (from an event or Status). */
 function apply(s: SyncStatus): void {
   store.update((d) => {
+    if (stale(d.byAccount, s)) return d;
     let cancelled = d.cancelled;
     if (s.phase === 'connecting' || s.phase === 'headers' || s.phase === 'bodies' || s.phase === 'error') {
       if (cancelled.has(s.accountId)) {
