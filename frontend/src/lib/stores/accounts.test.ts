@@ -73,6 +73,33 @@ describe('accounts', () => {
     expect(names()).toEqual(['Alice', 'Contact', 'factures']);
   });
 
+  it('of two loads under way, the last one answers, whatever order their answers come in', async () => {
+    let answerFirst: (a: Account[]) => void = () => {};
+    vi.mocked(accountsApi.list)
+      .mockReturnValueOnce(new Promise((r) => (answerFirst = r)))
+      .mockResolvedValueOnce([{ ...alice, status: 'needs_sign_in' }]);
+    const first = accounts.load();
+    await accounts.load();
+    answerFirst([contact, factures, alice]);
+    await first;
+    expect(get(accounts).items).toEqual([{ ...alice, status: 'needs_sign_in' }]);
+    expect(get(accounts).status).toBe('ready');
+  });
+
+  it('a list read before an account was refreshed or removed here does not bring its old state back', async () => {
+    let answer: (a: Account[]) => void = () => {};
+    vi.mocked(accountsApi.list).mockReturnValueOnce(new Promise((r) => (answer = r)));
+    const loading = accounts.load();
+    vi.mocked(accountsApi.get).mockResolvedValue({ ...alice, status: 'needs_sign_in' });
+    await accounts.refresh(alice.id);
+    vi.mocked(accountsApi.remove).mockResolvedValue();
+    await accounts.remove(factures.id);
+    answer([contact, factures, alice]);
+    await loading;
+    expect(names()).toEqual(['Alice', 'Contact']);
+    expect(get(accounts).items[0].status).toBe('needs_sign_in');
+  });
+
   it('keeps the error when the list is refused', async () => {
     vi.mocked(accountsApi.list).mockRejectedValue(new ApiError('forbidden', 'no'));
     await accounts.load();
