@@ -10,6 +10,7 @@ import {
   type Provider,
   type Quota,
 } from '$lib/api';
+import { Freshness } from './freshness';
 
 export type AccountsStatus = 'idle' | 'loading' | 'ready' | 'failed';
 
@@ -35,43 +36,24 @@ export function byName(a: Account, b: Account): number {
   return a.id - b.id;
 }
 
-// Answers can arrive in another order than their calls: a list read before an account was
-// refreshed, changed or removed here must not bring its older state back. clock counts the
-// store's calls; touched holds, per account, the clock of the last change made here.
-let clock = 0;
-let lastLoad = 0;
-const touched = new Map<number, number>();
+const fresh = new Freshness<number>();
 
 function put(items: Account[], account: Account): Account[] {
-  touched.set(account.id, ++clock);
+  fresh.touch(account.id);
   return [...items.filter((a) => a.id !== account.id), account].sort(byName);
-}
-
-/** merged is a list read when the clock was at since, with the accounts changed here since
- * then as they are now (kept, or left out if they were removed). */
-function merged(read: readonly Account[], current: readonly Account[], since: number, changed: ReadonlyMap<number, number>): Account[] {
-  const now = (id: number) => current.find((a) => a.id === id);
-  const out: Account[] = [];
-  for (const a of read) {
-    if ((changed.get(a.id) ?? 0) <= since) out.push(a);
-    else if (now(a.id)) out.push(now(a.id)!);
-  }
-  for (const a of current) if ((changed.get(a.id) ?? 0) > since && !out.some((b) => b.id === a.id)) out.push(a);
-  return out.sort(byName);
 }
 
 /** load fetches the accounts and the quota; of several loads under way, the last one
  * answers. */
 async function load(): Promise<void> {
-  const mine = ++clock;
-  lastLoad = mine;
+  const mine = fresh.begin();
   store.update((s) => ({ ...s, status: 'loading', error: null }));
   try {
     const [items, quota] = await Promise.all([accountsApi.list(), accountsApi.quota()]);
-    if (mine !== lastLoad) return;
-    store.update((s) => ({ ...s, items: merged(items, s.items, mine, touched), quota, status: 'ready', error: null }));
+    if (!fresh.last(mine)) return;
+    store.update((s) => ({ ...s, items: fresh.merge(items, s.items, mine, (a) => a.id).sort(byName), quota, status: 'ready', error: null }));
   } catch (e) {
-    if (mine === lastLoad) store.update((s) => ({ ...s, status: 'failed', error: toApiError(e) }));
+    if (fresh.last(mine)) store.update((s) => ({ ...s, status: 'failed', error: toApiError(e) }));
   }
 }
 
@@ -120,7 +102,7 @@ async function update(id: number, input: AccountInput, password: string, senderS
 /** setDisabled disables or enables an account; enabling may be refused (quota_reached). */
 async function setDisabled(id: number, disabled: boolean): Promise<void> {
   await accountsApi.setDisabled(id, disabled);
-  touched.set(id, ++clock);
+  fresh.touch(id);
   store.update((s) => ({
     ...s,
     items: s.items.map((a) =>
@@ -134,7 +116,7 @@ async function setDisabled(id: number, disabled: boolean): Promise<void> {
  * once its mail was processed, and then changes nothing. */
 async function remove(id: number): Promise<void> {
   await accountsApi.remove(id);
-  touched.set(id, ++clock);
+  fresh.touch(id);
   store.update((s) => ({ ...s, items: s.items.filter((a) => a.id !== id) }));
   await refreshQuota();
 }
@@ -174,8 +156,7 @@ async function setQuota(limit: number): Promise<void> {
 }
 
 function reset(): void {
-  lastLoad = ++clock;
-  touched.clear();
+  fresh.reset();
   store.set(initial());
   wizardRequest.set(false);
 }

@@ -32,6 +32,19 @@ describe('users', () => {
     expect(names()).toEqual(['Alice', 'bruno', 'Camille']);
   });
 
+  it('a list read before a role changed here does not bring the old role back', async () => {
+    vi.mocked(usersApi.list).mockResolvedValueOnce([camille, bruno]);
+    await users.load();
+    let answer: (u: User[]) => void = () => {};
+    vi.mocked(usersApi.list).mockReturnValueOnce(new Promise((r) => (answer = r)));
+    const loading = users.load();
+    vi.mocked(usersApi.setRole).mockResolvedValue();
+    await users.setRole(bruno.id, 'admin');
+    answer([camille, bruno]);
+    await loading;
+    expect(get(users).items.find((u) => u.id === bruno.id)?.role).toBe('admin');
+  });
+
   it('keeps the error when the list is refused', async () => {
     vi.mocked(usersApi.list).mockRejectedValue(new ApiError('forbidden', 'no'));
     await users.load();
