@@ -22,7 +22,7 @@ export function phaseKey(phase: SyncPhase): string {
 /** stale says whether s is older than the state the map holds for its account: events can
  * arrive out of order (the development server sends each on its own goroutine), and an
  * old "bodies" after "idle" would leave the account syncing for ever. */
-export function stale(all: ReadonlyMap<number, SyncStatus>, s: SyncStatus): boolean {
+function stale(all: ReadonlyMap<number, SyncStatus>, s: SyncStatus): boolean {
   const had = all.get(s.accountId);
   return had !== undefined && s.seq < had.seq;
 }

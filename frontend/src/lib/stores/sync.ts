@@ -2,7 +2,7 @@
 // Sync.Status, then kept up to date by the "sync:progress" events.
 import { writable } from 'svelte/store';
 import { syncApi, toApiError, type ApiError, type SyncStatus } from '$lib/api';
-import { applyStatus, stale } from '$lib/mail/sync';
+import { applyStatus } from '$lib/mail/sync';
 
 export interface SyncData {
   byAccount: ReadonlyMap<number, SyncStatus>;
@@ -21,7 +21,8 @@ const store = writable<SyncData>(initial());
 /** apply takes an account's new state (from an event or Status). */
 function apply(s: SyncStatus): void {
   store.update((d) => {
-    if (stale(d.byAccount, s)) return d;
+    const byAccount = applyStatus(d.byAccount, s);
+    if (byAccount === d.byAccount) return d; // older than the state it holds
     let cancelled = d.cancelled;
     if (s.phase === 'connecting' || s.phase === 'headers' || s.phase === 'bodies' || s.phase === 'error') {
       if (cancelled.has(s.accountId)) {
@@ -29,7 +30,7 @@ function apply(s: SyncStatus): void {
         cancelled.delete(s.accountId);
       }
     }
-    return { ...d, byAccount: applyStatus(d.byAccount, s), cancelled };
+    return { ...d, byAccount, cancelled };
   });
 }
 
