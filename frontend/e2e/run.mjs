@@ -295,9 +295,12 @@ const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQ
  * the requests for it. */
 function startCanary() {
   return new Promise((res, rej) => {
-    const c = { hits: 0, port: 0, server: null };
+    const c = { hits: 0, port: 0, server: null, times: [] };
     c.server = createHttpServer((req, resp) => {
-      if (req.url?.startsWith('/pixel.png')) c.hits++;
+      if (req.url?.startsWith('/pixel.png')) {
+        c.hits++;
+        c.times.push(new Date().toISOString().slice(11, 23));
+      }
       resp.writeHead(200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' });
       resp.end(PIXEL);
     });
@@ -1096,6 +1099,7 @@ async function inboxSteps(page) {
     // The browser may serve the image it already fetched from its memory: the image shows,
     // whether or not the canary is asked again.
     const frame = await frameOf(page, 'message-frame');
+    const clicked = new Date().toISOString().slice(11, 23);
     await waitFor(
       async () => {
         const img = frame.locator(`img[src^="http://127.0.0.1:${canary.port}/"]`);
@@ -1107,7 +1111,7 @@ async function inboxSteps(page) {
       const g = await backend(page, 'Mail.Get', id, false);
       const doc = g.ok ? g.value.document : JSON.stringify(g.error);
       const imgs = await frame.locator('img').evaluateAll((l) => l.map((x) => `${x.outerHTML} complete=${x.complete} w=${x.naturalWidth}`));
-      fail(`${e.message}\n     frame images: ${imgs.join(' | ')}\n     Mail.Get: remoteAlways=${g.value?.remoteAlways} remoteBlocked=${g.value?.remoteBlocked} ${doc.match(/<img[^>]*>/)?.[0]} ${doc.match(/Content-Security-Policy" content="[^"]*"/)?.[0]}`);
+      fail(`${e.message}\n     canary asked at ${canary.times.join(', ')} (Always clicked by ${clicked})\n     frame images: ${imgs.join(' | ')}\n     Mail.Get: remoteAlways=${g.value?.remoteAlways} remoteBlocked=${g.value?.remoteBlocked} ${doc.match(/<img[^>]*>/)?.[0]} ${doc.match(/Content-Security-Policy" content="[^"]*"/)?.[0]}`);
     });
     console.log(`     canary hits: ${before} before, ${canary.hits} after`);
     const r = await backend(page, 'Mail.Get', Number(await page.getAttribute(tid('message-view'), 'data-id')), false);
