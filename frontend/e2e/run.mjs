@@ -1111,7 +1111,11 @@ async function inboxSteps(page) {
       const g = await backend(page, 'Mail.Get', id, false);
       const doc = g.ok ? g.value.document : JSON.stringify(g.error);
       const imgs = await frame.locator('img').evaluateAll((l) => l.map((x) => `${x.outerHTML} complete=${x.complete} w=${x.naturalWidth}`));
-      fail(`${e.message}\n     canary asked at ${canary.times.join(', ')} (Always clicked by ${clicked})\n     frame images: ${imgs.join(' | ')}\n     Mail.Get: remoteAlways=${g.value?.remoteAlways} remoteBlocked=${g.value?.remoteBlocked} ${doc.match(/<img[^>]*>/)?.[0]} ${doc.match(/Content-Security-Policy" content="[^"]*"/)?.[0]}`);
+      // Which side is behind: the frame element's srcdoc (the app's state) or the document the
+      // frame shows (the browser's navigation).
+      const attr = (await page.getAttribute(tid('message-frame'), 'srcdoc')) ?? '';
+      const attrImg = attr.match(/<img[^>]*>/)?.[0];
+      fail(`${e.message}\n     canary asked at ${canary.times.join(', ')} (Always clicked by ${clicked})\n     frame element's srcdoc: ${attrImg} (same as Mail.Get's: ${attr === (g.ok ? g.value.document : '')})\n     frame images: ${imgs.join(' | ')}\n     Mail.Get: remoteAlways=${g.value?.remoteAlways} remoteBlocked=${g.value?.remoteBlocked} ${doc.match(/<img[^>]*>/)?.[0]} ${doc.match(/Content-Security-Policy" content="[^"]*"/)?.[0]}`);
     });
     console.log(`     canary hits: ${before} before, ${canary.hits} after`);
     const r = await backend(page, 'Mail.Get', Number(await page.getAttribute(tid('message-view'), 'data-id')), false);
