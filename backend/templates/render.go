@@ -42,6 +42,7 @@ type compiled struct {
 	subject, html, text []segment
 	htmlTpl             *template.Template
 	htmlPhs             []*placeholder
+	records             map[string]bool // the record namespaces the placeholders name
 }
 
 // compile parses and checks a draft: every placeholder names a known field, and each one
@@ -65,6 +66,12 @@ func compile(d Draft, k *known) (*compiled, error) {
 			if s.ph != nil {
 				if err := k.check(s.ph); err != nil {
 					return nil, withField(err, p.name)
+				}
+				if s.ph.ns != UserNS && s.ph.ns != AccountNS {
+					if c.records == nil {
+						c.records = map[string]bool{}
+					}
+					c.records[s.ph.ns] = true
 				}
 			}
 		}
@@ -220,7 +227,7 @@ func normalised(d Draft) Draft {
 
 // renderCompiled renders a compiled template (in lang, with its attachments atts) for tg.
 func (t *Templates) renderCompiled(ctx context.Context, c *compiled, s *records.Schema, lang string, atts []Attachment, tg Target) (Rendered, error) {
-	v, err := t.resolve(ctx, s, tg)
+	v, err := t.resolve(ctx, s, tg, c.records)
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -309,11 +316,24 @@ const maxLinkDepth = 2
 // up to maxLinkDepth, the records each one links to (a field's first value, fields in
 // order) and the records that link to it (the first by name of each link field: a company's
 // contact). The first found for a type wins: an invoice's company, then that company's
-// contact.
-func (t *Templates) resolve(ctx context.Context, s *records.Schema, tg Target) (values, error) {
+// contact. need is the namespaces the template names: the search ends once each has
+// its record. The target itself is always read (a deleted one is an error).
+func (t *Templates) resolve(ctx context.Context, s *records.Schema, tg Target, need map[string]bool) (values, error) {
 	v := values{records: map[string]records.Record{}, schema: s, sender: tg.Sender}
 	if tg.RecordID == 0 {
 		return v, nil
+	}
+	// found reports whether every namespace the template names has its record. Links are
+	// followed no further then: a namespace keeps the first record found for it, so what
+	// follows could only fill namespaces the template does not name (a bulk send renders
+	// thousands of mails, and each record read costs a query).
+	found := func() bool {
+		for ns := range need {
+			if _, ok := v.records[ns]; !ok {
+				return false
+			}
+		}
+		return true
 	}
 	d, err := t.deps.Records.Get(ctx, tg.RecordID)
 	if err != nil {
@@ -326,7 +346,7 @@ func (t *Templates) resolve(ctx context.Context, s *records.Schema, tg Target) (
 	v.records[typ.Key] = d.Record
 	seen := map[int64]bool{d.ID: true}
 	level := []records.Detail{d}
-	for depth := 0; depth < maxLinkDepth && len(level) > 0; depth++ {
+	for depth := 0; depth < maxLinkDepth && len(level) > 0 && !found(); depth++ {
 		var next []records.Detail
 		for _, r := range level {
 			for _, ref := range neighbours(s, r) {
@@ -350,6 +370,9 @@ func (t *Templates) resolve(ctx context.Context, s *records.Schema, tg Target) (
 				}
 				v.records[lt.Key] = ld.Record
 				next = append(next, ld)
+				if found() {
+					return v, nil
+				}
 			}
 		}
 		level = next
