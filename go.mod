@@ -179,3 +179,6 @@ tool (
 	github.com/goreleaser/nfpm/v2/cmd/nfpm
 	github.com/wailsapp/wails/v2/cmd/wails
 )
+
+// go-imap with MULTIAPPEND (RFC 3502) for the Sent copies: third_party/go-imap/PATCHES.md
+replace github.com/emersion/go-imap/v2 => ./third_party/go-imap

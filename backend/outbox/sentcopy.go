@@ -385,10 +385,13 @@ func (r *copyRefusal) Unwrap() error { return r.err }
 // copyAll files each message of batch in the Sent folder unless a message with its
 // Message-ID is there already (our own copy from before a crash, or the provider's), and
 // returns the ids of those now there. One SEARCH looks for the whole batch (except on a
-// connection's first batch); only when it finds something is each message looked for alone. Each APPEND waits for its answer
-// before the next: a crash then leaves at most one APPEND that the server may still be
-// completing while the restarted copier searches (pipelined, the server went on with up to
-// a batch of them after a kill, and the kill test found copies filed twice). A crash
+// connection's first batch); only when it finds something is each message looked for
+// alone. Where the server offers MULTIAPPEND (RFC 3502), the copies to make go in one
+// APPEND of up to multiAppendBytes, which the server files all or none; otherwise, and on
+// a connection's first batch, each APPEND waits for its answer before the next. Either
+// way a crash leaves at most one APPEND that the server may still be completing while the
+// restarted copier searches (pipelined single APPENDs, the server went on with up to a
+// batch of them after a kill, and the kill test found copies filed twice). A crash
 // between an APPEND and the batch's record costs nothing: the next SEARCH finds the copy.
 // It stops at the first refusal (a *copyRefusal) or connection failure; the copies filed
 // before it are returned with it.
@@ -401,46 +404,108 @@ func (s *imapSession) copyAll(batch []pendingCopy) (filed []int64, err error) {
 			return nil, refusal(batch[0].id, err)
 		}
 	}
-	var there map[int64]bool
-	if s.warm {
-		if there, err = s.alreadyFiled(batch); err != nil {
-			return nil, err
-		}
-	}
-	for _, c := range batch {
-		if !s.warm {
-			// The first batch of a connection: perhaps the one a crash cut, whose last
-			// APPEND the server may still be completing. Each message is looked for just
-			// before its APPEND, as late as possible.
+	if !s.warm {
+		// The first batch of a connection: perhaps the one a crash cut, whose last
+		// APPEND the server may still be completing. Each message is looked for just
+		// before its APPEND, as late as possible.
+		for _, c := range batch {
 			found, err := s.filed(c)
 			if err != nil {
 				return filed, refusal(c.id, err)
 			}
-			if found {
-				filed = append(filed, c.id)
-				continue
+			if !found {
+				if err := s.appendOne(c); err != nil {
+					return filed, err
+				}
 			}
-		} else if there[c.id] {
 			filed = append(filed, c.id)
+		}
+		s.warm = true
+		return filed, nil
+	}
+	there, err := s.alreadyFiled(batch)
+	if err != nil {
+		return nil, err
+	}
+	var todo []pendingCopy
+	for _, c := range batch {
+		if there[c.id] {
+			filed = append(filed, c.id)
+		} else {
+			todo = append(todo, c)
+		}
+	}
+	multi := s.c.Caps().Has(imap.CapMultiAppend)
+	for len(todo) > 0 {
+		n, size := 1, len(todo[0].raw)
+		for multi && n < len(todo) && size+len(todo[n].raw) <= multiAppendBytes {
+			size += len(todo[n].raw)
+			n++
+		}
+		if n == 1 {
+			if err := s.appendOne(todo[0]); err != nil {
+				return filed, err
+			}
+		} else if err := s.appendMany(todo[:n], size); err != nil {
+			var ie *imap.Error
+			if !errors.As(err, &ie) {
+				return filed, err
+			}
+			// Refused whole: one at a time, so that the refusal falls on its copy.
+			for _, c := range todo[:n] {
+				if err := s.appendOne(c); err != nil {
+					return filed, err
+				}
+				filed = append(filed, c.id)
+			}
+			todo = todo[n:]
 			continue
 		}
-		s.arm(s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second)
-		cmd := s.c.Append(s.sent, int64(len(c.raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt})
-		if _, err := cmd.Write(c.raw); err != nil {
-			cmd.Close()
-			_, _ = cmd.Wait()
-			return filed, err
+		for _, c := range todo[:n] {
+			filed = append(filed, c.id)
 		}
-		if err := cmd.Close(); err != nil {
-			return filed, err
-		}
-		if _, err := cmd.Wait(); err != nil {
-			return filed, refusal(c.id, err)
-		}
-		filed = append(filed, c.id)
+		todo = todo[n:]
 	}
-	s.warm = true
 	return filed, nil
+}
+
+// multiAppendBytes bounds the messages of one MULTIAPPEND (one is sent alone when larger).
+const multiAppendBytes = 8 << 20
+
+// appendOne files c with one APPEND; the server's refusal is a *copyRefusal.
+func (s *imapSession) appendOne(c pendingCopy) error {
+	s.arm(s.timeout + time.Duration(len(c.raw)/minDataRate)*time.Second)
+	cmd := s.c.Append(s.sent, int64(len(c.raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt})
+	if _, err := cmd.Write(c.raw); err != nil {
+		cmd.Close()
+		_, _ = cmd.Wait()
+		return err
+	}
+	if err := cmd.Close(); err != nil {
+		return err
+	}
+	if _, err := cmd.Wait(); err != nil {
+		return refusal(c.id, err)
+	}
+	return nil
+}
+
+// appendMany files cs with one MULTIAPPEND (size: their bytes); the server files all of
+// them or none. The server's refusal is an *imap.Error.
+func (s *imapSession) appendMany(cs []pendingCopy, size int) error {
+	s.arm(s.timeout + time.Duration(size/minDataRate)*time.Second)
+	msgs := make([]imapclient.AppendMessage, len(cs))
+	for i, c := range cs {
+		msgs[i] = imapclient.AppendMessage{Data: c.raw,
+			Options: &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.sentAt}}
+	}
+	cmd := s.c.MultiAppend(s.sent, msgs)
+	if err := cmd.Close(); err != nil {
+		_, _ = cmd.Wait()
+		return err
+	}
+	_, err := cmd.Wait()
+	return err
 }
 
 // filed reports whether the Sent folder holds a message with c's Message-ID.
