@@ -287,7 +287,7 @@ func (w *worker) applyPlan(ctx context.Context, s *session, f *folder, p *plan) 
 		}
 		t0 := time.Now()
 		var hs []header
-		if hs, err = w.fetchHeaders(s, f, b); err != nil {
+		if hs, err = w.fetchHeaders(s, f, b, i == 0); err != nil {
 			break
 		}
 		fetchTook := time.Since(t0)
@@ -377,11 +377,18 @@ type degradedKey struct {
 	uid         uint32
 }
 
-// fetchHeaders fetches the headers of uids, each at its level.
-func (w *worker) fetchHeaders(s *session, f *folder, uids []imap.UID) ([]header, error) {
+// fetchHeaders fetches the headers of uids, each at its level; without structure, at
+// most levelNoStructure. Only a plan's first batch (the newest messages, on screen at
+// once) asks for BODYSTRUCTURE: it is for the list's paperclip alone, which the body
+// sets too, and it costs the server a parse of the whole message — on a first sync of
+// 10,000 small messages from Dovecot, 0.4–0.6 s of the ~1 s its header batches took.
+func (w *worker) fetchHeaders(s *session, f *folder, uids []imap.UID, structure bool) ([]header, error) {
 	byLevel := map[int][]imap.UID{}
 	for _, u := range uids {
 		l := w.degraded[degradedKey{f.id, f.uidvalidity, uint32(u)}]
+		if !structure {
+			l = max(l, levelNoStructure)
+		}
 		byLevel[l] = append(byLevel[l], u)
 	}
 	var out []header
