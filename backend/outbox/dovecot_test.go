@@ -8,6 +8,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +229,78 @@ func TestStopLeavesNoGoroutineWithBothConnectionsOpen(t *testing.T) {
 	r.eng.Stop()
 	r.db.Close()
 	settleGoroutines(t, base)
+}
+
+// appendLog counts the APPEND commands in a protocol log.
+type appendLog struct {
+	mu      sync.Mutex
+	appends int
+	partial string
+}
+
+func (l *appendLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lines := strings.Split(l.partial+string(p), "\n")
+	l.partial = lines[len(lines)-1]
+	for _, line := range lines[:len(lines)-1] {
+		if strings.Contains(line, " APPEND ") {
+			l.appends++
+		}
+	}
+	return len(p), nil
+}
+
+func (l *appendLog) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.appends
+}
+
+// A bulk's copies go to Dovecot (which offers MULTIAPPEND) in a few commands, not one
+// APPEND each, and each message is in Sent exactly once.
+func TestABulksCopiesGoInMultiAppendsOnceEach(t *testing.T) {
+	env := testenv.Mail(t)
+	sender, rcpt := env.NewUser(t), env.NewUser(t)
+	opts := fastOptions()
+	opts.SentCopies = outbox.CopyAlways
+	log := &appendLog{}
+	sh, sp := testenv.HostPort(env.SMTPAddr)
+	ih, ip := testenv.HostPort(env.IMAPSAddr)
+	r := newRig(t, rigConfig{
+		email: sender.Address, password: sender.Password,
+		smtp:   accounts.Server{Host: sh, Port: sp, Security: accounts.StartTLS, Username: sender.Address},
+		imap:   accounts.Server{Host: ih, Port: ip, Security: accounts.TLS, Username: sender.Address},
+		dialer: &connect.Dialer{RootCAs: env.RootCAs, Timeout: 10 * time.Second, Debug: log},
+		opts:   opts,
+	})
+	if err := r.eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 150
+	envs := make([]outbox.Envelope, n)
+	for i := range envs {
+		var err error
+		envs[i], err = outbox.Render(outbox.Compose{
+			From: outbox.Address{Email: sender.Address}, To: []outbox.Address{{Email: rcpt.Address}},
+			Subject: fmt.Sprintf("Relevé %d", i), Text: fmt.Sprintf("Bonjour,\nvotre relevé n° %d.\n", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids, err := r.eng.EnqueueAll(ctx, r.accID, envs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := imapLogin(t, env, sender)
+	for _, id := range ids {
+		it := r.waitCopy(id, outbox.CopyDone)
+		if got := countByMessageID(t, owner, "Sent", it.MessageID); got != 1 {
+			t.Fatalf("Sent holds %d copies of %s, want 1", got, it.MessageID)
+		}
+	}
+	if got := log.count(); got == 0 || got > n/5 {
+		t.Fatalf("%d APPEND commands for %d copies: want a few MULTIAPPENDs", got, n)
+	}
+	t.Logf("%d copies in %d APPEND commands", n, log.count())
 }
