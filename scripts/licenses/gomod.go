@@ -55,7 +55,12 @@ func goModules(root string) ([]Dependency, error) {
 			}
 			m := *p.Module
 			if m.Replace != nil {
-				m.Version, m.Dir = m.Replace.Version, m.Replace.Dir
+				if m.Replace.Version != "" {
+					m.Version = m.Replace.Version
+				} else {
+					m.Version += " (patched)" // a copy in the project, e.g. third_party/go-imap
+				}
+				m.Dir = m.Replace.Dir
 			}
 			mods[m.Path] = m
 		}
