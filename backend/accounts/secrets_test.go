@@ -63,7 +63,7 @@ const (
 	syncHeaderSQL = `INSERT INTO messages(account_id, folder_id, uid, message_id, in_reply_to,
 		subject, from_name, from_email, date, size, seen, flagged, answered, draft, keywords, has_attachments)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(folder_id, uid) DO NOTHING`
-	syncFTSSQL      = `INSERT INTO messages_fts(rowid, subject, addresses, body) VALUES (?, ?, ?, '')`
+	syncFTSSQL      = `INSERT INTO messages_fts(rowid, subject, addresses, body) SELECT id, subject, addresses, body FROM messages_search WHERE id = ?`
 	outboxMarkerSQL = `UPDATE outbox SET data_at = ? WHERE id = ? AND state = 'sending'`
 )
 
@@ -131,7 +131,7 @@ func TestAKeychainPromptDoesNotHoldTheDatabaseWriter(t *testing.T) {
 						return err
 					}
 					id, _ := r.LastInsertId()
-					if _, err := tx.ExecContext(ctx, syncFTSSQL, id, "Subject", "ada@shop.test"); err != nil {
+					if _, err := tx.ExecContext(ctx, syncFTSSQL, id); err != nil {
 						return err
 					}
 				}

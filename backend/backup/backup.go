@@ -204,9 +204,11 @@ func Write(ctx context.Context, db *store.DB, dest, version string, opt Options)
 func stripMail(ctx context.Context, c *sql.DB) error {
 	for _, q := range []string{
 		`DELETE FROM pending_flags`,
+		// Each message's index row leaves with it (the cleanup trigger, while its words
+		// are still in the view the index reads); then the index is emptied of anything
+		// else — an external-content FTS5 table is emptied by its 'delete-all' command.
 		`DELETE FROM messages`,
-		// A regular FTS5 table (it keeps its own content): a plain delete empties it.
-		`DELETE FROM messages_fts`,
+		`INSERT INTO messages_fts(messages_fts) VALUES ('delete-all')`,
 		`UPDATE folders SET uidvalidity = 0, uidnext = 0, highestmodseq = 0, message_count = 0, last_sync_at = NULL`,
 	} {
 		if _, err := c.ExecContext(ctx, q); err != nil {

@@ -59,7 +59,8 @@ func newFixture(t *testing.T) *fixture {
 	for i, subj := range []string{"Devis piscine", "Facture mars"} {
 		exec(t, db, `INSERT INTO messages(id, account_id, folder_id, uid, subject, from_email, date, body_state) VALUES (?, 1, 1, ?, ?, 'client@acme.fr', 1, 'done')`, i+1, i+1, subj)
 		exec(t, db, `INSERT INTO message_bodies(message_id, text) VALUES (?, ?)`, i+1, "corps-unique-du-message "+subj)
-		exec(t, db, `INSERT INTO messages_fts(rowid, subject, addresses, body) VALUES (?, ?, 'client@acme.fr', ?)`, i+1, subj, "corps-unique-du-message "+subj)
+		exec(t, db, `INSERT INTO message_addresses(message_id, kind, position, name, email) VALUES (?, 'from', 0, '', 'client@acme.fr')`, i+1)
+		exec(t, db, `INSERT INTO messages_fts(rowid, subject, addresses, body) SELECT id, subject, addresses, body FROM messages_search WHERE id = ?`, i+1)
 	}
 	exec(t, db, `INSERT INTO outbox(id, account_id, state, message_id, env_from, env_to, size, next_attempt_at, created_at, updated_at)
 		VALUES (1, 1, 'queued', 'm1@example.fr', 'bureau@example.fr', '["x@acme.fr"]', 10, 0, 1, 1)`)

@@ -143,7 +143,7 @@ func prepareInserter(tx *sql.Tx) (*inserter, error) {
 			seen, flagged, snippet, body_state, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', ?)`},
 		{&in.addr, `INSERT INTO message_addresses(message_id, kind, position, name, email) VALUES (?, ?, 0, ?, ?)`},
 		{&in.body, `INSERT INTO message_bodies(message_id, text) VALUES (?, ?)`},
-		{&in.fts, `INSERT INTO messages_fts(rowid, subject, addresses, body) VALUES (?, ?, ?, ?)`},
+		{&in.fts, `INSERT INTO messages_fts(rowid, subject, addresses, body) SELECT id, subject, addresses, body FROM messages_search WHERE id = ?`},
 	} {
 		if *p.st, err = tx.PrepareContext(ctx, p.q); err != nil {
 			return nil, err
@@ -176,6 +176,6 @@ func (in *inserter) insert(m *msg) error {
 	if _, err := in.body.ExecContext(ctx, m.id, m.body); err != nil {
 		return err
 	}
-	_, err = in.fts.ExecContext(ctx, m.id, m.subject, m.fromName+" "+m.fromEmail+" "+m.to, m.body)
+	_, err = in.fts.ExecContext(ctx, m.id)
 	return err
 }

@@ -309,15 +309,13 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 		return err
 	}
 	defer msg.Close()
-	// The message's one index row: its subject and addresses as stored (after fillHeaders
-	// below, for rows whose headers come from the body), and the body text. REPLACE: a
-	// row indexed before (by an older version, or a body fetched again) is replaced whole.
-	fts, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO messages_fts(rowid, subject, addresses, body)
-		SELECT m.id, m.subject, coalesce((SELECT group_concat(a.name || ' ' || a.email, ' ')
-			FROM (SELECT name, email FROM message_addresses WHERE message_id = m.id
-				ORDER BY CASE kind WHEN 'from' THEN 0 WHEN 'sender' THEN 1 WHEN 'reply_to' THEN 2
-					WHEN 'to' THEN 3 WHEN 'cc' THEN 4 ELSE 5 END, position) AS a), ''), ?
-		FROM messages m WHERE m.id = ?`)
+	// The message's one index row: its subject, addresses and body text as the store holds
+	// them (fillHeaders below has run for rows whose headers come from the body), read
+	// through messages_search — the view the index takes its content from, so that the
+	// words it is later told to forget are the ones it was given (migration 0099). A
+	// message is indexed once: its body_state leaves 'none' in this transaction.
+	fts, err := tx.PrepareContext(ctx, `INSERT INTO messages_fts(rowid, subject, addresses, body)
+		SELECT id, subject, addresses, body FROM messages_search WHERE id = ?`)
 	if err != nil {
 		return err
 	}
@@ -356,7 +354,7 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 				return err
 			}
 		}
-		if _, err := fts.ExecContext(ctx, p.text, b.id); err != nil {
+		if _, err := fts.ExecContext(ctx, b.id); err != nil {
 			return err
 		}
 	}

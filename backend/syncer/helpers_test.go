@@ -332,6 +332,13 @@ func (r *rig) checkNoDuplicates() {
 	if err == nil {
 		err = r.db.R.QueryRow(`SELECT count(*) FROM messages WHERE id NOT IN (SELECT rowid FROM messages_fts)`).Scan(&missing)
 	}
+	if err == nil {
+		// The index against its content, the view of stored messages: words of a removed
+		// message left behind, or a message indexed with other words, fail it.
+		if _, err := r.db.W.Exec(`INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+			r.t.Fatalf("the search index disagrees with the messages: %v", err)
+		}
+	}
 	if err != nil {
 		r.t.Fatal(err)
 	}
