@@ -5,6 +5,12 @@
 // ended by deleting the mailbox's account, so it is connected again first (the wizard,
 // with the domain's preset and the certificates trusted then).
 //
+// Before the mailbox is connected again, a conversation with Nadia Girard (her quote, and
+// the user's answer) is delivered over LMTP; once synced she waits in "À classer"; a
+// contacts file (hers and two others) is imported through the import wizard, and her past
+// mail is filed in the background: she leaves "À classer", and her page's timeline shows
+// the conversation, whose quote opens in the sandboxed message view.
+//
 // "À classer" lists Claire; Créer un contact (prefilled) takes her mail out of it and onto
 // her timeline; a message opens from the timeline in the sandboxed view with its records;
 // ignoring Hugo is undone with Annuler; an admin files Factures (open while Payée is not
@@ -12,15 +18,36 @@
 // messages from that domain are delivered over LMTP: the one that names FAC-2026-0042 is
 // filed to it at once, the other suggests both invoices and one click confirms; Écrire on
 // the company's page opens the composer to its contact, from the user's account.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { absent, backend, delivered, expectText, fail, fmt, frontendDir, lmtpDeliver, mailEnv, norm, shot, tid, visible, waitFor } from './lib.mjs';
+import { absent, backend, delivered, expectText, fail, fmt, frontendDir, lmtpDeliver, mailEnv, norm, shot, tempDirs, tid, visible, waitFor } from './lib.mjs';
+import { checkAndImport, closeWizard, find, openTab, openWizard, typeId } from './records-import.mjs';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 const CLAIRE = { first: 'Claire', last: 'Dubois', email: 'claire@fournisseur.example', subject: 'Devis signé' };
 const HUGO = 'hugo@client.example';
 const DUPONT = { domain: 'atelier-dupont.example', contact: 'Julien Dupont', email: 'julien@atelier-dupont.example', second: 'FAC-2026-0057' };
 const SLOW_MS = 30_000; // a re-file, or mail delivered and synced
+// A contact of the contacts file imported here, with a conversation in the mailbox before
+// she is imported: her quote, and the user's answer to it (a reply, so one conversation).
+const NADIA = {
+  first: 'Nadia',
+  last: 'Girard',
+  email: 'nadia.girard@menuiserie-girard.example',
+  subject: 'Devis escalier en chêne',
+  reply: 'Re: Devis escalier en chêne',
+  quote: '4 850 € TTC',
+};
+// The contacts file, as French Excel saves "CSV UTF-8 (délimité par des virgules)": a BOM,
+// ";", CRLF. Nadia, and two contacts with no mail.
+const CONTACTS_FILE = 'Contacts chantiers.csv';
+const CONTACTS = [
+  'Prénom;Nom;E-mail;Téléphone;Fonction',
+  `${NADIA.first};${NADIA.last};${NADIA.email};06 14 25 36 47;Gérante`,
+  'Thomas;Roux;thomas.roux@plomberie-roux.example;04 72 10 20 30;Plombier',
+  'Inès;Garnier;ines.garnier@cabinet-garnier.example;;Expert-comptable',
+].join('\r\n') + '\r\n';
+const CONTACT_COLUMNS = ['first_name', 'last_name', 'emails', 'phones', 'job_title'];
 
 const group = (email) => `${tid('tofile-group')}[data-email="${email}"]`;
 
@@ -34,12 +61,13 @@ async function toFileEmails(page) {
   return res.value.groups.map((g) => g.email);
 }
 
-/** openRecord shows a record's page from its kind's tab. */
-async function openRecord(page, kind, title) {
+/** openRecord shows a record's page from its kind's tab, from the row that holds rowText
+ * (a contact's row has its first and last names in two cells: its address finds it). */
+async function openRecord(page, kind, title, rowText = title) {
   await page.click(tid('nav-records'));
   await page.click(`${tid('records-tab')}[data-tab="${kind}"]`);
-  const row = page.locator(tid('record-row'), { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => fail(`no ${kind} row “${title}”`));
+  const row = page.locator(tid('record-row'), { hasText: rowText }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => fail(`no ${kind} row with “${rowText}”`));
   await row.click();
   await expectText(page, tid('record-title'), title, `the page of ${title}`);
 }
@@ -49,14 +77,38 @@ async function timelineSubjects(page) {
   return (await page.locator(`${tid('timeline-message')} .subject`).allInnerTexts()).map(norm);
 }
 
-export async function filingSteps(page, { step, mimeMessage, invoice }) {
+/** mailWith reads the synced messages from or to an address. */
+async function mailWith(page, email) {
+  const res = await backend(page, 'Mail.List', { accountId: 0, folderRole: '', folderId: 0, unread: false, flagged: false, search: '', cursor: '', limit: 200 });
+  if (!res.ok) fail(`Mail.List: ${JSON.stringify(res.error)}`);
+  return res.value.rows.filter((r) => r.fromEmail === email || r.toEmail === email);
+}
+
+export async function filingSteps(page, { step, mimeMessage, invoice, dialogFile }) {
   const mail = mailEnv();
   if (mail.missing.length) {
     console.log('     filing steps skipped: no mail test environment');
     return;
   }
+  if (!dialogFile) fail('the app was started without MAILROOM_TEST_DIALOG_FILE (lib.mjs appEnv)');
   const { user } = mail;
   const NET_MS = 60_000;
+
+  await step('a conversation with Nadia Girard, not a contact yet, reaches the mailbox (LMTP) before its account is connected again', async () => {
+    const now = Date.now();
+    const quote = { id: 'filing-nadia-quote', subject: NADIA.subject, date: new Date(now - 3 * 86_400_000) };
+    const answer = { id: 'filing-nadia-answer', subject: NADIA.reply, date: new Date(now - 2 * 86_400_000) };
+    await lmtpDeliver(mail.lmtp, NADIA.email, user.address, mimeMessage({
+      from: `${NADIA.first} ${NADIA.last} <${NADIA.email}>`, to: `Alice Martin <${user.address}>`, subject: quote.subject, date: quote.date, id: quote.id,
+      text: `Bonjour Alice,\n\nVoici notre devis pour l’escalier en chêne massif : ${NADIA.quote}, pose comprise.\n\n${NADIA.first} ${NADIA.last}\nMenuiserie Girard`,
+    }));
+    // The user's answer, as a copy to herself would bring it into her inbox.
+    await lmtpDeliver(mail.lmtp, user.address, user.address, mimeMessage({
+      from: `Alice Martin <${user.address}>`, to: `${NADIA.first} ${NADIA.last} <${NADIA.email}>`, subject: answer.subject, date: answer.date, id: answer.id, inReplyTo: quote.id,
+      text: 'Bonjour Nadia,\n\nMerci pour le devis, nous le validons. Pouvez-vous passer mardi pour les mesures ?\n\nAlice',
+    }));
+    if (mail.mailDir && !(await delivered(mail.mailDir, user.address, 'passer mardi pour les mesures'))) fail('the messages did not reach the mailbox');
+  });
 
   await step('the mailbox is connected again through the wizard, and syncs', async () => {
     await page.click(tid('lang-switch-fr'));
@@ -87,6 +139,100 @@ export async function filingSteps(page, { step, mimeMessage, invoice }) {
     await page.click(tid('wizard-finish'));
     await absent(page, tid('wizard'), 'the wizard');
     await waitFor(async () => (await toFileEmails(page)).includes(CLAIRE.email), 'Claire in Filing.ToFile after the sync', NET_MS);
+  });
+
+  let nadiaId = 0;
+  await step('import: a contacts file in French brings Nadia Girard; her past mail is filed in the background and leaves À classer', async () => {
+    // Synced with the rest (the step before waited for the sync): she matches no record yet.
+    const rows = await waitFor(async () => {
+      const rs = await mailWith(page, NADIA.email);
+      return rs.length >= 2 ? rs : null;
+    }, 'her two messages synced', NET_MS);
+    await waitFor(async () => (await toFileEmails(page)).includes(NADIA.email), 'Nadia in Filing.ToFile', SLOW_MS);
+    const { type: contact } = await typeId(page, 'contact');
+    const before = (await backend(page, 'Records.List', { typeId: contact.id, search: '', sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 1 })).value?.total;
+    const isNadia = (r) => norm(r.title) === `${NADIA.first} ${NADIA.last}`;
+    if ((await find(page, contact.id, NADIA.last)).some(isNadia)) fail(`${NADIA.first} ${NADIA.last} is a contact already`);
+
+    const temp = tempDirs();
+    try {
+      const file = join(temp.make('mailroom-e2e-filing-'), CONTACTS_FILE);
+      writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(CONTACTS, 'utf8')]));
+      await page.click(tid('nav-records'));
+      await openTab(page, 'contact');
+      // The list's own button (the records import made contacts); the empty state's, if none.
+      await page.waitForSelector(`${tid('records-empty-import')}, ${tid('record-import')}`, { state: 'visible' });
+      const empty = (await page.locator(tid('records-empty-import')).count()) > 0;
+      await openWizard(page, dialogFile, file, empty ? 'records-empty-import' : 'record-import');
+      const detected = norm(await page.locator(tid('import-detected')).innerText());
+      for (const want of [CONTACTS_FILE, '3 lignes', 'utf-8', fr.imports.separators.semicolon]) {
+        if (!detected.includes(norm(want))) fail(`the wizard says "${detected}", without "${want}"`);
+      }
+      for (const [col, key] of CONTACT_COLUMNS.entries()) {
+        const v = await page.locator(tid(`import-map-${col}`)).inputValue();
+        if (v !== key) fail(`the column ${col} goes to "${v}", want ${key}`);
+      }
+      const summary = await checkAndImport(page, 'filing-import-contacts-fr', async () => {
+        await expectText(page, `${tid('import-preview-row')}[data-line="2"] td[data-key="first_name"]`, NADIA.first, 'Nadia’s first name');
+        await expectText(page, `${tid('import-preview-row')}[data-line="2"] td[data-key="last_name"]`, NADIA.last, 'Nadia’s last name');
+      });
+      if (!summary.includes('3 fiches créées')) fail(`the import says "${summary}"`);
+      await closeWizard(page);
+    } finally {
+      temp.removeAll();
+    }
+    const after = (await backend(page, 'Records.List', { typeId: contact.id, search: '', sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 1 })).value?.total;
+    if (after !== before + 3) fail(`${before} contacts before the import, ${after} after`);
+    const nadia = (await find(page, contact.id, NADIA.last)).find(isNadia);
+    if (!nadia) fail(`no contact ${NADIA.first} ${NADIA.last} after the import`);
+    nadiaId = nadia.id;
+    const got = await backend(page, 'Records.Get', nadiaId);
+    const v = got.ok ? got.value.record.values : {};
+    if (JSON.stringify(v.emails) !== JSON.stringify([NADIA.email]) || v.job_title !== 'Gérante') fail(`${NADIA.first} ${NADIA.last}: ${JSON.stringify(got).slice(0, 400)}`);
+    // Nobody filed anything: the import's change reaches the filing engine, which files
+    // her past mail to her (both messages) and takes her out of À classer.
+    let seen = null;
+    await waitFor(async () => {
+      seen = await Promise.all(rows.map(async (r) => (await backend(page, 'Filing.MessageRecords', r.id)).value));
+      return seen.every((m) => m?.links.some((l) => l.recordId === nadiaId && l.origin === 'auto'));
+    }, 'both messages filed to her', SLOW_MS).catch((e) => fail(`${e.message}: ${JSON.stringify(seen).slice(0, 600)}`));
+    await waitFor(async () => !(await toFileEmails(page)).includes(NADIA.email), 'Nadia gone from Filing.ToFile', SLOW_MS);
+  });
+
+  await step('the imported contact’s timeline shows the conversation, received and sent; her quote opens in the sandboxed message view', async () => {
+    await openRecord(page, 'contact', `${NADIA.first} ${NADIA.last}`, NADIA.email);
+    if (Number(await page.locator(tid('record-page')).getAttribute('data-id')) !== nadiaId) fail('another record’s page is shown');
+    await waitFor(async () => {
+      const s = await timelineSubjects(page);
+      return s.includes(NADIA.subject) && s.includes(NADIA.reply);
+    }, 'both subjects on her timeline', SLOW_MS);
+    const tl = await backend(page, 'Filing.Timeline', nadiaId, 0, 50);
+    const threads = tl.ok ? tl.value.threads : [];
+    const subjects = threads.flatMap((t) => t.messages.map((m) => m.row.subject));
+    if (threads.length !== 1 || subjects.length !== 2 || !subjects.includes(NADIA.subject) || !subjects.includes(NADIA.reply)) fail(`Filing.Timeline: ${JSON.stringify(tl).slice(0, 400)}`);
+    // One conversation: her quote received, the answer sent to her.
+    await expectText(page, `${tid('record-timeline')} .thread-head`, fmt(fr.filing.timeline.thread, { count: 2, subject: NADIA.subject }), 'the conversation');
+    const received = page.locator(`${tid('timeline-message')}[data-direction="in"]`);
+    const sent = page.locator(`${tid('timeline-message')}[data-direction="out"]`);
+    if ((await received.count()) !== 1 || norm(await received.locator('.subject').innerText()) !== NADIA.subject) fail('her quote is not shown as received');
+    if ((await sent.count()) !== 1 || norm(await sent.locator('.subject').innerText()) !== NADIA.reply) fail('the answer is not shown as sent');
+    await expectText(page, `${tid('timeline-message')}[data-direction="out"] .who`, fmt(fr.filing.timeline.to, { name: `${NADIA.first} ${NADIA.last}` }), 'to whom the answer went');
+    await page.locator(tid('record-timeline')).scrollIntoViewIfNeeded();
+    await shot(page, 'filing-imported-contact-timeline-fr');
+    await received.locator(tid('timeline-open')).click();
+    await visible(page, `${tid('filing-message')} ${tid('message-view')}`, 'the message view');
+    await expectText(page, `${tid('filing-message')} ${tid('message-subject')}`, NADIA.subject, 'its subject');
+    const frameSel = `${tid('filing-message')} iframe${tid('message-frame')}`;
+    await visible(page, frameSel, 'the mail frame');
+    const sandbox = await page.locator(frameSel).getAttribute('sandbox');
+    if (sandbox === null || /allow-scripts|allow-same-origin/.test(sandbox)) fail(`the frame is sandboxed with ${JSON.stringify(sandbox)}`);
+    const frame = await (await page.locator(frameSel).elementHandle())?.contentFrame();
+    if (!frame) fail('the mail frame has no document');
+    await waitFor(async () => norm(await frame.locator('body').innerText()).includes(NADIA.quote), 'her quote in the frame');
+    await expectText(page, `${tid('filing-message')} ${tid('message-record')}[data-id="${nadiaId}"] button.open`, `${NADIA.first} ${NADIA.last}${fr.records.builtin.contact.singular}`, 'the record it is filed to');
+    await shot(page, 'filing-imported-contact-message-fr');
+    await page.keyboard.press('Escape');
+    await absent(page, tid('message-view'), 'the message view');
   });
 
   await step('À classer is in the sidebar with its count; it lists Claire Dubois, who matches no record (fr)', async () => {

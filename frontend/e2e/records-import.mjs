@@ -10,6 +10,7 @@
 //    naming the companies, and one row with an impossible due date (left out, with why).
 // The files are "chosen" through the dev binary's dialog file (MAILROOM_TEST_DIALOG_FILE,
 // backend/api/dialogs_dev.go): the test writes the path there before each Open or Export.
+// The wizard's helpers are exported for the filing steps, which import contacts too.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { absent, backend, expectText, fail, fmt, frontendDir, noBackendEnglish, norm, reasonText, shot, tempDirs, tid, visible, waitFor } from './lib.mjs';
@@ -69,27 +70,27 @@ function choose(dialogFile, path) {
   writeFileSync(dialogFile, path);
 }
 
-async function typeId(page, key) {
+export async function typeId(page, key) {
   const res = await backend(page, 'Records.Types');
   if (!res.ok) fail(`Records.Types: ${JSON.stringify(res)}`);
   return { types: res.value, type: res.value.find((t) => t.key === key || t.builtin === key) };
 }
 
 /** find reads the records of a type whose search matches text. */
-async function find(page, typeIdValue, text) {
+export async function find(page, typeIdValue, text) {
   const res = await backend(page, 'Records.List', { typeId: typeIdValue, search: text, sort: { field: '', desc: false }, filters: [], columns: [], cursor: '', limit: 50 });
   if (!res.ok) fail(`Records.List: ${JSON.stringify(res)}`);
   return res.value.records ?? [];
 }
 
-async function openTab(page, key) {
+export async function openTab(page, key) {
   await page.click(`${tid('records-tab')}[data-tab="${key}"]`);
   await visible(page, tid('record-list-pane'), `the ${key} list`);
 }
 
 /** openWizard opens the import on the tab shown (with button: the list's, or the empty
  * state's) and "chooses" path. */
-async function openWizard(page, dialogFile, path, button = 'record-import') {
+export async function openWizard(page, dialogFile, path, button = 'record-import') {
   await page.click(tid(button));
   await visible(page, tid('import-wizard'), 'the import wizard');
   choose(dialogFile, path);
@@ -99,7 +100,7 @@ async function openWizard(page, dialogFile, path, button = 'record-import') {
 
 /** checkAndImport validates (then runs checked(), if given), then imports, and returns the
  * summary read. */
-async function checkAndImport(page, shotName, checked = async () => {}) {
+export async function checkAndImport(page, shotName, checked = async () => {}) {
   await page.click(tid('import-check'));
   await visible(page, tid('import-summary'), 'the check’s summary', NET);
   await checked();
@@ -109,7 +110,7 @@ async function checkAndImport(page, shotName, checked = async () => {}) {
   return norm(await page.locator(tid('import-done')).innerText());
 }
 
-async function closeWizard(page) {
+export async function closeWizard(page) {
   await page.click(tid('import-close'));
   await absent(page, tid('import-wizard'), 'the import wizard');
 }

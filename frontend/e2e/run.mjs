@@ -239,14 +239,16 @@ function header(v) {
 }
 
 /** mimeMessage builds a message: plain text, HTML with a text alternative, or text with
- * an attachment. date: a Date, or null for none (a damaged message). */
-function mimeMessage({ from, to, subject, date, text, html, attachment, id }) {
+ * an attachment. date: a Date, or null for none (a damaged message). inReplyTo: the id of
+ * the message it answers (In-Reply-To and References), if any. */
+function mimeMessage({ from, to, subject, date, text, html, attachment, id, inReplyTo }) {
   const head = [
     `From: ${from}`,
     `To: ${to}`,
     `Subject: ${header(subject)}`,
     ...(date ? [`Date: ${date.toUTCString().replace('GMT', '+0000')}`] : []),
     `Message-ID: <${id}@e2e.example.test>`,
+    ...(inReplyTo ? [`In-Reply-To: <${inReplyTo}@e2e.example.test>`, `References: <${inReplyTo}@e2e.example.test>`] : []),
     'MIME-Version: 1.0',
   ];
   const textPart = ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text];
@@ -2048,7 +2050,7 @@ async function main() {
   await templatesSteps(page, step);
   await automationsSteps(page, step);
   await recordsImportSteps(page, step, appEnvKept?.MAILROOM_TEST_DIALOG_FILE);
-  await filingSteps(page, { step, mimeMessage, invoice: INVOICE });
+  await filingSteps(page, { step, mimeMessage, invoice: INVOICE, dialogFile: appEnvKept?.MAILROOM_TEST_DIALOG_FILE });
   await sendButtonSteps(page, step);
   await bulkSendSteps(page, step);
   await backupSteps(page, { step, bin: resolve(bin), secrets: secretsUsed, owner: OWNER, ownerPassword: OWNER_PASSWORD });
