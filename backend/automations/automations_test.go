@@ -2,8 +2,11 @@ package automations_test
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"net/mail"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,6 +16,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/automations"
+	"mailroom/backend/bulk"
 	"mailroom/backend/fault"
 	"mailroom/backend/records"
 	"mailroom/backend/templates"
@@ -58,6 +62,34 @@ func TestAnOverdueInvoiceGetsItsReminderAtTheHourOnceAndTheNextDayTheNextOne(t *
 	log, err := f.auto.Log(ctx, a.ID, 0, 10)
 	if err != nil || len(log) != 2 || log[0].State != "queued" || log[0].OutboxState != "queued" || log[0].OutboxID == 0 {
 		t.Fatalf("run log = %+v, %v; want both mails with their outbox state", log, err)
+	}
+}
+
+// An automated mail carries List-Unsubscribe as a bulk send's does: a mailto to the
+// account's own address whose subject the unsubscribe detection reads as a request.
+func TestAnAutomatedMailCarriesListUnsubscribe(t *testing.T) {
+	f := newFixture(t, fixtureOpts{now: at("2026-12-06", 10)})
+	acme := f.company_("ACME", "Élise", "elise@acme.test", "Comptable")
+	f.invoice("F-001", "2026-12-01", false, acme)
+	a := f.overdue(0)
+	if res, err := f.auto.Run(ctx, a.ID); err != nil || res.Queued != 1 {
+		t.Fatalf("Run = %+v, %v; want one reminder", res, err)
+	}
+	var raw []byte
+	if err := f.db.R.QueryRowContext(ctx, `SELECT raw FROM outbox_raw`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.Header.Get("List-Unsubscribe")
+	if got != "<mailto:factures@example.test?subject=unsubscribe>" {
+		t.Fatalf("List-Unsubscribe %q; want a mailto to the account's address", got)
+	}
+	u, err := url.Parse(strings.Trim(got, "<>"))
+	if err != nil || u.Scheme != "mailto" || !bulk.IsUnsubscribeRequest(u.Query().Get("subject"), "") {
+		t.Fatalf("the mailto %q (%v): a reply to it is not read as a request to unsubscribe", got, err)
 	}
 }
 

@@ -161,10 +161,14 @@ func (e *Engine) send(ctx context.Context, a Automation, due []Due, by int64, re
 	return res, nil
 }
 
-// queue renders p's message and queues it with its ledger row.
+// queue renders p's message and queues it with its ledger row. Like a bulk send's, it
+// carries List-Unsubscribe: a mailto to the account's own address, where a reply asking
+// to unsubscribe is recognised (bulk.UnsubscribeRequest) and its sender's "do not email"
+// set in one click. outbox.Render writes the header.
 func (e *Engine) queue(ctx context.Context, a Automation, snd sender, p prepared, by int64) error {
 	c := outbox.Compose{From: snd.from, To: []outbox.Address{{Name: p.Recipient.Name, Email: p.Recipient.Email}},
-		Subject: p.rendered.Subject, Text: p.rendered.Text, HTML: p.rendered.HTML, Date: e.opts.Now()}
+		Subject: p.rendered.Subject, Text: p.rendered.Text, HTML: p.rendered.HTML, Date: e.opts.Now(),
+		ListUnsubscribe: snd.from.Email}
 	for _, at := range p.rendered.Attachments {
 		c.Attachments = append(c.Attachments, outbox.Attachment{Filename: at.Name, ContentType: at.ContentType, Data: at.Data})
 	}
