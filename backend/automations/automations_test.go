@@ -125,6 +125,54 @@ func TestWhatBecameDueWhileTheAppWasClosedIsSentAtStart(t *testing.T) {
 	}
 }
 
+// The catch-up at start asks first too: more due at once than the threshold are held as
+// pending, and the "pending" event (automations:changed for the UI) says how many; the
+// list the UI reads at start counts them.
+func TestACatchUpAtStartOverTheThresholdAsksFirst(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	for i, due := range []string{"2026-12-01", "2026-12-02", "2026-12-04"} {
+		c := f.company_(fmt.Sprintf("Client %d", i), "Anne", fmt.Sprintf("anne%d@client.test", i), "comptable")
+		f.invoice(fmt.Sprintf("F-%03d", i), due, false, c)
+	}
+	a := f.overdue(2)
+	path := f.path
+	f.auto.Stop()
+	f.box.Stop()
+	f.db.Close()
+
+	events := make(chan automations.Event, 16)
+	g := newFixture(t, fixtureOpts{path: path, now: at("2026-12-10", 14), fresh: true, emit: func(e automations.Event) {
+		select {
+		case events <- e:
+		default: // never block the scheduler
+		}
+	}})
+	if err := g.auto.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got automations.Event
+	for got.Kind != "pending" {
+		select {
+		case got = <-events:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no pending event after the catch-up")
+		}
+	}
+	g.auto.Stop()
+	if got.AutomationID != a.ID || got.Pending != 3 {
+		t.Fatalf("event = %+v; want automation %d with 3 waiting", got, a.ID)
+	}
+	if n := g.count(`SELECT COUNT(*) FROM outbox`); n != 0 {
+		t.Fatalf("outbox = %d; want nothing sent before approval", n)
+	}
+	if pend, err := g.auto.PendingList(ctx, a.ID); err != nil || len(pend) != 3 {
+		t.Fatalf("pending = %+v, %v; want the 3 invoices", pend, err)
+	}
+	if as, err := g.auto.List(ctx, 0); err != nil || len(as) != 1 || as[0].Pending != 3 {
+		t.Fatalf("List = %+v, %v; want the automation with 3 pending", as, err)
+	}
+}
+
 func TestAMovedDueDateArmsTheReminderAgain(t *testing.T) {
 	f := newFixture(t, fixtureOpts{now: at("2026-12-06", 10)})
 	acme := f.company_("ACME", "Élise", "elise@acme.test", "Comptable")
