@@ -216,7 +216,8 @@ func TestAnAutomationsMailArrivesRenderedAndIsFiledToItsRecord(t *testing.T) {
 	}
 
 	rec, err := h.svcs.Automations.ForRecord(inv.ID)
-	if err != nil || len(rec.Automations) != 1 || len(rec.Entries) != 1 || rec.Entries[0].OutboxState != "sent" {
-		t.Fatalf("ForRecord = %+v, %v; want the automation and its sent mail", rec, err)
+	if err != nil || len(rec.Automations) != 1 || rec.Automations[0].Concern != "sent" || rec.Automations[0].At == nil ||
+		len(rec.Entries) != 1 || rec.Entries[0].OutboxState != "sent" {
+		t.Fatalf("ForRecord = %+v, %v; want the automation, sent, and its sent mail", rec, err)
 	}
 }

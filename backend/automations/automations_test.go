@@ -249,6 +249,75 @@ func TestOverTheThresholdItAsksFirst(t *testing.T) {
 	}
 }
 
+// A record's page says, for each automation of its kind, whether it concerns the record:
+// when it would send, that it sent, or which of its conditions the record does not meet.
+func TestARecordsPageSaysWhetherEachAutomationConcernsIt(t *testing.T) {
+	f := newFixture(t, fixtureOpts{}) // 12-06 at 8:00, before the day's run at 9:00
+	acme := f.company_("ACME", "Élise", "elise@acme.test", "Comptable")
+	soon := f.invoice("F-001", "2026-12-05", false, acme) // due by 3 days on 12-08
+	due := f.invoice("F-002", "2026-12-02", false, acme)  // due since 12-05: today's run
+	paid := f.invoice("F-003", "2026-12-02", true, acme)  // paid: never
+	undated := f.invoice("F-004", "", false, acme)        // no date: never
+	a := f.overdue(0)
+	welcome, err := f.auto.Save(ctx, f.user, automations.Automation{Name: "Bienvenue", TypeID: f.factures.ID,
+		Trigger: automations.OnCreated, TemplateID: f.tplID, RecipientField: "societe", AccountID: f.accID,
+		Hour: 9, Timezone: "Europe/Paris", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	concern := func(record, automation int64) automations.RecordConcern {
+		t.Helper()
+		cs, _, err := f.auto.ForRecord(ctx, record)
+		if err != nil || len(cs) != 2 {
+			t.Fatalf("ForRecord(%d) = %+v, %v; want the two automations of invoices", record, cs, err)
+		}
+		for _, c := range cs {
+			if c.ID == automation {
+				return c
+			}
+		}
+		t.Fatalf("ForRecord(%d) = %+v; no automation %d", record, cs, automation)
+		return automations.RecordConcern{}
+	}
+	if c := concern(soon, a.ID); c.Concern != automations.ConcernApplies || !c.SendAt.Equal(at("2026-12-08", 9)) || c.Value != "2026-12-05" {
+		t.Fatalf("an unpaid invoice due on 12-05: %+v; want it to apply, sent on 12-08 at 9:00", c)
+	}
+	if c := concern(due, a.ID); c.Concern != automations.ConcernApplies || !c.SendAt.Equal(at("2026-12-06", 9)) {
+		t.Fatalf("an unpaid invoice overdue: %+v; want it sent at today's run, 9:00", c)
+	}
+	if c := concern(paid, a.ID); c.Concern != automations.ConcernUnmet || len(c.Unmet) != 1 || c.Unmet[0].Field != "payee" ||
+		c.Unmet[0].Op != records.IsEmpty || !c.SendAt.IsZero() {
+		t.Fatalf("a paid invoice: %+v; want it not to apply, for the condition on payée", c)
+	}
+	if c := concern(undated, a.ID); c.Concern != automations.ConcernUnmet || len(c.Unmet) != 1 || c.Unmet[0].Field != "echeance" ||
+		c.Unmet[0].Op != records.IsNotEmpty {
+		t.Fatalf("an invoice without a due date: %+v; want it not to apply, for the empty échéance", c)
+	}
+	if c := concern(soon, welcome.ID); c.Concern != automations.ConcernCreatedBefore {
+		t.Fatalf("on creation, for an invoice created before: %+v; want created_before", c)
+	}
+
+	// The run at 10:00 sends F-002's reminder: its page says when; the run that follows
+	// for F-001 is still the 8th.
+	f.clock.Set(at("2026-12-06", 10))
+	if res, err := f.auto.Run(ctx, a.ID); err != nil || res.Queued != 1 {
+		t.Fatalf("Run = %+v, %v; want F-002's reminder", res, err)
+	}
+	if c := concern(due, a.ID); c.Concern != automations.ConcernSent || !c.At.Equal(at("2026-12-06", 10)) {
+		t.Fatalf("after the run: %+v; want sent on 12-06 at 10:00", c)
+	}
+	if c := concern(soon, a.ID); c.Concern != automations.ConcernApplies || !c.SendAt.Equal(at("2026-12-08", 9)) {
+		t.Fatalf("F-001 after the run: %+v; want still the 8th at 9:00", c)
+	}
+	// Paused, it still applies, with no date to send.
+	if err := f.auto.SetEnabled(ctx, a.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if c := concern(soon, a.ID); c.Concern != automations.ConcernApplies || !c.SendAt.IsZero() {
+		t.Fatalf("paused: %+v; want it to apply, with no send date", c)
+	}
+}
+
 func TestTheDryRunSaysWhoWouldGetItAndWhyNotTheOthers(t *testing.T) {
 	f := newFixture(t, fixtureOpts{now: at("2026-12-06", 10)})
 	tp, err := f.tpls.Save(ctx, f.user, templates.Draft{Name: "Relance adresse", Language: "fr", TypeID: f.factures.ID,

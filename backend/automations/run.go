@@ -408,23 +408,6 @@ func (e *Engine) PendingList(ctx context.Context, id int64) ([]Entry, error) {
 	return e.entries(ctx, `WHERE l.automation_id = ? AND l.state = 'pending' ORDER BY r.title_sort, l.record_id`, id)
 }
 
-// ForRecord lists the automations about a record's kind, and the record's ledger rows.
-func (e *Engine) ForRecord(ctx context.Context, recordID int64) ([]Automation, []Entry, error) {
-	var typeID int64
-	if err := e.deps.DB.R.QueryRowContext(ctx, `SELECT type_id FROM records WHERE id = ?`, recordID).Scan(&typeID); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil, records.ErrRecordNotFound.New(nil)
-		}
-		return nil, nil, err
-	}
-	as, err := e.List(ctx, typeID)
-	if err != nil {
-		return nil, nil, err
-	}
-	en, err := e.entries(ctx, `WHERE l.record_id = ? ORDER BY l.updated_at DESC LIMIT 100`, recordID)
-	return as, en, err
-}
-
 // FileSent files to its record every mail an automation queued whose copy in Sent has been
 // synced (a manual link: the mail is about that record, whoever it went to).
 func (e *Engine) FileSent(ctx context.Context) (int, error) {
