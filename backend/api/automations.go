@@ -174,16 +174,17 @@ func (s *Automations) Skip(id int64, recordIDs []int64) (int, error) {
 	})
 }
 
-// ForRecord lists, for a record's page, the automations of its kind and what they sent it.
+// ForRecord lists, for a record's page, the automations of its kind, whether each concerns
+// the record now (when it would send, or why not), and what they sent it.
 func (s *Automations) ForRecord(recordID int64) (RecordAutomationsDTO, error) {
 	return run(s.b, "Automations.ForRecord", func(ctx context.Context, c caller) (RecordAutomationsDTO, error) {
-		as, es, err := s.b.Automations.ForRecord(ctx, recordID)
+		cs, es, err := s.b.Automations.ForRecord(ctx, recordID)
 		if err != nil {
 			return RecordAutomationsDTO{}, err
 		}
-		d := RecordAutomationsDTO{Automations: make([]AutomationDTO, 0, len(as)), Entries: automationEntryDTOs(es)}
-		for _, a := range as {
-			d.Automations = append(d.Automations, automationDTO(a))
+		d := RecordAutomationsDTO{Automations: make([]RecordAutomationDTO, 0, len(cs)), Entries: automationEntryDTOs(es)}
+		for _, c := range cs {
+			d.Automations = append(d.Automations, recordAutomationDTO(c))
 		}
 		return d, nil
 	})

@@ -87,11 +87,27 @@ type AutomationRunDTO struct {
 	Pending int `json:"pending"`
 }
 
-// RecordAutomationsDTO is what a record's page shows: the automations of its kind and
-// the mails they sent it (or why not).
+// RecordAutomationsDTO is what a record's page shows: the automations of its kind, each
+// with whether it concerns the record now, and the mails they sent it (or why not).
 type RecordAutomationsDTO struct {
-	Automations []AutomationDTO      `json:"automations"`
-	Entries     []AutomationEntryDTO `json:"entries"`
+	Automations []RecordAutomationDTO `json:"automations"`
+	Entries     []AutomationEntryDTO  `json:"entries"`
+}
+
+// RecordAutomationDTO is an automation of a record's kind and whether it concerns the
+// record now: concern AUTOMATION_CONCERNS. applies: sendAt is when the next run sends it
+// (null while paused); sent, skipped, pending, blocked: at is when the ledger noted it,
+// problem why a blocked one was not sent; unmet: the conditions the record does not meet,
+// the trigger's own first (the date not empty, the field watched holding its value).
+// triggerValue: the trigger's value for the record (the date; "" when it has none).
+type RecordAutomationDTO struct {
+	AutomationDTO
+	Concern      string      `json:"concern"`
+	TriggerValue string      `json:"triggerValue"`
+	SendAt       *time.Time  `json:"sendAt"`
+	At           *time.Time  `json:"at"`
+	Unmet        []FilterDTO `json:"unmet"`
+	Problem      *ErrorDTO   `json:"problem"`
 }
 
 // AutomationEventDTO is the payload of automations:changed: kind "changed" (saved,
@@ -129,19 +145,36 @@ func automationDTO(a automations.Automation) AutomationDTO {
 func automationEntryDTOs(es []automations.Entry) []AutomationEntryDTO {
 	out := make([]AutomationEntryDTO, 0, len(es))
 	for _, e := range es {
-		d := AutomationEntryDTO{AutomationID: e.AutomationID, AutomationName: e.AutomationName, RecordID: e.RecordID,
+		out = append(out, AutomationEntryDTO{AutomationID: e.AutomationID, AutomationName: e.AutomationName, RecordID: e.RecordID,
 			Title: e.Title, Value: e.Value, State: e.State, Recipient: e.Recipient, OutboxID: e.OutboxID,
-			OutboxState: e.OutboxState, Subject: e.Subject, At: e.At}
-		if e.Reason != "" {
-			if r := fault.Lookup(e.Reason); r != nil {
-				d.Problem = errorDTOOf(r.New(fault.P(e.ReasonParams)))
-			} else {
-				d.Problem = errorDTOOf(fault.ErrInternal.New(nil))
-			}
-		}
-		out = append(out, d)
+			OutboxState: e.OutboxState, Subject: e.Subject, At: e.At, Problem: ledgerProblem(e.Reason, e.ReasonParams)})
 	}
 	return out
+}
+
+// ledgerProblem is why the ledger says a record did not get its mail; nil when it does not.
+func ledgerProblem(reason string, params map[string]any) *ErrorDTO {
+	if reason == "" {
+		return nil
+	}
+	if r := fault.Lookup(reason); r != nil {
+		return errorDTOOf(r.New(fault.P(params)))
+	}
+	return errorDTOOf(fault.ErrInternal.New(nil))
+}
+
+func recordAutomationDTO(c automations.RecordConcern) RecordAutomationDTO {
+	d := RecordAutomationDTO{AutomationDTO: automationDTO(c.Automation), Concern: string(c.Concern), TriggerValue: c.Value,
+		Unmet: filtersOut(c.Unmet), Problem: ledgerProblem(c.Reason, c.ReasonParams)}
+	if !c.SendAt.IsZero() {
+		t := c.SendAt
+		d.SendAt = &t
+	}
+	if !c.At.IsZero() {
+		t := c.At
+		d.At = &t
+	}
+	return d
 }
 
 func automationRunDTO(r automations.RunResult) AutomationRunDTO {

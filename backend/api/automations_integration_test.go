@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +20,10 @@ import (
 )
 
 // An overdue-invoice automation, run now, goes through the outbox and Postfix into the
-// client's Dovecot INBOX with its placeholders rendered, and once the sync brings its copy
-// back from Sent, it is filed to the invoice.
+// client's Dovecot INBOX with its placeholders rendered and List-Unsubscribe; once the sync
+// brings its copy back from Sent, it is filed to the invoice; the client's reply to the
+// List-Unsubscribe mailto is read as a request to unsubscribe, and one click sets their
+// "do not email".
 func TestAnAutomationsMailArrivesRenderedAndIsFiledToItsRecord(t *testing.T) {
 	env := testenv.Mail(t)
 	sender, client := env.NewUser(t), env.NewUser(t)
@@ -60,8 +63,9 @@ func TestAnAutomationsMailArrivesRenderedAndIsFiledToItsRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := recs.Create(ctx, by, contact.ID, records.Values{"first_name": "Elise", "emails": []any{client.Address},
-		"job_title": "Comptable", "company": []any{acme.ID}}); err != nil {
+	elise, err := recs.Create(ctx, by, contact.ID, records.Values{"first_name": "Elise", "emails": []any{client.Address},
+		"job_title": "Comptable", "company": []any{acme.ID}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	numero := "F-" + testenv.UniqueID()
@@ -149,6 +153,12 @@ func TestAnAutomationsMailArrivesRenderedAndIsFiledToItsRecord(t *testing.T) {
 		!strings.Contains(text.String(), "La facture "+numero+" de ACME est échue") || strings.Contains(text.String(), "{{") {
 		t.Fatalf("received %q:\n%s\nwant the placeholders rendered", subject, text.String())
 	}
+	// It carries List-Unsubscribe, a mailto to the sending account, as bulk sends do.
+	unsub := mr.Header.Get("List-Unsubscribe")
+	mailto, err := url.Parse(strings.Trim(unsub, "<>"))
+	if err != nil || mailto.Scheme != "mailto" || !strings.EqualFold(mailto.Opaque, sender.Address) {
+		t.Fatalf("List-Unsubscribe %q; want <mailto:%s?subject=unsubscribe>", unsub, sender.Address)
+	}
 
 	// Its copy in Sent, synced (at once here: the app's sync looks at Sent on its own
 	// schedule), is filed to the invoice.
@@ -178,8 +188,36 @@ func TestAnAutomationsMailArrivesRenderedAndIsFiledToItsRecord(t *testing.T) {
 			t.Fatalf("the reminder's copy in Sent was not filed to invoice %s (messages %d, with its id %d, copy %q)", numero, msgs, same, copyState)
 		}
 	}
+
+	// The client writes to that mailto: the message view offers to stop emailing Elise, and
+	// one click sets her "do not email".
+	reply, replyID := testenv.NewMessage(client.Address, mailto.Opaque, mailto.Query().Get("subject"), "")
+	env.Deliver(t, reply, client.Address, sender.Address)
+	var replyRow int64
+	for deadline, poke := time.Now().Add(60*time.Second), time.Now(); replyRow == 0; time.Sleep(300 * time.Millisecond) {
+		if time.Now().After(poke) {
+			h.b.Sync.SyncNow(acc.ID)
+			poke = time.Now().Add(3 * time.Second)
+		}
+		_ = h.b.DB.R.QueryRowContext(ctx, `SELECT id FROM messages WHERE message_id = ?`, replyID).Scan(&replyRow)
+		if replyRow == 0 && time.Now().After(deadline) {
+			t.Fatalf("the reply to the List-Unsubscribe mailto <%s> was not synced", replyID)
+		}
+	}
+	ask, err := h.svcs.Bulk.UnsubscribeRequest(replyRow)
+	if err != nil || ask == nil || ask.ContactID != elise.ID || !strings.EqualFold(ask.Email, client.Address) {
+		t.Fatalf("UnsubscribeRequest = %+v, %v; want Elise (%d) asking to unsubscribe", ask, err, elise.ID)
+	}
+	if err := h.svcs.Bulk.StopEmailing(ask.ContactID); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := recs.Get(ctx, elise.ID); err != nil || d.Values[records.ContactDoNotEmail] != true {
+		t.Fatalf("Elise after one click: %+v, %v; want do not email set", d.Values, err)
+	}
+
 	rec, err := h.svcs.Automations.ForRecord(inv.ID)
-	if err != nil || len(rec.Automations) != 1 || len(rec.Entries) != 1 || rec.Entries[0].OutboxState != "sent" {
-		t.Fatalf("ForRecord = %+v, %v; want the automation and its sent mail", rec, err)
+	if err != nil || len(rec.Automations) != 1 || rec.Automations[0].Concern != "sent" || rec.Automations[0].At == nil ||
+		len(rec.Entries) != 1 || rec.Entries[0].OutboxState != "sent" {
+		t.Fatalf("ForRecord = %+v, %v; want the automation, sent, and its sent mail", rec, err)
 	}
 }

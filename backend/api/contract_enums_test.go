@@ -91,6 +91,7 @@ func enums() []enum {
 		{"SHARING_STATES", "SharingState", "Whether a folder shares filed and handled with the mailbox's other workstations (IMAP keywords), keeps them here only, or is not synced yet", FilingSharingStates, "filing", constSet{prefix: "Sharing"}},
 		{"AUTOMATION_TRIGGERS", "AutomationTrigger", "When an automation sends: a date passed (or ahead), a record created, a field changed to a value", strs(automations.Triggers), "automations", constSet{typ: "Trigger"}},
 		{"AUTOMATION_ENTRY_STATES", "AutomationEntryState", "The states of an automation's ledger rows: queued in the outbox, waiting for approval, skipped, blocked (with why)", strs(automations.EntryStates), "automations", constSet{typ: "EntryState"}},
+		{"AUTOMATION_CONCERNS", "AutomationConcern", "Whether an automation concerns a record now, as its page says: it applies (and when it sends), sent, waiting for approval, blocked, skipped, or not (conditions unmet, created before it, unchanged since it)", strs(automations.Concerns), "automations", constSet{typ: "Concern"}},
 		{"SENDING_PATHS", "SendingPath", "The paths an account's mail leaves through, as the deliverability check knows them", strs(deliverability.PathIDs), "deliverability", constSet{typ: "PathID"}},
 	}
 }

@@ -2,8 +2,11 @@ package automations_test
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"net/mail"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,6 +16,7 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/automations"
+	"mailroom/backend/bulk"
 	"mailroom/backend/fault"
 	"mailroom/backend/records"
 	"mailroom/backend/templates"
@@ -61,6 +65,34 @@ func TestAnOverdueInvoiceGetsItsReminderAtTheHourOnceAndTheNextDayTheNextOne(t *
 	}
 }
 
+// An automated mail carries List-Unsubscribe as a bulk send's does: a mailto to the
+// account's own address whose subject the unsubscribe detection reads as a request.
+func TestAnAutomatedMailCarriesListUnsubscribe(t *testing.T) {
+	f := newFixture(t, fixtureOpts{now: at("2026-12-06", 10)})
+	acme := f.company_("ACME", "Élise", "elise@acme.test", "Comptable")
+	f.invoice("F-001", "2026-12-01", false, acme)
+	a := f.overdue(0)
+	if res, err := f.auto.Run(ctx, a.ID); err != nil || res.Queued != 1 {
+		t.Fatalf("Run = %+v, %v; want one reminder", res, err)
+	}
+	var raw []byte
+	if err := f.db.R.QueryRowContext(ctx, `SELECT raw FROM outbox_raw`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.Header.Get("List-Unsubscribe")
+	if got != "<mailto:factures@example.test?subject=unsubscribe>" {
+		t.Fatalf("List-Unsubscribe %q; want a mailto to the account's address", got)
+	}
+	u, err := url.Parse(strings.Trim(got, "<>"))
+	if err != nil || u.Scheme != "mailto" || !bulk.IsUnsubscribeRequest(u.Query().Get("subject"), "") {
+		t.Fatalf("the mailto %q (%v): a reply to it is not read as a request to unsubscribe", got, err)
+	}
+}
+
 func TestWhatBecameDueWhileTheAppWasClosedIsSentAtStart(t *testing.T) {
 	f := newFixture(t, fixtureOpts{})
 	for i, due := range []string{"2026-12-03", "2026-12-04", "2026-12-07", "2026-12-20"} {
@@ -90,6 +122,54 @@ func TestWhatBecameDueWhileTheAppWasClosedIsSentAtStart(t *testing.T) {
 	got, err := g.auto.Get(ctx, a.ID)
 	if err != nil || got.LastRunDay != "2026-12-10" {
 		t.Fatalf("last run day = %q, %v; want 2026-12-10", got.LastRunDay, err)
+	}
+}
+
+// The catch-up at start asks first too: more due at once than the threshold are held as
+// pending, and the "pending" event (automations:changed for the UI) says how many; the
+// list the UI reads at start counts them.
+func TestACatchUpAtStartOverTheThresholdAsksFirst(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	for i, due := range []string{"2026-12-01", "2026-12-02", "2026-12-04"} {
+		c := f.company_(fmt.Sprintf("Client %d", i), "Anne", fmt.Sprintf("anne%d@client.test", i), "comptable")
+		f.invoice(fmt.Sprintf("F-%03d", i), due, false, c)
+	}
+	a := f.overdue(2)
+	path := f.path
+	f.auto.Stop()
+	f.box.Stop()
+	f.db.Close()
+
+	events := make(chan automations.Event, 16)
+	g := newFixture(t, fixtureOpts{path: path, now: at("2026-12-10", 14), fresh: true, emit: func(e automations.Event) {
+		select {
+		case events <- e:
+		default: // never block the scheduler
+		}
+	}})
+	if err := g.auto.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got automations.Event
+	for got.Kind != "pending" {
+		select {
+		case got = <-events:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no pending event after the catch-up")
+		}
+	}
+	g.auto.Stop()
+	if got.AutomationID != a.ID || got.Pending != 3 {
+		t.Fatalf("event = %+v; want automation %d with 3 waiting", got, a.ID)
+	}
+	if n := g.count(`SELECT COUNT(*) FROM outbox`); n != 0 {
+		t.Fatalf("outbox = %d; want nothing sent before approval", n)
+	}
+	if pend, err := g.auto.PendingList(ctx, a.ID); err != nil || len(pend) != 3 {
+		t.Fatalf("pending = %+v, %v; want the 3 invoices", pend, err)
+	}
+	if as, err := g.auto.List(ctx, 0); err != nil || len(as) != 1 || as[0].Pending != 3 {
+		t.Fatalf("List = %+v, %v; want the automation with 3 pending", as, err)
 	}
 }
 
@@ -166,6 +246,75 @@ func TestOverTheThresholdItAsksFirst(t *testing.T) {
 	}
 	if _, err := f.auto.Approve(ctx, f.user, a.ID, nil); !automations.ErrNotPending.Is(err) {
 		t.Fatalf("Approve with nothing pending = %v; want automation_not_pending", err)
+	}
+}
+
+// A record's page says, for each automation of its kind, whether it concerns the record:
+// when it would send, that it sent, or which of its conditions the record does not meet.
+func TestARecordsPageSaysWhetherEachAutomationConcernsIt(t *testing.T) {
+	f := newFixture(t, fixtureOpts{}) // 12-06 at 8:00, before the day's run at 9:00
+	acme := f.company_("ACME", "Élise", "elise@acme.test", "Comptable")
+	soon := f.invoice("F-001", "2026-12-05", false, acme) // due by 3 days on 12-08
+	due := f.invoice("F-002", "2026-12-02", false, acme)  // due since 12-05: today's run
+	paid := f.invoice("F-003", "2026-12-02", true, acme)  // paid: never
+	undated := f.invoice("F-004", "", false, acme)        // no date: never
+	a := f.overdue(0)
+	welcome, err := f.auto.Save(ctx, f.user, automations.Automation{Name: "Bienvenue", TypeID: f.factures.ID,
+		Trigger: automations.OnCreated, TemplateID: f.tplID, RecipientField: "societe", AccountID: f.accID,
+		Hour: 9, Timezone: "Europe/Paris", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	concern := func(record, automation int64) automations.RecordConcern {
+		t.Helper()
+		cs, _, err := f.auto.ForRecord(ctx, record)
+		if err != nil || len(cs) != 2 {
+			t.Fatalf("ForRecord(%d) = %+v, %v; want the two automations of invoices", record, cs, err)
+		}
+		for _, c := range cs {
+			if c.ID == automation {
+				return c
+			}
+		}
+		t.Fatalf("ForRecord(%d) = %+v; no automation %d", record, cs, automation)
+		return automations.RecordConcern{}
+	}
+	if c := concern(soon, a.ID); c.Concern != automations.ConcernApplies || !c.SendAt.Equal(at("2026-12-08", 9)) || c.Value != "2026-12-05" {
+		t.Fatalf("an unpaid invoice due on 12-05: %+v; want it to apply, sent on 12-08 at 9:00", c)
+	}
+	if c := concern(due, a.ID); c.Concern != automations.ConcernApplies || !c.SendAt.Equal(at("2026-12-06", 9)) {
+		t.Fatalf("an unpaid invoice overdue: %+v; want it sent at today's run, 9:00", c)
+	}
+	if c := concern(paid, a.ID); c.Concern != automations.ConcernUnmet || len(c.Unmet) != 1 || c.Unmet[0].Field != "payee" ||
+		c.Unmet[0].Op != records.IsEmpty || !c.SendAt.IsZero() {
+		t.Fatalf("a paid invoice: %+v; want it not to apply, for the condition on payée", c)
+	}
+	if c := concern(undated, a.ID); c.Concern != automations.ConcernUnmet || len(c.Unmet) != 1 || c.Unmet[0].Field != "echeance" ||
+		c.Unmet[0].Op != records.IsNotEmpty {
+		t.Fatalf("an invoice without a due date: %+v; want it not to apply, for the empty échéance", c)
+	}
+	if c := concern(soon, welcome.ID); c.Concern != automations.ConcernCreatedBefore {
+		t.Fatalf("on creation, for an invoice created before: %+v; want created_before", c)
+	}
+
+	// The run at 10:00 sends F-002's reminder: its page says when; the run that follows
+	// for F-001 is still the 8th.
+	f.clock.Set(at("2026-12-06", 10))
+	if res, err := f.auto.Run(ctx, a.ID); err != nil || res.Queued != 1 {
+		t.Fatalf("Run = %+v, %v; want F-002's reminder", res, err)
+	}
+	if c := concern(due, a.ID); c.Concern != automations.ConcernSent || !c.At.Equal(at("2026-12-06", 10)) {
+		t.Fatalf("after the run: %+v; want sent on 12-06 at 10:00", c)
+	}
+	if c := concern(soon, a.ID); c.Concern != automations.ConcernApplies || !c.SendAt.Equal(at("2026-12-08", 9)) {
+		t.Fatalf("F-001 after the run: %+v; want still the 8th at 9:00", c)
+	}
+	// Paused, it still applies, with no date to send.
+	if err := f.auto.SetEnabled(ctx, a.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if c := concern(soon, a.ID); c.Concern != automations.ConcernApplies || !c.SendAt.IsZero() {
+		t.Fatalf("paused: %+v; want it to apply, with no send date", c)
 	}
 }
 

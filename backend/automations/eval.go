@@ -30,11 +30,7 @@ const (
 
 // Today is the automation's local day at now.
 func (a Automation) Today(now time.Time) time.Time {
-	loc, err := time.LoadLocation(a.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	l := now.In(loc)
+	l := now.In(a.location())
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
 }
 
@@ -63,7 +59,7 @@ func (e *Engine) Due(ctx context.Context, a Automation, now time.Time) ([]Due, e
 		if f == nil || f.Kind != records.Date {
 			return nil, ErrFieldInvalid.New(fault.P{"field": a.FieldKey})
 		}
-		cutoff := a.Today(now).AddDate(0, 0, -a.OffsetDays).Format(time.DateOnly)
+		cutoff := a.cutoff(now)
 		if onRecordColumns(a.Conditions) {
 			q = `SELECT r.id AS id, x.sort AS v FROM record_values x JOIN records r ON r.id = x.record_id
 				WHERE x.field_id = ? AND x.seq = 0 AND x.sort <= ? AND r.type_id = ? AND r.deleted_at IS NULL` + where

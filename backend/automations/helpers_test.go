@@ -74,6 +74,7 @@ type fixtureOpts struct {
 	now   time.Time
 	hooks automations.Options
 	fresh bool // an existing store: do not create the schema again
+	emit  func(automations.Event)
 }
 
 func newFixture(t testing.TB, o fixtureOpts) *fixture {
@@ -96,7 +97,8 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	f.box = outbox.New(outbox.Deps{DB: db, Accounts: f.reg, Log: log}, outbox.Options{})
 	opts := o.hooks
 	opts.Now = f.clock.Now
-	f.auto = automations.New(automations.Deps{DB: db, Records: f.recs, Templates: f.tpls, Outbox: f.box, Accounts: f.reg, Log: log}, opts)
+	f.auto = automations.New(automations.Deps{DB: db, Records: f.recs, Templates: f.tpls, Outbox: f.box, Accounts: f.reg,
+		Emit: o.emit, Log: log}, opts)
 	t.Cleanup(func() {
 		f.auto.Stop()
 		f.box.Stop()

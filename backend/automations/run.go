@@ -161,10 +161,14 @@ func (e *Engine) send(ctx context.Context, a Automation, due []Due, by int64, re
 	return res, nil
 }
 
-// queue renders p's message and queues it with its ledger row.
+// queue renders p's message and queues it with its ledger row. Like a bulk send's, it
+// carries List-Unsubscribe: a mailto to the account's own address, where a reply asking
+// to unsubscribe is recognised (bulk.UnsubscribeRequest) and its sender's "do not email"
+// set in one click. outbox.Render writes the header.
 func (e *Engine) queue(ctx context.Context, a Automation, snd sender, p prepared, by int64) error {
 	c := outbox.Compose{From: snd.from, To: []outbox.Address{{Name: p.Recipient.Name, Email: p.Recipient.Email}},
-		Subject: p.rendered.Subject, Text: p.rendered.Text, HTML: p.rendered.HTML, Date: e.opts.Now()}
+		Subject: p.rendered.Subject, Text: p.rendered.Text, HTML: p.rendered.HTML, Date: e.opts.Now(),
+		ListUnsubscribe: snd.from.Email}
 	for _, at := range p.rendered.Attachments {
 		c.Attachments = append(c.Attachments, outbox.Attachment{Filename: at.Name, ContentType: at.ContentType, Data: at.Data})
 	}
@@ -402,23 +406,6 @@ func (e *Engine) Log(ctx context.Context, id int64, offset, limit int) ([]Entry,
 // PendingList lists the records of automation id waiting for approval.
 func (e *Engine) PendingList(ctx context.Context, id int64) ([]Entry, error) {
 	return e.entries(ctx, `WHERE l.automation_id = ? AND l.state = 'pending' ORDER BY r.title_sort, l.record_id`, id)
-}
-
-// ForRecord lists the automations about a record's kind, and the record's ledger rows.
-func (e *Engine) ForRecord(ctx context.Context, recordID int64) ([]Automation, []Entry, error) {
-	var typeID int64
-	if err := e.deps.DB.R.QueryRowContext(ctx, `SELECT type_id FROM records WHERE id = ?`, recordID).Scan(&typeID); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil, records.ErrRecordNotFound.New(nil)
-		}
-		return nil, nil, err
-	}
-	as, err := e.List(ctx, typeID)
-	if err != nil {
-		return nil, nil, err
-	}
-	en, err := e.entries(ctx, `WHERE l.record_id = ? ORDER BY l.updated_at DESC LIMIT 100`, recordID)
-	return as, en, err
 }
 
 // FileSent files to its record every mail an automation queued whose copy in Sent has been

@@ -796,7 +796,8 @@ func (b *Bulk) render(ctx context.Context, rd *templates.Renderer, j job, acc ac
 }
 
 // Compose renders a template's output as an outbox envelope from the account, with
-// List-Unsubscribe: what bulk sends and automations hand to the outbox.
+// List-Unsubscribe to the account's own address (outbox.Render writes the header; the
+// automations' mails set the same address).
 func Compose(acc accounts.Account, sender templates.Sender, to, toName string, out templates.Rendered, msgID string, notBefore time.Time, by int64) (outbox.Envelope, error) {
 	fromName := acc.FromName
 	if sender.UserName != "" {

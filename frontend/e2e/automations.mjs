@@ -3,10 +3,11 @@
 // client's accounting contact" — on the kind Factures (recordsSteps) with the template
 // Relance 1 (templatesSteps, or made here when absent). The dry run says who gets it today
 // and why not the others; Run now queues it; the run log shows it with its outbox state;
-// running again sends nothing more; the invoice's page lists the automation.
+// running again sends nothing more; the invoice's page says the reminder was sent, and a
+// paid invoice's page that it does not apply, and why.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { absent, backend, expectText, fail, frontendDir, norm, reasonText, shot, tid, visible, waitFor } from './lib.mjs';
+import { absent, backend, expectAttr, expectText, fail, fmt, frontendDir, norm, reasonText, shot, tid, visible, waitFor } from './lib.mjs';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
 
@@ -14,6 +15,7 @@ export async function automationsSteps(page, step) {
   let factures = null;
   let account = null;
   let invoice = null;
+  let otherId = 0;
 
   await step('Automatisations: the data of an overdue invoice, its client and its accounting contact', async () => {
     const types = await backend(page, 'Records.Types');
@@ -40,6 +42,7 @@ export async function automationsSteps(page, step) {
     if (!lonely.ok) fail(`Records.Create: ${JSON.stringify(lonely)}`);
     const other = await backend(page, 'Records.Create', { typeId: factures.id, values: { numero: 'FAC-2026-0050', montant: 90, echeance: '2026-04-15', client: [lonely.value.id] } });
     if (!other.ok) fail(`Records.Create: ${JSON.stringify(other)}`);
+    otherId = other.value.id;
     const tpls = await backend(page, 'Templates.List');
     if (!tpls.ok) fail(`Templates.List: ${JSON.stringify(tpls)}`);
     if (!tpls.value.some((t) => t.name === 'Relance 1')) {
@@ -127,13 +130,47 @@ export async function automationsSteps(page, step) {
     if (!log.ok || log.value.filter((l) => l.state === 'queued').length !== 1) fail(`the run log after a second run: ${JSON.stringify(log)}`);
   });
 
-  await step('pause and resume; the invoice’s page lists the automation and the reminder sent', async () => {
+  await step('pause and resume; the invoice’s page says the reminder was sent, and that it does not apply to a paid invoice, why in words', async () => {
     await page.click(tid('automation-pause'));
     await visible(page, tid('automation-resume'), 'Reprendre');
     await page.click(tid('automation-resume'));
     await visible(page, tid('automation-pause'), 'Mettre en pause');
     const made = await backend(page, 'Automations.ForRecord', invoice.id);
-    if (!made.ok || !made.value.automations.some((a) => a.name === 'Relance J+3') || !made.value.entries.some((e) => e.state === 'queued'))
+    if (
+      !made.ok ||
+      !made.value.automations.some((a) => a.name === 'Relance J+3' && a.concern === 'sent' && a.at) ||
+      !made.value.entries.some((e) => e.state === 'queued')
+    )
       fail(`Automations.ForRecord: ${JSON.stringify(made)}`);
+    const concern = `${tid('record-automation')}:has-text("Relance J+3") ${tid('record-automation-concern')}`;
+    await openRecord(page, 'FAC-2026-0042');
+    const sentPrefix = fr.automations.record.concern.sent.split('{')[0];
+    const reads = () => page.locator(concern).first().innerText({ timeout: 1_000 }).catch(() => '');
+    await waitFor(async () => norm(await reads()).startsWith(norm(sentPrefix)), `“${sentPrefix}…” on the page of FAC-2026-0042`);
+    await page.locator(tid('record-automations')).scrollIntoViewIfNeeded();
+    await shot(page, 'automations-record-sent');
+    // FAC-2026-0050, paid meanwhile: the reminder no longer applies, and the page says why.
+    await openRecord(page, 'FAC-2026-0050');
+    const paid = await backend(page, 'Records.Update', otherId, { typeId: 0, values: { payee: true } });
+    if (!paid.ok) fail(`Records.Update: ${JSON.stringify(paid)}`);
+    const why = fmt(fr.automations.record.concern.unmet, { why: fmt(fr.automations.record.is, { field: 'Payée', value: fr.records.value.yes }) });
+    await expectText(page, concern, why, 'why the reminder does not apply');
+    await expectAttr(page, `${tid('record-automation')}:has-text("Relance J+3")`, 'data-concern', 'unmet', 'its concern');
+    await page.locator(tid('record-automations')).scrollIntoViewIfNeeded();
+    await shot(page, 'automations-record-unmet');
+    const unpaid = await backend(page, 'Records.Update', otherId, { typeId: 0, values: { payee: false } });
+    if (!unpaid.ok) fail(`Records.Update: ${JSON.stringify(unpaid)}`);
+    await expectAttr(page, `${tid('record-automation')}:has-text("Relance J+3")`, 'data-concern', 'blocked', 'unpaid again: blocked, no contact');
+    await page.click(tid('record-back'));
   });
+}
+
+// openRecord shows a Facture's page from the Records screen.
+async function openRecord(page, title) {
+  await page.click(tid('nav-records'));
+  await page.click(`${tid('records-tab')}[data-tab="facture"]`);
+  const row = page.locator(tid('record-row'), { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => fail(`no invoice row “${title}”`));
+  await row.click();
+  await expectText(page, tid('record-title'), title, `the page of ${title}`);
 }

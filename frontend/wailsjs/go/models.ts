@@ -2815,8 +2815,90 @@ export namespace api {
 	        this.active = source["active"];
 	    }
 	}
+	export class RecordAutomationDTO {
+	    id: number;
+	    name: string;
+	    typeId: number;
+	    trigger: string;
+	    fieldKey: string;
+	    offsetDays: number;
+	    value: any;
+	    conditions: FilterDTO[];
+	    templateId: number;
+	    recipientField: string;
+	    recipientRole: string;
+	    accountId: number;
+	    hour: number;
+	    timezone: string;
+	    threshold: number;
+	    enabled: boolean;
+	    pending: number;
+	    // Go type: time
+	    lastRunAt?: any;
+	    // Go type: time
+	    updatedAt: any;
+	    concern: string;
+	    triggerValue: string;
+	    // Go type: time
+	    sendAt?: any;
+	    // Go type: time
+	    at?: any;
+	    unmet: FilterDTO[];
+	    problem?: ErrorDTO;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordAutomationDTO(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.typeId = source["typeId"];
+	        this.trigger = source["trigger"];
+	        this.fieldKey = source["fieldKey"];
+	        this.offsetDays = source["offsetDays"];
+	        this.value = source["value"];
+	        this.conditions = this.convertValues(source["conditions"], FilterDTO);
+	        this.templateId = source["templateId"];
+	        this.recipientField = source["recipientField"];
+	        this.recipientRole = source["recipientRole"];
+	        this.accountId = source["accountId"];
+	        this.hour = source["hour"];
+	        this.timezone = source["timezone"];
+	        this.threshold = source["threshold"];
+	        this.enabled = source["enabled"];
+	        this.pending = source["pending"];
+	        this.lastRunAt = this.convertValues(source["lastRunAt"], null);
+	        this.updatedAt = this.convertValues(source["updatedAt"], null);
+	        this.concern = source["concern"];
+	        this.triggerValue = source["triggerValue"];
+	        this.sendAt = this.convertValues(source["sendAt"], null);
+	        this.at = this.convertValues(source["at"], null);
+	        this.unmet = this.convertValues(source["unmet"], FilterDTO);
+	        this.problem = this.convertValues(source["problem"], ErrorDTO);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class RecordAutomationsDTO {
-	    automations: AutomationDTO[];
+	    automations: RecordAutomationDTO[];
 	    entries: AutomationEntryDTO[];
 	
 	    static createFrom(source: any = {}) {
@@ -2825,7 +2907,7 @@ export namespace api {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.automations = this.convertValues(source["automations"], AutomationDTO);
+	        this.automations = this.convertValues(source["automations"], RecordAutomationDTO);
 	        this.entries = this.convertValues(source["entries"], AutomationEntryDTO);
 	    }
 	

@@ -5,12 +5,27 @@ import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
 import { toApiError, type ApiError } from './errors';
-import { AUTOMATION_ENTRY_STATES, AUTOMATION_TRIGGERS, type AutomationEntryState, type AutomationTrigger } from './generated/enums';
+import {
+  AUTOMATION_CONCERNS,
+  AUTOMATION_ENTRY_STATES,
+  AUTOMATION_TRIGGERS,
+  type AutomationConcern,
+  type AutomationEntryState,
+  type AutomationTrigger,
+} from './generated/enums';
 import { AUTOMATIONS_CHANGED_EVENT, type AutomationEventDTO } from './generated/events';
 import type { Model, Wire } from './model';
 import { toFilter, type RecordFilter } from './records';
 
-export { AUTOMATION_ENTRY_STATES, AUTOMATION_TRIGGERS, AUTOMATIONS_CHANGED_EVENT, type AutomationEntryState, type AutomationTrigger };
+export {
+  AUTOMATION_CONCERNS,
+  AUTOMATION_ENTRY_STATES,
+  AUTOMATION_TRIGGERS,
+  AUTOMATIONS_CHANGED_EVENT,
+  type AutomationConcern,
+  type AutomationEntryState,
+  type AutomationTrigger,
+};
 
 /** The value a "changed" trigger waits for: text, a number, a choice's id, or a box checked (true) or not. */
 export type TriggerValue = string | number | boolean | null;
@@ -24,7 +39,23 @@ export type AutomationOutcome = Model<api.AutomationOutcomeDTO, { problem: ApiEr
 export type AutomationDryRun = Model<api.AutomationDryRunDTO, { items: AutomationOutcome[] }>;
 export type AutomationEntry = Model<api.AutomationEntryDTO, { state: AutomationEntryState; problem: ApiError | null; at: string }>;
 export type AutomationRun = Model<api.AutomationRunDTO>;
-export type RecordAutomations = Model<api.RecordAutomationsDTO, { automations: Automation[]; entries: AutomationEntry[] }>;
+/** An automation of a record's kind and whether it concerns the record now (see RecordAutomationDTO). */
+export type RecordAutomation = Model<
+  api.RecordAutomationDTO,
+  {
+    trigger: AutomationTrigger;
+    value: TriggerValue;
+    conditions: RecordFilter[];
+    lastRunAt: string | null;
+    updatedAt: string;
+    concern: AutomationConcern;
+    sendAt: string | null;
+    at: string | null;
+    unmet: RecordFilter[];
+    problem: ApiError | null;
+  }
+>;
+export type RecordAutomations = Model<api.RecordAutomationsDTO, { automations: RecordAutomation[]; entries: AutomationEntry[] }>;
 export type AutomationEvent = AutomationEventDTO;
 
 function text(v: unknown): string {
@@ -43,6 +74,15 @@ function state(v: unknown): AutomationEntryState {
   return (AUTOMATION_ENTRY_STATES as readonly string[]).includes(text(v)) ? (v as AutomationEntryState) : 'blocked';
 }
 
+function concern(v: unknown): AutomationConcern {
+  // A concern this version does not know says nothing it cannot back: "does not apply".
+  return (AUTOMATION_CONCERNS as readonly string[]).includes(text(v)) ? (v as AutomationConcern) : 'unmet';
+}
+
+function filters(v: unknown): RecordFilter[] {
+  return Array.isArray(v) ? v.map(toFilter).filter((f): f is RecordFilter => f !== null) : [];
+}
+
 function value(v: unknown): TriggerValue {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
 }
@@ -56,7 +96,7 @@ export function toAutomation(w: Wire<api.AutomationDTO> | null | undefined): Aut
     fieldKey: text(w?.fieldKey),
     offsetDays: num(w?.offsetDays),
     value: value(w?.value),
-    conditions: Array.isArray(w?.conditions) ? w.conditions.map(toFilter).filter((f): f is RecordFilter => f !== null) : [],
+    conditions: filters(w?.conditions),
     templateId: num(w?.templateId),
     recipientField: text(w?.recipientField),
     recipientRole: text(w?.recipientRole),
@@ -68,6 +108,18 @@ export function toAutomation(w: Wire<api.AutomationDTO> | null | undefined): Aut
     pending: num(w?.pending),
     lastRunAt: text(w?.lastRunAt) || null,
     updatedAt: text(w?.updatedAt),
+  };
+}
+
+export function toRecordAutomation(w: Wire<api.RecordAutomationDTO> | null | undefined): RecordAutomation {
+  return {
+    ...toAutomation(w),
+    concern: concern(w?.concern),
+    triggerValue: text(w?.triggerValue),
+    sendAt: text(w?.sendAt) || null,
+    at: text(w?.at) || null,
+    unmet: filters(w?.unmet),
+    problem: w?.problem ? toApiError(w.problem) : null,
   };
 }
 
@@ -159,7 +211,7 @@ export const automationsApi = {
   forRecord: (recordId: number): Promise<RecordAutomations> =>
     call(async () => {
       const r = await Automations.ForRecord(recordId);
-      return { automations: (r?.automations ?? []).map(toAutomation), entries: (r?.entries ?? []).map(toEntry) };
+      return { automations: (r?.automations ?? []).map(toRecordAutomation), entries: (r?.entries ?? []).map(toEntry) };
     }),
 };
 

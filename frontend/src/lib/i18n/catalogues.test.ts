@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '$lib/api/errors';
 import {
   ACCOUNT_STATUSES,
+  AUTOMATION_CONCERNS,
   CERT_REASONS,
   COPY_STATES,
   DELIVERABILITY_CHECKS,
@@ -320,6 +321,12 @@ describe('mail: every value the backend sends is translated', () => {
   it.each(COPY_STATES.filter((c) => c !== 'none'))('a sent copy %s says where it is', (copy) => both(`outbox.row.copy.${copy}`));
 
   it.each(MAIL_ACTIONS)('the shortcut help explains %s', (action) => both(`mail.shortcuts.actions.${action}`));
+});
+
+describe('automations: every value the backend sends is translated', () => {
+  it.each(AUTOMATION_CONCERNS)('a record’s page says in words that an automation %s', (c) => {
+    for (const lang of LANGUAGES) expect(flat[lang].get(`automations.record.concern.${c}`), `${lang}: ${c}`).toBeTruthy();
+  });
 });
 
 describe('source code', () => {

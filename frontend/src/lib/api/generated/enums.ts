@@ -134,6 +134,10 @@ export type AutomationTrigger = (typeof AUTOMATION_TRIGGERS)[number];
 export const AUTOMATION_ENTRY_STATES = ['queued', 'pending', 'skipped', 'blocked'] as const;
 export type AutomationEntryState = (typeof AUTOMATION_ENTRY_STATES)[number];
 
+/** Whether an automation concerns a record now, as its page says: it applies (and when it sends), sent, waiting for approval, blocked, skipped, or not (conditions unmet, created before it, unchanged since it) (backend/automations). */
+export const AUTOMATION_CONCERNS = ['applies', 'sent', 'pending', 'blocked', 'skipped', 'unmet', 'created_before', 'unchanged'] as const;
+export type AutomationConcern = (typeof AUTOMATION_CONCERNS)[number];
+
 /** The paths an account's mail leaves through, as the deliverability check knows them (backend/deliverability). */
 export const SENDING_PATHS = ['smtp', 'google', 'microsoft365', 'postmark', 'mailgun_us', 'mailgun_eu', 'ovh', 'infomaniak'] as const;
 export type SendingPath = (typeof SENDING_PATHS)[number];
