@@ -1,7 +1,8 @@
 // Filing as the UI sees it: the "To file" count (the sidebar's, always), the "To file"
-// list while its screen is shown, and a record another screen asked the Records screen to
-// open. Kept live by "filing:changed": each event carries the count; the list is read
-// again, a burst of events at most once per REFRESH_MS.
+// list while its screen is shown, the re-files under way, and a record another screen
+// asked the Records screen to open. Kept live by "filing:changed": each event carries the
+// count and maybe a re-file's progress; the list is read again, a burst of events at most
+// once per REFRESH_MS.
 import { get, writable } from 'svelte/store';
 import { filingApi, filingEventsApi, toApiError, TO_FILE_PAGE_SIZE, type ApiError, type Correspondent, type RefileProgress } from '$lib/api';
 import { screen } from './navigation';
@@ -15,15 +16,17 @@ export interface ToFileData {
   total: number;
   status: 'idle' | 'loading' | 'ready' | 'failed';
   error: ApiError | null;
-  /** The last re-file progress an event told of. */
+  /** The last re-file of all mail an event told of: Settings shows it, with Stop. */
   progress: RefileProgress | null;
+  /** The last re-file of changed records' mail an event told of: the app's progress line. */
+  records: RefileProgress | null;
   /** The list is shown (and re-read on every change). */
   shown: boolean;
   limit: number;
 }
 
 function initial(): ToFileData {
-  return { count: 0, groups: [], total: 0, status: 'idle', error: null, progress: null, shown: false, limit: TO_FILE_PAGE_SIZE };
+  return { count: 0, groups: [], total: 0, status: 'idle', error: null, progress: null, records: null, shown: false, limit: TO_FILE_PAGE_SIZE };
 }
 
 const store = writable<ToFileData>(initial());
@@ -65,7 +68,13 @@ function refresh(): void {
 function connect(): () => void {
   void loadCount();
   const off = filingEventsApi.onChanged((e) => {
-    store.update((s) => ({ ...s, count: e.toFile, progress: e.progress ?? s.progress }));
+    const p = e.progress;
+    store.update((s) => ({
+      ...s,
+      count: e.toFile,
+      progress: p?.kind === 'all' ? p : s.progress,
+      records: p?.kind === 'records' ? p : s.records,
+    }));
     refresh();
   });
   return () => {
