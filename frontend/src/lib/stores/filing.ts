@@ -3,7 +3,7 @@
 // asked the Records screen to open. Kept live by "filing:changed": each event carries the
 // count and maybe a re-file's progress; the list is read again, a burst of events at most
 // once per REFRESH_MS.
-import { get, writable } from 'svelte/store';
+import { derived, get, readable, writable, type Readable } from 'svelte/store';
 import { filingApi, filingEventsApi, toApiError, TO_FILE_PAGE_SIZE, type ApiError, type Correspondent, type RefileProgress } from '$lib/api';
 import { screen } from './navigation';
 
@@ -128,6 +128,47 @@ export const toFile = {
     store.set(initial());
   },
 };
+
+// --- the re-file of changed records' mail --------------------------------------------
+
+/** SHOW_AFTER_MS is how long a re-file of changed records' mail runs before the app says so:
+ * a new contact's few messages are filed before anyone could read a line about them. */
+export const SHOW_AFTER_MS = 300;
+
+/** delayedProgress is src's progress once it has run for `after` ms, and for as long as it
+ * runs; null otherwise (at once when it ends). */
+export function delayedProgress(src: Readable<RefileProgress | null>, after = SHOW_AFTER_MS): Readable<RefileProgress | null> {
+  return readable<RefileProgress | null>(null, (set) => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let shown = false;
+    let latest: RefileProgress | null = null;
+    const off = src.subscribe((p) => {
+      latest = p;
+      if (!p?.running) {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        shown = false;
+        set(null);
+      } else if (shown) {
+        set(p);
+      } else if (!timer) {
+        timer = setTimeout(() => {
+          timer = null;
+          shown = true;
+          set(latest);
+        }, after);
+      }
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  });
+}
+
+/** recordsFiling is the re-file of changed records' mail the app's progress line shows (a
+ * contact or a domain added, an import): see delayedProgress. */
+export const recordsFiling = delayedProgress(derived(store, (s) => s.records));
 
 // --- a record to open ------------------------------------------------------------------
 
