@@ -823,3 +823,68 @@ func TestImportedContactsReportProgress(t *testing.T) {
 		t.Errorf("links = %v, want the imported contact", l)
 	}
 }
+
+// TestCancelRefile: Stop during a re-file of all mail stops it between two batches; what
+// was filed stays, the state says cancelled and not running, and a later re-file goes to
+// its end.
+func TestCancelRefile(t *testing.T) {
+	f := newFixture(t)
+	var mail []int64
+	for i := range 6 {
+		mail = append(mail, f.store(msg{addrs: []string{fmt.Sprintf("from:p%d@acme.fr", i), "to:moi@notre-cabinet.fr"}}))
+	}
+	if err := f.db.SetSetting(f.ctx, refileVersionKey, refileVersion); err != nil { // no first run
+		t.Fatal(err)
+	}
+	// The first batch's progress holds the engine until the test has pressed Stop, from
+	// its own goroutine as the UI would.
+	firstBatch, stopped := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	f.e = New(Deps{DB: f.db, Emit: func(ev Event) {
+		if p := ev.Progress; p != nil && p.Kind == ProgressAll && p.Running && p.Done > 0 {
+			once.Do(func() {
+				close(firstBatch)
+				<-stopped
+			})
+		}
+	}}, Options{Settle: time.Millisecond, RefileBatch: 2})
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.e.Refile()
+	select {
+	case <-firstBatch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the re-file never wrote a batch")
+	}
+	f.e.CancelRefile()
+	close(stopped)
+	f.eventually("the re-file stopped", func() bool { return !f.e.Progress().Running })
+	if p := f.e.Progress(); p != (Progress{Kind: ProgressAll, Done: 2, Total: 6, Cancelled: true}) {
+		t.Errorf("progress = %+v, want cancelled after the first batch of two", p)
+	}
+	for i, id := range mail {
+		want := ""  // never filed
+		if i >= 4 { // newest first: the first batch
+			want = StateToFile
+		}
+		if got := f.state(id); got != want {
+			t.Errorf("message %d: state = %q, want %q", i, got, want)
+		}
+	}
+
+	f.e.Refile()
+	f.eventually("the next re-file over", func() bool {
+		p := f.e.Progress()
+		return !p.Running && p.Done == 6
+	})
+	if p := f.e.Progress(); p != (Progress{Kind: ProgressAll, Done: 6, Total: 6}) {
+		t.Errorf("progress = %+v, want the whole re-file", p)
+	}
+	for i, id := range mail {
+		if got := f.state(id); got != StateToFile {
+			t.Errorf("message %d: state = %q after the next re-file, want %q", i, got, StateToFile)
+		}
+	}
+}
