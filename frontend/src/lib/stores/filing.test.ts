@@ -5,16 +5,17 @@ vi.mock('$lib/api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('$lib/api')>();
   return {
     ...actual,
-    filingApi: { ...actual.filingApi, count: vi.fn(), toFile: vi.fn() },
+    filingApi: { ...actual.filingApi, count: vi.fn(), toFile: vi.fn(), settings: vi.fn() },
     filingEventsApi: { onChanged: vi.fn() },
   };
 });
 
-import { filingApi, filingEventsApi, type FilingEvent, type RefileProgress } from '$lib/api';
+import { filingApi, filingEventsApi, type FilingEvent, type FilingSettings, type RefileProgress } from '$lib/api';
 import { delayedProgress, recordsFiling, SHOW_AFTER_MS, toFile } from './filing';
 
 const all = (over: Partial<RefileProgress> = {}): RefileProgress => ({ kind: 'all', running: true, done: 0, total: 5000, records: 0, cancelled: false, ...over });
 const recs = (over: Partial<RefileProgress> = {}): RefileProgress => ({ kind: 'records', running: true, done: 0, total: 5000, records: 2, cancelled: false, ...over });
+const settings = (progress: RefileProgress): FilingSettings => ({ types: [], domains: [], progress });
 
 // connect listens; emit plays the backend's filing:changed.
 let emit: (e: FilingEvent) => void = () => {};
@@ -42,6 +43,22 @@ describe('the re-files the filing store follows', () => {
     emit({ toFile: 3, progress: recs({ done: 1200 }) });
     emit({ toFile: 2, progress: null });
     expect(get(toFile)).toMatchObject({ count: 2, progress: { kind: 'all', done: 500 }, records: { kind: 'records', done: 1200 } });
+  });
+
+  it('takes the re-file running when Settings opens, before its next event', async () => {
+    vi.mocked(filingApi.settings).mockResolvedValue(settings(all({ done: 1200 })));
+    await toFile.settings();
+    expect(get(toFile).progress).toMatchObject({ running: true, done: 1200 });
+  });
+
+  it('keeps an event heard while Settings was read: it is newer', async () => {
+    let answer: (s: FilingSettings) => void = () => {};
+    vi.mocked(filingApi.settings).mockReturnValue(new Promise((r) => (answer = r)));
+    const read = toFile.settings();
+    emit({ toFile: 0, progress: all({ running: false, done: 5000, total: 5000 }) });
+    answer(settings(all({ done: 1200 })));
+    await read;
+    expect(get(toFile).progress).toMatchObject({ running: false, done: 5000 });
   });
 });
 

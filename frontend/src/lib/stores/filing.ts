@@ -4,7 +4,7 @@
 // count and maybe a re-file's progress; the list is read again, a burst of events at most
 // once per REFRESH_MS.
 import { derived, get, readable, writable, type Readable } from 'svelte/store';
-import { filingApi, filingEventsApi, toApiError, TO_FILE_PAGE_SIZE, type ApiError, type Correspondent, type RefileProgress } from '$lib/api';
+import { filingApi, filingEventsApi, toApiError, TO_FILE_PAGE_SIZE, type ApiError, type Correspondent, type FilingSettings, type RefileProgress } from '$lib/api';
 import { screen } from './navigation';
 
 export const REFRESH_MS = 250;
@@ -16,7 +16,7 @@ export interface ToFileData {
   total: number;
   status: 'idle' | 'loading' | 'ready' | 'failed';
   error: ApiError | null;
-  /** The last re-file of all mail an event told of: Settings shows it, with Stop. */
+  /** The last re-file of all mail an event (or Settings) told of: Settings shows it, with Stop. */
   progress: RefileProgress | null;
   /** The last re-file of changed records' mail an event told of: the app's progress line. */
   records: RefileProgress | null;
@@ -32,6 +32,7 @@ function initial(): ToFileData {
 const store = writable<ToFileData>(initial());
 let timer: ReturnType<typeof setTimeout> | null = null;
 let seq = 0;
+let allEvents = 0; // events of re-files of all mail heard: see settings
 
 async function loadCount(): Promise<void> {
   try {
@@ -69,6 +70,7 @@ function connect(): () => void {
   void loadCount();
   const off = filingEventsApi.onChanged((e) => {
     const p = e.progress;
+    if (p?.kind === 'all') allEvents++;
     store.update((s) => ({
       ...s,
       count: e.toFile,
@@ -101,6 +103,17 @@ function more(): Promise<void> {
   return loadList();
 }
 
+/** settings reads the admins' filing settings (Filing.Settings) and takes the re-file of
+ * all mail they tell of: a page opened while one runs shows it, with Stop, before its next
+ * event (and one that ended while the app did not listen shows as ended), unless an event
+ * heard meanwhile, newer, told of it already. */
+async function settings(): Promise<FilingSettings> {
+  const mark = allEvents;
+  const s = await filingApi.settings();
+  if (mark === allEvents) store.update((st) => ({ ...st, progress: s.progress }));
+  return s;
+}
+
 /** drop takes a correspondent out of the list at once (filed, ignored), before the
  * backend's event brings the list again. */
 function drop(email: string): void {
@@ -118,6 +131,7 @@ export const toFile = {
   hide,
   more,
   drop,
+  settings,
   reload: () => {
     void loadCount();
     return loadList();
