@@ -26,7 +26,7 @@ func renderEvents() []byte {
 		{"OUTBOX_CHANGED_EVENT", OutboxChangedEvent, "an OutboxEventDTO"},
 		{"SIGN_IN_EVENT", SignInEvent, "a SignInWaitingDTO: the browser was asked to open the provider's page"},
 		{"RECORDS_CHANGED_EVENT", RecordsChangedEvent, "a RecordsChangedDTO: records, types or fields changed"},
-		{"FILING_CHANGED_EVENT", FilingChangedEvent, "a FilingEventDTO: the To file count or a re-file's progress changed"},
+		{"FILING_CHANGED_EVENT", FilingChangedEvent, "a FilingEventDTO: the To file count or a re-file's progress (of all mail, or of changed records' mail) changed"},
 		{"TEMPLATES_CHANGED_EVENT", TemplatesChangedEvent, "the id of a template saved, deleted or whose attachments changed"},
 		{"AUTOMATIONS_CHANGED_EVENT", AutomationsChangedEvent, "an AutomationEventDTO: an automation changed, a run progressed, or records wait for approval"},
 		{"BUTTONS_CHANGED_EVENT", ButtonsChangedEvent, "the id of a record type whose send buttons changed"},

@@ -18,6 +18,9 @@ var FilingOps = filing.Ops
 // FilingOrigins are the origins of a message's link to a record, for the generated contract.
 var FilingOrigins = filing.Origins
 
+// FilingProgressKinds are what a re-file's progress is for, for the generated contract.
+var FilingProgressKinds = filing.ProgressKinds
+
 // Filing is which records messages belong to (F10): "To file", a message's records, a
 // record's timeline. Everyone signed in files, on the accounts they may read; admins
 // choose the filed types and the free-mail exceptions and start a re-file.
@@ -246,7 +249,7 @@ func (s *Filing) RemoveDomainException(domain string) error {
 }
 
 // Refile files every message again in the background (filing:changed events carry the
-// progress).
+// progress, kind all).
 func (s *Filing) Refile() error {
 	return do(s.b, "Filing.Refile", func(ctx context.Context, c caller) error {
 		s.b.Filing.Refile()
@@ -263,5 +266,5 @@ func (s *Filing) CancelRefile() error {
 }
 
 func refileProgressDTO(p filing.Progress) RefileProgressDTO {
-	return RefileProgressDTO{Running: p.Running, Done: p.Done, Total: p.Total, Cancelled: p.Cancelled}
+	return RefileProgressDTO{Kind: p.Kind, Running: p.Running, Done: p.Done, Total: p.Total, Records: p.Records, Cancelled: p.Cancelled}
 }

@@ -6,12 +6,15 @@ type FilingEventDTO struct {
 	Progress *RefileProgressDTO `json:"progress,omitempty"`
 }
 
-// RefileProgressDTO is a re-file of all mail.
+// RefileProgressDTO is a re-file: of all mail (kind all: Settings → Email filing, with
+// Stop) or of the mail of changed records (kind records: the app's progress line).
 type RefileProgressDTO struct {
-	Running   bool `json:"running"`
-	Done      int  `json:"done"`
-	Total     int  `json:"total"`
-	Cancelled bool `json:"cancelled"`
+	Kind      string `json:"kind"` // one of FILING_PROGRESS_KINDS
+	Running   bool   `json:"running"`
+	Done      int    `json:"done"`
+	Total     int    `json:"total"`   // 0 until the messages to file are known
+	Records   int    `json:"records"` // kind records: how many records changed
+	Cancelled bool   `json:"cancelled"`
 }
 
 // ToFilePageDTO is a page of "To file".

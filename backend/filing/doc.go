@@ -10,7 +10,7 @@
 //	_ = fil.FileTo(ctx, userID, scope, []int64{msgID}, recordID) // a manual link
 //	_ = fil.Unfile(ctx, userID, scope, msgID, recordID)          // removed, never recreated
 //	threads, n, _ := fil.Timeline(ctx, scope, recordID, 0, 50)   // a record's mail, by thread
-//	fil.Refile(); fil.CancelRefile()   // every message again, with Progress events
+//	fil.Refile(); fil.CancelRefile()   // every message again, with Progress events (ProgressAll)
 //	fil.Stop()                         // stops between batches and waits
 //
 // # The rules
@@ -38,7 +38,8 @@
 // never recreated. A record's change files again the messages it may concern (its links
 // and suggestions, its addresses' and domains' messages through message_parties, the
 // messages of the records it links to), so a new address brings its past mail and a
-// removed one takes its automatic links away.
+// removed one takes its automatic links away; that re-file reports Progress too
+// (ProgressRecords: an import of thousands of contacts files much of the mailbox again).
 //
 // # Beside the sync
 //

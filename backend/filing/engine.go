@@ -51,16 +51,28 @@ type Options struct {
 type Event struct {
 	// ToFile is how many messages wait in "To file" (all accounts; the UI re-reads its own).
 	ToFile int
-	// Progress of a re-file of all mail; nil when the event is about the count only.
+	// Progress of a re-file (its Kind says which); nil when the event is about the count only.
 	Progress *Progress
 }
 
-// Progress is a re-file of all mail.
+// The kinds of Progress: what a re-file is for.
+const (
+	ProgressAll     = "all"     // every message (Refile, the first run, rules changed); CancelRefile stops it
+	ProgressRecords = "records" // the past mail of changed records (RecordsChanged: a contact added, an import)
+)
+
+// ProgressKinds lists the kinds of Progress (for the generated contract).
+var ProgressKinds = []string{ProgressAll, ProgressRecords}
+
+// Progress is a re-file: of all mail, or of the mail of changed records. Total is 0 until
+// the messages to file are known.
 type Progress struct {
+	Kind      string
 	Running   bool
 	Done      int
 	Total     int
-	Cancelled bool
+	Records   int  // with ProgressRecords: how many records changed
+	Cancelled bool // over before its end: cancelled (or, of changed records, failed or stopped)
 }
 
 // Engine files messages into records on one goroutine of its own. Build it with New.
@@ -114,7 +126,7 @@ func New(deps Deps, opts Options) *Engine {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Engine{deps: deps, opts: opts, log: log, messages: map[int64]bool{}, records: map[int64]bool{},
-		wake: make(chan struct{}, 1), now: make(chan struct{}, 1), lastCount: -1}
+		wake: make(chan struct{}, 1), now: make(chan struct{}, 1), lastCount: -1, progress: Progress{Kind: ProgressAll}}
 }
 
 // Start starts the engine's goroutine. When the stored filing was made by other rules (or
@@ -236,7 +248,7 @@ func (e *Engine) CancelRefile() {
 	e.mu.Unlock()
 }
 
-// Progress returns the state of the last re-file of all mail.
+// Progress returns the state of the last re-file of all mail (Kind ProgressAll).
 func (e *Engine) Progress() Progress {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -328,24 +340,50 @@ func (e *Engine) index(ctx context.Context) (*index, error) {
 
 // incremental files the messages the sync stored and those of changed records; it
 // returns them.
-func (e *Engine) incremental(ctx context.Context) (map[int64]bool, error) {
+//
+// With changed records it reports its progress (ProgressRecords), as a re-file of all mail
+// does: a contact's past mail is a few messages, but an import of thousands of contacts or
+// a company of a busy domain files much of the mailbox again, and the user waits for it
+// on the record's page. It is not cancellable: stopped halfway, the records' mail would
+// stay half filed until a re-file of everything.
+func (e *Engine) incremental(ctx context.Context) (_ map[int64]bool, err error) {
 	e.mu.Lock()
 	msgs, recs := e.messages, e.records
 	e.messages, e.records = map[int64]bool{}, map[int64]bool{}
 	e.mu.Unlock()
+	var batchDone func(int)
 	if len(recs) > 0 {
-		ids, err := affected(ctx, e.deps.DB.R, keys(recs))
-		if err != nil {
+		// Told at once: finding the messages of 40,000 imported contacts takes a while too.
+		p := Progress{Kind: ProgressRecords, Running: true, Records: len(recs)}
+		e.emitProgress(p)
+		defer func() {
+			p.Running, p.Cancelled = false, err != nil
+			e.emitProgress(p)
+		}()
+		var ids []int64
+		if ids, err = affected(ctx, e.deps.DB.R, keys(recs)); err != nil {
 			return nil, err
 		}
 		for _, id := range ids {
 			msgs[id] = true
 		}
+		p.Total = len(msgs) // new mail of the same round too: it is filed in the same batches
+		e.emitProgress(p)
+		batchDone = func(n int) {
+			p.Done = min(p.Done+n, p.Total)
+			e.emitProgress(p)
+		}
 	}
 	if len(msgs) == 0 {
 		return nil, nil
 	}
-	return msgs, e.File(ctx, keys(msgs))
+	return msgs, e.file(ctx, keys(msgs), e.opts.Batch, false, normalizer{}, batchDone)
+}
+
+// emitProgress tells the UI how a re-file of changed records goes (refileAll keeps its
+// own, which Progress returns).
+func (e *Engine) emitProgress(p Progress) {
+	e.emit(Event{ToFile: e.lastCount, Progress: &p})
 }
 
 func keys(m map[int64]bool) []int64 {
@@ -366,7 +404,7 @@ func (e *Engine) refileAll(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	e.cancel = cancel
-	e.progress = Progress{Running: true, Total: total}
+	e.progress = Progress{Kind: ProgressAll, Running: true, Total: total}
 	p := e.progress
 	e.dirty = true
 	e.mu.Unlock()
@@ -645,7 +683,7 @@ func placeholders(ids []int64) (string, []any) {
 // File applies the rules to these messages now, in batches, each written in one
 // transaction (the engine's goroutine calls it; tests and benchmarks may too).
 func (e *Engine) File(ctx context.Context, ids []int64) error {
-	return e.file(ctx, ids, e.opts.Batch, false, normalizer{})
+	return e.file(ctx, ids, e.opts.Batch, false, normalizer{}, nil)
 }
 
 // idSet is a batch's messages, as SQL selects them: by their ids, or, when the batch is
@@ -666,8 +704,8 @@ func (s idSet) cond(col string) (string, []any) {
 }
 
 // file files ids in batches; contiguous says that every batch is every message between
-// its lowest and highest id.
-func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bool, norm normalizer) error {
+// its lowest and highest id. batchDone, if set, hears how many messages each batch was.
+func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bool, norm normalizer, batchDone func(int)) error {
 	for start := 0; start < len(ids); start += batch {
 		chunk := ids[start:min(start+batch, len(ids))]
 		set := idSet{ids: chunk, span: contiguous}
@@ -677,6 +715,9 @@ func (e *Engine) file(ctx context.Context, ids []int64, batch int, contiguous bo
 		}
 		if err := e.fileRead(ctx, set, ins, nil, nil); err != nil {
 			return err
+		}
+		if batchDone != nil {
+			batchDone(len(chunk))
 		}
 	}
 	return nil

@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -706,4 +708,183 @@ func TestRefileReadAheadPanic(t *testing.T) {
 	}
 	f.e.MessagesStored([]int64{id})
 	f.eventually("the message filed after all", func() bool { return f.state(id) == StateToFile })
+}
+
+// TestRecordsChangedReportsProgress: a new contact's past mail is filed again in the
+// background with progress events, as a re-file of everything is (the UI shows them):
+// started at once, the total once the messages are known, each batch, and the end at
+// done == total.
+func TestRecordsChangedReportsProgress(t *testing.T) {
+	f := newFixture(t)
+	var mail []int64
+	for range 5 {
+		mail = append(mail, f.store(msg{addrs: []string{"from:lea@acme.fr", "to:moi@notre-cabinet.fr"}}))
+	}
+	f.store(msg{addrs: []string{"from:paul@ailleurs.fr", "to:moi@notre-cabinet.fr"}})
+	var mu sync.Mutex
+	var got []Progress
+	var counted atomic.Bool
+	f.e = New(Deps{DB: f.db, Emit: func(ev Event) {
+		switch {
+		case ev.Progress == nil:
+			counted.Store(true) // the first round (a re-file of everything there) is over
+		case ev.Progress.Kind == ProgressRecords:
+			mu.Lock()
+			got = append(got, *ev.Progress)
+			mu.Unlock()
+		}
+	}}, Options{Settle: time.Millisecond, Batch: 2})
+	f.r = records.New(f.db, records.Options{Changed: func(ch records.Change) { f.e.RecordsChanged(ch.IDs) }})
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.eventually("the first round over", counted.Load)
+	mu.Lock()
+	if len(got) != 0 {
+		t.Errorf("progress of changed records before any changed: %+v", got)
+	}
+	mu.Unlock()
+
+	lea := f.create(f.contact, records.Values{"first_name": "Léa", "emails": []any{"lea@acme.fr"}})
+	f.eventually("the re-file of the contact's mail over", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) > 0 && !got[len(got)-1].Running
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	want := []Progress{
+		{Kind: ProgressRecords, Running: true, Records: 1},                     // at once
+		{Kind: ProgressRecords, Running: true, Records: 1, Total: 5},           // the messages known
+		{Kind: ProgressRecords, Running: true, Records: 1, Done: 2, Total: 5},  // each batch of two
+		{Kind: ProgressRecords, Running: true, Records: 1, Done: 4, Total: 5},  //
+		{Kind: ProgressRecords, Running: true, Records: 1, Done: 5, Total: 5},  //
+		{Kind: ProgressRecords, Running: false, Records: 1, Done: 5, Total: 5}, // over
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("progress\n got %+v\nwant %+v", got, want)
+	}
+	for _, id := range mail {
+		if l := f.links(id); !reflect.DeepEqual(l, autoLinks(lea)) {
+			t.Errorf("message %d: links = %v, want the new contact", id, l)
+		}
+	}
+	if p := f.e.Progress(); p.Kind != ProgressAll || p.Total != 6 {
+		t.Errorf("Progress() = %+v, want the first run's re-file of all mail (it is not the records')", p)
+	}
+}
+
+// TestImportedContactsReportProgress: a contact imported with 40,000 others (through the
+// real import, which changes them all in one write: one records.Options.Changed) has its
+// mail filed with progress like any other, its messages found chunk by chunk.
+func TestImportedContactsReportProgress(t *testing.T) {
+	f := newFixture(t)
+	const n = 40_000
+	lea := f.store(msg{addrs: []string{"from:c1234@acme.fr", "to:moi@notre-cabinet.fr"}})
+	last := make(chan Progress, 1)
+	var counted atomic.Bool
+	f.e = New(Deps{DB: f.db, Emit: func(ev Event) {
+		switch {
+		case ev.Progress == nil:
+			counted.Store(true)
+		case ev.Progress.Kind == ProgressRecords && !ev.Progress.Running:
+			last <- *ev.Progress
+		}
+	}}, Options{Settle: time.Millisecond})
+	f.r = records.New(f.db, records.Options{Changed: func(ch records.Change) { f.e.RecordsChanged(ch.IDs) }})
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.eventually("the first round over", counted.Load)
+	var csv strings.Builder
+	csv.WriteString("Prénom;Nom;E-mail\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "C%d;Dupont;c%d@acme.fr\n", i, i)
+	}
+	src := records.ImportSource{Name: "contacts.csv", Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(csv.String())), nil
+	}}
+	res, err := f.r.Import(f.ctx, f.user, src, int64(csv.Len()), records.ImportSettings{TypeID: f.contact,
+		Columns: []string{records.ContactFirstName, records.ContactLastName, records.ContactEmails}}, records.Run{}, nil)
+	if err != nil || res.Created != n {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	select {
+	case p := <-last:
+		if p.Records != n || p.Total != 1 || p.Done != 1 || p.Cancelled {
+			t.Errorf("progress at its end = %+v, want the %d records and their one message", p, n)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no progress of the imported records' mail")
+	}
+	if l := f.links(lea); len(l) != 1 {
+		t.Errorf("links = %v, want the imported contact", l)
+	}
+}
+
+// TestCancelRefile: Stop during a re-file of all mail stops it between two batches; what
+// was filed stays, the state says cancelled and not running, and a later re-file goes to
+// its end.
+func TestCancelRefile(t *testing.T) {
+	f := newFixture(t)
+	var mail []int64
+	for i := range 6 {
+		mail = append(mail, f.store(msg{addrs: []string{fmt.Sprintf("from:p%d@acme.fr", i), "to:moi@notre-cabinet.fr"}}))
+	}
+	if err := f.db.SetSetting(f.ctx, refileVersionKey, refileVersion); err != nil { // no first run
+		t.Fatal(err)
+	}
+	// The first batch's progress holds the engine until the test has pressed Stop, from
+	// its own goroutine as the UI would.
+	firstBatch, stopped := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	f.e = New(Deps{DB: f.db, Emit: func(ev Event) {
+		if p := ev.Progress; p != nil && p.Kind == ProgressAll && p.Running && p.Done > 0 {
+			once.Do(func() {
+				close(firstBatch)
+				<-stopped
+			})
+		}
+	}}, Options{Settle: time.Millisecond, RefileBatch: 2})
+	if err := f.e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.e.Stop)
+	f.e.Refile()
+	select {
+	case <-firstBatch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the re-file never wrote a batch")
+	}
+	f.e.CancelRefile()
+	close(stopped)
+	f.eventually("the re-file stopped", func() bool { return !f.e.Progress().Running })
+	if p := f.e.Progress(); p != (Progress{Kind: ProgressAll, Done: 2, Total: 6, Cancelled: true}) {
+		t.Errorf("progress = %+v, want cancelled after the first batch of two", p)
+	}
+	for i, id := range mail {
+		want := ""  // never filed
+		if i >= 4 { // newest first: the first batch
+			want = StateToFile
+		}
+		if got := f.state(id); got != want {
+			t.Errorf("message %d: state = %q, want %q", i, got, want)
+		}
+	}
+
+	f.e.Refile()
+	f.eventually("the next re-file over", func() bool {
+		p := f.e.Progress()
+		return !p.Running && p.Done == 6
+	})
+	if p := f.e.Progress(); p != (Progress{Kind: ProgressAll, Done: 6, Total: 6}) {
+		t.Errorf("progress = %+v, want the whole re-file", p)
+	}
+	for i, id := range mail {
+		if got := f.state(id); got != StateToFile {
+			t.Errorf("message %d: state = %q after the next re-file, want %q", i, got, StateToFile)
+		}
+	}
 }

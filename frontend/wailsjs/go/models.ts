@@ -1872,9 +1872,11 @@ export namespace api {
 	    }
 	}
 	export class RefileProgressDTO {
+	    kind: string;
 	    running: boolean;
 	    done: number;
 	    total: number;
+	    records: number;
 	    cancelled: boolean;
 	
 	    static createFrom(source: any = {}) {
@@ -1883,9 +1885,11 @@ export namespace api {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
 	        this.running = source["running"];
 	        this.done = source["done"];
 	        this.total = source["total"];
+	        this.records = source["records"];
 	        this.cancelled = source["cancelled"];
 	    }
 	}

@@ -29,7 +29,7 @@ describe('filing results read safely', () => {
     const s = toFilingSettings({ types: [{ typeId: 3, openFieldId: 8, openOp: 'unchecked', openValue: '', keyFieldId: 0 }, { typeId: 4, openOp: 'weird' }], domains: [{ domain: 'orange.fr', free: false, listed: true }], progress: null });
     expect(s.types.map((t) => t.openOp)).toEqual(['unchecked', '']);
     expect(s.domains[0]).toEqual({ domain: 'orange.fr', free: false, listed: true });
-    expect(s.progress).toEqual({ running: false, done: 0, total: 0, cancelled: false });
+    expect(s.progress).toEqual({ kind: 'all', running: false, done: 0, total: 0, records: 0, cancelled: false });
   });
 
   it('sharing: an unknown state reads as unknown', () => {

@@ -6,13 +6,23 @@ import * as Filing from '../../../wailsjs/go/api/Filing';
 import { api } from '../../../wailsjs/go/models';
 import { EventsOn } from '../../../wailsjs/runtime/runtime';
 import { call } from './client';
-import { FILING_OPS, LINK_ORIGINS, SHARING_STATES, type FilingOp, type FolderRole, type LinkOrigin, type SharingState } from './generated/enums';
+import {
+  FILING_OPS,
+  FILING_PROGRESS_KINDS,
+  LINK_ORIGINS,
+  SHARING_STATES,
+  type FilingOp,
+  type FilingProgressKind,
+  type FolderRole,
+  type LinkOrigin,
+  type SharingState,
+} from './generated/enums';
 import { FILING_CHANGED_EVENT, type FilingEventDTO } from './generated/events';
 import { toMailRow } from './mail';
 import type { Model, Wire } from './model';
 import { isFolderRole, type MailRow } from './types';
 
-export { FILING_CHANGED_EVENT, FILING_OPS, LINK_ORIGINS, SHARING_STATES, type FilingOp, type LinkOrigin, type SharingState };
+export { FILING_CHANGED_EVENT, FILING_OPS, FILING_PROGRESS_KINDS, LINK_ORIGINS, SHARING_STATES, type FilingOp, type FilingProgressKind, type LinkOrigin, type SharingState };
 
 /** A correspondent of "To file": an external address and its messages, newest first. */
 export type Correspondent = Model<api.CorrespondentDTO, { messages: MailRow[] }>;
@@ -29,7 +39,9 @@ export type Ignored = Model<api.IgnoredDTO>;
  * record is open. */
 export type FiledType = Model<api.FiledTypeDTO, { openOp: FilingOp | '' }>;
 export type DomainException = Model<api.DomainExceptionDTO>;
-export type RefileProgress = Model<api.RefileProgressDTO>;
+/** A re-file: of all mail (kind all: Settings, with Stop) or of the past mail of changed
+ * records (kind records: the app's progress line). */
+export type RefileProgress = Model<api.RefileProgressDTO, { kind: FilingProgressKind }>;
 export type FilingSettings = Model<api.FilingSettingsDTO, { types: FiledType[]; domains: DomainException[]; progress: RefileProgress }>;
 /** Whether a synced folder shares "filed" and "handled" with the mailbox's other
  * workstations (IMAP keywords on the server), keeps them here only, or is not synced yet. */
@@ -86,8 +98,17 @@ export function toTimelinePage(p: Wire<api.TimelinePageDTO> | null | undefined):
   };
 }
 
+/** A progress of no kind this version knows reads as the re-file of all mail (Settings'). */
 function toProgress(p: Wire<api.RefileProgressDTO> | null | undefined): RefileProgress {
-  return { running: p?.running === true, done: num(p?.done), total: num(p?.total), cancelled: p?.cancelled === true };
+  const kind = (FILING_PROGRESS_KINDS as readonly unknown[]).includes(p?.kind) ? (p?.kind as FilingProgressKind) : 'all';
+  return {
+    kind,
+    running: p?.running === true,
+    done: num(p?.done),
+    total: num(p?.total),
+    records: num(p?.records),
+    cancelled: p?.cancelled === true,
+  };
 }
 
 function toFiledType(t: Wire<api.FiledTypeDTO>): FiledType {

@@ -1,9 +1,10 @@
 // Filing as the UI sees it: the "To file" count (the sidebar's, always), the "To file"
-// list while its screen is shown, and a record another screen asked the Records screen to
-// open. Kept live by "filing:changed": each event carries the count; the list is read
-// again, a burst of events at most once per REFRESH_MS.
-import { get, writable } from 'svelte/store';
-import { filingApi, filingEventsApi, toApiError, TO_FILE_PAGE_SIZE, type ApiError, type Correspondent, type RefileProgress } from '$lib/api';
+// list while its screen is shown, the re-files under way, and a record another screen
+// asked the Records screen to open. Kept live by "filing:changed": each event carries the
+// count and maybe a re-file's progress; the list is read again, a burst of events at most
+// once per REFRESH_MS.
+import { derived, get, readable, writable, type Readable } from 'svelte/store';
+import { filingApi, filingEventsApi, toApiError, TO_FILE_PAGE_SIZE, type ApiError, type Correspondent, type FilingSettings, type RefileProgress } from '$lib/api';
 import { screen } from './navigation';
 
 export const REFRESH_MS = 250;
@@ -15,20 +16,23 @@ export interface ToFileData {
   total: number;
   status: 'idle' | 'loading' | 'ready' | 'failed';
   error: ApiError | null;
-  /** The last re-file progress an event told of. */
+  /** The last re-file of all mail an event (or Settings) told of: Settings shows it, with Stop. */
   progress: RefileProgress | null;
+  /** The last re-file of changed records' mail an event told of: the app's progress line. */
+  records: RefileProgress | null;
   /** The list is shown (and re-read on every change). */
   shown: boolean;
   limit: number;
 }
 
 function initial(): ToFileData {
-  return { count: 0, groups: [], total: 0, status: 'idle', error: null, progress: null, shown: false, limit: TO_FILE_PAGE_SIZE };
+  return { count: 0, groups: [], total: 0, status: 'idle', error: null, progress: null, records: null, shown: false, limit: TO_FILE_PAGE_SIZE };
 }
 
 const store = writable<ToFileData>(initial());
 let timer: ReturnType<typeof setTimeout> | null = null;
 let seq = 0;
+let allEvents = 0; // events of re-files of all mail heard: see settings
 
 async function loadCount(): Promise<void> {
   try {
@@ -65,7 +69,14 @@ function refresh(): void {
 function connect(): () => void {
   void loadCount();
   const off = filingEventsApi.onChanged((e) => {
-    store.update((s) => ({ ...s, count: e.toFile, progress: e.progress ?? s.progress }));
+    const p = e.progress;
+    if (p?.kind === 'all') allEvents++;
+    store.update((s) => ({
+      ...s,
+      count: e.toFile,
+      progress: p?.kind === 'all' ? p : s.progress,
+      records: p?.kind === 'records' ? p : s.records,
+    }));
     refresh();
   });
   return () => {
@@ -92,6 +103,17 @@ function more(): Promise<void> {
   return loadList();
 }
 
+/** settings reads the admins' filing settings (Filing.Settings) and takes the re-file of
+ * all mail they tell of: a page opened while one runs shows it, with Stop, before its next
+ * event (and one that ended while the app did not listen shows as ended), unless an event
+ * heard meanwhile, newer, told of it already. */
+async function settings(): Promise<FilingSettings> {
+  const mark = allEvents;
+  const s = await filingApi.settings();
+  if (mark === allEvents) store.update((st) => ({ ...st, progress: s.progress }));
+  return s;
+}
+
 /** drop takes a correspondent out of the list at once (filed, ignored), before the
  * backend's event brings the list again. */
 function drop(email: string): void {
@@ -109,6 +131,7 @@ export const toFile = {
   hide,
   more,
   drop,
+  settings,
   reload: () => {
     void loadCount();
     return loadList();
@@ -119,6 +142,47 @@ export const toFile = {
     store.set(initial());
   },
 };
+
+// --- the re-file of changed records' mail --------------------------------------------
+
+/** SHOW_AFTER_MS is how long a re-file of changed records' mail runs before the app says so:
+ * a new contact's few messages are filed before anyone could read a line about them. */
+export const SHOW_AFTER_MS = 300;
+
+/** delayedProgress is src's progress once it has run for `after` ms, and for as long as it
+ * runs; null otherwise (at once when it ends). */
+export function delayedProgress(src: Readable<RefileProgress | null>, after = SHOW_AFTER_MS): Readable<RefileProgress | null> {
+  return readable<RefileProgress | null>(null, (set) => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let shown = false;
+    let latest: RefileProgress | null = null;
+    const off = src.subscribe((p) => {
+      latest = p;
+      if (!p?.running) {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        shown = false;
+        set(null);
+      } else if (shown) {
+        set(p);
+      } else if (!timer) {
+        timer = setTimeout(() => {
+          timer = null;
+          shown = true;
+          set(latest);
+        }, after);
+      }
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  });
+}
+
+/** recordsFiling is the re-file of changed records' mail the app's progress line shows (a
+ * contact or a domain added, an import): see delayedProgress. */
+export const recordsFiling = delayedProgress(derived(store, (s) => s.records));
 
 // --- a record to open ------------------------------------------------------------------
 

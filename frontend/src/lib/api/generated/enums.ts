@@ -122,6 +122,10 @@ export type FilingOp = (typeof FILING_OPS)[number];
 export const LINK_ORIGINS = ['auto', 'manual'] as const;
 export type LinkOrigin = (typeof LINK_ORIGINS)[number];
 
+/** What a re-file's progress is for: all mail (Settings, with Stop) or the past mail of changed records (backend/filing). */
+export const FILING_PROGRESS_KINDS = ['all', 'records'] as const;
+export type FilingProgressKind = (typeof FILING_PROGRESS_KINDS)[number];
+
 /** Whether a folder shares filed and handled with the mailbox's other workstations (IMAP keywords), keeps them here only, or is not synced yet (backend/filing). */
 export const SHARING_STATES = ['shared', 'local', 'unknown'] as const;
 export type SharingState = (typeof SHARING_STATES)[number];

@@ -17,7 +17,7 @@ export const OUTBOX_CHANGED_EVENT = 'outbox:changed';
 export const SIGN_IN_EVENT = 'oauth:waiting';
 /** Payload: a RecordsChangedDTO: records, types or fields changed. */
 export const RECORDS_CHANGED_EVENT = 'records:changed';
-/** Payload: a FilingEventDTO: the To file count or a re-file's progress changed. */
+/** Payload: a FilingEventDTO: the To file count or a re-file's progress (of all mail, or of changed records' mail) changed. */
 export const FILING_CHANGED_EVENT = 'filing:changed';
 /** Payload: the id of a template saved, deleted or whose attachments changed. */
 export const TEMPLATES_CHANGED_EVENT = 'templates:changed';
@@ -57,9 +57,11 @@ export interface FilingEventDTO {
 }
 
 export interface RefileProgressDTO {
+  kind: string;
   running: boolean;
   done: number;
   total: number;
+  records: number;
   cancelled: boolean;
 }
 
