@@ -20,7 +20,7 @@
 // the company's page opens the composer to its contact, from the user's account.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { absent, backend, delivered, expectText, fail, fmt, frontendDir, lmtpDeliver, mailEnv, norm, shot, tempDirs, tid, visible, waitFor } from './lib.mjs';
+import { absent, backend, connectMailbox, delivered, expectText, fail, fmt, frontendDir, lmtpDeliver, mailEnv, norm, shot, tempDirs, tid, visible, waitFor } from './lib.mjs';
 import { checkAndImport, closeWizard, find, openTab, openWizard, typeId } from './records-import.mjs';
 
 const fr = JSON.parse(readFileSync(join(frontendDir, 'src/lib/i18n/fr.json'), 'utf8'));
@@ -112,32 +112,7 @@ export async function filingSteps(page, { step, mimeMessage, invoice, dialogFile
 
   await step('the mailbox is connected again through the wizard, and syncs', async () => {
     await page.click(tid('lang-switch-fr'));
-    await page.click(tid('nav-settings'));
-    await page.click(tid('account-add'));
-    await page.click(tid('provider-tile-other'));
-    await page.fill(tid('wizard-email'), user.address);
-    await page.fill(tid('wizard-password'), user.password);
-    await page.fill(tid('wizard-fromname'), 'Alice Martin');
-    await page.click(tid('wizard-continue'));
-    await visible(page, tid('wizard-stage-settings'), 'the settings found', NET_MS);
-    await page.click(tid('wizard-test-run'));
-    // The certificates trusted for the first connection may have gone with the account.
-    for (let i = 0; i < 3; i++) {
-      const phase = await waitFor(async () => {
-        const p = await page.getAttribute(tid('wizard-test'), 'data-phase');
-        return p === 'passed' || p === 'failed' ? p : null;
-      }, 'the connection test', NET_MS);
-      if (phase === 'passed') break;
-      if ((await page.locator(tid('wizard-test-trust')).count()) === 0) fail('the connection test failed');
-      await page.click(tid('wizard-test-trust'));
-      await page.click(tid('cert-trust-dialog-confirm'));
-      // Trusting runs the test again.
-      await waitFor(async () => (await page.getAttribute(tid('wizard-test'), 'data-phase')) !== 'failed', 'the test again', 3000).catch(() => {});
-    }
-    await page.click(tid('wizard-connect'));
-    await visible(page, tid('wizard-stage-done'), 'the last step', NET_MS);
-    await page.click(tid('wizard-finish'));
-    await absent(page, tid('wizard'), 'the wizard');
+    await connectMailbox(page, { address: user.address, password: user.password, fromName: 'Alice Martin' }, NET_MS);
     await waitFor(async () => (await toFileEmails(page)).includes(CLAIRE.email), 'Claire in Filing.ToFile after the sync', NET_MS);
   });
 

@@ -107,17 +107,18 @@ export async function sendButtonSteps(page, step) {
     await waitFor(async () => (await page.locator(`${tid('record-send')}[data-state="sent"]`).count()) === 1, 'the send, sent', SLOW_MS);
     const line = norm(await page.locator(tid('record-send')).first().innerText());
     if (!line.startsWith(want) || !line.includes(CONTACT)) fail(`the sends log reads “${line}”, want “${want} …”`);
-    // Its copy in Sent, synced, is filed to the invoice by hand.
+    // Its copy in Sent, synced, is filed to the invoice by hand. The automations' reminder
+    // (the same subject, from the accounting mailbox) is there already: this one is the
+    // user's account's.
     const id = Number(await page.getAttribute(tid('record-page'), 'data-id'));
     let seen = null;
-    await waitFor(async () => {
+    const mine = await waitFor(async () => {
       const tl = (await backend(page, 'Filing.Timeline', id, 0, 50)).value;
       seen = tl;
-      return tl?.threads.some((t) => t.messages.some((m) => m.row.subject === SUBJECT && m.origin === 'manual'));
+      return (tl?.threads ?? []).flatMap((t) => t.messages).find((m) => m.row.subject === SUBJECT && m.origin === 'manual' && m.row.fromEmail === user.address);
     }, 'the reminder filed to the invoice', SLOW_MS).catch((e) => fail(`${e.message}: ${JSON.stringify(seen).slice(0, 600)}`));
     await waitFor(async () => {
-      const s = (await page.locator(`${tid('timeline-message')} .subject`).allInnerTexts()).map(norm);
-      if (s.includes(SUBJECT)) return true;
+      if ((await page.locator(`${tid('timeline-message')}[data-id="${mine.row.id}"] .subject`).allInnerTexts()).map(norm).includes(SUBJECT)) return true;
       await openRecord(page, 'facture', INVOICE);
       return false;
     }, 'the reminder on the invoice’s timeline', SLOW_MS);
