@@ -362,8 +362,7 @@ func (e *Engine) Save(ctx context.Context, by int64, a Automation) (Automation, 
 		args := []any{a.Name, a.TypeID, string(a.Trigger), a.FieldKey, a.OffsetDays, string(value), string(conds), a.TemplateID,
 			a.RecipientMode, a.RecipientField, a.RecipientRole, nullID(a.AccountID), a.Hour, a.Timezone, a.Threshold, a.Enabled, now.UnixMilli()}
 		if a.ID == 0 {
-			loc, _ := time.LoadLocation(a.Timezone)
-			day := lastSlot(now, loc, a.Hour)
+			day := lastSlot(now, a.location(), a.Hour)
 			return tx.QueryRowContext(ctx, `INSERT INTO automations(name, type_id, trigger, field_key, offset_days, value, conditions,
 				template_id, recipient_mode, recipient_field, recipient_role, account_id, hour, timezone, threshold, enabled,
 				updated_at, armed_at, created_at, created_by, last_run_day) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,

@@ -60,11 +60,7 @@ func (e *Engine) Tick(ctx context.Context) {
 		if !a.Enabled || ctx.Err() != nil {
 			continue
 		}
-		loc, err := time.LoadLocation(a.Timezone)
-		if err != nil {
-			loc = time.UTC
-		}
-		slot := lastSlot(now, loc, a.Hour)
+		slot := lastSlot(now, a.location(), a.Hour)
 		if a.LastRunDay >= slot {
 			continue
 		}
