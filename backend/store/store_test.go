@@ -72,6 +72,31 @@ func TestOpenSetsWALForeignKeysAndBusyTimeout(t *testing.T) {
 	}
 }
 
+// TestSQLiteCompileOptions: the store's SQLite is built as the Makefile's CGO_CFLAGS say
+// (a build outside make, with Go's defaults, is slower and fails here): no allocator
+// statistics, and no page-cache bulk allocation for every temporary b-tree.
+func TestSQLiteCompileOptions(t *testing.T) {
+	db := open(t)
+	rows, err := db.R.QueryContext(context.Background(), `PRAGMA compile_options`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]bool{}
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			t.Fatal(err)
+		}
+		got[o] = true
+	}
+	for _, want := range []string{"DEFAULT_MEMSTATUS=0", "DEFAULT_PCACHE_INITSZ=0", "ENABLE_FTS5"} {
+		if !got[want] {
+			t.Errorf("SQLite was built without %s (build through make: its CGO_CFLAGS); options: %v", want, got)
+		}
+	}
+}
+
 func TestReadersCannotWrite(t *testing.T) {
 	db := open(t)
 	_, err := db.R.Exec(`INSERT INTO settings(key, value) VALUES ('x', 'y')`)
