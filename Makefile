@@ -23,8 +23,13 @@ export CGO_ENABLED := 1
 # a sort) is a pager of its own, and each one malloc'd and touched 20 pages up front, then
 # freed them, which glibc handed back to the kernel (madvise) — 9% of the templated send's
 # CPU samples, in the writer's every queued and sent mail. Pages come one at a time instead.
-# backend/store's TestSQLiteCompileOptions checks both reach the build. Go's defaults first.
-export CGO_CFLAGS := -O2 -g -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_DEFAULT_PCACHE_INITSZ=0
+# And with the query planner's stability guarantee (QPSG): otherwise a statement whose plan
+# looked at a bound value (any `col = ?` the index does not cover) is marked to be prepared
+# again when that value changes, and the driver clears the bindings before each run, which
+# SQLite takes as such a change — the search index's insert was parsed and planned again for
+# every message synced (5% of a sync's CPU), a record's read for every mail rendered.
+# backend/store's TestSQLiteCompileOptions checks these reach the build. Go's defaults first.
+export CGO_CFLAGS := -O2 -g -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_DEFAULT_PCACHE_INITSZ=0 -DSQLITE_ENABLE_QPSG
 
 .PHONY: run build licenses package package-test package-windows dev-binary frontend deps test test-go test-frontend e2e smoke bench bench-sync bench-send bench-records bench-filing bench-automations crash-test vet fmt lint clean
 

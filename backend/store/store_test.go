@@ -74,7 +74,8 @@ func TestOpenSetsWALForeignKeysAndBusyTimeout(t *testing.T) {
 
 // TestSQLiteCompileOptions: the store's SQLite is built as the Makefile's CGO_CFLAGS say
 // (a build outside make, with Go's defaults, is slower and fails here): no allocator
-// statistics, and no page-cache bulk allocation for every temporary b-tree.
+// statistics, no page-cache bulk allocation for every temporary b-tree, and plans that do
+// not depend on bound values (so that statements are not prepared again for each run).
 func TestSQLiteCompileOptions(t *testing.T) {
 	db := open(t)
 	rows, err := db.R.QueryContext(context.Background(), `PRAGMA compile_options`)
@@ -90,7 +91,7 @@ func TestSQLiteCompileOptions(t *testing.T) {
 		}
 		got[o] = true
 	}
-	for _, want := range []string{"DEFAULT_MEMSTATUS=0", "DEFAULT_PCACHE_INITSZ=0", "ENABLE_FTS5"} {
+	for _, want := range []string{"DEFAULT_MEMSTATUS=0", "DEFAULT_PCACHE_INITSZ=0", "ENABLE_QPSG", "ENABLE_FTS5"} {
 		if !got[want] {
 			t.Errorf("SQLite was built without %s (build through make: its CGO_CFLAGS); options: %v", want, got)
 		}
