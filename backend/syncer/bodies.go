@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -309,17 +310,7 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 		return err
 	}
 	defer msg.Close()
-	// The message's one index row: its subject, addresses and body text as the store holds
-	// them (fillHeaders below has run for rows whose headers come from the body), read
-	// through messages_search — the view the index takes its content from, so that the
-	// words it is later told to forget are the ones it was given (migration 0099). A
-	// message is indexed once: its body_state leaves 'none' in this transaction.
-	fts, err := tx.PrepareContext(ctx, `INSERT INTO messages_fts(rowid, subject, addresses, body)
-		SELECT id, subject, addresses, body FROM messages_search WHERE id = ?`)
-	if err != nil {
-		return err
-	}
-	defer fts.Close()
+	indexed := make([]int64, 0, len(batch))
 	for _, b := range batch {
 		p, ok := got[b.uid]
 		if !ok {
@@ -354,11 +345,34 @@ func storeBodies(ctx context.Context, tx *sql.Tx, batch []pendingBody, fetched [
 				return err
 			}
 		}
-		if _, err := fts.ExecContext(ctx, b.id); err != nil {
-			return err
-		}
+		indexed = append(indexed, b.id)
 	}
-	return nil
+	return indexBodies(ctx, tx, indexed)
+}
+
+// indexBodies gives the search index each message's one row: its subject, addresses and
+// body text as the store holds them (fillHeaders has run for rows whose headers come from
+// the body), read through messages_search — the view the index takes its content from, so
+// that the words it is later told to forget are the ones it was given (migration 0099). A
+// message is indexed once: its body_state left 'none' in this transaction.
+//
+// One statement for the whole batch, after every other write of it: FTS5 writes the words
+// it holds in memory out as a new segment whenever a statement opens a savepoint in the
+// transaction (SQLite opens one for any statement that may write several rows, such as an
+// INSERT … SELECT, or that may abort halfway), and one index insert per message, between
+// the body's writes, made a segment of each message — which FTS5 then spent a good part of
+// the commit merging. Now a batch's words go out as one segment, at the commit.
+func indexBodies(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO messages_fts(rowid, subject, addresses, body)
+		SELECT id, subject, addresses, body FROM messages_search WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	return err
 }
 
 // hasProblem reports whether the space-separated problem codes hold code.
