@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"mailroom/backend/fault"
+	"mailroom/backend/message"
 	"mailroom/backend/store"
 )
 
@@ -245,5 +246,62 @@ func TestStatementsWithoutWatcherStillEndWithTheTransaction(t *testing.T) {
 	var n int
 	if err := db.W.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d rows kept (%v), want the transaction rolled back", n, err)
+	}
+}
+
+// A batch of bodies goes into the search index as one segment (indexBodies): FTS5 writes
+// what it holds out as a segment of its own at every statement savepoint, and indexing
+// each message between its body's writes had made a segment of each message.
+func TestABatchOfBodiesIsIndexedAsOneSegment(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.W.Exec(`INSERT INTO accounts(id, name, email, secret_id, imap_host, imap_port, imap_security, imap_username,
+		smtp_host, smtp_port, smtp_security, smtp_username, status, created_at)
+		VALUES (1, 'Bureau', 'bureau@example.fr', 's1', 'imap.example.fr', 993, 'tls', 'b', 'smtp.example.fr', 465, 'tls', 'b', 'ok', 1);
+		INSERT INTO folders(id, account_id, name, role) VALUES (1, 1, 'INBOX', 'inbox')`); err != nil {
+		t.Fatal(err)
+	}
+	segments := func() int {
+		t.Helper()
+		var n int
+		if err := db.R.QueryRow(`SELECT count(DISTINCT segid) FROM messages_fts_idx`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const n = 120
+	for round := range 2 {
+		var batch []pendingBody
+		var fetched []fetchedBody
+		for i := range n {
+			uid := uint32(round*n + i + 1)
+			var id int64
+			if err := db.W.QueryRow(`INSERT INTO messages(account_id, folder_id, uid, subject) VALUES (1, 1, ?, ?) RETURNING id`,
+				uid, fmt.Sprintf("Devis %d", uid)).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			batch = append(batch, pendingBody{id: id, uid: uid})
+			fetched = append(fetched, fetchedBody{uid: uid, body: &parsed{state: bodyDone,
+				text:        fmt.Sprintf("Bonjour, voici le devis numéro %d pour la terrasse en mot%d.", uid, uid),
+				attachments: []message.Attachment{{PartPath: "2", Filename: "devis.pdf", ContentType: "application/pdf", Size: 1234}}}})
+		}
+		err := db.Tx(ctx, func(tx *sql.Tx) error { return storeBodies(ctx, tx, batch, fetched) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := segments(); got != round+1 {
+			t.Fatalf("after %d batches of %d bodies the index holds %d segments, want one a batch", round+1, n, got)
+		}
+	}
+	var hits int
+	if err := db.R.QueryRow(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'mot17 OR mot240 OR terrasse'`).Scan(&hits); err != nil || hits != 2*n {
+		t.Fatalf("%d messages found (%v), want all %d", hits, err, 2*n)
+	}
+	if _, err := db.W.Exec(`INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Fatalf("the search index disagrees with the messages: %v", err)
 	}
 }
