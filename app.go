@@ -165,11 +165,11 @@ func (a *App) build(db *store.DB) {
 	b.Deliverability = deliverability.New(deliverability.Deps{DB: db, Accounts: reg,
 		Resolver: deliverability.ResolverFor(a.resolver), Log: log}, deliverability.Options{})
 	// Bulk sends queue through the outbox at the account's pace and file each sent mail to
-	// its record (a manual link) once its Sent copy is synced.
+	// its record (a manual link, marked as sent from it) once its Sent copy is synced.
 	b.Bulk = bulk.New(bulk.Deps{DB: db, Records: b.Records, Templates: b.Templates, Outbox: b.Outbox, Accounts: reg,
 		Deliverability: b.Deliverability, Emit: b.BulkEvents(), Log: log,
 		File: func(ctx context.Context, by int64, ids []int64, recordID int64) error {
-			return b.Filing.FileTo(ctx, by, nil, ids, recordID)
+			return b.Filing.FileSent(ctx, by, ids, recordID)
 		}}, bulk.Options{})
 	b.Setup = setup.New(setup.Deps{Accounts: reg, Dialer: dialer, Pins: pins, Discovery: b.Discovery,
 		Senders: apiSenders, Outbox: b.Outbox, Log: log}, setup.Options{})

@@ -152,7 +152,7 @@ func TestAButtonSendArrivesRenderedAndIsFiledToItsRecord(t *testing.T) {
 	found := false
 	for _, th := range tl.Threads {
 		for _, x := range th.Messages {
-			if x.Row.Subject == "Relance : facture "+number && x.Origin == "manual" {
+			if x.Row.Subject == "Relance : facture "+number && x.Origin == "sent" {
 				found = true
 			}
 		}

@@ -87,7 +87,7 @@ func enums() []enum {
 		{"SEVERITIES", "Severity", "How much a deliverability finding matters, best first", strs(deliverability.Severities), "deliverability", constSet{typ: "Severity"}},
 		{"DELIVERABILITY_CHECKS", "DeliverabilityCheck", "What a deliverability finding is about, in the order they come", strs(deliverability.Checks), "deliverability", constSet{typ: "Check"}},
 		{"FILING_OPS", "FilingOp", "The operators of a filed type's open condition (paid unchecked…)", FilingOps, "filing", constSet{prefix: "Op"}},
-		{"LINK_ORIGINS", "LinkOrigin", "How a message was filed to a record: by the rules (auto) or by hand (manual)", FilingOrigins, "filing", constSet{prefix: "Origin"}},
+		{"LINK_ORIGINS", "LinkOrigin", "How a message was filed to a record: by the rules (auto), by hand (manual) or by a send from the record (sent)", FilingOrigins, "filing", constSet{prefix: "Origin"}},
 		{"FILING_PROGRESS_KINDS", "FilingProgressKind", "What a re-file's progress is for: all mail (Settings, with Stop) or the past mail of changed records", FilingProgressKinds, "filing", constSet{prefix: "Progress"}},
 		{"SHARING_STATES", "SharingState", "Whether a folder shares filed and handled with the mailbox's other workstations (IMAP keywords), keeps them here only, or is not synced yet", FilingSharingStates, "filing", constSet{prefix: "Sharing"}},
 		{"AUTOMATION_TRIGGERS", "AutomationTrigger", "When an automation sends: a date passed (or ahead), a record created, a field changed to a value", strs(automations.Triggers), "automations", constSet{typ: "Trigger"}},

@@ -40,7 +40,7 @@ type MessageRecordsDTO struct {
 	Suggestions []SuggestionDTO `json:"suggestions"`
 }
 
-// FiledLinkDTO is a record a message is filed to; origin is auto or manual.
+// FiledLinkDTO is a record a message is filed to; origin is auto, manual or sent.
 type FiledLinkDTO struct {
 	RecordID int64  `json:"recordId"`
 	TypeID   int64  `json:"typeId"`
@@ -71,7 +71,7 @@ type ThreadDTO struct {
 // TimelineMessageDTO is a message of a timeline with how it was filed.
 type TimelineMessageDTO struct {
 	Row    MailRowDTO `json:"row"`
-	Origin string     `json:"origin"` // auto or manual
+	Origin string     `json:"origin"` // auto, manual or sent
 }
 
 // IgnoredDTO is an address or a domain set aside in "To file".

@@ -13,7 +13,6 @@ import (
 
 	"mailroom/backend/accounts"
 	"mailroom/backend/fault"
-	"mailroom/backend/filing"
 	"mailroom/backend/outbox"
 	"mailroom/backend/records"
 	"mailroom/backend/store"
@@ -124,9 +123,9 @@ type Users interface {
 	Get(ctx context.Context, id int64) (users.User, error)
 }
 
-// Filer files a message to a record by hand.
+// Filer files a message sent from a record to it (filing's FileSent).
 type Filer interface {
-	FileTo(ctx context.Context, by int64, scope filing.Scope, messageIDs []int64, recordID int64) error
+	FileSent(ctx context.Context, by int64, messageIDs []int64, recordID int64) error
 }
 
 // Options tune the engine.

@@ -436,7 +436,7 @@ func (e *Engine) FileSent(ctx context.Context) (int, error) {
 	rows.Close()
 	n := 0
 	for _, it := range items {
-		if err := e.deps.Filing.FileTo(ctx, 0, nil, []int64{it.msg}, it.record); err != nil && !records.ErrRecordNotFound.Is(err) {
+		if err := e.deps.Filing.FileSent(ctx, 0, []int64{it.msg}, it.record); err != nil && !records.ErrRecordNotFound.Is(err) {
 			return n, err
 		}
 		if _, err := e.deps.DB.W.ExecContext(ctx, `UPDATE automation_ledger SET filed = 1 WHERE automation_id = ? AND record_id = ?

@@ -60,7 +60,8 @@ type Deps struct {
 	Accounts  Accounts
 	// Deliverability gives the findings shown before an account's first bulk send.
 	Deliverability *deliverability.Checker
-	// File links a synced message (messages.id) to a record by hand (filing's FileTo).
+	// File links a synced message (messages.id) to the record it was sent from (filing's
+	// FileSent).
 	File func(ctx context.Context, by int64, messageIDs []int64, recordID int64) error
 	Emit func(jobID int64) // a job's progress changed; must not block
 	Log  *slog.Logger

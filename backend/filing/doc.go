@@ -32,7 +32,8 @@
 //
 // # Links
 //
-// message_records holds each link with its origin: auto (the rules') or manual (a user's).
+// message_records holds each link with its origin: auto (the rules') or manual (a user's,
+// or a send's from the record: marked `sent`, shown as origin "sent"; FileSent).
 // A re-file makes a message's automatic links what the rules say now (only the
 // differences are written; parties likewise) and never touches manual ones; a link the user removes is kept in message_records_removed and
 // never recreated. A record's change files again the messages it may concern (its links

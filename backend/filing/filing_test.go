@@ -489,6 +489,51 @@ func TestToFileGroupsIgnoresAndTimeline(t *testing.T) {
 	}
 }
 
+// A message sent from a record (its button, a bulk send, an automation) is filed to it as
+// "sent", not "manual": nobody filed it by hand. Filing keeps it as it keeps a user's link
+// (a re-file does not take it away), and filing it there by hand afterwards makes it manual.
+func TestSentFromARecordIsMarkedAndKept(t *testing.T) {
+	f := newFixture(t)
+	sent := f.store(msg{folder: f.sent, addrs: []string{"from:moi@notre-cabinet.fr", "to:lea@acme.fr"}})
+	f.started()
+	acme := f.create(f.company, records.Values{"name": "ACME"}) // no domain: no automatic link
+	if err := f.e.FileSent(f.ctx, 0, []int64{sent}, acme); err != nil {
+		t.Fatal(err)
+	}
+	origins := func() (string, string) {
+		t.Helper()
+		links, _, err := f.e.MessageRecords(f.ctx, nil, sent)
+		if err != nil || len(links) != 1 || links[0].RecordID != acme {
+			t.Fatalf("message records = %+v, %v", links, err)
+		}
+		threads, _, err := f.e.Timeline(f.ctx, nil, acme, 0, 10)
+		if err != nil || len(threads) != 1 || len(threads[0].Messages) != 1 {
+			t.Fatalf("timeline = %+v, %v", threads, err)
+		}
+		return links[0].Origin, threads[0].Messages[0].Origin
+	}
+	if l, tl := origins(); l != OriginSent || tl != OriginSent {
+		t.Fatalf("origins %q (message's records) and %q (timeline), want sent", l, tl)
+	}
+	f.e.Refile()
+	f.eventually("re-file done", func() bool {
+		p := f.e.Progress()
+		return !p.Running && p.Total > 0 && p.Done == p.Total
+	})
+	if l, tl := origins(); l != OriginSent || tl != OriginSent {
+		t.Fatalf("after a re-file: origins %q and %q, want sent", l, tl)
+	}
+	if f.state(sent) != StateFiled {
+		t.Errorf("state = %s, want filed", f.state(sent))
+	}
+	if err := f.e.FileTo(f.ctx, f.user, nil, []int64{sent}, acme); err != nil {
+		t.Fatal(err)
+	}
+	if l, tl := origins(); l != OriginManual || tl != OriginManual {
+		t.Fatalf("filed by hand afterwards: origins %q and %q, want manual", l, tl)
+	}
+}
+
 // After an import of 40,000 contacts, the messages of the changed records are found in
 // chunks (one query would name more than SQLite's 32,766 variables), each once.
 func TestMessagesOfFortyThousandChangedRecords(t *testing.T) {

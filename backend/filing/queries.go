@@ -143,7 +143,7 @@ type Link struct {
 	RecordID int64
 	TypeID   int64
 	Title    string
-	Origin   string // auto or manual
+	Origin   string // auto, manual or sent
 }
 
 // Suggestion is an open record a message may belong to, best first.
@@ -154,14 +154,19 @@ type Suggestion struct {
 	Score    int
 }
 
-// Origins of a link.
+// Origins of a link: the rules', a user's, or a send from the record (a button, a bulk send,
+// an automation: FileSent), which filing keeps as it keeps a user's.
 const (
 	OriginAuto   = "auto"
 	OriginManual = "manual"
+	OriginSent   = "sent"
 )
 
 // Origins lists the origins of a link (for the generated contract).
-var Origins = []string{OriginAuto, OriginManual}
+var Origins = []string{OriginAuto, OriginManual, OriginSent}
+
+// originColumn reads a link's origin for the API: a manual link made by a send is "sent".
+const originColumn = `CASE WHEN l.sent = 1 THEN 'sent' ELSE l.origin END`
 
 // MessageRecords returns the records a message is filed to and the suggestions waiting
 // for a click. The message must be in scope.
@@ -171,7 +176,7 @@ func (e *Engine) MessageRecords(ctx context.Context, scope Scope, messageID int6
 	}
 	db := e.deps.DB.R
 	links := []Link{}
-	err := each(ctx, db, `SELECT r.id, r.type_id, r.title, l.origin FROM message_records l
+	err := each(ctx, db, `SELECT r.id, r.type_id, r.title, `+originColumn+` FROM message_records l
 		JOIN records r ON r.id = l.record_id AND r.deleted_at IS NULL
 		WHERE l.message_id = ? ORDER BY r.type_id, r.title_sort, r.id`, []any{messageID}, func(r *sql.Rows) error {
 		var l Link
@@ -227,6 +232,16 @@ func liveRecord(ctx context.Context, tx *sql.Tx, id int64) error {
 // FileTo files messages to a record by hand (a manual link, which no re-file touches); it
 // forgets an earlier removal of that link and confirms a suggestion.
 func (e *Engine) FileTo(ctx context.Context, by int64, scope Scope, messageIDs []int64, recordID int64) error {
+	return e.fileTo(ctx, by, scope, messageIDs, recordID, false)
+}
+
+// FileSent files messages sent from a record to it: a manual link, marked as made by the
+// send (origin "sent"). by is who sent them (0: the office, for an automation).
+func (e *Engine) FileSent(ctx context.Context, by int64, messageIDs []int64, recordID int64) error {
+	return e.fileTo(ctx, by, nil, messageIDs, recordID, true)
+}
+
+func (e *Engine) fileTo(ctx context.Context, by int64, scope Scope, messageIDs []int64, recordID int64, sent bool) error {
 	for _, id := range messageIDs {
 		if err := e.visible(ctx, scope, id); err != nil {
 			return err
@@ -247,9 +262,10 @@ func (e *Engine) FileTo(ctx context.Context, by int64, scope Scope, messageIDs [
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO message_records(message_id, record_id, origin, created_at, created_by)
-				VALUES (?, ?, 'manual', ?, ?) ON CONFLICT(message_id, record_id) DO UPDATE SET origin = 'manual',
-				created_at = excluded.created_at, created_by = excluded.created_by`, id, recordID, now, nullID(by)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO message_records(message_id, record_id, origin, created_at, created_by, sent)
+				VALUES (?, ?, 'manual', ?, ?, ?) ON CONFLICT(message_id, record_id) DO UPDATE SET origin = 'manual',
+				created_at = excluded.created_at, created_by = excluded.created_by, sent = excluded.sent`,
+				id, recordID, now, nullID(by), sent); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE message_filing SET state = 'filed' WHERE message_id = ?`, id); err != nil {
@@ -327,7 +343,7 @@ type Thread struct {
 // TimelineMessage is a message of a record's timeline.
 type TimelineMessage struct {
 	ID     int64
-	Origin string // auto or manual
+	Origin string // auto, manual or sent
 }
 
 // Timeline returns the messages filed to a record (in and out, every account of the
@@ -345,7 +361,7 @@ func (e *Engine) Timeline(ctx context.Context, scope Scope, recordID int64, offs
 		origin           string
 	}
 	var rows []row
-	err := each(ctx, e.deps.DB.R, `SELECT m.id, m.message_id, m.in_reply_to, m.date, l.origin
+	err := each(ctx, e.deps.DB.R, `SELECT m.id, m.message_id, m.in_reply_to, m.date, `+originColumn+`
 		FROM message_records l JOIN messages m ON m.id = l.message_id
 		WHERE l.record_id = ? AND `+w+` ORDER BY m.date DESC, m.id DESC`, append([]any{recordID}, args...),
 		func(r *sql.Rows) error {

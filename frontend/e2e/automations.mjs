@@ -196,6 +196,9 @@ export async function automationsSteps(page, step) {
     await expectText(page, `${message} .subject`, sent.subject, 'its subject');
     await expectAttr(page, message, 'data-direction', 'out', 'the reminder, sent');
     await expectText(page, `${message} .who`, fmt(fr.filing.timeline.to, { name: mine.row.toName || elise }), 'to whom it went');
+    // Filed because the automation sent it from the invoice, which the row says (not "by hand").
+    if (mine.origin !== 'sent') fail(`the reminder's link is ${mine.origin}, want sent`);
+    await expectText(page, `${message} ${tid('timeline-sent-from')}`, fr.filing.timeline.sentFrom, 'the reminder marked as sent from the invoice');
     await page.locator(tid('record-timeline')).scrollIntoViewIfNeeded();
     await shot(page, 'automations-filed-mail-fr');
     // Back to the automation, for the steps that follow.

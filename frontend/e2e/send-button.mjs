@@ -107,7 +107,7 @@ export async function sendButtonSteps(page, step) {
     await waitFor(async () => (await page.locator(`${tid('record-send')}[data-state="sent"]`).count()) === 1, 'the send, sent', SLOW_MS);
     const line = norm(await page.locator(tid('record-send')).first().innerText());
     if (!line.startsWith(want) || !line.includes(CONTACT)) fail(`the sends log reads “${line}”, want “${want} …”`);
-    // Its copy in Sent, synced, is filed to the invoice by hand. The automations' reminder
+    // Its copy in Sent, synced, is filed to the invoice as sent from it. The automations' reminder
     // (the same subject, from the accounting mailbox) is there already: this one is the
     // user's account's.
     const id = Number(await page.getAttribute(tid('record-page'), 'data-id'));
@@ -115,13 +115,17 @@ export async function sendButtonSteps(page, step) {
     const mine = await waitFor(async () => {
       const tl = (await backend(page, 'Filing.Timeline', id, 0, 50)).value;
       seen = tl;
-      return (tl?.threads ?? []).flatMap((t) => t.messages).find((m) => m.row.subject === SUBJECT && m.origin === 'manual' && m.row.fromEmail === user.address);
+      return (tl?.threads ?? []).flatMap((t) => t.messages).find((m) => m.row.subject === SUBJECT && m.origin === 'sent' && m.row.fromEmail === user.address);
     }, 'the reminder filed to the invoice', SLOW_MS).catch((e) => fail(`${e.message}: ${JSON.stringify(seen).slice(0, 600)}`));
     await waitFor(async () => {
       if ((await page.locator(`${tid('timeline-message')}[data-id="${mine.row.id}"] .subject`).allInnerTexts()).map(norm).includes(SUBJECT)) return true;
       await openRecord(page, 'facture', INVOICE);
       return false;
     }, 'the reminder on the invoice’s timeline', SLOW_MS);
+    // Marked as sent from the invoice, not as filed by hand (nobody did).
+    const row = `${tid('timeline-message')}[data-id="${mine.row.id}"]`;
+    await expectText(page, `${row} ${tid('timeline-sent-from')}`, 'envoyé depuis la fiche', 'the reminder marked as sent from the invoice');
+    if ((await page.locator(row).innerText()).includes('classé à la main')) fail('the reminder sent from the invoice reads « classé à la main »');
     await expectText(page, `${tid('record-send')}[data-filed="true"] > span:first-child`, want, 'the sends log, filed');
     await page.locator(tid('record-timeline')).scrollIntoViewIfNeeded();
     await shot(page, 'send-button-timeline-fr');

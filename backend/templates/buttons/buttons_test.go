@@ -284,9 +284,11 @@ func TestSendQueuesLogsAndFilesTheSentCopy(t *testing.T) {
 	if n, err := f.bs.FilePending(f.ctx); err != nil || n != 1 {
 		t.Fatalf("file pending: %d %v", n, err)
 	}
+	// A manual link for filing (no re-file takes it away), marked as made by the send.
 	var origin string
-	if err := f.db.R.QueryRowContext(f.ctx, `SELECT origin FROM message_records WHERE message_id = 77 AND record_id = ?`, f.invoice.ID).Scan(&origin); err != nil || origin != "manual" {
-		t.Fatalf("link %q %v", origin, err)
+	var sent bool
+	if err := f.db.R.QueryRowContext(f.ctx, `SELECT origin, sent FROM message_records WHERE message_id = 77 AND record_id = ?`, f.invoice.ID).Scan(&origin, &sent); err != nil || origin != "manual" || !sent {
+		t.Fatalf("link %q sent=%v %v", origin, sent, err)
 	}
 	if n, _ := f.bs.FilePending(f.ctx); n != 0 {
 		t.Fatalf("filed twice: %d", n)

@@ -389,7 +389,7 @@ func (bs *Buttons) FilePending(ctx context.Context) (int, error) {
 	n := 0
 	done := map[int64]int64{}
 	for _, p := range ps {
-		err := bs.d.Filing.FileTo(ctx, p.by, filing.Scope(nil), []int64{p.msg}, p.record)
+		err := bs.d.Filing.FileSent(ctx, p.by, []int64{p.msg}, p.record)
 		if err != nil && (fault.ReasonOf(err) == filing.ErrRecordGone.Name || fault.ReasonOf(err) == records.ErrRecordNotFound.Name) {
 			done[p.send] = -1 // the record is gone: nothing to file to
 			continue

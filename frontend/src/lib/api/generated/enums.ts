@@ -118,8 +118,8 @@ export type DeliverabilityCheck = (typeof DELIVERABILITY_CHECKS)[number];
 export const FILING_OPS = ['checked', 'unchecked', 'equals', 'not_equals', 'empty', 'not_empty'] as const;
 export type FilingOp = (typeof FILING_OPS)[number];
 
-/** How a message was filed to a record: by the rules (auto) or by hand (manual) (backend/filing). */
-export const LINK_ORIGINS = ['auto', 'manual'] as const;
+/** How a message was filed to a record: by the rules (auto), by hand (manual) or by a send from the record (sent) (backend/filing). */
+export const LINK_ORIGINS = ['auto', 'manual', 'sent'] as const;
 export type LinkOrigin = (typeof LINK_ORIGINS)[number];
 
 /** What a re-file's progress is for: all mail (Settings, with Stop) or the past mail of changed records (backend/filing). */
