@@ -6,9 +6,10 @@
 // that may change it, a burst at most once per REFRESH_MS.
 import { get, writable } from 'svelte/store';
 import { automationsApi, automationsEventsApi, type Automation, type AutomationEvent } from '$lib/api/automations';
+import { coalesce } from './coalesce';
 import { screen, type Screen } from './navigation';
 
-export const REFRESH_MS = 250;
+export { REFRESH_MS } from './coalesce';
 
 export interface Waiting {
   id: number;
@@ -48,7 +49,6 @@ export function mayChange(e: AutomationEvent): boolean {
 }
 
 const store = writable<PendingApprovals>(initial());
-let timer: ReturnType<typeof setTimeout> | null = null;
 let seq = 0;
 
 async function load(): Promise<void> {
@@ -63,24 +63,17 @@ async function load(): Promise<void> {
   }
 }
 
-function refresh(): void {
-  if (timer) return;
-  timer = setTimeout(() => {
-    timer = null;
-    void load();
-  }, REFRESH_MS);
-}
+const refresh = coalesce(() => void load());
 
 /** connect reads the count and follows automations:changed for as long as the shell is shown. */
 function connect(): () => void {
   void load();
   const off = automationsEventsApi.onChanged((e) => {
-    if (mayChange(e)) refresh();
+    if (mayChange(e)) refresh.schedule();
   });
   return () => {
     off();
-    if (timer) clearTimeout(timer);
-    timer = null;
+    refresh.cancel();
   };
 }
 
@@ -108,8 +101,7 @@ export const pendingApprovals = {
     return id;
   },
   reset(): void {
-    if (timer) clearTimeout(timer);
-    timer = null;
+    refresh.cancel();
     seq++;
     toOpen.set(null);
     store.set(initial());

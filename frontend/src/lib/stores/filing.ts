@@ -5,9 +5,10 @@
 // once per REFRESH_MS.
 import { derived, get, readable, writable, type Readable } from 'svelte/store';
 import { filingApi, filingEventsApi, toApiError, TO_FILE_PAGE_SIZE, type ApiError, type Correspondent, type FilingSettings, type RefileProgress } from '$lib/api';
+import { coalesce } from './coalesce';
 import { screen } from './navigation';
 
-export const REFRESH_MS = 250;
+export { REFRESH_MS } from './coalesce';
 
 export interface ToFileData {
   count: number;
@@ -30,7 +31,6 @@ function initial(): ToFileData {
 }
 
 const store = writable<ToFileData>(initial());
-let timer: ReturnType<typeof setTimeout> | null = null;
 let seq = 0;
 let allEvents = 0; // events of re-files of all mail heard: see settings
 
@@ -56,14 +56,10 @@ async function loadList(): Promise<void> {
 }
 
 /** refresh reads the count, and the list when shown, once after a burst of changes. */
-function refresh(): void {
-  if (timer) return;
-  timer = setTimeout(() => {
-    timer = null;
-    void loadCount();
-    if (get(store).shown) void loadList();
-  }, REFRESH_MS);
-}
+const refresh = coalesce(() => {
+  void loadCount();
+  if (get(store).shown) void loadList();
+});
 
 /** connect listens to filing:changed for as long as the shell is shown. */
 function connect(): () => void {
@@ -77,12 +73,11 @@ function connect(): () => void {
       progress: p?.kind === 'all' ? p : s.progress,
       records: p?.kind === 'records' ? p : s.records,
     }));
-    refresh();
+    refresh.schedule();
   });
   return () => {
     off();
-    if (timer) clearTimeout(timer);
-    timer = null;
+    refresh.cancel();
   };
 }
 
@@ -137,8 +132,7 @@ export const toFile = {
     return loadList();
   },
   reset(): void {
-    if (timer) clearTimeout(timer);
-    timer = null;
+    refresh.cancel();
     store.set(initial());
   },
 };

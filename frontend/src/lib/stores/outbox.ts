@@ -15,6 +15,7 @@ import {
   type OutboxState,
 } from '$lib/api';
 import { firstTab } from '$lib/components/outbox/format';
+import { coalesce } from './coalesce';
 import { toasts } from './toasts';
 
 /** How long a burst of events waits before one re-read. */
@@ -119,17 +120,10 @@ async function act(id: number, action: OutboxAction): Promise<boolean> {
   }
 }
 
-let timer: ReturnType<typeof setTimeout> | null = null;
 let watching = false;
 
-function schedule(): void {
-  if (timer) return;
-  timer = setTimeout(() => {
-    timer = null;
-    // Off the Outbox screen only the sidebar's counts matter.
-    void (watching ? load(true) : loadCounts());
-  }, REFRESH_MS);
-}
+// Off the Outbox screen only the sidebar's counts matter.
+const refresh = coalesce(() => void (watching ? load(true) : loadCounts()), REFRESH_MS);
 
 /** connect listens to the outbox's events (from the shell, for the sidebar's count); it
  * returns the function that stops listening. */
@@ -145,12 +139,11 @@ function connect(): () => void {
       });
       return;
     }
-    schedule();
+    refresh.schedule();
   });
   return () => {
     off();
-    if (timer) clearTimeout(timer);
-    timer = null;
+    refresh.cancel();
   };
 }
 
@@ -185,8 +178,7 @@ export const outbox = {
   reset(): void {
     generation++;
     watching = false;
-    if (timer) clearTimeout(timer);
-    timer = null;
+    refresh.cancel();
     store.set(initial());
   },
 };
